@@ -1,0 +1,311 @@
+//! The user's configuration (DESIGN.md "Config"): parsed and validated from TOML text.
+//!
+//! Reading the file is the engine's job; this module only turns text into a checked
+//! [`Config`], and every mistake into a [`ConfigError`] that names file, line and a hint.
+
+use std::time::Duration;
+
+use serde::Deserialize;
+
+use crate::formats::Format;
+use crate::text::Language;
+
+/// The default connectivity anchors: independent public resolvers, reached over TCP.
+pub const DEFAULT_CONNECTIVITY: [&str; 3] = ["1.1.1.1:53", "9.9.9.9:53", "8.8.8.8:53"];
+
+/// A validated configuration.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Config {
+    pub settings: Settings,
+    pub providers: Vec<Provider>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Settings {
+    /// How often each check runs.
+    pub interval: Duration,
+    /// The deadline of one probe.
+    pub timeout: Duration,
+    /// `None` follows the OS locale.
+    pub language: Option<Language>,
+    /// `host:port` anchors; the network is online when any of them answers.
+    pub connectivity: Vec<String>,
+}
+
+impl Default for Settings {
+    fn default() -> Settings {
+        Settings {
+            interval: Duration::from_secs(120),
+            timeout: Duration::from_secs(15),
+            language: None,
+            connectivity: DEFAULT_CONNECTIVITY.iter().map(|s| (*s).to_owned()).collect(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Provider {
+    pub id: String,
+    pub name: String,
+    pub status_page: Option<StatusPage>,
+    /// Only these components (or products) count; empty means all.
+    pub components: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct StatusPage {
+    /// What the user wrote.
+    pub url: url::Url,
+    /// The format: given by `status_format`, or detected.
+    pub format: Option<Format>,
+}
+
+impl Provider {
+    /// The id of this provider's status-page check.
+    pub fn status_check_id(&self) -> String {
+        format!("{}/status_page", self.id)
+    }
+}
+
+/// A configuration we cannot use, with where and why.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{file}{}: {message}{}", .line.map(|l| format!(":{l}")).unwrap_or_default(), .hint.as_ref().map(|h| format!("\n  hint: {h}")).unwrap_or_default())]
+pub struct ConfigError {
+    pub file: String,
+    pub line: Option<usize>,
+    pub message: String,
+    pub hint: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConfig {
+    #[serde(default)]
+    settings: Option<RawSettings>,
+    #[serde(default)]
+    provider: Vec<toml::Spanned<RawProvider>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSettings {
+    interval: Option<toml::Spanned<String>>,
+    timeout: Option<toml::Spanned<String>>,
+    language: Option<toml::Spanned<String>>,
+    connectivity: Option<toml::Spanned<Vec<String>>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawProvider {
+    id: toml::Spanned<String>,
+    name: Option<String>,
+    status_page: Option<toml::Spanned<String>>,
+    status_format: Option<toml::Spanned<String>>,
+    #[serde(default)]
+    components: Vec<String>,
+}
+
+const SETTINGS_KEYS: [&str; 4] = ["interval", "timeout", "language", "connectivity"];
+const PROVIDER_KEYS: [&str; 5] = ["id", "name", "status_page", "status_format", "components"];
+const TOP_KEYS: [&str; 2] = ["settings", "provider"];
+
+/// Parses and validates config text. `file` only names the source in messages.
+pub fn parse(text: &str, file: &str) -> Result<Config, ConfigError> {
+    let line_of = |offset: usize| text[..offset.min(text.len())].matches('\n').count() + 1;
+    let error = |span: Option<std::ops::Range<usize>>, message: String, hint: Option<String>| ConfigError {
+        file: file.to_owned(),
+        line: span.map(|s| line_of(s.start)),
+        message,
+        hint,
+    };
+
+    let raw: RawConfig = toml::from_str(text).map_err(|e| {
+        let message = e.message().trim().to_owned();
+        let hint = unknown_key_hint(&message);
+        error(e.span(), message, hint)
+    })?;
+
+    let mut settings = Settings::default();
+    if let Some(s) = raw.settings {
+        if let Some(v) = s.interval {
+            settings.interval = duration(&v, "interval", Duration::from_secs(10)).map_err(|(m, h)| error(Some(v.span()), m, h))?;
+        }
+        if let Some(v) = s.timeout {
+            settings.timeout = duration(&v, "timeout", Duration::from_secs(1)).map_err(|(m, h)| error(Some(v.span()), m, h))?;
+        }
+        if let Some(v) = s.language {
+            settings.language = Some(Language::parse(v.get_ref()).ok_or_else(|| {
+                error(Some(v.span()), format!("unknown language `{}`", v.get_ref()), Some("use \"de\" or \"en\", or leave it out to follow the system".into()))
+            })?);
+        }
+        if let Some(v) = s.connectivity {
+            for anchor in v.get_ref() {
+                if !valid_anchor(anchor) {
+                    return Err(error(Some(v.span()), format!("connectivity anchor `{anchor}` is not host:port"), Some("for example \"1.1.1.1:53\"".into())));
+                }
+            }
+            if v.get_ref().is_empty() {
+                return Err(error(Some(v.span()), "connectivity needs at least one anchor".into(), Some("leave the key out for the defaults".into())));
+            }
+            settings.connectivity = v.into_inner();
+        }
+    }
+    if settings.timeout > settings.interval {
+        return Err(error(None, "timeout is longer than interval".into(), Some("a probe must end before the next one is due".into())));
+    }
+
+    let mut providers: Vec<Provider> = Vec::new();
+    for spanned in raw.provider {
+        let span = spanned.span();
+        let p = spanned.into_inner();
+        let id = p.id.get_ref().clone();
+        if id.is_empty() || !id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_') {
+            return Err(error(Some(p.id.span()), format!("provider id `{id}` is not a stable id"), Some("use lowercase letters, digits, `-` and `_`, e.g. \"domainfactory\"".into())));
+        }
+        if providers.iter().any(|q| q.id == id) {
+            return Err(error(Some(p.id.span()), format!("provider id `{id}` is used twice"), None));
+        }
+        let format = match p.status_format {
+            None => None,
+            Some(f) => Some(Format::parse_name(f.get_ref()).ok_or_else(|| {
+                let known: Vec<_> = Format::ALL.iter().map(|f| f.as_str()).collect();
+                error(Some(f.span()), format!("unknown status_format `{}`", f.get_ref()), Some(format!("known formats: {}", known.join(", "))))
+            })?),
+        };
+        let status_page = match p.status_page {
+            None => None,
+            Some(u) => {
+                let url = url::Url::parse(u.get_ref())
+                    .ok()
+                    .filter(|url| matches!(url.scheme(), "http" | "https") && url.host().is_some())
+                    .ok_or_else(|| error(Some(u.span()), format!("status_page `{}` is not an http(s) URL", u.get_ref()), Some("for example \"https://status.example.com/\"".into())))?;
+                Some(StatusPage { url, format })
+            }
+        };
+        if status_page.is_none() && format.is_some() {
+            return Err(error(Some(span), format!("provider `{id}` has status_format but no status_page"), None));
+        }
+        if status_page.is_none() {
+            return Err(error(Some(span), format!("provider `{id}` has nothing to watch"), Some("add status_page = \"https://…\"".into())));
+        }
+        providers.push(Provider { name: p.name.unwrap_or_else(|| id.clone()), id, status_page, components: p.components });
+    }
+    Ok(Config { settings, providers })
+}
+
+fn duration(v: &toml::Spanned<String>, key: &str, min: Duration) -> Result<Duration, (String, Option<String>)> {
+    let d = humantime::parse_duration(v.get_ref())
+        .map_err(|e| (format!("{key} `{}` is not a duration: {e}", v.get_ref()), Some("for example \"2m\", \"90s\" or \"1h\"".to_owned())))?;
+    if d < min {
+        return Err((format!("{key} `{}` is shorter than {}", v.get_ref(), humantime::format_duration(min)), None));
+    }
+    Ok(d)
+}
+
+fn valid_anchor(anchor: &str) -> bool {
+    anchor
+        .rsplit_once(':')
+        .is_some_and(|(host, port)| !host.is_empty() && port.parse::<u16>().is_ok_and(|p| p > 0))
+}
+
+/// serde says "unknown field `x`, expected one of …": name the closest known key.
+fn unknown_key_hint(message: &str) -> Option<String> {
+    let rest = message.strip_prefix("unknown field `")?;
+    let field = &rest[..rest.find('`')?];
+    let candidates = SETTINGS_KEYS.iter().chain(&PROVIDER_KEYS).chain(&TOP_KEYS);
+    let best = candidates.min_by_key(|k| edit_distance(field, k))?;
+    (edit_distance(field, best) <= 3).then(|| format!("did you mean `{best}`?"))
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut prev = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let cur = row[j + 1];
+            row[j + 1] = (prev + usize::from(ca != *cb)).min(row[j] + 1).min(cur + 1);
+            prev = cur;
+        }
+    }
+    row[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const EXAMPLE: &str = r#"
+[settings]
+interval = "2m"          # default check interval
+timeout = "15s"
+language = "de"
+connectivity = ["1.1.1.1:53", "9.9.9.9:53"]
+
+[[provider]]
+id = "github"
+name = "GitHub"
+status_page = "https://www.githubstatus.com/"
+status_format = "statuspage"
+components = ["Git Operations"]
+"#;
+
+    #[test]
+    fn parses_design_example() {
+        let c = parse(EXAMPLE, "config.toml").unwrap();
+        assert_eq!(c.settings.interval, Duration::from_secs(120));
+        assert_eq!(c.settings.timeout, Duration::from_secs(15));
+        assert_eq!(c.settings.language, Some(Language::De));
+        assert_eq!(c.settings.connectivity.len(), 2);
+        let p = &c.providers[0];
+        assert_eq!((p.id.as_str(), p.name.as_str()), ("github", "GitHub"));
+        assert_eq!(p.status_page.as_ref().unwrap().format, Some(Format::Statuspage));
+        assert_eq!(p.components, vec!["Git Operations".to_owned()]);
+    }
+
+    #[test]
+    fn empty_config_has_defaults() {
+        let c = parse("", "c.toml").unwrap();
+        assert!(c.providers.is_empty());
+        assert_eq!(c.settings, Settings::default());
+    }
+
+    #[test]
+    fn unknown_key_names_file_line_and_hint() {
+        let e = parse("[settings]\n\nintervall = \"2m\"\n", "/home/u/config.toml").unwrap_err();
+        assert_eq!(e.file, "/home/u/config.toml");
+        assert_eq!(e.line, Some(3));
+        assert!(e.message.contains("intervall"), "{e}");
+        assert_eq!(e.hint.as_deref(), Some("did you mean `interval`?"));
+        let shown = e.to_string();
+        assert!(shown.starts_with("/home/u/config.toml:3: "), "{shown}");
+    }
+
+    #[test]
+    fn bad_values_are_located() {
+        let cases = [
+            ("[settings]\ninterval = \"soon\"\n", 2, "not a duration"),
+            ("[settings]\ninterval = \"1s\"\n", 2, "shorter than"),
+            ("[settings]\nlanguage = \"fr\"\n", 2, "unknown language"),
+            ("[settings]\nconnectivity = [\"nohost\"]\n", 2, "host:port"),
+            ("[[provider]]\nid = \"Bad Id\"\nstatus_page = \"https://x.test\"\n", 2, "stable id"),
+            ("[[provider]]\nid = \"a\"\nstatus_page = \"ftp://x.test\"\n", 3, "http(s)"),
+            ("[[provider]]\nid = \"a\"\nstatus_page = \"https://x.test\"\nstatus_format = \"nope\"\n", 4, "unknown status_format"),
+            ("[[provider]]\nid = \"a\"\nstatus_page = \"https://x.test\"\n[[provider]]\nid = \"a\"\nstatus_page = \"https://y.test\"\n", 5, "twice"),
+            ("[settings\n", 1, ""),
+        ];
+        for (text, line, needle) in cases {
+            let e = parse(text, "c.toml").unwrap_err();
+            assert_eq!(e.line, Some(line), "{text}: {e}");
+            assert!(e.message.contains(needle), "{text}: {e}");
+        }
+    }
+
+    #[test]
+    fn timeout_longer_than_interval_is_refused() {
+        let e = parse("[settings]\ninterval = \"10s\"\ntimeout = \"20s\"\n", "c.toml").unwrap_err();
+        assert!(e.message.contains("timeout is longer"));
+    }
+}

@@ -1,0 +1,15 @@
+//! Pure domain of Outage Notifier: the model, status-page parsers, state fusion, verdicts,
+//! alert policy and the texts of tray and notifications.
+//!
+//! Nothing in this crate touches the network, the disk, the clock or threads: time, config
+//! and observations come in as arguments, which keeps every rule unit-testable.
+
+pub mod alert;
+pub mod config;
+pub mod confirm;
+pub mod formats;
+pub mod fusion;
+pub mod ipc;
+pub mod model;
+pub mod text;
+pub mod tray;

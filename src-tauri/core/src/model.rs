@@ -1,0 +1,464 @@
+//! The words of DESIGN.md as types: states, outcomes, reasons, status snapshots, observations.
+
+use chrono::{DateTime, FixedOffset};
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+/// How a provider, a component or the whole summary is doing.
+///
+/// The declaration order is the severity order used by [`State::worst`]: `Unknown` sits
+/// between operational and degraded because "we cannot tell" deserves more attention than
+/// "all well" but must never outrank a confirmed problem.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export, rename_all = "snake_case")]
+pub enum State {
+    Operational,
+    Maintenance,
+    Unknown,
+    Degraded,
+    PartialOutage,
+    MajorOutage,
+}
+
+impl State {
+    pub const ALL: [State; 6] = [
+        State::Operational,
+        State::Maintenance,
+        State::Unknown,
+        State::Degraded,
+        State::PartialOutage,
+        State::MajorOutage,
+    ];
+
+    /// Severity rank: higher is worse.
+    pub fn severity(self) -> u8 {
+        match self {
+            State::Operational => 0,
+            State::Maintenance => 1,
+            State::Unknown => 2,
+            State::Degraded => 3,
+            State::PartialOutage => 4,
+            State::MajorOutage => 5,
+        }
+    }
+
+    /// The more severe of two states.
+    #[must_use]
+    pub fn worse(self, other: State) -> State {
+        if other.severity() > self.severity() { other } else { self }
+    }
+
+    /// The most severe state of an iterator; `Operational` when it is empty.
+    pub fn worst(states: impl IntoIterator<Item = State>) -> State {
+        states.into_iter().fold(State::Operational, State::worse)
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            State::Operational => "operational",
+            State::Maintenance => "maintenance",
+            State::Unknown => "unknown",
+            State::Degraded => "degraded",
+            State::PartialOutage => "partial_outage",
+            State::MajorOutage => "major_outage",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<State> {
+        State::ALL.into_iter().find(|state| state.as_str() == s)
+    }
+
+    /// Whether the user should look: degraded or worse.
+    pub fn is_problem(self) -> bool {
+        self.severity() >= State::Degraded.severity()
+    }
+}
+
+/// What a status page says about an incident's lifecycle (DESIGN.md's incident states).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export, rename_all = "snake_case")]
+pub enum IncidentState {
+    Investigating,
+    Identified,
+    Monitoring,
+    Resolved,
+    Scheduled,
+    InProgress,
+    Completed,
+}
+
+impl IncidentState {
+    /// Resolved and completed incidents no longer affect a provider's state.
+    pub fn is_open(self) -> bool {
+        !matches!(self, IncidentState::Resolved | IncidentState::Completed)
+    }
+
+    pub fn is_maintenance(self) -> bool {
+        matches!(self, IncidentState::Scheduled | IncidentState::InProgress | IncidentState::Completed)
+    }
+}
+
+/// One entry of an incident's timeline, as the provider wrote it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct IncidentUpdate {
+    #[ts(type = "string")]
+    pub at: DateTime<FixedOffset>,
+    pub status: IncidentState,
+    /// Untrusted provider text: rendered as text, never as HTML.
+    pub body: String,
+}
+
+/// What a provider announced on its status page.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct Incident {
+    pub id: String,
+    pub title: String,
+    pub state: IncidentState,
+    /// The impact the provider assigned, normalised to our states.
+    pub impact: State,
+    #[ts(type = "string | null")]
+    pub started_at: Option<DateTime<FixedOffset>>,
+    #[ts(type = "string | null")]
+    pub updated_at: Option<DateTime<FixedOffset>>,
+    pub url: Option<String>,
+    /// Newest first, whatever order the source used.
+    pub updates: Vec<IncidentUpdate>,
+    /// Names of the components the provider attributed the incident to (may be empty).
+    #[serde(default)]
+    pub components: Vec<String>,
+}
+
+/// One component of a status page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct Component {
+    pub name: String,
+    pub state: State,
+    /// The group the component belongs to on the page, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group: Option<String>,
+}
+
+/// A status page, normalised: what every format parser produces.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StatusSnapshot {
+    /// The page's own rollup, if it has one.
+    pub indicator: Option<State>,
+    pub components: Vec<Component>,
+    /// Open incidents and maintenances that are in progress or scheduled.
+    pub incidents: Vec<Incident>,
+}
+
+impl StatusSnapshot {
+    /// The page's overall state: the worst of its indicator, its components and the impact of
+    /// every open incident. A page that says "none" while an incident is open is therefore
+    /// not operational. Scheduled maintenances that have not started count for nothing.
+    pub fn overall(&self) -> State {
+        let incidents = self.incidents.iter().filter_map(|incident| match incident.state {
+            IncidentState::Scheduled | IncidentState::Resolved | IncidentState::Completed => None,
+            IncidentState::InProgress => Some(incident.impact.worse(State::Maintenance)),
+            _ => Some(open_incident_floor(incident.impact)),
+        });
+        State::worst(
+            self.indicator
+                .into_iter()
+                .chain(self.components.iter().map(|c| c.state))
+                .chain(incidents),
+        )
+    }
+
+    /// Keeps only the components named in `filter` (case-insensitive); incidents that name
+    /// components are kept only when one of theirs passes. Incidents without any component
+    /// attribution are kept: we cannot tell they are irrelevant. The indicator is dropped,
+    /// because it speaks for the whole page.
+    #[must_use]
+    pub fn filtered(mut self, filter: &[String]) -> StatusSnapshot {
+        if filter.is_empty() {
+            return self;
+        }
+        let wanted = |name: &str| filter.iter().any(|f| f.eq_ignore_ascii_case(name));
+        self.components.retain(|c| wanted(&c.name) || c.group.as_deref().is_some_and(wanted));
+        self.incidents
+            .retain(|i| i.components.is_empty() || i.components.iter().any(|c| wanted(c)));
+        self.indicator = None;
+        self
+    }
+}
+
+/// An open incident is at least "degraded", even when the provider rated its impact "none":
+/// something is being investigated, and the user should see it.
+fn open_incident_floor(impact: State) -> State {
+    match impact {
+        State::Operational | State::Unknown | State::Maintenance => State::Degraded,
+        other => other,
+    }
+}
+
+/// The kind of a check (DESIGN.md `kind`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export, rename_all = "snake_case")]
+pub enum CheckKind {
+    StatusPage,
+    Smtp,
+    Imap,
+    Pop3,
+    Http,
+    Roundtrip,
+}
+
+impl CheckKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CheckKind::StatusPage => "status_page",
+            CheckKind::Smtp => "smtp",
+            CheckKind::Imap => "imap",
+            CheckKind::Pop3 => "pop3",
+            CheckKind::Http => "http",
+            CheckKind::Roundtrip => "roundtrip",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<CheckKind> {
+        [
+            CheckKind::StatusPage,
+            CheckKind::Smtp,
+            CheckKind::Imap,
+            CheckKind::Pop3,
+            CheckKind::Http,
+            CheckKind::Roundtrip,
+        ]
+        .into_iter()
+        .find(|k| k.as_str() == s)
+    }
+}
+
+/// How one probe went (DESIGN.md `outcome`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export, rename_all = "snake_case")]
+pub enum Outcome {
+    Up,
+    Degraded,
+    Down,
+    Unknown,
+}
+
+impl Outcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Up => "up",
+            Outcome::Degraded => "degraded",
+            Outcome::Down => "down",
+            Outcome::Unknown => "unknown",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Outcome> {
+        [Outcome::Up, Outcome::Degraded, Outcome::Down, Outcome::Unknown]
+            .into_iter()
+            .find(|o| o.as_str() == s)
+    }
+}
+
+/// Why a probe did not come back up (DESIGN.md `reason`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export, rename_all = "snake_case")]
+pub enum Reason {
+    Dns,
+    Refused,
+    Timeout,
+    Tls,
+    Certificate,
+    Banner,
+    Auth,
+    Protocol,
+    HttpStatus,
+    Parse,
+    TooLarge,
+    Offline,
+}
+
+impl Reason {
+    pub const ALL: [Reason; 12] = [
+        Reason::Dns,
+        Reason::Refused,
+        Reason::Timeout,
+        Reason::Tls,
+        Reason::Certificate,
+        Reason::Banner,
+        Reason::Auth,
+        Reason::Protocol,
+        Reason::HttpStatus,
+        Reason::Parse,
+        Reason::TooLarge,
+        Reason::Offline,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Reason::Dns => "dns",
+            Reason::Refused => "refused",
+            Reason::Timeout => "timeout",
+            Reason::Tls => "tls",
+            Reason::Certificate => "certificate",
+            Reason::Banner => "banner",
+            Reason::Auth => "auth",
+            Reason::Protocol => "protocol",
+            Reason::HttpStatus => "http_status",
+            Reason::Parse => "parse",
+            Reason::TooLarge => "too_large",
+            Reason::Offline => "offline",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Reason> {
+        Reason::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+}
+
+/// What a probe produced that is specific to its kind.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Finding {
+    /// A status page was read and understood.
+    StatusPage(StatusSnapshot),
+    /// Nothing beyond outcome, latency and message (failed probes, plain reachability).
+    None,
+}
+
+/// The result of one probe: a value, never an error. A failed probe is data.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Observation {
+    pub check_id: String,
+    pub kind: CheckKind,
+    pub target: String,
+    pub at: DateTime<FixedOffset>,
+    pub outcome: Outcome,
+    pub reason: Option<Reason>,
+    /// A short human message, in English (logs and transcripts); the UI localises by reason.
+    pub message: String,
+    pub latency_ms: Option<u64>,
+    pub cert_days_left: Option<i64>,
+    pub finding: Finding,
+}
+
+impl Observation {
+    /// A failed probe: outcome, reason and message, nothing found.
+    pub fn failed(
+        check_id: &str,
+        kind: CheckKind,
+        target: &str,
+        at: DateTime<FixedOffset>,
+        outcome: Outcome,
+        reason: Reason,
+        message: impl Into<String>,
+    ) -> Observation {
+        Observation {
+            check_id: check_id.to_owned(),
+            kind,
+            target: target.to_owned(),
+            at,
+            outcome,
+            reason: Some(reason),
+            message: message.into(),
+            latency_ms: None,
+            cert_days_left: None,
+            finding: Finding::None,
+        }
+    }
+
+    pub fn snapshot(&self) -> Option<&StatusSnapshot> {
+        match &self.finding {
+            Finding::StatusPage(s) => Some(s),
+            Finding::None => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn worst_orders_by_severity() {
+        assert_eq!(State::worst([]), State::Operational);
+        assert_eq!(State::worst([State::Operational, State::Maintenance]), State::Maintenance);
+        assert_eq!(State::worst([State::Unknown, State::Maintenance]), State::Unknown);
+        assert_eq!(State::worst([State::Degraded, State::Unknown]), State::Degraded);
+        assert_eq!(
+            State::worst([State::MajorOutage, State::PartialOutage, State::Operational]),
+            State::MajorOutage
+        );
+    }
+
+    #[test]
+    fn names_round_trip() {
+        for state in State::ALL {
+            assert_eq!(State::parse(state.as_str()), Some(state));
+        }
+        for reason in Reason::ALL {
+            assert_eq!(Reason::parse(reason.as_str()), Some(reason));
+            let json = serde_json::to_string(&reason).unwrap();
+            assert_eq!(json, format!("\"{}\"", reason.as_str()));
+        }
+    }
+
+    fn incident(state: IncidentState, impact: State) -> Incident {
+        Incident {
+            id: "i".into(),
+            title: "t".into(),
+            state,
+            impact,
+            started_at: None,
+            updated_at: None,
+            url: None,
+            updates: vec![],
+            components: vec![],
+        }
+    }
+
+    #[test]
+    fn indicator_none_with_open_incident_is_not_operational() {
+        let snapshot = StatusSnapshot {
+            indicator: Some(State::Operational),
+            components: vec![],
+            incidents: vec![incident(IncidentState::Monitoring, State::Operational)],
+        };
+        assert_eq!(snapshot.overall(), State::Degraded);
+    }
+
+    #[test]
+    fn scheduled_maintenance_does_not_count_but_running_one_does() {
+        let mut snapshot = StatusSnapshot {
+            indicator: Some(State::Operational),
+            components: vec![],
+            incidents: vec![incident(IncidentState::Scheduled, State::Maintenance)],
+        };
+        assert_eq!(snapshot.overall(), State::Operational);
+        snapshot.incidents[0].state = IncidentState::InProgress;
+        assert_eq!(snapshot.overall(), State::Maintenance);
+    }
+
+    #[test]
+    fn component_filter_keeps_unattributed_incidents() {
+        let mut attributed = incident(IncidentState::Investigating, State::MajorOutage);
+        attributed.components = vec!["Calendar".into()];
+        let snapshot = StatusSnapshot {
+            indicator: Some(State::MajorOutage),
+            components: vec![
+                Component { name: "Gmail".into(), state: State::Operational, group: None },
+                Component { name: "Calendar".into(), state: State::MajorOutage, group: None },
+            ],
+            incidents: vec![attributed, incident(IncidentState::Identified, State::Degraded)],
+        };
+        let only_mail = snapshot.filtered(&["gmail".into()]);
+        assert_eq!(only_mail.components.len(), 1);
+        assert_eq!(only_mail.incidents.len(), 1);
+        assert_eq!(only_mail.overall(), State::Degraded);
+    }
+}

@@ -1,0 +1,281 @@
+//! The control socket: newline-delimited JSON between the resident and its clients (the
+//! window, `outage-notifier open`, a second launch). Owner-only, bounded, and also the
+//! single-instance lock.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use outage_core::ipc::{ErrorCode, MAX_LINE_BYTES, Request, RequestEnvelope, ServerMessage, Summary};
+use tokio::io::{AsyncBufRead, AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+use tokio::sync::{Semaphore, broadcast, mpsc};
+
+use crate::EngineError;
+use crate::runner::{Command, EngineHandle};
+
+/// Connections served at once; more wait (a stalled client cannot starve the others).
+const MAX_CONNECTIONS: usize = 32;
+/// A client that sends nothing for this long (and is not subscribed) is disconnected.
+const IDLE: Duration = Duration::from_secs(60);
+
+/// What the shell does for requests the engine cannot answer itself.
+#[derive(Debug, Clone)]
+pub enum ShellAction {
+    OpenWindow { route: Option<String> },
+}
+
+/// The outcome of trying to become the one running resident.
+#[derive(Debug)]
+pub enum Claim {
+    /// We hold the lock and listen on the socket.
+    Primary(Listener),
+    /// Another resident runs; talk to it through the socket.
+    Secondary,
+}
+
+/// The bound socket plus the lock that makes it ours.
+#[derive(Debug)]
+pub struct Listener {
+    listener: tokio::net::UnixListener,
+    path: PathBuf,
+    _lock: std::fs::File,
+}
+
+impl Drop for Listener {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.path);
+    }
+}
+
+/// Takes the single-instance lock and binds the socket, or reports that another resident
+/// holds it.
+pub fn claim(path: &Path) -> Result<Claim, EngineError> {
+    let err = |source| EngineError::Control { path: path.display().to_string(), source };
+    let dir = path.parent().unwrap_or(Path::new("."));
+    create_private_dir(dir).map_err(err)?;
+    let lock_path = path.with_extension("lock");
+    let lock = std::fs::OpenOptions::new().create(true).truncate(false).write(true).open(&lock_path).map_err(err)?;
+    match lock.try_lock() {
+        Ok(()) => {}
+        Err(std::fs::TryLockError::WouldBlock) => return Ok(Claim::Secondary),
+        Err(std::fs::TryLockError::Error(e)) => return Err(err(e)),
+    }
+    // We hold the lock, so a socket file left here belongs to a dead resident.
+    match std::fs::remove_file(path) {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => return Err(err(e)),
+    }
+    let listener = tokio::net::UnixListener::bind(path).map_err(err)?;
+    set_owner_only(path, 0o600).map_err(err)?;
+    Ok(Claim::Primary(Listener { listener, path: path.to_path_buf(), _lock: lock }))
+}
+
+fn create_private_dir(dir: &Path) -> std::io::Result<()> {
+    std::fs::create_dir_all(dir)?;
+    set_owner_only(dir, 0o700)
+}
+
+#[cfg(unix)]
+fn set_owner_only(path: &Path, mode: u32) -> std::io::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode))
+}
+
+/// Serves clients until the task is dropped.
+/// `navigate` carries routes to subscribed windows.
+pub async fn serve(listener: Listener, engine: EngineHandle, shell: mpsc::UnboundedSender<ShellAction>, navigate: broadcast::Sender<String>) {
+    let permits = Arc::new(Semaphore::new(MAX_CONNECTIONS));
+    loop {
+        let Ok(permit) = permits.clone().acquire_owned().await else { return };
+        let stream = match listener.listener.accept().await {
+            Ok((stream, _)) => stream,
+            Err(e) => {
+                tracing::warn!("control socket accept failed: {e}");
+                tokio::time::sleep(Duration::from_millis(100)).await;
+                continue;
+            }
+        };
+        let engine = engine.clone();
+        let shell = shell.clone();
+        let navigate = navigate.subscribe();
+        tokio::spawn(async move {
+            let _permit = permit;
+            if let Err(e) = connection(stream, engine, shell, navigate).await {
+                tracing::debug!("control client left: {e}");
+            }
+        });
+    }
+}
+
+/// Reads one line of at most `MAX_LINE_BYTES`. `Ok(None)` at end of stream; an oversized
+/// line is consumed to its end and reported as `Err(TooLarge)` so the connection can go on.
+async fn read_line<R: AsyncBufRead + Unpin>(reader: &mut R) -> std::io::Result<Option<Result<Vec<u8>, ErrorCode>>> {
+    let mut line = Vec::new();
+    let limit = u64::try_from(MAX_LINE_BYTES).unwrap_or(u64::MAX) + 1;
+    let n = (&mut *reader).take(limit).read_until(b'\n', &mut line).await?;
+    if n == 0 {
+        return Ok(None);
+    }
+    if line.last() != Some(&b'\n') && line.len() > MAX_LINE_BYTES {
+        // Skip the rest of the oversized line without keeping it.
+        loop {
+            let buf = reader.fill_buf().await?;
+            if buf.is_empty() {
+                break;
+            }
+            if let Some(pos) = buf.iter().position(|b| *b == b'\n') {
+                reader.consume(pos + 1);
+                break;
+            }
+            let len = buf.len();
+            reader.consume(len);
+        }
+        return Ok(Some(Err(ErrorCode::TooLarge)));
+    }
+    Ok(Some(Ok(line)))
+}
+
+async fn send<W: AsyncWriteExt + Unpin>(w: &mut W, message: &ServerMessage) -> std::io::Result<()> {
+    let mut line = serde_json::to_vec(message).map_err(std::io::Error::other)?;
+    line.push(b'\n');
+    w.write_all(&line).await?;
+    w.flush().await
+}
+
+async fn connection(
+    stream: tokio::net::UnixStream,
+    engine: EngineHandle,
+    shell: mpsc::UnboundedSender<ShellAction>,
+    mut navigate: broadcast::Receiver<String>,
+) -> std::io::Result<()> {
+    let (read, mut write) = stream.into_split();
+    let mut reader = BufReader::new(read);
+    loop {
+        let line = match tokio::time::timeout(IDLE, read_line(&mut reader)).await {
+            Err(_) | Ok(Ok(None)) => return Ok(()),
+            Ok(Err(e)) => return Err(e),
+            Ok(Ok(Some(line))) => line,
+        };
+        let envelope = match line {
+            Err(code) => {
+                let message = format!("line longer than {MAX_LINE_BYTES} bytes");
+                send(&mut write, &ServerMessage::Error { id: None, code, message }).await?;
+                continue;
+            }
+            Ok(bytes) => match serde_json::from_slice::<RequestEnvelope>(&bytes) {
+                Ok(e) => e,
+                Err(e) => {
+                    if bytes.iter().all(u8::is_ascii_whitespace) {
+                        continue;
+                    }
+                    let reply = ServerMessage::Error { id: None, code: ErrorCode::BadRequest, message: e.to_string() };
+                    send(&mut write, &reply).await?;
+                    continue;
+                }
+            },
+        };
+        let id = envelope.id;
+        match envelope.request {
+            Request::Ping => send(&mut write, &ServerMessage::Pong { id, version: env!("CARGO_PKG_VERSION").into() }).await?,
+            Request::Summary => send(&mut write, &ServerMessage::Summary { id, summary: engine.summary() }).await?,
+            Request::CheckNow => {
+                engine.send(Command::CheckNow).await;
+                send(&mut write, &ServerMessage::Done { id }).await?;
+            }
+            Request::OpenWindow { route } => {
+                let reply = match shell.send(ShellAction::OpenWindow { route }) {
+                    Ok(()) => ServerMessage::Done { id },
+                    Err(_) => ServerMessage::Error { id: Some(id), code: ErrorCode::Failed, message: "the resident is shutting down".into() },
+                };
+                send(&mut write, &reply).await?;
+            }
+            Request::Subscribe => {
+                let mut updates = engine.subscribe();
+                let first = updates.borrow_and_update().clone();
+                send(&mut write, &ServerMessage::Summary { id, summary: first }).await?;
+                // From here the connection only pushes; it ends when the client hangs up.
+                let mut sink = [0u8; 256];
+                loop {
+                    tokio::select! {
+                        changed = updates.changed() => {
+                            if changed.is_err() { return Ok(()); }
+                            let summary = updates.borrow_and_update().clone();
+                            send(&mut write, &ServerMessage::Update { summary }).await?;
+                        }
+                        n = reader.read(&mut sink) => {
+                            if n? == 0 { return Ok(()); }
+                        }
+                        route = navigate.recv() => match route {
+                            Ok(route) => send(&mut write, &ServerMessage::Navigate { route }).await?,
+                            Err(broadcast::error::RecvError::Lagged(_)) => {}
+                            Err(broadcast::error::RecvError::Closed) => return Ok(()),
+                        },
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// A client of the control socket.
+#[derive(Debug)]
+pub struct Client {
+    reader: BufReader<tokio::net::unix::OwnedReadHalf>,
+    writer: tokio::net::unix::OwnedWriteHalf,
+    next_id: u64,
+}
+
+/// Errors of a control-socket client.
+#[derive(Debug, thiserror::Error)]
+pub enum ClientError {
+    #[error("no resident is running ({0})")]
+    NotRunning(std::io::Error),
+    #[error("control socket: {0}")]
+    Io(#[from] std::io::Error),
+    #[error("the resident sent something we do not understand: {0}")]
+    Protocol(String),
+    #[error("the resident refused: {0}")]
+    Refused(String),
+}
+
+impl Client {
+    pub async fn connect(path: &Path) -> Result<Client, ClientError> {
+        let stream = tokio::net::UnixStream::connect(path).await.map_err(ClientError::NotRunning)?;
+        let (read, writer) = stream.into_split();
+        Ok(Client { reader: BufReader::new(read), writer, next_id: 1 })
+    }
+
+    /// Sends a request and returns the first message that answers it.
+    pub async fn request(&mut self, request: Request) -> Result<ServerMessage, ClientError> {
+        let id = self.next_id;
+        self.next_id += 1;
+        let mut line = serde_json::to_vec(&RequestEnvelope { id, request }).map_err(|e| ClientError::Protocol(e.to_string()))?;
+        line.push(b'\n');
+        self.writer.write_all(&line).await?;
+        self.next_message().await
+    }
+
+    /// Reads the next message (replies and, after `Subscribe`, pushed updates).
+    pub async fn next_message(&mut self) -> Result<ServerMessage, ClientError> {
+        match read_line(&mut self.reader).await? {
+            None => Err(ClientError::Io(std::io::Error::new(std::io::ErrorKind::UnexpectedEof, "the resident closed the connection"))),
+            Some(Err(_)) => Err(ClientError::Protocol("oversized message".into())),
+            Some(Ok(bytes)) => {
+                let message: ServerMessage = serde_json::from_slice(&bytes).map_err(|e| ClientError::Protocol(e.to_string()))?;
+                if let ServerMessage::Error { message, .. } = &message {
+                    return Err(ClientError::Refused(message.clone()));
+                }
+                Ok(message)
+            }
+        }
+    }
+
+    /// The current summary.
+    pub async fn summary(&mut self) -> Result<Summary, ClientError> {
+        match self.request(Request::Summary).await? {
+            ServerMessage::Summary { summary, .. } => Ok(summary),
+            other => Err(ClientError::Protocol(format!("expected a summary, got {other:?}"))),
+        }
+    }
+}

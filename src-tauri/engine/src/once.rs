@@ -1,0 +1,73 @@
+//! One-shot checks for the CLI (`check`): every check once, failures confirmed with quick
+//! re-checks seconds apart, so the verdict matches what the tray would say.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use futures_util::future::join_all;
+use outage_core::config::Config;
+use outage_core::confirm::{self, Policy, Tracker};
+use outage_core::fusion::{self, CheckState};
+use outage_core::ipc::{Network, Summary};
+use outage_core::model::Reason;
+use outage_core::text::Language;
+
+use crate::EngineError;
+use crate::probe::{self, Check};
+use crate::runner::{Clock, probe_guarded};
+use crate::store::Store;
+
+/// The CLI cannot wait 30 s to confirm; these re-checks still rule out one lost packet.
+pub fn cli_policy() -> Policy {
+    Policy { failures_to_confirm: 3, successes_to_recover: 1, rechecks: vec![Duration::from_secs(2), Duration::from_secs(3)] }
+}
+
+/// Runs every check of `config` once (with confirmation), stores each probe, and summarises.
+pub async fn check_all(config: &Config, language: Language, store: &Store, clock: Clock, policy: &Policy) -> Result<Summary, EngineError> {
+    let client = crate::http::client()?;
+    let checks: Vec<Check> = config.providers.iter().flat_map(probe::checks_of).collect();
+    let runs = checks.iter().map(|check| {
+        let client = &client;
+        let clock = clock.clone();
+        async move {
+            let mut tracker = Tracker::default();
+            let mut seen = Vec::new();
+            let mut state = CheckState::default();
+            loop {
+                let (observation, network) =
+                    probe_guarded(check, client, config.settings.timeout, &config.settings.connectivity, &clock).await;
+                let offline = observation.reason == Some(Reason::Offline);
+                let step = tracker.observe(observation.outcome, policy);
+                if confirm::is_failure(observation.outcome) {
+                    state.failing_since.get_or_insert(observation.at);
+                }
+                seen.push(observation.clone());
+                if step.publish || offline {
+                    state.confirmed = Some(observation);
+                    return (check, state, network, seen);
+                }
+                match step.recheck_in {
+                    Some(delay) => tokio::time::sleep(delay).await,
+                    None => {
+                        state.confirmed = Some(observation);
+                        return (check, state, network, seen);
+                    }
+                }
+            }
+        }
+    });
+    let results = join_all(runs).await;
+
+    let mut states = BTreeMap::new();
+    let mut network = Network::Online;
+    for (check, state, net, seen) in results {
+        for observation in &seen {
+            store.insert(&check.provider_id, observation)?;
+        }
+        if net == Network::Offline {
+            network = Network::Offline;
+        }
+        states.insert(check.id.clone(), state);
+    }
+    Ok(fusion::summarize(config, &states, network, language, clock()))
+}

@@ -1,0 +1,301 @@
+//! The scheduler: one event loop with a closed set of inputs, a concurrency cap, jitter,
+//! quick re-checks to confirm failures, history writes, and the summary on a watch channel.
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use chrono::{DateTime, FixedOffset};
+use outage_core::config::Config;
+use outage_core::confirm::{self, Policy, Tracker};
+use outage_core::fusion::{self, CheckState};
+use outage_core::ipc::{Network, Summary};
+use outage_core::model::{Observation, Outcome, Reason};
+use outage_core::text::Language;
+use tokio::sync::{Semaphore, mpsc, watch};
+use tokio::time::Instant;
+
+use crate::probe::{self, Check};
+use crate::store::Store;
+use crate::{EngineError, connectivity};
+
+/// How many probes may run at once.
+pub const CONCURRENCY: usize = 16;
+
+/// Commands from the shells.
+#[derive(Debug)]
+pub enum Command {
+    /// Probe every check now.
+    CheckNow,
+    /// Apply a new config without a restart.
+    Reload(Box<Config>),
+    /// Stop after the probes in flight have been stored.
+    Shutdown,
+}
+
+/// The inputs of the event loop: a closed set.
+#[derive(Debug)]
+enum Input {
+    Command(Command),
+    Observed { check_index: usize, generation: u64, observation: Observation, network: Network },
+    Due,
+}
+
+/// The wall clock, injectable for tests.
+pub type Clock = Arc<dyn Fn() -> DateTime<FixedOffset> + Send + Sync>;
+
+/// The local wall clock with the local offset.
+pub fn system_clock() -> Clock {
+    Arc::new(|| chrono::Local::now().fixed_offset())
+}
+
+/// A running engine.
+#[derive(Debug, Clone)]
+pub struct EngineHandle {
+    commands: mpsc::Sender<Command>,
+    summary: watch::Receiver<Summary>,
+}
+
+impl EngineHandle {
+    pub fn summary(&self) -> Summary {
+        self.summary.borrow().clone()
+    }
+
+    pub fn subscribe(&self) -> watch::Receiver<Summary> {
+        self.summary.clone()
+    }
+
+    pub async fn send(&self, command: Command) {
+        // The loop only ends on Shutdown; a send after that has nothing left to do.
+        let _ = self.commands.send(command).await;
+    }
+}
+
+struct Slot {
+    check: Check,
+    next_due: Instant,
+    running: bool,
+    tracker: Tracker,
+    state: CheckState,
+}
+
+struct Engine {
+    config: Config,
+    language: Language,
+    slots: Vec<Slot>,
+    generation: u64,
+    network: Network,
+    store: Arc<Mutex<Store>>,
+    client: reqwest::Client,
+    clock: Clock,
+    policy: Policy,
+    permits: Arc<Semaphore>,
+    inputs: mpsc::Sender<Input>,
+    summary: watch::Sender<Summary>,
+}
+
+/// Starts the engine on the current tokio runtime.
+pub fn start(config: Config, language: Language, store: Store, clock: Clock) -> Result<(EngineHandle, tokio::task::JoinHandle<()>), EngineError> {
+    let client = crate::http::client()?;
+    let (inputs_tx, mut inputs_rx) = mpsc::channel::<Input>(256);
+    let (commands_tx, mut commands_rx) = mpsc::channel::<Command>(32);
+    let now = clock();
+    let initial = fusion::summarize(&config, &BTreeMap::new(), Network::Online, language, now);
+    let (summary_tx, summary_rx) = watch::channel(initial);
+
+    let mut engine = Engine {
+        slots: Vec::new(),
+        config: config.clone(),
+        language,
+        generation: 0,
+        network: Network::Online,
+        store: Arc::new(Mutex::new(store)),
+        client,
+        clock,
+        policy: Policy::default(),
+        permits: Arc::new(Semaphore::new(CONCURRENCY)),
+        inputs: inputs_tx.clone(),
+        summary: summary_tx,
+    };
+    engine.load(config);
+
+    let task = tokio::spawn(async move {
+        loop {
+            let next_due = engine.slots.iter().filter(|s| !s.running).map(|s| s.next_due).min();
+            let input = tokio::select! {
+                Some(c) = commands_rx.recv() => Input::Command(c),
+                Some(i) = inputs_rx.recv() => i,
+                () = sleep_until(next_due) => Input::Due,
+            };
+            if !engine.handle(input).await {
+                break;
+            }
+        }
+    });
+    Ok((EngineHandle { commands: commands_tx, summary: summary_rx }, task))
+}
+
+async fn sleep_until(t: Option<Instant>) {
+    match t {
+        Some(t) => tokio::time::sleep_until(t).await,
+        None => std::future::pending().await,
+    }
+}
+
+/// Spreads first probes over the first seconds so checks do not fire in the same instant;
+/// derived from the check id so restarts keep the same rhythm.
+fn jitter(id: &str, interval: Duration) -> Duration {
+    let hash = id.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3));
+    let window = interval.min(Duration::from_secs(5)).as_millis().max(1);
+    Duration::from_millis(u64::try_from(u128::from(hash) % window).unwrap_or(0))
+}
+
+impl Engine {
+    fn load(&mut self, config: Config) {
+        self.generation += 1;
+        let now = Instant::now();
+        let mut old: BTreeMap<String, Slot> = self.slots.drain(..).map(|s| (s.check.id.clone(), s)).collect();
+        for provider in &config.providers {
+            for check in probe::checks_of(provider) {
+                let slot = match old.remove(&check.id) {
+                    // Keep what we know about a check that did not change.
+                    Some(s) if s.check == check => Slot { running: false, next_due: now, ..s },
+                    _ => Slot {
+                        next_due: now + jitter(&check.id, config.settings.interval),
+                        check,
+                        running: false,
+                        tracker: Tracker::default(),
+                        state: CheckState::default(),
+                    },
+                };
+                self.slots.push(slot);
+            }
+        }
+        self.config = config;
+        self.publish();
+    }
+
+    /// Returns false when the loop should end.
+    async fn handle(&mut self, input: Input) -> bool {
+        match input {
+            Input::Command(Command::Shutdown) => return false,
+            Input::Command(Command::CheckNow) => {
+                let now = Instant::now();
+                for slot in &mut self.slots {
+                    slot.next_due = slot.next_due.min(now);
+                }
+            }
+            Input::Command(Command::Reload(config)) => self.load(*config),
+            Input::Due => self.launch_due(),
+            Input::Observed { check_index, generation, observation, network } => {
+                if generation == self.generation {
+                    self.observed(check_index, observation, network).await;
+                }
+            }
+        }
+        true
+    }
+
+    fn launch_due(&mut self) {
+        let now = Instant::now();
+        let timeout = self.config.settings.timeout;
+        let anchors = self.config.settings.connectivity.clone();
+        for (index, slot) in self.slots.iter_mut().enumerate() {
+            if slot.running || slot.next_due > now {
+                continue;
+            }
+            slot.running = true;
+            let check = slot.check.clone();
+            let client = self.client.clone();
+            let clock = self.clock.clone();
+            let inputs = self.inputs.clone();
+            let permits = self.permits.clone();
+            let generation = self.generation;
+            let anchors = anchors.clone();
+            tokio::spawn(async move {
+                let Ok(_permit) = permits.acquire_owned().await else { return };
+                let (observation, network) = probe_guarded(&check, &client, timeout, &anchors, &clock).await;
+                let _ = inputs.send(Input::Observed { check_index: index, generation, observation, network }).await;
+            });
+        }
+    }
+
+    async fn observed(&mut self, index: usize, observation: Observation, network: Network) {
+        let Some(slot) = self.slots.get_mut(index) else { return };
+        slot.running = false;
+        let provider_id = slot.check.provider_id.clone();
+        self.network = network;
+
+        let store = self.store.clone();
+        let to_store = observation.clone();
+        let stored = tokio::task::spawn_blocking(move || match store.lock() {
+            Ok(store) => store.insert(&provider_id, &to_store).map(|_| ()),
+            Err(_) => Ok(()),
+        })
+        .await;
+        match stored {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => tracing::error!("history write failed: {e}"),
+            Err(e) => tracing::error!("history writer panicked: {e}"),
+        }
+
+        let Some(slot) = self.slots.get_mut(index) else { return };
+        let interval = self.config.settings.interval;
+        let step = if observation.reason == Some(Reason::Offline) {
+            // Offline is not the provider's fault: neither confirm nor clear anything, just
+            // look again soon.
+            confirm::Step { publish: false, recheck_in: Some(Duration::from_secs(15)) }
+        } else {
+            slot.tracker.observe(observation.outcome, &self.policy)
+        };
+        if confirm::is_failure(observation.outcome) && observation.reason != Some(Reason::Offline) {
+            slot.state.failing_since.get_or_insert(observation.at);
+        } else if !confirm::is_failure(observation.outcome) && step.publish {
+            slot.state.failing_since = None;
+        }
+        if step.publish {
+            slot.state.confirmed = Some(observation);
+        }
+        slot.next_due = Instant::now() + step.recheck_in.unwrap_or(interval);
+        self.publish();
+    }
+
+    fn publish(&self) {
+        let states: BTreeMap<String, CheckState> =
+            self.slots.iter().map(|s| (s.check.id.clone(), s.state.clone())).collect();
+        let summary = fusion::summarize(&self.config, &states, self.network, self.language, (self.clock)());
+        self.summary.send_if_modified(|current| {
+            let changed = current.network != summary.network || current.providers != summary.providers;
+            *current = summary;
+            changed
+        });
+    }
+}
+
+/// Runs a probe; when it fails, asks the connectivity guard whether the network is the cause.
+pub async fn probe_guarded(
+    check: &Check,
+    client: &reqwest::Client,
+    timeout: Duration,
+    anchors: &[String],
+    clock: &Clock,
+) -> (Observation, Network) {
+    let observation = probe::run(check, client, timeout, clock()).await;
+    if observation.outcome == Outcome::Up || !is_network_reason(observation.reason) {
+        return (observation, Network::Online);
+    }
+    match connectivity::probe(anchors, Duration::from_secs(5).min(timeout)).await {
+        Network::Online => (observation, Network::Online),
+        Network::Offline => {
+            let mut offline = observation;
+            offline.reason = Some(Reason::Offline);
+            offline.outcome = Outcome::Unknown;
+            offline.message = format!("network offline ({})", offline.message);
+            (offline, Network::Offline)
+        }
+    }
+}
+
+fn is_network_reason(reason: Option<Reason>) -> bool {
+    matches!(reason, Some(Reason::Dns | Reason::Refused | Reason::Timeout | Reason::Tls))
+}

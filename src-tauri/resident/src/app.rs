@@ -1,0 +1,193 @@
+//! The tray app: claims the single-instance lock, runs the engine, and wires its summary to
+//! the tray, the notifications and the window. Every decision is core's; this only connects.
+
+use std::process::ExitCode;
+
+use anyhow::Context as _;
+use outage_core::alert::{self, AlertState};
+use outage_core::ipc::Request;
+use outage_core::tray::{self, MenuAction};
+use outage_engine::control::{self, Claim, ShellAction};
+use outage_engine::paths::Paths;
+use outage_engine::runner::{self, Command};
+use outage_engine::settings;
+use outage_engine::store::Store;
+use tokio::sync::{broadcast, mpsc};
+
+use crate::window::Windows;
+
+pub fn run(paths: &Paths, verbose: u8) -> anyhow::Result<ExitCode> {
+    let config = settings::load(&paths.config_file)?;
+    let language = settings::language(&config);
+    // One thread is plenty for a process that waits on timers and sockets all day; blocking
+    // work (SQLite, D-Bus notifications) goes to the blocking pool.
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().context("starting the async runtime")?;
+    runtime.block_on(async move {
+        let listener = match control::claim(&paths.socket)? {
+            Claim::Primary(listener) => listener,
+            Claim::Secondary => {
+                // Already running: ask it to show its window, and leave.
+                let mut client = control::Client::connect(&paths.socket).await?;
+                client.request(Request::OpenWindow { route: None }).await?;
+                println!("Outage Notifier is already running; asked it to open its window.");
+                return Ok(ExitCode::SUCCESS);
+            }
+        };
+        let _log_guard = init_logging(paths, verbose);
+        tracing::info!(config = %paths.config_file.display(), data = %paths.data_dir.display(), "resident starting");
+
+        let store = Store::open(&paths.database())?;
+        let (engine, engine_task) = runner::start(config, language, store, runner::system_clock())?;
+        let (shell_tx, mut shell_rx) = mpsc::unbounded_channel::<ShellAction>();
+        let (navigate_tx, _) = broadcast::channel::<String>(8);
+        let server = tokio::spawn(control::serve(listener, engine.clone(), shell_tx.clone(), navigate_tx.clone()));
+        let mut windows = Windows::new(paths.socket.clone(), navigate_tx);
+
+        let (menu_tx, mut menu_rx) = mpsc::unbounded_channel::<MenuAction>();
+        let mut updates = engine.subscribe();
+        let first = updates.borrow_and_update().clone();
+        let shell = Shell::start(&first, language, menu_tx, shell_tx).await?;
+        let mut alerts = AlertState::default();
+
+        let mut terminate = signal_stream()?;
+        let mut reap = tokio::time::interval(std::time::Duration::from_secs(5));
+        loop {
+            tokio::select! {
+                changed = updates.changed() => {
+                    if changed.is_err() { break; }
+                    let summary = updates.borrow_and_update().clone();
+                    shell.show(tray::appearance(&summary, language)).await;
+                    let (next, effects) = alert::step(&alerts, &summary, language);
+                    alerts = next;
+                    shell.notify(effects);
+                }
+                Some(action) = menu_rx.recv() => match action {
+                    MenuAction::OpenProvider(id) => windows.open(Some(format!("/provider/{id}"))),
+                    MenuAction::OpenWindow => windows.open(None),
+                    MenuAction::CheckNow => engine.send(Command::CheckNow).await,
+                    MenuAction::Quit => break,
+                },
+                Some(action) = shell_rx.recv() => match action {
+                    ShellAction::OpenWindow { route } => windows.open(route),
+                },
+                _ = reap.tick() => windows.reap(),
+                () = terminate.recv() => break,
+            }
+        }
+        tracing::info!("resident stopping");
+        windows.close();
+        server.abort();
+        engine.send(Command::Shutdown).await;
+        let _ = engine_task.await;
+        Ok(ExitCode::SUCCESS)
+    })
+}
+
+/// The platform's tray and notifications.
+struct Shell {
+    #[cfg(target_os = "linux")]
+    tray: crate::tray::TrayHandle,
+    #[cfg(target_os = "linux")]
+    notifier: crate::notify::Notifier,
+}
+
+impl Shell {
+    #[cfg(target_os = "linux")]
+    async fn start(
+        first: &outage_core::ipc::Summary,
+        language: outage_core::text::Language,
+        menu: mpsc::UnboundedSender<MenuAction>,
+        shell: mpsc::UnboundedSender<ShellAction>,
+    ) -> anyhow::Result<Shell> {
+        let icons = crate::tray::Icons::load()?;
+        let tray = crate::tray::start(tray::appearance(first, language), icons, menu).await;
+        Ok(Shell { tray, notifier: crate::notify::Notifier::new(shell) })
+    }
+
+    #[cfg(not(target_os = "linux"))]
+    async fn start(
+        _first: &outage_core::ipc::Summary,
+        _language: outage_core::text::Language,
+        _menu: mpsc::UnboundedSender<MenuAction>,
+        _shell: mpsc::UnboundedSender<ShellAction>,
+    ) -> anyhow::Result<Shell> {
+        anyhow::bail!("the tray app runs on Linux so far; `check`, `open` and the window work everywhere")
+    }
+
+    async fn show(&self, appearance: tray::TrayAppearance) {
+        #[cfg(target_os = "linux")]
+        self.tray.show(appearance).await;
+        #[cfg(not(target_os = "linux"))]
+        let _ = appearance;
+    }
+
+    fn notify(&self, effects: Vec<alert::Effect>) {
+        #[cfg(target_os = "linux")]
+        self.notifier.apply(effects);
+        #[cfg(not(target_os = "linux"))]
+        let _ = effects;
+    }
+}
+
+/// SIGTERM and SIGINT end the app cleanly.
+struct Signals {
+    #[cfg(unix)]
+    term: tokio::signal::unix::Signal,
+    #[cfg(unix)]
+    int: tokio::signal::unix::Signal,
+}
+
+fn signal_stream() -> anyhow::Result<Signals> {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        Ok(Signals { term: signal(SignalKind::terminate())?, int: signal(SignalKind::interrupt())? })
+    }
+    #[cfg(not(unix))]
+    Ok(Signals {})
+}
+
+impl Signals {
+    async fn recv(&mut self) {
+        #[cfg(unix)]
+        tokio::select! {
+            _ = self.term.recv() => {}
+            _ = self.int.recv() => {}
+        }
+        #[cfg(not(unix))]
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}
+
+/// Logs to a daily-rotated file in the data dir (and stderr with `-v`). No secrets are ever
+/// logged: probes redact before anything reaches a message.
+fn init_logging(paths: &Paths, verbose: u8) -> Option<tracing_appender::non_blocking::WorkerGuard> {
+    use tracing_subscriber::prelude::*;
+    let level = match verbose {
+        0 | 1 => "info",
+        _ => "debug",
+    };
+    let file = tracing_appender::rolling::Builder::new()
+        .rotation(tracing_appender::rolling::Rotation::DAILY)
+        .filename_prefix("outage-notifier")
+        .filename_suffix("log")
+        .max_log_files(7)
+        .build(paths.logs());
+    let (file_layer, guard) = match file {
+        Ok(appender) => {
+            let (writer, guard) = tracing_appender::non_blocking(appender);
+            (Some(tracing_subscriber::fmt::layer().with_ansi(false).with_writer(writer)), Some(guard))
+        }
+        Err(e) => {
+            eprintln!("outage-notifier: cannot write logs to {}: {e}", paths.logs().display());
+            (None, None)
+        }
+    };
+    let stderr_layer = (verbose > 0).then(|| tracing_subscriber::fmt::layer().with_writer(std::io::stderr));
+    let _ = tracing_subscriber::registry()
+        .with(tracing_subscriber::EnvFilter::new(level))
+        .with(file_layer)
+        .with(stderr_layer)
+        .try_init();
+    guard
+}

@@ -1,0 +1,77 @@
+//! `outage-notifier`: the resident process (tray, notifications, control socket, engine) and
+//! the command-line interface. Without a subcommand it starts the tray app.
+
+mod app;
+mod cli;
+#[cfg(target_os = "linux")]
+mod notify;
+#[cfg(target_os = "linux")]
+mod tray;
+mod window;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Tells you the moment your mail hoster, office suite or messenger fails — and whether the
+/// fault is yours, your provider's or your account's.
+///
+/// Without a command, starts the tray app (or, if it already runs, opens its window).
+#[derive(Debug, Parser)]
+#[command(name = "outage-notifier", version, max_term_width = 100)]
+struct Args {
+    /// Config file (TOML). Default: config.toml in the platform's config directory.
+    #[arg(long, global = true, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Directory for the history database and logs. Default: the platform's data directory.
+    #[arg(long, global = true, value_name = "DIR")]
+    data_dir: Option<PathBuf>,
+    /// Also log to stderr (repeat for more detail).
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    verbose: u8,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run every check once and print the summary.
+    ///
+    /// Exit status: 0 when every provider is operational, 1 when any is not, 2 on an error
+    /// of ours (bad config, unwritable data directory).
+    Check {
+        /// Print DESIGN.md's JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Ask the running tray app to show its window.
+    Open {
+        /// Where to open it, e.g. `/provider/domainfactory`.
+        #[arg(long)]
+        route: Option<String>,
+    },
+}
+
+fn main() -> ExitCode {
+    let args = Args::parse();
+    let paths = match outage_engine::paths::Paths::resolve(args.config.as_deref(), args.data_dir.as_deref()) {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("outage-notifier: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let result = match args.command {
+        None => app::run(&paths, args.verbose),
+        Some(Command::Check { json }) => cli::check(&paths, json, args.verbose),
+        Some(Command::Open { route }) => cli::open(&paths, route),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("outage-notifier: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}

@@ -1,0 +1,119 @@
+//! Native notifications over org.freedesktop.Notifications (notify-rust, zbus; no GTK).
+//! A notification for the same root cause replaces the earlier one; a click on it opens the
+//! window at the alert's route.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use notify_rust::{Hint, Notification, NotificationResponse, Timeout, Urgency};
+use outage_core::alert::{self, Effect};
+use outage_core::text::APP_NAME;
+use outage_engine::control::ShellAction;
+use tokio::sync::mpsc;
+
+#[derive(Debug, Clone, Default)]
+struct Shown {
+    /// Server id per root cause, so updates replace instead of stacking.
+    ids: HashMap<String, u32>,
+    /// Generation per root cause: only the newest notification's click counts.
+    generation: HashMap<String, u64>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Notifier {
+    shown: Arc<Mutex<Shown>>,
+    shell: mpsc::UnboundedSender<ShellAction>,
+}
+
+impl Notifier {
+    pub fn new(shell: mpsc::UnboundedSender<ShellAction>) -> Notifier {
+        Notifier { shown: Arc::default(), shell }
+    }
+
+    pub fn apply(&self, effects: Vec<Effect>) {
+        for effect in effects {
+            match effect {
+                Effect::Notify(alert) => self.show(alert),
+                Effect::Withdraw { key } => self.withdraw(&key),
+            }
+        }
+    }
+
+    fn show(&self, alert: alert::Alert) {
+        let shown = self.shown.clone();
+        let shell = self.shell.clone();
+        // The D-Bus calls block, and the handle must stay alive until the notification is
+        // answered (GNOME drops notifications whose sender disconnected), so each waits on
+        // its own blocking thread.
+        tokio::task::spawn_blocking(move || {
+            let (previous, generation) = {
+                let Ok(mut s) = shown.lock() else { return };
+                let g = s.generation.entry(alert.key.clone()).or_insert(0);
+                *g += 1;
+                let g = *g;
+                (s.ids.get(&alert.key).copied(), g)
+            };
+            let mut n = Notification::new();
+            n.appname(APP_NAME)
+                .summary(&alert.title)
+                .body(&alert.body)
+                .icon("dialog-warning")
+                .action("default", "Open")
+                .hint(Hint::Category("network".into()))
+                .urgency(match alert.urgency {
+                    alert::Urgency::Low => Urgency::Low,
+                    alert::Urgency::Normal => Urgency::Normal,
+                    alert::Urgency::Critical => Urgency::Critical,
+                })
+                .timeout(Timeout::Default);
+            if let Some(id) = previous {
+                n.id(id);
+            }
+            let handle = match n.show() {
+                Ok(h) => h,
+                Err(e) => {
+                    tracing::warn!("notification not shown ({e}); the tray and window still show the state");
+                    return;
+                }
+            };
+            if let Ok(mut s) = shown.lock() {
+                s.ids.insert(alert.key.clone(), handle.id());
+            }
+            let route = alert.route.clone();
+            let key = alert.key.clone();
+            let _ = handle.wait_for_response(|response: &NotificationResponse| {
+                let current = shown.lock().ok().and_then(|s| s.generation.get(&key).copied());
+                if current != Some(generation) {
+                    return;
+                }
+                if matches!(response, NotificationResponse::Default) {
+                    let _ = shell.send(ShellAction::OpenWindow { route: Some(route.clone()) });
+                }
+                if let (NotificationResponse::Closed(_) | NotificationResponse::Default, Ok(mut s)) = (response, shown.lock()) {
+                    s.ids.remove(&key);
+                }
+            });
+        });
+    }
+
+    fn withdraw(&self, key: &str) {
+        let id = self.shown.lock().ok().and_then(|mut s| s.ids.remove(key));
+        if let Some(id) = id {
+            tokio::task::spawn_blocking(move || {
+                // The handle lives on the waiting thread; closing by id is the spec's own call.
+                let closed = zbus::blocking::Connection::session().and_then(|c| {
+                    c.call_method(
+                        Some("org.freedesktop.Notifications"),
+                        "/org/freedesktop/Notifications",
+                        Some("org.freedesktop.Notifications"),
+                        "CloseNotification",
+                        &(id,),
+                    )
+                });
+                if let Err(e) = closed {
+                    tracing::debug!("closing notification {id}: {e}");
+                }
+            });
+        }
+    }
+}

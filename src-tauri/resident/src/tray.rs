@@ -1,0 +1,160 @@
+//! The Linux tray: a StatusNotifierItem over D-Bus (ksni), no GTK. It renders what
+//! `outage_core::tray::appearance` decided and reports menu choices on a channel.
+
+use std::collections::HashMap;
+
+use ksni::TrayMethods as _;
+use outage_core::text::APP_NAME;
+use outage_core::tray::{MenuAction, MenuEntry, TrayAppearance, TrayIcon};
+use tokio::sync::mpsc;
+
+/// The tray icons, decoded once into SNI's ARGB32 pixmaps.
+#[derive(Debug, Clone)]
+pub struct Icons(HashMap<TrayIcon, ksni::Icon>);
+
+macro_rules! icon_png {
+    ($name:literal) => {
+        include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/../../icons/tray/", $name, "-dark.png"))
+    };
+}
+
+impl Icons {
+    pub fn load() -> anyhow::Result<Icons> {
+        let sources: [(TrayIcon, &[u8]); 6] = [
+            (TrayIcon::Operational, icon_png!("operational")),
+            (TrayIcon::Degraded, icon_png!("degraded")),
+            (TrayIcon::Outage, icon_png!("outage")),
+            (TrayIcon::Maintenance, icon_png!("maintenance")),
+            (TrayIcon::Unknown, icon_png!("unknown")),
+            (TrayIcon::Offline, icon_png!("offline")),
+        ];
+        let mut icons = HashMap::new();
+        for (which, bytes) in sources {
+            icons.insert(which, decode(bytes).map_err(|e| anyhow::anyhow!("tray icon {}: {e}", which.name()))?);
+        }
+        Ok(Icons(icons))
+    }
+}
+
+fn decode(png_bytes: &[u8]) -> Result<ksni::Icon, png::DecodingError> {
+    let mut decoder = png::Decoder::new(std::io::Cursor::new(png_bytes));
+    decoder.set_transformations(png::Transformations::normalize_to_color8());
+    let mut reader = decoder.read_info()?;
+    let mut rgba = vec![0; reader.output_buffer_size().unwrap_or(0)];
+    let info = reader.next_frame(&mut rgba)?;
+    rgba.truncate(info.buffer_size());
+    let data = match info.color_type {
+        png::ColorType::Rgba => rgba.chunks_exact(4).flat_map(|p| [p[3], p[0], p[1], p[2]]).collect(),
+        png::ColorType::Rgb => rgba.chunks_exact(3).flat_map(|p| [255, p[0], p[1], p[2]]).collect(),
+        _ => rgba.iter().flat_map(|g| [255, *g, *g, *g]).collect(),
+    };
+    Ok(ksni::Icon {
+        width: i32::try_from(info.width).unwrap_or(i32::MAX),
+        height: i32::try_from(info.height).unwrap_or(i32::MAX),
+        data,
+    })
+}
+
+#[derive(Debug)]
+struct Tray {
+    appearance: TrayAppearance,
+    icons: Icons,
+    actions: mpsc::UnboundedSender<MenuAction>,
+}
+
+impl ksni::Tray for Tray {
+    fn id(&self) -> String {
+        "outage-notifier".into()
+    }
+
+    fn title(&self) -> String {
+        APP_NAME.into()
+    }
+
+    fn icon_name(&self) -> String {
+        // Hosts that prefer names get none; the pixmap carries the state.
+        String::new()
+    }
+
+    fn icon_pixmap(&self) -> Vec<ksni::Icon> {
+        self.icons.0.get(&self.appearance.icon).cloned().into_iter().collect()
+    }
+
+    fn status(&self) -> ksni::Status {
+        if self.appearance.attention { ksni::Status::NeedsAttention } else { ksni::Status::Active }
+    }
+
+    fn tool_tip(&self) -> ksni::ToolTip {
+        ksni::ToolTip {
+            icon_name: String::new(),
+            icon_pixmap: Vec::new(),
+            title: APP_NAME.into(),
+            description: self.appearance.tooltip.clone(),
+        }
+    }
+
+    fn activate(&mut self, _x: i32, _y: i32) {
+        let _ = self.actions.send(MenuAction::OpenWindow);
+    }
+
+    fn menu(&self) -> Vec<ksni::MenuItem<Self>> {
+        self.appearance
+            .menu
+            .iter()
+            .map(|entry| match entry {
+                MenuEntry::Separator => ksni::MenuItem::Separator,
+                MenuEntry::Item { label, action } => {
+                    let action = action.clone();
+                    ksni::menu::StandardItem {
+                        // Underscores would be read as access-key markers.
+                        label: label.replace('_', "__"),
+                        activate: Box::new(move |tray: &mut Tray| {
+                            let _ = tray.actions.send(action.clone());
+                        }),
+                        ..Default::default()
+                    }
+                    .into()
+                }
+            })
+            .collect()
+    }
+
+    fn watcher_offline(&self, reason: ksni::OfflineReason) -> bool {
+        // No tray host (CI, GNOME without the extension): keep running; ksni registers
+        // again when a watcher appears.
+        tracing::warn!("no StatusNotifier host: {reason:?}; the tray appears once one runs");
+        true
+    }
+
+    fn watcher_online(&self) {
+        tracing::info!("StatusNotifier host appeared; tray registered");
+    }
+}
+
+/// The running tray; `None` inside when no session bus exists at all.
+pub struct TrayHandle(Option<ksni::Handle<Tray>>);
+
+impl std::fmt::Debug for TrayHandle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TrayHandle").field(&self.0.is_some()).finish()
+    }
+}
+
+pub async fn start(appearance: TrayAppearance, icons: Icons, actions: mpsc::UnboundedSender<MenuAction>) -> TrayHandle {
+    let tray = Tray { appearance, icons, actions };
+    match tray.assume_sni_available(true).spawn().await {
+        Ok(handle) => TrayHandle(Some(handle)),
+        Err(e) => {
+            tracing::warn!("tray unavailable ({e}); the window and CLI still work");
+            TrayHandle(None)
+        }
+    }
+}
+
+impl TrayHandle {
+    pub async fn show(&self, appearance: TrayAppearance) {
+        if let Some(handle) = &self.0 {
+            handle.update(move |tray| tray.appearance = appearance).await;
+        }
+    }
+}

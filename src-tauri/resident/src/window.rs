@@ -1,0 +1,81 @@
+//! Spawns the window process on demand: one at a time; a second request navigates the open
+//! one through its control-socket subscription.
+
+use std::path::PathBuf;
+use std::process::{Child, Command};
+
+use tokio::sync::broadcast;
+
+/// The name of the window binary, expected next to the resident (Tauri puts sidecars there,
+/// and so does `cargo build`).
+const WINDOW_BINARY: &str = if cfg!(windows) { "outage-notifier-window.exe" } else { "outage-notifier-window" };
+
+#[derive(Debug)]
+pub struct Windows {
+    socket: PathBuf,
+    child: Option<Child>,
+    navigate: broadcast::Sender<String>,
+}
+
+impl Windows {
+    pub fn new(socket: PathBuf, navigate: broadcast::Sender<String>) -> Windows {
+        Windows { socket, child: None, navigate }
+    }
+
+    fn binary() -> std::io::Result<PathBuf> {
+        if let Some(path) = std::env::var_os("OUTAGE_NOTIFIER_WINDOW") {
+            return Ok(PathBuf::from(path));
+        }
+        let exe = std::env::current_exe()?;
+        Ok(exe.with_file_name(WINDOW_BINARY))
+    }
+
+    /// Shows the window at `route`, spawning the window process if none runs.
+    pub fn open(&mut self, route: Option<String>) {
+        if let Some(child) = &mut self.child {
+            match child.try_wait() {
+                Ok(None) => {
+                    let _ = self.navigate.send(route.unwrap_or_else(|| "/".into()));
+                    return;
+                }
+                Ok(Some(_)) | Err(_) => self.child = None,
+            }
+        }
+        let binary = match Self::binary() {
+            Ok(b) => b,
+            Err(e) => {
+                tracing::error!("cannot locate the window binary: {e}");
+                return;
+            }
+        };
+        let mut command = Command::new(&binary);
+        command.env("OUTAGE_NOTIFIER_SOCKET", &self.socket);
+        if let Some(route) = route {
+            command.arg("--route").arg(route);
+        }
+        match command.spawn() {
+            Ok(child) => {
+                tracing::info!("window process {} started", child.id());
+                self.child = Some(child);
+            }
+            Err(e) => tracing::error!("cannot start {}: {e}", binary.display()),
+        }
+    }
+
+    /// Reaps a window process that has exited, so it does not linger as a zombie.
+    pub fn reap(&mut self) {
+        if let Some(child) = &mut self.child
+            && !matches!(child.try_wait(), Ok(None))
+        {
+            self.child = None;
+        }
+    }
+
+    /// Ends the window with the app ("Quit" quits everything).
+    pub fn close(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
