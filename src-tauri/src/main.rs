@@ -1,1 +1,93 @@
-fn main() {}
+//! `outage-notifier-window`: the on-demand window. Spawned by the resident (or from the
+//! desktop menu, then it starts the resident), it shows the UI, forwards every IPC command
+//! to the resident over the control socket, and exits when its window closes.
+
+#![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
+
+mod ipc;
+
+use std::sync::Mutex;
+
+use tauri::{Emitter as _, Manager as _};
+
+fn main() {
+    let route = route_argument(std::env::args().skip(1));
+    let socket = match outage_engine::paths::Paths::resolve(None, None) {
+        Ok(paths) => paths.socket,
+        Err(e) => {
+            eprintln!("outage-notifier-window: {e}");
+            std::process::exit(2);
+        }
+    };
+    let state = ipc::WindowState { socket, route: Mutex::new(route) };
+
+    let app = tauri::Builder::default()
+        .manage(state)
+        .invoke_handler(tauri::generate_handler![ipc::summary, ipc::take_route, ipc::check_now])
+        .setup(|app| {
+            let config = app.config().app.windows.first().cloned().ok_or("no window in tauri.conf.json")?;
+            tauri::WebviewWindowBuilder::from_config(app.handle(), &config)?.build()?;
+            let handle = app.handle().clone();
+            tauri::async_runtime::spawn(async move { follow_resident(handle).await });
+            Ok(())
+        })
+        .build(tauri::generate_context!());
+    match app {
+        Ok(app) => app.run(|_, _| {}),
+        Err(e) => {
+            eprintln!("outage-notifier-window: {e}");
+            std::process::exit(1);
+        }
+    }
+}
+
+fn route_argument(mut args: impl Iterator<Item = String>) -> Option<String> {
+    while let Some(arg) = args.next() {
+        if arg == "--route" {
+            return args.next();
+        }
+        if let Some(route) = arg.strip_prefix("--route=") {
+            return Some(route.to_owned());
+        }
+    }
+    None
+}
+
+/// Mirrors the resident's pushes into the page; closes the window when the resident ends.
+async fn follow_resident(app: tauri::AppHandle) {
+    let socket = app.state::<ipc::WindowState>().socket.clone();
+    let mut client = match ipc::connect_or_start(&socket).await {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("outage-notifier-window: {e}");
+            app.exit(1);
+            return;
+        }
+    };
+    if let Err(e) = client.request(outage_core::ipc::Request::Subscribe).await {
+        eprintln!("outage-notifier-window: {e}");
+        app.exit(1);
+        return;
+    }
+    loop {
+        match client.next_message().await {
+            Ok(outage_core::ipc::ServerMessage::Update { summary }) => {
+                let _ = app.emit("summary", summary);
+            }
+            Ok(outage_core::ipc::ServerMessage::Navigate { route }) => {
+                let _ = app.emit("navigate", route);
+                if let Some(window) = app.get_webview_window("main") {
+                    let _ = window.unminimize();
+                    let _ = window.show();
+                    let _ = window.set_focus();
+                }
+            }
+            Ok(_) => {}
+            Err(_) => {
+                // The resident quit: a window without its resident has nothing to show.
+                app.exit(0);
+                return;
+            }
+        }
+    }
+}

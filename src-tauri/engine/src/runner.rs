@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use chrono::{DateTime, FixedOffset};
+use chrono::{DateTime, FixedOffset, Timelike as _};
 use outage_core::config::Config;
 use outage_core::confirm::{self, Policy, Tracker};
 use outage_core::fusion::{self, CheckState};
@@ -44,9 +44,13 @@ enum Input {
 /// The wall clock, injectable for tests.
 pub type Clock = Arc<dyn Fn() -> DateTime<FixedOffset> + Send + Sync>;
 
-/// The local wall clock with the local offset.
+/// The local wall clock with the local offset, to the millisecond (finer digits are noise
+/// in history and JSON).
 pub fn system_clock() -> Clock {
-    Arc::new(|| chrono::Local::now().fixed_offset())
+    Arc::new(|| {
+        let now = chrono::Local::now().fixed_offset();
+        now.with_nanosecond(now.nanosecond() / 1_000_000 * 1_000_000).unwrap_or(now)
+    })
 }
 
 /// A running engine.

@@ -167,6 +167,9 @@ fn init_logging(paths: &Paths, verbose: u8) -> Option<tracing_appender::non_bloc
         0 | 1 => "info",
         _ => "debug",
     };
+    if let Err(e) = std::fs::create_dir_all(paths.logs()) {
+        eprintln!("outage-notifier: cannot create {}: {e}", paths.logs().display());
+    }
     let file = tracing_appender::rolling::Builder::new()
         .rotation(tracing_appender::rolling::Rotation::DAILY)
         .filename_prefix("outage-notifier")

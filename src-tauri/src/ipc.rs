@@ -1,0 +1,56 @@
+//! The window's IPC commands: each forwards to the resident over the control socket.
+
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::time::Duration;
+
+use outage_core::ipc::{Request, Summary};
+use outage_engine::control::{Client, ClientError};
+
+/// What the window process keeps.
+#[derive(Debug)]
+pub struct WindowState {
+    pub socket: PathBuf,
+    /// The route to show first, taken once by the page when it loads.
+    pub route: Mutex<Option<String>>,
+}
+
+/// Connects to the resident, starting it first when none runs (window launched from the
+/// desktop menu).
+pub async fn connect_or_start(socket: &Path) -> Result<Client, String> {
+    match Client::connect(socket).await {
+        Ok(c) => return Ok(c),
+        Err(ClientError::NotRunning(_)) => {}
+        Err(e) => return Err(e.to_string()),
+    }
+    let exe = std::env::current_exe().map_err(|e| e.to_string())?;
+    let resident = exe.with_file_name(if cfg!(windows) { "outage-notifier.exe" } else { "outage-notifier" });
+    std::process::Command::new(&resident)
+        .env("OUTAGE_NOTIFIER_SOCKET", socket)
+        .spawn()
+        .map_err(|e| format!("cannot start {}: {e}", resident.display()))?;
+    for _ in 0..50 {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        if let Ok(c) = Client::connect(socket).await {
+            return Ok(c);
+        }
+    }
+    Err("the resident did not come up within 5 s".into())
+}
+
+#[tauri::command]
+pub async fn summary(state: tauri::State<'_, WindowState>) -> Result<Summary, String> {
+    let mut client = Client::connect(&state.socket).await.map_err(|e| e.to_string())?;
+    client.summary().await.map_err(|e| e.to_string())
+}
+
+#[tauri::command]
+pub fn take_route(state: tauri::State<'_, WindowState>) -> Option<String> {
+    state.route.lock().ok().and_then(|mut r| r.take())
+}
+
+#[tauri::command]
+pub async fn check_now(state: tauri::State<'_, WindowState>) -> Result<(), String> {
+    let mut client = Client::connect(&state.socket).await.map_err(|e| e.to_string())?;
+    client.request(Request::CheckNow).await.map(|_| ()).map_err(|e| e.to_string())
+}
