@@ -1,1 +1,170 @@
-fn main(){}
+//! End-to-end tests of the real app: the release-shaped binaries under Xvfb with a private
+//! D-Bus session, a recording notification server and a StatusNotifierWatcher, against a
+//! status page served on loopback.
+
+use std::future::Future;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use outage_tests::desktop::{self, DesktopServices, TrayState};
+use outage_tests::{Anchor, Behaviour, HttpServer, bin, statuspage_summary, workspace, write_config};
+
+async fn eventually<T, F: Future<Output = Option<T>>>(what: &str, timeout: Duration, mut check: impl FnMut() -> F) -> T {
+    let deadline = Instant::now() + timeout;
+    loop {
+        if let Some(v) = check().await {
+            return v;
+        }
+        assert!(Instant::now() < deadline, "timed out after {timeout:?} waiting for {what}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+fn maps_of(pid: u32) -> String {
+    std::fs::read_to_string(format!("/proc/{pid}/maps")).expect("read /proc/PID/maps")
+}
+
+/// The pids of running processes whose executable is `exe`.
+fn pids_of(exe: &Path) -> Vec<u32> {
+    let Ok(entries) = std::fs::read_dir("/proc") else { return vec![] };
+    entries
+        .flatten()
+        .filter_map(|e| {
+            let pid: u32 = e.file_name().to_str()?.parse().ok()?;
+            let target = std::fs::read_link(e.path().join("exe")).ok()?;
+            (target == exe).then_some(pid)
+        })
+        .collect()
+}
+
+fn stop(child: &mut Child) {
+    let _ = Command::new("kill").arg("-TERM").arg(child.id().to_string()).status();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while Instant::now() < deadline {
+        if let Ok(Some(_)) = child.try_wait() {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn statuspage_outage_reaches_tray_notification_history_and_window() {
+    let resident_bin = bin("outage-notifier");
+    let window_bin = bin("outage-notifier-window");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let runtime_dir = dir.path().join("run");
+    std::fs::create_dir_all(&runtime_dir).expect("runtime dir");
+    let artifacts = workspace().join("artifacts");
+
+    let (_xvfb, display) = desktop::xvfb();
+    let (_bus, bus_address) = desktop::dbus_session();
+    let services = DesktopServices::start(&bus_address).await;
+
+    let server = HttpServer::start(Behaviour::Ok(statuspage_summary("none", None)));
+    let anchor = Anchor::start();
+    let config = write_config(dir.path(), &server, &anchor, "10s");
+    let data_dir = dir.path().join("data");
+
+    let env = |c: &mut Command| {
+        c.env("DISPLAY", &display)
+            .env("DBUS_SESSION_BUS_ADDRESS", &bus_address)
+            .env("XDG_RUNTIME_DIR", &runtime_dir)
+            .env("HOME", dir.path())
+            .env("XDG_CONFIG_HOME", dir.path().join("config"))
+            .env("XDG_DATA_HOME", dir.path().join("share"))
+            .env_remove("OUTAGE_NOTIFIER_SOCKET")
+            .env_remove("OUTAGE_NOTIFIER_WINDOW")
+            // WebKit's sandbox and compositing need things Xvfb in CI does not have.
+            .env("WEBKIT_DISABLE_COMPOSITING_MODE", "1")
+            .env("WEBKIT_DISABLE_SANDBOX_THIS_IS_DANGEROUS", "1");
+    };
+    let mut command = Command::new(&resident_bin);
+    command.arg("--config").arg(&config).arg("--data-dir").arg(&data_dir).stdout(Stdio::null()).stderr(Stdio::null());
+    env(&mut command);
+    let mut resident = command.spawn().expect("start the resident");
+
+    // (b) the tray registers and shows "all well" once the first probe is in.
+    let before: TrayState = eventually("the tray to show the first result", Duration::from_secs(30), || async {
+        services.tray_state().await.filter(|t| t.tooltip.contains("All well"))
+    })
+    .await;
+    assert_eq!(before.status, "Active");
+
+    // (d) the resident never loaded GTK or WebKit.
+    let maps = maps_of(resident.id());
+    assert!(!maps.contains("libgtk"), "the resident mapped GTK");
+    assert!(!maps.contains("libwebkit2gtk"), "the resident mapped WebKit");
+
+    // The provider fails: the page says "critical" with an open incident.
+    server.set(Behaviour::Ok(statuspage_summary("critical", Some(("inc-42", "Mailcluster 3 unreachable", "critical")))));
+    let socket = runtime_dir.join("outage-notifier").join("control.sock");
+    assert!(socket.exists(), "control socket at {}", socket.display());
+    let reply = outage_tests::control_roundtrip(&socket, b"{\"id\":1,\"method\":\"check_now\"}\n");
+    assert!(reply.contains("\"done\""), "{reply}");
+
+    // (a) one notification names the provider.
+    let notification = eventually("a notification for DomainFactory", Duration::from_secs(30), || async {
+        services.notified().into_iter().find(|n| n.summary.contains("DomainFactory"))
+    })
+    .await;
+    assert_eq!(notification.summary, "DomainFactory: major outage");
+    assert!(notification.body.contains("Mailcluster 3 unreachable"), "{}", notification.body);
+    assert!(notification.actions.iter().any(|a| a == "default"), "clickable: {:?}", notification.actions);
+    assert_eq!(notification.app_name, "Outage Notifier");
+
+    // (b) the tray changed icon, tooltip and status with the state.
+    let after = eventually("the tray to show the outage", Duration::from_secs(10), || async {
+        services.tray_state().await.filter(|t| t.tooltip.contains("DomainFactory"))
+    })
+    .await;
+    assert_eq!(after.status, "NeedsAttention");
+    assert_ne!(after.icon, before.icon, "the icon must change with the state");
+
+    // (c) history holds both observations.
+    let db = rusqlite::Connection::open(data_dir.join("history.sqlite3")).expect("open history");
+    let states: Vec<String> = db
+        .prepare("SELECT state FROM observations WHERE check_id = 'df/status_page' ORDER BY id")
+        .expect("query")
+        .query_map([], |r| r.get::<_, String>(0))
+        .expect("rows")
+        .collect::<Result<_, _>>()
+        .expect("states");
+    assert!(states.contains(&"operational".to_owned()), "{states:?}");
+    assert!(states.contains(&"major_outage".to_owned()), "{states:?}");
+
+    // Clicking the notification opens the window at that incident.
+    services.click(notification.id).await;
+    let window = eventually("a window titled \"Outage Notifier\"", Duration::from_secs(60), || async {
+        desktop::find_window(&display, "Outage Notifier")
+    })
+    .await;
+    assert_eq!(pids_of(&window_bin).len(), 1, "one window process");
+    // Let the page render the incident before the screenshot.
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    desktop::screenshot(&display, &artifacts.join("e2e-incident.png"));
+
+    // A second launch starts no second engine: it asks the first to show the window.
+    let mut second = Command::new(&resident_bin);
+    second.arg("--config").arg(&config).arg("--data-dir").arg(&data_dir).stdout(Stdio::piped()).stderr(Stdio::piped());
+    env(&mut second);
+    let out = second.output().expect("second launch");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("already running"));
+    assert_eq!(pids_of(&resident_bin), vec![resident.id()], "exactly one resident");
+    assert_eq!(pids_of(&window_bin).len(), 1, "still one window process");
+
+    // Closing the window ends the window process; the resident keeps running.
+    desktop::close_window(&display, window);
+    eventually("the window process to exit", Duration::from_secs(20), || async {
+        pids_of(&window_bin).is_empty().then_some(())
+    })
+    .await;
+    assert!(resident.try_wait().expect("poll").is_none(), "the resident must outlive its window");
+
+    stop(&mut resident);
+    assert!(!socket.exists(), "the resident removes its socket on exit");
+}

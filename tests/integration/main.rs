@@ -1,1 +1,5 @@
-fn main(){}
+//! Integration tests: the real resident binary and engine against loopback servers.
+//! No display, no session bus: what needs a desktop lives in `tests/e2e`.
+
+mod check_cli;
+mod control_socket;

@@ -1,1 +1,248 @@
-//! x
+//! Helpers shared by the integration and end-to-end tests: the built binaries, loopback
+//! servers with scripted behaviour, status-page payloads, and polling with deadlines.
+//! Everything listens on 127.0.0.1 only; nothing here reaches another host.
+
+pub mod desktop;
+
+use std::io::{BufRead as _, BufReader, Read as _, Write as _};
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// A binary of this workspace, built into the same target directory as the test.
+/// `cargo xtask test` builds them first; a missing one is a clear failure, not a skip.
+pub fn bin(name: &str) -> PathBuf {
+    let exe = std::env::current_exe().expect("test executable path");
+    // target/<profile>/deps/<test> → target/<profile>/<name>
+    let dir = exe.parent().and_then(Path::parent).expect("target dir");
+    let path = dir.join(name);
+    assert!(path.exists(), "{} is missing: build it first (`cargo build -p outage-notifier`, or `cargo xtask test`)", path.display());
+    path
+}
+
+/// The workspace root (for fixtures and artifacts).
+pub fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("workspace root").to_path_buf()
+}
+
+/// A recorded payload from `../shared/fixtures/status/`.
+pub fn fixture(name: &str) -> Vec<u8> {
+    let path = workspace().join("../shared/fixtures/status").join(name);
+    std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// What the loopback HTTP server does with the next request.
+#[derive(Debug, Clone)]
+pub enum Behaviour {
+    /// 200 with this body.
+    Ok(Vec<u8>),
+    /// This status code with an empty body.
+    Status(u16),
+    /// Accept, read the request, never answer.
+    Hang,
+    /// 200 with a body of this many bytes, sent in chunks.
+    Huge(usize),
+    /// 302 to itself, forever.
+    RedirectLoop,
+}
+
+/// A scripted HTTP/1.1 server on loopback. Byte-level on purpose: hostile behaviour
+/// (hangs, oversized bodies, loops) is what it exists to produce.
+#[derive(Debug, Clone)]
+pub struct HttpServer {
+    pub addr: SocketAddr,
+    behaviour: Arc<Mutex<Behaviour>>,
+    hits: Arc<AtomicUsize>,
+}
+
+impl HttpServer {
+    pub fn start(behaviour: Behaviour) -> HttpServer {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind loopback");
+        let addr = listener.local_addr().expect("local addr");
+        let server = HttpServer { addr, behaviour: Arc::new(Mutex::new(behaviour)), hits: Arc::default() };
+        let s = server.clone();
+        std::thread::spawn(move || {
+            for stream in listener.incoming().flatten() {
+                let s = s.clone();
+                std::thread::spawn(move || s.serve(stream));
+            }
+        });
+        server
+    }
+
+    pub fn base_url(&self) -> String {
+        format!("http://{}/", self.addr)
+    }
+
+    pub fn set(&self, behaviour: Behaviour) {
+        *self.behaviour.lock().expect("lock") = behaviour;
+    }
+
+    pub fn hits(&self) -> usize {
+        self.hits.load(Ordering::SeqCst)
+    }
+
+    fn serve(&self, mut stream: TcpStream) {
+        let _ = stream.set_read_timeout(Some(Duration::from_secs(30)));
+        let mut reader = BufReader::new(match stream.try_clone() {
+            Ok(s) => s,
+            Err(_) => return,
+        });
+        loop {
+            let mut request_line = String::new();
+            if reader.read_line(&mut request_line).unwrap_or(0) == 0 {
+                return;
+            }
+            let path = request_line.split_whitespace().nth(1).unwrap_or("/").to_owned();
+            loop {
+                let mut header = String::new();
+                if reader.read_line(&mut header).unwrap_or(0) == 0 || header == "\r\n" {
+                    break;
+                }
+            }
+            self.hits.fetch_add(1, Ordering::SeqCst);
+            let behaviour = self.behaviour.lock().expect("lock").clone();
+            let ok = match behaviour {
+                Behaviour::Ok(body) => respond(&mut stream, "200 OK", "application/json", &body),
+                Behaviour::Status(code) => respond(&mut stream, &format!("{code} Scripted"), "text/plain", b""),
+                Behaviour::Hang => {
+                    std::thread::sleep(Duration::from_secs(600));
+                    false
+                }
+                Behaviour::Huge(size) => {
+                    let head = format!("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {size}\r\n\r\n");
+                    let chunk = vec![b' '; 64 * 1024];
+                    let mut sent = 0;
+                    let mut ok = stream.write_all(head.as_bytes()).is_ok();
+                    while ok && sent < size {
+                        let n = chunk.len().min(size - sent);
+                        ok = stream.write_all(&chunk[..n]).is_ok();
+                        sent += n;
+                    }
+                    ok
+                }
+                Behaviour::RedirectLoop => {
+                    let next = format!("{path}{}r", if path.contains('?') { "&" } else { "?" });
+                    let head = format!("HTTP/1.1 302 Found\r\nLocation: {next}\r\nContent-Length: 0\r\n\r\n");
+                    stream.write_all(head.as_bytes()).is_ok()
+                }
+            };
+            if !ok {
+                return;
+            }
+        }
+    }
+}
+
+fn respond(stream: &mut TcpStream, status: &str, content_type: &str, body: &[u8]) -> bool {
+    let head = format!("HTTP/1.1 {status}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\n\r\n", body.len());
+    stream.write_all(head.as_bytes()).is_ok() && stream.write_all(body).is_ok()
+}
+
+/// A connectivity anchor on loopback: accepts TCP connections and nothing else.
+#[derive(Debug)]
+pub struct Anchor {
+    pub addr: SocketAddr,
+    _listener: TcpListener,
+}
+
+impl Anchor {
+    pub fn start() -> Anchor {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind loopback");
+        Anchor { addr: listener.local_addr().expect("addr"), _listener: listener }
+    }
+}
+
+/// A Statuspage `summary.json` with one component and, optionally, one open incident.
+pub fn statuspage_summary(indicator: &str, incident: Option<(&str, &str, &str)>) -> Vec<u8> {
+    let component_status = match indicator {
+        "none" => "operational",
+        "minor" => "degraded_performance",
+        "major" => "partial_outage",
+        _ => "major_outage",
+    };
+    let incidents = match incident {
+        None => serde_json::json!([]),
+        Some((id, title, impact)) => serde_json::json!([{
+            "id": id, "name": title, "status": "investigating", "impact": impact,
+            "created_at": "2026-11-24T09:58:00.000Z", "started_at": "2026-11-24T09:58:00.000Z",
+            "updated_at": "2026-11-24T10:01:00.000Z", "shortlink": "https://stspg.io/x",
+            "components": [{"id": "c1", "name": "E-Mail", "status": component_status}],
+            "incident_updates": [
+                {"status": "investigating", "body": "Mailboxes are not reachable. We are investigating.",
+                 "display_at": "2026-11-24T10:01:00.000Z", "created_at": "2026-11-24T10:01:00.000Z"}
+            ]
+        }]),
+    };
+    serde_json::to_vec(&serde_json::json!({
+        "page": {"id": "test", "name": "Test", "url": "http://127.0.0.1", "time_zone": "Etc/UTC",
+                 "updated_at": "2026-11-24T10:01:00.000Z"},
+        "status": {"indicator": indicator, "description": "scripted"},
+        "components": [{"id": "c1", "name": "E-Mail", "status": component_status, "group": false,
+                        "only_show_if_degraded": false}],
+        "incidents": incidents,
+        "scheduled_maintenances": []
+    }))
+    .expect("json")
+}
+
+/// Writes a config with one Statuspage provider watched on `server`.
+pub fn write_config(dir: &Path, server: &HttpServer, anchor: &Anchor, interval: &str) -> PathBuf {
+    let path = dir.join("config.toml");
+    let text = format!(
+        "[settings]\ninterval = \"{interval}\"\ntimeout = \"5s\"\nlanguage = \"en\"\nconnectivity = [\"{}\"]\n\n\
+         [[provider]]\nid = \"df\"\nname = \"DomainFactory\"\nstatus_page = \"{}\"\n",
+        anchor.addr,
+        server.base_url()
+    );
+    std::fs::write(&path, text).expect("write config");
+    path
+}
+
+/// Polls `check` until it returns `Some`, or panics after `timeout` naming `what`.
+pub fn wait_for<T>(what: &str, timeout: Duration, mut check: impl FnMut() -> Option<T>) -> T {
+    let deadline = Instant::now() + timeout;
+    loop {
+        if let Some(v) = check() {
+            return v;
+        }
+        assert!(Instant::now() < deadline, "timed out after {timeout:?} waiting for {what}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+/// Reads everything a child wrote to a pipe, without blocking forever.
+pub fn drain(mut r: impl std::io::Read) -> String {
+    let mut s = String::new();
+    let _ = r.read_to_string(&mut s);
+    s
+}
+
+/// Sends one request line to a control socket and reads one reply line.
+pub fn control_roundtrip(socket: &Path, line: &[u8]) -> String {
+    use std::os::unix::net::UnixStream;
+    let mut stream = UnixStream::connect(socket).expect("connect control socket");
+    stream.set_read_timeout(Some(Duration::from_secs(10))).expect("timeout");
+    stream.write_all(line).expect("write");
+    let mut reader = BufReader::new(stream);
+    let mut reply = String::new();
+    reader.read_line(&mut reply).expect("read reply");
+    reply
+}
+
+/// Keeps a byte reader from being dropped early (helper for stalled clients).
+pub fn hold<T>(value: T, for_: Duration) -> T {
+    std::thread::sleep(for_);
+    value
+}
+
+/// Reads a whole file that another process may still be writing.
+pub fn read_lossy(path: &Path) -> String {
+    let mut s = Vec::new();
+    if let Ok(mut f) = std::fs::File::open(path) {
+        let _ = f.read_to_end(&mut s);
+    }
+    String::from_utf8_lossy(&s).into_owned()
+}

@@ -1,0 +1,140 @@
+//! The control socket of a running resident: requests, bad input, stalled clients, and
+//! owner-only permissions. The resident runs without a session bus here (no tray host, no
+//! notification server), which it must survive.
+
+use std::io::{BufRead as _, BufReader, Write as _};
+use std::os::unix::fs::PermissionsExt as _;
+use std::os::unix::net::UnixStream;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use outage_tests::{Anchor, Behaviour, HttpServer, bin, statuspage_summary, wait_for, write_config};
+
+struct Resident {
+    child: Child,
+    socket: std::path::PathBuf,
+    _dir: tempfile::TempDir,
+    _server: HttpServer,
+    _anchor: Anchor,
+}
+
+impl Drop for Resident {
+    fn drop(&mut self) {
+        let _ = Command::new("kill").arg("-TERM").arg(self.child.id().to_string()).status();
+        let _ = self.child.wait();
+    }
+}
+
+fn start() -> Resident {
+    let dir = tempfile::tempdir().unwrap();
+    let server = HttpServer::start(Behaviour::Ok(statuspage_summary("none", None)));
+    let anchor = Anchor::start();
+    let config = write_config(dir.path(), &server, &anchor, "1m");
+    let runtime = dir.path().join("run");
+    std::fs::create_dir_all(&runtime).unwrap();
+    let child = Command::new(bin("outage-notifier"))
+        .arg("--config")
+        .arg(&config)
+        .arg("--data-dir")
+        .arg(dir.path().join("data"))
+        .env("XDG_RUNTIME_DIR", &runtime)
+        .env("DBUS_SESSION_BUS_ADDRESS", format!("unix:path={}/no-bus", dir.path().display()))
+        .env("OUTAGE_NOTIFIER_WINDOW", "/bin/true")
+        .env_remove("OUTAGE_NOTIFIER_SOCKET")
+        .env_remove("DISPLAY")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let socket = runtime.join("outage-notifier/control.sock");
+    wait_for("the control socket", Duration::from_secs(15), || UnixStream::connect(&socket).ok());
+    Resident { child, socket, _dir: dir, _server: server, _anchor: anchor }
+}
+
+fn line(reader: &mut BufReader<UnixStream>) -> serde_json::Value {
+    let mut s = String::new();
+    reader.read_line(&mut s).unwrap();
+    serde_json::from_str(&s).unwrap_or_else(|e| panic!("{e}: {s}"))
+}
+
+fn connect(r: &Resident) -> (UnixStream, BufReader<UnixStream>) {
+    let s = UnixStream::connect(&r.socket).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    let reader = BufReader::new(s.try_clone().unwrap());
+    (s, reader)
+}
+
+#[test]
+fn answers_requests_and_survives_garbage_and_oversized_lines() {
+    let r = start();
+    let (mut w, mut reader) = connect(&r);
+
+    w.write_all(b"{\"id\":1,\"method\":\"ping\"}\n").unwrap();
+    let pong = line(&mut reader);
+    assert_eq!(pong["type"], "pong");
+    assert_eq!(pong["id"], 1);
+
+    w.write_all(b"this is not json\n").unwrap();
+    let err = line(&mut reader);
+    assert_eq!(err["type"], "error");
+    assert_eq!(err["code"], "bad_request");
+
+    w.write_all(b"{\"id\":2,\"method\":\"format_disk\"}\n").unwrap();
+    assert_eq!(line(&mut reader)["code"], "bad_request");
+
+    let mut huge = vec![b'x'; 10 * 1024 * 1024];
+    huge.push(b'\n');
+    w.write_all(&huge).unwrap();
+    let err = line(&mut reader);
+    assert_eq!(err["code"], "too_large");
+
+    // The same connection still works, and so does the resident.
+    w.write_all(b"{\"id\":3,\"method\":\"summary\"}\n").unwrap();
+    let summary = line(&mut reader);
+    assert_eq!(summary["type"], "summary");
+    assert_eq!(summary["summary"]["providers"][0]["id"], "df");
+    assert!(!matches!(r.child.id(), 0));
+}
+
+#[test]
+fn a_stalled_client_does_not_block_others() {
+    let r = start();
+    let stalled = UnixStream::connect(&r.socket).unwrap();
+    let mut half = UnixStream::connect(&r.socket).unwrap();
+    half.write_all(b"{\"id\":1,\"meth").unwrap();
+    let reply = outage_tests::control_roundtrip(&r.socket, b"{\"id\":9,\"method\":\"ping\"}\n");
+    assert!(reply.contains("\"pong\""), "{reply}");
+    drop((stalled, half));
+}
+
+#[test]
+fn subscribers_get_the_summary_first() {
+    let r = start();
+    let (mut w, mut reader) = connect(&r);
+    w.write_all(b"{\"id\":5,\"method\":\"subscribe\"}\n").unwrap();
+    let first = line(&mut reader);
+    assert_eq!(first["type"], "summary");
+    assert_eq!(first["id"], 5);
+}
+
+#[test]
+fn socket_is_owner_only_and_a_second_launch_defers_to_the_first() {
+    let r = start();
+    let mode = std::fs::metadata(&r.socket).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600);
+    let dir_mode = std::fs::metadata(r.socket.parent().unwrap()).unwrap().permissions().mode() & 0o777;
+    assert_eq!(dir_mode, 0o700);
+
+    let runtime = r.socket.parent().unwrap().parent().unwrap();
+    let out = Command::new(bin("outage-notifier"))
+        .arg("--config")
+        .arg(r._dir.path().join("config.toml"))
+        .arg("--data-dir")
+        .arg(r._dir.path().join("data"))
+        .env("XDG_RUNTIME_DIR", runtime)
+        .env_remove("OUTAGE_NOTIFIER_SOCKET")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("already running"));
+}

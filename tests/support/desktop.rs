@@ -1,0 +1,267 @@
+//! A private desktop for end-to-end tests: an Xvfb display, a D-Bus session bus, a
+//! notification server that records every `Notify` call and can click them, a
+//! StatusNotifierWatcher that lets the tray register, and X11 window helpers.
+
+use std::collections::HashMap;
+use std::io::{BufRead as _, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+
+use x11rb::connection::Connection as _;
+use x11rb::protocol::xproto::{AtomEnum, ClientMessageEvent, ConnectionExt as _, EventMask, Window};
+use zbus::object_server::SignalEmitter;
+use zbus::zvariant::OwnedValue;
+
+/// A child process killed when dropped.
+#[derive(Debug)]
+pub struct Daemon(pub Child);
+
+impl Drop for Daemon {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Starts `Xvfb` on a free display; returns it with its `DISPLAY` value.
+pub fn xvfb() -> (Daemon, String) {
+    let mut child = Command::new("Xvfb")
+        .args(["-displayfd", "1", "-screen", "0", "1024x768x24", "-nolisten", "tcp"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("Xvfb is not installed (cargo xtask setup installs it)");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().expect("stdout")).read_line(&mut line).expect("Xvfb display");
+    (Daemon(child), format!(":{}", line.trim()))
+}
+
+/// Starts a private session bus; returns it with its address.
+pub fn dbus_session() -> (Daemon, String) {
+    let mut child = Command::new("dbus-daemon")
+        .args(["--session", "--nofork", "--nopidfile", "--print-address=1"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("dbus-daemon is not installed (cargo xtask setup installs it)");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().expect("stdout")).read_line(&mut line).expect("bus address");
+    (Daemon(child), line.trim().to_owned())
+}
+
+/// One `Notify` call as the server received it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Notified {
+    pub id: u32,
+    pub replaces_id: u32,
+    pub app_name: String,
+    pub summary: String,
+    pub body: String,
+    pub actions: Vec<String>,
+}
+
+/// org.freedesktop.Notifications that records instead of showing.
+#[derive(Debug, Clone, Default)]
+pub struct Recorder {
+    pub log: Arc<Mutex<Vec<Notified>>>,
+    next_id: Arc<Mutex<u32>>,
+}
+
+#[zbus::interface(name = "org.freedesktop.Notifications")]
+impl Recorder {
+    fn get_capabilities(&self) -> Vec<String> {
+        vec!["actions".into(), "body".into()]
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn notify(
+        &self,
+        app_name: String,
+        replaces_id: u32,
+        _app_icon: String,
+        summary: String,
+        body: String,
+        actions: Vec<String>,
+        _hints: HashMap<String, OwnedValue>,
+        _expire_timeout: i32,
+    ) -> u32 {
+        let id = if replaces_id > 0 {
+            replaces_id
+        } else {
+            let mut next = self.next_id.lock().expect("lock");
+            *next += 1;
+            *next
+        };
+        self.log.lock().expect("lock").push(Notified { id, replaces_id, app_name, summary, body, actions });
+        id
+    }
+
+    fn close_notification(&self, _id: u32) {}
+
+    fn get_server_information(&self) -> (String, String, String, String) {
+        ("recorder".into(), "outage-notifier tests".into(), "1".into(), "1.2".into())
+    }
+
+    #[zbus(signal)]
+    async fn action_invoked(emitter: &SignalEmitter<'_>, id: u32, action_key: &str) -> zbus::Result<()>;
+}
+
+/// org.kde.StatusNotifierWatcher with a host "registered", so items register with it.
+#[derive(Debug, Clone, Default)]
+pub struct Watcher {
+    pub items: Arc<Mutex<Vec<String>>>,
+}
+
+#[zbus::interface(name = "org.kde.StatusNotifierWatcher")]
+impl Watcher {
+    async fn register_status_notifier_item(
+        &self,
+        service: String,
+        #[zbus(header)] header: zbus::message::Header<'_>,
+        #[zbus(signal_emitter)] emitter: SignalEmitter<'_>,
+    ) {
+        let sender = header.sender().map(ToString::to_string).unwrap_or_default();
+        // Items may register by object path (then the sender is the service) or by name.
+        let item = if service.starts_with('/') { format!("{sender}{service}") } else { service };
+        self.items.lock().expect("lock").push(item.clone());
+        let _ = Self::status_notifier_item_registered(&emitter, &item).await;
+    }
+
+    fn register_status_notifier_host(&self, _service: String) {}
+
+    #[zbus(property)]
+    fn registered_status_notifier_items(&self) -> Vec<String> {
+        self.items.lock().expect("lock").clone()
+    }
+
+    #[zbus(property)]
+    fn is_status_notifier_host_registered(&self) -> bool {
+        true
+    }
+
+    #[zbus(property)]
+    fn protocol_version(&self) -> i32 {
+        0
+    }
+
+    #[zbus(signal)]
+    async fn status_notifier_item_registered(emitter: &SignalEmitter<'_>, service: &str) -> zbus::Result<()>;
+
+    #[zbus(signal)]
+    async fn status_notifier_host_registered(emitter: &SignalEmitter<'_>) -> zbus::Result<()>;
+}
+
+/// The notification server and tray watcher, served on the given bus.
+#[derive(Debug)]
+pub struct DesktopServices {
+    pub connection: zbus::Connection,
+    pub notifications: Recorder,
+    pub watcher: Watcher,
+}
+
+impl DesktopServices {
+    pub async fn start(address: &str) -> DesktopServices {
+        let notifications = Recorder::default();
+        let watcher = Watcher::default();
+        let connection = zbus::connection::Builder::address(address)
+            .expect("address")
+            .name("org.freedesktop.Notifications")
+            .expect("name")
+            .name("org.kde.StatusNotifierWatcher")
+            .expect("name")
+            .serve_at("/org/freedesktop/Notifications", notifications.clone())
+            .expect("serve")
+            .serve_at("/StatusNotifierWatcher", watcher.clone())
+            .expect("serve")
+            .build()
+            .await
+            .expect("connect to the test bus");
+        DesktopServices { connection, notifications, watcher }
+    }
+
+    pub fn notified(&self) -> Vec<Notified> {
+        self.notifications.log.lock().expect("lock").clone()
+    }
+
+    /// Clicks a notification's body, as a user would (`ActionInvoked(id, "default")`).
+    pub async fn click(&self, id: u32) {
+        let emitter = SignalEmitter::new(&self.connection, "/org/freedesktop/Notifications").expect("emitter");
+        Recorder::action_invoked(&emitter, id, "default").await.expect("emit ActionInvoked");
+    }
+
+    /// The registered tray item as (bus name, object path).
+    pub fn tray_item(&self) -> Option<(String, String)> {
+        let items = self.watcher.items.lock().expect("lock");
+        items.last().map(|item| match item.find('/') {
+            Some(i) => (item[..i].to_owned(), item[i..].to_owned()),
+            None => (item.clone(), "/StatusNotifierItem".to_owned()),
+        })
+    }
+
+    /// Reads the tray item's tooltip text, status and icon bytes over D-Bus.
+    pub async fn tray_state(&self) -> Option<TrayState> {
+        let (service, path) = self.tray_item()?;
+        let proxy = zbus::Proxy::new(&self.connection, service, path, "org.kde.StatusNotifierItem").await.ok()?;
+        let (_, _, title, description): (String, Vec<(i32, i32, Vec<u8>)>, String, String) =
+            proxy.get_property("ToolTip").await.ok()?;
+        let status: String = proxy.get_property("Status").await.ok()?;
+        let icon: Vec<(i32, i32, Vec<u8>)> = proxy.get_property("IconPixmap").await.ok()?;
+        Some(TrayState { tooltip: format!("{title}: {description}"), status, icon: icon.into_iter().flat_map(|i| i.2).collect() })
+    }
+}
+
+/// What the tray shows, as read over D-Bus.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TrayState {
+    pub tooltip: String,
+    pub status: String,
+    pub icon: Vec<u8>,
+}
+
+/// Finds a mapped top-level window by its exact title.
+pub fn find_window(display: &str, title: &str) -> Option<Window> {
+    let (conn, screen) = x11rb::connect(Some(display)).ok()?;
+    let root = conn.setup().roots[screen].root;
+    let tree = conn.query_tree(root).ok()?.reply().ok()?;
+    let net_wm_name = conn.intern_atom(false, b"_NET_WM_NAME").ok()?.reply().ok()?.atom;
+    let utf8 = conn.intern_atom(false, b"UTF8_STRING").ok()?.reply().ok()?.atom;
+    tree.children.into_iter().find(|w| {
+        let mapped = conn
+            .get_window_attributes(*w)
+            .ok()
+            .and_then(|c| c.reply().ok())
+            .is_some_and(|a| a.map_state == x11rb::protocol::xproto::MapState::VIEWABLE);
+        let name = conn
+            .get_property(false, *w, net_wm_name, utf8, 0, 1024)
+            .ok()
+            .and_then(|c| c.reply().ok())
+            .map(|r| String::from_utf8_lossy(&r.value).into_owned())
+            .filter(|n| !n.is_empty())
+            .or_else(|| {
+                conn.get_property(false, *w, AtomEnum::WM_NAME, AtomEnum::STRING, 0, 1024)
+                    .ok()
+                    .and_then(|c| c.reply().ok())
+                    .map(|r| String::from_utf8_lossy(&r.value).into_owned())
+            });
+        mapped && name.as_deref() == Some(title)
+    })
+}
+
+/// Asks a window to close the way a window manager's close button does (WM_DELETE_WINDOW).
+pub fn close_window(display: &str, window: Window) {
+    let (conn, _) = x11rb::connect(Some(display)).expect("connect to X");
+    let protocols = conn.intern_atom(false, b"WM_PROTOCOLS").expect("atom").reply().expect("atom").atom;
+    let delete = conn.intern_atom(false, b"WM_DELETE_WINDOW").expect("atom").reply().expect("atom").atom;
+    let event = ClientMessageEvent::new(32, window, protocols, [delete, x11rb::CURRENT_TIME, 0, 0, 0]);
+    conn.send_event(false, window, EventMask::NO_EVENT, event).expect("send");
+    conn.flush().expect("flush");
+}
+
+/// Saves a screenshot of the whole display (ImageMagick's `import`).
+pub fn screenshot(display: &str, path: &std::path::Path) {
+    if let Some(dir) = path.parent() {
+        let _ = std::fs::create_dir_all(dir);
+    }
+    let status = Command::new("import").env("DISPLAY", display).args(["-window", "root"]).arg(path).status();
+    assert!(status.is_ok_and(|s| s.success()), "screenshot with ImageMagick's import failed");
+}
