@@ -13,7 +13,7 @@ use outage_tests::{Anchor, Behaviour, HttpServer, bin, statuspage_summary, wait_
 struct Resident {
     child: Child,
     socket: std::path::PathBuf,
-    _dir: tempfile::TempDir,
+    dir: tempfile::TempDir,
     _server: HttpServer,
     _anchor: Anchor,
 }
@@ -48,7 +48,7 @@ fn start() -> Resident {
         .unwrap();
     let socket = runtime.join("outage-notifier/control.sock");
     wait_for("the control socket", Duration::from_secs(15), || UnixStream::connect(&socket).ok());
-    Resident { child, socket, _dir: dir, _server: server, _anchor: anchor }
+    Resident { child, socket, dir, _server: server, _anchor: anchor }
 }
 
 fn line(reader: &mut BufReader<UnixStream>) -> serde_json::Value {
@@ -128,9 +128,9 @@ fn socket_is_owner_only_and_a_second_launch_defers_to_the_first() {
     let runtime = r.socket.parent().unwrap().parent().unwrap();
     let out = Command::new(bin("outage-notifier"))
         .arg("--config")
-        .arg(r._dir.path().join("config.toml"))
+        .arg(r.dir.path().join("config.toml"))
         .arg("--data-dir")
-        .arg(r._dir.path().join("data"))
+        .arg(r.dir.path().join("data"))
         .env("XDG_RUNTIME_DIR", runtime)
         .env_remove("OUTAGE_NOTIFIER_SOCKET")
         .output()

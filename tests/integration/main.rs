@@ -1,5 +1,8 @@
 //! Integration tests: the real resident binary and engine against loopback servers.
 //! No display, no session bus: what needs a desktop lives in `tests/e2e`.
 
+// In tests a panic is the failure report: unwrap says where.
+#![allow(clippy::unwrap_used)]
+
 mod check_cli;
 mod control_socket;

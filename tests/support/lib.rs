@@ -18,7 +18,11 @@ pub fn bin(name: &str) -> PathBuf {
     // target/<profile>/deps/<test> → target/<profile>/<name>
     let dir = exe.parent().and_then(Path::parent).expect("target dir");
     let path = dir.join(name);
-    assert!(path.exists(), "{} is missing: build it first (`cargo build -p outage-notifier`, or `cargo xtask test`)", path.display());
+    assert!(
+        path.exists(),
+        "{} is missing: build it first (`cargo build -p outage-notifier`, or `cargo xtask test`)",
+        path.display()
+    );
     path
 }
 
@@ -112,7 +116,8 @@ impl HttpServer {
                     false
                 }
                 Behaviour::Huge(size) => {
-                    let head = format!("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {size}\r\n\r\n");
+                    let head =
+                        format!("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {size}\r\n\r\n");
                     let chunk = vec![b' '; 64 * 1024];
                     let mut sent = 0;
                     let mut ok = stream.write_all(head.as_bytes()).is_ok();

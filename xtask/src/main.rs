@@ -1,1 +1,218 @@
-fn main() {}
+//! The developer task runner (`cargo xtask …`): sets up what a fresh machine lacks, builds,
+//! runs the app, and runs every test layer. Pure Rust and std only, so it builds in seconds
+//! and works on every OS.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+
+const USAGE: &str = "\
+cargo xtask <task>
+
+  run [-- ARGS]   set up what is missing, build, and start the tray app (ARGS go to it)
+  test            set up what is missing and run the whole test suite (Rust, UI, end-to-end)
+  setup           only install what is missing (system packages, npm packages)
+  ui              build the UI into ui/dist
+";
+
+/// Debian/Ubuntu packages: building the window (WebKitGTK), and the desktop the end-to-end
+/// tests run on (Xvfb, a D-Bus daemon, ImageMagick for screenshots).
+const APT_BUILD: &[&str] = &["build-essential", "pkg-config", "libwebkit2gtk-4.1-dev", "libxdo-dev", "librsvg2-dev"];
+const APT_TEST: &[&str] = &["xvfb", "xauth", "dbus-daemon", "imagemagick"];
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("run") => run(&args[1..]),
+        Some("test") => test(),
+        Some("setup") => setup(true),
+        Some("ui") => ui_build(),
+        _ => {
+            eprint!("{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("xtask: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+type Result<T = ()> = std::result::Result<T, String>;
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().map_or_else(|| PathBuf::from("."), Path::to_path_buf)
+}
+
+fn step(title: &str) {
+    eprintln!("\n==> {title}");
+}
+
+/// Runs a command in `dir`, failing with its name when it fails.
+fn sh(dir: &Path, program: &str, args: &[&str]) -> Result {
+    eprintln!("$ {program} {}", args.join(" "));
+    let status =
+        Command::new(program).args(args).current_dir(dir).status().map_err(|e| format!("cannot run {program}: {e}"))?;
+    if status.success() { Ok(()) } else { Err(format!("`{program} {}` failed ({status})", args.join(" "))) }
+}
+
+fn cargo(args: &[&str]) -> Result {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    sh(&root(), &cargo, args)
+}
+
+fn npm(args: &[&str]) -> Result {
+    sh(&root().join("ui"), if cfg!(windows) { "npm.cmd" } else { "npm" }, args)
+}
+
+fn have(program: &str) -> bool {
+    Command::new(program).arg("--version").output().is_ok()
+}
+
+/// Installs what is missing. On Debian/Ubuntu it installs system packages with apt (as root,
+/// or through sudo); elsewhere it says what to install.
+fn setup(with_test_tools: bool) -> Result {
+    step("system packages");
+    if !have("npm") {
+        return Err("Node.js and npm are needed for the UI: install Node.js 20 or newer".into());
+    }
+    if cfg!(target_os = "linux") {
+        let mut wanted: Vec<&str> = APT_BUILD.to_vec();
+        if with_test_tools {
+            wanted.extend_from_slice(APT_TEST);
+        }
+        if Path::new("/usr/bin/dpkg").exists() {
+            let missing: Vec<&str> = wanted.into_iter().filter(|p| !dpkg_installed(p)).collect();
+            if missing.is_empty() {
+                eprintln!("all present");
+            } else {
+                apt_install(&missing)?;
+            }
+        } else {
+            eprintln!("not a Debian/Ubuntu system: install the equivalents of {} yourself", wanted.join(", "));
+        }
+    } else if cfg!(target_os = "macos") {
+        eprintln!(
+            "macOS: install the Xcode command line tools (`xcode-select --install`); the window uses the system WebView"
+        );
+    } else if cfg!(windows) {
+        eprintln!(
+            "Windows: install the Visual Studio C++ build tools and the WebView2 runtime (preinstalled on Windows 11)"
+        );
+    }
+
+    step("npm packages");
+    let ui = root().join("ui");
+    let stamp = ui.join("node_modules/.package-lock.json");
+    let fresh = modified(&stamp)
+        .zip(modified(&ui.join("package-lock.json")))
+        .is_some_and(|(installed, lock)| installed >= lock);
+    if fresh {
+        eprintln!("up to date");
+    } else {
+        npm(&["ci", "--no-audit", "--no-fund"])?;
+    }
+    Ok(())
+}
+
+fn modified(p: &Path) -> Option<std::time::SystemTime> {
+    std::fs::metadata(p).and_then(|m| m.modified()).ok()
+}
+
+fn dpkg_installed(package: &str) -> bool {
+    Command::new("dpkg-query")
+        .args(["-W", "-f=${Status}", package])
+        .output()
+        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).contains("install ok installed"))
+}
+
+fn apt_install(packages: &[&str]) -> Result {
+    let is_root = Command::new("id").arg("-u").output().is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0");
+    let mut prefix: Vec<&str> = Vec::new();
+    if !is_root {
+        if !have("sudo") {
+            return Err(format!("missing packages {}: install them as root", packages.join(" ")));
+        }
+        prefix.push("sudo");
+    }
+    let run = |args: &[&str]| -> Result {
+        let mut full: Vec<&str> = prefix.clone();
+        full.extend_from_slice(args);
+        let (program, rest) = full.split_first().ok_or("empty command")?;
+        eprintln!("$ {}", full.join(" "));
+        let status = Command::new(program)
+            .args(rest)
+            .env("DEBIAN_FRONTEND", "noninteractive")
+            .status()
+            .map_err(|e| format!("cannot run {program}: {e}"))?;
+        if status.success() { Ok(()) } else { Err(format!("`{}` failed", full.join(" "))) }
+    };
+    run(&["apt-get", "update", "-qq"])?;
+    let mut args = vec!["apt-get", "install", "-y", "-qq", "--no-install-recommends"];
+    args.extend_from_slice(packages);
+    run(&args)
+}
+
+fn ui_build() -> Result {
+    setup(false)?;
+    step("UI build");
+    npm(&["run", "build"])
+}
+
+fn run(args: &[String]) -> Result {
+    ui_build()?;
+    step("build the resident and the window");
+    cargo(&["build", "-p", "outage-notifier", "-p", "outage-notifier-window"])?;
+    step("start Outage Notifier");
+    let target = std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root().join("target"), PathBuf::from);
+    let resident = target.join("debug").join(if cfg!(windows) { "outage-notifier.exe" } else { "outage-notifier" });
+    let passed: Vec<&str> = args.iter().map(String::as_str).skip_while(|a| *a == "--").collect();
+    sh(&root(), &resident.to_string_lossy(), &passed)
+}
+
+fn test() -> Result {
+    setup(true)?;
+
+    step("format");
+    cargo(&["fmt", "--all", "--check"])?;
+
+    step("core unit tests (also regenerates the UI's IPC types)");
+    cargo(&["test", "-p", "outage-core"])?;
+    bindings_fresh()?;
+
+    step("UI: types, component tests, build");
+    npm(&["run", "check"])?;
+    npm(&["test"])?;
+    npm(&["run", "build"])?;
+
+    step("clippy");
+    cargo(&["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"])?;
+
+    step("build the binaries the integration and end-to-end tests run");
+    cargo(&["build", "-p", "outage-notifier", "-p", "outage-notifier-window"])?;
+
+    step("engine, integration and end-to-end tests");
+    // The window crate has no tests of its own: it is tested end to end as a binary.
+    cargo(&["test", "--workspace", "--exclude", "outage-notifier-window", "--exclude", "outage-core"])?;
+    eprintln!("\nall test layers passed");
+    Ok(())
+}
+
+/// The generated TypeScript types must be committed as generated.
+fn bindings_fresh() -> Result {
+    let out = Command::new("git").args(["status", "--porcelain", "--", "ui/src/bindings"]).current_dir(root()).output();
+    let Ok(out) = out else { return Ok(()) };
+    let changed = String::from_utf8_lossy(&out.stdout).trim().to_owned();
+    if changed.is_empty() {
+        return Ok(());
+    }
+    let message = format!("ui/src/bindings is stale; commit the regenerated files:\n{changed}");
+    if std::env::var_os("CI").is_some() {
+        Err(message)
+    } else {
+        eprintln!("warning: {message}");
+        Ok(())
+    }
+}

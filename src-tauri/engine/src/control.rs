@@ -36,7 +36,7 @@ pub enum Claim {
 /// The bound socket plus the lock that makes it ours.
 #[derive(Debug)]
 pub struct Listener {
-    listener: tokio::net::UnixListener,
+    socket: tokio::net::UnixListener,
     path: PathBuf,
     _lock: std::fs::File,
 }
@@ -68,7 +68,7 @@ pub fn claim(path: &Path) -> Result<Claim, EngineError> {
     }
     let listener = tokio::net::UnixListener::bind(path).map_err(err)?;
     set_owner_only(path, 0o600).map_err(err)?;
-    Ok(Claim::Primary(Listener { listener, path: path.to_path_buf(), _lock: lock }))
+    Ok(Claim::Primary(Listener { socket: listener, path: path.to_path_buf(), _lock: lock }))
 }
 
 fn create_private_dir(dir: &Path) -> std::io::Result<()> {
@@ -84,11 +84,16 @@ fn set_owner_only(path: &Path, mode: u32) -> std::io::Result<()> {
 
 /// Serves clients until the task is dropped.
 /// `navigate` carries routes to subscribed windows.
-pub async fn serve(listener: Listener, engine: EngineHandle, shell: mpsc::UnboundedSender<ShellAction>, navigate: broadcast::Sender<String>) {
+pub async fn serve(
+    listener: Listener,
+    engine: EngineHandle,
+    shell: mpsc::UnboundedSender<ShellAction>,
+    navigate: broadcast::Sender<String>,
+) {
     let permits = Arc::new(Semaphore::new(MAX_CONNECTIONS));
     loop {
         let Ok(permit) = permits.clone().acquire_owned().await else { return };
-        let stream = match listener.listener.accept().await {
+        let stream = match listener.socket.accept().await {
             Ok((stream, _)) => stream,
             Err(e) => {
                 tracing::warn!("control socket accept failed: {e}");
@@ -177,7 +182,9 @@ async fn connection(
         };
         let id = envelope.id;
         match envelope.request {
-            Request::Ping => send(&mut write, &ServerMessage::Pong { id, version: env!("CARGO_PKG_VERSION").into() }).await?,
+            Request::Ping => {
+                send(&mut write, &ServerMessage::Pong { id, version: env!("CARGO_PKG_VERSION").into() }).await?;
+            }
             Request::Summary => send(&mut write, &ServerMessage::Summary { id, summary: engine.summary() }).await?,
             Request::CheckNow => {
                 engine.send(Command::CheckNow).await;
@@ -186,7 +193,11 @@ async fn connection(
             Request::OpenWindow { route } => {
                 let reply = match shell.send(ShellAction::OpenWindow { route }) {
                     Ok(()) => ServerMessage::Done { id },
-                    Err(_) => ServerMessage::Error { id: Some(id), code: ErrorCode::Failed, message: "the resident is shutting down".into() },
+                    Err(_) => ServerMessage::Error {
+                        id: Some(id),
+                        code: ErrorCode::Failed,
+                        message: "the resident is shutting down".into(),
+                    },
                 };
                 send(&mut write, &reply).await?;
             }
@@ -250,7 +261,8 @@ impl Client {
     pub async fn request(&mut self, request: Request) -> Result<ServerMessage, ClientError> {
         let id = self.next_id;
         self.next_id += 1;
-        let mut line = serde_json::to_vec(&RequestEnvelope { id, request }).map_err(|e| ClientError::Protocol(e.to_string()))?;
+        let mut line =
+            serde_json::to_vec(&RequestEnvelope { id, request }).map_err(|e| ClientError::Protocol(e.to_string()))?;
         line.push(b'\n');
         self.writer.write_all(&line).await?;
         self.next_message().await
@@ -259,10 +271,14 @@ impl Client {
     /// Reads the next message (replies and, after `Subscribe`, pushed updates).
     pub async fn next_message(&mut self) -> Result<ServerMessage, ClientError> {
         match read_line(&mut self.reader).await? {
-            None => Err(ClientError::Io(std::io::Error::new(std::io::ErrorKind::UnexpectedEof, "the resident closed the connection"))),
+            None => Err(ClientError::Io(std::io::Error::new(
+                std::io::ErrorKind::UnexpectedEof,
+                "the resident closed the connection",
+            ))),
             Some(Err(_)) => Err(ClientError::Protocol("oversized message".into())),
             Some(Ok(bytes)) => {
-                let message: ServerMessage = serde_json::from_slice(&bytes).map_err(|e| ClientError::Protocol(e.to_string()))?;
+                let message: ServerMessage =
+                    serde_json::from_slice(&bytes).map_err(|e| ClientError::Protocol(e.to_string()))?;
                 if let ServerMessage::Error { message, .. } = &message {
                     return Err(ClientError::Refused(message.clone()));
                 }

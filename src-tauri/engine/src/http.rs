@@ -132,8 +132,6 @@ fn classify(e: &reqwest::Error) -> FetchError {
         Reason::Refused
     } else if io_kind == Some(std::io::ErrorKind::TimedOut) {
         Reason::Timeout
-    } else if e.is_decode() || e.is_body() {
-        Reason::Protocol
     } else {
         Reason::Protocol
     };

@@ -19,11 +19,21 @@ use crate::store::Store;
 
 /// The CLI cannot wait 30 s to confirm; these re-checks still rule out one lost packet.
 pub fn cli_policy() -> Policy {
-    Policy { failures_to_confirm: 3, successes_to_recover: 1, rechecks: vec![Duration::from_secs(2), Duration::from_secs(3)] }
+    Policy {
+        failures_to_confirm: 3,
+        successes_to_recover: 1,
+        rechecks: vec![Duration::from_secs(2), Duration::from_secs(3)],
+    }
 }
 
 /// Runs every check of `config` once (with confirmation), stores each probe, and summarises.
-pub async fn check_all(config: &Config, language: Language, store: &Store, clock: Clock, policy: &Policy) -> Result<Summary, EngineError> {
+pub async fn check_all(
+    config: &Config,
+    language: Language,
+    store: &Store,
+    clock: Clock,
+    policy: &Policy,
+) -> Result<Summary, EngineError> {
     let client = crate::http::client()?;
     let checks: Vec<Check> = config.providers.iter().flat_map(probe::checks_of).collect();
     let runs = checks.iter().map(|check| {
@@ -42,13 +52,9 @@ pub async fn check_all(config: &Config, language: Language, store: &Store, clock
                     state.failing_since.get_or_insert(observation.at);
                 }
                 seen.push(observation.clone());
-                if step.publish || offline {
-                    state.confirmed = Some(observation);
-                    return (check, state, network, seen);
-                }
                 match step.recheck_in {
-                    Some(delay) => tokio::time::sleep(delay).await,
-                    None => {
+                    Some(delay) if !step.publish && !offline => tokio::time::sleep(delay).await,
+                    _ => {
                         state.confirmed = Some(observation);
                         return (check, state, network, seen);
                     }

@@ -53,7 +53,12 @@ pub fn checks_of(provider: &Provider) -> Vec<Check> {
 }
 
 /// Runs one probe. `now` stamps the observation (injected so tests control time).
-pub async fn run(check: &Check, client: &reqwest::Client, timeout: Duration, now: DateTime<FixedOffset>) -> Observation {
+pub async fn run(
+    check: &Check,
+    client: &reqwest::Client,
+    timeout: Duration,
+    now: DateTime<FixedOffset>,
+) -> Observation {
     match &check.spec {
         CheckSpec::StatusPage { url, format } => status_page(check, client, url, *format, timeout, now).await,
     }
@@ -70,7 +75,17 @@ async fn status_page(
     let fetched = match http::get(client, url, timeout, http::DEFAULT_BODY_CAP).await {
         Ok(f) => f,
         // A status page we cannot read tells nothing about the provider: unknown, not down.
-        Err(e) => return Observation::failed(&check.id, CheckKind::StatusPage, url, now, Outcome::Unknown, e.reason, e.message),
+        Err(e) => {
+            return Observation::failed(
+                &check.id,
+                CheckKind::StatusPage,
+                url,
+                now,
+                Outcome::Unknown,
+                e.reason,
+                e.message,
+            );
+        }
     };
     let latency_ms = u64::try_from(fetched.latency.as_millis()).ok();
     match format.parse(&fetched.body) {
@@ -87,7 +102,15 @@ async fn status_page(
             finding: Finding::StatusPage(snapshot),
         },
         Err(e) => {
-            let mut o = Observation::failed(&check.id, CheckKind::StatusPage, url, now, Outcome::Unknown, Reason::Parse, e.to_string());
+            let mut o = Observation::failed(
+                &check.id,
+                CheckKind::StatusPage,
+                url,
+                now,
+                Outcome::Unknown,
+                Reason::Parse,
+                e.to_string(),
+            );
             o.latency_ms = latency_ms;
             o
         }

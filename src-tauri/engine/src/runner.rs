@@ -99,7 +99,12 @@ struct Engine {
 }
 
 /// Starts the engine on the current tokio runtime.
-pub fn start(config: Config, language: Language, store: Store, clock: Clock) -> Result<(EngineHandle, tokio::task::JoinHandle<()>), EngineError> {
+pub fn start(
+    config: Config,
+    language: Language,
+    store: Store,
+    clock: Clock,
+) -> Result<(EngineHandle, tokio::task::JoinHandle<()>), EngineError> {
     let client = crate::http::client()?;
     let (inputs_tx, mut inputs_rx) = mpsc::channel::<Input>(256);
     let (commands_tx, mut commands_rx) = mpsc::channel::<Command>(32);

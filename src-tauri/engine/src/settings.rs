@@ -19,9 +19,8 @@ pub fn load(path: &Path) -> Result<Config, EngineError> {
 /// The configured language, else the OS locale.
 pub fn language(config: &Config) -> Language {
     config.settings.language.unwrap_or_else(|| {
-        let locale = ["LC_ALL", "LC_MESSAGES", "LANG"]
-            .iter()
-            .find_map(|k| std::env::var(k).ok().filter(|v| !v.is_empty()));
+        let locale =
+            ["LC_ALL", "LC_MESSAGES", "LANG"].iter().find_map(|k| std::env::var(k).ok().filter(|v| !v.is_empty()));
         Language::from_locale(locale.as_deref())
     })
 }

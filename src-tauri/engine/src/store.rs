@@ -55,7 +55,8 @@ impl Store {
     /// Opens (creating if needed) the database and brings its schema up to date.
     pub fn open(path: &Path) -> Result<Store, EngineError> {
         if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir).map_err(|source| EngineError::DataDir { path: dir.display().to_string(), source })?;
+            std::fs::create_dir_all(dir)
+                .map_err(|source| EngineError::DataDir { path: dir.display().to_string(), source })?;
         }
         let db_err = |source| EngineError::Database { path: path.display().to_string(), source };
         let mut conn = Connection::open(path).map_err(db_err)?;
@@ -169,7 +170,15 @@ mod tests {
         let store = Store::open(&path).unwrap();
         assert_eq!(store.schema_version().unwrap(), MIGRATIONS.len());
         let at = chrono::DateTime::parse_from_rfc3339("2026-11-24T10:00:00+01:00").unwrap();
-        let o = Observation::failed("p/status_page", CheckKind::StatusPage, "http://x", at, Outcome::Unknown, Reason::Timeout, "slow");
+        let o = Observation::failed(
+            "p/status_page",
+            CheckKind::StatusPage,
+            "http://x",
+            at,
+            Outcome::Unknown,
+            Reason::Timeout,
+            "slow",
+        );
         store.insert("p", &o).unwrap();
         drop(store);
         let store = Store::open(&path).unwrap();

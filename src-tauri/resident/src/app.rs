@@ -21,7 +21,8 @@ pub fn run(paths: &Paths, verbose: u8) -> anyhow::Result<ExitCode> {
     let language = settings::language(&config);
     // One thread is plenty for a process that waits on timers and sockets all day; blocking
     // work (SQLite, D-Bus notifications) goes to the blocking pool.
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().context("starting the async runtime")?;
+    let runtime =
+        tokio::runtime::Builder::new_current_thread().enable_all().build().context("starting the async runtime")?;
     runtime.block_on(async move {
         let listener = match control::claim(&paths.socket)? {
             Claim::Primary(listener) => listener,

@@ -13,8 +13,10 @@ pub fn check(paths: &Paths, json: bool, verbose: u8) -> anyhow::Result<ExitCode>
     let config = settings::load(&paths.config_file)?;
     let language = settings::language(&config);
     let store = Store::open(&paths.database())?;
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().context("starting the async runtime")?;
-    let summary = runtime.block_on(once::check_all(&config, language, &store, runner::system_clock(), &once::cli_policy()))?;
+    let runtime =
+        tokio::runtime::Builder::new_current_thread().enable_all().build().context("starting the async runtime")?;
+    let summary =
+        runtime.block_on(once::check_all(&config, language, &store, runner::system_clock(), &once::cli_policy()))?;
     if json {
         println!("{}", serde_json::to_string_pretty(&summary).context("serialising the summary")?);
     } else {
@@ -37,7 +39,8 @@ fn print_text(summary: &Summary, language: text::Language) {
 }
 
 pub fn open(paths: &Paths, route: Option<String>) -> anyhow::Result<ExitCode> {
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().context("starting the async runtime")?;
+    let runtime =
+        tokio::runtime::Builder::new_current_thread().enable_all().build().context("starting the async runtime")?;
     runtime.block_on(async {
         let mut client = control::Client::connect(&paths.socket).await?;
         client.request(Request::OpenWindow { route }).await?;

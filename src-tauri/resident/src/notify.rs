@@ -89,7 +89,9 @@ impl Notifier {
                 if matches!(response, NotificationResponse::Default) {
                     let _ = shell.send(ShellAction::OpenWindow { route: Some(route.clone()) });
                 }
-                if let (NotificationResponse::Closed(_) | NotificationResponse::Default, Ok(mut s)) = (response, shown.lock()) {
+                if let (NotificationResponse::Closed(_) | NotificationResponse::Default, Ok(mut s)) =
+                    (response, shown.lock())
+                {
                     s.ids.remove(&key);
                 }
             });
