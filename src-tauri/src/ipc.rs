@@ -44,6 +44,8 @@ pub async fn summary(state: tauri::State<'_, WindowState>) -> Result<Summary, St
     client.summary().await.map_err(|e| e.to_string())
 }
 
+// Tauri injects `State` by value; the signature is its, not ours.
+#[allow(clippy::needless_pass_by_value)]
 #[tauri::command]
 pub fn take_route(state: tauri::State<'_, WindowState>) -> Option<String> {
     state.route.lock().ok().and_then(|mut r| r.take())

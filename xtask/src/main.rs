@@ -187,6 +187,9 @@ fn test() -> Result {
     npm(&["test"])?;
     npm(&["run", "build"])?;
 
+    step("layering: core is pure, the engine has no Tauri");
+    layering()?;
+
     step("clippy");
     cargo(&["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"])?;
 
@@ -197,6 +200,34 @@ fn test() -> Result {
     // The window crate has no tests of its own: it is tested end to end as a binary.
     cargo(&["test", "--workspace", "--exclude", "outage-notifier-window", "--exclude", "outage-core"])?;
     eprintln!("\nall test layers passed");
+    Ok(())
+}
+
+/// DESIGN.md's arrows, checked on the real dependency graph.
+fn layering() -> Result {
+    let rules: [(&str, &[&str]); 3] = [
+        ("outage-core", &["tokio", "reqwest", "rusqlite", "tauri", "gtk", "webkit2gtk"]),
+        ("outage-engine", &["tauri", "gtk", "webkit2gtk"]),
+        ("outage-notifier", &["tauri", "gtk", "webkit2gtk", "wry"]),
+    ];
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    for (package, forbidden) in rules {
+        let out = Command::new(&cargo)
+            .args(["tree", "-p", package, "-e", "normal", "--prefix", "none", "--format", "{p}"])
+            .current_dir(root())
+            .output()
+            .map_err(|e| format!("cargo tree: {e}"))?;
+        if !out.status.success() {
+            return Err(format!("cargo tree -p {package} failed: {}", String::from_utf8_lossy(&out.stderr)));
+        }
+        let tree = String::from_utf8_lossy(&out.stdout);
+        let names: Vec<&str> = tree.lines().filter_map(|l| l.split_whitespace().next()).collect();
+        let broken: Vec<&str> = forbidden.iter().copied().filter(|f| names.contains(f)).collect();
+        if !broken.is_empty() {
+            return Err(format!("{package} depends on {}: see ARCHITECTURE.md, Invariants", broken.join(", ")));
+        }
+        eprintln!("{package}: none of {}", forbidden.join(", "));
+    }
     Ok(())
 }
 
