@@ -59,28 +59,6 @@ pub fn state_label(state: State, lang: Language) -> &'static str {
 
 pub const APP_NAME: &str = "Outage Notifier";
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn locale_detection() {
-        assert_eq!(Language::from_locale(Some("de_AT.UTF-8")), Language::De);
-        assert_eq!(Language::from_locale(Some("DE")), Language::De);
-        assert_eq!(Language::from_locale(Some("en_GB.UTF-8")), Language::En);
-        assert_eq!(Language::from_locale(Some("C")), Language::En);
-        assert_eq!(Language::from_locale(None), Language::En);
-    }
-
-    #[test]
-    fn every_state_has_a_label_in_both_languages() {
-        for state in State::ALL {
-            assert!(!state_label(state, Language::De).is_empty());
-            assert_ne!(state_label(state, Language::De), state_label(state, Language::En).to_owned() + "x");
-        }
-    }
-}
-
 /// The verdict as one short sentence. `since` is shown in the offset of `now`, which the
 /// engine gives in the user's local time zone.
 pub fn verdict(
@@ -136,5 +114,27 @@ pub fn clock_time(t: chrono::DateTime<chrono::FixedOffset>, now: chrono::DateTim
         local.format("%H:%M").to_string()
     } else {
         local.format("%d.%m. %H:%M").to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn locale_detection() {
+        assert_eq!(Language::from_locale(Some("de_AT.UTF-8")), Language::De);
+        assert_eq!(Language::from_locale(Some("DE")), Language::De);
+        assert_eq!(Language::from_locale(Some("en_GB.UTF-8")), Language::En);
+        assert_eq!(Language::from_locale(Some("C")), Language::En);
+        assert_eq!(Language::from_locale(None), Language::En);
+    }
+
+    #[test]
+    fn every_state_has_a_label_in_both_languages() {
+        for state in State::ALL {
+            assert!(!state_label(state, Language::De).is_empty());
+            assert_ne!(state_label(state, Language::De), state_label(state, Language::En).to_owned() + "x");
+        }
     }
 }
