@@ -32,30 +32,45 @@ fn maps_of(pid: u32) -> String {
     std::fs::read_to_string(format!("/proc/{pid}/maps")).expect("read /proc/PID/maps")
 }
 
-/// The pids of running processes whose executable is `exe`.
-fn pids_of(exe: &Path) -> Vec<u32> {
+/// The pids of running processes of this test (their `XDG_RUNTIME_DIR` is `runtime`) whose
+/// executable is `exe`; processes of other runs on the same machine do not count.
+fn pids_of(exe: &Path, runtime: &Path) -> Vec<u32> {
     let Ok(entries) = std::fs::read_dir("/proc") else { return vec![] };
+    let marker = format!("XDG_RUNTIME_DIR={}", runtime.display());
     entries
         .flatten()
         .filter_map(|e| {
             let pid: u32 = e.file_name().to_str()?.parse().ok()?;
             let target = std::fs::read_link(e.path().join("exe")).ok()?;
-            (target == exe).then_some(pid)
+            let environ = std::fs::read(e.path().join("environ")).ok()?;
+            let ours = environ.split(|b| *b == 0).any(|var| var == marker.as_bytes());
+            (target == exe && ours).then_some(pid)
         })
         .collect()
 }
 
-fn stop(child: &mut Child) {
-    let _ = Command::new("kill").arg("-TERM").arg(child.id().to_string()).status();
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while Instant::now() < deadline {
-        if let Ok(Some(_)) = child.try_wait() {
-            return;
+/// The resident under test; stopped (SIGTERM, then SIGKILL) however the test ends.
+struct Running(Child);
+
+impl Running {
+    fn stop(&mut self) {
+        let _ = Command::new("kill").arg("-TERM").arg(self.0.id().to_string()).status();
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while Instant::now() < deadline {
+            if let Ok(Some(_)) = self.0.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
         }
-        std::thread::sleep(Duration::from_millis(50));
+        let _ = self.0.kill();
+        let _ = self.0.wait();
     }
-    let _ = child.kill();
-    let _ = child.wait();
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        self.stop();
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -91,7 +106,7 @@ async fn statuspage_outage_reaches_tray_notification_history_and_window() {
     let mut command = Command::new(&resident_bin);
     command.arg("--config").arg(&config).arg("--data-dir").arg(&data_dir).stdout(Stdio::null()).stderr(Stdio::null());
     env(&mut command);
-    let mut resident = command.spawn().expect("start the resident");
+    let mut resident = Running(command.spawn().expect("start the resident"));
 
     // (b) the tray registers and shows "all well" once the first probe is in.
     let before: TrayState = eventually("the tray to show the first result", Duration::from_secs(30), || async {
@@ -101,7 +116,7 @@ async fn statuspage_outage_reaches_tray_notification_history_and_window() {
     assert_eq!(before.status, "Active");
 
     // (d) the resident never loaded GTK or WebKit.
-    let maps = maps_of(resident.id());
+    let maps = maps_of(resident.0.id());
     assert!(!maps.contains("libgtk"), "the resident mapped GTK");
     assert!(!maps.contains("libwebkit2gtk"), "the resident mapped WebKit");
 
@@ -149,7 +164,7 @@ async fn statuspage_outage_reaches_tray_notification_history_and_window() {
         desktop::find_window(&display, "Outage Notifier")
     })
     .await;
-    assert_eq!(pids_of(&window_bin).len(), 1, "one window process");
+    assert_eq!(pids_of(&window_bin, &runtime_dir).len(), 1, "one window process");
     // Let the page render the incident before the screenshot.
     tokio::time::sleep(Duration::from_secs(3)).await;
     desktop::screenshot(&display, &artifacts.join("e2e-incident.png"));
@@ -161,17 +176,18 @@ async fn statuspage_outage_reaches_tray_notification_history_and_window() {
     let out = second.output().expect("second launch");
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert!(String::from_utf8_lossy(&out.stdout).contains("already running"));
-    assert_eq!(pids_of(&resident_bin), vec![resident.id()], "exactly one resident");
-    assert_eq!(pids_of(&window_bin).len(), 1, "still one window process");
+    assert_eq!(pids_of(&resident_bin, &runtime_dir), vec![resident.0.id()], "exactly one resident");
+    assert_eq!(pids_of(&window_bin, &runtime_dir).len(), 1, "still one window process");
 
     // Closing the window ends the window process; the resident keeps running.
     desktop::close_window(&display, window);
     eventually("the window process to exit", Duration::from_secs(20), || async {
-        pids_of(&window_bin).is_empty().then_some(())
+        pids_of(&window_bin, &runtime_dir).is_empty().then_some(())
     })
     .await;
-    assert!(resident.try_wait().expect("poll").is_none(), "the resident must outlive its window");
+    assert!(resident.0.try_wait().expect("poll").is_none(), "the resident must outlive its window");
 
-    stop(&mut resident);
+    resident.stop();
+    assert!(resident.0.try_wait().expect("poll").is_some_and(|status| status.success()), "clean exit on SIGTERM");
     assert!(!socket.exists(), "the resident removes its socket on exit");
 }

@@ -172,3 +172,12 @@ fn offline_network_is_reported_once_and_not_as_provider_downtime() {
     assert_eq!(v["providers"][0]["state"], "unknown");
     assert_eq!(v["providers"][0]["checks"][0]["reason"], "offline");
 }
+
+#[test]
+fn rate_limited_page_is_not_asked_again_within_the_run() {
+    let (p, hits, _) = against(Behaviour::RateLimited(120));
+    assert_eq!(p["checks"][0]["reason"], "http_status");
+    let message = p["checks"][0]["message"].as_str().unwrap();
+    assert!(message.contains("429") && message.contains("retry after 120 s"), "{message}");
+    assert_eq!(hits, 1, "Retry-After forbids the quick re-checks");
+}

@@ -10,11 +10,11 @@ use std::time::Duration;
 
 use outage_tests::{Anchor, Behaviour, HttpServer, bin, statuspage_summary, wait_for, write_config};
 
-struct Resident {
+pub struct Resident {
     child: Child,
-    socket: std::path::PathBuf,
-    dir: tempfile::TempDir,
-    _server: HttpServer,
+    pub socket: std::path::PathBuf,
+    pub dir: tempfile::TempDir,
+    pub server: HttpServer,
     _anchor: Anchor,
 }
 
@@ -25,7 +25,8 @@ impl Drop for Resident {
     }
 }
 
-fn start() -> Resident {
+/// Starts a resident without a desktop, watching a loopback Statuspage page.
+pub fn start() -> Resident {
     let dir = tempfile::tempdir().unwrap();
     let server = HttpServer::start(Behaviour::Ok(statuspage_summary("none", None)));
     let anchor = Anchor::start();
@@ -48,7 +49,7 @@ fn start() -> Resident {
         .unwrap();
     let socket = runtime.join("outage-notifier/control.sock");
     wait_for("the control socket", Duration::from_secs(15), || UnixStream::connect(&socket).ok());
-    Resident { child, socket, dir, _server: server, _anchor: anchor }
+    Resident { child, socket, dir, server, _anchor: anchor }
 }
 
 fn line(reader: &mut BufReader<UnixStream>) -> serde_json::Value {

@@ -6,3 +6,4 @@
 
 mod check_cli;
 mod control_socket;
+mod polling;

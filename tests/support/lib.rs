@@ -4,7 +4,7 @@
 
 pub mod desktop;
 
-use std::io::{BufRead as _, BufReader, Read as _, Write as _};
+use std::io::{BufRead as _, BufReader, Write as _};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -50,6 +50,8 @@ pub enum Behaviour {
     Huge(usize),
     /// 302 to itself, forever.
     RedirectLoop,
+    /// 429 with `Retry-After` in seconds.
+    RateLimited(u64),
 }
 
 /// A scripted HTTP/1.1 server on loopback. Byte-level on purpose: hostile behaviour
@@ -59,13 +61,19 @@ pub struct HttpServer {
     pub addr: SocketAddr,
     behaviour: Arc<Mutex<Behaviour>>,
     hits: Arc<AtomicUsize>,
+    not_modified: Arc<AtomicUsize>,
 }
 
 impl HttpServer {
     pub fn start(behaviour: Behaviour) -> HttpServer {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind loopback");
         let addr = listener.local_addr().expect("local addr");
-        let server = HttpServer { addr, behaviour: Arc::new(Mutex::new(behaviour)), hits: Arc::default() };
+        let server = HttpServer {
+            addr,
+            behaviour: Arc::new(Mutex::new(behaviour)),
+            hits: Arc::default(),
+            not_modified: Arc::default(),
+        };
         let s = server.clone();
         std::thread::spawn(move || {
             for stream in listener.incoming().flatten() {
@@ -88,6 +96,11 @@ impl HttpServer {
         self.hits.load(Ordering::SeqCst)
     }
 
+    /// How many conditional requests were answered with 304.
+    pub fn not_modified(&self) -> usize {
+        self.not_modified.load(Ordering::SeqCst)
+    }
+
     fn serve(&self, mut stream: TcpStream) {
         let _ = stream.set_read_timeout(Some(Duration::from_secs(30)));
         let mut reader = BufReader::new(match stream.try_clone() {
@@ -100,16 +113,42 @@ impl HttpServer {
                 return;
             }
             let path = request_line.split_whitespace().nth(1).unwrap_or("/").to_owned();
+            let mut if_none_match = None;
             loop {
                 let mut header = String::new();
                 if reader.read_line(&mut header).unwrap_or(0) == 0 || header == "\r\n" {
                     break;
                 }
+                if let Some((name, value)) = header.split_once(':')
+                    && name.eq_ignore_ascii_case("if-none-match")
+                {
+                    if_none_match = Some(value.trim().to_owned());
+                }
             }
             self.hits.fetch_add(1, Ordering::SeqCst);
             let behaviour = self.behaviour.lock().expect("lock").clone();
             let ok = match behaviour {
-                Behaviour::Ok(body) => respond(&mut stream, "200 OK", "application/json", &body),
+                Behaviour::Ok(body) => {
+                    // A strong validator derived from the body, as real servers send.
+                    let etag = format!("\"{:016x}\"", fnv(&body));
+                    if if_none_match.as_deref() == Some(etag.as_str()) {
+                        self.not_modified.fetch_add(1, Ordering::SeqCst);
+                        let head = format!("HTTP/1.1 304 Not Modified\r\nETag: {etag}\r\n\r\n");
+                        stream.write_all(head.as_bytes()).is_ok()
+                    } else {
+                        let head = format!(
+                            "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nETag: {etag}\r\nContent-Length: {}\r\n\r\n",
+                            body.len()
+                        );
+                        stream.write_all(head.as_bytes()).is_ok() && stream.write_all(&body).is_ok()
+                    }
+                }
+                Behaviour::RateLimited(seconds) => {
+                    let head = format!(
+                        "HTTP/1.1 429 Too Many Requests\r\nRetry-After: {seconds}\r\nContent-Length: 0\r\n\r\n"
+                    );
+                    stream.write_all(head.as_bytes()).is_ok()
+                }
                 Behaviour::Status(code) => respond(&mut stream, &format!("{code} Scripted"), "text/plain", b""),
                 Behaviour::Hang => {
                     std::thread::sleep(Duration::from_secs(600));
@@ -139,6 +178,10 @@ impl HttpServer {
             }
         }
     }
+}
+
+fn fnv(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ u64::from(*b)).wrapping_mul(0x100_0000_01b3))
 }
 
 fn respond(stream: &mut TcpStream, status: &str, content_type: &str, body: &[u8]) -> bool {
@@ -218,13 +261,6 @@ pub fn wait_for<T>(what: &str, timeout: Duration, mut check: impl FnMut() -> Opt
     }
 }
 
-/// Reads everything a child wrote to a pipe, without blocking forever.
-pub fn drain(mut r: impl std::io::Read) -> String {
-    let mut s = String::new();
-    let _ = r.read_to_string(&mut s);
-    s
-}
-
 /// Sends one request line to a control socket and reads one reply line.
 pub fn control_roundtrip(socket: &Path, line: &[u8]) -> String {
     use std::os::unix::net::UnixStream;
@@ -235,19 +271,4 @@ pub fn control_roundtrip(socket: &Path, line: &[u8]) -> String {
     let mut reply = String::new();
     reader.read_line(&mut reply).expect("read reply");
     reply
-}
-
-/// Keeps a byte reader from being dropped early (helper for stalled clients).
-pub fn hold<T>(value: T, for_: Duration) -> T {
-    std::thread::sleep(for_);
-    value
-}
-
-/// Reads a whole file that another process may still be writing.
-pub fn read_lossy(path: &Path) -> String {
-    let mut s = Vec::new();
-    if let Ok(mut f) = std::fs::File::open(path) {
-        let _ = f.read_to_end(&mut s);
-    }
-    String::from_utf8_lossy(&s).into_owned()
 }

@@ -100,6 +100,7 @@ struct RawSettings {
 struct RawProvider {
     id: toml::Spanned<String>,
     name: Option<String>,
+    preset: Option<toml::Spanned<String>>,
     status_page: Option<toml::Spanned<String>>,
     status_format: Option<toml::Spanned<String>>,
     #[serde(default)]
@@ -107,7 +108,7 @@ struct RawProvider {
 }
 
 const SETTINGS_KEYS: [&str; 4] = ["interval", "timeout", "language", "connectivity"];
-const PROVIDER_KEYS: [&str; 5] = ["id", "name", "status_page", "status_format", "components"];
+const PROVIDER_KEYS: [&str; 6] = ["id", "name", "preset", "status_page", "status_format", "components"];
 const TOP_KEYS: [&str; 2] = ["settings", "provider"];
 
 /// Parses and validates config text. `file` only names the source in messages.
@@ -173,8 +174,29 @@ pub fn parse(text: &str, file: &str) -> Result<Config, ConfigError> {
                 error(Some(f.span()), format!("unknown status_format `{}`", f.get_ref()), Some(format!("known formats: {}", known.join(", "))))
             })?),
         };
-        let status_page = match p.status_page {
+        let preset = match &p.preset {
             None => None,
+            Some(name) => Some(crate::catalog::catalog().get(name.get_ref()).ok_or_else(|| {
+                let closest = crate::catalog::catalog()
+                    .presets()
+                    .iter()
+                    .min_by_key(|candidate| edit_distance(name.get_ref(), &candidate.id))
+                    .filter(|candidate| edit_distance(name.get_ref(), &candidate.id) <= 3)
+                    .map(|candidate| format!("did you mean `{}`? ", candidate.id))
+                    .unwrap_or_default();
+                error(
+                    Some(name.span()),
+                    format!("unknown preset `{}`", name.get_ref()),
+                    Some(format!("{closest}`outage-notifier catalog` lists the presets")),
+                )
+            })?),
+        };
+        let status_page = match p.status_page {
+            // The preset fills in what the user left out; what the user wrote wins.
+            None => preset.and_then(|preset| preset.status.as_ref()).and_then(|status| {
+                let url = url::Url::parse(&status.url).ok()?;
+                Some(StatusPage { url, format: format.or_else(|| status.format()) })
+            }),
             Some(u) => {
                 let url = url::Url::parse(u.get_ref())
                     .ok()
@@ -187,9 +209,18 @@ pub fn parse(text: &str, file: &str) -> Result<Config, ConfigError> {
             return Err(error(Some(span), format!("provider `{id}` has status_format but no status_page"), None));
         }
         if status_page.is_none() {
-            return Err(error(Some(span), format!("provider `{id}` has nothing to watch"), Some("add status_page = \"https://…\"".into())));
+            let hint = preset
+                .and_then(|preset| preset.status_note.clone())
+                .unwrap_or_else(|| "add status_page = \"https://…\"".into());
+            return Err(error(Some(span), format!("provider `{id}` has nothing to watch"), Some(hint)));
         }
-        providers.push(Provider { name: p.name.unwrap_or_else(|| id.clone()), id, status_page, components: p.components });
+        let components = if p.components.is_empty() {
+            preset.and_then(|preset| preset.status.as_ref()).map(|status| status.components.clone()).unwrap_or_default()
+        } else {
+            p.components
+        };
+        let name = p.name.or_else(|| preset.map(|preset| preset.name.clone())).unwrap_or_else(|| id.clone());
+        providers.push(Provider { name, id, status_page, components });
     }
     Ok(Config { settings, providers })
 }
@@ -301,6 +332,36 @@ components = ["Git Operations"]
             assert_eq!(e.line, Some(line), "{text}: {e}");
             assert!(e.message.contains(needle), "{text}: {e}");
         }
+    }
+
+    #[test]
+    fn preset_fills_in_what_the_user_left_out() {
+        let c = parse("[[provider]]\nid = \"gmail\"\npreset = \"gmail\"\n", "c.toml").unwrap();
+        let p = &c.providers[0];
+        let preset = crate::catalog::catalog().get("gmail").unwrap();
+        assert_eq!(p.name, preset.name);
+        let status = preset.status.as_ref().unwrap();
+        assert_eq!(p.status_page.as_ref().unwrap().url.as_str(), url::Url::parse(&status.url).unwrap().as_str());
+        assert_eq!(p.components, status.components);
+
+        let own = parse(
+            "[[provider]]\nid = \"g\"\nname = \"Mine\"\npreset = \"gmail\"\nstatus_page = \"https://x.test/\"\ncomponents = [\"A\"]\n",
+            "c.toml",
+        )
+        .unwrap();
+        assert_eq!(own.providers[0].name, "Mine");
+        assert_eq!(own.providers[0].status_page.as_ref().unwrap().url.as_str(), "https://x.test/");
+        assert_eq!(own.providers[0].components, vec!["A".to_owned()]);
+    }
+
+    #[test]
+    fn unknown_preset_and_preset_without_status_source_are_explained() {
+        let e = parse("[[provider]]\nid = \"df\"\npreset = \"domainfactroy\"\n", "c.toml").unwrap_err();
+        assert_eq!(e.line, Some(3));
+        assert!(e.hint.as_deref().unwrap().contains("did you mean `domainfactory`?"), "{e}");
+        let e = parse("[[provider]]\nid = \"gmx\"\npreset = \"gmx\"\n", "c.toml").unwrap_err();
+        assert!(e.message.contains("nothing to watch"), "{e}");
+        assert_eq!(e.hint, crate::catalog::catalog().get("gmx").unwrap().status_note.clone());
     }
 
     #[test]

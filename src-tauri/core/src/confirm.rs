@@ -58,6 +58,11 @@ impl Tracker {
         self.confirmed_failure
     }
 
+    /// Consecutive failures so far (0 after a success).
+    pub fn failures(&self) -> u32 {
+        self.failures
+    }
+
     /// Whether the tracker waits for re-checks before it can report.
     pub fn unsure(&self) -> bool {
         match self.confirmed_failure {

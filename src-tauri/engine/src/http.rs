@@ -43,12 +43,37 @@ pub fn client() -> Result<reqwest::Client, EngineError> {
         .map_err(|e| EngineError::Http(e.to_string()))
 }
 
+/// What makes a GET conditional: the validators of the last body we saw.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Validators {
+    pub etag: Option<String>,
+    pub last_modified: Option<String>,
+}
+
+impl Validators {
+    fn is_empty(&self) -> bool {
+        self.etag.is_none() && self.last_modified.is_none()
+    }
+}
+
 /// A fetched body.
 #[derive(Debug)]
 pub struct Fetched {
     pub body: Vec<u8>,
     pub latency: Duration,
     pub final_url: String,
+    pub content_type: Option<String>,
+    pub validators: Validators,
+}
+
+/// The answer to a (possibly conditional) GET.
+#[derive(Debug)]
+pub enum Response {
+    Body(Fetched),
+    /// 304: the body we have is still current; it cost no transfer.
+    NotModified {
+        latency: Duration,
+    },
 }
 
 /// Why a fetch failed, with a reason from DESIGN.md and a message for people.
@@ -56,18 +81,59 @@ pub struct Fetched {
 pub struct FetchError {
     pub reason: Reason,
     pub message: String,
+    /// The server asked us not to come back before this (429/503 with `Retry-After`).
+    pub retry_after: Option<Duration>,
 }
 
+/// The longest `Retry-After` we honour; a server asking for more is polled again after this.
+pub const MAX_RETRY_AFTER: Duration = Duration::from_secs(6 * 3600);
+
 /// GETs `url` within `timeout` (the whole exchange, body included), capping the body.
-pub async fn get(client: &reqwest::Client, url: &str, timeout: Duration, cap: usize) -> Result<Fetched, FetchError> {
+/// With `validators`, the request is conditional and a 304 comes back as `NotModified`.
+/// `now` interprets a `Retry-After` given as a date.
+pub async fn get(
+    client: &reqwest::Client,
+    url: &str,
+    timeout: Duration,
+    cap: usize,
+    validators: Option<&Validators>,
+    now: chrono::DateTime<chrono::FixedOffset>,
+) -> Result<Response, FetchError> {
     let started = Instant::now();
     let exchange = async {
-        let response = client.get(url).send().await.map_err(|e| classify(&e))?;
+        let mut request = client.get(url);
+        if let Some(v) = validators.filter(|v| !v.is_empty()) {
+            if let Some(etag) = &v.etag {
+                request = request.header(reqwest::header::IF_NONE_MATCH, etag);
+            }
+            if let Some(date) = &v.last_modified {
+                request = request.header(reqwest::header::IF_MODIFIED_SINCE, date);
+            }
+        }
+        let response = request.send().await.map_err(|e| classify(&e))?;
         let status = response.status();
         let final_url = response.url().to_string();
-        if !status.is_success() {
-            return Err(FetchError { reason: Reason::HttpStatus, message: format!("HTTP {status}") });
+        if status == reqwest::StatusCode::NOT_MODIFIED && validators.is_some() {
+            return Ok(None);
         }
+        if !status.is_success() {
+            let retry_after = matches!(status.as_u16(), 429 | 503)
+                .then(|| response.headers().get(reqwest::header::RETRY_AFTER))
+                .flatten()
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| parse_retry_after(v, now));
+            let message = match retry_after {
+                Some(d) => format!("HTTP {status}; asked to retry after {} s", d.as_secs()),
+                None => format!("HTTP {status}"),
+            };
+            return Err(FetchError { reason: Reason::HttpStatus, message, retry_after });
+        }
+        let header = |name: reqwest::header::HeaderName| {
+            response.headers().get(name).and_then(|v| v.to_str().ok()).map(str::to_owned)
+        };
+        let content_type = header(reqwest::header::CONTENT_TYPE);
+        let validators =
+            Validators { etag: header(reqwest::header::ETAG), last_modified: header(reqwest::header::LAST_MODIFIED) };
         if response.content_length().is_some_and(|n| n > cap as u64) {
             return Err(too_large(cap));
         }
@@ -80,20 +146,36 @@ pub async fn get(client: &reqwest::Client, url: &str, timeout: Duration, cap: us
             }
             body.extend_from_slice(&chunk);
         }
-        Ok((body, final_url))
+        Ok(Some((body, final_url, content_type, validators)))
     };
     match tokio::time::timeout(timeout, exchange).await {
-        Ok(Ok((body, final_url))) => Ok(Fetched { body, latency: started.elapsed(), final_url }),
+        Ok(Ok(Some((body, final_url, content_type, validators)))) => {
+            Ok(Response::Body(Fetched { body, latency: started.elapsed(), final_url, content_type, validators }))
+        }
+        Ok(Ok(None)) => Ok(Response::NotModified { latency: started.elapsed() }),
         Ok(Err(e)) => Err(e),
         Err(_) => Err(FetchError {
             reason: Reason::Timeout,
             message: format!("no complete answer within {}", humantime_secs(timeout)),
+            retry_after: None,
         }),
     }
 }
 
 fn too_large(cap: usize) -> FetchError {
-    FetchError { reason: Reason::TooLarge, message: format!("body larger than {} KiB", cap / 1024) }
+    FetchError { reason: Reason::TooLarge, message: format!("body larger than {} KiB", cap / 1024), retry_after: None }
+}
+
+/// `Retry-After` is either delta-seconds or an HTTP date (RFC 9110 §10.2.3).
+fn parse_retry_after(value: &str, now: chrono::DateTime<chrono::FixedOffset>) -> Option<Duration> {
+    let value = value.trim();
+    let wait = if let Ok(seconds) = value.parse::<u64>() {
+        Duration::from_secs(seconds)
+    } else {
+        let at = chrono::DateTime::parse_from_rfc2822(value).ok()?;
+        (at - now).to_std().unwrap_or(Duration::ZERO)
+    };
+    Some(wait.min(MAX_RETRY_AFTER))
 }
 
 fn humantime_secs(d: Duration) -> String {
@@ -136,5 +218,20 @@ fn classify(e: &reqwest::Error) -> FetchError {
         Reason::Protocol
     };
     let message = if chain.is_empty() { e.to_string() } else { format!("{e}: {chain}") };
-    FetchError { reason, message }
+    FetchError { reason, message, retry_after: None }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retry_after_in_seconds_or_as_a_date() {
+        let now = chrono::DateTime::parse_from_rfc3339("2026-11-24T10:00:00Z").unwrap();
+        assert_eq!(parse_retry_after("120", now), Some(Duration::from_secs(120)));
+        assert_eq!(parse_retry_after("Tue, 24 Nov 2026 10:05:00 GMT", now), Some(Duration::from_secs(300)));
+        assert_eq!(parse_retry_after("Tue, 24 Nov 2026 09:00:00 GMT", now), Some(Duration::ZERO));
+        assert_eq!(parse_retry_after("999999999", now), Some(MAX_RETRY_AFTER));
+        assert_eq!(parse_retry_after("soon", now), None);
+    }
 }

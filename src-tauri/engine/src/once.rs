@@ -13,7 +13,7 @@ use outage_core::model::Reason;
 use outage_core::text::Language;
 
 use crate::EngineError;
-use crate::probe::{self, Check};
+use crate::probe::{self, Check, PageCache};
 use crate::runner::{Clock, probe_guarded};
 use crate::store::Store;
 
@@ -36,16 +36,20 @@ pub async fn check_all(
 ) -> Result<Summary, EngineError> {
     let client = crate::http::client()?;
     let checks: Vec<Check> = config.providers.iter().flat_map(probe::checks_of).collect();
+    let pages = PageCache::default();
     let runs = checks.iter().map(|check| {
         let client = &client;
+        let pages = &pages;
         let clock = clock.clone();
         async move {
             let mut tracker = Tracker::default();
             let mut seen = Vec::new();
             let mut state = CheckState::default();
             loop {
-                let (observation, network) =
-                    probe_guarded(check, client, config.settings.timeout, &config.settings.connectivity, &clock).await;
+                let (result, network) =
+                    probe_guarded(check, client, config.settings.timeout, &config.settings.connectivity, &clock, pages)
+                        .await;
+                let observation = result.observation;
                 let offline = observation.reason == Some(Reason::Offline);
                 let step = tracker.observe(observation.outcome, policy);
                 if confirm::is_failure(observation.outcome) {
@@ -53,7 +57,11 @@ pub async fn check_all(
                 }
                 seen.push(observation.clone());
                 match step.recheck_in {
-                    Some(delay) if !step.publish && !offline => tokio::time::sleep(delay).await,
+                    // A server that asks us to wait (429/503 with Retry-After) is not asked again
+                    // within this run: the answer is "unknown" either way.
+                    Some(delay) if !step.publish && !offline && result.retry_after.is_none() => {
+                        tokio::time::sleep(delay).await;
+                    }
                     _ => {
                         state.confirmed = Some(observation);
                         return (check, state, network, seen);

@@ -1,11 +1,13 @@
 //! One probe of one check: fetch, parse, and return an observation — always a value.
 
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use chrono::{DateTime, FixedOffset};
 use outage_core::config::{Provider, StatusPage};
 use outage_core::formats::Format;
-use outage_core::model::{CheckKind, Finding, Observation, Outcome, Reason};
+use outage_core::model::{CheckKind, Finding, Observation, Outcome, Reason, StatusSnapshot};
 
 use crate::http;
 
@@ -52,15 +54,47 @@ pub fn checks_of(provider: &Provider) -> Vec<Check> {
     checks
 }
 
+/// The last body of each status page we read, so the next poll can be conditional and an
+/// unchanged page costs a 304 instead of a download and a parse.
+#[derive(Debug, Clone, Default)]
+pub struct PageCache(Arc<Mutex<HashMap<String, CachedPage>>>);
+
+#[derive(Debug, Clone)]
+struct CachedPage {
+    validators: http::Validators,
+    snapshot: StatusSnapshot,
+}
+
+impl PageCache {
+    fn get(&self, url: &str) -> Option<CachedPage> {
+        self.0.lock().ok()?.get(url).cloned()
+    }
+
+    fn put(&self, url: &str, page: CachedPage) {
+        if let Ok(mut map) = self.0.lock() {
+            map.insert(url.to_owned(), page);
+        }
+    }
+}
+
+/// One probe's observation, plus when the server allows the next one.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProbeResult {
+    pub observation: Observation,
+    /// From `Retry-After`: do not probe again before this has passed.
+    pub retry_after: Option<Duration>,
+}
+
 /// Runs one probe. `now` stamps the observation (injected so tests control time).
 pub async fn run(
     check: &Check,
     client: &reqwest::Client,
     timeout: Duration,
     now: DateTime<FixedOffset>,
-) -> Observation {
+    cache: &PageCache,
+) -> ProbeResult {
     match &check.spec {
-        CheckSpec::StatusPage { url, format } => status_page(check, client, url, *format, timeout, now).await,
+        CheckSpec::StatusPage { url, format } => status_page(check, client, url, *format, timeout, now, cache).await,
     }
 }
 
@@ -71,48 +105,63 @@ async fn status_page(
     format: Format,
     timeout: Duration,
     now: DateTime<FixedOffset>,
-) -> Observation {
-    let fetched = match http::get(client, url, timeout, http::DEFAULT_BODY_CAP).await {
-        Ok(f) => f,
-        // A status page we cannot read tells nothing about the provider: unknown, not down.
-        Err(e) => {
-            return Observation::failed(
-                &check.id,
-                CheckKind::StatusPage,
-                url,
-                now,
-                Outcome::Unknown,
-                e.reason,
-                e.message,
-            );
-        }
+    cache: &PageCache,
+) -> ProbeResult {
+    let failed = |reason: Reason, message: String| {
+        Observation::failed(&check.id, CheckKind::StatusPage, url, now, Outcome::Unknown, reason, message)
     };
-    let latency_ms = u64::try_from(fetched.latency.as_millis()).ok();
-    match format.parse(&fetched.body) {
-        Ok(snapshot) => Observation {
-            check_id: check.id.clone(),
-            kind: CheckKind::StatusPage,
-            target: url.to_owned(),
-            at: now,
-            outcome: Outcome::Up,
-            reason: None,
-            message: format!("read {} ({} bytes)", fetched.final_url, fetched.body.len()),
-            latency_ms,
-            cert_days_left: None,
-            finding: Finding::StatusPage(snapshot),
-        },
+    let cached = cache.get(url);
+    let validators = cached.as_ref().map(|c| &c.validators);
+    let fetched = match http::get(client, url, timeout, http::DEFAULT_BODY_CAP, validators, now).await {
+        Ok(http::Response::Body(f)) => f,
+        Ok(http::Response::NotModified { latency }) => {
+            let observation = match cached {
+                Some(page) => {
+                    up(check, url, now, latency, format!("not modified since the last poll ({url})"), page.snapshot)
+                }
+                // Without a cached page we sent no validators: a 304 then is a broken server.
+                None => failed(Reason::Protocol, "304 to an unconditional request".into()),
+            };
+            return ProbeResult { observation, retry_after: None };
+        }
+        // A status page we cannot read tells nothing about the provider: unknown, not down.
+        Err(e) => return ProbeResult { observation: failed(e.reason, e.message), retry_after: e.retry_after },
+    };
+    let observation = match format.parse(&fetched.body) {
+        Ok(snapshot) => {
+            if fetched.validators != http::Validators::default() {
+                cache.put(url, CachedPage { validators: fetched.validators.clone(), snapshot: snapshot.clone() });
+            }
+            let message = format!("read {} ({} bytes)", fetched.final_url, fetched.body.len());
+            up(check, url, now, fetched.latency, message, snapshot)
+        }
         Err(e) => {
-            let mut o = Observation::failed(
-                &check.id,
-                CheckKind::StatusPage,
-                url,
-                now,
-                Outcome::Unknown,
-                Reason::Parse,
-                e.to_string(),
-            );
-            o.latency_ms = latency_ms;
+            let mut o = failed(Reason::Parse, e.to_string());
+            o.latency_ms = u64::try_from(fetched.latency.as_millis()).ok();
             o
         }
+    };
+    ProbeResult { observation, retry_after: None }
+}
+
+fn up(
+    check: &Check,
+    url: &str,
+    now: DateTime<FixedOffset>,
+    latency: Duration,
+    message: String,
+    snapshot: StatusSnapshot,
+) -> Observation {
+    Observation {
+        check_id: check.id.clone(),
+        kind: CheckKind::StatusPage,
+        target: url.to_owned(),
+        at: now,
+        outcome: Outcome::Up,
+        reason: None,
+        message,
+        latency_ms: u64::try_from(latency.as_millis()).ok(),
+        cert_days_left: None,
+        finding: Finding::StatusPage(snapshot),
     }
 }

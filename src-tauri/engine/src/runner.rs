@@ -10,12 +10,12 @@ use outage_core::config::Config;
 use outage_core::confirm::{self, Policy, Tracker};
 use outage_core::fusion::{self, CheckState};
 use outage_core::ipc::{Network, Summary};
-use outage_core::model::{Observation, Outcome, Reason};
+use outage_core::model::{Outcome, Reason};
 use outage_core::text::Language;
 use tokio::sync::{Semaphore, mpsc, watch};
 use tokio::time::Instant;
 
-use crate::probe::{self, Check};
+use crate::probe::{self, Check, PageCache, ProbeResult};
 use crate::store::Store;
 use crate::{EngineError, connectivity};
 
@@ -37,7 +37,7 @@ pub enum Command {
 #[derive(Debug)]
 enum Input {
     Command(Command),
-    Observed { check_index: usize, generation: u64, observation: Observation, network: Network },
+    Observed { check_index: usize, generation: u64, result: Box<ProbeResult>, network: Network },
     Due,
 }
 
@@ -94,6 +94,7 @@ struct Engine {
     clock: Clock,
     policy: Policy,
     permits: Arc<Semaphore>,
+    pages: PageCache,
     inputs: mpsc::Sender<Input>,
     summary: watch::Sender<Summary>,
 }
@@ -123,6 +124,7 @@ pub fn start(
         clock,
         policy: Policy::default(),
         permits: Arc::new(Semaphore::new(CONCURRENCY)),
+        pages: PageCache::default(),
         inputs: inputs_tx.clone(),
         summary: summary_tx,
     };
@@ -196,9 +198,9 @@ impl Engine {
             }
             Input::Command(Command::Reload(config)) => self.load(*config),
             Input::Due => self.launch_due(),
-            Input::Observed { check_index, generation, observation, network } => {
+            Input::Observed { check_index, generation, result, network } => {
                 if generation == self.generation {
-                    self.observed(check_index, observation, network).await;
+                    self.observed(check_index, *result, network).await;
                 }
             }
         }
@@ -221,15 +223,19 @@ impl Engine {
             let permits = self.permits.clone();
             let generation = self.generation;
             let anchors = anchors.clone();
+            let pages = self.pages.clone();
             tokio::spawn(async move {
                 let Ok(_permit) = permits.acquire_owned().await else { return };
-                let (observation, network) = probe_guarded(&check, &client, timeout, &anchors, &clock).await;
-                let _ = inputs.send(Input::Observed { check_index: index, generation, observation, network }).await;
+                let (result, network) = probe_guarded(&check, &client, timeout, &anchors, &clock, &pages).await;
+                let _ = inputs
+                    .send(Input::Observed { check_index: index, generation, result: Box::new(result), network })
+                    .await;
             });
         }
     }
 
-    async fn observed(&mut self, index: usize, observation: Observation, network: Network) {
+    async fn observed(&mut self, index: usize, result: ProbeResult, network: Network) {
+        let ProbeResult { observation, retry_after } = result;
         let Some(slot) = self.slots.get_mut(index) else { return };
         slot.running = false;
         let provider_id = slot.check.provider_id.clone();
@@ -265,7 +271,17 @@ impl Engine {
         if step.publish {
             slot.state.confirmed = Some(observation);
         }
-        slot.next_due = Instant::now() + step.recheck_in.unwrap_or(interval);
+        let mut wait = step.recheck_in.unwrap_or(interval);
+        if step.recheck_in.is_none() && slot.tracker.confirmed_failure() == Some(true) {
+            // Polite backoff: a page that keeps failing is asked less often (up to 8× the
+            // interval), and the user already knows it is failing.
+            let beyond = slot.tracker.failures().saturating_sub(self.policy.failures_to_confirm).min(3);
+            wait = interval * 2u32.pow(beyond);
+        }
+        if let Some(retry_after) = retry_after {
+            wait = wait.max(retry_after);
+        }
+        slot.next_due = Instant::now() + wait;
         self.publish();
     }
 
@@ -288,18 +304,21 @@ pub async fn probe_guarded(
     timeout: Duration,
     anchors: &[String],
     clock: &Clock,
-) -> (Observation, Network) {
-    let observation = probe::run(check, client, timeout, clock()).await;
+    pages: &PageCache,
+) -> (ProbeResult, Network) {
+    let result = probe::run(check, client, timeout, clock(), pages).await;
+    let observation = &result.observation;
     if observation.outcome == Outcome::Up || !is_network_reason(observation.reason) {
-        return (observation, Network::Online);
+        return (result, Network::Online);
     }
     match connectivity::probe(anchors, Duration::from_secs(5).min(timeout)).await {
-        Network::Online => (observation, Network::Online),
+        Network::Online => (result, Network::Online),
         Network::Offline => {
-            let mut offline = observation;
-            offline.reason = Some(Reason::Offline);
-            offline.outcome = Outcome::Unknown;
-            offline.message = format!("network offline ({})", offline.message);
+            let mut offline = result;
+            let o = &mut offline.observation;
+            o.reason = Some(Reason::Offline);
+            o.outcome = Outcome::Unknown;
+            o.message = format!("network offline ({})", o.message);
             (offline, Network::Offline)
         }
     }

@@ -38,6 +38,22 @@ fn print_text(summary: &Summary, language: text::Language) {
     }
 }
 
+pub fn catalog(json: bool) -> anyhow::Result<ExitCode> {
+    let presets = outage_core::catalog::catalog().presets();
+    if json {
+        println!("{}", serde_json::to_string_pretty(presets).context("serialising the catalog")?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    println!("{:<18} {:<24} {:<22} MAIL", "ID", "NAME", "STATUS SOURCE");
+    for p in presets {
+        let status = p.status.as_ref().map_or_else(|| "none".to_owned(), |s| s.format.clone());
+        let mail: Vec<String> = p.mail.iter().map(|m| format!("{}:{}", m.host, m.port)).collect();
+        let mail = if mail.is_empty() { "—".to_owned() } else { mail.join(" ") };
+        println!("{:<18} {:<24} {:<22} {mail}", p.id, p.name, status);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
 pub fn open(paths: &Paths, route: Option<String>) -> anyhow::Result<ExitCode> {
     let runtime =
         tokio::runtime::Builder::new_current_thread().enable_all().build().context("starting the async runtime")?;

@@ -45,6 +45,12 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// List the built-in provider presets (`preset = "ID"` in the config).
+    Catalog {
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
     /// Ask the running tray app to show its window.
     Open {
         /// Where to open it, e.g. `/provider/domainfactory`.
@@ -65,6 +71,7 @@ fn main() -> ExitCode {
     let result = match args.command {
         None => app::run(&paths, args.verbose),
         Some(Command::Check { json }) => cli::check(&paths, json, args.verbose),
+        Some(Command::Catalog { json }) => cli::catalog(json),
         Some(Command::Open { route }) => cli::open(&paths, route),
     };
     match result {
