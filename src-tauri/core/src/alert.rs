@@ -42,7 +42,9 @@ pub struct Alert {
 pub enum Effect {
     Notify(Alert),
     /// The cause of an earlier alert is gone; close it if it is still on screen.
-    Withdraw { key: String },
+    Withdraw {
+        key: String,
+    },
 }
 
 pub const NETWORK_KEY: &str = "network";

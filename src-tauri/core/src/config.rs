@@ -130,30 +130,48 @@ pub fn parse(text: &str, file: &str) -> Result<Config, ConfigError> {
     let mut settings = Settings::default();
     if let Some(s) = raw.settings {
         if let Some(v) = s.interval {
-            settings.interval = duration(&v, "interval", Duration::from_secs(10)).map_err(|(m, h)| error(Some(v.span()), m, h))?;
+            settings.interval =
+                duration(&v, "interval", Duration::from_secs(10)).map_err(|(m, h)| error(Some(v.span()), m, h))?;
         }
         if let Some(v) = s.timeout {
-            settings.timeout = duration(&v, "timeout", Duration::from_secs(1)).map_err(|(m, h)| error(Some(v.span()), m, h))?;
+            settings.timeout =
+                duration(&v, "timeout", Duration::from_secs(1)).map_err(|(m, h)| error(Some(v.span()), m, h))?;
         }
         if let Some(v) = s.language {
             settings.language = Some(Language::parse(v.get_ref()).ok_or_else(|| {
-                error(Some(v.span()), format!("unknown language `{}`", v.get_ref()), Some("use \"de\" or \"en\", or leave it out to follow the system".into()))
+                error(
+                    Some(v.span()),
+                    format!("unknown language `{}`", v.get_ref()),
+                    Some("use \"de\" or \"en\", or leave it out to follow the system".into()),
+                )
             })?);
         }
         if let Some(v) = s.connectivity {
             for anchor in v.get_ref() {
                 if !valid_anchor(anchor) {
-                    return Err(error(Some(v.span()), format!("connectivity anchor `{anchor}` is not host:port"), Some("for example \"1.1.1.1:53\"".into())));
+                    return Err(error(
+                        Some(v.span()),
+                        format!("connectivity anchor `{anchor}` is not host:port"),
+                        Some("for example \"1.1.1.1:53\"".into()),
+                    ));
                 }
             }
             if v.get_ref().is_empty() {
-                return Err(error(Some(v.span()), "connectivity needs at least one anchor".into(), Some("leave the key out for the defaults".into())));
+                return Err(error(
+                    Some(v.span()),
+                    "connectivity needs at least one anchor".into(),
+                    Some("leave the key out for the defaults".into()),
+                ));
             }
             settings.connectivity = v.into_inner();
         }
     }
     if settings.timeout > settings.interval {
-        return Err(error(None, "timeout is longer than interval".into(), Some("a probe must end before the next one is due".into())));
+        return Err(error(
+            None,
+            "timeout is longer than interval".into(),
+            Some("a probe must end before the next one is due".into()),
+        ));
     }
 
     let mut providers: Vec<Provider> = Vec::new();
@@ -162,7 +180,11 @@ pub fn parse(text: &str, file: &str) -> Result<Config, ConfigError> {
         let p = spanned.into_inner();
         let id = p.id.get_ref().clone();
         if id.is_empty() || !id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_') {
-            return Err(error(Some(p.id.span()), format!("provider id `{id}` is not a stable id"), Some("use lowercase letters, digits, `-` and `_`, e.g. \"domainfactory\"".into())));
+            return Err(error(
+                Some(p.id.span()),
+                format!("provider id `{id}` is not a stable id"),
+                Some("use lowercase letters, digits, `-` and `_`, e.g. \"domainfactory\"".into()),
+            ));
         }
         if providers.iter().any(|q| q.id == id) {
             return Err(error(Some(p.id.span()), format!("provider id `{id}` is used twice"), None));
@@ -171,7 +193,11 @@ pub fn parse(text: &str, file: &str) -> Result<Config, ConfigError> {
             None => None,
             Some(f) => Some(Format::parse_name(f.get_ref()).ok_or_else(|| {
                 let known: Vec<_> = Format::ALL.iter().map(|f| f.as_str()).collect();
-                error(Some(f.span()), format!("unknown status_format `{}`", f.get_ref()), Some(format!("known formats: {}", known.join(", "))))
+                error(
+                    Some(f.span()),
+                    format!("unknown status_format `{}`", f.get_ref()),
+                    Some(format!("known formats: {}", known.join(", "))),
+                )
             })?),
         };
         let preset = match &p.preset {
@@ -201,7 +227,13 @@ pub fn parse(text: &str, file: &str) -> Result<Config, ConfigError> {
                 let url = url::Url::parse(u.get_ref())
                     .ok()
                     .filter(|url| matches!(url.scheme(), "http" | "https") && url.host().is_some())
-                    .ok_or_else(|| error(Some(u.span()), format!("status_page `{}` is not an http(s) URL", u.get_ref()), Some("for example \"https://status.example.com/\"".into())))?;
+                    .ok_or_else(|| {
+                        error(
+                            Some(u.span()),
+                            format!("status_page `{}` is not an http(s) URL", u.get_ref()),
+                            Some("for example \"https://status.example.com/\"".into()),
+                        )
+                    })?;
                 Some(StatusPage { url, format })
             }
         };
@@ -226,8 +258,12 @@ pub fn parse(text: &str, file: &str) -> Result<Config, ConfigError> {
 }
 
 fn duration(v: &toml::Spanned<String>, key: &str, min: Duration) -> Result<Duration, (String, Option<String>)> {
-    let d = humantime::parse_duration(v.get_ref())
-        .map_err(|e| (format!("{key} `{}` is not a duration: {e}", v.get_ref()), Some("for example \"2m\", \"90s\" or \"1h\"".to_owned())))?;
+    let d = humantime::parse_duration(v.get_ref()).map_err(|e| {
+        (
+            format!("{key} `{}` is not a duration: {e}", v.get_ref()),
+            Some("for example \"2m\", \"90s\" or \"1h\"".to_owned()),
+        )
+    })?;
     if d < min {
         return Err((format!("{key} `{}` is shorter than {}", v.get_ref(), humantime::format_duration(min)), None));
     }
@@ -235,9 +271,7 @@ fn duration(v: &toml::Spanned<String>, key: &str, min: Duration) -> Result<Durat
 }
 
 fn valid_anchor(anchor: &str) -> bool {
-    anchor
-        .rsplit_once(':')
-        .is_some_and(|(host, port)| !host.is_empty() && port.parse::<u16>().is_ok_and(|p| p > 0))
+    anchor.rsplit_once(':').is_some_and(|(host, port)| !host.is_empty() && port.parse::<u16>().is_ok_and(|p| p > 0))
 }
 
 /// serde says "unknown field `x`, expected one of …": name the closest known key.
@@ -323,8 +357,16 @@ components = ["Git Operations"]
             ("[settings]\nconnectivity = [\"nohost\"]\n", 2, "host:port"),
             ("[[provider]]\nid = \"Bad Id\"\nstatus_page = \"https://x.test\"\n", 2, "stable id"),
             ("[[provider]]\nid = \"a\"\nstatus_page = \"ftp://x.test\"\n", 3, "http(s)"),
-            ("[[provider]]\nid = \"a\"\nstatus_page = \"https://x.test\"\nstatus_format = \"nope\"\n", 4, "unknown status_format"),
-            ("[[provider]]\nid = \"a\"\nstatus_page = \"https://x.test\"\n[[provider]]\nid = \"a\"\nstatus_page = \"https://y.test\"\n", 5, "twice"),
+            (
+                "[[provider]]\nid = \"a\"\nstatus_page = \"https://x.test\"\nstatus_format = \"nope\"\n",
+                4,
+                "unknown status_format",
+            ),
+            (
+                "[[provider]]\nid = \"a\"\nstatus_page = \"https://x.test\"\n[[provider]]\nid = \"a\"\nstatus_page = \"https://y.test\"\n",
+                5,
+                "twice",
+            ),
             ("[settings\n", 1, ""),
         ];
         for (text, line, needle) in cases {

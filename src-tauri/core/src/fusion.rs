@@ -26,11 +26,7 @@ pub fn summarize(
     lang: Language,
     now: DateTime<FixedOffset>,
 ) -> Summary {
-    let providers = config
-        .providers
-        .iter()
-        .map(|p| provider_summary(p, checks, network, lang, now))
-        .collect();
+    let providers = config.providers.iter().map(|p| provider_summary(p, checks, network, lang, now)).collect();
     Summary { checked_at: now, network, providers }
 }
 

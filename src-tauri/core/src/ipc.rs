@@ -148,14 +148,30 @@ pub enum ErrorCode {
 #[serde(tag = "type", rename_all = "snake_case")]
 #[ts(export, rename_all = "snake_case")]
 pub enum ServerMessage {
-    Pong { id: u64, version: String },
-    Summary { id: u64, summary: Summary },
-    Done { id: u64 },
-    Error { id: Option<u64>, code: ErrorCode, message: String },
+    Pong {
+        id: u64,
+        version: String,
+    },
+    Summary {
+        id: u64,
+        summary: Summary,
+    },
+    Done {
+        id: u64,
+    },
+    Error {
+        id: Option<u64>,
+        code: ErrorCode,
+        message: String,
+    },
     /// A pushed change to subscribers.
-    Update { summary: Summary },
+    Update {
+        summary: Summary,
+    },
     /// Pushed to subscribed windows: show this route (a second "open" focuses the open window).
-    Navigate { route: String },
+    Navigate {
+        route: String,
+    },
 }
 
 #[cfg(test)]
@@ -164,7 +180,8 @@ mod tests {
 
     #[test]
     fn request_wire_format() {
-        let r: RequestEnvelope = serde_json::from_str(r#"{"id":7,"method":"open_window","route":"/provider/x"}"#).unwrap();
+        let r: RequestEnvelope =
+            serde_json::from_str(r#"{"id":7,"method":"open_window","route":"/provider/x"}"#).unwrap();
         assert_eq!(r, RequestEnvelope { id: 7, request: Request::OpenWindow { route: Some("/provider/x".into()) } });
         let r: RequestEnvelope = serde_json::from_str(r#"{"id":1,"method":"summary"}"#).unwrap();
         assert_eq!(r.request, Request::Summary);
@@ -174,6 +191,9 @@ mod tests {
     #[test]
     fn server_message_wire_format() {
         let m = ServerMessage::Error { id: None, code: ErrorCode::TooLarge, message: "x".into() };
-        assert_eq!(serde_json::to_string(&m).unwrap(), r#"{"type":"error","id":null,"code":"too_large","message":"x"}"#);
+        assert_eq!(
+            serde_json::to_string(&m).unwrap(),
+            r#"{"type":"error","id":null,"code":"too_large","message":"x"}"#
+        );
     }
 }

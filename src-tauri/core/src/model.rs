@@ -163,12 +163,7 @@ impl StatusSnapshot {
             IncidentState::InProgress => Some(incident.impact.worse(State::Maintenance)),
             _ => Some(open_incident_floor(incident.impact)),
         });
-        State::worst(
-            self.indicator
-                .into_iter()
-                .chain(self.components.iter().map(|c| c.state))
-                .chain(incidents),
-        )
+        State::worst(self.indicator.into_iter().chain(self.components.iter().map(|c| c.state)).chain(incidents))
     }
 
     /// Keeps only the components named in `filter` (case-insensitive); incidents that name
@@ -182,8 +177,7 @@ impl StatusSnapshot {
         }
         let wanted = |name: &str| filter.iter().any(|f| f.eq_ignore_ascii_case(name));
         self.components.retain(|c| wanted(&c.name) || c.group.as_deref().is_some_and(wanted));
-        self.incidents
-            .retain(|i| i.components.is_empty() || i.components.iter().any(|c| wanted(c)));
+        self.incidents.retain(|i| i.components.is_empty() || i.components.iter().any(|c| wanted(c)));
         self.indicator = None;
         self
     }
@@ -259,9 +253,7 @@ impl Outcome {
     }
 
     pub fn parse(s: &str) -> Option<Outcome> {
-        [Outcome::Up, Outcome::Degraded, Outcome::Down, Outcome::Unknown]
-            .into_iter()
-            .find(|o| o.as_str() == s)
+        [Outcome::Up, Outcome::Degraded, Outcome::Down, Outcome::Unknown].into_iter().find(|o| o.as_str() == s)
     }
 }
 
@@ -390,10 +382,7 @@ mod tests {
         assert_eq!(State::worst([State::Operational, State::Maintenance]), State::Maintenance);
         assert_eq!(State::worst([State::Unknown, State::Maintenance]), State::Unknown);
         assert_eq!(State::worst([State::Degraded, State::Unknown]), State::Degraded);
-        assert_eq!(
-            State::worst([State::MajorOutage, State::PartialOutage, State::Operational]),
-            State::MajorOutage
-        );
+        assert_eq!(State::worst([State::MajorOutage, State::PartialOutage, State::Operational]), State::MajorOutage);
     }
 
     #[test]

@@ -182,7 +182,15 @@ mod tests {
         assert_eq!(a.tooltip, "IONOS: verdict (+1 weitere)");
         assert_eq!(
             labels(&a),
-            ["IONOS: schwerer Ausfall", "Zoom: beeinträchtigt", "--", "Jetzt prüfen", "Outage Notifier öffnen", "--", "Beenden"]
+            [
+                "IONOS: schwerer Ausfall",
+                "Zoom: beeinträchtigt",
+                "--",
+                "Jetzt prüfen",
+                "Outage Notifier öffnen",
+                "--",
+                "Beenden"
+            ]
         );
         assert!(matches!(&a.menu[0], MenuEntry::Item { action: MenuAction::OpenProvider(id), .. } if id == "ionos"));
     }
