@@ -252,7 +252,7 @@ pub fn parse(text: &str, file: &str) -> Result<Config, ConfigError> {
             p.components
         };
         let name = p.name.or_else(|| preset.map(|preset| preset.name.clone())).unwrap_or_else(|| id.clone());
-        providers.push(Provider { name, id, status_page, components });
+        providers.push(Provider { id, name, status_page, components });
     }
     Ok(Config { settings, providers })
 }
