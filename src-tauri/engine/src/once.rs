@@ -76,7 +76,10 @@ pub async fn check_all(
     let mut network = Network::Online;
     for (check, state, net, seen) in results {
         for observation in &seen {
-            store.insert(&check.provider_id, observation)?;
+            store.insert(&check.provider_id, observation, config.settings.interval * 3)?;
+            if let Some(snapshot) = observation.snapshot() {
+                store.record_snapshot(&check.provider_id, snapshot, observation.at.timestamp_millis())?;
+            }
         }
         if net == Network::Offline {
             network = Network::Offline;

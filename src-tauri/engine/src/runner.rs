@@ -10,13 +10,13 @@ use outage_core::config::Config;
 use outage_core::confirm::{self, Policy, Tracker};
 use outage_core::fusion::{self, CheckState};
 use outage_core::ipc::{Network, Summary};
-use outage_core::model::{Outcome, Reason};
+use outage_core::model::{CheckKind, Outcome, Reason};
 use outage_core::text::Language;
 use tokio::sync::{Semaphore, mpsc, watch};
 use tokio::time::Instant;
 
 use crate::probe::{self, Check, PageCache, ProbeResult};
-use crate::store::Store;
+use crate::store::{GapKind, Retention, Store};
 use crate::{EngineError, connectivity};
 
 /// How many probes may run at once.
@@ -29,6 +29,15 @@ pub enum Command {
     CheckNow,
     /// Apply a new config without a restart.
     Reload(Box<Config>),
+    /// Stop probing until `Resume` (e.g. the user paused monitoring).
+    Pause,
+    Resume,
+    /// Store an alert the shell showed, as evidence.
+    RecordAlert {
+        key: String,
+        title: String,
+        body: String,
+    },
     /// Stop after the probes in flight have been stored.
     Shutdown,
 }
@@ -37,9 +46,22 @@ pub enum Command {
 #[derive(Debug)]
 enum Input {
     Command(Command),
-    Observed { check_index: usize, generation: u64, result: Box<ProbeResult>, network: Network },
+    Observed {
+        check_index: usize,
+        generation: u64,
+        result: Box<ProbeResult>,
+        network: Network,
+    },
     Due,
+    /// The periodic heartbeat that notices sleep (the wall clock jumped ahead of the
+    /// monotonic one) and runs housekeeping.
+    Tick,
 }
+
+/// How often the heartbeat runs.
+const TICK: Duration = Duration::from_secs(30);
+/// A wall-clock jump beyond the monotonic clock larger than this means the machine slept.
+const SLEEP_THRESHOLD: Duration = Duration::from_secs(60);
 
 /// The wall clock, injectable for tests.
 pub type Clock = Arc<dyn Fn() -> DateTime<FixedOffset> + Send + Sync>;
@@ -85,6 +107,10 @@ struct Slot {
 
 struct Engine {
     config: Config,
+    paused: bool,
+    /// Wall and monotonic time at the last tick, to notice sleep.
+    last_tick: (DateTime<FixedOffset>, Instant),
+    ticks: u64,
     language: Language,
     slots: Vec<Slot>,
     generation: u64,
@@ -114,6 +140,9 @@ pub fn start(
     let (summary_tx, summary_rx) = watch::channel(initial);
 
     let mut engine = Engine {
+        paused: false,
+        last_tick: (now, Instant::now()),
+        ticks: 0,
         slots: Vec::new(),
         config: config.clone(),
         language,
@@ -131,12 +160,16 @@ pub fn start(
     engine.load(config);
 
     let task = tokio::spawn(async move {
+        let mut tick = tokio::time::interval(TICK);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
-            let next_due = engine.slots.iter().filter(|s| !s.running).map(|s| s.next_due).min();
+            let next_due =
+                if engine.paused { None } else { engine.slots.iter().filter(|s| !s.running).map(|s| s.next_due).min() };
             let input = tokio::select! {
                 Some(c) = commands_rx.recv() => Input::Command(c),
                 Some(i) = inputs_rx.recv() => i,
                 () = sleep_until(next_due) => Input::Due,
+                _ = tick.tick() => Input::Tick,
             };
             if !engine.handle(input).await {
                 break;
@@ -190,14 +223,20 @@ impl Engine {
     async fn handle(&mut self, input: Input) -> bool {
         match input {
             Input::Command(Command::Shutdown) => return false,
-            Input::Command(Command::CheckNow) => {
-                let now = Instant::now();
-                for slot in &mut self.slots {
-                    slot.next_due = slot.next_due.min(now);
-                }
-            }
+            Input::Command(Command::CheckNow) => self.all_due_now(),
             Input::Command(Command::Reload(config)) => self.load(*config),
+            Input::Command(Command::Pause) => self.paused = true,
+            Input::Command(Command::Resume) => {
+                // What we knew before the pause may be stale: look again before judging.
+                self.paused = false;
+                self.all_due_now();
+            }
+            Input::Command(Command::RecordAlert { key, title, body }) => {
+                let at_ms = (self.clock)().timestamp_millis();
+                self.write(move |store| store.record_alert(at_ms, &key, &title, &body)).await;
+            }
             Input::Due => self.launch_due(),
+            Input::Tick => self.tick().await,
             Input::Observed { check_index, generation, result, network } => {
                 if generation == self.generation {
                     self.observed(check_index, *result, network).await;
@@ -234,28 +273,68 @@ impl Engine {
         }
     }
 
+    fn all_due_now(&mut self) {
+        let now = Instant::now();
+        for slot in &mut self.slots {
+            slot.next_due = slot.next_due.min(now);
+        }
+    }
+
+    /// Runs a history write off the event loop (SQLite blocks); a failed write is logged,
+    /// never fatal: monitoring goes on.
+    async fn write(&self, f: impl FnOnce(&Store) -> Result<(), EngineError> + Send + 'static) {
+        let store = self.store.clone();
+        let done = tokio::task::spawn_blocking(move || match store.lock() {
+            Ok(store) => f(&store),
+            Err(poisoned) => f(&poisoned.into_inner()),
+        })
+        .await;
+        match done {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => tracing::error!("history write failed: {e}"),
+            Err(e) => tracing::error!("history writer panicked: {e}"),
+        }
+    }
+
+    async fn tick(&mut self) {
+        let (wall_before, mono_before) = self.last_tick;
+        let (wall, mono) = ((self.clock)(), Instant::now());
+        self.last_tick = (wall, mono);
+        self.ticks += 1;
+        let wall_elapsed = (wall - wall_before).to_std().unwrap_or(Duration::ZERO);
+        let mono_elapsed = mono - mono_before;
+        if wall_elapsed > mono_elapsed + SLEEP_THRESHOLD {
+            // Woke up: the time in between was not watched. Record it as a gap, not as
+            // anyone's downtime, and re-check everything before judging.
+            tracing::info!("woke up after {}s asleep", wall_elapsed.saturating_sub(mono_elapsed).as_secs());
+            let (from, to) = (wall_before.timestamp_millis(), wall.timestamp_millis());
+            self.write(move |store| {
+                store.gap_started(GapKind::Asleep, from)?;
+                store.gap_ended(GapKind::Asleep, to)
+            })
+            .await;
+            self.all_due_now();
+        }
+        // Housekeeping once an hour: keep the database small.
+        if self.ticks.is_multiple_of(3600 / TICK.as_secs()) {
+            let now_ms = wall.timestamp_millis();
+            self.write(move |store| store.apply_retention(now_ms, Retention::default()).map(|_| ())).await;
+        }
+    }
+
     async fn observed(&mut self, index: usize, result: ProbeResult, network: Network) {
         let ProbeResult { observation, retry_after } = result;
         let Some(slot) = self.slots.get_mut(index) else { return };
         slot.running = false;
         let provider_id = slot.check.provider_id.clone();
+        let check_id = slot.check.id.clone();
+        let is_probe = slot.check.kind() != CheckKind::StatusPage;
+        let went_offline = network == Network::Offline && self.network == Network::Online;
+        let came_back = network == Network::Online && self.network == Network::Offline;
         self.network = network;
 
-        let store = self.store.clone();
-        let to_store = observation.clone();
-        let stored = tokio::task::spawn_blocking(move || match store.lock() {
-            Ok(store) => store.insert(&provider_id, &to_store).map(|_| ()),
-            Err(_) => Ok(()),
-        })
-        .await;
-        match stored {
-            Ok(Ok(())) => {}
-            Ok(Err(e)) => tracing::error!("history write failed: {e}"),
-            Err(e) => tracing::error!("history writer panicked: {e}"),
-        }
-
-        let Some(slot) = self.slots.get_mut(index) else { return };
         let interval = self.config.settings.interval;
+        let was_failure = slot.tracker.confirmed_failure() == Some(true);
         let step = if observation.reason == Some(Reason::Offline) {
             // Offline is not the provider's fault: neither confirm nor clear anything, just
             // look again soon.
@@ -265,9 +344,40 @@ impl Engine {
         };
         if confirm::is_failure(observation.outcome) && observation.reason != Some(Reason::Offline) {
             slot.state.failing_since.get_or_insert(observation.at);
-        } else if !confirm::is_failure(observation.outcome) && step.publish {
+        }
+        let now_failure = slot.tracker.confirmed_failure() == Some(true);
+        let started_ms = slot.state.failing_since.map(|t| t.timestamp_millis());
+        if !confirm::is_failure(observation.outcome) && step.publish {
             slot.state.failing_since = None;
         }
+
+        // Every probe is history; so are the provider's words and our own outages.
+        let to_store = observation.clone();
+        let at_ms = observation.at.timestamp_millis();
+        let max_span = interval * 3;
+        let reason = observation.reason.map(|r| r.as_str().to_owned());
+        self.write(move |store| {
+            store.insert(&provider_id, &to_store, max_span)?;
+            if let Some(snapshot) = to_store.snapshot() {
+                store.record_snapshot(&provider_id, snapshot, at_ms)?;
+            }
+            if is_probe && step.publish && now_failure && !was_failure {
+                store.outage_started(&check_id, &provider_id, started_ms.unwrap_or(at_ms), at_ms, reason.as_deref())?;
+            }
+            if is_probe && step.publish && was_failure && !now_failure {
+                store.outage_ended(&check_id, at_ms)?;
+            }
+            if went_offline {
+                store.gap_started(GapKind::Offline, at_ms)?;
+            }
+            if came_back {
+                store.gap_ended(GapKind::Offline, at_ms)?;
+            }
+            Ok(())
+        })
+        .await;
+
+        let Some(slot) = self.slots.get_mut(index) else { return };
         if step.publish {
             slot.state.confirmed = Some(observation);
         }
@@ -282,6 +392,10 @@ impl Engine {
             wait = wait.max(retry_after);
         }
         slot.next_due = Instant::now() + wait;
+        if came_back {
+            // The network changed: what failed while it was down must be looked at again.
+            self.all_due_now();
+        }
         self.publish();
     }
 

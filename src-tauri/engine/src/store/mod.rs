@@ -1,0 +1,496 @@
+//! The history database: SQLite in WAL mode, changed only by numbered migrations.
+//! Every observation is stored; a write that returned `Ok` survives a kill at any moment.
+
+use std::path::{Path, PathBuf};
+
+use outage_core::model::{CheckKind, Observation, Outcome, Reason, State};
+use rusqlite::{Connection, OptionalExtension, params};
+
+use crate::EngineError;
+
+mod history;
+mod uptime;
+
+pub use history::{AckDelay, Gap, GapKind, OutageRecord, TimelineEntry, TimelineSource};
+pub use uptime::{Health, Retention, Scope, Uptime};
+
+/// Migrations in order; `PRAGMA user_version` records how many ran. Never edit one that
+/// shipped: add a new one.
+const MIGRATIONS: &[&str] = &[
+    // 1: observations
+    "CREATE TABLE observations (
+        id             INTEGER PRIMARY KEY,
+        check_id       TEXT    NOT NULL,
+        provider_id    TEXT    NOT NULL,
+        kind           TEXT    NOT NULL,
+        target         TEXT    NOT NULL,
+        at             TEXT    NOT NULL,   -- RFC 3339 with the offset it was observed in
+        at_unix_ms     INTEGER NOT NULL,
+        outcome        TEXT    NOT NULL,
+        reason         TEXT,
+        message        TEXT    NOT NULL,
+        latency_ms     INTEGER,
+        cert_days_left INTEGER,
+        state          TEXT                -- what a status page said, when it was read
+    ) STRICT;
+    CREATE INDEX observations_by_check_time ON observations (check_id, at_unix_ms);",
+    // 2: what we detected, what providers said, what we told the user, when we could not see
+    "CREATE TABLE outages (
+        id             INTEGER PRIMARY KEY,
+        check_id       TEXT    NOT NULL,
+        provider_id    TEXT    NOT NULL,
+        started_ms     INTEGER NOT NULL,   -- first failed probe
+        confirmed_ms   INTEGER NOT NULL,   -- when re-checks confirmed it
+        ended_ms       INTEGER,            -- first probe of the recovery
+        reason         TEXT
+    ) STRICT;
+    CREATE INDEX outages_by_provider ON outages (provider_id, started_ms);
+    CREATE TABLE incidents (
+        provider_id    TEXT    NOT NULL,
+        incident_id    TEXT    NOT NULL,
+        title          TEXT    NOT NULL,
+        state          TEXT    NOT NULL,
+        impact         TEXT    NOT NULL,
+        url            TEXT,
+        started_ms     INTEGER,            -- as the provider says
+        first_seen_ms  INTEGER NOT NULL,   -- when we first saw it
+        last_seen_ms   INTEGER NOT NULL,
+        resolved_seen_ms INTEGER,          -- when we first saw it resolved or gone
+        PRIMARY KEY (provider_id, incident_id)
+    ) STRICT;
+    CREATE TABLE incident_updates (
+        provider_id    TEXT    NOT NULL,
+        incident_id    TEXT    NOT NULL,
+        at_ms          INTEGER NOT NULL,   -- the time the provider gave it
+        status         TEXT    NOT NULL,
+        body           TEXT    NOT NULL,
+        first_seen_ms  INTEGER NOT NULL,
+        PRIMARY KEY (provider_id, incident_id, at_ms, status, body)
+    ) STRICT, WITHOUT ROWID;
+    CREATE TABLE alerts (
+        id             INTEGER PRIMARY KEY,
+        at_ms          INTEGER NOT NULL,
+        key            TEXT    NOT NULL,
+        title          TEXT    NOT NULL,
+        body           TEXT    NOT NULL
+    ) STRICT;
+    CREATE TABLE gaps (
+        id             INTEGER PRIMARY KEY,
+        kind           TEXT    NOT NULL,   -- offline | asleep
+        started_ms     INTEGER NOT NULL,
+        ended_ms       INTEGER
+    ) STRICT;
+    -- Time-weighted roll-ups: each observation's state holds until the next one.
+    CREATE TABLE rollup_hourly (
+        check_id       TEXT    NOT NULL,
+        provider_id    TEXT    NOT NULL,
+        hour_ms        INTEGER NOT NULL,
+        up_ms          INTEGER NOT NULL DEFAULT 0,
+        degraded_ms    INTEGER NOT NULL DEFAULT 0,
+        down_ms        INTEGER NOT NULL DEFAULT 0,
+        unknown_ms     INTEGER NOT NULL DEFAULT 0,
+        offline_ms     INTEGER NOT NULL DEFAULT 0,
+        latency_sum    INTEGER NOT NULL DEFAULT 0,
+        latency_n      INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (check_id, hour_ms)
+    ) STRICT, WITHOUT ROWID;
+    CREATE TABLE rollup_daily (
+        check_id       TEXT    NOT NULL,
+        provider_id    TEXT    NOT NULL,
+        day_ms         INTEGER NOT NULL,
+        up_ms          INTEGER NOT NULL DEFAULT 0,
+        degraded_ms    INTEGER NOT NULL DEFAULT 0,
+        down_ms        INTEGER NOT NULL DEFAULT 0,
+        unknown_ms     INTEGER NOT NULL DEFAULT 0,
+        offline_ms     INTEGER NOT NULL DEFAULT 0,
+        latency_sum    INTEGER NOT NULL DEFAULT 0,
+        latency_n      INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (check_id, day_ms)
+    ) STRICT, WITHOUT ROWID;
+    CREATE INDEX rollup_hourly_by_provider ON rollup_hourly (provider_id, hour_ms);
+    CREATE INDEX rollup_daily_by_provider ON rollup_daily (provider_id, day_ms);
+    CREATE TABLE last_observation (
+        check_id       TEXT    PRIMARY KEY,
+        at_ms          INTEGER NOT NULL,
+        health         TEXT    NOT NULL,
+        latency_ms     INTEGER
+    ) STRICT, WITHOUT ROWID;",
+];
+
+/// An observation as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredObservation {
+    pub id: i64,
+    pub check_id: String,
+    pub provider_id: String,
+    pub kind: CheckKind,
+    pub at: String,
+    pub outcome: Outcome,
+    pub reason: Option<Reason>,
+    pub message: String,
+    pub latency_ms: Option<i64>,
+    pub state: Option<State>,
+}
+
+#[derive(Debug)]
+pub struct Store {
+    conn: Connection,
+    path: PathBuf,
+}
+
+impl Store {
+    /// Opens (creating if needed) the database and brings its schema up to date.
+    pub fn open(path: &Path) -> Result<Store, EngineError> {
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir)
+                .map_err(|source| EngineError::DataDir { path: dir.display().to_string(), source })?;
+        }
+        let db_err = |source| EngineError::Database { path: path.display().to_string(), source };
+        let mut conn = Connection::open(path).map_err(db_err)?;
+        conn.busy_timeout(std::time::Duration::from_secs(5)).map_err(db_err)?;
+        // WAL: readers never block the writer, and a kill mid-write loses at most the
+        // transaction in flight. NORMAL sync is durable against process death.
+        conn.pragma_update(None, "journal_mode", "WAL").map_err(db_err)?;
+        conn.pragma_update(None, "synchronous", "NORMAL").map_err(db_err)?;
+        conn.pragma_update(None, "foreign_keys", "ON").map_err(db_err)?;
+        migrate(&mut conn).map_err(db_err)?;
+        Ok(Store { conn, path: path.to_path_buf() })
+    }
+
+    fn err(&self, source: rusqlite::Error) -> EngineError {
+        EngineError::Database { path: self.path.display().to_string(), source }
+    }
+
+    /// Stores one observation and rolls it up; returns its row id. The previous observation
+    /// of the same check holds until this one, but never longer than `max_span`: time beyond
+    /// that (asleep, stopped) is counted as unknown, not as the old state.
+    pub fn insert(
+        &self,
+        provider_id: &str,
+        o: &Observation,
+        max_span: std::time::Duration,
+    ) -> Result<i64, EngineError> {
+        let tx = self.conn.unchecked_transaction().map_err(|e| self.err(e))?;
+        let state = o.snapshot().map(|s| s.overall().as_str());
+        let at_ms = o.at.timestamp_millis();
+        tx.execute(
+            "INSERT INTO observations
+             (check_id, provider_id, kind, target, at, at_unix_ms, outcome, reason, message, latency_ms, cert_days_left, state)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+            params![
+                o.check_id,
+                provider_id,
+                o.kind.as_str(),
+                o.target,
+                o.at.to_rfc3339(),
+                at_ms,
+                o.outcome.as_str(),
+                o.reason.map(Reason::as_str),
+                o.message,
+                o.latency_ms.and_then(|l| i64::try_from(l).ok()),
+                o.cert_days_left,
+                state,
+            ],
+        )
+        .map_err(|e| self.err(e))?;
+        let id = tx.last_insert_rowid();
+        let offset_s = o.at.offset().local_minus_utc();
+        uptime::roll_up(&tx, &o.check_id, provider_id, at_ms, offset_s, Health::of(o), o.latency_ms, max_span)
+            .map_err(|e| self.err(e))?;
+        tx.commit().map_err(|e| self.err(e))?;
+        Ok(id)
+    }
+
+    /// The newest observations, newest first, optionally of one provider.
+    pub fn recent(&self, provider_id: Option<&str>, limit: usize) -> Result<Vec<StoredObservation>, EngineError> {
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT id, check_id, provider_id, kind, at, outcome, reason, message, latency_ms, state
+                 FROM observations WHERE (?1 IS NULL OR provider_id = ?1)
+                 ORDER BY at_unix_ms DESC, id DESC LIMIT ?2",
+            )
+            .map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map(params![provider_id, i64::try_from(limit).unwrap_or(i64::MAX)], |r| {
+                Ok(StoredObservation {
+                    id: r.get(0)?,
+                    check_id: r.get(1)?,
+                    provider_id: r.get(2)?,
+                    kind: CheckKind::parse(&r.get::<_, String>(3)?).unwrap_or(CheckKind::StatusPage),
+                    at: r.get(4)?,
+                    outcome: Outcome::parse(&r.get::<_, String>(5)?).unwrap_or(Outcome::Unknown),
+                    reason: r.get::<_, Option<String>>(6)?.as_deref().and_then(Reason::parse),
+                    message: r.get(7)?,
+                    latency_ms: r.get(8)?,
+                    state: r.get::<_, Option<String>>(9)?.as_deref().and_then(State::parse),
+                })
+            })
+            .map_err(|e| self.err(e))?;
+        rows.collect::<Result<_, _>>().map_err(|e| self.err(e))
+    }
+
+    /// The schema version (number of migrations applied).
+    pub fn schema_version(&self) -> Result<usize, EngineError> {
+        let v: i64 = self.conn.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(|e| self.err(e))?;
+        Ok(usize::try_from(v).unwrap_or(0))
+    }
+
+    /// Whether a check has any stored observation (used by the first-run logic).
+    pub fn has_observations(&self, check_id: &str) -> Result<bool, EngineError> {
+        self.conn
+            .query_row("SELECT 1 FROM observations WHERE check_id = ?1 LIMIT 1", [check_id], |_| Ok(()))
+            .optional()
+            .map(|r| r.is_some())
+            .map_err(|e| self.err(e))
+    }
+}
+
+fn migrate(conn: &mut Connection) -> rusqlite::Result<()> {
+    let applied: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    let applied = usize::try_from(applied).unwrap_or(0);
+    for (i, sql) in MIGRATIONS.iter().enumerate().skip(applied) {
+        // Each migration and its version bump commit together or not at all.
+        let tx = conn.transaction()?;
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", i64::try_from(i + 1).unwrap_or(i64::MAX))?;
+        tx.commit()?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn migrates_once_and_stores_observations() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("h.sqlite3");
+        let store = Store::open(&path).unwrap();
+        assert_eq!(store.schema_version().unwrap(), MIGRATIONS.len());
+        let at = chrono::DateTime::parse_from_rfc3339("2026-11-24T10:00:00+01:00").unwrap();
+        let o = Observation::failed(
+            "p/status_page",
+            CheckKind::StatusPage,
+            "http://x",
+            at,
+            Outcome::Unknown,
+            Reason::Timeout,
+            "slow",
+        );
+        store.insert("p", &o, std::time::Duration::from_secs(300)).unwrap();
+        drop(store);
+        let store = Store::open(&path).unwrap();
+        let rows = store.recent(Some("p"), 10).unwrap();
+        assert_eq!(rows.len(), 1);
+        assert_eq!(rows[0].reason, Some(Reason::Timeout));
+        assert_eq!(rows[0].at, "2026-11-24T10:00:00+01:00");
+        let mode: String = store.conn.query_row("PRAGMA journal_mode", [], |r| r.get(0)).unwrap();
+        assert_eq!(mode, "wal");
+        assert!(store.has_observations("p/status_page").unwrap());
+    }
+}
+
+#[cfg(test)]
+mod history_tests {
+    use std::time::Duration;
+
+    use chrono::{DateTime, FixedOffset};
+    use outage_core::model::{
+        CheckKind, Finding, Incident, IncidentState, IncidentUpdate, Observation, Outcome, Reason, State,
+        StatusSnapshot,
+    };
+
+    use super::{GapKind, Retention, Scope, Store, TimelineSource};
+
+    const MIN: i64 = 60_000;
+
+    fn at(s: &str) -> DateTime<FixedOffset> {
+        DateTime::parse_from_rfc3339(s).unwrap()
+    }
+
+    fn probe(t: DateTime<FixedOffset>, outcome: Outcome) -> Observation {
+        let mut o = Observation::failed("p/imap", CheckKind::Imap, "imap.test:993", t, outcome, Reason::Timeout, "x");
+        if outcome == Outcome::Up {
+            o.reason = None;
+            o.latency_ms = Some(40);
+        }
+        o
+    }
+
+    fn open() -> (tempfile::TempDir, Store) {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("h.sqlite3")).unwrap();
+        (dir, store)
+    }
+
+    #[test]
+    fn uptime_is_time_weighted_and_gaps_are_not_downtime() {
+        let (_d, store) = open();
+        let t0 = at("2026-11-24T10:00:00+01:00");
+        let span = Duration::from_secs(180);
+        let add = |mins: i64, outcome| {
+            store.insert("p", &probe(t0 + chrono::Duration::minutes(mins), outcome), span).unwrap();
+        };
+        add(0, Outcome::Up);
+        add(1, Outcome::Down); // up held 1 min
+        add(3, Outcome::Up); // down held 2 min
+        add(23, Outcome::Up); // up held 3 min (the cap), 17 min unknown (asleep)
+        let u = store.uptime(Scope::Check("p/imap"), t0.timestamp_millis(), t0.timestamp_millis() + 60 * MIN).unwrap();
+        assert_eq!((u.up_ms, u.down_ms, u.unknown_ms), (4 * MIN, 2 * MIN, 17 * MIN));
+        assert_eq!(u.ratio(), Some(4.0 / 6.0));
+        assert_eq!(u.latency_avg_ms, Some(40.0));
+        let by_provider = store.uptime(Scope::Provider("p"), 0, i64::MAX).unwrap();
+        assert_eq!(by_provider.up_ms, u.up_ms);
+    }
+
+    #[test]
+    fn a_status_page_counts_by_what_it_says_and_an_unreadable_one_as_unknown() {
+        let (_d, store) = open();
+        let t0 = at("2026-11-24T10:00:00Z");
+        let page = |t, state| Observation {
+            check_id: "p/status_page".into(),
+            kind: CheckKind::StatusPage,
+            target: "x".into(),
+            at: t,
+            outcome: Outcome::Up,
+            reason: None,
+            message: String::new(),
+            latency_ms: None,
+            cert_days_left: None,
+            finding: Finding::StatusPage(StatusSnapshot {
+                indicator: Some(state),
+                components: vec![],
+                incidents: vec![],
+            }),
+        };
+        let span = Duration::from_secs(600);
+        store.insert("p", &page(t0, State::MajorOutage), span).unwrap();
+        let broken = Observation::failed(
+            "p/status_page",
+            CheckKind::StatusPage,
+            "x",
+            t0 + chrono::Duration::minutes(5),
+            Outcome::Unknown,
+            Reason::HttpStatus,
+            "500",
+        );
+        store.insert("p", &broken, span).unwrap();
+        store.insert("p", &page(t0 + chrono::Duration::minutes(7), State::Operational), span).unwrap();
+        let u = store.uptime(Scope::Check("p/status_page"), 0, i64::MAX).unwrap();
+        assert_eq!((u.down_ms, u.unknown_ms, u.up_ms), (5 * MIN, 2 * MIN, 0));
+    }
+
+    #[test]
+    fn days_are_local_days() {
+        let (_d, store) = open();
+        // 23:30 and 00:30 Berlin time are two local days but one UTC day.
+        let span = Duration::from_secs(7200);
+        store.insert("p", &probe(at("2026-11-24T23:30:00+01:00"), Outcome::Up), span).unwrap();
+        store.insert("p", &probe(at("2026-11-25T00:30:00+01:00"), Outcome::Up), span).unwrap();
+        store.insert("p", &probe(at("2026-11-25T01:30:00+01:00"), Outcome::Up), span).unwrap();
+        let days = store.daily(Scope::Check("p/imap"), 0, i64::MAX).unwrap();
+        assert_eq!(days.len(), 2, "{days:?}");
+        assert_eq!(days[0].0, at("2026-11-24T00:00:00+01:00").timestamp_millis());
+        assert_eq!(days[0].1.up_ms, 60 * MIN);
+    }
+
+    #[test]
+    fn retention_drops_raw_rows_but_keeps_uptime() {
+        let (_d, store) = open();
+        let old = at("2026-01-01T10:00:00Z");
+        let span = Duration::from_secs(600);
+        store.insert("p", &probe(old, Outcome::Up), span).unwrap();
+        store.insert("p", &probe(old + chrono::Duration::minutes(5), Outcome::Down), span).unwrap();
+        let now = at("2026-11-24T10:00:00Z").timestamp_millis();
+        let removed = store.apply_retention(now, Retention::default()).unwrap();
+        assert_eq!(removed, 2);
+        assert!(store.recent(None, 10).unwrap().is_empty());
+        let u = store.uptime(Scope::Check("p/imap"), 0, now).unwrap();
+        assert_eq!(u.up_ms, 5 * MIN);
+    }
+
+    fn incident(state: IncidentState, updates: &[(&str, IncidentState, &str)]) -> StatusSnapshot {
+        StatusSnapshot {
+            indicator: Some(State::MajorOutage),
+            components: vec![],
+            incidents: vec![Incident {
+                id: "inc".into(),
+                title: "Mail down".into(),
+                state,
+                impact: State::MajorOutage,
+                started_at: Some(at("2026-11-24T10:20:00Z")),
+                updated_at: None,
+                url: None,
+                updates: updates
+                    .iter()
+                    .map(|(t, s, b)| IncidentUpdate { at: at(t), status: *s, body: (*b).into() })
+                    .collect(),
+                components: vec![],
+            }],
+        }
+    }
+
+    #[test]
+    fn timeline_merges_what_we_saw_with_what_the_provider_said_and_measures_the_ack_delay() {
+        let (_d, store) = open();
+        let ms = |s: &str| at(s).timestamp_millis();
+        // We see failures from 10:02, confirmed 10:03; the provider speaks at 10:20.
+        let outage = store
+            .outage_started("p/imap", "p", ms("2026-11-24T10:02:00Z"), ms("2026-11-24T10:03:00Z"), Some("timeout"))
+            .unwrap();
+        let first = incident(
+            IncidentState::Investigating,
+            &[("2026-11-24T10:20:00Z", IncidentState::Investigating, "Looking")],
+        );
+        store.record_snapshot("p", &first, ms("2026-11-24T10:21:00Z")).unwrap();
+        let second = incident(
+            IncidentState::Identified,
+            &[
+                ("2026-11-24T10:40:00Z", IncidentState::Identified, "Storage node failed"),
+                ("2026-11-24T10:20:00Z", IncidentState::Investigating, "Looking"),
+            ],
+        );
+        store.record_snapshot("p", &second, ms("2026-11-24T10:41:00Z")).unwrap();
+        store.record_snapshot("p", &second, ms("2026-11-24T10:45:00Z")).unwrap();
+        store.outage_ended("p/imap", ms("2026-11-24T11:00:00Z")).unwrap();
+        // The incident leaves the page: resolved as far as anyone can tell.
+        let empty = StatusSnapshot { indicator: Some(State::Operational), components: vec![], incidents: vec![] };
+        store.record_snapshot("p", &empty, ms("2026-11-24T11:05:00Z")).unwrap();
+
+        let t = store.timeline("p", "inc", ms("2026-11-24T12:00:00Z")).unwrap();
+        let kinds: Vec<(&str, TimelineSource)> = t.iter().map(|e| (e.kind.as_str(), e.source)).collect();
+        assert_eq!(
+            kinds,
+            [
+                ("failure", TimelineSource::Us),
+                ("confirmed", TimelineSource::Us),
+                ("investigating", TimelineSource::Provider),
+                ("identified", TimelineSource::Provider),
+                ("recovered", TimelineSource::Us),
+            ]
+        );
+        assert_eq!(t[3].text, "Storage node failed", "provider text verbatim, stored once");
+        let ack = store.ack_delay(outage).unwrap().unwrap();
+        assert_eq!(ack.incident_id, "inc");
+        assert_eq!(ack.delay_ms, 18 * MIN);
+        let resolved: Option<i64> = store
+            .conn
+            .query_row("SELECT resolved_seen_ms FROM incidents WHERE incident_id = 'inc'", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(resolved, Some(ms("2026-11-24T11:05:00Z")));
+    }
+
+    #[test]
+    fn gaps_open_once_and_close() {
+        let (_d, store) = open();
+        store.gap_started(GapKind::Offline, 1000).unwrap();
+        store.gap_started(GapKind::Offline, 2000).unwrap();
+        store.gap_ended(GapKind::Offline, 3000).unwrap();
+        let gaps = store.gaps(0, 10_000).unwrap();
+        assert_eq!(gaps.len(), 1);
+        assert_eq!((gaps[0].started_ms, gaps[0].ended_ms), (1000, Some(3000)));
+        store.record_alert(5000, "network", "Offline", "body").unwrap();
+    }
+}
