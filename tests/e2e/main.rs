@@ -149,7 +149,10 @@ async fn statuspage_outage_reaches_tray_notification_history_and_window() {
     // (c) history holds both observations.
     let db = rusqlite::Connection::open(data_dir.join("history.sqlite3")).expect("open history");
     let states: Vec<String> = db
-        .prepare("SELECT state FROM observations WHERE check_id = 'df/status_page' ORDER BY id")
+        .prepare(
+            "SELECT o.state FROM observations o JOIN checks c ON c.id = o.check_ref
+             WHERE c.check_id = 'df/status_page' ORDER BY o.id",
+        )
         .expect("query")
         .query_map([], |r| r.get::<_, String>(0))
         .expect("rows")

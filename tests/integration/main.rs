@@ -6,4 +6,5 @@
 
 mod check_cli;
 mod control_socket;
+mod crash;
 mod polling;

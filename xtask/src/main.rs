@@ -11,6 +11,7 @@ cargo xtask <task>
   run [-- ARGS]   set up what is missing, build, and start the tray app (ARGS go to it)
   test            set up what is missing and run the whole test suite (Rust, UI, end-to-end)
   setup           only install what is missing (system packages, npm packages)
+  bench           run the benchmarks (release builds) and print their figures
   ui              build the UI into ui/dist
 ";
 
@@ -26,6 +27,7 @@ fn main() -> ExitCode {
         Some("test") => test(),
         Some("setup") => setup(true),
         Some("ui") => ui_build(),
+        Some("bench") => bench(),
         _ => {
             eprint!("{USAGE}");
             return ExitCode::from(2);
@@ -170,6 +172,12 @@ fn run(args: &[String]) -> Result {
     let resident = target.join("debug").join(if cfg!(windows) { "outage-notifier.exe" } else { "outage-notifier" });
     let passed: Vec<&str> = args.iter().map(String::as_str).skip_while(|a| *a == "--").collect();
     sh(&root(), &resident.to_string_lossy(), &passed)
+}
+
+/// Benchmarks print figures; BENCHMARKS.md records them with this command.
+fn bench() -> Result {
+    step("history: a year of 1-minute observations for 50 sources");
+    cargo(&["run", "--release", "-p", "outage-tests", "--bin", "bench-history", "--", "50", "365"])
 }
 
 fn test() -> Result {

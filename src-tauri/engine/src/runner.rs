@@ -441,3 +441,199 @@ pub async fn probe_guarded(
 fn is_network_reason(reason: Option<Reason>) -> bool {
     matches!(reason, Some(Reason::Dns | Reason::Refused | Reason::Timeout | Reason::Tls))
 }
+
+#[cfg(test)]
+mod tests {
+    //! The real scheduler with paused tokio time against a status page served on loopback
+    //! from the same runtime (so the runtime is never idle while the server answers).
+
+    use std::sync::{Arc, Mutex};
+    use std::time::Duration;
+
+    use outage_core::config;
+    use outage_core::model::State;
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+
+    use super::*;
+
+    type Page = Arc<Mutex<(u16, String)>>;
+
+    fn summary(indicator: &str) -> String {
+        format!(
+            r#"{{"page":{{"id":"t","name":"T","time_zone":"Etc/UTC"}},"status":{{"indicator":"{indicator}"}},"components":[],"incidents":[]}}"#
+        )
+    }
+
+    async fn serve(page: Page, hits: Arc<Mutex<Vec<Instant>>>) -> std::net::SocketAddr {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move {
+            loop {
+                let Ok((mut socket, _)) = listener.accept().await else { return };
+                let page = page.clone();
+                let hits = hits.clone();
+                tokio::spawn(async move {
+                    let mut buf = vec![0u8; 4096];
+                    let mut seen = Vec::new();
+                    while !seen.windows(4).any(|w| w == b"\r\n\r\n") {
+                        let Ok(n) = socket.read(&mut buf).await else { return };
+                        if n == 0 {
+                            return;
+                        }
+                        seen.extend_from_slice(&buf[..n]);
+                    }
+                    hits.lock().unwrap().push(Instant::now());
+                    let (status, body) = page.lock().unwrap().clone();
+                    let head =
+                        format!("HTTP/1.1 {status} X\r\nContent-Length: {}\r\nConnection: close\r\n\r\n", body.len());
+                    let _ = socket.write_all(head.as_bytes()).await;
+                    let _ = socket.write_all(body.as_bytes()).await;
+                });
+            }
+        });
+        addr
+    }
+
+    /// A wall clock that moves with tokio's (paused) clock.
+    fn paused_clock() -> Clock {
+        let base = DateTime::parse_from_rfc3339("2026-11-24T10:00:00+01:00").unwrap();
+        let start = Instant::now();
+        Arc::new(move || base + chrono::Duration::from_std(start.elapsed()).unwrap())
+    }
+
+    async fn engine(addr: std::net::SocketAddr) -> (EngineHandle, tempfile::TempDir) {
+        keep_runtime_busy();
+        let anchor = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let anchor_addr = anchor.local_addr().unwrap();
+        // Keep the anchor listening for the whole test.
+        tokio::spawn(async move {
+            loop {
+                let _ = anchor.accept().await;
+            }
+        });
+        let text = format!(
+            "[settings]\ninterval = \"60s\"\ntimeout = \"5s\"\nlanguage = \"en\"\nconnectivity = [\"{anchor_addr}\"]\n\
+             [[provider]]\nid = \"p\"\nname = \"P\"\nstatus_page = \"http://{addr}/\"\n"
+        );
+        let config = config::parse(&text, "test.toml").unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("h.sqlite3")).unwrap();
+        let (handle, _task) = start(config, Language::En, store, paused_clock()).unwrap();
+        (handle, dir)
+    }
+
+    /// Advances paused time in small steps. After each step the runtime gets real time too:
+    /// history writes run on blocking threads, which paused time does not wait for.
+    async fn run_for(d: Duration) {
+        let step = Duration::from_millis(250);
+        let mut left = d;
+        while left > Duration::ZERO {
+            let s = step.min(left);
+            tokio::time::advance(s).await;
+            settle().await;
+            left -= s;
+        }
+    }
+
+    async fn settle() {
+        for _ in 0..4 {
+            let _ = tokio::task::spawn_blocking(|| std::thread::sleep(Duration::from_millis(1))).await;
+            for _ in 0..50 {
+                tokio::task::yield_now().await;
+            }
+        }
+    }
+
+    fn state(h: &EngineHandle) -> State {
+        h.summary().providers[0].state
+    }
+
+    /// Paused time jumps to the next timer whenever the runtime is idle — and a task that
+    /// waits for a socket counts as idle, so a probe's timeout would fire before loopback
+    /// answers. A task that always has work keeps the runtime from idling; the scheduler
+    /// still polls sockets between tasks, and time moves only when the test advances it.
+    fn keep_runtime_busy() {
+        tokio::spawn(async {
+            loop {
+                tokio::task::yield_now().await;
+            }
+        });
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_single_failure_never_shows_and_a_real_one_is_confirmed_within_90_seconds() {
+        let page: Page = Arc::new(Mutex::new((200, summary("none"))));
+        let hits: Arc<Mutex<Vec<Instant>>> = Arc::default();
+        let addr = serve(page.clone(), Arc::clone(&hits)).await;
+        let (handle, _dir) = engine(addr).await;
+        let count = || hits.lock().unwrap().len();
+
+        run_for(Duration::from_secs(10)).await;
+        assert_eq!(state(&handle), State::Operational);
+
+        // One lost answer: the page fails for exactly one probe, then answers again.
+        page.lock().unwrap().0 = 500;
+        let before = count();
+        let mut states = Vec::new();
+        while count() == before {
+            run_for(Duration::from_millis(250)).await;
+            states.push(state(&handle));
+        }
+        page.lock().unwrap().0 = 200;
+        let failed_at = count();
+        for _ in 0..(90 * 4) {
+            run_for(Duration::from_millis(250)).await;
+            states.push(state(&handle));
+        }
+        assert!(count() >= failed_at + 2, "the failure was re-checked within seconds and polled again");
+        assert!(states.iter().all(|s| *s == State::Operational), "a single failure must never show: {states:?}");
+
+        // A real outage: failures until confirmed.
+        let failing_from = Instant::now();
+        page.lock().unwrap().0 = 500;
+        let mut confirmed_after = None;
+        for _ in 0..(150 * 4) {
+            run_for(Duration::from_millis(250)).await;
+            if state(&handle) == State::Unknown {
+                confirmed_after = Some(failing_from.elapsed());
+                break;
+            }
+        }
+        let after = confirmed_after.expect("the failure was never confirmed");
+        assert!(after <= Duration::from_secs(90), "confirmed after {after:?}");
+
+        // Recovery needs consecutive successes, then it shows.
+        page.lock().unwrap().0 = 200;
+        for _ in 0..(200 * 4) {
+            run_for(Duration::from_millis(250)).await;
+            if state(&handle) == State::Operational {
+                break;
+            }
+        }
+        assert_eq!(state(&handle), State::Operational);
+        handle.send(Command::Shutdown).await;
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn provider_announcements_apply_at_once_and_pause_stops_probing() {
+        let page: Page = Arc::new(Mutex::new((200, summary("none"))));
+        let hits: Arc<Mutex<Vec<Instant>>> = Arc::default();
+        let addr = serve(page.clone(), Arc::clone(&hits)).await;
+        let (handle, _dir) = engine(addr).await;
+        run_for(Duration::from_secs(10)).await;
+        page.lock().unwrap().1 = summary("critical");
+        handle.send(Command::CheckNow).await;
+        run_for(Duration::from_secs(2)).await;
+        assert_eq!(state(&handle), State::MajorOutage, "the provider's own word needs no confirmation");
+
+        handle.send(Command::Pause).await;
+        run_for(Duration::from_secs(1)).await;
+        let before = hits.lock().unwrap().len();
+        run_for(Duration::from_secs(600)).await;
+        assert_eq!(hits.lock().unwrap().len(), before, "paused: no probes");
+        handle.send(Command::Resume).await;
+        run_for(Duration::from_secs(2)).await;
+        assert_eq!(hits.lock().unwrap().len(), before + 1, "resumed: looks again at once");
+        handle.send(Command::Shutdown).await;
+    }
+}

@@ -17,23 +17,28 @@ pub use uptime::{Health, Retention, Scope, Uptime};
 /// Migrations in order; `PRAGMA user_version` records how many ran. Never edit one that
 /// shipped: add a new one.
 const MIGRATIONS: &[&str] = &[
-    // 1: observations
-    "CREATE TABLE observations (
+    // 1: checks and observations. Rows are lean (a year of 1-minute probes of 50 sources
+    // must stay small): names live once in `checks`, routine successes store no message.
+    "CREATE TABLE checks (
         id             INTEGER PRIMARY KEY,
-        check_id       TEXT    NOT NULL,
+        check_id       TEXT    NOT NULL UNIQUE,
         provider_id    TEXT    NOT NULL,
         kind           TEXT    NOT NULL,
-        target         TEXT    NOT NULL,
-        at             TEXT    NOT NULL,   -- RFC 3339 with the offset it was observed in
-        at_unix_ms     INTEGER NOT NULL,
+        target         TEXT    NOT NULL
+    ) STRICT;
+    CREATE TABLE observations (
+        id             INTEGER PRIMARY KEY,
+        check_ref      INTEGER NOT NULL REFERENCES checks (id),
+        at_ms          INTEGER NOT NULL,
+        offset_min     INTEGER NOT NULL,   -- the UTC offset it was observed in
         outcome        TEXT    NOT NULL,
         reason         TEXT,
-        message        TEXT    NOT NULL,
+        message        TEXT,               -- NULL for a success: it says nothing new
         latency_ms     INTEGER,
         cert_days_left INTEGER,
         state          TEXT                -- what a status page said, when it was read
     ) STRICT;
-    CREATE INDEX observations_by_check_time ON observations (check_id, at_unix_ms);",
+    CREATE INDEX observations_by_check_time ON observations (check_ref, at_ms);",
     // 2: what we detected, what providers said, what we told the user, when we could not see
     "CREATE TABLE outages (
         id             INTEGER PRIMARY KEY,
@@ -124,10 +129,12 @@ pub struct StoredObservation {
     pub check_id: String,
     pub provider_id: String,
     pub kind: CheckKind,
+    /// RFC 3339 in the offset it was observed in.
     pub at: String,
     pub outcome: Outcome,
     pub reason: Option<Reason>,
-    pub message: String,
+    /// What went wrong; `None` for a success.
+    pub message: Option<String>,
     pub latency_ms: Option<i64>,
     pub state: Option<State>,
 }
@@ -171,22 +178,56 @@ impl Store {
         max_span: std::time::Duration,
     ) -> Result<i64, EngineError> {
         let tx = self.conn.unchecked_transaction().map_err(|e| self.err(e))?;
+        let id = self.insert_in(&tx, provider_id, o, max_span)?;
+        tx.commit().map_err(|e| self.err(e))?;
+        Ok(id)
+    }
+
+    /// Stores many observations in one transaction (imports, benchmarks): all or none.
+    pub fn insert_batch<'a>(
+        &self,
+        rows: impl IntoIterator<Item = (&'a str, &'a Observation)>,
+        max_span: std::time::Duration,
+    ) -> Result<usize, EngineError> {
+        let tx = self.conn.unchecked_transaction().map_err(|e| self.err(e))?;
+        let mut n = 0;
+        for (provider_id, o) in rows {
+            self.insert_in(&tx, provider_id, o, max_span)?;
+            n += 1;
+        }
+        tx.commit().map_err(|e| self.err(e))?;
+        Ok(n)
+    }
+
+    fn insert_in(
+        &self,
+        tx: &rusqlite::Transaction<'_>,
+        provider_id: &str,
+        o: &Observation,
+        max_span: std::time::Duration,
+    ) -> Result<i64, EngineError> {
         let state = o.snapshot().map(|s| s.overall().as_str());
         let at_ms = o.at.timestamp_millis();
         tx.execute(
+            "INSERT INTO checks (check_id, provider_id, kind, target) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT (check_id) DO UPDATE SET provider_id = excluded.provider_id,
+               kind = excluded.kind, target = excluded.target
+             WHERE checks.target <> excluded.target OR checks.provider_id <> excluded.provider_id",
+            params![o.check_id, provider_id, o.kind.as_str(), o.target],
+        )
+        .map_err(|e| self.err(e))?;
+        let message = (o.outcome != Outcome::Up).then_some(o.message.as_str());
+        tx.execute(
             "INSERT INTO observations
-             (check_id, provider_id, kind, target, at, at_unix_ms, outcome, reason, message, latency_ms, cert_days_left, state)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+             (check_ref, at_ms, offset_min, outcome, reason, message, latency_ms, cert_days_left, state)
+             VALUES ((SELECT id FROM checks WHERE check_id = ?1), ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
             params![
                 o.check_id,
-                provider_id,
-                o.kind.as_str(),
-                o.target,
-                o.at.to_rfc3339(),
                 at_ms,
+                o.at.offset().local_minus_utc() / 60,
                 o.outcome.as_str(),
                 o.reason.map(Reason::as_str),
-                o.message,
+                message,
                 o.latency_ms.and_then(|l| i64::try_from(l).ok()),
                 o.cert_days_left,
                 state,
@@ -195,9 +236,8 @@ impl Store {
         .map_err(|e| self.err(e))?;
         let id = tx.last_insert_rowid();
         let offset_s = o.at.offset().local_minus_utc();
-        uptime::roll_up(&tx, &o.check_id, provider_id, at_ms, offset_s, Health::of(o), o.latency_ms, max_span)
+        uptime::roll_up(tx, &o.check_id, provider_id, at_ms, offset_s, Health::of(o), o.latency_ms, max_span)
             .map_err(|e| self.err(e))?;
-        tx.commit().map_err(|e| self.err(e))?;
         Ok(id)
     }
 
@@ -206,28 +246,52 @@ impl Store {
         let mut stmt = self
             .conn
             .prepare(
-                "SELECT id, check_id, provider_id, kind, at, outcome, reason, message, latency_ms, state
-                 FROM observations WHERE (?1 IS NULL OR provider_id = ?1)
-                 ORDER BY at_unix_ms DESC, id DESC LIMIT ?2",
+                "SELECT o.id, c.check_id, c.provider_id, c.kind, o.at_ms, o.offset_min, o.outcome, o.reason,
+                        o.message, o.latency_ms, o.state
+                 FROM observations o JOIN checks c ON c.id = o.check_ref
+                 WHERE (?1 IS NULL OR c.provider_id = ?1)
+                 ORDER BY o.at_ms DESC, o.id DESC LIMIT ?2",
             )
             .map_err(|e| self.err(e))?;
         let rows = stmt
             .query_map(params![provider_id, i64::try_from(limit).unwrap_or(i64::MAX)], |r| {
+                let at_ms: i64 = r.get(4)?;
+                let offset_min: i32 = r.get(5)?;
                 Ok(StoredObservation {
                     id: r.get(0)?,
                     check_id: r.get(1)?,
                     provider_id: r.get(2)?,
                     kind: CheckKind::parse(&r.get::<_, String>(3)?).unwrap_or(CheckKind::StatusPage),
-                    at: r.get(4)?,
-                    outcome: Outcome::parse(&r.get::<_, String>(5)?).unwrap_or(Outcome::Unknown),
-                    reason: r.get::<_, Option<String>>(6)?.as_deref().and_then(Reason::parse),
-                    message: r.get(7)?,
-                    latency_ms: r.get(8)?,
-                    state: r.get::<_, Option<String>>(9)?.as_deref().and_then(State::parse),
+                    at: timestamp(at_ms, offset_min),
+                    outcome: Outcome::parse(&r.get::<_, String>(6)?).unwrap_or(Outcome::Unknown),
+                    reason: r.get::<_, Option<String>>(7)?.as_deref().and_then(Reason::parse),
+                    message: r.get(8)?,
+                    latency_ms: r.get(9)?,
+                    state: r.get::<_, Option<String>>(10)?.as_deref().and_then(State::parse),
                 })
             })
             .map_err(|e| self.err(e))?;
         rows.collect::<Result<_, _>>().map_err(|e| self.err(e))
+    }
+
+    /// The database file's size including its write-ahead log, after a checkpoint.
+    pub fn size_bytes(&self) -> Result<u64, EngineError> {
+        self.conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE)").map_err(|e| self.err(e))?;
+        let size = |p: &Path| std::fs::metadata(p).map_or(0, |m| m.len());
+        let wal = PathBuf::from(format!("{}-wal", self.path.display()));
+        Ok(size(&self.path) + size(&wal))
+    }
+
+    /// Runs SQLite's own consistency check; `Ok(())` when it says "ok".
+    pub fn integrity_check(&self) -> Result<(), String> {
+        let result: String =
+            self.conn.query_row("PRAGMA integrity_check", [], |r| r.get(0)).map_err(|e| e.to_string())?;
+        if result == "ok" { Ok(()) } else { Err(result) }
+    }
+
+    /// Reclaims the space retention freed (run rarely; it rewrites the file).
+    pub fn vacuum(&self) -> Result<(), EngineError> {
+        self.conn.execute_batch("VACUUM").map_err(|e| self.err(e))
     }
 
     /// The schema version (number of migrations applied).
@@ -236,13 +300,26 @@ impl Store {
         Ok(usize::try_from(v).unwrap_or(0))
     }
 
-    /// Whether a check has any stored observation (used by the first-run logic).
+    /// Whether a check has any stored observation.
     pub fn has_observations(&self, check_id: &str) -> Result<bool, EngineError> {
         self.conn
-            .query_row("SELECT 1 FROM observations WHERE check_id = ?1 LIMIT 1", [check_id], |_| Ok(()))
+            .query_row(
+                "SELECT 1 FROM observations WHERE check_ref = (SELECT id FROM checks WHERE check_id = ?1) LIMIT 1",
+                [check_id],
+                |_| Ok(()),
+            )
             .optional()
             .map(|r| r.is_some())
             .map_err(|e| self.err(e))
+    }
+}
+
+fn timestamp(at_ms: i64, offset_min: i32) -> String {
+    let Some(utc) = chrono::DateTime::from_timestamp_millis(at_ms) else { return String::new() };
+    // A stored offset is one chrono produced, so it is valid; UTC is the fallback regardless.
+    match chrono::FixedOffset::east_opt(offset_min * 60) {
+        Some(offset) => utc.with_timezone(&offset).to_rfc3339(),
+        None => utc.to_rfc3339(),
     }
 }
 

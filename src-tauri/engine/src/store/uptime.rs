@@ -262,8 +262,7 @@ impl Store {
         let raw_before = now_ms - ms(retention.raw);
         let agg_before = now_ms - ms(retention.aggregates);
         let tx = self.conn.unchecked_transaction().map_err(|e| self.err(e))?;
-        let mut n =
-            tx.execute("DELETE FROM observations WHERE at_unix_ms < ?1", [raw_before]).map_err(|e| self.err(e))?;
+        let mut n = tx.execute("DELETE FROM observations WHERE at_ms < ?1", [raw_before]).map_err(|e| self.err(e))?;
         n += tx.execute("DELETE FROM rollup_hourly WHERE hour_ms < ?1", [agg_before]).map_err(|e| self.err(e))?;
         n += tx.execute("DELETE FROM rollup_daily WHERE day_ms < ?1", [agg_before]).map_err(|e| self.err(e))?;
         tx.commit().map_err(|e| self.err(e))?;
