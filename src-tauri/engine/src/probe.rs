@@ -127,7 +127,7 @@ async fn status_page(
         // A status page we cannot read tells nothing about the provider: unknown, not down.
         Err(e) => return ProbeResult { observation: failed(e.reason, e.message), retry_after: e.retry_after },
     };
-    let observation = match format.parse(&fetched.body) {
+    let observation = match format.parse(&fetched.body, now) {
         Ok(snapshot) => {
             if fetched.validators != http::Validators::default() {
                 cache.put(url, CachedPage { validators: fetched.validators.clone(), snapshot: snapshot.clone() });

@@ -1,12 +1,36 @@
 //! Status-page formats: one module per format, each a pure function from response bytes to a
-//! normalised [`StatusSnapshot`](crate::model::StatusSnapshot).
+//! normalised [`StatusSnapshot`](crate::model::StatusSnapshot), plus detection of which format
+//! a page serves ([`detect`]).
+//!
+//! Each module's `parse` is a faithful translation: history formats (feeds, Google's
+//! `incidents.json`, Slack's history, Better Stack's 90 days) include closed incidents.
+//! [`Format::parse`] is what the engine calls: it also drops closed incidents whose last word
+//! is older than [`CLOSED_RETENTION`], so a summary shows what is going on, not an archive.
 
+pub mod better_stack;
+pub mod cachet;
+pub mod detect;
+pub mod feed;
+pub mod google_workspace;
+mod html;
+pub mod incident_io;
+pub mod instatus;
+pub mod microsoft365;
+pub mod slack;
+pub mod status_io;
 pub mod statuspage;
+mod time;
 
+use chrono::{DateTime, Duration, FixedOffset};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use crate::model::StatusSnapshot;
+use crate::model::{Incident, StatusSnapshot};
+
+/// How long a closed incident stays in a snapshot after its last word: long enough for the
+/// user to see "resolved an hour ago" and for the engine to record the resolution, short
+/// enough that history formats do not fill the summary with old news.
+pub const CLOSED_RETENTION: Duration = Duration::hours(24);
 
 /// The status-page formats we understand.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
@@ -15,14 +39,54 @@ use crate::model::StatusSnapshot;
 pub enum Format {
     /// Atlassian Statuspage v2 (`/api/v2/summary.json`).
     Statuspage,
+    /// incident.io's Statuspage-compatible `/api/v2/summary.json`.
+    IncidentIo,
+    /// Instatus `/summary.json` (and `components.json`).
+    Instatus,
+    /// Status.io public API `api.status.io/1.0/status/{page_id}`.
+    StatusIo,
+    /// Better Stack (Better Uptime) `/index.json`.
+    BetterStack,
+    /// Cachet API v1 `/api/v1/components` (and `/api/v1/incidents`).
+    Cachet,
+    /// Google Workspace Status Dashboard `incidents.json`.
+    GoogleWorkspace,
+    /// Slack Status API `v2.0.0/current` (and `history`).
+    Slack,
+    /// Microsoft 365 consumer status, best effort (undocumented `api/posts/m365Consumer`).
+    #[serde(rename = "microsoft365")]
+    #[ts(rename = "microsoft365")]
+    Microsoft365,
+    /// Any RSS 2.0, RSS 1.0 (RDF) or Atom status feed.
+    Feed,
 }
 
 impl Format {
-    pub const ALL: [Format; 1] = [Format::Statuspage];
+    pub const ALL: [Format; 10] = [
+        Format::Statuspage,
+        Format::IncidentIo,
+        Format::Instatus,
+        Format::StatusIo,
+        Format::BetterStack,
+        Format::Cachet,
+        Format::GoogleWorkspace,
+        Format::Slack,
+        Format::Microsoft365,
+        Format::Feed,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
             Format::Statuspage => "statuspage",
+            Format::IncidentIo => "incident_io",
+            Format::Instatus => "instatus",
+            Format::StatusIo => "status_io",
+            Format::BetterStack => "better_stack",
+            Format::Cachet => "cachet",
+            Format::GoogleWorkspace => "google_workspace",
+            Format::Slack => "slack",
+            Format::Microsoft365 => "microsoft365",
+            Format::Feed => "feed",
         }
     }
 
@@ -34,15 +98,67 @@ impl Format {
     pub fn endpoint(self, base: &url::Url) -> url::Url {
         match self {
             Format::Statuspage => statuspage::endpoint(base),
+            Format::IncidentIo => incident_io::endpoint(base),
+            Format::Instatus => instatus::endpoint(base),
+            Format::StatusIo => status_io::endpoint(base),
+            Format::BetterStack => better_stack::endpoint(base),
+            Format::Cachet => cachet::endpoint(base),
+            Format::GoogleWorkspace => google_workspace::endpoint(base),
+            Format::Slack => slack::endpoint(base),
+            Format::Microsoft365 => microsoft365::endpoint(base),
+            Format::Feed => feed::endpoint(base),
         }
     }
 
-    /// Parses a response body of this format.
-    pub fn parse(self, body: &[u8]) -> Result<StatusSnapshot, ParseError> {
-        match self {
+    /// Parses a response body of this format, read at `now` (the time of the probe).
+    ///
+    /// `now` is needed because some rules depend on it: a feed entry without any lifecycle
+    /// marker is open only while it is recent ([`feed::OPEN_WINDOW`]), and closed incidents
+    /// older than [`CLOSED_RETENTION`] are dropped.
+    pub fn parse(self, body: &[u8], now: DateTime<FixedOffset>) -> Result<StatusSnapshot, ParseError> {
+        let snapshot = match self {
             Format::Statuspage => statuspage::parse(body),
-        }
+            Format::IncidentIo => incident_io::parse(body),
+            Format::Instatus => instatus::parse(body),
+            Format::StatusIo => status_io::parse(body),
+            Format::BetterStack => better_stack::parse(body),
+            Format::Cachet => cachet::parse(body),
+            Format::GoogleWorkspace => google_workspace::parse(body),
+            Format::Slack => slack::parse(body),
+            Format::Microsoft365 => microsoft365::parse(body),
+            Format::Feed => feed::parse_at(body, now),
+        }?;
+        Ok(without_old_closed(snapshot, now))
     }
+}
+
+/// Drops closed incidents whose last word is older than [`CLOSED_RETENTION`] before `now`.
+pub fn without_old_closed(mut snapshot: StatusSnapshot, now: DateTime<FixedOffset>) -> StatusSnapshot {
+    snapshot.incidents.retain(|i| i.state.is_open() || last_word(i).is_some_and(|t| now - t <= CLOSED_RETENTION));
+    snapshot
+}
+
+fn last_word(incident: &Incident) -> Option<DateTime<FixedOffset>> {
+    incident.updated_at.into_iter().chain(incident.updates.iter().map(|u| u.at)).chain(incident.started_at).max()
+}
+
+/// `{base}/{suffix}`, unless `base` already names a document (a file name with an extension
+/// we poll, or an `/api/` path): then it is used as it is.
+pub(crate) fn endpoint_under(base: &url::Url, suffix: &str) -> url::Url {
+    let path = base.path();
+    let names_document = has_extension(path, &["json", "xml", "rss", "atom"]) || path.contains("/api/");
+    if names_document {
+        return base.clone();
+    }
+    let mut url = base.clone();
+    url.set_path(&format!("{}/{suffix}", path.trim_end_matches('/')));
+    url
+}
+
+/// Whether a URL path ends in one of `extensions` (without the dot, any case).
+pub(crate) fn has_extension(path: &str, extensions: &[&str]) -> bool {
+    let last = path.rsplit('/').next().unwrap_or_default();
+    last.rsplit_once('.').is_some_and(|(_, ext)| extensions.iter().any(|e| ext.eq_ignore_ascii_case(e)))
 }
 
 /// A body that is not what its format promises. Becomes an observation with reason `parse`.
@@ -51,4 +167,75 @@ impl Format {
 pub struct ParseError {
     pub format: &'static str,
     pub detail: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{IncidentState, State};
+
+    fn at(s: &str) -> DateTime<FixedOffset> {
+        DateTime::parse_from_rfc3339(s).unwrap()
+    }
+
+    #[test]
+    fn names_round_trip_and_match_serde() {
+        for format in Format::ALL {
+            assert_eq!(Format::parse_name(format.as_str()), Some(format));
+            assert_eq!(serde_json::to_string(&format).unwrap(), format!("\"{}\"", format.as_str()));
+        }
+        assert_eq!(Format::parse_name("atlassian"), None);
+    }
+
+    #[test]
+    fn endpoints_from_a_base() {
+        let u = |s: &str| url::Url::parse(s).unwrap();
+        let base = u("https://status.example.com/");
+        let expected = [
+            (Format::Statuspage, "https://status.example.com/api/v2/summary.json"),
+            (Format::IncidentIo, "https://status.example.com/api/v2/summary.json"),
+            (Format::Instatus, "https://status.example.com/summary.json"),
+            (Format::StatusIo, "https://status.example.com/"),
+            (Format::BetterStack, "https://status.example.com/index.json"),
+            (Format::Cachet, "https://status.example.com/api/v1/components"),
+            (Format::GoogleWorkspace, "https://status.example.com/incidents.json"),
+            (Format::Slack, "https://status.example.com/api/v2.0.0/current"),
+            (Format::Microsoft365, "https://status.example.com/api/posts/m365Consumer"),
+            (Format::Feed, "https://status.example.com/history.atom"),
+        ];
+        for (format, url) in expected {
+            assert_eq!(format.endpoint(&base).as_str(), url, "{}", format.as_str());
+        }
+        assert_eq!(
+            Format::GoogleWorkspace.endpoint(&u("https://www.google.com/appsstatus/dashboard/")).as_str(),
+            "https://www.google.com/appsstatus/dashboard/incidents.json"
+        );
+        assert_eq!(
+            Format::Slack.endpoint(&u("https://slack-status.com/api/v2.0.0/history")).as_str(),
+            "https://slack-status.com/api/v2.0.0/history"
+        );
+        assert_eq!(
+            Format::Cachet.endpoint(&u("https://x.io/status")).as_str(),
+            "https://x.io/status/api/v1/components"
+        );
+    }
+
+    #[test]
+    fn old_closed_incidents_are_dropped_open_ones_kept() {
+        let body = br#"[
+          {"id":"old","begin":"2026-01-01T00:00:00+00:00","end":"2026-01-01T02:00:00+00:00",
+           "modified":"2026-01-01T02:00:00+00:00","status_impact":"SERVICE_OUTAGE","updates":[]},
+          {"id":"recent","begin":"2026-01-09T00:00:00+00:00","end":"2026-01-09T02:00:00+00:00",
+           "modified":"2026-01-09T20:00:00+00:00","status_impact":"SERVICE_OUTAGE","updates":[]},
+          {"id":"open","begin":"2025-06-01T00:00:00+00:00","end":null,
+           "modified":"2025-06-01T00:00:00+00:00","status_impact":"SERVICE_DISRUPTION","updates":[]}]"#;
+        let now = at("2026-01-10T12:00:00Z");
+        let s = Format::GoogleWorkspace.parse(body, now).unwrap();
+        let ids: Vec<_> = s.incidents.iter().map(|i| i.id.as_str()).collect();
+        assert_eq!(ids, ["recent", "open"]);
+        assert_eq!(s.incidents[0].state, IncidentState::Resolved);
+        assert_eq!(s.overall(), State::PartialOutage);
+        // The module parser itself keeps the whole history.
+        assert_eq!(google_workspace::parse(body).unwrap().incidents.len(), 3);
+    }
 }

@@ -1,5 +1,7 @@
 //! Atlassian Statuspage v2 `summary.json`: indicator, components (with groups), unresolved
-//! incidents with their full timeline, and scheduled or running maintenances.
+//! incidents with their full timeline, and scheduled or running maintenances. Also reads the
+//! indicator-less lists (`incidents.json`, `incidents/unresolved.json`,
+//! `scheduled-maintenances.json`) and, through [`parse_as`], incident.io's compatible copy.
 
 use chrono::{DateTime, FixedOffset};
 use serde::Deserialize;
@@ -9,7 +11,7 @@ use crate::model::{Component, Incident, IncidentState, IncidentUpdate, State, St
 
 /// `{base}/api/v2/summary.json`; a URL that already names a JSON file is used as it is.
 pub fn endpoint(base: &url::Url) -> url::Url {
-    if base.path().ends_with(".json") {
+    if super::has_extension(base.path(), &["json"]) {
         return base.clone();
     }
     let mut url = base.clone();
@@ -20,6 +22,8 @@ pub fn endpoint(base: &url::Url) -> url::Url {
 
 #[derive(Deserialize)]
 struct Summary {
+    #[serde(default)]
+    page: Option<Page>,
     status: Option<Rollup>,
     #[serde(default)]
     components: Option<Vec<RawComponent>>,
@@ -27,6 +31,12 @@ struct Summary {
     incidents: Option<Vec<RawIncident>>,
     #[serde(default)]
     scheduled_maintenances: Option<Vec<RawIncident>>,
+}
+
+#[derive(Deserialize)]
+struct Page {
+    #[serde(default)]
+    url: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -79,6 +89,8 @@ struct RawUpdate {
     display_at: Option<String>,
     #[serde(default)]
     created_at: Option<String>,
+    #[serde(default)]
+    affected_components: Option<Vec<NamedRef>>,
 }
 
 #[derive(Deserialize)]
@@ -86,26 +98,29 @@ struct NamedRef {
     name: String,
 }
 
-fn err(detail: impl Into<String>) -> ParseError {
-    ParseError { format: "statuspage", detail: detail.into() }
+/// Parses a `summary.json` body (or one of the indicator-less incident lists).
+pub fn parse(body: &[u8]) -> Result<StatusSnapshot, ParseError> {
+    parse_as(body, "statuspage")
 }
 
-/// Parses a `summary.json` body.
-pub fn parse(body: &[u8]) -> Result<StatusSnapshot, ParseError> {
-    let summary: Summary =
-        serde_json::from_slice(body).map_err(|e| err(format!("not a summary.json: {e}")))?;
-    let indicator = summary
-        .status
-        .as_ref()
-        .map(|s| indicator_state(&s.indicator))
-        .ok_or_else(|| err("no `status.indicator`"))?;
+/// Parses a Statuspage-shaped body, naming `format` in errors: incident.io serves the same
+/// contract with `null` for empty lists, no groups and no incident components, all of which
+/// this parser accepts.
+pub fn parse_as(body: &[u8], format: &'static str) -> Result<StatusSnapshot, ParseError> {
+    let err = |detail: String| ParseError { format, detail };
+    let summary: Summary = serde_json::from_slice(body).map_err(|e| err(format!("not a summary.json: {e}")))?;
+    // The lists without a rollup (`incidents.json`, …) are fine as long as they carry a list;
+    // anything else without `status.indicator` is not this format.
+    let indicator = match &summary.status {
+        Some(rollup) => Some(indicator_state(&rollup.indicator)),
+        None if summary.incidents.is_some() || summary.scheduled_maintenances.is_some() => None,
+        None => return Err(err("no `status.indicator`".into())),
+    };
+    let page_url = summary.page.and_then(|p| p.url);
 
     let raw = summary.components.unwrap_or_default();
-    let group_names: std::collections::HashMap<&str, &str> = raw
-        .iter()
-        .filter(|c| c.group == Some(true))
-        .map(|c| (c.id.as_str(), c.name.as_str()))
-        .collect();
+    let group_names: std::collections::HashMap<&str, &str> =
+        raw.iter().filter(|c| c.group == Some(true)).map(|c| (c.id.as_str(), c.name.as_str())).collect();
     let components = raw
         .iter()
         // A group's status is the worst of its children; counting it too would only repeat them.
@@ -115,11 +130,7 @@ pub fn parse(body: &[u8]) -> Result<StatusSnapshot, ParseError> {
         .map(|c| Component {
             name: c.name.clone(),
             state: component_state(&c.status),
-            group: c
-                .group_id
-                .as_deref()
-                .and_then(|g| group_names.get(g))
-                .map(|g| (*g).to_owned()),
+            group: c.group_id.as_deref().and_then(|g| group_names.get(g)).map(|g| (*g).to_owned()),
         })
         .collect();
 
@@ -128,31 +139,46 @@ pub fn parse(body: &[u8]) -> Result<StatusSnapshot, ParseError> {
         .unwrap_or_default()
         .into_iter()
         .chain(summary.scheduled_maintenances.unwrap_or_default())
-        .map(incident)
+        .map(|raw| incident(raw, page_url.as_deref(), format))
         .collect::<Result<Vec<_>, _>>()?;
 
-    Ok(StatusSnapshot { indicator: Some(indicator), components, incidents })
+    Ok(StatusSnapshot { indicator, components, incidents })
 }
 
-fn incident(raw: RawIncident) -> Result<Incident, ParseError> {
-    let state = incident_state(&raw.status)
-        .ok_or_else(|| err(format!("incident {}: unknown status `{}`", raw.id, raw.status)))?;
-    let mut updates = raw
-        .incident_updates
-        .unwrap_or_default()
+fn incident(raw: RawIncident, page_url: Option<&str>, format: &'static str) -> Result<Incident, ParseError> {
+    let state = incident_state(&raw.status).ok_or_else(|| ParseError {
+        format,
+        detail: format!("incident {}: unknown status `{}`", raw.id, raw.status),
+    })?;
+    let raw_updates = raw.incident_updates.unwrap_or_default();
+    // Incidents may name no components while their updates record component transitions
+    // (`affected_components`); those names are the best attribution there is.
+    let mut components: Vec<String> = raw.components.unwrap_or_default().into_iter().map(|c| c.name).collect();
+    if components.is_empty() {
+        let mut seen = std::collections::HashSet::new();
+        components = raw_updates
+            .iter()
+            .flat_map(|u| u.affected_components.iter().flatten())
+            .filter(|c| seen.insert(c.name.as_str()))
+            .map(|c| c.name.clone())
+            .collect();
+    }
+    let mut updates = raw_updates
         .into_iter()
         .filter_map(|u| {
             let at = u.display_at.as_deref().or(u.created_at.as_deref()).and_then(timestamp)?;
             Some(IncidentUpdate {
                 at,
                 status: incident_state(&u.status).unwrap_or(state),
-                body: u.body.unwrap_or_default(),
+                body: super::html::plain_or_html(u.body.as_deref().unwrap_or_default()),
             })
         })
         .collect::<Vec<_>>();
     // Newest first is what Statuspage sends, but nothing guarantees it; never trust the order.
-    updates.sort_by(|a, b| b.at.cmp(&a.at));
+    updates.sort_by_key(|u| std::cmp::Reverse(u.at));
     let impact = raw.impact.as_deref().map_or(State::Unknown, indicator_state);
+    // incident.io has no shortlinks; both platforms serve `{page}/incidents/{id}`.
+    let url = raw.shortlink.or_else(|| page_url.map(|p| format!("{}/incidents/{}", p.trim_end_matches('/'), raw.id)));
     Ok(Incident {
         id: raw.id,
         title: raw.name,
@@ -165,14 +191,14 @@ fn incident(raw: RawIncident) -> Result<Incident, ParseError> {
             .or(raw.created_at.as_deref())
             .and_then(timestamp),
         updated_at: raw.updated_at.as_deref().and_then(timestamp),
-        url: raw.shortlink,
+        url,
         updates,
-        components: raw.components.unwrap_or_default().into_iter().map(|c| c.name).collect(),
+        components,
     })
 }
 
 fn timestamp(s: &str) -> Option<DateTime<FixedOffset>> {
-    DateTime::parse_from_rfc3339(s).ok()
+    super::time::rfc3339(s)
 }
 
 fn indicator_state(s: &str) -> State {
@@ -216,9 +242,8 @@ mod tests {
 
     const TWILIO: &str =
         include_str!("../../../../../shared/fixtures/status/statuspage-summary-twilio-minor-incidents.json");
-    const CLOUDAMQP: &str = include_str!(
-        "../../../../../shared/fixtures/status/statuspage-summary-cloudamqp-maintenance-in-progress.json"
-    );
+    const CLOUDAMQP: &str =
+        include_str!("../../../../../shared/fixtures/status/statuspage-summary-cloudamqp-maintenance-in-progress.json");
     const DOCS: &str = include_str!(
         "../../../../../shared/fixtures/status/statuspage-summary-docs-example-critical-with-maintenances.json"
     );
@@ -279,17 +304,77 @@ mod tests {
     }
 
     #[test]
+    fn traps_groups_hidden_rows_unknown_values_order_and_markup() {
+        let body = include_str!("../../tests/fixtures/statuspage-summary-traps.json");
+        let s = parse(body.as_bytes()).unwrap();
+        let rows: Vec<_> = s.components.iter().map(|c| (c.name.as_str(), c.state, c.group.as_deref())).collect();
+        assert_eq!(
+            rows,
+            [
+                ("IMAP", State::Operational, Some("Mail")),
+                ("SMTP", State::Degraded, Some("Mail")),
+                // Hidden while operational, shown once degraded.
+                ("Archive", State::MajorOutage, None),
+                ("Calendar", State::Unknown, None),
+                ("Visit status.example-mail.com for more information", State::Operational, None),
+            ]
+        );
+        let incident = &s.incidents[0];
+        assert_eq!(incident.state, IncidentState::Identified);
+        assert_eq!(incident.impact, State::Operational);
+        // No `components`, but the updates' transitions name SMTP.
+        assert_eq!(incident.components, ["SMTP"]);
+        assert_eq!(incident.url.as_deref(), Some("https://status.example-mail.com/incidents/inc1"));
+        let updates: Vec<_> = incident.updates.iter().map(|u| (u.status, u.body.as_str())).collect();
+        assert_eq!(
+            updates,
+            [
+                (IncidentState::Identified, "The queue is draining.\n\nExpect delays of <1 hour."),
+                // An unknown update status takes the incident's.
+                (IncidentState::Identified, "A storage node failed.\nWe are replacing it."),
+                (IncidentState::Investigating, "We are looking into delays."),
+            ]
+        );
+        let maintenance = &s.incidents[1];
+        assert_eq!(maintenance.state, IncidentState::InProgress);
+        assert_eq!(maintenance.started_at, DateTime::parse_from_rfc3339("2026-02-10T08:00:00+01:00").ok());
+        assert_eq!(s.overall(), State::MajorOutage);
+        // Only SMTP matters: the indicator is dropped, the open incident's floor remains.
+        assert_eq!(s.clone().filtered(&["smtp".into()]).overall(), State::Degraded);
+        // Only IMAP matters: the running maintenance on it shows.
+        assert_eq!(s.filtered(&["IMAP".into()]).overall(), State::Maintenance);
+    }
+
+    #[test]
+    fn indicator_less_incident_lists() {
+        let body = br#"{"page":{"id":"x"},"incidents":[{"id":"i","name":"n","status":"postmortem","impact":"major"}]}"#;
+        let s = parse(body).unwrap();
+        assert_eq!(s.indicator, None);
+        assert_eq!(s.incidents[0].state, IncidentState::Resolved);
+        assert_eq!(s.overall(), State::Operational);
+        assert!(parse(br#"{"page":{"id":"x"},"components":[]}"#).is_err());
+    }
+
+    #[test]
     fn garbage_is_a_parse_error() {
         assert!(parse(b"<html>").is_err());
         assert!(parse(br#"{"page":{}}"#).is_err());
-        assert!(parse(br#"{"status":{"indicator":"none"},"incidents":[{"id":"1","name":"n","status":"weird"}]}"#).is_err());
+        assert!(
+            parse(br#"{"status":{"indicator":"none"},"incidents":[{"id":"1","name":"n","status":"weird"}]}"#).is_err()
+        );
     }
 
     #[test]
     fn endpoint_from_base() {
         let u = |s: &str| url::Url::parse(s).unwrap();
-        assert_eq!(endpoint(&u("https://status.example.com")).as_str(), "https://status.example.com/api/v2/summary.json");
+        assert_eq!(
+            endpoint(&u("https://status.example.com")).as_str(),
+            "https://status.example.com/api/v2/summary.json"
+        );
         assert_eq!(endpoint(&u("https://x.io/sub/")).as_str(), "https://x.io/sub/api/v2/summary.json");
-        assert_eq!(endpoint(&u("http://127.0.0.1:9/api/v2/summary.json")).as_str(), "http://127.0.0.1:9/api/v2/summary.json");
+        assert_eq!(
+            endpoint(&u("http://127.0.0.1:9/api/v2/summary.json")).as_str(),
+            "http://127.0.0.1:9/api/v2/summary.json"
+        );
     }
 }
