@@ -11,7 +11,7 @@ use crate::EngineError;
 mod history;
 mod uptime;
 
-pub use history::{AckDelay, Gap, GapKind, OutageRecord, TimelineEntry, TimelineSource};
+pub use history::{AckDelay, Gap, GapKind, OutageRecord, SeenIncident, TimelineEntry, TimelineSource};
 pub use uptime::{Health, Retention, Scope, Uptime};
 
 /// Migrations in order; `PRAGMA user_version` records how many ran. Never edit one that
