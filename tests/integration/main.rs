@@ -7,4 +7,5 @@
 mod check_cli;
 mod control_socket;
 mod crash;
+mod formats;
 mod polling;

@@ -52,6 +52,8 @@ pub enum Behaviour {
     RedirectLoop,
     /// 429 with `Retry-After` in seconds.
     RateLimited(u64),
+    /// A site: these paths answer 200 with (content type, body); every other path 404.
+    Site(Vec<(String, String, Vec<u8>)>),
 }
 
 /// A scripted HTTP/1.1 server on loopback. Byte-level on purpose: hostile behaviour
@@ -143,6 +145,10 @@ impl HttpServer {
                         stream.write_all(head.as_bytes()).is_ok() && stream.write_all(&body).is_ok()
                     }
                 }
+                Behaviour::Site(pages) => match pages.iter().find(|(p, _, _)| *p == path) {
+                    Some((_, content_type, body)) => respond(&mut stream, "200 OK", content_type, body),
+                    None => respond(&mut stream, "404 Not Found", "text/plain", b"not found"),
+                },
                 Behaviour::RateLimited(seconds) => {
                     let head = format!(
                         "HTTP/1.1 429 Too Many Requests\r\nRetry-After: {seconds}\r\nContent-Length: 0\r\n\r\n"

@@ -176,6 +176,8 @@ fn run(args: &[String]) -> Result {
 
 /// Benchmarks print figures; BENCHMARKS.md records them with this command.
 fn bench() -> Result {
+    step("status pages: parse throughput per format, a full poll of 1,000 pages on loopback");
+    cargo(&["run", "--release", "-p", "outage-tests", "--bin", "bench-status", "--", "1000"])?;
     step("history: a year of 1-minute observations for 50 sources");
     cargo(&["run", "--release", "-p", "outage-tests", "--bin", "bench-history", "--", "50", "365"])
 }

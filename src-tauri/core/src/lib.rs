@@ -12,5 +12,6 @@ pub mod formats;
 pub mod fusion;
 pub mod ipc;
 pub mod model;
+pub mod report;
 pub mod text;
 pub mod tray;

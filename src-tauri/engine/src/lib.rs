@@ -3,10 +3,12 @@
 
 pub mod connectivity;
 pub mod control;
+pub mod detect;
 pub mod http;
 pub mod once;
 pub mod paths;
 pub mod probe;
+pub mod report;
 pub mod runner;
 pub mod settings;
 pub mod store;

@@ -37,11 +37,15 @@ pub async fn check_all(
     let client = crate::http::client()?;
     let checks: Vec<Check> = config.providers.iter().flat_map(probe::checks_of).collect();
     let pages = PageCache::default();
+    // The same cap as the scheduler: a long config must not open a thousand sockets at once.
+    let permits = tokio::sync::Semaphore::new(crate::runner::CONCURRENCY);
     let runs = checks.iter().map(|check| {
         let client = &client;
         let pages = &pages;
+        let permits = &permits;
         let clock = clock.clone();
         async move {
+            let _permit = permits.acquire().await.ok();
             let mut tracker = Tracker::default();
             let mut seen = Vec::new();
             let mut state = CheckState::default();

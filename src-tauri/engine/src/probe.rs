@@ -9,7 +9,7 @@ use outage_core::config::{Provider, StatusPage};
 use outage_core::formats::Format;
 use outage_core::model::{CheckKind, Finding, Observation, Outcome, Reason, StatusSnapshot};
 
-use crate::http;
+use crate::{detect, http};
 
 /// A check as the engine runs it.
 #[derive(Debug, Clone, PartialEq)]
@@ -22,7 +22,9 @@ pub struct Check {
 /// What a check probes.
 #[derive(Debug, Clone, PartialEq)]
 pub enum CheckSpec {
-    StatusPage { url: String, format: Format },
+    /// A status page: its URL as the user gave it, and its format when known; without one,
+    /// the format is detected on the first probe and remembered.
+    StatusPage { page: url::Url, format: Option<Format> },
 }
 
 impl Check {
@@ -31,33 +33,32 @@ impl Check {
             CheckSpec::StatusPage { .. } => CheckKind::StatusPage,
         }
     }
-
-    pub fn target(&self) -> &str {
-        match &self.spec {
-            CheckSpec::StatusPage { url, .. } => url,
-        }
-    }
 }
 
 /// The checks of one provider.
 pub fn checks_of(provider: &Provider) -> Vec<Check> {
     let mut checks = Vec::new();
     if let Some(StatusPage { url, format }) = &provider.status_page {
-        // Statuspage is the only format so far; detection arrives with the other formats.
-        let format = format.unwrap_or(Format::Statuspage);
         checks.push(Check {
             id: provider.status_check_id(),
             provider_id: provider.id.clone(),
-            spec: CheckSpec::StatusPage { url: format.endpoint(url).to_string(), format },
+            spec: CheckSpec::StatusPage { page: url.clone(), format: *format },
         });
     }
     checks
 }
 
-/// The last body of each status page we read, so the next poll can be conditional and an
-/// unchanged page costs a 304 instead of a download and a parse.
+/// What the engine learnt about status pages: the last body of each (so the next poll can
+/// be conditional, and an unchanged page costs a 304 instead of a download and a parse) and
+/// the detected format of each page given without one.
 #[derive(Debug, Clone, Default)]
-pub struct PageCache(Arc<Mutex<HashMap<String, CachedPage>>>);
+pub struct PageCache(Arc<Mutex<PageCacheInner>>);
+
+#[derive(Debug, Default)]
+struct PageCacheInner {
+    bodies: HashMap<String, CachedPage>,
+    detected: HashMap<String, detect::Detected>,
+}
 
 #[derive(Debug, Clone)]
 struct CachedPage {
@@ -67,12 +68,22 @@ struct CachedPage {
 
 impl PageCache {
     fn get(&self, url: &str) -> Option<CachedPage> {
-        self.0.lock().ok()?.get(url).cloned()
+        self.0.lock().ok()?.bodies.get(url).cloned()
     }
 
     fn put(&self, url: &str, page: CachedPage) {
-        if let Ok(mut map) = self.0.lock() {
-            map.insert(url.to_owned(), page);
+        if let Ok(mut inner) = self.0.lock() {
+            inner.bodies.insert(url.to_owned(), page);
+        }
+    }
+
+    fn detected(&self, page: &url::Url) -> Option<detect::Detected> {
+        self.0.lock().ok()?.detected.get(page.as_str()).cloned()
+    }
+
+    fn remember(&self, page: &url::Url, found: detect::Detected) {
+        if let Ok(mut inner) = self.0.lock() {
+            inner.detected.insert(page.to_string(), found);
         }
     }
 }
@@ -94,7 +105,36 @@ pub async fn run(
     cache: &PageCache,
 ) -> ProbeResult {
     match &check.spec {
-        CheckSpec::StatusPage { url, format } => status_page(check, client, url, *format, timeout, now, cache).await,
+        CheckSpec::StatusPage { page, format } => {
+            let (format, endpoint) = match format
+                .map(|f| (f, f.endpoint(page)))
+                .or_else(|| cache.detected(page).map(|d| (d.format, d.endpoint)))
+            {
+                Some(known) => known,
+                None => match detect::detect(client, page, timeout, timeout * 4, now).await {
+                    Ok(found) => {
+                        cache.remember(page, found.clone());
+                        (found.format, found.endpoint)
+                    }
+                    Err(not_found) => {
+                        let detail: Vec<String> =
+                            not_found.tried.iter().take(3).map(|(u, why)| format!("{u}: {why}")).collect();
+                        let message = format!("{not_found}; {}", detail.join("; "));
+                        let observation = Observation::failed(
+                            &check.id,
+                            CheckKind::StatusPage,
+                            page.as_str(),
+                            now,
+                            Outcome::Unknown,
+                            Reason::Parse,
+                            message,
+                        );
+                        return ProbeResult { observation, retry_after: None };
+                    }
+                },
+            };
+            status_page(check, client, endpoint.as_str(), format, timeout, now, cache).await
+        }
     }
 }
 

@@ -1,5 +1,31 @@
 //! One-shot commands: they run the engine in their own process and print.
 
+/// Prints a line to stdout. A reader that went away (`outage-notifier report | head`) is
+/// not an error of ours: stop quietly instead of panicking like `println!` would.
+macro_rules! out {
+    ($($arg:tt)*) => {
+        $crate::cli::write_stdout(&format!("{}\n", format_args!($($arg)*)))
+    };
+}
+
+macro_rules! out_raw {
+    ($($arg:tt)*) => {
+        $crate::cli::write_stdout(&format!($($arg)*))
+    };
+}
+
+pub fn write_stdout(text: &str) {
+    use std::io::Write as _;
+    let mut stdout = std::io::stdout().lock();
+    if let Err(e) = stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()) {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            std::process::exit(0);
+        }
+        eprintln!("outage-notifier: cannot write to stdout: {e}");
+        std::process::exit(2);
+    }
+}
+
 use std::process::ExitCode;
 
 use anyhow::Context as _;
@@ -18,7 +44,7 @@ pub fn check(paths: &Paths, json: bool, verbose: u8) -> anyhow::Result<ExitCode>
     let summary =
         runtime.block_on(once::check_all(&config, language, &store, runner::system_clock(), &once::cli_policy()))?;
     if json {
-        println!("{}", serde_json::to_string_pretty(&summary).context("serialising the summary")?);
+        out!("{}", serde_json::to_string_pretty(&summary).context("serialising the summary")?);
     } else {
         print_text(&summary, language);
     }
@@ -27,29 +53,152 @@ pub fn check(paths: &Paths, json: bool, verbose: u8) -> anyhow::Result<ExitCode>
 
 fn print_text(summary: &Summary, language: text::Language) {
     if summary.providers.is_empty() {
-        println!("No providers configured.");
+        out!("No providers configured.");
     }
     for p in &summary.providers {
-        println!("{:<24} {:<15} {}", p.name, text::state_label(p.state, language), p.verdict_text);
+        out!("{:<24} {:<15} {}", p.name, text::state_label(p.state, language), p.verdict_text);
         for c in &p.checks {
             let reason = c.reason.map(|r| format!(" [{}]", r.as_str())).unwrap_or_default();
-            println!("    {:<11} {:<8}{reason} {}", c.kind.as_str(), c.outcome.as_str(), c.target);
+            out!("    {:<11} {:<8}{reason} {}", c.kind.as_str(), c.outcome.as_str(), c.target);
         }
     }
+}
+
+pub fn detect(url: &str, json: bool, verbose: u8) -> anyhow::Result<ExitCode> {
+    init_stderr_logging(verbose);
+    let Some(base) = url::Url::parse(url).ok().filter(|u| matches!(u.scheme(), "http" | "https")) else {
+        anyhow::bail!("`{url}` is not an http(s) URL");
+    };
+    let runtime =
+        tokio::runtime::Builder::new_current_thread().enable_all().build().context("starting the async runtime")?;
+    let clock = runner::system_clock();
+    let now = clock();
+    let client = outage_engine::http::client()?;
+    let found = runtime.block_on(outage_engine::detect::detect(
+        &client,
+        &base,
+        std::time::Duration::from_secs(10),
+        std::time::Duration::from_secs(60),
+        now,
+    ));
+    match found {
+        Ok(d) => {
+            // Read it once more to say what it shows.
+            let shown = runtime.block_on(async {
+                let response = outage_engine::http::get(
+                    &client,
+                    d.endpoint.as_str(),
+                    std::time::Duration::from_secs(10),
+                    outage_engine::http::DEFAULT_BODY_CAP,
+                    None,
+                    now,
+                )
+                .await;
+                match response {
+                    Ok(outage_engine::http::Response::Body(f)) => d.format.parse(&f.body, now).ok(),
+                    _ => None,
+                }
+            });
+            if json {
+                let value = serde_json::json!({
+                    "url": url,
+                    "format": d.format.as_str(),
+                    "endpoint": d.endpoint.as_str(),
+                    "state": shown.as_ref().map(|s| s.overall().as_str()),
+                    "components": shown.as_ref().map(|s| s.components.len()),
+                    "incidents": shown.as_ref().map(|s| s.incidents.len()),
+                });
+                out!("{}", serde_json::to_string_pretty(&value).context("serialising")?);
+            } else {
+                out!("{}: {} at {}", url, d.format.as_str(), d.endpoint);
+                if let Some(s) = shown {
+                    out!(
+                        "  now: {}, {} components, {} open incidents or maintenances",
+                        s.overall().as_str(),
+                        s.components.len(),
+                        s.incidents.len()
+                    );
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(not_found) => {
+            if json {
+                let tried: Vec<_> = not_found
+                    .tried
+                    .iter()
+                    .map(|(u, why)| serde_json::json!({"url": u.as_str(), "result": why}))
+                    .collect();
+                let value = serde_json::json!({"url": url, "format": null, "tried": tried});
+                out!("{}", serde_json::to_string_pretty(&value).context("serialising")?);
+            } else {
+                out!("{url}: {not_found}");
+                for (u, why) in &not_found.tried {
+                    out!("  {u}: {why}");
+                }
+            }
+            Ok(ExitCode::from(1))
+        }
+    }
+}
+
+pub fn history(paths: &Paths, provider: Option<&str>, limit: usize, json: bool) -> anyhow::Result<ExitCode> {
+    let store = Store::open(&paths.database())?;
+    let rows = store.recent(provider, limit)?;
+    if json {
+        let rows: Vec<_> = rows
+            .iter()
+            .map(|o| {
+                serde_json::json!({
+                    "id": o.id, "check": o.check_id, "provider": o.provider_id, "kind": o.kind.as_str(),
+                    "at": o.at, "outcome": o.outcome.as_str(), "reason": o.reason.map(outage_core::model::Reason::as_str),
+                    "message": o.message, "latency_ms": o.latency_ms, "state": o.state.map(outage_core::model::State::as_str),
+                })
+            })
+            .collect();
+        out!("{}", serde_json::to_string_pretty(&rows).context("serialising")?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    if rows.is_empty() {
+        out!("No observations stored yet.");
+    }
+    for o in &rows {
+        let reason = o.reason.map(|r| format!(" [{}]", r.as_str())).unwrap_or_default();
+        let state = o.state.map(|s| format!(" page: {}", s.as_str())).unwrap_or_default();
+        let latency = o.latency_ms.map(|l| format!(" {l} ms")).unwrap_or_default();
+        let message = o.message.as_deref().map(|m| format!(" — {m}")).unwrap_or_default();
+        out!("{} {:<28} {:<8}{reason}{state}{latency}{message}", o.at, o.check_id, o.outcome.as_str());
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn report(paths: &Paths, days: u32, json: bool) -> anyhow::Result<ExitCode> {
+    let config = settings::load(&paths.config_file)?;
+    let language = settings::language(&config);
+    let store = Store::open(&paths.database())?;
+    let to = runner::system_clock()();
+    let from = to - chrono::Duration::days(i64::from(days));
+    let report = outage_engine::report::build(&store, &config, from, to)?;
+    if json {
+        out!("{}", serde_json::to_string_pretty(&report).context("serialising the report")?);
+    } else {
+        out_raw!("{}", outage_core::report::markdown(&report, language));
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 pub fn catalog(json: bool) -> anyhow::Result<ExitCode> {
     let presets = outage_core::catalog::catalog().presets();
     if json {
-        println!("{}", serde_json::to_string_pretty(presets).context("serialising the catalog")?);
+        out!("{}", serde_json::to_string_pretty(presets).context("serialising the catalog")?);
         return Ok(ExitCode::SUCCESS);
     }
-    println!("{:<18} {:<24} {:<22} MAIL", "ID", "NAME", "STATUS SOURCE");
+    out!("{:<18} {:<24} {:<22} MAIL", "ID", "NAME", "STATUS SOURCE");
     for p in presets {
         let status = p.status.as_ref().map_or_else(|| "none".to_owned(), |s| s.format.clone());
         let mail: Vec<String> = p.mail.iter().map(|m| format!("{}:{}", m.host, m.port)).collect();
         let mail = if mail.is_empty() { "—".to_owned() } else { mail.join(" ") };
-        println!("{:<18} {:<24} {:<22} {mail}", p.id, p.name, status);
+        out!("{:<18} {:<24} {:<22} {mail}", p.id, p.name, status);
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -45,9 +45,42 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Find out which status-page format a URL serves (what `status_page` without
+    /// `status_format` does on the first probe).
+    ///
+    /// Exit status: 0 when a format was found, 1 when none was, 2 when the URL is not http(s).
+    Detect {
+        /// The page's base URL or a feed/API URL, e.g. https://www.githubstatus.com/
+        url: String,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
     /// List the built-in provider presets (`preset = "ID"` in the config).
     Catalog {
         /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print the stored observations, newest first.
+    History {
+        /// Only this provider.
+        #[arg(long, value_name = "ID")]
+        provider: Option<String>,
+        /// How many observations.
+        #[arg(long, default_value_t = 50)]
+        limit: usize,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print the evidence report: uptime, the outages we detected, what each provider said
+    /// and when, and how long it took them to acknowledge (Markdown, or JSON).
+    Report {
+        /// The period: this many days up to now.
+        #[arg(long, default_value_t = 30)]
+        days: u32,
+        /// Print JSON instead of Markdown.
         #[arg(long)]
         json: bool,
     },
@@ -72,6 +105,9 @@ fn main() -> ExitCode {
         None => app::run(&paths, args.verbose),
         Some(Command::Check { json }) => cli::check(&paths, json, args.verbose),
         Some(Command::Catalog { json }) => cli::catalog(json),
+        Some(Command::Detect { url, json }) => cli::detect(&url, json, args.verbose),
+        Some(Command::History { provider, limit, json }) => cli::history(&paths, provider.as_deref(), limit, json),
+        Some(Command::Report { days, json }) => cli::report(&paths, days, json),
         Some(Command::Open { route }) => cli::open(&paths, route),
     };
     match result {

@@ -65,6 +65,15 @@ pub struct TimelineEntry {
     pub text: String,
 }
 
+/// An incident as we saw it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SeenIncident {
+    pub id: String,
+    pub title: String,
+    pub first_seen_ms: i64,
+    pub resolved_seen_ms: Option<i64>,
+}
+
 /// How long the provider took to acknowledge an outage we detected.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AckDelay {
@@ -189,6 +198,29 @@ impl Store {
                     confirmed_ms: r.get(4)?,
                     ended_ms: r.get(5)?,
                     reason: r.get(6)?,
+                })
+            })
+            .map_err(|e| self.err(e))?;
+        rows.collect::<Result<_, _>>().map_err(|e| self.err(e))
+    }
+
+    /// Incidents of a provider we saw during `[from_ms, to_ms)`: (id, title, first seen, resolved seen).
+    pub fn incidents(&self, provider_id: &str, from_ms: i64, to_ms: i64) -> Result<Vec<SeenIncident>, EngineError> {
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT incident_id, title, first_seen_ms, resolved_seen_ms FROM incidents
+                 WHERE provider_id = ?1 AND first_seen_ms < ?3 AND (resolved_seen_ms IS NULL OR resolved_seen_ms >= ?2)
+                 ORDER BY first_seen_ms",
+            )
+            .map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map(params![provider_id, from_ms, to_ms], |r| {
+                Ok(SeenIncident {
+                    id: r.get(0)?,
+                    title: r.get(1)?,
+                    first_seen_ms: r.get(2)?,
+                    resolved_seen_ms: r.get(3)?,
                 })
             })
             .map_err(|e| self.err(e))?;

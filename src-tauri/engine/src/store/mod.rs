@@ -11,7 +11,7 @@ use crate::EngineError;
 mod history;
 mod uptime;
 
-pub use history::{AckDelay, Gap, GapKind, OutageRecord, TimelineEntry, TimelineSource};
+pub use history::{AckDelay, Gap, GapKind, OutageRecord, SeenIncident, TimelineEntry, TimelineSource};
 pub use uptime::{Health, Retention, Scope, Uptime};
 
 /// Migrations in order; `PRAGMA user_version` records how many ran. Never edit one that
@@ -208,20 +208,22 @@ impl Store {
     ) -> Result<i64, EngineError> {
         let state = o.snapshot().map(|s| s.overall().as_str());
         let at_ms = o.at.timestamp_millis();
-        tx.execute(
+        tx.prepare_cached(
             "INSERT INTO checks (check_id, provider_id, kind, target) VALUES (?1, ?2, ?3, ?4)
              ON CONFLICT (check_id) DO UPDATE SET provider_id = excluded.provider_id,
                kind = excluded.kind, target = excluded.target
              WHERE checks.target <> excluded.target OR checks.provider_id <> excluded.provider_id",
-            params![o.check_id, provider_id, o.kind.as_str(), o.target],
         )
+        .and_then(|mut stmt| stmt.execute(params![o.check_id, provider_id, o.kind.as_str(), o.target]))
         .map_err(|e| self.err(e))?;
         let message = (o.outcome != Outcome::Up).then_some(o.message.as_str());
-        tx.execute(
+        tx.prepare_cached(
             "INSERT INTO observations
              (check_ref, at_ms, offset_min, outcome, reason, message, latency_ms, cert_days_left, state)
              VALUES ((SELECT id FROM checks WHERE check_id = ?1), ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-            params![
+        )
+        .and_then(|mut stmt| {
+            stmt.execute(params![
                 o.check_id,
                 at_ms,
                 o.at.offset().local_minus_utc() / 60,
@@ -231,8 +233,8 @@ impl Store {
                 o.latency_ms.and_then(|l| i64::try_from(l).ok()),
                 o.cert_days_left,
                 state,
-            ],
-        )
+            ])
+        })
         .map_err(|e| self.err(e))?;
         let id = tx.last_insert_rowid();
         let offset_s = o.at.offset().local_minus_utc();

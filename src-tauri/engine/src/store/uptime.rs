@@ -128,9 +128,8 @@ pub(super) fn roll_up(
     max_span: Duration,
 ) -> rusqlite::Result<()> {
     let previous: Option<(i64, String)> = tx
-        .query_row("SELECT at_ms, health FROM last_observation WHERE check_id = ?1", [check_id], |r| {
-            Ok((r.get(0)?, r.get(1)?))
-        })
+        .prepare_cached("SELECT at_ms, health FROM last_observation WHERE check_id = ?1")?
+        .query_row([check_id], |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()?;
     if let Some((prev_ms, prev_health)) = previous
         && at_ms > prev_ms
@@ -145,11 +144,11 @@ pub(super) fn roll_up(
     if let Some(latency) = latency_ms.and_then(|l| i64::try_from(l).ok()) {
         add(tx, check_id, provider_id, at_ms, offset_s, health, 0, Some(latency))?;
     }
-    tx.execute(
+    tx.prepare_cached(
         "INSERT INTO last_observation (check_id, at_ms, health) VALUES (?1, ?2, ?3)
          ON CONFLICT (check_id) DO UPDATE SET at_ms = excluded.at_ms, health = excluded.health",
-        params![check_id, at_ms, health.as_str()],
-    )?;
+    )?
+    .execute(params![check_id, at_ms, health.as_str()])?;
     Ok(())
 }
 
@@ -172,17 +171,15 @@ fn add(
     let (lat_sum, lat_n) = latency.map_or((0, 0), |l| (l, 1));
     for (table, key, bucket) in [("rollup_hourly", "hour_ms", hour), ("rollup_daily", "day_ms", day)] {
         // Table and column names come from the closed sets above, never from input.
-        tx.execute(
-            &format!(
-                "INSERT INTO {table} (check_id, provider_id, {key}, {column}, latency_sum, latency_n)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)
-                 ON CONFLICT (check_id, {key}) DO UPDATE SET
-                   {column} = {column} + excluded.{column},
-                   latency_sum = latency_sum + excluded.latency_sum,
-                   latency_n = latency_n + excluded.latency_n"
-            ),
-            params![check_id, provider_id, bucket, held_ms, lat_sum, lat_n],
-        )?;
+        tx.prepare_cached(&format!(
+            "INSERT INTO {table} (check_id, provider_id, {key}, {column}, latency_sum, latency_n)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+             ON CONFLICT (check_id, {key}) DO UPDATE SET
+               {column} = {column} + excluded.{column},
+               latency_sum = latency_sum + excluded.latency_sum,
+               latency_n = latency_n + excluded.latency_n"
+        ))?
+        .execute(params![check_id, provider_id, bucket, held_ms, lat_sum, lat_n])?;
     }
     Ok(())
 }

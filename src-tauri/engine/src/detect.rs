@@ -1,0 +1,84 @@
+//! Finds which status-page format a URL serves: fetches core's candidate URLs in order and
+//! keeps the first body that core recognises and parses; then looks for feeds and Status.io
+//! ids in the page's HTML. The result is remembered per page, so polls never re-guess.
+
+use std::time::Duration;
+
+use chrono::{DateTime, FixedOffset};
+use outage_core::formats::{Format, detect};
+
+use crate::http;
+
+/// What detection found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Detected {
+    pub format: Format,
+    /// The URL to poll from now on.
+    pub endpoint: url::Url,
+}
+
+/// Every URL tried and what it gave, for a person to read when nothing was found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NotFound {
+    pub tried: Vec<(url::Url, String)>,
+}
+
+impl std::fmt::Display for NotFound {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "no known status-page format found (tried {} URLs)", self.tried.len())
+    }
+}
+
+/// The largest body detection reads per candidate (real status pages stay far below).
+const CAP: usize = 2 * 1024 * 1024;
+
+/// Detects the format behind `base`. Each candidate gets `timeout`; the whole search stops
+/// after `budget`.
+pub async fn detect(
+    client: &reqwest::Client,
+    base: &url::Url,
+    timeout: Duration,
+    budget: Duration,
+    now: DateTime<FixedOffset>,
+) -> Result<Detected, NotFound> {
+    let deadline = tokio::time::Instant::now() + budget;
+    let mut tried = Vec::new();
+    let mut queue: Vec<url::Url> = detect::candidates(base).into_iter().map(|(_, url)| url).collect();
+    let mut looked_at_html = false;
+    let mut i = 0;
+    while i < queue.len() || !looked_at_html {
+        if tokio::time::Instant::now() >= deadline {
+            tried.push((base.clone(), "gave up: detection took too long".into()));
+            break;
+        }
+        if i >= queue.len() {
+            // Nothing at the usual places: read the page itself for feed links and ids.
+            looked_at_html = true;
+            if let Ok(http::Response::Body(page)) = http::get(client, base.as_str(), timeout, CAP, None, now).await {
+                let html = String::from_utf8_lossy(&page.body);
+                let mut found: Vec<url::Url> = detect::discover_feed_links(&html, base);
+                found.extend(detect::status_io_api(&html));
+                found.retain(|u| !queue.contains(u));
+                tried.push((base.clone(), format!("HTML page; {} more candidates in it", found.len())));
+                queue.extend(found);
+            }
+            continue;
+        }
+        let url = queue[i].clone();
+        i += 1;
+        match http::get(client, url.as_str(), timeout, CAP, None, now).await {
+            Ok(http::Response::Body(fetched)) => {
+                match detect::recognise(&fetched.body, fetched.content_type.as_deref()) {
+                    Some(format) if format.parse(&fetched.body, now).is_ok() => {
+                        return Ok(Detected { format, endpoint: url });
+                    }
+                    Some(format) => tried.push((url, format!("looks like {} but does not parse", format.as_str()))),
+                    None => tried.push((url, "not a status-page format".into())),
+                }
+            }
+            Ok(http::Response::NotModified { .. }) => tried.push((url, "304 without a request for it".into())),
+            Err(e) => tried.push((url, e.message)),
+        }
+    }
+    Err(NotFound { tried })
+}

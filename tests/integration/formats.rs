@@ -1,0 +1,150 @@
+//! Every status-page format end to end: a recorded payload served on loopback, read through
+//! `outage-notifier check --json`, must give the state core's parser gives; and `detect`
+//! finds the format from a base URL the way a user would type it.
+
+use std::process::Command;
+
+use outage_core::formats::Format;
+use outage_tests::{Anchor, Behaviour, HttpServer, bin, fixture};
+
+const CASES: [(&str, Format); 12] = [
+    ("statuspage-summary-twilio-minor-incidents.json", Format::Statuspage),
+    ("statuspage-summary-cloudamqp-maintenance-in-progress.json", Format::Statuspage),
+    ("statuspage-summary-docs-example-critical-with-maintenances.json", Format::Statuspage),
+    ("statuspage-history-github.rss", Format::Feed),
+    ("statuspage-history-github-active-incident.atom", Format::Feed),
+    ("statuspage-history-github-with-maintenance.atom", Format::Feed),
+    ("statusio-status-docker-partial-disruption.json", Format::StatusIo),
+    ("statusio-status-gitlab-active-maintenance.json", Format::StatusIo),
+    ("slack-current-two-active-incidents.json", Format::Slack),
+    ("google-dashboard-incidents-gcp-2.json", Format::GoogleWorkspace),
+    ("aws-status-all.rss", Format::Feed),
+    ("instatus-summary-docs-example.json", Format::Instatus),
+];
+
+fn check_json(server: &HttpServer, format: Format) -> serde_json::Value {
+    let dir = tempfile::tempdir().unwrap();
+    let anchor = Anchor::start();
+    let config = dir.path().join("config.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[settings]\ntimeout = \"5s\"\nlanguage = \"en\"\nconnectivity = [\"{}\"]\n\n[[provider]]\nid = \"p\"\nstatus_page = \"{}\"\nstatus_format = \"{}\"\n",
+            anchor.addr,
+            server.base_url(),
+            format.as_str()
+        ),
+    )
+    .unwrap();
+    let out = Command::new(bin("outage-notifier"))
+        .arg("--config")
+        .arg(&config)
+        .arg("--data-dir")
+        .arg(dir.path().join("data"))
+        .args(["check", "--json"])
+        .output()
+        .unwrap();
+    assert!(matches!(out.status.code(), Some(0 | 1)), "{}", String::from_utf8_lossy(&out.stderr));
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+#[test]
+fn every_recorded_format_reads_end_to_end() {
+    for (name, format) in CASES {
+        let body = fixture(name);
+        let server = HttpServer::start(Behaviour::Ok(body.clone()));
+        let v = check_json(&server, format);
+        let p = &v["providers"][0];
+        let now = chrono::Local::now().fixed_offset();
+        let expected = format.parse(&body, now).unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert_eq!(p["checks"][0]["outcome"], "up", "{name}: {}", p["checks"][0]["message"]);
+        assert_eq!(p["state"], expected.overall().as_str(), "{name}");
+        assert_eq!(
+            p["incidents"].as_array().unwrap().len(),
+            expected.incidents.len(),
+            "{name}: every open incident reaches the JSON"
+        );
+    }
+}
+
+fn detect(url: &str) -> (Option<i32>, serde_json::Value) {
+    let out = Command::new(bin("outage-notifier")).args(["detect", "--json", url]).output().unwrap();
+    let v =
+        serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stdout)));
+    (out.status.code(), v)
+}
+
+fn page(path: &str, content_type: &str, fixture_name: &str) -> (String, String, Vec<u8>) {
+    (path.to_owned(), content_type.to_owned(), fixture(fixture_name))
+}
+
+#[test]
+fn detect_finds_the_format_from_a_base_url() {
+    let statuspage = HttpServer::start(Behaviour::Site(vec![page(
+        "/api/v2/summary.json",
+        "application/json",
+        "statuspage-summary-twilio-minor-incidents.json",
+    )]));
+    let (code, v) = detect(&statuspage.base_url());
+    assert_eq!(code, Some(0));
+    assert_eq!(v["format"], "statuspage");
+    assert!(v["endpoint"].as_str().unwrap().ends_with("/api/v2/summary.json"));
+    assert_eq!(v["state"], "degraded");
+
+    let atom_only = HttpServer::start(Behaviour::Site(vec![page(
+        "/history.atom",
+        "application/atom+xml",
+        "statuspage-history-github-active-incident.atom",
+    )]));
+    let (code, v) = detect(&atom_only.base_url());
+    assert_eq!((code, v["format"].as_str()), (Some(0), Some("feed")));
+
+    // A page that only links its feed from the HTML.
+    let html = b"<html><head><link rel=\"alternate\" type=\"application/rss+xml\" href=\"/custom/status.rss\"></head><body>ok</body></html>".to_vec();
+    let linked = HttpServer::start(Behaviour::Site(vec![
+        ("/".into(), "text/html".into(), html),
+        page("/custom/status.rss", "application/rss+xml", "aws-status-all.rss"),
+    ]));
+    let (code, v) = detect(&linked.base_url());
+    assert_eq!((code, v["format"].as_str()), (Some(0), Some("feed")), "{v}");
+    assert!(v["endpoint"].as_str().unwrap().ends_with("/custom/status.rss"));
+
+    let nothing =
+        HttpServer::start(Behaviour::Site(vec![("/".into(), "text/html".into(), b"<html>hello</html>".to_vec())]));
+    let (code, v) = detect(&nothing.base_url());
+    assert_eq!(code, Some(1));
+    assert!(v["format"].is_null());
+    assert!(!v["tried"].as_array().unwrap().is_empty());
+}
+
+#[test]
+fn a_status_page_without_format_is_detected_on_the_first_probe() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = HttpServer::start(Behaviour::Site(vec![page(
+        "/api/v2/summary.json",
+        "application/json",
+        "statuspage-summary-cloudamqp-maintenance-in-progress.json",
+    )]));
+    let anchor = Anchor::start();
+    let config = dir.path().join("config.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[settings]\nconnectivity = [\"{}\"]\n\n[[provider]]\nid = \"p\"\nstatus_page = \"{}\"\n",
+            anchor.addr,
+            server.base_url()
+        ),
+    )
+    .unwrap();
+    let out = Command::new(bin("outage-notifier"))
+        .arg("--config")
+        .arg(&config)
+        .arg("--data-dir")
+        .arg(dir.path().join("data"))
+        .args(["check", "--json"])
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["providers"][0]["state"], "maintenance");
+    assert!(v["providers"][0]["checks"][0]["target"].as_str().unwrap().ends_with("/api/v2/summary.json"));
+}
