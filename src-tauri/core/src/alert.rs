@@ -59,7 +59,7 @@ pub fn step(state: &AlertState, summary: &Summary, lang: Language) -> (AlertStat
             next.network_down_told = true;
             effects.push(Effect::Notify(Alert {
                 key: NETWORK_KEY.into(),
-                title: text::verdict(crate::ipc::Verdict::YourNetwork, "", None, None, lang, summary.checked_at),
+                title: text::network_down(lang).to_owned(),
                 body: match lang {
                     Language::De => "Die Anbieter werden wieder geprüft, sobald die Verbindung zurück ist.".into(),
                     Language::En => "Providers will be checked again as soon as the connection is back.".into(),
