@@ -9,7 +9,8 @@ use crate::model::{Component, Incident, IncidentState, IncidentUpdate, State, St
 
 /// `{base}/api/v2/summary.json`; a URL that already names a JSON file is used as it is.
 pub fn endpoint(base: &url::Url) -> url::Url {
-    if base.path().ends_with(".json") {
+    // URL paths are case-sensitive on the server, but `.JSON` still names a JSON file.
+    if base.path().rsplit_once('.').is_some_and(|(_, ext)| ext.eq_ignore_ascii_case("json")) {
         return base.clone();
     }
     let mut url = base.clone();
@@ -92,20 +93,13 @@ fn err(detail: impl Into<String>) -> ParseError {
 
 /// Parses a `summary.json` body.
 pub fn parse(body: &[u8]) -> Result<StatusSnapshot, ParseError> {
-    let summary: Summary =
-        serde_json::from_slice(body).map_err(|e| err(format!("not a summary.json: {e}")))?;
-    let indicator = summary
-        .status
-        .as_ref()
-        .map(|s| indicator_state(&s.indicator))
-        .ok_or_else(|| err("no `status.indicator`"))?;
+    let summary: Summary = serde_json::from_slice(body).map_err(|e| err(format!("not a summary.json: {e}")))?;
+    let indicator =
+        summary.status.as_ref().map(|s| indicator_state(&s.indicator)).ok_or_else(|| err("no `status.indicator`"))?;
 
     let raw = summary.components.unwrap_or_default();
-    let group_names: std::collections::HashMap<&str, &str> = raw
-        .iter()
-        .filter(|c| c.group == Some(true))
-        .map(|c| (c.id.as_str(), c.name.as_str()))
-        .collect();
+    let group_names: std::collections::HashMap<&str, &str> =
+        raw.iter().filter(|c| c.group == Some(true)).map(|c| (c.id.as_str(), c.name.as_str())).collect();
     let components = raw
         .iter()
         // A group's status is the worst of its children; counting it too would only repeat them.
@@ -115,11 +109,7 @@ pub fn parse(body: &[u8]) -> Result<StatusSnapshot, ParseError> {
         .map(|c| Component {
             name: c.name.clone(),
             state: component_state(&c.status),
-            group: c
-                .group_id
-                .as_deref()
-                .and_then(|g| group_names.get(g))
-                .map(|g| (*g).to_owned()),
+            group: c.group_id.as_deref().and_then(|g| group_names.get(g)).map(|g| (*g).to_owned()),
         })
         .collect();
 
@@ -151,7 +141,7 @@ fn incident(raw: RawIncident) -> Result<Incident, ParseError> {
         })
         .collect::<Vec<_>>();
     // Newest first is what Statuspage sends, but nothing guarantees it; never trust the order.
-    updates.sort_by(|a, b| b.at.cmp(&a.at));
+    updates.sort_by_key(|u| std::cmp::Reverse(u.at));
     let impact = raw.impact.as_deref().map_or(State::Unknown, indicator_state);
     Ok(Incident {
         id: raw.id,
@@ -216,9 +206,8 @@ mod tests {
 
     const TWILIO: &str =
         include_str!("../../../../../shared/fixtures/status/statuspage-summary-twilio-minor-incidents.json");
-    const CLOUDAMQP: &str = include_str!(
-        "../../../../../shared/fixtures/status/statuspage-summary-cloudamqp-maintenance-in-progress.json"
-    );
+    const CLOUDAMQP: &str =
+        include_str!("../../../../../shared/fixtures/status/statuspage-summary-cloudamqp-maintenance-in-progress.json");
     const DOCS: &str = include_str!(
         "../../../../../shared/fixtures/status/statuspage-summary-docs-example-critical-with-maintenances.json"
     );
@@ -282,14 +271,22 @@ mod tests {
     fn garbage_is_a_parse_error() {
         assert!(parse(b"<html>").is_err());
         assert!(parse(br#"{"page":{}}"#).is_err());
-        assert!(parse(br#"{"status":{"indicator":"none"},"incidents":[{"id":"1","name":"n","status":"weird"}]}"#).is_err());
+        assert!(
+            parse(br#"{"status":{"indicator":"none"},"incidents":[{"id":"1","name":"n","status":"weird"}]}"#).is_err()
+        );
     }
 
     #[test]
     fn endpoint_from_base() {
         let u = |s: &str| url::Url::parse(s).unwrap();
-        assert_eq!(endpoint(&u("https://status.example.com")).as_str(), "https://status.example.com/api/v2/summary.json");
+        assert_eq!(
+            endpoint(&u("https://status.example.com")).as_str(),
+            "https://status.example.com/api/v2/summary.json"
+        );
         assert_eq!(endpoint(&u("https://x.io/sub/")).as_str(), "https://x.io/sub/api/v2/summary.json");
-        assert_eq!(endpoint(&u("http://127.0.0.1:9/api/v2/summary.json")).as_str(), "http://127.0.0.1:9/api/v2/summary.json");
+        assert_eq!(
+            endpoint(&u("http://127.0.0.1:9/api/v2/summary.json")).as_str(),
+            "http://127.0.0.1:9/api/v2/summary.json"
+        );
     }
 }
