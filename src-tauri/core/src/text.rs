@@ -216,6 +216,142 @@ pub fn certificate_expiry(name: &str, days: i64, lang: Language) -> String {
     }
 }
 
+/// What an alert about a provider tells.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AlertEvent {
+    /// A problem is confirmed, or got worse.
+    Raised,
+    /// A problem we found ourselves is now confirmed by the provider.
+    Acknowledged,
+    /// The problem still lasts.
+    Reminder,
+    /// The problem is over.
+    Resolved,
+}
+
+/// The title of an alert about a provider. `verdict` names the cause (provider problem,
+/// account, maintenance); `state` is the provider's state when it was raised.
+pub fn alert_title(
+    event: AlertEvent,
+    name: &str,
+    verdict: crate::ipc::Verdict,
+    state: State,
+    lang: Language,
+) -> String {
+    use crate::ipc::Verdict as V;
+    let label = state_label(state, lang);
+    match (event, verdict, lang) {
+        (AlertEvent::Raised, V::YourAccount, Language::De) => format!("{name}: Anmeldung abgelehnt"),
+        (AlertEvent::Raised, V::YourAccount, Language::En) => format!("{name}: login refused"),
+        (AlertEvent::Reminder, V::YourAccount, Language::De) => format!("{name}: Anmeldung weiterhin abgelehnt"),
+        (AlertEvent::Reminder, V::YourAccount, Language::En) => format!("{name}: login still refused"),
+        (AlertEvent::Resolved, V::YourAccount, Language::De) => format!("{name}: Anmeldung klappt wieder"),
+        (AlertEvent::Resolved, V::YourAccount, Language::En) => format!("{name}: login works again"),
+        (AlertEvent::Raised | AlertEvent::Reminder, V::Maintenance, Language::De) => format!("{name}: Wartung"),
+        (AlertEvent::Raised | AlertEvent::Reminder, V::Maintenance, Language::En) => format!("{name}: maintenance"),
+        (AlertEvent::Resolved, V::Maintenance, Language::De) => format!("{name}: Wartung beendet"),
+        (AlertEvent::Resolved, V::Maintenance, Language::En) => format!("{name}: maintenance finished"),
+        (AlertEvent::Acknowledged, _, Language::De) => format!("{name}: Störung jetzt vom Anbieter bestätigt"),
+        (AlertEvent::Acknowledged, _, Language::En) => format!("{name}: provider now confirms the problem"),
+        (AlertEvent::Raised, _, _) => format!("{name}: {label}"),
+        (AlertEvent::Reminder, _, Language::De) => format!("{name}: weiterhin {label}"),
+        (AlertEvent::Reminder, _, Language::En) => format!("{name}: still {label}"),
+        (AlertEvent::Resolved, _, Language::De) => format!("{name}: wieder in Betrieb"),
+        (AlertEvent::Resolved, _, Language::En) => format!("{name}: back to normal"),
+    }
+}
+
+/// Why a refused login is the user's to fix, not the provider's outage.
+pub fn account_hint(name: &str, lang: Language) -> String {
+    match lang {
+        Language::De => format!("Der Server antwortet, lehnt aber die Anmeldung ab: das ist kein Ausfall von {name}."),
+        Language::En => format!("The server answers but refuses the login: this is not an outage at {name}."),
+    }
+}
+
+/// When we noticed a problem and when the provider confirmed it (evidence for the user).
+pub fn acknowledged_body(
+    noticed: chrono::DateTime<chrono::FixedOffset>,
+    confirmed: chrono::DateTime<chrono::FixedOffset>,
+    lang: Language,
+) -> String {
+    let (n, c) = (clock_time(noticed, confirmed), clock_time(confirmed, confirmed));
+    let later = duration((confirmed - noticed).to_std().unwrap_or_default(), lang);
+    match lang {
+        Language::De => format!("Von uns bemerkt um {n}, vom Anbieter bestätigt um {c} ({later} später)."),
+        Language::En => format!("We noticed it at {n}; the provider confirmed it at {c} ({later} later)."),
+    }
+}
+
+/// How long a problem lasted, for the resolution.
+pub fn resolved_body(
+    from: chrono::DateTime<chrono::FixedOffset>,
+    to: chrono::DateTime<chrono::FixedOffset>,
+    lang: Language,
+) -> String {
+    let (f, t) = (clock_time(from, to), clock_time(to, to));
+    match lang {
+        Language::De => format!("Störung von {f} bis {t}."),
+        Language::En => format!("Problem from {f} to {t}."),
+    }
+}
+
+/// The body of the "your internet connection is down" alert.
+pub fn network_down_body(lang: Language) -> &'static str {
+    match lang {
+        Language::De => "Die Anbieter werden wieder geprüft, sobald die Verbindung zurück ist.",
+        Language::En => "Providers will be checked again as soon as the connection is back.",
+    }
+}
+
+/// The digest line for the network coming back.
+pub fn network_back(lang: Language) -> &'static str {
+    match lang {
+        Language::De => "Internetverbindung wieder da",
+        Language::En => "Internet connection back",
+    }
+}
+
+/// What to do about a certificate that expires soon.
+pub fn certificate_body(target: &str, lang: Language) -> String {
+    match lang {
+        Language::De => format!("{target}: Das Zertifikat muss rechtzeitig erneuert werden (Anbieter oder IT fragen)."),
+        Language::En => format!("{target}: the certificate must be renewed in time (ask the provider or your IT)."),
+    }
+}
+
+/// The title of the digest after quiet hours or a pause.
+pub fn digest_title(events: usize, lang: Language) -> String {
+    match (lang, events) {
+        (Language::De, 1) => "1 Meldung aus der Ruhezeit".to_owned(),
+        (Language::De, n) => format!("{n} Meldungen aus der Ruhezeit"),
+        (Language::En, 1) => "1 event while notifications were quiet".to_owned(),
+        (Language::En, n) => format!("{n} events while notifications were quiet"),
+    }
+}
+
+/// The last digest line when not every event fits.
+pub fn digest_more(more: usize, lang: Language) -> String {
+    match lang {
+        Language::De => format!("… und {more} weitere"),
+        Language::En => format!("… and {more} more"),
+    }
+}
+
+/// A duration in hours and minutes: "1 Std. 38 Min." / "1 h 38 min".
+pub fn duration(d: std::time::Duration, lang: Language) -> String {
+    let minutes = d.as_secs() / 60;
+    let (h, m) = (minutes / 60, minutes % 60);
+    match (lang, h) {
+        (Language::De, 0) => format!("{m} Min."),
+        (Language::En, 0) => format!("{m} min"),
+        (Language::De, h) if m == 0 => format!("{h} Std."),
+        (Language::En, h) if m == 0 => format!("{h} h"),
+        (Language::De, h) => format!("{h} Std. {m} Min."),
+        (Language::En, h) => format!("{h} h {m} min"),
+    }
+}
+
 /// `HH:MM` in the zone of `now`; with the date in front when it is not today.
 pub fn clock_time(t: chrono::DateTime<chrono::FixedOffset>, now: chrono::DateTime<chrono::FixedOffset>) -> String {
     let local = t.with_timezone(now.offset());
