@@ -38,7 +38,8 @@ pub fn run(paths: &Paths, verbose: u8) -> anyhow::Result<ExitCode> {
         tracing::info!(config = %paths.config_file.display(), data = %paths.data_dir.display(), "resident starting");
 
         let store = Store::open(&paths.database())?;
-        let (engine, engine_task) = runner::start(config, language, store, runner::system_clock())?;
+        let clock = runner::system_clock();
+        let (engine, engine_task) = runner::start(config, language, store, clock.clone())?;
         let (shell_tx, mut shell_rx) = mpsc::unbounded_channel::<ShellAction>();
         let (navigate_tx, _) = broadcast::channel::<String>(8);
         let server = tokio::spawn(control::serve(listener, engine.clone(), shell_tx.clone(), navigate_tx.clone()));
@@ -48,17 +49,27 @@ pub fn run(paths: &Paths, verbose: u8) -> anyhow::Result<ExitCode> {
         let mut updates = engine.subscribe();
         let first = updates.borrow_and_update().clone();
         let shell = Shell::start(&first, language, menu_tx, shell_tx).await?;
+        let policy = alert::Policy::new(language);
         let mut alerts = AlertState::default();
 
         let mut terminate = signal_stream()?;
         let mut reap = tokio::time::interval(std::time::Duration::from_secs(5));
+        // Reminders, settling, snooze and quiet-hours ends are driven by the clock, not only by
+        // summary changes. After sleep the interval simply resumes; the policy notices the gap.
+        let mut alert_tick = tokio::time::interval(std::time::Duration::from_secs(60));
+        alert_tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             tokio::select! {
                 changed = updates.changed() => {
                     if changed.is_err() { break; }
                     let summary = updates.borrow_and_update().clone();
                     shell.show(tray::appearance(&summary, language)).await;
-                    let (next, effects) = alert::step(&alerts, &summary, language);
+                    let (next, effects) = alert::step(alerts, alert::Input::Summary(summary), &policy, clock());
+                    alerts = next;
+                    shell.notify(effects);
+                }
+                _ = alert_tick.tick() => {
+                    let (next, effects) = alert::step(alerts, alert::Input::Tick, &policy, clock());
                     alerts = next;
                     shell.notify(effects);
                 }
