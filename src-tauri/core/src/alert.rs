@@ -56,6 +56,18 @@ impl Policy {
     }
 }
 
+impl Policy {
+    /// The policy the user configured (`[alerts]`), in the user's language.
+    pub fn from_config(alerts: &crate::config::Alerts, language: Language) -> Policy {
+        Policy {
+            reminder_every: alerts.reminder,
+            quiet_hours: alerts.quiet_hours,
+            maintenance: alerts.maintenance.clone(),
+            ..Policy::new(language)
+        }
+    }
+}
+
 impl Default for Policy {
     fn default() -> Policy {
         Policy::new(Language::En)
@@ -551,14 +563,16 @@ fn provider(
     }
 }
 
-/// Before the digest goes out: problems whose reminder fell into the quiet time get a line,
-/// and every reminder clock starts again, because the digest is what the user reads now.
+/// Before the digest goes out: problems told before the quiet time that still last get a
+/// line too (the digest is the picture the user reads now), and every reminder clock starts
+/// again from it.
 fn close_digest(state: &mut AlertState, policy: &Policy, now: DateTime<FixedOffset>) {
     let Some(summary) = &state.last else { return };
+    let quiet_from = state.digest.first().map_or(now, |line| line.at);
     for p in &summary.providers {
         let Some(told) = state.providers.get_mut(&p.id).and_then(|m| m.told.as_mut()) else { continue };
-        let due = now - told.last_alert >= delta(policy.reminder_every);
-        if due && told.verdict != Verdict::Maintenance && condition(p) == Condition::Problem(told.verdict) {
+        let unmentioned = told.last_alert < quiet_from;
+        if unmentioned && told.verdict != Verdict::Maintenance && condition(p) == Condition::Problem(told.verdict) {
             let title = text::alert_title(AlertEvent::Reminder, &p.name, told.verdict, p.state, policy.language);
             state.digest.push(DigestLine { at: now, text: title });
         }

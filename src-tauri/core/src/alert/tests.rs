@@ -760,22 +760,36 @@ fn mute_silences_a_provider_until_unmuted() {
 #[test]
 fn pause_all_holds_everything_for_one_digest() {
     let mut d = Driver::new(Policy::default());
-    d.sum("2026-11-24T10:00:00+01:00", &[("a", OK), ("b", OK)]);
+    assert_eq!(d.sum("2026-11-24T10:00:00+01:00", &[("a", OK), ("c", MAJOR)]), ["C: major outage"]);
     d.at("2026-11-24T10:01:00+01:00", Input::Command(Command::Pause(Span::OneHour)));
     assert_eq!(d.state.paused_until(), Some(at("2026-11-24T11:01:00+01:00")));
-    assert!(d.sum("2026-11-24T10:10:00+01:00", &[("a", MAJOR), ("b", OK)]).is_empty());
+    assert!(d.sum("2026-11-24T10:10:00+01:00", &[("a", MAJOR), ("c", MAJOR)]).is_empty());
     let unknown = (State::Unknown, Verdict::YourNetwork);
     let offline = summary(
         at("2026-11-24T10:20:00+01:00"),
         Network::Offline,
-        &[("a", unknown.0, unknown.1), ("b", unknown.0, unknown.1)],
+        &[("a", unknown.0, unknown.1), ("c", unknown.0, unknown.1)],
     );
     assert!(titles(&d.at("2026-11-24T10:20:00+01:00", Input::Summary(offline))).is_empty());
-    // Resuming early delivers the digest at once.
+    let back = d.at(
+        "2026-11-24T10:25:00+01:00",
+        Input::Summary(summary(
+            at("2026-11-24T10:25:00+01:00"),
+            Network::Online,
+            &[("a", MAJOR.0, MAJOR.1), ("c", MAJOR.0, MAJOR.1)],
+        )),
+    );
+    assert_eq!(back, [Effect::Withdraw { key: NETWORK_KEY.into() }], "withdrawing makes no noise");
+    // Resuming early delivers the digest at once; C, told before the pause and still down,
+    // is part of the picture.
     let effects = d.at("2026-11-24T10:30:00+01:00", Input::Command(Command::Resume));
     let [Effect::Notify(digest)] = effects.as_slice() else { panic!("{effects:?}") };
-    assert_eq!(digest.title, "2 events while notifications were quiet");
-    assert_eq!(digest.body, "10:10 A: major outage\n10:20 Your internet connection is down");
+    assert_eq!(digest.title, "4 events while notifications were quiet");
+    assert_eq!(
+        digest.body,
+        "10:10 A: major outage\n10:20 Your internet connection is down\n10:25 Internet connection back\n\
+         10:30 C: still major outage"
+    );
     // "Until tomorrow" ends at the policy's morning on the next day.
     d.at("2026-11-24T23:30:00+01:00", Input::Command(Command::Pause(Span::UntilTomorrow)));
     assert_eq!(d.state.paused_until(), Some(at("2026-11-25T08:00:00+01:00")));
@@ -918,4 +932,23 @@ fn alert_state_survives_a_round_trip_through_json() {
     let back: AlertState = serde_json::from_str(&json).unwrap();
     assert_eq!(back, d.state);
     assert!(back.is_muted("b"));
+}
+
+#[test]
+fn configured_policy_keeps_quiet_hours() {
+    let config = crate::config::parse(
+        "[[provider]]\nid = \"a\"\nstatus_page = \"https://a.test/\"\n[alerts]\nquiet_hours = \"22:00-07:00\"\nreminder = \"1h\"\n",
+        "c.toml",
+    )
+    .unwrap();
+    let policy = Policy::from_config(&config.alerts, Language::De);
+    assert_eq!(policy.reminder_every, Duration::from_secs(3600));
+    let mut d = Driver::new(policy);
+    d.sum("2026-11-24T21:00:00+01:00", &[("a", OK)]);
+    assert!(d.sum("2026-11-24T23:00:00+01:00", &[("a", MAJOR)]).is_empty());
+    let effects = d.at("2026-11-25T07:00:00+01:00", Input::Tick);
+    let [Effect::Notify(digest)] = effects.as_slice() else { panic!("{effects:?}") };
+    assert_eq!(digest.title, "1 Meldung aus der Ruhezeit");
+    assert_eq!(digest.body, "24.11. 23:00 A: schwerer Ausfall");
+    assert_eq!(d.tick("2026-11-25T08:00:00+01:00"), ["A: weiterhin schwerer Ausfall"]);
 }
