@@ -39,6 +39,7 @@ pub fn run(paths: &Paths, verbose: u8) -> anyhow::Result<ExitCode> {
 
         let store = Store::open(&paths.database())?;
         let clock = runner::system_clock();
+        let policy = alert::Policy::from_config(&config.alerts, language);
         let (engine, engine_task) = runner::start(config, language, store, clock.clone())?;
         let (shell_tx, mut shell_rx) = mpsc::unbounded_channel::<ShellAction>();
         let (navigate_tx, _) = broadcast::channel::<String>(8);
@@ -49,7 +50,6 @@ pub fn run(paths: &Paths, verbose: u8) -> anyhow::Result<ExitCode> {
         let mut updates = engine.subscribe();
         let first = updates.borrow_and_update().clone();
         let shell = Shell::start(&first, language, menu_tx, shell_tx).await?;
-        let policy = alert::Policy::new(language);
         let mut alerts = AlertState::default();
 
         let mut terminate = signal_stream()?;
