@@ -66,12 +66,12 @@ pub fn run(paths: &Paths, verbose: u8) -> anyhow::Result<ExitCode> {
                     shell.show(tray::appearance(&summary, language)).await;
                     let (next, effects) = alert::step(alerts, alert::Input::Summary(summary), &policy, clock());
                     alerts = next;
-                    shell.notify(effects);
+                    deliver(&engine, &shell, effects).await;
                 }
                 _ = alert_tick.tick() => {
                     let (next, effects) = alert::step(alerts, alert::Input::Tick, &policy, clock());
                     alerts = next;
-                    shell.notify(effects);
+                    deliver(&engine, &shell, effects).await;
                 }
                 Some(action) = menu_rx.recv() => match action {
                     MenuAction::OpenProvider(id) => windows.open(Some(format!("/provider/{id}"))),
@@ -93,6 +93,17 @@ pub fn run(paths: &Paths, verbose: u8) -> anyhow::Result<ExitCode> {
         let _ = engine_task.await;
         Ok(ExitCode::SUCCESS)
     })
+}
+
+/// Shows the alerts and keeps each one in the history, as evidence of what the user was told.
+async fn deliver(engine: &runner::EngineHandle, shell: &Shell, effects: Vec<alert::Effect>) {
+    for effect in &effects {
+        if let alert::Effect::Notify(a) = effect {
+            let record = Command::RecordAlert { key: a.key.clone(), title: a.title.clone(), body: a.body.clone() };
+            engine.send(record).await;
+        }
+    }
+    shell.notify(effects);
 }
 
 /// The platform's tray and notifications.
