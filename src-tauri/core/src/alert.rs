@@ -1,24 +1,186 @@
-//! Alert policy as a pure step function: (state, summary) → (new state, effects).
-//! One alert per root cause: a network outage is one alert, not one per provider, and while
-//! the network is down provider alerts pause.
+//! Alert policy as a pure step function: `(state, input, policy, now) → (new state, effects)`.
+//!
+//! Inputs are a new summary, a clock tick and the user's commands (snooze, mute, pause).
+//! The policy compares what is going on with what the user has been told and says only the
+//! difference: one alert per root cause (a network outage is one alert, not one per provider),
+//! on confirmation, on acknowledgement by the provider and on resolution, a reminder at most
+//! every few hours, nothing while snoozed, muted, paused, in quiet hours or in the user's own
+//! maintenance window — and a digest of what was held back after quiet hours and pauses.
+//!
+//! Time comes in as `now`, in the user's local offset (the shell's clock): quiet hours and
+//! "until tomorrow" are wall-clock times in that offset.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
+use std::time::Duration;
 
-use crate::ipc::{Network, ProviderSummary, Summary};
-use crate::model::State;
-use crate::text::{self, Language};
+use chrono::{DateTime, Datelike, FixedOffset, NaiveTime, TimeDelta, Weekday};
+use chrono_tz::Tz;
+use serde::{Deserialize, Serialize};
 
-/// What the policy remembers between steps.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct AlertState {
-    /// The last state we told the user about, per provider.
-    told: BTreeMap<String, State>,
-    /// Whether the user was told the network is down (and not yet that it is back).
-    network_down_told: bool,
+use crate::ipc::{Network, ProviderSummary, Summary, Verdict};
+use crate::model::{CheckKind, Outcome, Reason, State};
+use crate::text::{self, AlertEvent, Language};
+
+/// The user's choices and the policy's timings.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Policy {
+    pub language: Language,
+    /// A lasting problem is brought up again at most this often.
+    pub reminder_every: Duration,
+    /// A problem counts as resolved only after it stayed away this long; a relapse within it
+    /// is the same problem (flapping never alerts twice).
+    pub settle: Duration,
+    /// A certificate warning per check at most this often.
+    pub certificate_every: Duration,
+    /// A longer pause between two steps means the machine slept (the shell ticks every minute).
+    pub wake_gap: Duration,
+    /// Local wall-clock time at which "until tomorrow" ends.
+    pub morning: NaiveTime,
+    pub quiet_hours: Option<QuietHours>,
+    /// The user's own maintenance windows: that provider's alerts are held during them.
+    pub maintenance: Vec<MaintenanceWindow>,
+}
+
+impl Policy {
+    pub fn new(language: Language) -> Policy {
+        Policy {
+            language,
+            reminder_every: Duration::from_secs(4 * 3600),
+            settle: Duration::from_secs(10 * 60),
+            certificate_every: Duration::from_secs(24 * 3600),
+            wake_gap: Duration::from_secs(5 * 60),
+            morning: NaiveTime::from_hms_opt(8, 0, 0).unwrap_or_default(),
+            quiet_hours: None,
+            maintenance: Vec::new(),
+        }
+    }
+}
+
+impl Policy {
+    /// The policy the user configured (`[alerts]`), in the user's language.
+    pub fn from_config(alerts: &crate::config::Alerts, language: Language) -> Policy {
+        Policy {
+            reminder_every: alerts.reminder,
+            quiet_hours: alerts.quiet_hours,
+            maintenance: alerts.maintenance.clone(),
+            ..Policy::new(language)
+        }
+    }
+}
+
+impl Default for Policy {
+    fn default() -> Policy {
+        Policy::new(Language::En)
+    }
+}
+
+/// Local wall-clock hours without notifications, e.g. 22:00–07:00 (may wrap midnight).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct QuietHours {
+    pub start: NaiveTime,
+    pub end: NaiveTime,
+}
+
+impl QuietHours {
+    /// Whether `t` falls into the quiet hours; `start == end` is never quiet.
+    pub fn contains(&self, t: NaiveTime) -> bool {
+        if self.start <= self.end { self.start <= t && t < self.end } else { t >= self.start || t < self.end }
+    }
+}
+
+/// A maintenance window the user set up for one provider.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MaintenanceWindow {
+    pub provider_id: String,
+    pub when: Window,
+}
+
+/// When a maintenance window is.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Window {
+    /// One stretch of time. Instants need only offsets, no time-zone rules.
+    Once { start: DateTime<FixedOffset>, end: DateTime<FixedOffset> },
+    /// Every week on these days, from `start` to `end` wall-clock time in `zone` (`end` before
+    /// `start` wraps past midnight into the next day). A named zone, because a weekly 02:00 is
+    /// a different instant in winter and summer.
+    Weekly { days: Vec<Weekday>, start: NaiveTime, end: NaiveTime, zone: Tz },
+}
+
+impl Window {
+    pub fn contains(&self, now: DateTime<FixedOffset>) -> bool {
+        match self {
+            Window::Once { start, end } => *start <= now && now < *end,
+            Window::Weekly { days, start, end, zone } => {
+                let local = now.with_timezone(zone);
+                let (day, t) = (local.weekday(), local.time());
+                if start <= end {
+                    days.contains(&day) && *start <= t && t < *end
+                } else {
+                    (days.contains(&day) && t >= *start) || (days.contains(&day.pred()) && t < *end)
+                }
+            }
+        }
+    }
+}
+
+/// What comes into the policy.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Input {
+    /// The summary changed.
+    Summary(Summary),
+    /// The clock moved on (the shell ticks about every minute): reminders, the end of quiet
+    /// hours, snoozes and pauses, and settling are driven by it.
+    Tick,
+    Command(Command),
+}
+
+/// What the user asked for (tray menu, window).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Command {
+    /// No alerts about this provider for a while.
+    Snooze {
+        provider_id: String,
+        span: Span,
+    },
+    /// No alerts about this provider until unmuted.
+    Mute {
+        provider_id: String,
+    },
+    Unmute {
+        provider_id: String,
+    },
+    /// No alerts at all for a while; a digest afterwards.
+    Pause(Span),
+    /// End a pause now.
+    Resume,
+}
+
+/// How long a snooze or pause lasts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Span {
+    OneHour,
+    FourHours,
+    /// Until the policy's morning time on the next calendar day.
+    UntilTomorrow,
+}
+
+impl Span {
+    /// When a snooze or pause of this span, begun at `now`, ends.
+    pub fn end(self, now: DateTime<FixedOffset>, policy: &Policy) -> DateTime<FixedOffset> {
+        match self {
+            Span::OneHour => now + TimeDelta::hours(1),
+            Span::FourHours => now + TimeDelta::hours(4),
+            Span::UntilTomorrow => now
+                .date_naive()
+                .succ_opt()
+                .and_then(|day| day.and_time(policy.morning).and_local_timezone(*now.offset()).single())
+                .unwrap_or(now + TimeDelta::hours(24)),
+        }
+    }
 }
 
 /// How loud a notification is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Urgency {
     Low,
     Normal,
@@ -48,59 +210,424 @@ pub enum Effect {
 }
 
 pub const NETWORK_KEY: &str = "network";
+pub const DIGEST_KEY: &str = "digest";
 
-/// Advances the policy by one summary.
-pub fn step(state: &AlertState, summary: &Summary, lang: Language) -> (AlertState, Vec<Effect>) {
-    let mut next = state.clone();
-    let mut effects = Vec::new();
-
-    if summary.network == Network::Offline {
-        if !state.network_down_told {
-            next.network_down_told = true;
-            effects.push(Effect::Notify(Alert {
-                key: NETWORK_KEY.into(),
-                title: text::verdict(crate::ipc::Verdict::YourNetwork, "", None, None, lang, summary.checked_at),
-                body: match lang {
-                    Language::De => "Die Anbieter werden wieder geprüft, sobald die Verbindung zurück ist.".into(),
-                    Language::En => "Providers will be checked again as soon as the connection is back.".into(),
-                },
-                urgency: Urgency::Normal,
-                route: "/".into(),
-            }));
-        }
-        // Provider verdicts pause: nothing can be judged without a network.
-        return (next, effects);
-    }
-    if state.network_down_told {
-        next.network_down_told = false;
-        effects.push(Effect::Withdraw { key: NETWORK_KEY.into() });
-    }
-
-    for provider in &summary.providers {
-        // "We cannot tell" is never news: it neither raises nor clears an alert.
-        if provider.state == State::Unknown {
-            continue;
-        }
-        let previous = state.told.get(&provider.id).copied();
-        next.told.insert(provider.id.clone(), provider.state);
-        match previous {
-            None if provider.state == State::Operational => {}
-            Some(p) if p == provider.state => {}
-            _ => effects.push(Effect::Notify(provider_alert(provider, previous, lang))),
-        }
-    }
-    (next, effects)
+/// The key of alerts about a provider's problem (outage, acknowledgement, maintenance).
+pub fn provider_key(provider_id: &str) -> String {
+    format!("provider:{provider_id}")
 }
 
-fn provider_alert(p: &ProviderSummary, previous: Option<State>, lang: Language) -> Alert {
-    let recovered = p.state == State::Operational;
-    let title = match (lang, recovered) {
-        (Language::De, true) => format!("{}: wieder in Betrieb", p.name),
-        (Language::En, true) => format!("{}: back to normal", p.name),
-        (_, false) => format!("{}: {}", p.name, text::state_label(p.state, lang)),
-    };
+/// The key of alerts about the user's login at a provider: a root cause of its own.
+pub fn account_key(provider_id: &str) -> String {
+    format!("account:{provider_id}")
+}
+
+/// The key of certificate warnings for one check.
+pub fn certificate_key(check_id: &str) -> String {
+    format!("certificate:{check_id}")
+}
+
+/// What the policy remembers between steps. Serializable, so a shell may keep mutes and
+/// snoozes across restarts.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct AlertState {
+    /// The latest summary: ticks and commands are judged against it.
+    last: Option<Summary>,
+    /// When the policy last ran, to notice sleep.
+    last_step: Option<DateTime<FixedOffset>>,
+    network: NetworkMemory,
+    providers: BTreeMap<String, Memory>,
+    /// When each check's certificate was last warned about.
+    certificates: BTreeMap<String, DateTime<FixedOffset>>,
+    snoozed: BTreeMap<String, DateTime<FixedOffset>>,
+    muted: BTreeSet<String>,
+    paused_until: Option<DateTime<FixedOffset>>,
+    /// What was held back during quiet hours or a pause, oldest first.
+    digest: Vec<DigestLine>,
+}
+
+impl AlertState {
+    pub fn is_muted(&self, provider_id: &str) -> bool {
+        self.muted.contains(provider_id)
+    }
+
+    pub fn snoozed_until(&self, provider_id: &str) -> Option<DateTime<FixedOffset>> {
+        self.snoozed.get(provider_id).copied()
+    }
+
+    pub fn paused_until(&self) -> Option<DateTime<FixedOffset>> {
+        self.paused_until
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+struct NetworkMemory {
+    /// The user knows the network is down (told, or held back in the digest).
+    told: bool,
+    /// When it came back the last time: a new drop within the settle time is the same one.
+    back_at: Option<DateTime<FixedOffset>>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+struct Memory {
+    /// The problem the user knows about.
+    told: Option<Told>,
+    /// Since when the provider has been fine again while a told problem is not yet resolved.
+    calm_since: Option<DateTime<FixedOffset>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct Told {
+    /// The cause: `ProviderConfirmed`, `ProviderUnacknowledged`, `YourAccount` or `Maintenance`.
+    verdict: Verdict,
+    /// The worst state told during this problem: only worse news raises it again.
+    peak: State,
+    /// Since when the problem is known (from the summary, else when we first told it).
+    since: DateTime<FixedOffset>,
+    /// The last alert about it, for reminders.
+    last_alert: DateTime<FixedOffset>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct DigestLine {
+    at: DateTime<FixedOffset>,
+    text: String,
+}
+
+/// How many digest lines are shown; the rest are counted.
+const DIGEST_LINES: usize = 8;
+
+/// Advances the policy by one input at `now`.
+pub fn step(
+    mut state: AlertState,
+    input: Input,
+    policy: &Policy,
+    now: DateTime<FixedOffset>,
+) -> (AlertState, Vec<Effect>) {
+    let mut effects = Vec::new();
+
+    if state.last_step.is_some_and(|last| now - last > delta(policy.wake_gap)) {
+        // Woke from sleep. The time asleep is not time the user went without news, and what
+        // we knew before is stale until the engine has looked again: restart the reminder
+        // and settle clocks instead of catching up with a burst of stale alerts.
+        for memory in state.providers.values_mut() {
+            memory.calm_since = None;
+            if let Some(told) = &mut memory.told {
+                told.last_alert = now;
+            }
+        }
+    }
+    state.last_step = Some(now);
+
+    match input {
+        Input::Summary(summary) => {
+            // Providers removed from the config are forgotten.
+            state.providers.retain(|id, _| summary.providers.iter().any(|p| &p.id == id));
+            state.last = Some(summary);
+        }
+        Input::Tick => {}
+        Input::Command(command) => apply(&mut state, command, policy, now, &mut effects),
+    }
+
+    state.snoozed.retain(|_, until| *until > now);
+    if state.paused_until.is_some_and(|until| until <= now) {
+        state.paused_until = None;
+    }
+    state.certificates.retain(|_, at| now - *at < delta(policy.certificate_every));
+
+    let quiet = state.paused_until.is_some() || policy.quiet_hours.is_some_and(|q| q.contains(now.time()));
+    if !quiet && !state.digest.is_empty() {
+        close_digest(&mut state, policy, now);
+        effects.push(Effect::Notify(digest(&std::mem::take(&mut state.digest), policy.language, now)));
+    }
+
+    if let Some(summary) = state.last.take() {
+        evaluate(&mut state, &summary, policy, now, quiet, &mut effects);
+        state.last = Some(summary);
+    }
+    (state, effects)
+}
+
+fn apply(state: &mut AlertState, command: Command, policy: &Policy, now: DateTime<FixedOffset>, out: &mut Vec<Effect>) {
+    match command {
+        Command::Snooze { provider_id, span } => {
+            state.snoozed.insert(provider_id, span.end(now, policy));
+        }
+        Command::Mute { provider_id } => {
+            // Muting says "I know, stop": what is on screen about it goes, and so does our
+            // memory of it — after unmuting, a problem that still lasts is news again.
+            out.push(Effect::Withdraw { key: provider_key(&provider_id) });
+            out.push(Effect::Withdraw { key: account_key(&provider_id) });
+            state.providers.remove(&provider_id);
+            state.muted.insert(provider_id);
+        }
+        Command::Unmute { provider_id } => {
+            state.muted.remove(&provider_id);
+        }
+        Command::Pause(span) => state.paused_until = Some(span.end(now, policy)),
+        Command::Resume => state.paused_until = None,
+    }
+}
+
+/// How an alert that is due gets out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    /// Notify now.
+    Tell,
+    /// Quiet hours or pause: a digest line now, the digest when it ends. Counts as told.
+    Digest,
+    /// Snoozed, muted, in the user's maintenance window: nothing now, and not told — once the
+    /// hold ends, what still differs from what the user knows is told then.
+    Hold,
+}
+
+/// What a provider's summary means for alerts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Condition {
+    /// Nothing to alert about.
+    Calm,
+    /// We cannot tell: neither raises nor clears anything.
+    Unclear,
+    /// A problem with this cause.
+    Problem(Verdict),
+}
+
+fn condition(p: &ProviderSummary) -> Condition {
+    match p.verdict {
+        Verdict::AllWell => Condition::Calm,
+        Verdict::Unknown | Verdict::YourNetwork => Condition::Unclear,
+        // A certificate about to expire has its own, daily warning; it is no outage.
+        Verdict::ProviderUnacknowledged if certificate_only(p) => Condition::Calm,
+        cause => Condition::Problem(cause),
+    }
+}
+
+/// Whether the only thing wrong with a provider is certificates about to expire.
+fn certificate_only(p: &ProviderSummary) -> bool {
+    let mut troubled =
+        p.checks.iter().filter(|c| c.kind != CheckKind::StatusPage && c.outcome != Outcome::Up).peekable();
+    troubled.peek().is_some()
+        && troubled.all(|c| {
+            c.outcome == Outcome::Degraded
+                && c.cert_days_left.is_some()
+                && matches!(c.reason, None | Some(Reason::Certificate))
+        })
+}
+
+fn evaluate(
+    state: &mut AlertState,
+    summary: &Summary,
+    policy: &Policy,
+    now: DateTime<FixedOffset>,
+    quiet: bool,
+    out: &mut Vec<Effect>,
+) {
+    let lang = policy.language;
+    let global = if quiet { Mode::Digest } else { Mode::Tell };
+
+    if summary.network == Network::Offline {
+        if !state.network.told {
+            state.network.told = true;
+            let relapse = state.network.back_at.is_some_and(|back| now - back < delta(policy.settle));
+            if !relapse {
+                let alert = Alert {
+                    key: NETWORK_KEY.into(),
+                    title: text::network_down(lang).to_owned(),
+                    body: text::network_down_body(lang).to_owned(),
+                    urgency: Urgency::Normal,
+                    route: "/".into(),
+                };
+                emit(state, global, alert, now, out);
+            }
+        }
+        // Provider alerts pause: nothing can be judged without a network, and the gap is
+        // nobody's downtime. Calm seen before the drop does not count through it.
+        for memory in state.providers.values_mut() {
+            memory.calm_since = None;
+        }
+        return;
+    }
+    if state.network.told {
+        state.network.told = false;
+        state.network.back_at = Some(now);
+        out.push(Effect::Withdraw { key: NETWORK_KEY.into() });
+        if global == Mode::Digest {
+            state.digest.push(DigestLine { at: now, text: text::network_back(lang).to_owned() });
+        }
+    }
+
+    for p in &summary.providers {
+        let mode = if state.muted.contains(&p.id)
+            || state.snoozed.contains_key(&p.id)
+            || policy.maintenance.iter().any(|w| w.provider_id == p.id && w.when.contains(now))
+        {
+            Mode::Hold
+        } else {
+            global
+        };
+        provider(state, p, policy, now, mode, out);
+        if mode != Mode::Hold {
+            certificates(state, p, policy, now, mode, out);
+        }
+    }
+}
+
+/// Tells the difference between a provider's condition and what the user knows about it.
+fn provider(
+    state: &mut AlertState,
+    p: &ProviderSummary,
+    policy: &Policy,
+    now: DateTime<FixedOffset>,
+    mode: Mode,
+    out: &mut Vec<Effect>,
+) {
+    let lang = policy.language;
+    let memory = state.providers.entry(p.id.clone()).or_default();
+    let mut due: Vec<(Alert, Option<String>)> = Vec::new();
+    match condition(p) {
+        Condition::Unclear => memory.calm_since = None,
+        Condition::Calm => {
+            let Some(told) = &memory.told else {
+                memory.calm_since = None;
+                return;
+            };
+            let calm_since = *memory.calm_since.get_or_insert(now);
+            if now - calm_since >= delta(policy.settle) && mode != Mode::Hold {
+                let title = text::alert_title(AlertEvent::Resolved, &p.name, told.verdict, told.peak, lang);
+                let body = format!("{}\n{}", p.verdict_text, text::resolved_body(told.since, calm_since, lang));
+                let urgency = if told.verdict == Verdict::Maintenance { Urgency::Low } else { Urgency::Normal };
+                let key = key_of(&p.id, told.verdict);
+                due.push((Alert { key, title, body, urgency, route: format!("/provider/{}", p.id) }, None));
+                memory.told = None;
+                memory.calm_since = None;
+            }
+        }
+        Condition::Problem(cause) => {
+            memory.calm_since = None;
+            if mode == Mode::Hold {
+                return;
+            }
+            let since = p.since.unwrap_or(now);
+            match &mut memory.told {
+                None => {
+                    due.push((problem_alert(p, AlertEvent::Raised, cause, lang), None));
+                    memory.told = Some(Told { verdict: cause, peak: p.state, since, last_alert: now });
+                }
+                Some(told) => {
+                    let old_key = key_of(&p.id, told.verdict);
+                    let event = if told.verdict == Verdict::ProviderUnacknowledged
+                        && cause == Verdict::ProviderConfirmed
+                    {
+                        Some(AlertEvent::Acknowledged)
+                    } else if told.verdict == Verdict::ProviderConfirmed && cause == Verdict::ProviderUnacknowledged {
+                        // The provider closed its incident while our probes still fail: the
+                        // problem goes on, nothing new to say.
+                        None
+                    } else if told.verdict != cause
+                        || (cause != Verdict::Maintenance && p.state.severity() > told.peak.severity())
+                    {
+                        // Another cause, or worse than anything told so far. Only worse than
+                        // the peak: a state that flaps between partial and major alerts once.
+                        Some(AlertEvent::Raised)
+                    } else if cause != Verdict::Maintenance
+                        && mode == Mode::Tell
+                        && now - told.last_alert >= delta(policy.reminder_every)
+                    {
+                        Some(AlertEvent::Reminder)
+                    } else {
+                        None
+                    };
+                    if let Some(event) = event {
+                        let mut alert = problem_alert(p, event, cause, lang);
+                        if event == AlertEvent::Acknowledged {
+                            alert.body = format!("{}\n{}", text::acknowledged_body(told.since, now, lang), alert.body);
+                        }
+                        let withdraw = (old_key != alert.key).then_some(old_key);
+                        due.push((alert, withdraw));
+                        told.last_alert = now;
+                    }
+                    told.verdict = cause;
+                    told.since = told.since.min(since);
+                    if p.state.severity() > told.peak.severity() {
+                        told.peak = p.state;
+                    }
+                }
+            }
+        }
+    }
+    for (alert, withdraw) in due {
+        if let Some(key) = withdraw {
+            out.push(Effect::Withdraw { key });
+        }
+        emit(state, mode, alert, now, out);
+    }
+}
+
+/// Before the digest goes out: problems told before the quiet time that still last get a
+/// line too (the digest is the picture the user reads now), and every reminder clock starts
+/// again from it.
+fn close_digest(state: &mut AlertState, policy: &Policy, now: DateTime<FixedOffset>) {
+    let Some(summary) = &state.last else { return };
+    let quiet_from = state.digest.first().map_or(now, |line| line.at);
+    for p in &summary.providers {
+        let Some(told) = state.providers.get_mut(&p.id).and_then(|m| m.told.as_mut()) else { continue };
+        let unmentioned = told.last_alert < quiet_from;
+        if unmentioned && told.verdict != Verdict::Maintenance && condition(p) == Condition::Problem(told.verdict) {
+            let title = text::alert_title(AlertEvent::Reminder, &p.name, told.verdict, p.state, policy.language);
+            state.digest.push(DigestLine { at: now, text: title });
+        }
+        told.last_alert = now;
+    }
+}
+
+/// Certificate warnings: at most once per `certificate_every` per check, not every probe.
+fn certificates(
+    state: &mut AlertState,
+    p: &ProviderSummary,
+    policy: &Policy,
+    now: DateTime<FixedOffset>,
+    mode: Mode,
+    out: &mut Vec<Effect>,
+) {
+    for check in &p.checks {
+        let (Outcome::Degraded, Some(days)) = (check.outcome, check.cert_days_left) else { continue };
+        if state.certificates.contains_key(&check.id) {
+            continue;
+        }
+        state.certificates.insert(check.id.clone(), now);
+        let alert = Alert {
+            key: certificate_key(&check.id),
+            title: text::certificate_expiry(&p.name, days, policy.language),
+            body: text::certificate_body(&check.target, policy.language),
+            urgency: if days <= 7 { Urgency::Normal } else { Urgency::Low },
+            route: format!("/provider/{}", p.id),
+        };
+        emit(state, mode, alert, now, out);
+    }
+}
+
+/// Sends an alert now, or keeps it for the digest.
+fn emit(state: &mut AlertState, mode: Mode, alert: Alert, now: DateTime<FixedOffset>, out: &mut Vec<Effect>) {
+    match mode {
+        Mode::Tell => out.push(Effect::Notify(alert)),
+        Mode::Digest => state.digest.push(DigestLine { at: now, text: alert.title }),
+        Mode::Hold => {}
+    }
+}
+
+fn key_of(provider_id: &str, cause: Verdict) -> String {
+    if cause == Verdict::YourAccount { account_key(provider_id) } else { provider_key(provider_id) }
+}
+
+fn problem_alert(p: &ProviderSummary, event: AlertEvent, cause: Verdict, lang: Language) -> Alert {
+    let title = text::alert_title(event, &p.name, cause, p.state, lang);
     let mut body = p.verdict_text.clone();
-    if let Some(incident) = p.incidents.iter().find(|i| i.state.is_open()) {
+    if cause == Verdict::YourAccount {
+        body.push('\n');
+        body.push_str(&text::account_hint(&p.name, lang));
+    }
+    let incident = p.incidents.iter().find(|i| i.state.is_open());
+    if let Some(incident) = incident {
         body.push('\n');
         body.push_str(&incident.title);
         if let Some(update) = incident.updates.first() {
@@ -108,17 +635,32 @@ fn provider_alert(p: &ProviderSummary, previous: Option<State>, lang: Language) 
             body.push_str(&first_line(&update.body, 160));
         }
     }
-    let urgency = match p.state {
-        State::MajorOutage | State::PartialOutage => Urgency::Critical,
-        State::Degraded => Urgency::Normal,
-        _ if previous.is_some_and(State::is_problem) => Urgency::Normal,
-        _ => Urgency::Low,
+    let urgency = match (cause, event, p.state) {
+        (Verdict::Maintenance, ..) => Urgency::Low,
+        (_, AlertEvent::Reminder, _) | (Verdict::YourAccount, ..) => Urgency::Normal,
+        (_, _, State::MajorOutage | State::PartialOutage) => Urgency::Critical,
+        _ => Urgency::Normal,
     };
-    let route = match p.incidents.iter().find(|i| i.state.is_open()) {
-        Some(i) if !recovered => format!("/provider/{}/incident/{}", p.id, i.id),
-        _ => format!("/provider/{}", p.id),
+    let route = match incident {
+        Some(i) => format!("/provider/{}/incident/{}", p.id, i.id),
+        None => format!("/provider/{}", p.id),
     };
-    Alert { key: format!("provider:{}", p.id), title, body, urgency, route }
+    Alert { key: key_of(&p.id, cause), title, body, urgency, route }
+}
+
+fn digest(lines: &[DigestLine], lang: Language, now: DateTime<FixedOffset>) -> Alert {
+    let mut body: Vec<String> =
+        lines.iter().take(DIGEST_LINES).map(|l| format!("{} {}", text::clock_time(l.at, now), l.text)).collect();
+    if lines.len() > DIGEST_LINES {
+        body.push(text::digest_more(lines.len() - DIGEST_LINES, lang));
+    }
+    Alert {
+        key: DIGEST_KEY.into(),
+        title: text::digest_title(lines.len(), lang),
+        body: body.join("\n"),
+        urgency: Urgency::Normal,
+        route: "/".into(),
+    }
 }
 
 fn first_line(s: &str, max_chars: usize) -> String {
@@ -131,85 +673,9 @@ fn first_line(s: &str, max_chars: usize) -> String {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::ipc::Verdict;
-
-    fn summary(network: Network, states: &[(&str, State)]) -> Summary {
-        Summary {
-            checked_at: chrono::DateTime::parse_from_rfc3339("2026-11-24T10:00:00+01:00").unwrap(),
-            network,
-            providers: states
-                .iter()
-                .map(|(id, state)| ProviderSummary {
-                    id: (*id).into(),
-                    name: id.to_uppercase(),
-                    state: *state,
-                    verdict: Verdict::AllWell,
-                    verdict_text: format!("{id} verdict"),
-                    since: None,
-                    status_page: None,
-                    components: vec![],
-                    incidents: vec![],
-                    checks: vec![],
-                })
-                .collect(),
-        }
-    }
-
-    fn run(steps: &[Summary]) -> Vec<Vec<Effect>> {
-        let mut state = AlertState::default();
-        steps
-            .iter()
-            .map(|s| {
-                let (next, effects) = step(&state, s, Language::En);
-                state = next;
-                effects
-            })
-            .collect()
-    }
-
-    #[test]
-    fn first_sight_of_healthy_providers_is_silent() {
-        let out = run(&[summary(Network::Online, &[("a", State::Operational), ("b", State::Unknown)])]);
-        assert!(out[0].is_empty());
-    }
-
-    #[test]
-    fn change_alerts_once_and_recovery_alerts_once() {
-        let out = run(&[
-            summary(Network::Online, &[("a", State::Operational)]),
-            summary(Network::Online, &[("a", State::MajorOutage)]),
-            summary(Network::Online, &[("a", State::MajorOutage)]),
-            summary(Network::Online, &[("a", State::Unknown)]),
-            summary(Network::Online, &[("a", State::Operational)]),
-        ]);
-        let counts: Vec<usize> = out.iter().map(Vec::len).collect();
-        assert_eq!(counts, [0, 1, 0, 0, 1]);
-        let Effect::Notify(alert) = &out[1][0] else { panic!() };
-        assert_eq!(alert.title, "A: major outage");
-        assert_eq!(alert.urgency, Urgency::Critical);
-        assert_eq!(alert.key, "provider:a");
-        let Effect::Notify(back) = &out[4][0] else { panic!() };
-        assert_eq!(back.title, "A: back to normal");
-        assert_eq!(back.key, alert.key, "the recovery replaces the outage notification");
-    }
-
-    #[test]
-    fn network_down_with_five_providers_is_one_alert() {
-        let providers: Vec<(&str, State)> =
-            ["a", "b", "c", "d", "e"].iter().map(|id| (*id, State::Operational)).collect();
-        let down: Vec<(&str, State)> = providers.iter().map(|(id, _)| (*id, State::Unknown)).collect();
-        let out = run(&[
-            summary(Network::Online, &providers),
-            summary(Network::Offline, &down),
-            summary(Network::Offline, &down),
-            summary(Network::Online, &providers),
-        ]);
-        assert_eq!(out[1].len(), 1);
-        assert!(matches!(&out[1][0], Effect::Notify(a) if a.key == NETWORK_KEY));
-        assert!(out[2].is_empty());
-        assert_eq!(out[3], vec![Effect::Withdraw { key: NETWORK_KEY.into() }]);
-    }
+fn delta(d: Duration) -> TimeDelta {
+    TimeDelta::from_std(d).unwrap_or(TimeDelta::MAX)
 }
+
+#[cfg(test)]
+mod tests;

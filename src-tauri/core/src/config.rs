@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
+use crate::alert::{MaintenanceWindow, QuietHours, Window};
 use crate::formats::Format;
 use crate::text::Language;
 
@@ -18,6 +19,23 @@ pub const DEFAULT_CONNECTIVITY: [&str; 3] = ["1.1.1.1:53", "9.9.9.9:53", "8.8.8.
 pub struct Config {
     pub settings: Settings,
     pub providers: Vec<Provider>,
+    pub alerts: Alerts,
+}
+
+/// When and how often the user wants to hear about problems (`[alerts]`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Alerts {
+    /// A lasting problem is brought up again at most this often.
+    pub reminder: Duration,
+    pub quiet_hours: Option<QuietHours>,
+    /// The user's own maintenance windows (`[[alerts.maintenance]]`).
+    pub maintenance: Vec<MaintenanceWindow>,
+}
+
+impl Default for Alerts {
+    fn default() -> Alerts {
+        Alerts { reminder: Duration::from_secs(4 * 3600), quiet_hours: None, maintenance: Vec::new() }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -65,6 +83,13 @@ impl Provider {
     pub fn status_check_id(&self) -> String {
         format!("{}/status_page", self.id)
     }
+
+    /// Whether a check belongs to this provider. Every check id starts with its provider's id
+    /// and a `/` (`df/status_page`, `df/imap/…`); provider ids contain no `/`, so the prefix
+    /// is unambiguous.
+    pub fn owns_check(&self, check_id: &str) -> bool {
+        check_id.strip_prefix(self.id.as_str()).is_some_and(|rest| rest.starts_with('/'))
+    }
 }
 
 /// A configuration we cannot use, with where and why.
@@ -84,6 +109,8 @@ struct RawConfig {
     settings: Option<RawSettings>,
     #[serde(default)]
     provider: Vec<toml::Spanned<RawProvider>>,
+    #[serde(default)]
+    alerts: Option<RawAlerts>,
 }
 
 #[derive(Deserialize)]
@@ -107,9 +134,33 @@ struct RawProvider {
     components: Vec<String>,
 }
 
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawAlerts {
+    reminder: Option<toml::Spanned<String>>,
+    quiet_hours: Option<toml::Spanned<String>>,
+    #[serde(default)]
+    maintenance: Vec<toml::Spanned<RawMaintenance>>,
+}
+
+/// Either weekly (`days`, `from`, `to`, `time_zone`) or once (`start`, `end`).
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawMaintenance {
+    provider: toml::Spanned<String>,
+    days: Option<Vec<String>>,
+    from: Option<String>,
+    to: Option<String>,
+    time_zone: Option<String>,
+    start: Option<String>,
+    end: Option<String>,
+}
+
 const SETTINGS_KEYS: [&str; 4] = ["interval", "timeout", "language", "connectivity"];
 const PROVIDER_KEYS: [&str; 6] = ["id", "name", "preset", "status_page", "status_format", "components"];
-const TOP_KEYS: [&str; 2] = ["settings", "provider"];
+const ALERTS_KEYS: [&str; 3] = ["reminder", "quiet_hours", "maintenance"];
+const MAINTENANCE_KEYS: [&str; 7] = ["provider", "days", "from", "to", "time_zone", "start", "end"];
+const TOP_KEYS: [&str; 3] = ["settings", "provider", "alerts"];
 
 /// Parses and validates config text. `file` only names the source in messages.
 pub fn parse(text: &str, file: &str) -> Result<Config, ConfigError> {
@@ -254,7 +305,88 @@ pub fn parse(text: &str, file: &str) -> Result<Config, ConfigError> {
         let name = p.name.or_else(|| preset.map(|preset| preset.name.clone())).unwrap_or_else(|| id.clone());
         providers.push(Provider { id, name, status_page, components });
     }
-    Ok(Config { settings, providers })
+    let alerts = match raw.alerts {
+        None => Alerts::default(),
+        Some(raw) => alerts(raw, &providers).map_err(|(span, m, h)| error(span, m, h))?,
+    };
+    Ok(Config { settings, providers, alerts })
+}
+
+type Located = (Option<std::ops::Range<usize>>, String, Option<String>);
+
+fn alerts(raw: RawAlerts, providers: &[Provider]) -> Result<Alerts, Located> {
+    let mut alerts = Alerts::default();
+    if let Some(v) = raw.reminder {
+        alerts.reminder =
+            duration(&v, "reminder", Duration::from_secs(15 * 60)).map_err(|(m, h)| (Some(v.span()), m, h))?;
+    }
+    if let Some(v) = raw.quiet_hours {
+        let parsed = v.get_ref().split_once('-').and_then(|(start, end)| Some((clock(start)?, clock(end)?)));
+        let (start, end) = parsed.ok_or_else(|| {
+            (
+                Some(v.span()),
+                format!("quiet_hours `{}` is not a time range", v.get_ref()),
+                Some("for example \"22:00-07:00\" (local time; may wrap midnight)".into()),
+            )
+        })?;
+        alerts.quiet_hours = Some(QuietHours { start, end });
+    }
+    for spanned in raw.maintenance {
+        let span = spanned.span();
+        let m = spanned.into_inner();
+        let bad = |message: String, hint: &str| (Some(span.clone()), message, Some(hint.to_owned()));
+        let provider_id = m.provider.get_ref().clone();
+        if !providers.iter().any(|p| p.id == provider_id) {
+            return Err((Some(m.provider.span()), format!("maintenance for unknown provider `{provider_id}`"), None));
+        }
+        let when = match (m.start, m.end, m.days) {
+            (Some(start), Some(end), None) => {
+                let instant = |s: &str| chrono::DateTime::parse_from_rfc3339(s).ok();
+                let (Some(start), Some(end)) = (instant(&start), instant(&end)) else {
+                    return Err(bad(
+                        "maintenance start/end is not a date and time with offset".into(),
+                        "for example start = \"2026-11-28T22:00:00+01:00\" (quoted)",
+                    ));
+                };
+                if end <= start {
+                    return Err(bad("maintenance ends before it starts".into(), "swap start and end"));
+                }
+                Window::Once { start, end }
+            }
+            (None, None, Some(days)) => {
+                let weekdays: Option<Vec<chrono::Weekday>> = days.iter().map(|d| d.parse().ok()).collect();
+                let weekly_hint = "for example days = [\"sun\"], from = \"02:00\", to = \"04:00\", \
+                                   time_zone = \"Europe/Berlin\"";
+                let (Some(days), Some(start), Some(end)) = (
+                    weekdays.filter(|d| !d.is_empty()),
+                    m.from.as_deref().and_then(clock),
+                    m.to.as_deref().and_then(clock),
+                ) else {
+                    return Err(bad("weekly maintenance needs days, from and to".into(), weekly_hint));
+                };
+                let Some(zone) = m.time_zone.as_deref().and_then(|z| z.parse::<chrono_tz::Tz>().ok()) else {
+                    return Err(bad(
+                        "weekly maintenance needs a time_zone".into(),
+                        "an IANA name such as \"Europe/Berlin\" or \"Europe/Vienna\"",
+                    ));
+                };
+                Window::Weekly { days, start, end, zone }
+            }
+            _ => {
+                return Err(bad(
+                    "maintenance is either weekly (days, from, to, time_zone) or once (start, end)".into(),
+                    "give one of the two",
+                ));
+            }
+        };
+        alerts.maintenance.push(MaintenanceWindow { provider_id, when });
+    }
+    Ok(alerts)
+}
+
+/// `HH:MM`, 24 hours.
+fn clock(s: &str) -> Option<chrono::NaiveTime> {
+    chrono::NaiveTime::parse_from_str(s.trim(), "%H:%M").ok()
 }
 
 fn duration(v: &toml::Spanned<String>, key: &str, min: Duration) -> Result<Duration, (String, Option<String>)> {
@@ -278,7 +410,8 @@ fn valid_anchor(anchor: &str) -> bool {
 fn unknown_key_hint(message: &str) -> Option<String> {
     let rest = message.strip_prefix("unknown field `")?;
     let field = &rest[..rest.find('`')?];
-    let candidates = SETTINGS_KEYS.iter().chain(&PROVIDER_KEYS).chain(&TOP_KEYS);
+    let candidates =
+        SETTINGS_KEYS.iter().chain(&PROVIDER_KEYS).chain(&ALERTS_KEYS).chain(&MAINTENANCE_KEYS).chain(&TOP_KEYS);
     let best = candidates.min_by_key(|k| edit_distance(field, k))?;
     (edit_distance(field, best) <= 3).then(|| format!("did you mean `{best}`?"))
 }
@@ -404,6 +537,76 @@ components = ["Git Operations"]
         let e = parse("[[provider]]\nid = \"gmx\"\npreset = \"gmx\"\n", "c.toml").unwrap_err();
         assert!(e.message.contains("nothing to watch"), "{e}");
         assert_eq!(e.hint, crate::catalog::catalog().get("gmx").unwrap().status_note.clone());
+    }
+
+    #[test]
+    fn alerts_section_sets_reminder_quiet_hours_and_maintenance() {
+        let c = parse(
+            r#"
+[[provider]]
+id = "df"
+status_page = "https://status.df.test/"
+
+[alerts]
+reminder = "2h"
+quiet_hours = "22:00-07:00"
+
+[[alerts.maintenance]]
+provider = "df"
+days = ["sun"]
+from = "02:00"
+to = "04:00"
+time_zone = "Europe/Berlin"
+
+[[alerts.maintenance]]
+provider = "df"
+start = "2026-11-28T22:00:00+01:00"
+end = "2026-11-29T02:00:00+01:00"
+"#,
+            "c.toml",
+        )
+        .unwrap();
+        let t = |h, m| chrono::NaiveTime::from_hms_opt(h, m, 0).unwrap();
+        assert_eq!(c.alerts.reminder, Duration::from_secs(7200));
+        assert_eq!(c.alerts.quiet_hours, Some(QuietHours { start: t(22, 0), end: t(7, 0) }));
+        assert_eq!(
+            c.alerts.maintenance[0].when,
+            Window::Weekly {
+                days: vec![chrono::Weekday::Sun],
+                start: t(2, 0),
+                end: t(4, 0),
+                zone: chrono_tz::Europe::Berlin
+            }
+        );
+        assert!(matches!(c.alerts.maintenance[1].when, Window::Once { .. }));
+        assert_eq!(parse("", "c.toml").unwrap().alerts, Alerts::default());
+    }
+
+    #[test]
+    fn bad_alerts_are_located() {
+        let provider = "[[provider]]\nid = \"df\"\nstatus_page = \"https://x.test\"\n";
+        let cases = [
+            ("[alerts]\nquiet_hours = \"22-7\"\n", 5, "not a time range"),
+            ("[alerts]\nreminder = \"1m\"\n", 5, "shorter than"),
+            ("[alerts]\nremind = \"1h\"\n", 5, "remind"),
+            ("[[alerts.maintenance]]\nprovider = \"ionos\"\nstart = \"x\"\nend = \"y\"\n", 5, "unknown provider"),
+            (
+                "[[alerts.maintenance]]\nprovider = \"df\"\ndays = [\"sun\"]\nfrom = \"02:00\"\nto = \"04:00\"\n",
+                4,
+                "needs a time_zone",
+            ),
+            (
+                "[[alerts.maintenance]]\nprovider = \"df\"\nstart = \"2026-11-29T02:00:00+01:00\"\nend = \"2026-11-28T02:00:00+01:00\"\n",
+                4,
+                "ends before it starts",
+            ),
+            ("[[alerts.maintenance]]\nprovider = \"df\"\n", 4, "either weekly"),
+        ];
+        for (text, line, needle) in cases {
+            let e = parse(&format!("{provider}{text}"), "c.toml").unwrap_err();
+            assert_eq!(e.line, Some(line), "{text}: {e}");
+            assert!(e.message.contains(needle), "{text}: {e}");
+        }
     }
 
     #[test]

@@ -8,7 +8,7 @@ use chrono::{DateTime, FixedOffset};
 use crate::config::{Config, Provider};
 use crate::ipc::{CheckSummary, Network, ProviderSummary, Summary, Verdict};
 use crate::model::{CheckKind, IncidentState, Observation, Outcome, Reason, State, StatusSnapshot};
-use crate::text::{self, Language};
+use crate::text::{self, Language, Subject, Symptom, VerdictFacts};
 
 /// What the engine knows about one check: its confirmed observation and, while it fails,
 /// since when.
@@ -43,9 +43,33 @@ fn provider_summary(
         .and_then(|s| s.confirmed.as_ref())
         .and_then(Observation::snapshot)
         .map(|s| s.clone().filtered(&provider.components));
+    let page_view = match (&provider.status_page, &page) {
+        (None, _) => Page::None,
+        (Some(_), Some(snapshot)) => Page::Read(snapshot),
+        (Some(_), None) => {
+            Page::Unreadable { reason: status_reason(status), failing_since: status.and_then(|s| s.failing_since) }
+        }
+    };
+    // Our own probes: every check of this provider that is not its status page.
+    let probes: Vec<&CheckState> = checks
+        .iter()
+        .filter(|(id, _)| provider.owns_check(id) && **id != status_id)
+        .map(|(_, state)| state)
+        .filter(|state| state.confirmed.as_ref().is_some_and(|o| o.kind != CheckKind::StatusPage))
+        .collect();
 
-    let (state, verdict, since) = judge(page.as_ref(), status, network);
-    let verdict_text = text::verdict(verdict, &provider.name, since, status_reason(status), lang, now);
+    let judgement = judge(&page_view, &probes, network);
+    let verdict_text = text::verdict(
+        &VerdictFacts {
+            verdict: judgement.verdict,
+            name: &provider.name,
+            since: judgement.since,
+            symptom: judgement.symptom,
+            page_reason: judgement.page_reason,
+        },
+        lang,
+        now,
+    );
 
     let mut check_summaries = Vec::new();
     if let Some(page_cfg) = &provider.status_page {
@@ -65,15 +89,16 @@ fn provider_summary(
             },
         });
     }
+    check_summaries.extend(probes.iter().filter_map(|p| p.confirmed.as_ref()).map(check_summary));
 
     let (components, incidents) = page.map(|p| (p.components, p.incidents)).unwrap_or_default();
     ProviderSummary {
         id: provider.id.clone(),
         name: provider.name.clone(),
-        state,
-        verdict,
+        state: judgement.state,
+        verdict: judgement.verdict,
         verdict_text,
-        since,
+        since: judgement.since,
         status_page: provider.status_page.as_ref().map(|s| s.url.to_string()),
         components,
         incidents,
@@ -85,35 +110,181 @@ fn status_reason(status: Option<&CheckState>) -> Option<Reason> {
     status.and_then(|s| s.confirmed.as_ref()).and_then(|o| o.reason)
 }
 
-/// The state, verdict and "since when" of one provider.
-fn judge(
-    page: Option<&StatusSnapshot>,
-    status: Option<&CheckState>,
-    network: Network,
-) -> (State, Verdict, Option<DateTime<FixedOffset>>) {
-    if network == Network::Offline {
-        return (State::Unknown, Verdict::YourNetwork, None);
+/// What the provider's status page gives us.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Page<'a> {
+    /// The provider has no status page we watch.
+    None,
+    /// Not read yet (`reason` is `None`), or it cannot be read.
+    Unreadable { reason: Option<Reason>, failing_since: Option<DateTime<FixedOffset>> },
+    /// Read and understood (already filtered to the components the user cares about).
+    Read(&'a StatusSnapshot),
+}
+
+/// The judgement of one provider: its state, the verdict and what the sentence needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Judgement {
+    pub state: State,
+    pub verdict: Verdict,
+    /// Since when the current problem is known, if there is one.
+    pub since: Option<DateTime<FixedOffset>>,
+    pub symptom: Symptom,
+    pub page_reason: Option<Reason>,
+}
+
+/// What our confirmed probes of one provider say, sorted by what they mean for the user.
+#[derive(Debug, Default)]
+struct Probes<'a> {
+    /// Confirmed down for a reason on the provider's side (not auth, not offline).
+    failing: Vec<&'a CheckState>,
+    /// Confirmed down because the login was refused.
+    auth: Vec<&'a CheckState>,
+    /// Answering, but badly; `cert_only` when the only concern is the certificate's expiry.
+    impaired: Vec<(&'a Observation, bool)>,
+    /// Ran, but could not tell (with the reason, when there is one).
+    inconclusive: Vec<Option<Reason>>,
+    /// Answered well.
+    up: usize,
+}
+
+impl<'a> Probes<'a> {
+    fn sort(probes: &[&'a CheckState]) -> Probes<'a> {
+        let mut sorted = Probes::default();
+        for state in probes {
+            let Some(o) = &state.confirmed else { continue };
+            match (o.outcome, o.reason) {
+                // Offline is the network's fault, never the provider's: the network verdict
+                // speaks for it.
+                (_, Some(Reason::Offline)) => {}
+                (Outcome::Up, _) => sorted.up += 1,
+                (Outcome::Degraded, reason) => {
+                    let cert_only = o.cert_days_left.is_some() && matches!(reason, None | Some(Reason::Certificate));
+                    sorted.impaired.push((o, cert_only));
+                }
+                (Outcome::Down, Some(Reason::Auth)) => sorted.auth.push(state),
+                (Outcome::Down, _) => sorted.failing.push(state),
+                (Outcome::Unknown, reason) => sorted.inconclusive.push(reason),
+            }
+        }
+        sorted
     }
-    let Some(page) = page else {
-        // Not read yet, or the page cannot be read: a status page we cannot read makes the
-        // provider unknown, never down.
-        let since = status.and_then(|s| s.failing_since);
-        return (State::Unknown, Verdict::Unknown, since);
+
+    /// The provider's state as far as our probes know it.
+    fn state(&self) -> State {
+        if !self.failing.is_empty() {
+            State::PartialOutage
+        } else if !self.auth.is_empty() || !self.impaired.is_empty() {
+            // A refused login is not the provider's outage, but the user cannot work and
+            // must act: it has to be a problem state (tray attention), yet never an outage.
+            State::Degraded
+        } else if !self.inconclusive.is_empty() {
+            State::Unknown
+        } else {
+            State::Operational
+        }
+    }
+}
+
+/// Names what a set of probes is about: mail servers, mail delivery or plain servers.
+fn subject<'o>(observations: impl IntoIterator<Item = &'o Observation>) -> Subject {
+    let kinds: Vec<CheckKind> = observations.into_iter().map(|o| o.kind).collect();
+    if kinds.iter().all(|k| matches!(k, CheckKind::Smtp | CheckKind::Imap | CheckKind::Pop3)) {
+        Subject::MailServers
+    } else if kinds.iter().all(|k| *k == CheckKind::Roundtrip) {
+        Subject::MailDelivery
+    } else if kinds.iter().all(|k| *k != CheckKind::Http) {
+        // A mix of mail protocols and the round trip: the mail servers are the common part.
+        Subject::MailServers
+    } else {
+        Subject::Servers
+    }
+}
+
+fn earliest_failure(states: &[&CheckState]) -> Option<DateTime<FixedOffset>> {
+    states.iter().filter_map(|s| s.failing_since).min()
+}
+
+/// "Is it me or them": the state, verdict and "since when" of one provider, from its status
+/// page and our own confirmed probes.
+///
+/// The state is the worst of the page and the probes (a confirmed `down` probe makes it at
+/// least a partial outage); an unreadable page alone is `unknown`, never down. The verdict
+/// says whose fault it is: the network's, the provider's (confirmed by its page, or not yet
+/// acknowledged), the user's account, or an announced maintenance.
+pub fn judge(page: &Page<'_>, probes: &[&CheckState], network: Network) -> Judgement {
+    let mut judgement = Judgement {
+        state: State::Unknown,
+        verdict: Verdict::Unknown,
+        since: None,
+        symptom: Symptom::None,
+        page_reason: None,
     };
-    let state = page.overall();
-    let since = page
-        .incidents
-        .iter()
-        .filter(|i| i.state.is_open() && i.state != IncidentState::Scheduled)
-        .filter_map(|i| i.started_at)
-        .min();
-    let verdict = match state {
-        State::Operational => Verdict::AllWell,
-        State::Maintenance => Verdict::Maintenance,
-        State::Unknown => Verdict::Unknown,
-        State::Degraded | State::PartialOutage | State::MajorOutage => Verdict::ProviderConfirmed,
+    if network == Network::Offline {
+        judgement.verdict = Verdict::YourNetwork;
+        return judgement;
+    }
+    let ours = Probes::sort(probes);
+    let page_state = match page {
+        Page::None => State::Operational,
+        Page::Unreadable { .. } => State::Unknown,
+        Page::Read(snapshot) => snapshot.overall(),
     };
-    (state, verdict, if state == State::Operational { None } else { since })
+    judgement.state = page_state.worse(ours.state());
+    if let Page::Unreadable { reason, .. } = page {
+        judgement.page_reason = *reason;
+    }
+
+    let incident_since = match page {
+        Page::Read(snapshot) => snapshot
+            .incidents
+            .iter()
+            .filter(|i| i.state.is_open() && i.state != IncidentState::Scheduled)
+            .filter_map(|i| i.started_at)
+            .min(),
+        _ => None,
+    };
+    let failing_since = earliest_failure(&ours.failing);
+    let failing_symptom = Symptom::NotAnswering(subject(ours.failing.iter().filter_map(|s| s.confirmed.as_ref())));
+
+    if page_state == State::Maintenance {
+        // The provider announced it: failures of ours during its maintenance are expected.
+        judgement.verdict = Verdict::Maintenance;
+        judgement.since = incident_since;
+    } else if page_state.is_problem() {
+        judgement.verdict = Verdict::ProviderConfirmed;
+        // We may have noticed before the provider wrote it down.
+        judgement.since = [incident_since, failing_since].into_iter().flatten().min();
+        if !ours.failing.is_empty() {
+            judgement.symptom = failing_symptom;
+        }
+    } else if !ours.failing.is_empty() {
+        judgement.verdict = Verdict::ProviderUnacknowledged;
+        judgement.since = failing_since;
+        judgement.symptom = failing_symptom;
+    } else if !ours.auth.is_empty() {
+        judgement.verdict = Verdict::YourAccount;
+        judgement.since = earliest_failure(&ours.auth);
+    } else if !ours.impaired.is_empty() {
+        judgement.verdict = Verdict::ProviderUnacknowledged;
+        judgement.symptom = if ours.impaired.iter().all(|(_, cert_only)| *cert_only) {
+            let days = ours.impaired.iter().filter_map(|(o, _)| o.cert_days_left).min().unwrap_or_default();
+            Symptom::CertificateExpiring { days }
+        } else {
+            Symptom::Impaired(subject(ours.impaired.iter().filter(|(_, cert)| !cert).map(|(o, _)| *o)))
+        };
+    } else if judgement.state == State::Unknown {
+        judgement.verdict = Verdict::Unknown;
+        judgement.since = match page {
+            Page::Unreadable { failing_since, .. } => *failing_since,
+            _ => None,
+        };
+        if let Some(reason) = ours.inconclusive.iter().flatten().next() {
+            judgement.symptom = Symptom::Inconclusive(*reason);
+        }
+    } else {
+        judgement.verdict = Verdict::AllWell;
+    }
+    judgement
 }
 
 fn check_summary(o: &Observation) -> CheckSummary {
@@ -235,5 +406,314 @@ mod tests {
         assert_eq!((p.state, p.verdict), (State::Unknown, Verdict::Unknown));
         assert_eq!(p.checks[0].reason, Some(Reason::HttpStatus));
         assert!(p.verdict_text.contains("cannot be read"), "{}", p.verdict_text);
+    }
+
+    /// A confirmed probe of ours: (check id, state) with its outcome, reason and since.
+    fn probe(
+        id: &str,
+        kind: CheckKind,
+        outcome: Outcome,
+        reason: Option<Reason>,
+        since: Option<&str>,
+        cert_days_left: Option<i64>,
+    ) -> (String, CheckState) {
+        let observation = Observation {
+            check_id: id.into(),
+            kind,
+            target: "sslin.df.test:993".into(),
+            at: at("2026-11-24T10:05:00+01:00"),
+            outcome,
+            reason,
+            message: "probe".into(),
+            latency_ms: None,
+            cert_days_left,
+            finding: Finding::None,
+        };
+        (id.to_owned(), CheckState { confirmed: Some(observation), failing_since: since.map(at) })
+    }
+
+    fn green() -> StatusSnapshot {
+        StatusSnapshot { indicator: Some(State::Operational), components: vec![], incidents: vec![] }
+    }
+
+    fn page_with(state: IncidentState, impact: State, started: &str) -> StatusSnapshot {
+        StatusSnapshot {
+            indicator: Some(impact),
+            components: vec![],
+            incidents: vec![Incident {
+                id: "i".into(),
+                title: "Mail".into(),
+                state,
+                impact,
+                started_at: Some(at(started)),
+                updated_at: None,
+                url: None,
+                updates: vec![],
+                components: vec![],
+            }],
+        }
+    }
+
+    struct Case {
+        name: &'static str,
+        page: Option<StatusSnapshot>,
+        probes: Vec<(String, CheckState)>,
+        network: Network,
+        state: State,
+        verdict: Verdict,
+        since: Option<&'static str>,
+        /// Words the German and the English sentence must contain.
+        de: &'static str,
+        en: &'static str,
+    }
+
+    #[test]
+    fn verdicts_fuse_status_page_and_own_probes() {
+        use CheckKind::{Http, Imap, Roundtrip, Smtp};
+        use Outcome::{Degraded, Down, Unknown, Up};
+        let imap = "df/imap/sslin.df.test:993";
+        let smtp = "df/smtp/smtp.df.test:465";
+        let cases = [
+            Case {
+                name: "our mail probes fail while the page is green",
+                page: Some(green()),
+                probes: vec![
+                    probe(imap, Imap, Down, Some(Reason::Timeout), Some("2026-11-24T10:02:00+01:00"), None),
+                    probe(smtp, Smtp, Up, None, None, None),
+                ],
+                network: Network::Online,
+                state: State::PartialOutage,
+                verdict: Verdict::ProviderUnacknowledged,
+                since: Some("2026-11-24T10:02:00+01:00"),
+                de: "DomainFactory: Mailserver antworten seit 10:02 nicht — vom Anbieter noch nicht bestätigt",
+                en: "DomainFactory: mail servers not answering since 10:02 — not yet acknowledged by the provider",
+            },
+            Case {
+                name: "the provider confirms what we saw first",
+                page: Some(page_with(IncidentState::Investigating, State::MajorOutage, "2026-11-24T10:20:00+01:00")),
+                probes: vec![probe(imap, Imap, Down, Some(Reason::Refused), Some("2026-11-24T10:02:00+01:00"), None)],
+                network: Network::Online,
+                state: State::MajorOutage,
+                verdict: Verdict::ProviderConfirmed,
+                since: Some("2026-11-24T10:02:00+01:00"),
+                de: "Störung seit 10:02, vom Anbieter bestätigt",
+                en: "problem since 10:02, confirmed by the provider",
+            },
+            Case {
+                name: "only the login fails: your account",
+                page: Some(green()),
+                probes: vec![
+                    probe(imap, Imap, Down, Some(Reason::Auth), Some("2026-11-24T09:58:00+01:00"), None),
+                    probe(smtp, Smtp, Up, None, None, None),
+                ],
+                network: Network::Online,
+                state: State::Degraded,
+                verdict: Verdict::YourAccount,
+                since: Some("2026-11-24T09:58:00+01:00"),
+                de: "DomainFactory: Anmeldung seit 09:58 abgelehnt — bitte Benutzername und Passwort prüfen",
+                en: "DomainFactory: login refused since 09:58 — check your user name and password",
+            },
+            Case {
+                name: "a refused login next to an unreachable server is the provider's problem",
+                page: Some(green()),
+                probes: vec![
+                    probe(imap, Imap, Down, Some(Reason::Auth), Some("2026-11-24T10:01:00+01:00"), None),
+                    probe(smtp, Smtp, Down, Some(Reason::Timeout), Some("2026-11-24T10:03:00+01:00"), None),
+                ],
+                network: Network::Online,
+                state: State::PartialOutage,
+                verdict: Verdict::ProviderUnacknowledged,
+                since: Some("2026-11-24T10:03:00+01:00"),
+                de: "Mailserver antworten seit 10:03 nicht",
+                en: "mail servers not answering since 10:03",
+            },
+            Case {
+                name: "offline: your network, whatever the probes said before",
+                page: Some(page_with(IncidentState::Investigating, State::MajorOutage, "2026-11-24T10:20:00+01:00")),
+                probes: vec![probe(imap, Imap, Down, Some(Reason::Timeout), Some("2026-11-24T10:02:00+01:00"), None)],
+                network: Network::Offline,
+                state: State::Unknown,
+                verdict: Verdict::YourNetwork,
+                since: None,
+                de: "Ihr Internet ist nicht erreichbar",
+                en: "Your internet connection is down",
+            },
+            Case {
+                name: "announced maintenance explains our failures",
+                page: Some(page_with(IncidentState::InProgress, State::Maintenance, "2026-11-24T09:00:00+01:00")),
+                probes: vec![probe(imap, Imap, Down, Some(Reason::Refused), Some("2026-11-24T09:05:00+01:00"), None)],
+                network: Network::Online,
+                state: State::PartialOutage,
+                verdict: Verdict::Maintenance,
+                since: Some("2026-11-24T09:00:00+01:00"),
+                de: "Wartungsarbeiten laufen",
+                en: "maintenance in progress",
+            },
+            Case {
+                name: "an unreadable page with healthy probes is unknown, never down",
+                page: None,
+                probes: vec![probe(imap, Imap, Up, None, None, None)],
+                network: Network::Online,
+                state: State::Unknown,
+                verdict: Verdict::Unknown,
+                since: None,
+                de: "Statusseite nicht lesbar (http_status)",
+                en: "status page cannot be read (http_status)",
+            },
+            Case {
+                name: "an unreadable page does not hide failing probes",
+                page: None,
+                probes: vec![probe(imap, Imap, Down, Some(Reason::Timeout), Some("2026-11-24T10:02:00+01:00"), None)],
+                network: Network::Online,
+                state: State::PartialOutage,
+                verdict: Verdict::ProviderUnacknowledged,
+                since: Some("2026-11-24T10:02:00+01:00"),
+                de: "vom Anbieter noch nicht bestätigt",
+                en: "not yet acknowledged by the provider",
+            },
+            Case {
+                name: "a certificate about to expire is degraded, with its own sentence",
+                page: Some(green()),
+                probes: vec![probe(imap, Imap, Degraded, Some(Reason::Certificate), None, Some(5))],
+                network: Network::Online,
+                state: State::Degraded,
+                verdict: Verdict::ProviderUnacknowledged,
+                since: None,
+                de: "DomainFactory: Zertifikat läuft in 5 Tagen ab",
+                en: "DomainFactory: certificate expires in 5 days",
+            },
+            Case {
+                name: "late delivery in the round trip",
+                page: Some(green()),
+                probes: vec![probe("df/roundtrip", Roundtrip, Degraded, Some(Reason::Timeout), None, None)],
+                network: Network::Online,
+                state: State::Degraded,
+                verdict: Verdict::ProviderUnacknowledged,
+                since: None,
+                de: "Mails kommen verspätet an",
+                en: "mail delivered late",
+            },
+            Case {
+                name: "a failing website is named as servers",
+                page: Some(green()),
+                probes: vec![probe(
+                    "df/http/www",
+                    Http,
+                    Down,
+                    Some(Reason::HttpStatus),
+                    Some("2026-11-24T10:04:00+01:00"),
+                    None,
+                )],
+                network: Network::Online,
+                state: State::PartialOutage,
+                verdict: Verdict::ProviderUnacknowledged,
+                since: Some("2026-11-24T10:04:00+01:00"),
+                de: "DomainFactory: Server antworten seit 10:04 nicht",
+                en: "DomainFactory: servers not answering since 10:04",
+            },
+            Case {
+                name: "an inconclusive probe makes the provider unknown",
+                page: Some(green()),
+                probes: vec![probe(imap, Imap, Unknown, Some(Reason::Protocol), None, None)],
+                network: Network::Online,
+                state: State::Unknown,
+                verdict: Verdict::Unknown,
+                since: None,
+                de: "Prüfung ohne Ergebnis (protocol)",
+                en: "check inconclusive (protocol)",
+            },
+            Case {
+                name: "a probe that only saw the network go away says nothing about the provider",
+                page: Some(green()),
+                probes: vec![probe(imap, Imap, Unknown, Some(Reason::Offline), None, None)],
+                network: Network::Online,
+                state: State::Operational,
+                verdict: Verdict::AllWell,
+                since: None,
+                de: "DomainFactory: alles in Ordnung",
+                en: "DomainFactory: all well",
+            },
+            Case {
+                name: "checks of another provider whose id shares a prefix do not count",
+                page: Some(green()),
+                probes: vec![probe(
+                    "dfx/imap",
+                    Imap,
+                    Down,
+                    Some(Reason::Timeout),
+                    Some("2026-11-24T10:02:00+01:00"),
+                    None,
+                )],
+                network: Network::Online,
+                state: State::Operational,
+                verdict: Verdict::AllWell,
+                since: None,
+                de: "alles in Ordnung",
+                en: "all well",
+            },
+        ];
+        for case in cases {
+            let mut checks: BTreeMap<String, CheckState> = case.probes.into_iter().collect();
+            let status = match case.page {
+                Some(snapshot) => CheckState { confirmed: Some(page_observation(snapshot)), failing_since: None },
+                None => CheckState {
+                    confirmed: Some(Observation::failed(
+                        "df/status_page",
+                        CheckKind::StatusPage,
+                        "https://status.df.test/",
+                        at("2026-11-24T10:05:00+01:00"),
+                        Unknown,
+                        Reason::HttpStatus,
+                        "HTTP 500",
+                    )),
+                    failing_since: None,
+                },
+            };
+            checks.insert("df/status_page".into(), status);
+            let now = at("2026-11-24T10:06:00+01:00");
+            for (lang, words) in [(Language::De, case.de), (Language::En, case.en)] {
+                let p = summarize(&config(), &checks, case.network, lang, now).providers.remove(0);
+                assert_eq!((p.state, p.verdict), (case.state, case.verdict), "{}", case.name);
+                assert_eq!(p.since, case.since.map(at), "{}", case.name);
+                assert!(p.verdict_text.contains(words), "{}: {:?} lacks {words:?}", case.name, p.verdict_text);
+            }
+        }
+    }
+
+    #[test]
+    fn probes_are_listed_with_the_status_page() {
+        let mut checks: BTreeMap<String, CheckState> = [
+            probe("df/imap", CheckKind::Imap, Outcome::Up, None, None, Some(40)),
+            probe("other/imap", CheckKind::Imap, Outcome::Up, None, None, None),
+        ]
+        .into_iter()
+        .collect();
+        checks.insert("df/status_page".into(), CheckState::default());
+        let p = summarize(&config(), &checks, Network::Online, Language::En, at("2026-11-24T10:06:00+01:00"))
+            .providers
+            .remove(0);
+        let ids: Vec<&str> = p.checks.iter().map(|c| c.id.as_str()).collect();
+        assert_eq!(ids, ["df/status_page", "df/imap"]);
+        assert_eq!(p.checks[1].cert_days_left, Some(40));
+    }
+
+    #[test]
+    fn a_provider_without_status_page_is_judged_by_its_probes() {
+        let (_, up) = probe("df/imap", CheckKind::Imap, Outcome::Up, None, None, None);
+        let j = judge(&Page::None, &[&up], Network::Online);
+        assert_eq!((j.state, j.verdict), (State::Operational, Verdict::AllWell));
+        let j = judge(&Page::None, &[], Network::Online);
+        assert_eq!((j.state, j.verdict), (State::Operational, Verdict::AllWell));
+        let (_, down) = probe(
+            "df/pop3",
+            CheckKind::Pop3,
+            Outcome::Down,
+            Some(Reason::Banner),
+            Some("2026-11-24T10:00:00+01:00"),
+            None,
+        );
+        let j = judge(&Page::None, &[&up, &down], Network::Online);
+        assert_eq!((j.state, j.verdict), (State::PartialOutage, Verdict::ProviderUnacknowledged));
+        assert_eq!(j.symptom, Symptom::NotAnswering(Subject::MailServers));
     }
 }

@@ -1,6 +1,8 @@
 //! The evidence report: what we saw and what the provider said, per provider, over a period
 //! — written so a small business can hand it to its provider or insurer. Pure rendering.
 
+use std::fmt::Write as _;
+
 use chrono::{DateTime, FixedOffset};
 use serde::Serialize;
 
@@ -90,15 +92,16 @@ pub fn markdown(report: &Report, lang: Language) -> String {
     let de = lang == Language::De;
     let mut s = String::new();
     let title = if de { "Nachweis: Erreichbarkeit Ihrer Anbieter" } else { "Evidence: availability of your providers" };
-    s.push_str(&format!("# {title}\n\n"));
-    s.push_str(&format!(
+    let _ = write!(s, "# {title}\n\n");
+    let _ = write!(
+        s,
         "{} {} – {}. {} {}.\n\n",
         if de { "Zeitraum" } else { "Period" },
         t(report.from),
         t(report.to),
         if de { "Erstellt" } else { "Generated" },
         t(report.generated_at)
-    ));
+    );
     s.push_str(if de {
         "Gemessen von diesem Rechner aus (Outage Notifier). Zeiten, in denen wir nicht messen konnten \
          (eigenes Netz getrennt, Rechner im Ruhezustand), zählen weder als verfügbar noch als Ausfall.\n\n"
@@ -107,10 +110,10 @@ pub fn markdown(report: &Report, lang: Language) -> String {
          down, computer asleep) count neither as available nor as downtime.\n\n"
     });
     for p in &report.providers {
-        s.push_str(&format!("## {}\n\n", p.name));
+        let _ = write!(s, "## {}\n\n", p.name);
         s.push_str(if de { "| Zeitraum | Verfügbarkeit |\n|---|---|\n" } else { "| Window | Uptime |\n|---|---|\n" });
         for (label, value) in &p.uptime {
-            s.push_str(&format!("| {label} | {} |\n", percent(*value)));
+            let _ = writeln!(s, "| {label} | {} |", percent(*value));
         }
         s.push('\n');
         if p.outages.is_empty() {
@@ -130,12 +133,12 @@ pub fn markdown(report: &Report, lang: Language) -> String {
                     (None, false) => "; not acknowledged by the provider".into(),
                 };
                 let reason = o.reason.as_deref().unwrap_or("?");
-                s.push_str(&format!("- {} – {end}: `{}` ({reason}){ack}\n", t(o.started), o.check));
+                let _ = writeln!(s, "- {} – {end}: `{}` ({reason}){ack}", t(o.started), o.check);
             }
             s.push('\n');
         }
         for i in &p.incidents {
-            s.push_str(&format!("### {} „{}“\n\n", if de { "Meldung" } else { "Incident" }, quote(&i.title)));
+            let _ = write!(s, "### {} „{}“\n\n", if de { "Meldung" } else { "Incident" }, quote(&i.title));
             for line in &i.timeline {
                 let who = match (line.source.as_str(), de) {
                     ("provider", true) => "Anbieter",
@@ -143,7 +146,7 @@ pub fn markdown(report: &Report, lang: Language) -> String {
                     (_, true) => "Wir",
                     (_, false) => "We",
                 };
-                s.push_str(&format!("- {} — {who} ({}):\n> {}\n", t(line.at), line.kind, quote(&line.text)));
+                let _ = write!(s, "- {} — {who} ({}):\n> {}\n", t(line.at), line.kind, quote(&line.text));
             }
             s.push('\n');
         }
@@ -152,7 +155,7 @@ pub fn markdown(report: &Report, lang: Language) -> String {
         s.push_str(if de { "## Messlücken\n\n" } else { "## Gaps in measurement\n\n" });
         for g in &report.gaps {
             let end = g.to.map_or_else(|| "…".to_owned(), t);
-            s.push_str(&format!("- {} – {end}: {}\n", t(g.from), g.kind));
+            let _ = writeln!(s, "- {} – {end}: {}", t(g.from), g.kind);
         }
     }
     s

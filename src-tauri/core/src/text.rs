@@ -59,19 +59,51 @@ pub fn state_label(state: State, lang: Language) -> &'static str {
 
 pub const APP_NAME: &str = "Outage Notifier";
 
+/// What our own probes found, as far as the verdict sentence needs it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Symptom {
+    /// Nothing of ours fails, or the provider has no probes of ours.
+    None,
+    /// Our probes of this subject get no (usable) answer.
+    NotAnswering(Subject),
+    /// Our probes of this subject answer, but badly (slow, mail delivered late).
+    Impaired(Subject),
+    /// The only concern is a certificate that expires in this many days (≤ 0: expired).
+    CertificateExpiring { days: i64 },
+    /// A probe ran but could not tell (the reason says why).
+    Inconclusive(crate::model::Reason),
+}
+
+/// What our probes of a provider are about, so the sentence names it as the user knows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Subject {
+    /// SMTP, IMAP, POP3.
+    MailServers,
+    /// The round trip: a tagged mail sent to the user's own mailbox.
+    MailDelivery,
+    /// Anything else (HTTP endpoints).
+    Servers,
+}
+
+/// Everything [`verdict`] needs to say the judgement in one sentence.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct VerdictFacts<'a> {
+    pub verdict: crate::ipc::Verdict,
+    pub name: &'a str,
+    /// Since when the current problem is known.
+    pub since: Option<chrono::DateTime<chrono::FixedOffset>>,
+    pub symptom: Symptom,
+    /// Why the status page could not be read, if it could not.
+    pub page_reason: Option<crate::model::Reason>,
+}
+
 /// The verdict as one short sentence. `since` is shown in the offset of `now`, which the
 /// engine gives in the user's local time zone.
-pub fn verdict(
-    verdict: crate::ipc::Verdict,
-    name: &str,
-    since: Option<chrono::DateTime<chrono::FixedOffset>>,
-    reason: Option<crate::model::Reason>,
-    lang: Language,
-    now: chrono::DateTime<chrono::FixedOffset>,
-) -> String {
+pub fn verdict(facts: &VerdictFacts<'_>, lang: Language, now: chrono::DateTime<chrono::FixedOffset>) -> String {
     use crate::ipc::Verdict as V;
-    let since = since.map(|s| clock_time(s, now));
-    match (lang, verdict) {
+    let name = facts.name;
+    let since = facts.since.map(|s| clock_time(s, now));
+    match (lang, facts.verdict) {
         (Language::De, V::AllWell) => format!("{name}: alles in Ordnung"),
         (Language::En, V::AllWell) => format!("{name}: all well"),
         (Language::De, V::Maintenance) => format!("{name}: Wartungsarbeiten laufen"),
@@ -84,26 +116,239 @@ pub fn verdict(
             Some(t) => format!("{name}: problem since {t}, confirmed by the provider"),
             None => format!("{name}: problem confirmed by the provider"),
         },
-        (Language::De, V::ProviderUnacknowledged) => match since {
-            Some(t) => format!("{name}: Server antworten seit {t} nicht — vom Anbieter noch nicht bestätigt"),
-            None => format!("{name}: Server antworten nicht — vom Anbieter noch nicht bestätigt"),
+        (_, V::ProviderUnacknowledged) => unacknowledged(name, facts.symptom, since.as_deref(), lang),
+        (_, V::YourNetwork) => network_down(lang).to_owned(),
+        (Language::De, V::YourAccount) => match since {
+            Some(t) => format!("{name}: Anmeldung seit {t} abgelehnt — bitte Benutzername und Passwort prüfen"),
+            None => format!("{name}: Anmeldung abgelehnt — bitte Benutzername und Passwort prüfen"),
         },
-        (Language::En, V::ProviderUnacknowledged) => match since {
-            Some(t) => format!("{name}: servers not answering since {t} — not yet acknowledged by the provider"),
-            None => format!("{name}: servers not answering — not yet acknowledged by the provider"),
+        (Language::En, V::YourAccount) => match since {
+            Some(t) => format!("{name}: login refused since {t} — check your user name and password"),
+            None => format!("{name}: login refused — check your user name and password"),
         },
-        (Language::De, V::YourNetwork) => "Ihr Internet ist nicht erreichbar".to_owned(),
-        (Language::En, V::YourNetwork) => "Your internet connection is down".to_owned(),
-        (Language::De, V::YourAccount) => format!("{name}: Anmeldung abgelehnt — bitte Konto und Passwort prüfen"),
-        (Language::En, V::YourAccount) => format!("{name}: login refused — check your account and password"),
-        (Language::De, V::Unknown) => match reason {
-            Some(r) => format!("{name}: Statusseite nicht lesbar ({})", r.as_str()),
-            None => format!("{name}: noch nicht geprüft"),
+        (Language::De, V::Unknown) => match (facts.page_reason, facts.symptom) {
+            (Some(r), _) => format!("{name}: Statusseite nicht lesbar ({})", r.as_str()),
+            (None, Symptom::Inconclusive(r)) => format!("{name}: Prüfung ohne Ergebnis ({})", r.as_str()),
+            _ => format!("{name}: noch nicht geprüft"),
         },
-        (Language::En, V::Unknown) => match reason {
-            Some(r) => format!("{name}: status page cannot be read ({})", r.as_str()),
-            None => format!("{name}: not checked yet"),
+        (Language::En, V::Unknown) => match (facts.page_reason, facts.symptom) {
+            (Some(r), _) => format!("{name}: status page cannot be read ({})", r.as_str()),
+            (None, Symptom::Inconclusive(r)) => format!("{name}: check inconclusive ({})", r.as_str()),
+            _ => format!("{name}: not checked yet"),
         },
+    }
+}
+
+/// "Our probes fail, the provider's page is green" in words, naming what fails.
+fn unacknowledged(name: &str, symptom: Symptom, since: Option<&str>, lang: Language) -> String {
+    let tail = match lang {
+        Language::De => "vom Anbieter noch nicht bestätigt",
+        Language::En => "not yet acknowledged by the provider",
+    };
+    let what = match (lang, symptom) {
+        // A certificate about to expire is a warning, not a failure: no "not acknowledged".
+        (_, Symptom::CertificateExpiring { days }) => return certificate_expiry(name, days, lang),
+        (Language::De, Symptom::NotAnswering(Subject::MailDelivery)) => match since {
+            Some(t) => format!("Testmails kommen seit {t} nicht an"),
+            None => "Testmails kommen nicht an".to_owned(),
+        },
+        (Language::En, Symptom::NotAnswering(Subject::MailDelivery)) => match since {
+            Some(t) => format!("test mails not arriving since {t}"),
+            None => "test mails not arriving".to_owned(),
+        },
+        (Language::De, Symptom::Impaired(Subject::MailDelivery)) => match since {
+            Some(t) => format!("Mails kommen seit {t} verspätet an"),
+            None => "Mails kommen verspätet an".to_owned(),
+        },
+        (Language::En, Symptom::Impaired(Subject::MailDelivery)) => match since {
+            Some(t) => format!("mail delivered late since {t}"),
+            None => "mail delivered late".to_owned(),
+        },
+        (Language::De, Symptom::Impaired(subject)) => {
+            let who = if subject == Subject::MailServers { "Mailserver" } else { "Server" };
+            match since {
+                Some(t) => format!("{who} antworten seit {t} nur eingeschränkt"),
+                None => format!("{who} antworten nur eingeschränkt"),
+            }
+        }
+        (Language::En, Symptom::Impaired(subject)) => {
+            let who = if subject == Subject::MailServers { "mail servers" } else { "servers" };
+            match since {
+                Some(t) => format!("{who} impaired since {t}"),
+                None => format!("{who} impaired"),
+            }
+        }
+        (Language::De, symptom) => {
+            let who = if symptom == Symptom::NotAnswering(Subject::MailServers) { "Mailserver" } else { "Server" };
+            match since {
+                Some(t) => format!("{who} antworten seit {t} nicht"),
+                None => format!("{who} antworten nicht"),
+            }
+        }
+        (Language::En, symptom) => {
+            let who = if symptom == Symptom::NotAnswering(Subject::MailServers) { "mail servers" } else { "servers" };
+            match since {
+                Some(t) => format!("{who} not answering since {t}"),
+                None => format!("{who} not answering"),
+            }
+        }
+    };
+    format!("{name}: {what} — {tail}")
+}
+
+/// "Your internet connection is down": the one sentence for every provider while offline.
+pub fn network_down(lang: Language) -> &'static str {
+    match lang {
+        Language::De => "Ihr Internet ist nicht erreichbar",
+        Language::En => "Your internet connection is down",
+    }
+}
+
+/// A certificate that expires soon (or has expired), as verdict and notification title.
+pub fn certificate_expiry(name: &str, days: i64, lang: Language) -> String {
+    match (lang, days) {
+        (Language::De, ..=0) => format!("{name}: Zertifikat ist abgelaufen"),
+        (Language::En, ..=0) => format!("{name}: certificate has expired"),
+        (Language::De, 1) => format!("{name}: Zertifikat läuft morgen ab"),
+        (Language::En, 1) => format!("{name}: certificate expires tomorrow"),
+        (Language::De, n) => format!("{name}: Zertifikat läuft in {n} Tagen ab"),
+        (Language::En, n) => format!("{name}: certificate expires in {n} days"),
+    }
+}
+
+/// What an alert about a provider tells.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AlertEvent {
+    /// A problem is confirmed, or got worse.
+    Raised,
+    /// A problem we found ourselves is now confirmed by the provider.
+    Acknowledged,
+    /// The problem still lasts.
+    Reminder,
+    /// The problem is over.
+    Resolved,
+}
+
+/// The title of an alert about a provider. `verdict` names the cause (provider problem,
+/// account, maintenance); `state` is the provider's state when it was raised.
+pub fn alert_title(
+    event: AlertEvent,
+    name: &str,
+    verdict: crate::ipc::Verdict,
+    state: State,
+    lang: Language,
+) -> String {
+    use crate::ipc::Verdict as V;
+    let label = state_label(state, lang);
+    match (event, verdict, lang) {
+        (AlertEvent::Raised, V::YourAccount, Language::De) => format!("{name}: Anmeldung abgelehnt"),
+        (AlertEvent::Raised, V::YourAccount, Language::En) => format!("{name}: login refused"),
+        (AlertEvent::Reminder, V::YourAccount, Language::De) => format!("{name}: Anmeldung weiterhin abgelehnt"),
+        (AlertEvent::Reminder, V::YourAccount, Language::En) => format!("{name}: login still refused"),
+        (AlertEvent::Resolved, V::YourAccount, Language::De) => format!("{name}: Anmeldung klappt wieder"),
+        (AlertEvent::Resolved, V::YourAccount, Language::En) => format!("{name}: login works again"),
+        (AlertEvent::Raised | AlertEvent::Reminder, V::Maintenance, Language::De) => format!("{name}: Wartung"),
+        (AlertEvent::Raised | AlertEvent::Reminder, V::Maintenance, Language::En) => format!("{name}: maintenance"),
+        (AlertEvent::Resolved, V::Maintenance, Language::De) => format!("{name}: Wartung beendet"),
+        (AlertEvent::Resolved, V::Maintenance, Language::En) => format!("{name}: maintenance finished"),
+        (AlertEvent::Acknowledged, _, Language::De) => format!("{name}: Störung jetzt vom Anbieter bestätigt"),
+        (AlertEvent::Acknowledged, _, Language::En) => format!("{name}: provider now confirms the problem"),
+        (AlertEvent::Raised, _, _) => format!("{name}: {label}"),
+        (AlertEvent::Reminder, _, Language::De) => format!("{name}: weiterhin {label}"),
+        (AlertEvent::Reminder, _, Language::En) => format!("{name}: still {label}"),
+        (AlertEvent::Resolved, _, Language::De) => format!("{name}: wieder in Betrieb"),
+        (AlertEvent::Resolved, _, Language::En) => format!("{name}: back to normal"),
+    }
+}
+
+/// Why a refused login is the user's to fix, not the provider's outage.
+pub fn account_hint(name: &str, lang: Language) -> String {
+    match lang {
+        Language::De => format!("Der Server antwortet, lehnt aber die Anmeldung ab: das ist kein Ausfall von {name}."),
+        Language::En => format!("The server answers but refuses the login: this is not an outage at {name}."),
+    }
+}
+
+/// When we noticed a problem and when the provider confirmed it (evidence for the user).
+pub fn acknowledged_body(
+    noticed: chrono::DateTime<chrono::FixedOffset>,
+    confirmed: chrono::DateTime<chrono::FixedOffset>,
+    lang: Language,
+) -> String {
+    let (n, c) = (clock_time(noticed, confirmed), clock_time(confirmed, confirmed));
+    let later = duration((confirmed - noticed).to_std().unwrap_or_default(), lang);
+    match lang {
+        Language::De => format!("Von uns bemerkt um {n}, vom Anbieter bestätigt um {c} ({later} später)."),
+        Language::En => format!("We noticed it at {n}; the provider confirmed it at {c} ({later} later)."),
+    }
+}
+
+/// How long a problem lasted, for the resolution.
+pub fn resolved_body(
+    from: chrono::DateTime<chrono::FixedOffset>,
+    to: chrono::DateTime<chrono::FixedOffset>,
+    lang: Language,
+) -> String {
+    let (f, t) = (clock_time(from, to), clock_time(to, to));
+    match lang {
+        Language::De => format!("Störung von {f} bis {t}."),
+        Language::En => format!("Problem from {f} to {t}."),
+    }
+}
+
+/// The body of the "your internet connection is down" alert.
+pub fn network_down_body(lang: Language) -> &'static str {
+    match lang {
+        Language::De => "Die Anbieter werden wieder geprüft, sobald die Verbindung zurück ist.",
+        Language::En => "Providers will be checked again as soon as the connection is back.",
+    }
+}
+
+/// The digest line for the network coming back.
+pub fn network_back(lang: Language) -> &'static str {
+    match lang {
+        Language::De => "Internetverbindung wieder da",
+        Language::En => "Internet connection back",
+    }
+}
+
+/// What to do about a certificate that expires soon.
+pub fn certificate_body(target: &str, lang: Language) -> String {
+    match lang {
+        Language::De => format!("{target}: Das Zertifikat muss rechtzeitig erneuert werden (Anbieter oder IT fragen)."),
+        Language::En => format!("{target}: the certificate must be renewed in time (ask the provider or your IT)."),
+    }
+}
+
+/// The title of the digest after quiet hours or a pause.
+pub fn digest_title(events: usize, lang: Language) -> String {
+    match (lang, events) {
+        (Language::De, 1) => "1 Meldung aus der Ruhezeit".to_owned(),
+        (Language::De, n) => format!("{n} Meldungen aus der Ruhezeit"),
+        (Language::En, 1) => "1 event while notifications were quiet".to_owned(),
+        (Language::En, n) => format!("{n} events while notifications were quiet"),
+    }
+}
+
+/// The last digest line when not every event fits.
+pub fn digest_more(more: usize, lang: Language) -> String {
+    match lang {
+        Language::De => format!("… und {more} weitere"),
+        Language::En => format!("… and {more} more"),
+    }
+}
+
+/// A duration in hours and minutes: "1 Std. 38 Min." / "1 h 38 min".
+pub fn duration(d: std::time::Duration, lang: Language) -> String {
+    let minutes = d.as_secs() / 60;
+    let (h, m) = (minutes / 60, minutes % 60);
+    match (lang, h) {
+        (Language::De, 0) => format!("{m} Min."),
+        (Language::En, 0) => format!("{m} min"),
+        (Language::De, h) if m == 0 => format!("{h} Std."),
+        (Language::En, h) if m == 0 => format!("{h} h"),
+        (Language::De, h) => format!("{h} Std. {m} Min."),
+        (Language::En, h) => format!("{h} h {m} min"),
     }
 }
 

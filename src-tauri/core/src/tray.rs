@@ -74,7 +74,7 @@ pub fn appearance(summary: &Summary, lang: Language) -> TrayAppearance {
     affected.sort_by(|a, b| b.state.severity().cmp(&a.state.severity()).then_with(|| a.name.cmp(&b.name)));
 
     let tooltip = if summary.network == Network::Offline {
-        text::verdict(crate::ipc::Verdict::YourNetwork, "", None, None, lang, summary.checked_at)
+        text::network_down(lang).to_owned()
     } else if summary.providers.is_empty() {
         match lang {
             Language::De => "Noch keine Anbieter eingerichtet".into(),

@@ -38,7 +38,9 @@ pub fn run(paths: &Paths, verbose: u8) -> anyhow::Result<ExitCode> {
         tracing::info!(config = %paths.config_file.display(), data = %paths.data_dir.display(), "resident starting");
 
         let store = Store::open(&paths.database())?;
-        let (engine, engine_task) = runner::start(config, language, store, runner::system_clock())?;
+        let clock = runner::system_clock();
+        let policy = alert::Policy::from_config(&config.alerts, language);
+        let (engine, engine_task) = runner::start(config, language, store, clock.clone())?;
         let (shell_tx, mut shell_rx) = mpsc::unbounded_channel::<ShellAction>();
         let (navigate_tx, _) = broadcast::channel::<String>(8);
         let server = tokio::spawn(control::serve(listener, engine.clone(), shell_tx.clone(), navigate_tx.clone()));
@@ -52,15 +54,24 @@ pub fn run(paths: &Paths, verbose: u8) -> anyhow::Result<ExitCode> {
 
         let mut terminate = signal_stream()?;
         let mut reap = tokio::time::interval(std::time::Duration::from_secs(5));
+        // Reminders, settling, snooze and quiet-hours ends are driven by the clock, not only by
+        // summary changes. After sleep the interval simply resumes; the policy notices the gap.
+        let mut alert_tick = tokio::time::interval(std::time::Duration::from_secs(60));
+        alert_tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             tokio::select! {
                 changed = updates.changed() => {
                     if changed.is_err() { break; }
                     let summary = updates.borrow_and_update().clone();
                     shell.show(tray::appearance(&summary, language)).await;
-                    let (next, effects) = alert::step(&alerts, &summary, language);
+                    let (next, effects) = alert::step(alerts, alert::Input::Summary(summary), &policy, clock());
                     alerts = next;
-                    shell.notify(effects);
+                    deliver(&engine, &shell, effects).await;
+                }
+                _ = alert_tick.tick() => {
+                    let (next, effects) = alert::step(alerts, alert::Input::Tick, &policy, clock());
+                    alerts = next;
+                    deliver(&engine, &shell, effects).await;
                 }
                 Some(action) = menu_rx.recv() => match action {
                     MenuAction::OpenProvider(id) => windows.open(Some(format!("/provider/{id}"))),
@@ -82,6 +93,17 @@ pub fn run(paths: &Paths, verbose: u8) -> anyhow::Result<ExitCode> {
         let _ = engine_task.await;
         Ok(ExitCode::SUCCESS)
     })
+}
+
+/// Shows the alerts and keeps each one in the history, as evidence of what the user was told.
+async fn deliver(engine: &runner::EngineHandle, shell: &Shell, effects: Vec<alert::Effect>) {
+    for effect in &effects {
+        if let alert::Effect::Notify(a) = effect {
+            let record = Command::RecordAlert { key: a.key.clone(), title: a.title.clone(), body: a.body.clone() };
+            engine.send(record).await;
+        }
+    }
+    shell.notify(effects);
 }
 
 /// The platform's tray and notifications.

@@ -2,6 +2,7 @@
 //! payloads), and a full poll of 1,000 status pages served on loopback through the engine's
 //! own one-shot path (wall time, peak memory). Prints figures; asserts nothing.
 
+use std::fmt::Write as _;
 use std::time::{Duration, Instant};
 
 use outage_core::formats::Format;
@@ -53,10 +54,11 @@ fn main() {
     let anchor = Anchor::start();
     let mut text = format!("[settings]\ntimeout = \"10s\"\nlanguage = \"en\"\nconnectivity = [\"{}\"]\n", anchor.addr);
     for i in 0..pages {
-        text.push_str(&format!(
+        let _ = write!(
+            text,
             "\n[[provider]]\nid = \"p{i}\"\nstatus_page = \"{}page{i}/\"\nstatus_format = \"statuspage\"\n",
             server.base_url()
-        ));
+        );
     }
     let config = outage_core::config::parse(&text, "bench.toml").expect("config");
     let dir = tempfile::tempdir().expect("tempdir");
@@ -64,7 +66,13 @@ fn main() {
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
     let started = Instant::now();
     let summary = runtime
-        .block_on(once::check_all(&config, outage_core::text::Language::En, &store, runner::system_clock(), &once::cli_policy()))
+        .block_on(once::check_all(
+            &config,
+            outage_core::text::Language::En,
+            &store,
+            runner::system_clock(),
+            &once::cli_policy(),
+        ))
         .expect("poll");
     let wall = started.elapsed();
     let read = summary.providers.iter().filter(|p| p.checks.first().is_some_and(|c| c.reason.is_none())).count();

@@ -1,0 +1,954 @@
+//! Tests of the alert policy: a simulated engine (probe schedule, quick re-checks from
+//! `confirm`, fusion into summaries) drives `step` with an injected clock, plus direct steps
+//! over hand-made summaries for the user's commands and maintenance windows.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use super::*;
+use crate::config::Config;
+use crate::confirm::{self, Tracker};
+use crate::fusion::{self, CheckState};
+use crate::ipc::Verdict;
+use crate::model::{Finding, Incident, IncidentState, IncidentUpdate, Observation, StatusSnapshot};
+
+fn at(s: &str) -> DateTime<FixedOffset> {
+    DateTime::parse_from_rfc3339(s).unwrap()
+}
+
+fn minutes(n: i64) -> TimeDelta {
+    TimeDelta::minutes(n)
+}
+
+/// What one probe of ours sees at some moment.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Probe {
+    Up,
+    Down(Reason),
+    /// Answers, but the certificate expires in this many days.
+    CertExpiring(i64),
+    /// The local network is gone (the connectivity guard said so).
+    Offline,
+}
+
+type ProbeWorld = Box<dyn Fn(&str, DateTime<FixedOffset>) -> Probe>;
+type PageWorld = Box<dyn Fn(&str, DateTime<FixedOffset>) -> StatusSnapshot>;
+
+fn green() -> StatusSnapshot {
+    StatusSnapshot { indicator: Some(State::Operational), components: vec![], incidents: vec![] }
+}
+
+fn major_incident(id: &str, title: &str, started: &str) -> StatusSnapshot {
+    StatusSnapshot {
+        indicator: Some(State::MajorOutage),
+        components: vec![],
+        incidents: vec![Incident {
+            id: id.into(),
+            title: title.into(),
+            state: IncidentState::Investigating,
+            impact: State::MajorOutage,
+            started_at: Some(at(started)),
+            updated_at: None,
+            url: None,
+            updates: vec![IncidentUpdate {
+                at: at(started),
+                status: IncidentState::Investigating,
+                body: "We are investigating.".into(),
+            }],
+            components: vec![],
+        }],
+    }
+}
+
+/// A small engine: every check runs every `interval`, failures are re-checked after
+/// `confirm`'s delays, confirmed results are fused into a summary, and a changed summary and
+/// a tick every minute go into the alert policy. Sleep stops everything; on wake every check
+/// runs at once (as the engine does).
+struct Sim {
+    config: Config,
+    policy: Policy,
+    confirm: confirm::Policy,
+    interval: TimeDelta,
+    now: DateTime<FixedOffset>,
+    /// (check id, kind) of every check.
+    checks: Vec<(String, CheckKind)>,
+    states: BTreeMap<String, CheckState>,
+    trackers: BTreeMap<String, Tracker>,
+    due: BTreeMap<String, DateTime<FixedOffset>>,
+    next_tick: DateTime<FixedOffset>,
+    network: Network,
+    sleeps: Vec<(DateTime<FixedOffset>, DateTime<FixedOffset>)>,
+    probes: ProbeWorld,
+    pages: PageWorld,
+    alerts: AlertState,
+    last_summary: Option<Summary>,
+    log: Vec<(DateTime<FixedOffset>, Effect)>,
+    /// How often a confirmed result changed between failure and success.
+    flips: usize,
+}
+
+const NAMES: [(&str, &str); 5] =
+    [("df", "DomainFactory"), ("ionos", "IONOS"), ("gmx", "GMX"), ("strato", "STRATO"), ("posteo", "Posteo")];
+
+impl Sim {
+    /// `providers` of `NAMES`, each with a status page and an IMAP probe, from `start`.
+    fn new(providers: usize, start: &str, probes: ProbeWorld, pages: PageWorld) -> Sim {
+        let mut toml = String::new();
+        for (id, name) in &NAMES[..providers] {
+            writeln!(
+                toml,
+                "[[provider]]\nid = \"{id}\"\nname = \"{name}\"\nstatus_page = \"https://status.{id}.test/\""
+            )
+            .unwrap();
+        }
+        let config = crate::config::parse(&toml, "sim.toml").unwrap();
+        let start = at(start);
+        let mut checks = Vec::new();
+        let mut due = BTreeMap::new();
+        for (i, p) in config.providers.iter().enumerate() {
+            // Spread the checks over the interval like the engine's jitter does.
+            let offset = TimeDelta::seconds(7 + 11 * i64::try_from(i).unwrap());
+            checks.push((p.status_check_id(), CheckKind::StatusPage));
+            due.insert(p.status_check_id(), start + offset);
+            let imap = format!("{}/imap", p.id);
+            due.insert(imap.clone(), start + offset + TimeDelta::seconds(3));
+            checks.push((imap, CheckKind::Imap));
+        }
+        Sim {
+            config,
+            policy: Policy::new(Language::En),
+            confirm: confirm::Policy::default(),
+            interval: TimeDelta::seconds(60),
+            now: start,
+            checks,
+            states: BTreeMap::new(),
+            trackers: BTreeMap::new(),
+            due,
+            next_tick: start,
+            network: Network::Online,
+            sleeps: Vec::new(),
+            probes,
+            pages,
+            alerts: AlertState::default(),
+            last_summary: None,
+            log: Vec::new(),
+            flips: 0,
+        }
+    }
+
+    fn step(&mut self, input: Input) {
+        let (next, effects) = step(std::mem::take(&mut self.alerts), input, &self.policy, self.now);
+        self.alerts = next;
+        self.log.extend(effects.into_iter().map(|e| (self.now, e)));
+    }
+
+    /// Runs every probe and tick up to `until`.
+    fn run_until(&mut self, until: &str) {
+        let until = at(until);
+        loop {
+            let (check, probe_at) =
+                self.due.iter().min_by_key(|(_, t)| **t).map(|(id, t)| (id.clone(), *t)).expect("checks");
+            let next = probe_at.min(self.next_tick);
+            if next > until {
+                self.now = until;
+                return;
+            }
+            if let Some(&(_, wake)) = self.sleeps.iter().find(|(from, to)| *from <= next && next < *to) {
+                // Asleep: nothing runs. On wake the engine looks at everything again.
+                self.now = wake;
+                self.next_tick = wake;
+                for t in self.due.values_mut() {
+                    *t = wake;
+                }
+                continue;
+            }
+            self.now = next;
+            if self.next_tick <= probe_at {
+                self.next_tick = self.now + TimeDelta::seconds(60);
+                self.step(Input::Tick);
+            } else {
+                self.probe(&check);
+            }
+        }
+    }
+
+    fn probe(&mut self, id: &str) {
+        let kind = self.checks.iter().find(|(c, _)| c == id).map(|(_, k)| *k).unwrap();
+        let provider = id.split('/').next().unwrap();
+        let seen = (self.probes)(id, self.now);
+        let observation = if seen == Probe::Offline {
+            Observation::failed(id, kind, id, self.now, Outcome::Unknown, Reason::Offline, "offline")
+        } else if kind == CheckKind::StatusPage {
+            Observation {
+                check_id: id.into(),
+                kind,
+                target: id.into(),
+                at: self.now,
+                outcome: Outcome::Up,
+                reason: None,
+                message: "read".into(),
+                latency_ms: Some(30),
+                cert_days_left: None,
+                finding: Finding::StatusPage((self.pages)(provider, self.now)),
+            }
+        } else {
+            let (outcome, reason, cert) = match seen {
+                Probe::Up => (Outcome::Up, None, Some(90)),
+                Probe::Down(reason) => (Outcome::Down, Some(reason), None),
+                Probe::CertExpiring(days) => (Outcome::Degraded, Some(Reason::Certificate), Some(days)),
+                Probe::Offline => unreachable!(),
+            };
+            Observation {
+                check_id: id.into(),
+                kind,
+                target: "imap.example.test:993".into(),
+                at: self.now,
+                outcome,
+                reason,
+                message: "probe".into(),
+                latency_ms: Some(20),
+                cert_days_left: cert,
+                finding: Finding::None,
+            }
+        };
+
+        // What the engine's runner does with an observation.
+        let came_back = seen != Probe::Offline && self.network == Network::Offline;
+        self.network = if seen == Probe::Offline { Network::Offline } else { Network::Online };
+        let tracker = self.trackers.entry(id.to_owned()).or_default();
+        let step = if seen == Probe::Offline {
+            confirm::Step { publish: false, recheck_in: Some(Duration::from_secs(15)) }
+        } else {
+            tracker.observe(observation.outcome, &self.confirm)
+        };
+        let state = self.states.entry(id.to_owned()).or_default();
+        if confirm::is_failure(observation.outcome) && seen != Probe::Offline {
+            state.failing_since.get_or_insert(observation.at);
+        } else if !confirm::is_failure(observation.outcome) && step.publish {
+            state.failing_since = None;
+        }
+        if step.publish {
+            let was_failure = state.confirmed.as_ref().map(|o| confirm::is_failure(o.outcome));
+            if was_failure.is_some_and(|was| was != confirm::is_failure(observation.outcome)) {
+                self.flips += 1;
+            }
+            state.confirmed = Some(observation);
+        }
+        let wait = step.recheck_in.map_or(self.interval, |d| TimeDelta::from_std(d).unwrap());
+        self.due.insert(id.to_owned(), self.now + wait);
+        if came_back {
+            for t in self.due.values_mut() {
+                *t = self.now;
+            }
+        }
+
+        let summary = fusion::summarize(&self.config, &self.states, self.network, Language::En, self.now);
+        let changed = self
+            .last_summary
+            .as_ref()
+            .is_none_or(|last| last.network != summary.network || last.providers != summary.providers);
+        if changed {
+            self.last_summary = Some(summary.clone());
+            self.step(Input::Summary(summary));
+        }
+    }
+
+    fn notified(&self) -> Vec<(DateTime<FixedOffset>, Alert)> {
+        self.log
+            .iter()
+            .filter_map(|(t, e)| match e {
+                Effect::Notify(a) => Some((*t, a.clone())),
+                Effect::Withdraw { .. } => None,
+            })
+            .collect()
+    }
+
+    fn notified_between(&self, from: &str, to: &str) -> Vec<(DateTime<FixedOffset>, Alert)> {
+        let (from, to) = (at(from), at(to));
+        self.notified().into_iter().filter(|(t, _)| *t >= from && *t < to).collect()
+    }
+
+    fn titles(&self) -> Vec<String> {
+        self.notified().into_iter().map(|(_, a)| a.title).collect()
+    }
+}
+
+/// Probes that fail with `reason` for `check` while `down(t)` holds, and are up otherwise.
+fn failing(check: &'static str, reason: Reason, down: impl Fn(DateTime<FixedOffset>) -> bool + 'static) -> ProbeWorld {
+    Box::new(move |id, t| if id == check && down(t) { Probe::Down(reason) } else { Probe::Up })
+}
+
+fn always_green() -> PageWorld {
+    Box::new(|_, _| green())
+}
+
+fn between(from: &str, to: &str) -> impl Fn(DateTime<FixedOffset>) -> bool + 'static {
+    let (from, to) = (at(from), at(to));
+    move |t| from <= t && t < to
+}
+
+#[test]
+fn single_failed_probe_never_alerts() {
+    // One lost probe (the one at 10:00:10); the re-check 10 s later is fine.
+    let mut sim = Sim::new(
+        1,
+        "2026-11-24T09:00:00+01:00",
+        failing("df/imap", Reason::Timeout, between("2026-11-24T10:00:05+01:00", "2026-11-24T10:00:15+01:00")),
+        always_green(),
+    );
+    sim.run_until("2026-11-24T12:00:00+01:00");
+    assert!(sim.trackers["df/imap"].confirmed_failure() == Some(false));
+    assert_eq!(sim.notified(), vec![], "a single failure is no outage");
+}
+
+#[test]
+fn real_outage_alerts_within_90_seconds_at_a_60_second_interval() {
+    // The outage starts at different moments relative to the probe schedule (the probe runs
+    // at :10 past each minute), including just after a successful probe: the worst case.
+    for start in [
+        "2026-11-24T10:00:00+01:00",
+        "2026-11-24T10:00:09+01:00",
+        "2026-11-24T10:00:11+01:00",
+        "2026-11-24T10:00:40+01:00",
+    ] {
+        let mut sim = Sim::new(
+            1,
+            "2026-11-24T09:00:00+01:00",
+            failing("df/imap", Reason::Refused, between(start, "2026-11-24T12:00:00+01:00")),
+            always_green(),
+        );
+        sim.run_until("2026-11-24T10:30:00+01:00");
+        let alerts = sim.notified();
+        assert_eq!(alerts.len(), 1, "{start}: {alerts:?}");
+        let (when, alert) = &alerts[0];
+        let after = *when - at(start);
+        assert!(after <= TimeDelta::seconds(90), "{start}: alerted after {after}");
+        assert_eq!(alert.key, "provider:df");
+        assert_eq!(alert.title, "DomainFactory: partial outage");
+        assert_eq!(alert.urgency, Urgency::Critical);
+        assert_eq!(alert.route, "/provider/df");
+        assert!(alert.body.contains("mail servers not answering since 10:0"), "{}", alert.body);
+        assert!(alert.body.contains("not yet acknowledged by the provider"), "{}", alert.body);
+    }
+}
+
+#[test]
+fn flapping_for_an_hour_alerts_once_and_resolves_once() {
+    // Down three minutes, up three minutes, for an hour: each down phase is long enough to be
+    // confirmed, each up phase long enough to recover in `confirm`.
+    let flapping = |t: DateTime<FixedOffset>| {
+        let start = at("2026-11-24T10:00:00+01:00");
+        let offset = (t - start).num_seconds();
+        (0..3600).contains(&offset) && offset % 360 < 180
+    };
+    let mut sim =
+        Sim::new(1, "2026-11-24T09:30:00+01:00", failing("df/imap", Reason::Timeout, flapping), always_green());
+    sim.run_until("2026-11-24T12:00:00+01:00");
+    let during = sim.notified_between("2026-11-24T10:00:00+01:00", "2026-11-24T11:00:00+01:00");
+    assert_eq!(during.len(), 1, "{during:?}");
+    assert_eq!(sim.titles(), ["DomainFactory: partial outage", "DomainFactory: back to normal"]);
+    // The confirmed state really did flip every cycle: the bound comes from the policy.
+    assert!(sim.flips >= 20, "{} flips", sim.flips);
+    let (resolved_at, resolved) = &sim.notified()[1];
+    let last_down = at("2026-11-24T10:57:00+01:00");
+    assert!(*resolved_at - last_down >= minutes(10), "resolved only after it settled: {resolved_at}");
+    assert!(resolved.body.contains("Problem from 10:0"), "{}", resolved.body);
+}
+
+#[test]
+fn network_down_with_five_providers_is_one_alert() {
+    let offline = between("2026-11-24T10:00:00+01:00", "2026-11-24T10:40:00+01:00");
+    let flap_again = between("2026-11-24T10:42:00+01:00", "2026-11-24T10:44:00+01:00");
+    let posteo_down = between("2026-11-24T09:30:00+01:00", "2026-11-24T13:00:00+01:00");
+    let probes: ProbeWorld = Box::new(move |id, t| {
+        if offline(t) || flap_again(t) {
+            Probe::Offline
+        } else if id == "posteo/imap" && posteo_down(t) {
+            Probe::Down(Reason::Timeout)
+        } else {
+            Probe::Up
+        }
+    });
+    let mut sim = Sim::new(5, "2026-11-24T09:00:00+01:00", probes, always_green());
+    sim.run_until("2026-11-24T11:30:00+01:00");
+
+    let before = sim.notified_between("2026-11-24T09:00:00+01:00", "2026-11-24T10:00:00+01:00");
+    assert_eq!(before.len(), 1);
+    assert_eq!(before[0].1.title, "Posteo: partial outage");
+
+    // Everything fails at once while offline: one alert about the network, none per provider,
+    // and the network dropping again right after it came back is the same cause.
+    let after = sim.notified_between("2026-11-24T10:00:00+01:00", "2026-11-24T11:30:00+01:00");
+    assert_eq!(after.len(), 1, "{after:?}");
+    assert_eq!(after[0].1.key, NETWORK_KEY);
+    assert_eq!(after[0].1.title, "Your internet connection is down");
+    assert!(after[0].0 < at("2026-11-24T10:01:00+01:00"));
+    let withdrawn = sim.log.iter().filter(|(_, e)| *e == Effect::Withdraw { key: NETWORK_KEY.into() }).count();
+    assert_eq!(withdrawn, 2, "the network alert leaves the screen when the network is back");
+    // Posteo was down before, during and after the gap: the gap is neither a recovery nor a
+    // new outage.
+    assert!(sim.titles().iter().all(|t| !t.contains("back to normal")), "{:?}", sim.titles());
+}
+
+#[test]
+fn sleep_and_wake_bring_no_burst_of_stale_reminders() {
+    let three_down = between("2026-11-24T17:00:00+01:00", "2026-11-26T00:00:00+01:00");
+    let short = between("2026-11-24T18:00:00+01:00", "2026-11-24T18:55:00+01:00");
+    let probes: ProbeWorld = Box::new(move |id, t| match id {
+        "df/imap" | "ionos/imap" | "gmx/imap" if three_down(t) => Probe::Down(Reason::Timeout),
+        "strato/imap" if short(t) => Probe::Down(Reason::Refused),
+        _ => Probe::Up,
+    });
+    let mut sim = Sim::new(4, "2026-11-24T16:30:00+01:00", probes, always_green());
+    sim.sleeps.push((at("2026-11-24T19:00:00+01:00"), at("2026-11-25T07:00:00+01:00")));
+    sim.run_until("2026-11-25T11:30:00+01:00");
+
+    let evening = sim.notified_between("2026-11-24T16:30:00+01:00", "2026-11-24T19:00:00+01:00");
+    assert_eq!(evening.len(), 4, "three outages and STRATO's short one: {evening:?}");
+    // Reminders were due at 21:0x, during sleep. Waking up brings no burst of them, and
+    // STRATO's recovery, seen just before sleep, is only announced once re-checked and settled.
+    let morning = sim.notified_between("2026-11-25T07:00:00+01:00", "2026-11-25T10:59:00+01:00");
+    assert_eq!(morning.len(), 1, "{morning:?}");
+    assert_eq!(morning[0].1.title, "STRATO: back to normal");
+    assert!(morning[0].0 >= at("2026-11-25T07:10:00+01:00"), "{}", morning[0].0);
+    // Reminders come again four hours after waking, once per provider.
+    let later = sim.notified_between("2026-11-25T10:59:00+01:00", "2026-11-25T11:30:00+01:00");
+    let mut titles: Vec<String> = later.into_iter().map(|(_, a)| a.title).collect();
+    titles.sort();
+    assert_eq!(
+        titles,
+        ["DomainFactory: still partial outage", "GMX: still partial outage", "IONOS: still partial outage"]
+    );
+}
+
+#[test]
+fn reminders_at_most_every_four_hours_while_a_problem_lasts() {
+    let mut sim = Sim::new(
+        1,
+        "2026-11-24T09:00:00+01:00",
+        failing("df/imap", Reason::Timeout, between("2026-11-24T10:00:00+01:00", "2026-11-24T19:00:00+01:00")),
+        always_green(),
+    );
+    sim.run_until("2026-11-24T20:00:00+01:00");
+    assert_eq!(
+        sim.titles(),
+        [
+            "DomainFactory: partial outage",
+            "DomainFactory: still partial outage",
+            "DomainFactory: still partial outage",
+            "DomainFactory: back to normal"
+        ]
+    );
+    let times: Vec<_> = sim.notified().into_iter().map(|(t, _)| t).collect();
+    assert!(times[1] - times[0] >= TimeDelta::hours(4) && times[1] - times[0] < TimeDelta::hours(4) + minutes(2));
+    assert_eq!(sim.notified()[1].1.urgency, Urgency::Normal, "a reminder is no emergency");
+}
+
+#[test]
+fn auth_failure_is_your_account_with_its_own_wording() {
+    for (lang, raised, body, resolved) in [
+        (
+            Language::En,
+            "DomainFactory: login refused",
+            "not an outage at DomainFactory",
+            "DomainFactory: login works again",
+        ),
+        (
+            Language::De,
+            "DomainFactory: Anmeldung abgelehnt",
+            "kein Ausfall von DomainFactory",
+            "DomainFactory: Anmeldung klappt wieder",
+        ),
+    ] {
+        let mut sim = Sim::new(
+            1,
+            "2026-11-24T09:00:00+01:00",
+            failing("df/imap", Reason::Auth, between("2026-11-24T10:00:00+01:00", "2026-11-24T11:00:00+01:00")),
+            always_green(),
+        );
+        sim.policy.language = lang;
+        sim.run_until("2026-11-24T12:00:00+01:00");
+        let summary = sim.last_summary.as_ref().unwrap();
+        assert_eq!(summary.providers[0].verdict, Verdict::AllWell);
+        let alerts = sim.notified();
+        assert_eq!(alerts.len(), 2, "{alerts:?}");
+        let (_, refused) = &alerts[0];
+        assert_eq!(refused.title, raised);
+        assert_eq!(refused.key, "account:df", "the account is its own root cause");
+        assert!(refused.body.contains(body), "{}", refused.body);
+        assert_eq!(refused.urgency, Urgency::Normal);
+        assert_eq!(alerts[1].1.title, resolved);
+        assert_eq!(alerts[1].1.key, "account:df");
+    }
+    // While it fails, the verdict says so.
+    let mut sim = Sim::new(
+        1,
+        "2026-11-24T09:00:00+01:00",
+        failing("df/imap", Reason::Auth, between("2026-11-24T10:00:00+01:00", "2026-11-24T11:00:00+01:00")),
+        always_green(),
+    );
+    sim.run_until("2026-11-24T10:30:00+01:00");
+    let p = &sim.last_summary.as_ref().unwrap().providers[0];
+    assert_eq!((p.verdict, p.state), (Verdict::YourAccount, State::Degraded));
+    assert!(p.verdict_text.contains("login refused since 10:0"), "{}", p.verdict_text);
+}
+
+#[test]
+fn provider_silence_then_acknowledgement() {
+    let pages: PageWorld = Box::new(|_, t| {
+        if t >= at("2026-11-24T10:30:00+01:00") {
+            major_incident("inc-1", "Mail cluster unreachable", "2026-11-24T10:15:00+01:00")
+        } else {
+            green()
+        }
+    });
+    let mut sim = Sim::new(
+        1,
+        "2026-11-24T09:00:00+01:00",
+        failing("df/imap", Reason::Timeout, between("2026-11-24T10:00:00+01:00", "2026-11-24T13:00:00+01:00")),
+        pages,
+    );
+    sim.run_until("2026-11-24T12:00:00+01:00");
+    let alerts = sim.notified();
+    assert_eq!(alerts.len(), 2, "{alerts:?}");
+    let (_, silent) = &alerts[0];
+    assert_eq!(silent.title, "DomainFactory: partial outage");
+    assert!(silent.body.contains("not yet acknowledged by the provider"), "{}", silent.body);
+    let (when, acknowledged) = &alerts[1];
+    assert!(*when >= at("2026-11-24T10:30:00+01:00") && *when < at("2026-11-24T10:32:00+01:00"));
+    assert_eq!(acknowledged.title, "DomainFactory: provider now confirms the problem");
+    assert_eq!(acknowledged.key, silent.key, "it replaces the earlier notification");
+    assert_eq!(acknowledged.route, "/provider/df/incident/inc-1");
+    assert!(acknowledged.body.contains("We noticed it at 10:0"), "{}", acknowledged.body);
+    assert!(acknowledged.body.contains("Mail cluster unreachable — We are investigating."), "{}", acknowledged.body);
+    assert_eq!(acknowledged.urgency, Urgency::Critical);
+}
+
+#[test]
+fn quiet_hours_hold_everything_for_one_digest() {
+    let df = between("2026-11-24T23:00:00+01:00", "2026-11-25T01:00:00+01:00");
+    let ionos = between("2026-11-25T05:00:00+01:00", "2026-11-26T00:00:00+01:00");
+    let probes: ProbeWorld = Box::new(move |id, t| match id {
+        "df/imap" if df(t) => Probe::Down(Reason::Timeout),
+        "ionos/imap" if ionos(t) => Probe::Down(Reason::Refused),
+        _ => Probe::Up,
+    });
+    let mut sim = Sim::new(2, "2026-11-24T20:00:00+01:00", probes, always_green());
+    sim.policy.quiet_hours = Some(QuietHours {
+        start: NaiveTime::from_hms_opt(22, 0, 0).unwrap(),
+        end: NaiveTime::from_hms_opt(7, 0, 0).unwrap(),
+    });
+    sim.run_until("2026-11-25T10:00:00+01:00");
+    let alerts = sim.notified();
+    assert_eq!(alerts.len(), 1, "nothing during quiet hours, one digest after: {alerts:?}");
+    let (when, digest) = &alerts[0];
+    assert_eq!(*when, at("2026-11-25T07:00:00+01:00"));
+    assert_eq!(digest.key, DIGEST_KEY);
+    assert_eq!(digest.title, "3 events while notifications were quiet");
+    let lines: Vec<&str> = digest.body.lines().collect();
+    assert_eq!(lines.len(), 3, "{}", digest.body);
+    assert!(lines[0].starts_with("24.11. 23:0") && lines[0].ends_with("DomainFactory: partial outage"), "{lines:?}");
+    assert!(lines[1].ends_with("DomainFactory: back to normal"), "{lines:?}");
+    assert!(lines[2].starts_with("05:0") && lines[2].ends_with("IONOS: partial outage"), "{lines:?}");
+    // The digest counts as telling: no separate alert for IONOS afterwards, and its reminder
+    // is four hours after the digest.
+    sim.run_until("2026-11-25T11:30:00+01:00");
+    let reminder = sim.notified_between("2026-11-25T07:01:00+01:00", "2026-11-25T11:30:00+01:00");
+    assert_eq!(reminder.len(), 1);
+    assert_eq!(reminder[0].1.title, "IONOS: still partial outage");
+    assert!(reminder[0].0 >= at("2026-11-25T11:00:00+01:00"));
+}
+
+#[test]
+fn certificate_warning_once_a_day_per_check() {
+    let start = at("2026-11-24T09:00:00+01:00");
+    let probes: ProbeWorld =
+        Box::new(
+            move |id, t| if id == "df/imap" { Probe::CertExpiring(12 - (t - start).num_days()) } else { Probe::Up },
+        );
+    let mut sim = Sim::new(2, "2026-11-24T09:00:00+01:00", probes, always_green());
+    sim.run_until("2026-11-27T08:59:00+01:00");
+    let alerts = sim.notified();
+    let titles: Vec<&str> = alerts.iter().map(|(_, a)| a.title.as_str()).collect();
+    assert_eq!(
+        titles,
+        [
+            "DomainFactory: certificate expires in 12 days",
+            "DomainFactory: certificate expires in 11 days",
+            "DomainFactory: certificate expires in 10 days"
+        ],
+        "one warning a day, not one per probe, and no outage alert"
+    );
+    assert!(alerts.iter().all(|(_, a)| a.key == "certificate:df/imap" && a.urgency == Urgency::Low));
+    assert!(alerts[0].1.body.starts_with("imap.example.test:993: the certificate must be renewed"));
+    let p = &sim.last_summary.as_ref().unwrap().providers[0];
+    assert_eq!((p.state, p.verdict), (State::Degraded, Verdict::ProviderUnacknowledged));
+    assert_eq!(p.verdict_text, "DomainFactory: certificate expires in 10 days");
+}
+
+// --- Direct steps over hand-made summaries -------------------------------------------------
+
+fn provider(id: &str, state: State, verdict: Verdict) -> ProviderSummary {
+    ProviderSummary {
+        id: id.into(),
+        name: id.to_uppercase(),
+        state,
+        verdict,
+        verdict_text: format!("{} verdict", id.to_uppercase()),
+        since: None,
+        status_page: None,
+        components: vec![],
+        incidents: vec![],
+        checks: vec![],
+    }
+}
+
+fn summary(now: DateTime<FixedOffset>, network: Network, providers: &[(&str, State, Verdict)]) -> Summary {
+    Summary {
+        checked_at: now,
+        network,
+        providers: providers.iter().map(|(id, state, verdict)| provider(id, *state, *verdict)).collect(),
+    }
+}
+
+const OK: (State, Verdict) = (State::Operational, Verdict::AllWell);
+const MAJOR: (State, Verdict) = (State::MajorOutage, Verdict::ProviderConfirmed);
+
+/// Runs inputs at given times; returns the notifications' titles and every effect per step.
+struct Driver {
+    state: AlertState,
+    policy: Policy,
+    effects: Vec<(DateTime<FixedOffset>, Vec<Effect>)>,
+}
+
+impl Driver {
+    fn new(policy: Policy) -> Driver {
+        Driver { state: AlertState::default(), policy, effects: Vec::new() }
+    }
+
+    /// Ticks every minute since the last step (as the resident does), then steps `input` at
+    /// `now`; returns the effects of all of them.
+    fn at(&mut self, now: &str, input: Input) -> Vec<Effect> {
+        let now = at(now);
+        let mut effects = Vec::new();
+        let mut tick = self.effects.last().map(|(t, _)| *t + minutes(1));
+        while let Some(t) = tick.filter(|t| *t < now) {
+            effects.extend(self.step(t, Input::Tick));
+            tick = Some(t + minutes(1));
+        }
+        effects.extend(self.step(now, input));
+        effects
+    }
+
+    fn step(&mut self, now: DateTime<FixedOffset>, input: Input) -> Vec<Effect> {
+        let (next, effects) = step(std::mem::take(&mut self.state), input, &self.policy, now);
+        self.state = next;
+        self.effects.push((now, effects.clone()));
+        effects
+    }
+
+    fn sum(&mut self, now: &str, providers: &[(&str, (State, Verdict))]) -> Vec<String> {
+        let list: Vec<(&str, State, Verdict)> = providers.iter().map(|(id, (s, v))| (*id, *s, *v)).collect();
+        titles(&self.at(now, Input::Summary(summary(at(now), Network::Online, &list))))
+    }
+
+    fn tick(&mut self, now: &str) -> Vec<String> {
+        titles(&self.at(now, Input::Tick))
+    }
+}
+
+fn titles(effects: &[Effect]) -> Vec<String> {
+    effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::Notify(a) => Some(a.title.clone()),
+            Effect::Withdraw { .. } => None,
+        })
+        .collect()
+}
+
+#[test]
+fn first_sight_of_healthy_providers_is_silent() {
+    let mut d = Driver::new(Policy::default());
+    let unknown = (State::Unknown, Verdict::Unknown);
+    assert!(d.sum("2026-11-24T10:00:00+01:00", &[("a", OK), ("b", unknown)]).is_empty());
+}
+
+#[test]
+fn statuspage_major_outage_is_one_alert_naming_the_incident() {
+    // What the end-to-end test expects from the resident.
+    let mut p = provider("df", State::MajorOutage, Verdict::ProviderConfirmed);
+    p.name = "DomainFactory".into();
+    p.verdict_text = "DomainFactory: problem since 10:02, confirmed by the provider".into();
+    p.incidents = major_incident("inc-42", "Mailcluster 3 unreachable", "2026-11-24T10:02:00+01:00").incidents;
+    let mut d = Driver::new(Policy::default());
+    d.sum("2026-11-24T10:00:00+01:00", &[("df", OK)]);
+    let now = at("2026-11-24T10:05:00+01:00");
+    let effects = d.at(
+        "2026-11-24T10:05:00+01:00",
+        Input::Summary(Summary { checked_at: now, network: Network::Online, providers: vec![p.clone()] }),
+    );
+    let [Effect::Notify(alert)] = effects.as_slice() else { panic!("{effects:?}") };
+    assert_eq!(alert.title, "DomainFactory: major outage");
+    assert!(alert.body.contains("Mailcluster 3 unreachable"), "{}", alert.body);
+    assert_eq!(alert.route, "/provider/df/incident/inc-42");
+    assert_eq!(alert.urgency, Urgency::Critical);
+    // The same summary again, or only a tick: nothing new.
+    let again = d.at(
+        "2026-11-24T10:06:00+01:00",
+        Input::Summary(Summary { checked_at: now, network: Network::Online, providers: vec![p] }),
+    );
+    assert!(again.is_empty());
+    assert!(d.tick("2026-11-24T10:07:00+01:00").is_empty());
+}
+
+#[test]
+fn worse_news_alerts_but_better_or_same_news_does_not() {
+    let mut d = Driver::new(Policy::default());
+    let degraded = (State::Degraded, Verdict::ProviderConfirmed);
+    let partial = (State::PartialOutage, Verdict::ProviderConfirmed);
+    let unacknowledged = (State::PartialOutage, Verdict::ProviderUnacknowledged);
+    assert_eq!(d.sum("2026-11-24T10:00:00+01:00", &[("a", degraded)]), ["A: degraded"]);
+    assert_eq!(d.sum("2026-11-24T10:05:00+01:00", &[("a", MAJOR)]), ["A: major outage"]);
+    assert!(d.sum("2026-11-24T10:10:00+01:00", &[("a", partial)]).is_empty(), "better is no news");
+    assert!(d.sum("2026-11-24T10:15:00+01:00", &[("a", MAJOR)]).is_empty(), "already told");
+    // The provider closes its incident while our probes still fail: the problem goes on.
+    assert!(d.sum("2026-11-24T10:20:00+01:00", &[("a", unacknowledged)]).is_empty());
+    // Unknown neither raises nor clears.
+    assert!(d.sum("2026-11-24T10:25:00+01:00", &[("a", (State::Unknown, Verdict::Unknown))]).is_empty());
+    assert!(d.sum("2026-11-24T10:30:00+01:00", &[("a", OK)]).is_empty(), "settling");
+    assert_eq!(d.tick("2026-11-24T10:40:00+01:00"), ["A: back to normal"]);
+}
+
+#[test]
+fn snooze_holds_one_provider_and_tells_what_changed_when_it_ends() {
+    let mut d = Driver::new(Policy::default());
+    assert_eq!(d.sum("2026-11-24T10:00:00+01:00", &[("a", MAJOR), ("b", OK)]), ["A: major outage"]);
+    let snooze = Command::Snooze { provider_id: "a".into(), span: Span::OneHour };
+    assert!(titles(&d.at("2026-11-24T10:01:00+01:00", Input::Command(snooze))).is_empty());
+    assert_eq!(d.state.snoozed_until("a"), Some(at("2026-11-24T11:01:00+01:00")));
+    // A recovers while snoozed: held. B is not snoozed.
+    assert!(d.sum("2026-11-24T10:10:00+01:00", &[("a", OK), ("b", OK)]).is_empty());
+    assert_eq!(d.sum("2026-11-24T10:20:00+01:00", &[("a", OK), ("b", MAJOR)]), ["B: major outage"]);
+    assert!(d.tick("2026-11-24T11:00:00+01:00").is_empty());
+    // The snooze ends: the earlier alert about A is out of date, so the user hears it is over.
+    assert_eq!(d.tick("2026-11-24T11:01:00+01:00"), ["A: back to normal"]);
+    // A problem that starts and ends within a snooze is never mentioned.
+    let snooze = Command::Snooze { provider_id: "a".into(), span: Span::FourHours };
+    d.at("2026-11-24T11:02:00+01:00", Input::Command(snooze));
+    assert!(d.sum("2026-11-24T12:00:00+01:00", &[("a", MAJOR), ("b", MAJOR)]).is_empty());
+    assert!(d.sum("2026-11-24T13:00:00+01:00", &[("a", OK), ("b", MAJOR)]).is_empty());
+    // Only B, which is not snoozed, gets its reminder.
+    assert_eq!(d.tick("2026-11-24T15:03:00+01:00"), ["B: still major outage"]);
+}
+
+#[test]
+fn mute_silences_a_provider_until_unmuted() {
+    let mut d = Driver::new(Policy::default());
+    d.sum("2026-11-24T10:00:00+01:00", &[("a", MAJOR), ("c", OK)]);
+    let effects = d.at("2026-11-24T10:01:00+01:00", Input::Command(Command::Mute { provider_id: "a".into() }));
+    assert!(effects.contains(&Effect::Withdraw { key: "provider:a".into() }), "muting clears it from the screen");
+    d.at("2026-11-24T10:02:00+01:00", Input::Command(Command::Mute { provider_id: "c".into() }));
+    assert!(d.state.is_muted("c"));
+    assert!(d.sum("2026-11-24T10:30:00+01:00", &[("a", OK), ("c", MAJOR)]).is_empty());
+    assert!(d.tick("2026-11-24T18:00:00+01:00").is_empty(), "no reminders either");
+    // Unmuting tells what the user does not know yet: C's problem.
+    let effects = d.at("2026-11-24T18:01:00+01:00", Input::Command(Command::Unmute { provider_id: "c".into() }));
+    assert_eq!(titles(&effects), ["C: major outage"]);
+}
+
+#[test]
+fn pause_all_holds_everything_for_one_digest() {
+    let mut d = Driver::new(Policy::default());
+    assert_eq!(d.sum("2026-11-24T10:00:00+01:00", &[("a", OK), ("c", MAJOR)]), ["C: major outage"]);
+    d.at("2026-11-24T10:01:00+01:00", Input::Command(Command::Pause(Span::OneHour)));
+    assert_eq!(d.state.paused_until(), Some(at("2026-11-24T11:01:00+01:00")));
+    assert!(d.sum("2026-11-24T10:10:00+01:00", &[("a", MAJOR), ("c", MAJOR)]).is_empty());
+    let unknown = (State::Unknown, Verdict::YourNetwork);
+    let offline = summary(
+        at("2026-11-24T10:20:00+01:00"),
+        Network::Offline,
+        &[("a", unknown.0, unknown.1), ("c", unknown.0, unknown.1)],
+    );
+    assert!(titles(&d.at("2026-11-24T10:20:00+01:00", Input::Summary(offline))).is_empty());
+    let back = d.at(
+        "2026-11-24T10:25:00+01:00",
+        Input::Summary(summary(
+            at("2026-11-24T10:25:00+01:00"),
+            Network::Online,
+            &[("a", MAJOR.0, MAJOR.1), ("c", MAJOR.0, MAJOR.1)],
+        )),
+    );
+    assert_eq!(back, [Effect::Withdraw { key: NETWORK_KEY.into() }], "withdrawing makes no noise");
+    // Resuming early delivers the digest at once; C, told before the pause and still down,
+    // is part of the picture.
+    let effects = d.at("2026-11-24T10:30:00+01:00", Input::Command(Command::Resume));
+    let [Effect::Notify(digest)] = effects.as_slice() else { panic!("{effects:?}") };
+    assert_eq!(digest.title, "4 events while notifications were quiet");
+    assert_eq!(
+        digest.body,
+        "10:10 A: major outage\n10:20 Your internet connection is down\n10:25 Internet connection back\n\
+         10:30 C: still major outage"
+    );
+    // "Until tomorrow" ends at the policy's morning on the next day.
+    d.at("2026-11-24T23:30:00+01:00", Input::Command(Command::Pause(Span::UntilTomorrow)));
+    assert_eq!(d.state.paused_until(), Some(at("2026-11-25T08:00:00+01:00")));
+    let snooze = Command::Snooze { provider_id: "b".into(), span: Span::UntilTomorrow };
+    d.at("2026-11-25T00:30:00+01:00", Input::Command(snooze));
+    assert_eq!(d.state.snoozed_until("b"), Some(at("2026-11-26T08:00:00+01:00")));
+}
+
+#[test]
+fn german_digest_and_acknowledgement() {
+    let mut d = Driver::new(Policy::new(Language::De));
+    d.at("2026-11-24T10:00:00+01:00", Input::Command(Command::Pause(Span::OneHour)));
+    let lines: Vec<_> = (0..10).map(|i| format!("p{i}")).collect();
+    let many: Vec<(&str, (State, Verdict))> = lines.iter().map(|id| (id.as_str(), MAJOR)).collect();
+    d.sum("2026-11-24T10:10:00+01:00", &many);
+    let effects = d.at("2026-11-24T11:00:00+01:00", Input::Tick);
+    let [Effect::Notify(digest)] = effects.as_slice() else { panic!("{effects:?}") };
+    assert_eq!(digest.title, "10 Meldungen aus der Ruhezeit");
+    assert!(digest.body.ends_with("\n… und 2 weitere"), "{}", digest.body);
+    assert!(digest.body.starts_with("10:10 P0: schwerer Ausfall\n"), "{}", digest.body);
+
+    let mut d = Driver::new(Policy::new(Language::De));
+    let unack = (State::PartialOutage, Verdict::ProviderUnacknowledged);
+    assert_eq!(d.sum("2026-11-24T10:02:00+01:00", &[("a", unack)]), ["A: teilweiser Ausfall"]);
+    let effects = d.at(
+        "2026-11-24T10:31:00+01:00",
+        Input::Summary(summary(at("2026-11-24T10:31:00+01:00"), Network::Online, &[("a", MAJOR.0, MAJOR.1)])),
+    );
+    let [Effect::Notify(ack)] = effects.as_slice() else { panic!("{effects:?}") };
+    assert_eq!(ack.title, "A: Störung jetzt vom Anbieter bestätigt");
+    assert!(
+        ack.body.starts_with("Von uns bemerkt um 10:02, vom Anbieter bestätigt um 10:31 (29 Min. später)."),
+        "{}",
+        ack.body
+    );
+}
+
+#[test]
+fn account_and_provider_causes_replace_each_other() {
+    let mut d = Driver::new(Policy::default());
+    let account = (State::Degraded, Verdict::YourAccount);
+    assert_eq!(d.sum("2026-11-24T10:00:00+01:00", &[("a", account)]), ["A: login refused"]);
+    let effects = d.at(
+        "2026-11-24T10:05:00+01:00",
+        Input::Summary(summary(at("2026-11-24T10:05:00+01:00"), Network::Online, &[("a", MAJOR.0, MAJOR.1)])),
+    );
+    assert_eq!(effects[0], Effect::Withdraw { key: "account:a".into() });
+    assert!(
+        matches!(&effects[1], Effect::Notify(alert) if alert.key == "provider:a" && alert.title == "A: major outage")
+    );
+}
+
+#[test]
+fn maintenance_window_follows_its_time_zone() {
+    let sunday_night = MaintenanceWindow {
+        provider_id: "a".into(),
+        when: Window::Weekly {
+            days: vec![Weekday::Sun],
+            start: NaiveTime::from_hms_opt(2, 0, 0).unwrap(),
+            end: NaiveTime::from_hms_opt(4, 0, 0).unwrap(),
+            zone: chrono_tz::Europe::Berlin,
+        },
+    };
+    let mut policy = Policy::default();
+    policy.maintenance.push(sunday_night.clone());
+
+    // Winter (CET, +01:00), with the clock given in UTC: the instant counts, not the offset.
+    let mut d = Driver::new(policy.clone());
+    d.sum("2026-11-29T01:00:00+00:00", &[("a", OK), ("b", OK)]);
+    assert_eq!(d.sum("2026-11-29T01:30:00+00:00", &[("a", MAJOR), ("b", MAJOR)]), ["B: major outage"]);
+    assert!(d.tick("2026-11-29T02:59:00+00:00").is_empty(), "03:59 in Berlin: still in the window");
+    assert_eq!(d.tick("2026-11-29T03:00:00+00:00"), ["A: major outage"], "04:00 in Berlin: over, and A is still down");
+
+    // Summer (CEST, +02:00): the same wall-clock window is an hour earlier in UTC. A fixed
+    // +01:00 would put 02:30 UTC at 03:30 (inside); in Berlin it is 04:30 (outside).
+    let mut d = Driver::new(policy);
+    d.sum("2026-07-05T00:00:00+00:00", &[("a", OK)]);
+    assert!(d.sum("2026-07-05T00:30:00+00:00", &[("a", MAJOR)]).is_empty(), "02:30 in Berlin");
+    assert_eq!(d.tick("2026-07-05T02:00:00+00:00"), ["A: major outage"], "04:00 in Berlin");
+
+    let wrapping = Window::Weekly {
+        days: vec![Weekday::Sat],
+        start: NaiveTime::from_hms_opt(22, 0, 0).unwrap(),
+        end: NaiveTime::from_hms_opt(2, 0, 0).unwrap(),
+        zone: chrono_tz::Europe::Vienna,
+    };
+    let once = Window::Once { start: at("2026-11-28T22:00:00+01:00"), end: at("2026-11-29T02:00:00+01:00") };
+    let cases = [
+        (&sunday_night.when, "2026-11-29T02:30:00+01:00", true),
+        (&sunday_night.when, "2026-11-29T04:00:00+01:00", false),
+        (&sunday_night.when, "2026-11-28T02:30:00+01:00", false), // a Saturday
+        (&sunday_night.when, "2026-07-05T03:30:00+02:00", true),
+        (&sunday_night.when, "2026-07-05T01:30:00+00:00", true),
+        (&sunday_night.when, "2026-07-05T02:30:00+00:00", false),
+        // The night clocks go forward (29 March 2026): 02:00–03:00 does not exist in Berlin.
+        (&sunday_night.when, "2026-03-29T00:30:00+00:00", false),
+        (&sunday_night.when, "2026-03-29T01:30:00+00:00", true),
+        (&sunday_night.when, "2026-03-29T02:00:00+00:00", false),
+        (&wrapping, "2026-11-28T23:00:00+01:00", true),
+        (&wrapping, "2026-11-29T01:59:00+01:00", true),
+        (&wrapping, "2026-11-29T02:00:00+01:00", false),
+        (&wrapping, "2026-11-29T23:00:00+01:00", false),
+        (&wrapping, "2026-11-28T21:59:00+01:00", false),
+        (&once, "2026-11-28T21:30:00+00:00", true),
+        (&once, "2026-11-29T01:00:00+00:00", false),
+    ];
+    for (window, now, inside) in cases {
+        assert_eq!(window.contains(at(now)), inside, "{now} in {window:?}");
+    }
+}
+
+#[test]
+fn quiet_hours_may_wrap_midnight() {
+    let t = |h, m| NaiveTime::from_hms_opt(h, m, 0).unwrap();
+    let night = QuietHours { start: t(22, 0), end: t(7, 0) };
+    let lunch = QuietHours { start: t(12, 0), end: t(13, 0) };
+    let never = QuietHours { start: t(9, 0), end: t(9, 0) };
+    let cases = [
+        (night, t(21, 59), false),
+        (night, t(22, 0), true),
+        (night, t(0, 0), true),
+        (night, t(6, 59), true),
+        (night, t(7, 0), false),
+        (lunch, t(12, 30), true),
+        (lunch, t(13, 0), false),
+        (lunch, t(11, 59), false),
+        (never, t(9, 0), false),
+    ];
+    for (quiet, time, inside) in cases {
+        assert_eq!(quiet.contains(time), inside, "{time} in {quiet:?}");
+    }
+}
+
+#[test]
+fn alert_state_survives_a_round_trip_through_json() {
+    let mut d = Driver::new(Policy::default());
+    d.sum("2026-11-24T10:00:00+01:00", &[("a", MAJOR)]);
+    d.at("2026-11-24T10:01:00+01:00", Input::Command(Command::Mute { provider_id: "b".into() }));
+    let json = serde_json::to_string(&d.state).unwrap();
+    let back: AlertState = serde_json::from_str(&json).unwrap();
+    assert_eq!(back, d.state);
+    assert!(back.is_muted("b"));
+}
+
+#[test]
+fn configured_policy_keeps_quiet_hours() {
+    let config = crate::config::parse(
+        "[[provider]]\nid = \"a\"\nstatus_page = \"https://a.test/\"\n[alerts]\nquiet_hours = \"22:00-07:00\"\nreminder = \"1h\"\n",
+        "c.toml",
+    )
+    .unwrap();
+    let policy = Policy::from_config(&config.alerts, Language::De);
+    assert_eq!(policy.reminder_every, Duration::from_secs(3600));
+    let mut d = Driver::new(policy);
+    d.sum("2026-11-24T21:00:00+01:00", &[("a", OK)]);
+    assert!(d.sum("2026-11-24T23:00:00+01:00", &[("a", MAJOR)]).is_empty());
+    let effects = d.at("2026-11-25T07:00:00+01:00", Input::Tick);
+    let [Effect::Notify(digest)] = effects.as_slice() else { panic!("{effects:?}") };
+    assert_eq!(digest.title, "1 Meldung aus der Ruhezeit");
+    assert_eq!(digest.body, "24.11. 23:00 A: schwerer Ausfall");
+    assert_eq!(d.tick("2026-11-25T08:00:00+01:00"), ["A: weiterhin schwerer Ausfall"]);
+}
