@@ -183,11 +183,44 @@ async fn statuspage_outage_reaches_tray_notification_history_and_window() {
     assert_eq!(pids_of(&window_bin, &runtime_dir).len(), 1, "still one window process");
 
     // Closing the window ends the window process; the resident keeps running.
-    desktop::close_window(&display, window);
-    eventually("the window process to exit", Duration::from_secs(20), || async {
-        pids_of(&window_bin, &runtime_dir).is_empty().then_some(())
-    })
-    .await;
+    // Under heavy CPU load (CI building beside us) WebKitGTK without a window manager has been
+    // seen to drop a close request that arrives in the first seconds; a person would click
+    // again, and so does the test — the window must still go away and take its process along.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let mut next_close = Instant::now();
+    while !pids_of(&window_bin, &runtime_dir).is_empty() {
+        if Instant::now() >= next_close && desktop::find_window(&display, "Outage Notifier").is_some() {
+            desktop::close_window(&display, window);
+            next_close = Instant::now() + Duration::from_secs(10);
+        }
+        if Instant::now() > deadline {
+            let pids = pids_of(&window_bin, &runtime_dir);
+            let states: Vec<String> = pids
+                .iter()
+                .map(|p| {
+                    let status = std::fs::read_to_string(format!("/proc/{p}/status")).unwrap_or_default();
+                    let state = status.lines().find(|l| l.starts_with("State")).unwrap_or("").to_owned();
+                    let threads: Vec<String> = std::fs::read_dir(format!("/proc/{p}/task"))
+                        .map(|d| {
+                            d.flatten()
+                                .map(|t| {
+                                    let comm = std::fs::read_to_string(t.path().join("comm")).unwrap_or_default();
+                                    let wchan = std::fs::read_to_string(t.path().join("wchan")).unwrap_or_default();
+                                    format!("{}:{}", comm.trim(), wchan)
+                                })
+                                .collect()
+                        })
+                        .unwrap_or_default();
+                    format!("{p} {state} {threads:?}")
+                })
+                .collect();
+            panic!(
+                "window process did not exit 60 s after closing {window}; still mapped: {:?}; {states:?}",
+                desktop::find_window(&display, "Outage Notifier")
+            );
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
     assert!(resident.0.try_wait().expect("poll").is_none(), "the resident must outlive its window");
 
     resident.stop();

@@ -39,6 +39,9 @@ pub fn start() -> Resident {
         .arg("--data-dir")
         .arg(dir.path().join("data"))
         .env("XDG_RUNTIME_DIR", &runtime)
+        // Start at login writes below HOME: never into the real user's autostart folder.
+        .env("HOME", dir.path().join("home"))
+        .env("XDG_CONFIG_HOME", dir.path().join("home/.config"))
         .env("DBUS_SESSION_BUS_ADDRESS", format!("unix:path={}/no-bus", dir.path().display()))
         .env("OUTAGE_NOTIFIER_WINDOW", "/bin/true")
         .env_remove("OUTAGE_NOTIFIER_SOCKET")
@@ -138,4 +141,67 @@ fn socket_is_owner_only_and_a_second_launch_defers_to_the_first() {
         .unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert!(String::from_utf8_lossy(&out.stdout).contains("already running"));
+}
+
+fn request(w: &mut UnixStream, reader: &mut BufReader<UnixStream>, json: &str) -> serde_json::Value {
+    w.write_all(json.as_bytes()).unwrap();
+    w.write_all(b"\n").unwrap();
+    line(reader)
+}
+
+#[test]
+fn pause_snooze_mute_and_start_at_login_are_controls_of_the_resident() {
+    let r = start();
+    let (mut w, mut reader) = connect(&r);
+    let controls = |w: &mut UnixStream, reader: &mut BufReader<UnixStream>| {
+        let reply = request(w, reader, r#"{"id":1,"method":"controls"}"#);
+        assert_eq!(reply["type"], "controls", "{reply}");
+        reply["controls"].clone()
+    };
+    let before = controls(&mut w, &mut reader);
+    assert_eq!(before["paused_until"], serde_json::Value::Null);
+    assert_eq!(before["autostart"], false, "nothing written yet: {before}");
+
+    let done = request(&mut w, &mut reader, r#"{"id":2,"method":"pause","span":"one_hour"}"#);
+    assert_eq!(done, serde_json::json!({"type": "done", "id": 2}));
+    let paused = controls(&mut w, &mut reader);
+    let until = chrono::DateTime::parse_from_rfc3339(paused["paused_until"].as_str().expect("paused_until")).unwrap();
+    let left = until.signed_duration_since(chrono::Utc::now());
+    assert!(left > chrono::TimeDelta::minutes(58) && left <= chrono::TimeDelta::minutes(60), "{left}");
+
+    request(&mut w, &mut reader, r#"{"id":3,"method":"snooze","provider_id":"df","span":"four_hours"}"#);
+    request(&mut w, &mut reader, r#"{"id":4,"method":"mute","provider_id":"other"}"#);
+    request(&mut w, &mut reader, r#"{"id":5,"method":"resume"}"#);
+    let c = controls(&mut w, &mut reader);
+    assert_eq!(c["paused_until"], serde_json::Value::Null, "{c}");
+    assert_eq!(c["snoozed"][0]["provider_id"], "df", "{c}");
+    assert_eq!(c["muted"], serde_json::json!(["other"]));
+    request(&mut w, &mut reader, r#"{"id":6,"method":"unmute","provider_id":"other"}"#);
+    assert_eq!(controls(&mut w, &mut reader)["muted"], serde_json::json!([]));
+
+    // Start at login: an XDG autostart entry that starts this binary with the same files.
+    let entry = r.dir.path().join("home/.config/autostart/Outage Notifier.desktop");
+    request(&mut w, &mut reader, r#"{"id":7,"method":"set_autostart","enabled":true}"#);
+    assert_eq!(controls(&mut w, &mut reader)["autostart"], true);
+    let desktop = std::fs::read_to_string(&entry).expect("autostart entry written");
+    assert!(desktop.contains("Exec="), "{desktop}");
+    assert!(desktop.contains(&format!("--config={}", r.dir.path().join("config.toml").display())), "{desktop}");
+    request(&mut w, &mut reader, r#"{"id":8,"method":"set_autostart","enabled":false}"#);
+    assert_eq!(controls(&mut w, &mut reader)["autostart"], false);
+    assert!(!entry.exists());
+
+    // Unknown spans are bad requests, and the resident carries on.
+    let bad = request(&mut w, &mut reader, r#"{"id":9,"method":"pause","span":"forever"}"#);
+    assert_eq!(bad["code"], "bad_request", "{bad}");
+    assert_eq!(request(&mut w, &mut reader, r#"{"id":10,"method":"ping"}"#)["type"], "pong");
+}
+
+#[test]
+fn quit_over_the_socket_ends_the_resident_cleanly() {
+    let mut r = start();
+    let (mut w, mut reader) = connect(&r);
+    assert_eq!(request(&mut w, &mut reader, r#"{"id":1,"method":"quit"}"#)["type"], "done");
+    let status = wait_for("the resident to exit", Duration::from_secs(15), || r.child.try_wait().unwrap());
+    assert!(status.success(), "{status}");
+    assert!(!r.socket.exists(), "the socket is removed on exit");
 }

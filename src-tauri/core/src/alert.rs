@@ -156,7 +156,9 @@ pub enum Command {
 }
 
 /// How long a snooze or pause lasts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export, rename_all = "snake_case")]
 pub enum Span {
     OneHour,
     FourHours,
@@ -249,6 +251,16 @@ pub struct AlertState {
 impl AlertState {
     pub fn is_muted(&self, provider_id: &str) -> bool {
         self.muted.contains(provider_id)
+    }
+
+    /// Every snooze still on record, by provider id.
+    pub fn snoozed(&self) -> impl Iterator<Item = (&str, DateTime<FixedOffset>)> {
+        self.snoozed.iter().map(|(id, until)| (id.as_str(), *until))
+    }
+
+    /// The muted provider ids.
+    pub fn muted(&self) -> impl Iterator<Item = &str> {
+        self.muted.iter().map(String::as_str)
     }
 
     pub fn snoozed_until(&self, provider_id: &str) -> Option<DateTime<FixedOffset>> {

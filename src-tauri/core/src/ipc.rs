@@ -5,6 +5,7 @@ use chrono::{DateTime, FixedOffset};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+use crate::alert::Span;
 use crate::model::{CheckKind, Component, Incident, Outcome, Reason, State};
 
 /// Whether the local network reaches the outside world.
@@ -118,7 +119,58 @@ pub enum Request {
     /// Run every check now.
     CheckNow,
     /// Show the window (spawning it if needed) at a route such as `/provider/github`.
-    OpenWindow { route: Option<String> },
+    OpenWindow {
+        route: Option<String>,
+    },
+    /// The user's alert controls and whether the app starts at login.
+    Controls,
+    /// No alerts about this provider for a while.
+    Snooze {
+        provider_id: String,
+        span: Span,
+    },
+    /// No alerts about this provider until unmuted.
+    Mute {
+        provider_id: String,
+    },
+    Unmute {
+        provider_id: String,
+    },
+    /// No alerts at all for a while; a digest afterwards.
+    Pause {
+        span: Span,
+    },
+    /// End a pause now.
+    Resume,
+    /// Start the resident at login, or not.
+    SetAutostart {
+        enabled: bool,
+    },
+    /// End the resident (and its window).
+    Quit,
+}
+
+/// What the user has silenced, and the start-at-login switch (`Request::Controls`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct Controls {
+    /// Notifications are paused until then.
+    #[ts(type = "string | null")]
+    pub paused_until: Option<DateTime<FixedOffset>>,
+    pub snoozed: Vec<Snoozed>,
+    /// Provider ids without alerts until unmuted.
+    pub muted: Vec<String>,
+    /// Whether the app starts at login; `None` where this platform's mechanism is unavailable.
+    pub autostart: Option<bool>,
+}
+
+/// A provider's snooze.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct Snoozed {
+    pub provider_id: String,
+    #[ts(type = "string")]
+    pub until: DateTime<FixedOffset>,
 }
 
 /// A request with the client's id, echoed in the reply.
@@ -158,6 +210,10 @@ pub enum ServerMessage {
     },
     Done {
         id: u64,
+    },
+    Controls {
+        id: u64,
+        controls: Controls,
     },
     Error {
         id: Option<u64>,

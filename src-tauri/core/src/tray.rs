@@ -1,6 +1,9 @@
 //! The tray's appearance and menu as a pure function of the summary.
 
-use crate::ipc::{Network, Summary};
+use std::fmt::Write as _;
+
+use crate::alert::Span;
+use crate::ipc::{Controls, Network, Summary};
 use crate::model::State;
 use crate::text::{self, Language};
 
@@ -36,12 +39,28 @@ pub enum MenuAction {
     OpenProvider(String),
     CheckNow,
     OpenWindow,
+    Pause(Span),
+    Resume,
+    SetAutostart(bool),
     Quit,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum MenuEntry {
-    Item { label: String, action: MenuAction },
+    Item {
+        label: String,
+        action: MenuAction,
+    },
+    /// A toggle; activating it runs `action` (which carries the new value).
+    Check {
+        label: String,
+        checked: bool,
+        action: MenuAction,
+    },
+    Submenu {
+        label: String,
+        entries: Vec<MenuEntry>,
+    },
     Separator,
 }
 
@@ -55,7 +74,8 @@ pub struct TrayAppearance {
     pub menu: Vec<MenuEntry>,
 }
 
-pub fn appearance(summary: &Summary, lang: Language) -> TrayAppearance {
+/// The tray for this summary and the user's controls (pause, start at login).
+pub fn appearance(summary: &Summary, controls: &Controls, lang: Language) -> TrayAppearance {
     let worst = summary.worst();
     let icon = if summary.network == Network::Offline {
         TrayIcon::Offline
@@ -100,6 +120,15 @@ pub fn appearance(summary: &Summary, lang: Language) -> TrayAppearance {
         }
     };
 
+    let mut tooltip = tooltip;
+    if let Some(until) = controls.paused_until {
+        let at = until.format("%H:%M");
+        let _ = match lang {
+            Language::De => write!(tooltip, " — Benachrichtigungen pausiert bis {at}"),
+            Language::En => write!(tooltip, " — notifications paused until {at}"),
+        };
+    }
+
     let mut menu: Vec<MenuEntry> = affected
         .iter()
         .map(|p| MenuEntry::Item {
@@ -110,14 +139,32 @@ pub fn appearance(summary: &Summary, lang: Language) -> TrayAppearance {
     if !menu.is_empty() {
         menu.push(MenuEntry::Separator);
     }
-    let (check_now, open, quit) = match lang {
-        Language::De => ("Jetzt prüfen", "Outage Notifier öffnen", "Beenden"),
-        Language::En => ("Check now", "Open Outage Notifier", "Quit"),
-    };
-    menu.push(MenuEntry::Item { label: check_now.into(), action: MenuAction::CheckNow });
-    menu.push(MenuEntry::Item { label: open.into(), action: MenuAction::OpenWindow });
+    let de = lang == Language::De;
+    let item = |label: &str, action| MenuEntry::Item { label: label.into(), action };
+    menu.push(item(if de { "Jetzt prüfen" } else { "Check now" }, MenuAction::CheckNow));
+    menu.push(item(if de { "Outage Notifier öffnen" } else { "Open Outage Notifier" }, MenuAction::OpenWindow));
     menu.push(MenuEntry::Separator);
-    menu.push(MenuEntry::Item { label: quit.into(), action: MenuAction::Quit });
+    if controls.paused_until.is_some() {
+        menu.push(item(if de { "Benachrichtigungen fortsetzen" } else { "Resume notifications" }, MenuAction::Resume));
+    } else {
+        menu.push(MenuEntry::Submenu {
+            label: (if de { "Benachrichtigungen pausieren" } else { "Pause notifications" }).into(),
+            entries: vec![
+                item(if de { "1 Stunde" } else { "1 hour" }, MenuAction::Pause(Span::OneHour)),
+                item(if de { "4 Stunden" } else { "4 hours" }, MenuAction::Pause(Span::FourHours)),
+                item(if de { "Bis morgen" } else { "Until tomorrow" }, MenuAction::Pause(Span::UntilTomorrow)),
+            ],
+        });
+    }
+    if let Some(enabled) = controls.autostart {
+        menu.push(MenuEntry::Check {
+            label: (if de { "Bei Anmeldung starten" } else { "Start at login" }).into(),
+            checked: enabled,
+            action: MenuAction::SetAutostart(!enabled),
+        });
+    }
+    menu.push(MenuEntry::Separator);
+    menu.push(item(if de { "Beenden" } else { "Quit" }, MenuAction::Quit));
 
     TrayAppearance { icon, tooltip, attention: worst.is_problem(), menu }
 }
@@ -150,22 +197,96 @@ mod tests {
     }
 
     fn labels(a: &TrayAppearance) -> Vec<String> {
-        a.menu
+        flat(&a.menu)
+    }
+
+    fn flat(entries: &[MenuEntry]) -> Vec<String> {
+        entries
             .iter()
             .map(|e| match e {
                 MenuEntry::Item { label, .. } => label.clone(),
+                MenuEntry::Check { label, checked, .. } => format!("[{}] {label}", if *checked { "x" } else { " " }),
+                MenuEntry::Submenu { label, entries } => format!("{label} > {}", flat(entries).join(" | ")),
                 MenuEntry::Separator => "--".into(),
             })
             .collect()
     }
 
+    fn none() -> Controls {
+        Controls { paused_until: None, snoozed: vec![], muted: vec![], autostart: None }
+    }
+
     #[test]
     fn all_well() {
-        let a = appearance(&summary(Network::Online, &[("GitHub", State::Operational)]), Language::En);
+        let a = appearance(&summary(Network::Online, &[("GitHub", State::Operational)]), &none(), Language::En);
         assert_eq!(a.icon, TrayIcon::Operational);
         assert_eq!(a.tooltip, "All well");
         assert!(!a.attention);
-        assert_eq!(labels(&a), ["Check now", "Open Outage Notifier", "--", "Quit"]);
+        assert_eq!(
+            labels(&a),
+            [
+                "Check now",
+                "Open Outage Notifier",
+                "--",
+                "Pause notifications > 1 hour | 4 hours | Until tomorrow",
+                "--",
+                "Quit"
+            ]
+        );
+    }
+
+    #[test]
+    fn paused_tray_offers_resume_and_says_until_when() {
+        let controls = Controls {
+            paused_until: Some(chrono::DateTime::parse_from_rfc3339("2026-11-24T14:30:00+01:00").unwrap()),
+            autostart: Some(true),
+            ..none()
+        };
+        let a = appearance(&summary(Network::Online, &[("GitHub", State::Operational)]), &controls, Language::De);
+        assert_eq!(a.tooltip, "Alles in Ordnung — Benachrichtigungen pausiert bis 14:30");
+        assert_eq!(
+            labels(&a),
+            [
+                "Jetzt prüfen",
+                "Outage Notifier öffnen",
+                "--",
+                "Benachrichtigungen fortsetzen",
+                "[x] Bei Anmeldung starten",
+                "--",
+                "Beenden"
+            ]
+        );
+        let toggle = a.menu.iter().find_map(|e| match e {
+            MenuEntry::Check { action, .. } => Some(action.clone()),
+            _ => None,
+        });
+        assert_eq!(toggle, Some(MenuAction::SetAutostart(false)), "activating a checked toggle turns it off");
+    }
+
+    #[test]
+    fn pause_submenu_carries_the_spans() {
+        let a = appearance(&summary(Network::Online, &[]), &none(), Language::En);
+        let spans: Vec<_> = a
+            .menu
+            .iter()
+            .filter_map(|e| match e {
+                MenuEntry::Submenu { entries, .. } => Some(entries),
+                _ => None,
+            })
+            .flatten()
+            .map(|e| match e {
+                MenuEntry::Item { action, .. } => action.clone(),
+                other => panic!("unexpected {other:?}"),
+            })
+            .collect();
+        assert_eq!(
+            spans,
+            [
+                MenuAction::Pause(Span::OneHour),
+                MenuAction::Pause(Span::FourHours),
+                MenuAction::Pause(Span::UntilTomorrow)
+            ]
+        );
     }
 
     #[test]
@@ -175,6 +296,7 @@ mod tests {
                 Network::Online,
                 &[("Zoom", State::Degraded), ("IONOS", State::MajorOutage), ("Slack", State::Operational)],
             ),
+            &none(),
             Language::De,
         );
         assert_eq!(a.icon, TrayIcon::Outage);
@@ -189,6 +311,8 @@ mod tests {
                 "Jetzt prüfen",
                 "Outage Notifier öffnen",
                 "--",
+                "Benachrichtigungen pausieren > 1 Stunde | 4 Stunden | Bis morgen",
+                "--",
                 "Beenden"
             ]
         );
@@ -197,13 +321,13 @@ mod tests {
 
     #[test]
     fn offline_and_unknown_have_their_own_icons() {
-        let off = appearance(&summary(Network::Offline, &[("A", State::Unknown)]), Language::En);
+        let off = appearance(&summary(Network::Offline, &[("A", State::Unknown)]), &none(), Language::En);
         assert_eq!(off.icon, TrayIcon::Offline);
         assert_eq!(off.tooltip, "Your internet connection is down");
-        let unknown = appearance(&summary(Network::Online, &[("A", State::Unknown)]), Language::En);
+        let unknown = appearance(&summary(Network::Online, &[("A", State::Unknown)]), &none(), Language::En);
         assert_eq!(unknown.icon, TrayIcon::Unknown);
         assert_eq!(unknown.tooltip, "State not known yet");
-        let maintenance = appearance(&summary(Network::Online, &[("A", State::Maintenance)]), Language::En);
+        let maintenance = appearance(&summary(Network::Online, &[("A", State::Maintenance)]), &none(), Language::En);
         assert_eq!(maintenance.icon, TrayIcon::Maintenance);
     }
 }

@@ -6,9 +6,10 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
-use outage_core::ipc::{ErrorCode, MAX_LINE_BYTES, Request, RequestEnvelope, ServerMessage, Summary};
+use outage_core::alert;
+use outage_core::ipc::{Controls, ErrorCode, MAX_LINE_BYTES, Request, RequestEnvelope, ServerMessage, Summary};
 use tokio::io::{AsyncBufRead, AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
-use tokio::sync::{Semaphore, broadcast, mpsc};
+use tokio::sync::{Semaphore, broadcast, mpsc, oneshot};
 
 use crate::EngineError;
 use crate::runner::{Command, EngineHandle};
@@ -19,9 +20,17 @@ const MAX_CONNECTIONS: usize = 32;
 const IDLE: Duration = Duration::from_secs(60);
 
 /// What the shell does for requests the engine cannot answer itself.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub enum ShellAction {
-    OpenWindow { route: Option<String> },
+    OpenWindow {
+        route: Option<String>,
+    },
+    /// Snooze, mute, pause: the alert policy lives in the shell.
+    Alert(alert::Command),
+    SetAutostart(bool),
+    /// Reply with the current controls.
+    Controls(oneshot::Sender<Controls>),
+    Quit,
 }
 
 /// The outcome of trying to become the one running resident.
@@ -191,13 +200,38 @@ async fn connection(
                 send(&mut write, &ServerMessage::Done { id }).await?;
             }
             Request::OpenWindow { route } => {
-                let reply = match shell.send(ShellAction::OpenWindow { route }) {
-                    Ok(()) => ServerMessage::Done { id },
-                    Err(_) => ServerMessage::Error {
-                        id: Some(id),
-                        code: ErrorCode::Failed,
-                        message: "the resident is shutting down".into(),
+                send(&mut write, &forward(&shell, id, ShellAction::OpenWindow { route })).await?;
+            }
+            Request::Snooze { provider_id, span } => {
+                let action = ShellAction::Alert(alert::Command::Snooze { provider_id, span });
+                send(&mut write, &forward(&shell, id, action)).await?;
+            }
+            Request::Mute { provider_id } => {
+                let action = ShellAction::Alert(alert::Command::Mute { provider_id });
+                send(&mut write, &forward(&shell, id, action)).await?;
+            }
+            Request::Unmute { provider_id } => {
+                let action = ShellAction::Alert(alert::Command::Unmute { provider_id });
+                send(&mut write, &forward(&shell, id, action)).await?;
+            }
+            Request::Pause { span } => {
+                send(&mut write, &forward(&shell, id, ShellAction::Alert(alert::Command::Pause(span)))).await?;
+            }
+            Request::Resume => {
+                send(&mut write, &forward(&shell, id, ShellAction::Alert(alert::Command::Resume))).await?;
+            }
+            Request::SetAutostart { enabled } => {
+                send(&mut write, &forward(&shell, id, ShellAction::SetAutostart(enabled))).await?;
+            }
+            Request::Quit => send(&mut write, &forward(&shell, id, ShellAction::Quit)).await?,
+            Request::Controls => {
+                let (tx, rx) = oneshot::channel();
+                let reply = match forward(&shell, id, ShellAction::Controls(tx)) {
+                    ServerMessage::Done { .. } => match rx.await {
+                        Ok(controls) => ServerMessage::Controls { id, controls },
+                        Err(_) => shutting_down(id),
                     },
+                    error => error,
                 };
                 send(&mut write, &reply).await?;
             }
@@ -227,6 +261,18 @@ async fn connection(
             }
         }
     }
+}
+
+/// Hands a request to the shell: `Done` once queued, an error when the shell is gone.
+fn forward(shell: &mpsc::UnboundedSender<ShellAction>, id: u64, action: ShellAction) -> ServerMessage {
+    match shell.send(action) {
+        Ok(()) => ServerMessage::Done { id },
+        Err(_) => shutting_down(id),
+    }
+}
+
+fn shutting_down(id: u64) -> ServerMessage {
+    ServerMessage::Error { id: Some(id), code: ErrorCode::Failed, message: "the resident is shutting down".into() }
 }
 
 /// A client of the control socket.

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use anyhow::Context as _;
 use outage_core::alert::{self, AlertState};
-use outage_core::ipc::Request;
+use outage_core::ipc::{Controls, Request, Snoozed, Summary};
 use outage_core::tray::{self, MenuAction};
 use outage_engine::control::{self, Claim, ShellAction};
 use outage_engine::paths::Paths;
@@ -14,9 +14,10 @@ use outage_engine::settings;
 use outage_engine::store::Store;
 use tokio::sync::{broadcast, mpsc};
 
+use crate::autostart::Autostart;
 use crate::window::Windows;
 
-pub fn run(paths: &Paths, verbose: u8) -> anyhow::Result<ExitCode> {
+pub fn run(paths: &Paths, autostart: &Autostart, verbose: u8) -> anyhow::Result<ExitCode> {
     let config = settings::load(&paths.config_file)?;
     let language = settings::language(&config);
     // One thread is plenty for a process that waits on timers and sockets all day; blocking
@@ -49,8 +50,8 @@ pub fn run(paths: &Paths, verbose: u8) -> anyhow::Result<ExitCode> {
         let (menu_tx, mut menu_rx) = mpsc::unbounded_channel::<MenuAction>();
         let mut updates = engine.subscribe();
         let first = updates.borrow_and_update().clone();
-        let shell = Shell::start(&first, language, menu_tx, shell_tx).await?;
         let mut alerts = AlertState::default();
+        let shell = Shell::start(&first, &controls(&alerts, autostart), language, menu_tx, shell_tx).await?;
 
         let mut terminate = signal_stream()?;
         let mut reap = tokio::time::interval(std::time::Duration::from_secs(5));
@@ -59,32 +60,59 @@ pub fn run(paths: &Paths, verbose: u8) -> anyhow::Result<ExitCode> {
         let mut alert_tick = tokio::time::interval(std::time::Duration::from_secs(60));
         alert_tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
-            tokio::select! {
+            // What the user asked for, from the tray menu or over the control socket.
+            let command = tokio::select! {
                 changed = updates.changed() => {
                     if changed.is_err() { break; }
                     let summary = updates.borrow_and_update().clone();
-                    shell.show(tray::appearance(&summary, language)).await;
+                    shell.show(tray::appearance(&summary, &controls(&alerts, autostart), language)).await;
                     let (next, effects) = alert::step(alerts, alert::Input::Summary(summary), &policy, clock());
                     alerts = next;
                     deliver(&engine, &shell, effects).await;
+                    continue;
                 }
                 _ = alert_tick.tick() => {
+                    let paused = alerts.paused_until();
                     let (next, effects) = alert::step(alerts, alert::Input::Tick, &policy, clock());
                     alerts = next;
                     deliver(&engine, &shell, effects).await;
+                    if paused != alerts.paused_until() {
+                        // A pause ran out: the tray stops saying "paused".
+                        let summary = updates.borrow().clone();
+                        shell.show(tray::appearance(&summary, &controls(&alerts, autostart), language)).await;
+                    }
+                    continue;
                 }
                 Some(action) = menu_rx.recv() => match action {
-                    MenuAction::OpenProvider(id) => windows.open(Some(format!("/provider/{id}"))),
-                    MenuAction::OpenWindow => windows.open(None),
-                    MenuAction::CheckNow => engine.send(Command::CheckNow).await,
+                    MenuAction::OpenProvider(id) => { windows.open(Some(format!("/provider/{id}"))); continue; }
+                    MenuAction::OpenWindow => { windows.open(None); continue; }
+                    MenuAction::CheckNow => { engine.send(Command::CheckNow).await; continue; }
+                    MenuAction::Pause(span) => UserCommand::Alert(alert::Command::Pause(span)),
+                    MenuAction::Resume => UserCommand::Alert(alert::Command::Resume),
+                    MenuAction::SetAutostart(on) => UserCommand::Autostart(on),
                     MenuAction::Quit => break,
                 },
                 Some(action) = shell_rx.recv() => match action {
-                    ShellAction::OpenWindow { route } => windows.open(route),
+                    ShellAction::OpenWindow { route } => { windows.open(route); continue; }
+                    ShellAction::Alert(command) => UserCommand::Alert(command),
+                    ShellAction::SetAutostart(on) => UserCommand::Autostart(on),
+                    ShellAction::Controls(reply) => { let _ = reply.send(controls(&alerts, autostart)); continue; }
+                    ShellAction::Quit => break,
                 },
-                _ = reap.tick() => windows.reap(),
+                _ = reap.tick() => { windows.reap(); continue; }
                 () = terminate.recv() => break,
+            };
+            match command {
+                UserCommand::Alert(command) => {
+                    tracing::info!(?command, "alert control");
+                    let (next, effects) = alert::step(alerts, alert::Input::Command(command), &policy, clock());
+                    alerts = next;
+                    deliver(&engine, &shell, effects).await;
+                }
+                UserCommand::Autostart(on) => autostart.set(on),
             }
+            let summary = updates.borrow().clone();
+            shell.show(tray::appearance(&summary, &controls(&alerts, autostart), language)).await;
         }
         tracing::info!("resident stopping");
         windows.close();
@@ -93,6 +121,25 @@ pub fn run(paths: &Paths, verbose: u8) -> anyhow::Result<ExitCode> {
         let _ = engine_task.await;
         Ok(ExitCode::SUCCESS)
     })
+}
+
+/// A user's request that changes what the tray shows.
+enum UserCommand {
+    Alert(alert::Command),
+    Autostart(bool),
+}
+
+/// What the user has silenced, for the tray menu and the window.
+fn controls(alerts: &AlertState, autostart: &Autostart) -> Controls {
+    Controls {
+        paused_until: alerts.paused_until(),
+        snoozed: alerts
+            .snoozed()
+            .map(|(provider_id, until)| Snoozed { provider_id: provider_id.to_owned(), until })
+            .collect(),
+        muted: alerts.muted().map(str::to_owned).collect(),
+        autostart: autostart.enabled(),
+    }
 }
 
 /// Shows the alerts and keeps each one in the history, as evidence of what the user was told.
@@ -117,19 +164,21 @@ struct Shell {
 impl Shell {
     #[cfg(target_os = "linux")]
     async fn start(
-        first: &outage_core::ipc::Summary,
+        first: &Summary,
+        controls: &Controls,
         language: outage_core::text::Language,
         menu: mpsc::UnboundedSender<MenuAction>,
         shell: mpsc::UnboundedSender<ShellAction>,
     ) -> anyhow::Result<Shell> {
         let icons = crate::tray::Icons::load()?;
-        let tray = crate::tray::start(tray::appearance(first, language), icons, menu).await;
+        let tray = crate::tray::start(tray::appearance(first, controls, language), icons, menu).await;
         Ok(Shell { tray, notifier: crate::notify::Notifier::new(shell) })
     }
 
     #[cfg(not(target_os = "linux"))]
     async fn start(
-        _first: &outage_core::ipc::Summary,
+        _first: &Summary,
+        _controls: &Controls,
         _language: outage_core::text::Language,
         _menu: mpsc::UnboundedSender<MenuAction>,
         _shell: mpsc::UnboundedSender<ShellAction>,

@@ -2,6 +2,7 @@
 //! the command-line interface. Without a subcommand it starts the tray app.
 
 mod app;
+mod autostart;
 mod cli;
 #[cfg(target_os = "linux")]
 mod notify;
@@ -102,7 +103,10 @@ fn main() -> ExitCode {
         }
     };
     let result = match args.command {
-        None => app::run(&paths, args.verbose),
+        None => {
+            let autostart = autostart::Autostart::new(&paths, args.config.as_deref(), args.data_dir.as_deref());
+            app::run(&paths, &autostart, args.verbose)
+        }
         Some(Command::Check { json }) => cli::check(&paths, json, args.verbose),
         Some(Command::Catalog { json }) => cli::catalog(json),
         Some(Command::Detect { url, json }) => cli::detect(&url, json, args.verbose),

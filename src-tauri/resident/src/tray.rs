@@ -98,25 +98,7 @@ impl ksni::Tray for Tray {
     }
 
     fn menu(&self) -> Vec<ksni::MenuItem<Self>> {
-        self.appearance
-            .menu
-            .iter()
-            .map(|entry| match entry {
-                MenuEntry::Separator => ksni::MenuItem::Separator,
-                MenuEntry::Item { label, action } => {
-                    let action = action.clone();
-                    ksni::menu::StandardItem {
-                        // Underscores would be read as access-key markers.
-                        label: label.replace('_', "__"),
-                        activate: Box::new(move |tray: &mut Tray| {
-                            let _ = tray.actions.send(action.clone());
-                        }),
-                        ..Default::default()
-                    }
-                    .into()
-                }
-            })
-            .collect()
+        self.appearance.menu.iter().map(menu_item).collect()
     }
 
     fn watcher_offline(&self, reason: ksni::OfflineReason) -> bool {
@@ -128,6 +110,43 @@ impl ksni::Tray for Tray {
 
     fn watcher_online(&self) {
         tracing::info!("StatusNotifier host appeared; tray registered");
+    }
+}
+
+fn menu_item(entry: &MenuEntry) -> ksni::MenuItem<Tray> {
+    // Underscores would be read as access-key markers.
+    let escape = |label: &str| label.replace('_', "__");
+    match entry {
+        MenuEntry::Separator => ksni::MenuItem::Separator,
+        MenuEntry::Item { label, action } => {
+            let action = action.clone();
+            ksni::menu::StandardItem {
+                label: escape(label),
+                activate: Box::new(move |tray: &mut Tray| {
+                    let _ = tray.actions.send(action.clone());
+                }),
+                ..Default::default()
+            }
+            .into()
+        }
+        MenuEntry::Check { label, checked, action } => {
+            let action = action.clone();
+            ksni::menu::CheckmarkItem {
+                label: escape(label),
+                checked: *checked,
+                activate: Box::new(move |tray: &mut Tray| {
+                    let _ = tray.actions.send(action.clone());
+                }),
+                ..Default::default()
+            }
+            .into()
+        }
+        MenuEntry::Submenu { label, entries } => ksni::menu::SubMenu {
+            label: escape(label),
+            submenu: entries.iter().map(menu_item).collect(),
+            ..Default::default()
+        }
+        .into(),
     }
 }
 
