@@ -205,3 +205,56 @@ fn quit_over_the_socket_ends_the_resident_cleanly() {
     assert!(status.success(), "{status}");
     assert!(!r.socket.exists(), "the socket is removed on exit");
 }
+
+fn provider_ids(r: &Resident) -> Vec<String> {
+    let (mut w, mut reader) = connect(r);
+    let reply = request(&mut w, &mut reader, r#"{"id":1,"method":"summary"}"#);
+    reply["summary"]["providers"]
+        .as_array()
+        .expect("providers")
+        .iter()
+        .map(|p| p["id"].as_str().expect("id").to_owned())
+        .collect()
+}
+
+#[test]
+fn config_edits_apply_without_restart_and_a_broken_edit_keeps_the_old_config() {
+    let r = start();
+    let path = r.dir.path().join("config.toml");
+    assert_eq!(provider_ids(&r), ["df"]);
+
+    // An editor's atomic save: write a temp file, rename over the config.
+    let text = std::fs::read_to_string(&path).unwrap();
+    let added = format!(
+        "{text}\n[[provider]]\nid = \"second\"\nname = \"Second\"\nstatus_page = \"{}\"\n",
+        r.server.base_url()
+    );
+    let tmp = r.dir.path().join(".config.toml.swp");
+    std::fs::write(&tmp, &added).unwrap();
+    std::fs::rename(&tmp, &path).unwrap();
+    wait_for("the second provider to appear", Duration::from_secs(10), || {
+        (provider_ids(&r) == ["df", "second"]).then_some(())
+    });
+    // Its status page gets checked right away, not after the 1-minute interval.
+    wait_for("the new provider's first check", Duration::from_secs(10), || {
+        let (mut w, mut reader) = connect(&r);
+        let reply = request(&mut w, &mut reader, r#"{"id":1,"method":"summary"}"#);
+        (reply["summary"]["providers"][1]["state"] == "operational").then_some(())
+    });
+
+    // A typo: the resident keeps the last good config and stays up.
+    std::fs::write(&path, format!("{added}\n[[provider]]\nid = \"broken\"\nstatus_page = 42\n")).unwrap();
+    std::thread::sleep(Duration::from_secs(2));
+    assert_eq!(provider_ids(&r), ["df", "second"]);
+    let log_dir = r.dir.path().join("data/logs");
+    let logs: String = std::fs::read_dir(&log_dir)
+        .expect("log dir")
+        .flatten()
+        .map(|e| std::fs::read_to_string(e.path()).unwrap_or_default())
+        .collect();
+    assert!(logs.contains("config not applied"), "{logs}");
+
+    // Fixing it applies it; removing a provider removes it.
+    std::fs::write(&path, &text).unwrap();
+    wait_for("back to one provider", Duration::from_secs(10), || (provider_ids(&r) == ["df"]).then_some(()));
+}

@@ -30,4 +30,6 @@ pub enum EngineError {
     NoHome,
     #[error("control socket {path}: {source}")]
     Control { path: String, source: std::io::Error },
+    #[error("cannot watch {path} for changes: {source}")]
+    Watch { path: String, source: notify::Error },
 }

@@ -215,6 +215,8 @@ impl Engine {
                 self.slots.push(slot);
             }
         }
+        // The language may have changed with the file; every text is rendered anew.
+        self.language = crate::settings::language(&config);
         self.config = config;
         self.publish();
     }

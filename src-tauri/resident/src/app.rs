@@ -19,7 +19,7 @@ use crate::window::Windows;
 
 pub fn run(paths: &Paths, autostart: &Autostart, verbose: u8) -> anyhow::Result<ExitCode> {
     let config = settings::load(&paths.config_file)?;
-    let language = settings::language(&config);
+    let mut language = settings::language(&config);
     // One thread is plenty for a process that waits on timers and sockets all day; blocking
     // work (SQLite, D-Bus notifications) goes to the blocking pool.
     let runtime =
@@ -40,7 +40,17 @@ pub fn run(paths: &Paths, autostart: &Autostart, verbose: u8) -> anyhow::Result<
 
         let store = Store::open(&paths.database())?;
         let clock = runner::system_clock();
-        let policy = alert::Policy::from_config(&config.alerts, language);
+        let mut policy = alert::Policy::from_config(&config.alerts, language);
+        let mut config_watch = match settings::ensure_config_dir(&paths.config_file)
+            .map_err(|e| anyhow::anyhow!(e))
+            .and_then(|_| Ok(settings::ConfigWatch::new(&paths.config_file)?))
+        {
+            Ok(w) => Some(w),
+            Err(e) => {
+                tracing::warn!("config changes need a restart: {e:#}");
+                None
+            }
+        };
         let (engine, engine_task) = runner::start(config, language, store, clock.clone())?;
         let (shell_tx, mut shell_rx) = mpsc::unbounded_channel::<ShellAction>();
         let (navigate_tx, _) = broadcast::channel::<String>(8);
@@ -99,6 +109,24 @@ pub fn run(paths: &Paths, autostart: &Autostart, verbose: u8) -> anyhow::Result<
                     ShellAction::Controls(reply) => { let _ = reply.send(controls(&alerts, autostart)); continue; }
                     ShellAction::Quit => break,
                 },
+                () = config_changed(config_watch.as_mut()) => {
+                    match settings::load(&paths.config_file) {
+                        Ok(config) => {
+                            tracing::info!(providers = config.providers.len(), "config changed; reloading");
+                            language = settings::language(&config);
+                            policy = alert::Policy::from_config(&config.alerts, language);
+                            engine.send(Command::Reload(Box::new(config))).await;
+                            // Withdraw the notice about an earlier broken edit, if any.
+                            shell.notify(vec![alert::Effect::Withdraw { key: CONFIG_ALERT.into() }]);
+                        }
+                        Err(e) => {
+                            // Keep running with what we had; tell the user once, where and what.
+                            tracing::error!("config not applied, keeping the previous one: {e}");
+                            shell.notify(vec![alert::Effect::Notify(config_alert(&e, language))]);
+                        }
+                    }
+                    continue;
+                }
                 _ = reap.tick() => { windows.reap(); continue; }
                 () = terminate.recv() => break,
             };
@@ -121,6 +149,31 @@ pub fn run(paths: &Paths, autostart: &Autostart, verbose: u8) -> anyhow::Result<
         let _ = engine_task.await;
         Ok(ExitCode::SUCCESS)
     })
+}
+
+/// The notification key of "your config has an error", replaced by each new error.
+const CONFIG_ALERT: &str = "config";
+
+/// Resolves when the config file changed; never without a watch.
+async fn config_changed(watch: Option<&mut settings::ConfigWatch>) {
+    match watch {
+        Some(w) => w.changed().await,
+        None => std::future::pending().await,
+    }
+}
+
+fn config_alert(error: &outage_engine::EngineError, language: outage_core::text::Language) -> alert::Alert {
+    let title = match language {
+        outage_core::text::Language::De => "Outage Notifier: Einstellungen nicht übernommen",
+        outage_core::text::Language::En => "Outage Notifier: settings not applied",
+    };
+    alert::Alert {
+        key: CONFIG_ALERT.into(),
+        title: title.into(),
+        body: error.to_string(),
+        urgency: alert::Urgency::Normal,
+        route: "/settings".into(),
+    }
 }
 
 /// A user's request that changes what the tray shows.
