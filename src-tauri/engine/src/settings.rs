@@ -79,12 +79,7 @@ impl ConfigWatch {
             }
             self.pending = true;
         }
-        loop {
-            match tokio::time::timeout(SETTLE, self.events.recv()).await {
-                Ok(Some(())) => {}
-                Ok(None) | Err(_) => break,
-            }
-        }
+        while let Ok(Some(())) = tokio::time::timeout(SETTLE, self.events.recv()).await {}
         self.pending = false;
     }
 }
