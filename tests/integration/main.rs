@@ -8,4 +8,5 @@ mod check_cli;
 mod control_socket;
 mod crash;
 mod formats;
+mod network_change;
 mod polling;

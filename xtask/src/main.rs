@@ -18,7 +18,8 @@ cargo xtask <task>
 /// Debian/Ubuntu packages: building the window (WebKitGTK), and the desktop the end-to-end
 /// tests run on (Xvfb, a D-Bus daemon, ImageMagick for screenshots).
 const APT_BUILD: &[&str] = &["build-essential", "pkg-config", "libwebkit2gtk-4.1-dev", "libxdo-dev", "librsvg2-dev"];
-const APT_TEST: &[&str] = &["xvfb", "xauth", "dbus-daemon", "imagemagick"];
+// iproute2: the network-change test adds an address inside a namespace of its own.
+const APT_TEST: &[&str] = &["xvfb", "xauth", "dbus-daemon", "imagemagick", "iproute2"];
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();

@@ -5,6 +5,7 @@ pub mod connectivity;
 pub mod control;
 pub mod detect;
 pub mod http;
+pub mod netwatch;
 pub mod once;
 pub mod paths;
 pub mod probe;

@@ -29,6 +29,8 @@ pub enum Command {
     CheckNow,
     /// Apply a new config without a restart.
     Reload(Box<Config>),
+    /// The machine's network changed: look again at everything before judging.
+    NetworkChanged,
     /// Stop probing until `Resume` (e.g. the user paused monitoring).
     Pause,
     Resume,
@@ -226,6 +228,10 @@ impl Engine {
         match input {
             Input::Command(Command::Shutdown) => return false,
             Input::Command(Command::CheckNow) => self.all_due_now(),
+            Input::Command(Command::NetworkChanged) => {
+                tracing::info!("network changed; checking everything again");
+                self.all_due_now();
+            }
             Input::Command(Command::Reload(config)) => self.load(*config),
             Input::Command(Command::Pause) => self.paused = true,
             Input::Command(Command::Resume) => {

@@ -41,6 +41,9 @@ pub fn run(paths: &Paths, autostart: &Autostart, verbose: u8) -> anyhow::Result<
         let store = Store::open(&paths.database())?;
         let clock = runner::system_clock();
         let mut policy = alert::Policy::from_config(&config.alerts, language);
+        let mut network_watch = outage_engine::netwatch::NetworkWatch::new()
+            .map_err(|e| tracing::warn!("network changes go unnoticed until the next check: {e}"))
+            .ok();
         let mut config_watch = match settings::ensure_config_dir(&paths.config_file)
             .map_err(|e| anyhow::anyhow!(e))
             .and_then(|_| Ok(settings::ConfigWatch::new(&paths.config_file)?))
@@ -127,6 +130,10 @@ pub fn run(paths: &Paths, autostart: &Autostart, verbose: u8) -> anyhow::Result<
                     }
                     continue;
                 }
+                () = network_changed(network_watch.as_mut()) => {
+                    engine.send(Command::NetworkChanged).await;
+                    continue;
+                }
                 _ = reap.tick() => { windows.reap(); continue; }
                 () = terminate.recv() => break,
             };
@@ -156,6 +163,14 @@ const CONFIG_ALERT: &str = "config";
 
 /// Resolves when the config file changed; never without a watch.
 async fn config_changed(watch: Option<&mut settings::ConfigWatch>) {
+    match watch {
+        Some(w) => w.changed().await,
+        None => std::future::pending().await,
+    }
+}
+
+/// Resolves when the machine's network changed; never without a watch.
+async fn network_changed(watch: Option<&mut outage_engine::netwatch::NetworkWatch>) {
     match watch {
         Some(w) => w.changed().await,
         None => std::future::pending().await,
