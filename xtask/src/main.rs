@@ -180,7 +180,12 @@ fn bench() -> Result {
     step("status pages: parse throughput per format, a full poll of 1,000 pages on loopback");
     cargo(&["run", "--release", "-p", "outage-tests", "--bin", "bench-status", "--", "1000"])?;
     step("history: a year of 1-minute observations for 50 sources");
-    cargo(&["run", "--release", "-p", "outage-tests", "--bin", "bench-history", "--", "50", "365"])
+    cargo(&["run", "--release", "-p", "outage-tests", "--bin", "bench-history", "--", "50", "365"])?;
+    step("memory and idle CPU: the release resident for 10 minutes, then with its window");
+    setup(true)?;
+    npm(&["run", "build"])?;
+    cargo(&["build", "--release", "-p", "outage-notifier", "-p", "outage-notifier-window"])?;
+    cargo(&["run", "--release", "-p", "outage-tests", "--bin", "bench-memory", "--", "10"])
 }
 
 fn test() -> Result {
