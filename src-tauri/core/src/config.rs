@@ -68,6 +68,8 @@ pub struct Provider {
     pub status_page: Option<StatusPage>,
     /// Only these components (or products) count; empty means all.
     pub components: Vec<String>,
+    /// How often this provider's checks run, when not `[settings] interval`.
+    pub interval: Option<Duration>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -79,6 +81,11 @@ pub struct StatusPage {
 }
 
 impl Provider {
+    /// How often this provider's checks run.
+    pub fn interval(&self, settings: &Settings) -> Duration {
+        self.interval.unwrap_or(settings.interval)
+    }
+
     /// The id of this provider's status-page check.
     pub fn status_check_id(&self) -> String {
         format!("{}/status_page", self.id)
@@ -132,6 +139,7 @@ struct RawProvider {
     status_format: Option<toml::Spanned<String>>,
     #[serde(default)]
     components: Vec<String>,
+    interval: Option<toml::Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -157,7 +165,7 @@ struct RawMaintenance {
 }
 
 const SETTINGS_KEYS: [&str; 4] = ["interval", "timeout", "language", "connectivity"];
-const PROVIDER_KEYS: [&str; 6] = ["id", "name", "preset", "status_page", "status_format", "components"];
+const PROVIDER_KEYS: [&str; 7] = ["id", "name", "preset", "status_page", "status_format", "components", "interval"];
 const ALERTS_KEYS: [&str; 3] = ["reminder", "quiet_hours", "maintenance"];
 const MAINTENANCE_KEYS: [&str; 7] = ["provider", "days", "from", "to", "time_zone", "start", "end"];
 const TOP_KEYS: [&str; 3] = ["settings", "provider", "alerts"];
@@ -303,7 +311,23 @@ pub fn parse(text: &str, file: &str) -> Result<Config, ConfigError> {
             p.components
         };
         let name = p.name.or_else(|| preset.map(|preset| preset.name.clone())).unwrap_or_else(|| id.clone());
-        providers.push(Provider { id, name, status_page, components });
+        let interval = match &p.interval {
+            Some(v) => {
+                let d =
+                    duration(v, "interval", Duration::from_secs(10)).map_err(|(m, h)| error(Some(v.span()), m, h))?;
+                if settings.timeout > d {
+                    let hint = Some(format!("at least the timeout, {}", humantime::format_duration(settings.timeout)));
+                    return Err(error(
+                        Some(v.span()),
+                        format!("provider `{id}`: interval is shorter than the timeout"),
+                        hint,
+                    ));
+                }
+                Some(d)
+            }
+            None => None,
+        };
+        providers.push(Provider { id, name, status_page, components, interval });
     }
     let alerts = match raw.alerts {
         None => Alerts::default(),
@@ -607,6 +631,19 @@ end = "2026-11-29T02:00:00+01:00"
             assert_eq!(e.line, Some(line), "{text}: {e}");
             assert!(e.message.contains(needle), "{text}: {e}");
         }
+    }
+
+    #[test]
+    fn a_provider_may_have_its_own_interval() {
+        let text = "[settings]\ninterval = \"2m\"\n\n[[provider]]\nid = \"a\"\nstatus_page = \"https://a.example/\"\n\
+                    interval = \"30s\"\n\n[[provider]]\nid = \"b\"\nstatus_page = \"https://b.example/\"\n";
+        let c = parse(text, "c.toml").unwrap();
+        assert_eq!(c.providers[0].interval(&c.settings), Duration::from_secs(30));
+        assert_eq!(c.providers[1].interval(&c.settings), Duration::from_secs(120));
+        let e = parse(&text.replace("30s", "5s"), "c.toml").unwrap_err();
+        assert_eq!(e.line, Some(7), "{e}");
+        let e = parse(&text.replace("\"30s\"", "\"soon\""), "c.toml").unwrap_err();
+        assert!(e.message.contains("not a duration"), "{e}");
     }
 
     #[test]

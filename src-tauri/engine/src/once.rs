@@ -79,8 +79,13 @@ pub async fn check_all(
     let mut states = BTreeMap::new();
     let mut network = Network::Online;
     for (check, state, net, seen) in results {
+        let interval = config
+            .providers
+            .iter()
+            .find(|p| p.id == check.provider_id)
+            .map_or(config.settings.interval, |p| p.interval(&config.settings));
         for observation in &seen {
-            store.insert(&check.provider_id, observation, config.settings.interval * 3)?;
+            store.insert(&check.provider_id, observation, interval * 3)?;
             if let Some(snapshot) = observation.snapshot() {
                 store.record_snapshot(&check.provider_id, snapshot, observation.at.timestamp_millis())?;
             }

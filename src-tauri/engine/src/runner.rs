@@ -101,6 +101,8 @@ impl EngineHandle {
 
 struct Slot {
     check: Check,
+    /// The provider's interval, or the global one.
+    interval: Duration,
     next_due: Instant,
     running: bool,
     tracker: Tracker,
@@ -202,12 +204,14 @@ impl Engine {
         let now = Instant::now();
         let mut old: BTreeMap<String, Slot> = self.slots.drain(..).map(|s| (s.check.id.clone(), s)).collect();
         for provider in &config.providers {
+            let interval = provider.interval(&config.settings);
             for check in probe::checks_of(provider) {
                 let slot = match old.remove(&check.id) {
                     // Keep what we know about a check that did not change.
-                    Some(s) if s.check == check => Slot { running: false, next_due: now, ..s },
+                    Some(s) if s.check == check => Slot { running: false, next_due: now, interval, ..s },
                     _ => Slot {
-                        next_due: now + jitter(&check.id, config.settings.interval),
+                        next_due: now + jitter(&check.id, interval),
+                        interval,
                         check,
                         running: false,
                         tracker: Tracker::default(),
@@ -341,7 +345,7 @@ impl Engine {
         let came_back = network == Network::Online && self.network == Network::Offline;
         self.network = network;
 
-        let interval = self.config.settings.interval;
+        let interval = slot.interval;
         let was_failure = slot.tracker.confirmed_failure() == Some(true);
         let step = if observation.reason == Some(Reason::Offline) {
             // Offline is not the provider's fault: neither confirm nor clear anything, just
@@ -566,6 +570,38 @@ mod tests {
                 tokio::task::yield_now().await;
             }
         });
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn each_provider_runs_on_its_own_interval() {
+        keep_runtime_busy();
+        let fast_hits: Arc<Mutex<Vec<Instant>>> = Arc::default();
+        let slow_hits: Arc<Mutex<Vec<Instant>>> = Arc::default();
+        let fast = serve(Arc::new(Mutex::new((200, summary("none")))), Arc::clone(&fast_hits)).await;
+        let slow = serve(Arc::new(Mutex::new((200, summary("none")))), Arc::clone(&slow_hits)).await;
+        let anchor = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let anchor_addr = anchor.local_addr().unwrap();
+        tokio::spawn(async move {
+            loop {
+                let _ = anchor.accept().await;
+            }
+        });
+        let text = format!(
+            "[settings]\ninterval = \"2m\"\ntimeout = \"5s\"\nlanguage = \"en\"\nconnectivity = [\"{anchor_addr}\"]\n\
+             [[provider]]\nid = \"fast\"\nstatus_page = \"http://{fast}/\"\ninterval = \"30s\"\n\
+             [[provider]]\nid = \"slow\"\nstatus_page = \"http://{slow}/\"\n"
+        );
+        let config = config::parse(&text, "test.toml").unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("h.sqlite3")).unwrap();
+        let (_handle, _task) = start(config, Language::En, store, paused_clock()).unwrap();
+
+        run_for(Duration::from_secs(10 * 60)).await;
+        let fast = fast_hits.lock().unwrap().len();
+        let slow = slow_hits.lock().unwrap().len();
+        // 10 minutes: every 30 s is about 20 polls, every 2 min about 5 (plus the first).
+        assert!((19..=22).contains(&fast), "fast provider polled {fast} times");
+        assert!((5..=7).contains(&slow), "slow provider polled {slow} times");
     }
 
     #[tokio::test(start_paused = true)]
