@@ -20,7 +20,7 @@ pub struct Resident {
 
 impl Drop for Resident {
     fn drop(&mut self) {
-        let _ = Command::new("kill").arg("-TERM").arg(self.child.id().to_string()).status();
+        let _ = Command::new("kill").arg("-TERM").arg(self.child.id().to_string()).stderr(Stdio::null()).status();
         let _ = self.child.wait();
     }
 }
@@ -30,19 +30,26 @@ pub fn start() -> Resident {
     let dir = tempfile::tempdir().unwrap();
     let server = HttpServer::start(Behaviour::Ok(statuspage_summary("none", None)));
     let anchor = Anchor::start();
-    let config = write_config(dir.path(), &server, &anchor, "1m");
-    let runtime = dir.path().join("run");
+    write_config(dir.path(), &server, &anchor, "1m");
+    let child = launch(dir.path());
+    let socket = dir.path().join("run/outage-notifier/control.sock");
+    Resident { child, socket, dir, server, _anchor: anchor }
+}
+
+/// Runs the resident on the files in `dir` and waits for its socket.
+fn launch(dir: &std::path::Path) -> Child {
+    let runtime = dir.join("run");
     std::fs::create_dir_all(&runtime).unwrap();
     let child = Command::new(bin("outage-notifier"))
         .arg("--config")
-        .arg(&config)
+        .arg(dir.join("config.toml"))
         .arg("--data-dir")
-        .arg(dir.path().join("data"))
+        .arg(dir.join("data"))
         .env("XDG_RUNTIME_DIR", &runtime)
         // Start at login writes below HOME: never into the real user's autostart folder.
-        .env("HOME", dir.path().join("home"))
-        .env("XDG_CONFIG_HOME", dir.path().join("home/.config"))
-        .env("DBUS_SESSION_BUS_ADDRESS", format!("unix:path={}/no-bus", dir.path().display()))
+        .env("HOME", dir.join("home"))
+        .env("XDG_CONFIG_HOME", dir.join("home/.config"))
+        .env("DBUS_SESSION_BUS_ADDRESS", format!("unix:path={}/no-bus", dir.display()))
         .env("OUTAGE_NOTIFIER_WINDOW", "/bin/true")
         .env_remove("OUTAGE_NOTIFIER_SOCKET")
         .env_remove("DISPLAY")
@@ -52,7 +59,17 @@ pub fn start() -> Resident {
         .unwrap();
     let socket = runtime.join("outage-notifier/control.sock");
     wait_for("the control socket", Duration::from_secs(15), || UnixStream::connect(&socket).ok());
-    Resident { child, socket, dir, server, _anchor: anchor }
+    child
+}
+
+/// Ends the resident (SIGTERM, as at logout); `between` runs while it is down; then it
+/// starts again on the same files.
+fn restart(r: &mut Resident, between: impl FnOnce(&std::path::Path)) {
+    let _ = Command::new("kill").arg("-TERM").arg(r.child.id().to_string()).status();
+    let status = r.child.wait().unwrap();
+    assert!(status.success(), "{status}");
+    between(r.dir.path());
+    r.child = launch(r.dir.path());
 }
 
 fn line(reader: &mut BufReader<UnixStream>) -> serde_json::Value {
@@ -257,4 +274,30 @@ fn config_edits_apply_without_restart_and_a_broken_edit_keeps_the_old_config() {
     // Fixing it applies it; removing a provider removes it.
     std::fs::write(&path, &text).unwrap();
     wait_for("back to one provider", Duration::from_secs(10), || (provider_ids(&r) == ["df"]).then_some(()));
+}
+
+#[test]
+fn mutes_and_snoozes_survive_a_restart_and_a_damaged_state_file_starts_afresh() {
+    let mut r = start();
+    {
+        let (mut w, mut reader) = connect(&r);
+        request(&mut w, &mut reader, r#"{"id":1,"method":"mute","provider_id":"df"}"#);
+        request(&mut w, &mut reader, r#"{"id":2,"method":"snooze","provider_id":"x","span":"four_hours"}"#);
+    }
+    restart(&mut r, |_| {});
+    let (mut w, mut reader) = connect(&r);
+    let c = request(&mut w, &mut reader, r#"{"id":3,"method":"controls"}"#)["controls"].clone();
+    assert_eq!(c["muted"], serde_json::json!(["df"]), "{c}");
+    assert_eq!(c["snoozed"][0]["provider_id"], "x", "{c}");
+    drop((w, reader));
+
+    restart(&mut r, |dir| std::fs::write(dir.join("data/alerts.json"), b"{ half a file").unwrap());
+    let (mut w, mut reader) = connect(&r);
+    let c = request(&mut w, &mut reader, r#"{"id":4,"method":"controls"}"#)["controls"].clone();
+    assert_eq!(c["muted"], serde_json::json!([]), "{c}");
+    assert_eq!(
+        std::fs::read(r.dir.path().join("data/alerts.json.unreadable")).unwrap(),
+        b"{ half a file",
+        "the damaged file is kept aside"
+    );
 }

@@ -270,6 +270,14 @@ impl AlertState {
     pub fn paused_until(&self) -> Option<DateTime<FixedOffset>> {
         self.paused_until
     }
+
+    /// What is worth keeping across a restart: what the user was told, muted, snoozed and
+    /// paused, and the digest — without the latest summary and step time, which change with
+    /// every probe (a shell saves this when it changes, not at every summary).
+    #[must_use]
+    pub fn durable(&self) -> AlertState {
+        AlertState { last: None, last_step: None, ..self.clone() }
+    }
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

@@ -39,6 +39,11 @@ impl Paths {
         self.data_dir.join("history.sqlite3")
     }
 
+    /// What the user muted, snoozed and was told, kept across restarts.
+    pub fn alert_state(&self) -> PathBuf {
+        self.data_dir.join("alerts.json")
+    }
+
     pub fn logs(&self) -> PathBuf {
         self.data_dir.join("logs")
     }

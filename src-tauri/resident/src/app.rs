@@ -63,7 +63,9 @@ pub fn run(paths: &Paths, autostart: &Autostart, verbose: u8) -> anyhow::Result<
         let (menu_tx, mut menu_rx) = mpsc::unbounded_channel::<MenuAction>();
         let mut updates = engine.subscribe();
         let first = updates.borrow_and_update().clone();
-        let mut alerts = AlertState::default();
+        let state_file = paths.alert_state();
+        let mut alerts = load_alerts(&state_file);
+        let mut saved = alerts.durable();
         let shell = Shell::start(&first, &controls(&alerts, autostart), language, menu_tx, shell_tx).await?;
 
         let mut terminate = signal_stream()?;
@@ -73,6 +75,11 @@ pub fn run(paths: &Paths, autostart: &Autostart, verbose: u8) -> anyhow::Result<
         let mut alert_tick = tokio::time::interval(std::time::Duration::from_secs(60));
         alert_tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
+            let durable = alerts.durable();
+            if durable != saved {
+                save_alerts(&state_file, &durable).await;
+                saved = durable;
+            }
             // What the user asked for, from the tray menu or over the control socket.
             let command = tokio::select! {
                 changed = updates.changed() => {
@@ -150,12 +157,58 @@ pub fn run(paths: &Paths, autostart: &Autostart, verbose: u8) -> anyhow::Result<
             shell.show(tray::appearance(&summary, &controls(&alerts, autostart), language)).await;
         }
         tracing::info!("resident stopping");
+        save_alerts(&state_file, &alerts.durable()).await;
         windows.close();
         server.abort();
         engine.send(Command::Shutdown).await;
         let _ = engine_task.await;
         Ok(ExitCode::SUCCESS)
     })
+}
+
+/// The alert memory of the last run; a missing or unreadable file starts afresh (an unreadable
+/// one is kept aside for a look, never silently overwritten).
+fn load_alerts(path: &std::path::Path) -> AlertState {
+    match std::fs::read(path) {
+        Ok(bytes) => serde_json::from_slice(&bytes).unwrap_or_else(|e| {
+            let aside = path.with_extension("json.unreadable");
+            tracing::warn!("{} unreadable ({e}); starting afresh, kept as {}", path.display(), aside.display());
+            let _ = std::fs::rename(path, &aside);
+            AlertState::default()
+        }),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => AlertState::default(),
+        Err(e) => {
+            tracing::warn!("cannot read {}: {e}; starting afresh", path.display());
+            AlertState::default()
+        }
+    }
+}
+
+/// Writes the alert memory atomically (temp file, fsync, rename): a crash or a full disk
+/// leaves the previous file, never half of one.
+async fn save_alerts(path: &std::path::Path, state: &AlertState) {
+    let path = path.to_owned();
+    let bytes = match serde_json::to_vec(state) {
+        Ok(b) => b,
+        Err(e) => {
+            tracing::error!("cannot encode the alert state: {e}");
+            return;
+        }
+    };
+    let written = tokio::task::spawn_blocking(move || -> std::io::Result<()> {
+        use std::io::Write as _;
+        let tmp = path.with_extension("json.tmp");
+        let mut file = std::fs::File::create(&tmp)?;
+        file.write_all(&bytes)?;
+        file.sync_all()?;
+        std::fs::rename(&tmp, &path)
+    })
+    .await;
+    match written {
+        Ok(Ok(())) => {}
+        Ok(Err(e)) => tracing::error!("cannot save mutes and snoozes: {e}"),
+        Err(e) => tracing::error!("saving mutes and snoozes panicked: {e}"),
+    }
 }
 
 /// The notification key of "your config has an error", replaced by each new error.

@@ -952,3 +952,25 @@ fn configured_policy_keeps_quiet_hours() {
     assert_eq!(digest.body, "24.11. 23:00 A: schwerer Ausfall");
     assert_eq!(d.tick("2026-11-25T08:00:00+01:00"), ["A: weiterhin schwerer Ausfall"]);
 }
+
+#[test]
+fn a_restored_state_keeps_mutes_and_does_not_repeat_what_was_told() {
+    let mut d = Driver::new(Policy::default());
+    d.sum("2026-11-24T10:00:00+01:00", &[("a", OK), ("b", OK)]);
+    assert_eq!(d.sum("2026-11-24T10:05:00+01:00", &[("a", MAJOR), ("b", OK)]).len(), 1);
+    d.at("2026-11-24T10:06:00+01:00", Input::Command(Command::Mute { provider_id: "b".into() }));
+
+    // The shell saves the durable part as JSON and restarts.
+    let saved = serde_json::to_string(&d.state.durable()).unwrap();
+    assert!(!saved.contains("checked_at"), "no summary in the saved state: {saved}");
+    let restored: AlertState = serde_json::from_str(&saved).unwrap();
+    assert!(restored.is_muted("b"));
+    let mut after = Driver { state: restored, policy: Policy::default(), effects: Vec::new() };
+    assert!(
+        after.sum("2026-11-24T10:20:00+01:00", &[("a", MAJOR), ("b", MAJOR)]).is_empty(),
+        "a's outage was told before the restart; b is muted"
+    );
+    let mut recovered = after.sum("2026-11-24T10:30:00+01:00", &[("a", OK), ("b", MAJOR)]);
+    recovered.extend(after.tick("2026-11-24T10:45:00+01:00"));
+    assert_eq!(recovered.len(), 1, "a's recovery is news, once it settled: {recovered:?}");
+}
