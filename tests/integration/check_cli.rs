@@ -97,12 +97,20 @@ fn unwritable_data_dir_exits_two() {
 }
 
 /// Runs `check --json` against a hostile server and returns (provider, first check, hits, time).
+/// One `check --json` against a page of a known format (`status_format` given).
 fn against(behaviour: Behaviour) -> (serde_json::Value, usize, Duration) {
+    against_with(behaviour, true)
+}
+
+fn against_with(behaviour: Behaviour, format_given: bool) -> (serde_json::Value, usize, Duration) {
     let dir = tempfile::tempdir().unwrap();
     let server = HttpServer::start(behaviour);
     let anchor = Anchor::start();
     let config = write_config(dir.path(), &server, &anchor, "1m");
-    let text = std::fs::read_to_string(&config).unwrap().replace("timeout = \"5s\"", "timeout = \"2s\"");
+    let mut text = std::fs::read_to_string(&config).unwrap().replace("timeout = \"5s\"", "timeout = \"2s\"");
+    if format_given {
+        text.push_str("status_format = \"statuspage\"\n");
+    }
     std::fs::write(&config, text).unwrap();
     let started = Instant::now();
     let out = check(&config, &dir.path().join("data"), true);
@@ -180,4 +188,29 @@ fn rate_limited_page_is_not_asked_again_within_the_run() {
     let message = p["checks"][0]["message"].as_str().unwrap();
     assert!(message.contains("429") && message.contains("retry after 120 s"), "{message}");
     assert_eq!(hits, 1, "Retry-After forbids the quick re-checks");
+}
+
+#[test]
+fn detection_gives_up_on_a_page_that_does_not_answer() {
+    // No status_format: the format is detected on the first probe. A host that never answers
+    // is not asked for all the other candidate URLs too.
+    let (p, _, took) = against_with(Behaviour::Hang, false);
+    assert_eq!(p["checks"][0]["reason"], "timeout", "{p}");
+    assert!(took < Duration::from_secs(20), "{took:?}");
+}
+
+#[test]
+fn detection_on_a_failing_server_reports_its_status_not_a_format_problem() {
+    let (p, hits, _) = against_with(Behaviour::Status(500), false);
+    assert_eq!(p["checks"][0]["reason"], "http_status", "{p}");
+    assert_eq!(p["state"], "unknown");
+    // Every candidate URL once per probe, three probes: bounded, and no retry storm.
+    assert!(hits <= 3 * 20, "{hits}");
+}
+
+#[test]
+fn detection_stops_at_a_rate_limit() {
+    let (p, hits, _) = against_with(Behaviour::RateLimited(120), false);
+    assert_eq!(p["checks"][0]["reason"], "http_status", "{p}");
+    assert_eq!(hits, 1, "Retry-After forbids asking the other candidates and the quick re-checks");
 }

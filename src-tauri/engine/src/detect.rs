@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, FixedOffset};
 use outage_core::formats::{Format, detect};
+use outage_core::model::Reason;
 
 use crate::http;
 
@@ -21,6 +22,9 @@ pub struct Detected {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NotFound {
     pub tried: Vec<(url::Url, String)>,
+    /// When no candidate answered with a body at all, why the first one failed: then the
+    /// page is unreachable (timeout, refused, 500, 429 …), which says more than "no format".
+    pub unreachable: Option<(Reason, Option<Duration>)>,
 }
 
 impl std::fmt::Display for NotFound {
@@ -45,6 +49,8 @@ pub async fn detect(
     let mut tried = Vec::new();
     let mut queue: Vec<url::Url> = detect::candidates(base).into_iter().map(|(_, url)| url).collect();
     let mut looked_at_html = false;
+    let mut answered = false;
+    let mut first_error: Option<(Reason, Option<Duration>)> = None;
     let mut i = 0;
     while i < queue.len() || !looked_at_html {
         if tokio::time::Instant::now() >= deadline {
@@ -55,6 +61,7 @@ pub async fn detect(
             // Nothing at the usual places: read the page itself for feed links and ids.
             looked_at_html = true;
             if let Ok(http::Response::Body(page)) = http::get(client, base.as_str(), timeout, CAP, None, now).await {
+                answered = true;
                 let html = String::from_utf8_lossy(&page.body);
                 let mut found: Vec<url::Url> = detect::discover_feed_links(&html, base);
                 found.extend(detect::status_io_api(&html));
@@ -68,6 +75,7 @@ pub async fn detect(
         i += 1;
         match http::get(client, url.as_str(), timeout, CAP, None, now).await {
             Ok(http::Response::Body(fetched)) => {
+                answered = true;
                 match detect::recognise(&fetched.body, fetched.content_type.as_deref()) {
                     Some(format) if format.parse(&fetched.body, now).is_ok() => {
                         return Ok(Detected { format, endpoint: url });
@@ -76,9 +84,22 @@ pub async fn detect(
                     None => tried.push((url, "not a status-page format".into())),
                 }
             }
-            Ok(http::Response::NotModified { .. }) => tried.push((url, "304 without a request for it".into())),
-            Err(e) => tried.push((url, e.message)),
+            Ok(http::Response::NotModified { .. }) => {
+                answered = true;
+                tried.push((url, "304 without a request for it".into()));
+            }
+            Err(e) => {
+                first_error.get_or_insert((e.reason, e.retry_after));
+                // Asked to wait, or the host does not answer at all: the other candidates live
+                // on the same host, and asking them now would be rude or just as futile.
+                let give_up = e.retry_after.is_some()
+                    || matches!(e.reason, Reason::Timeout | Reason::Refused | Reason::Dns | Reason::Tls);
+                tried.push((url, e.message));
+                if give_up {
+                    break;
+                }
+            }
         }
     }
-    Err(NotFound { tried })
+    Err(NotFound { tried, unreachable: if answered { None } else { first_error } })
 }

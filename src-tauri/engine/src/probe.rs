@@ -119,17 +119,22 @@ pub async fn run(
                     Err(not_found) => {
                         let detail: Vec<String> =
                             not_found.tried.iter().take(3).map(|(u, why)| format!("{u}: {why}")).collect();
-                        let message = format!("{not_found}; {}", detail.join("; "));
+                        let (reason, retry_after, message) = match not_found.unreachable {
+                            Some((reason, retry_after)) => {
+                                (reason, retry_after, format!("status page unreachable: {}", detail.join("; ")))
+                            }
+                            None => (Reason::Parse, None, format!("{not_found}; {}", detail.join("; "))),
+                        };
                         let observation = Observation::failed(
                             &check.id,
                             CheckKind::StatusPage,
                             page.as_str(),
                             now,
                             Outcome::Unknown,
-                            Reason::Parse,
+                            reason,
                             message,
                         );
-                        return ProbeResult { observation, retry_after: None };
+                        return ProbeResult { observation, retry_after };
                     }
                 },
             };

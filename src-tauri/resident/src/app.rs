@@ -157,6 +157,12 @@ pub fn run(paths: &Paths, autostart: &Autostart, verbose: u8) -> anyhow::Result<
             shell.show(tray::appearance(&summary, &controls(&alerts, autostart), language)).await;
         }
         tracing::info!("resident stopping");
+        // A snooze or mute acknowledged just before the end still counts.
+        while let Ok(action) = shell_rx.try_recv() {
+            if let ShellAction::Alert(command) = action {
+                alerts = alert::step(alerts, alert::Input::Command(command), &policy, clock()).0;
+            }
+        }
         save_alerts(&state_file, &alerts.durable()).await;
         windows.close();
         server.abort();
