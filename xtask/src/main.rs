@@ -12,6 +12,7 @@ cargo xtask <task>
   test            set up what is missing and run the whole test suite (Rust, UI, end-to-end)
   setup           only install what is missing (system packages, npm packages)
   bench           run the benchmarks (release builds) and print their figures
+  bundle          build the installable package (Linux: .deb) with the resident as a sidecar
   ui              build the UI into ui/dist
 ";
 
@@ -29,6 +30,7 @@ fn main() -> ExitCode {
         Some("setup") => setup(true),
         Some("ui") => ui_build(),
         Some("bench") => bench(),
+        Some("bundle") => bundle(),
         _ => {
             eprint!("{USAGE}");
             return ExitCode::from(2);
@@ -173,6 +175,35 @@ fn run(args: &[String]) -> Result {
     let resident = target.join("debug").join(if cfg!(windows) { "outage-notifier.exe" } else { "outage-notifier" });
     let passed: Vec<&str> = args.iter().map(String::as_str).skip_while(|a| *a == "--").collect();
     sh(&root(), &resident.to_string_lossy(), &passed)
+}
+
+/// The installable package: the window app with the resident beside it (Tauri's sidecar,
+/// `externalBin`). The sidecar is named with the target triple, as Tauri expects, and only
+/// this task puts it there, so plain `cargo build` of the window never needs it.
+fn bundle() -> Result {
+    ui_build()?;
+    step("the resident, release");
+    cargo(&["build", "--release", "-p", "outage-notifier"])?;
+    let host = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+        .args(["--version", "--verbose"])
+        .output()
+        .ok()
+        .and_then(|o| {
+            String::from_utf8_lossy(&o.stdout).lines().find_map(|l| l.strip_prefix("host: ").map(str::to_owned))
+        })
+        .ok_or("cannot tell the host target triple from `cargo --version --verbose`")?;
+    let target = std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root().join("target"), PathBuf::from);
+    let exe = if cfg!(windows) { ".exe" } else { "" };
+    let built = target.join("release").join(format!("outage-notifier{exe}"));
+    let sidecars = root().join("src-tauri/binaries");
+    std::fs::create_dir_all(&sidecars).map_err(|e| format!("{}: {e}", sidecars.display()))?;
+    let sidecar = sidecars.join(format!("outage-notifier-{host}{exe}"));
+    std::fs::copy(&built, &sidecar).map_err(|e| format!("{} → {}: {e}", built.display(), sidecar.display()))?;
+    step("the window and the package (tauri build)");
+    let cli = root().join("ui/node_modules/.bin").join(if cfg!(windows) { "tauri.cmd" } else { "tauri" });
+    sh(&root(), &cli.to_string_lossy(), &["build", "--config", "src-tauri/tauri.bundle.json"])?;
+    eprintln!("packages: {}", target.join("release/bundle").display());
+    Ok(())
 }
 
 /// Benchmarks print figures; BENCHMARKS.md records them with this command.

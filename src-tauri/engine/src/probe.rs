@@ -162,7 +162,15 @@ async fn status_page(
         Ok(http::Response::NotModified { latency }) => {
             let observation = match cached {
                 Some(page) => {
-                    up(check, url, now, latency, format!("not modified since the last poll ({url})"), page.snapshot)
+                    up(
+                        check,
+                        url,
+                        now,
+                        latency,
+                        format!("not modified since the last poll ({url})"),
+                        // Unchanged bytes, but time moved on: a long-resolved incident still goes.
+                        outage_core::formats::without_old_closed(page.snapshot, now),
+                    )
                 }
                 // Without a cached page we sent no validators: a 304 then is a broken server.
                 None => failed(Reason::Protocol, "304 to an unconditional request".into()),
