@@ -4,7 +4,8 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::Duration;
 
-use outage_core::ipc::{Request, Summary};
+use outage_core::alert::Span;
+use outage_core::ipc::{Controls, Request, Summary};
 use outage_engine::control::{Client, ClientError};
 
 /// What the window process keeps.
@@ -55,4 +56,51 @@ pub fn take_route(state: tauri::State<'_, WindowState>) -> Option<String> {
 pub async fn check_now(state: tauri::State<'_, WindowState>) -> Result<(), String> {
     let mut client = Client::connect(&state.socket).await.map_err(|e| e.to_string())?;
     client.request(Request::CheckNow).await.map(|_| ()).map_err(|e| e.to_string())
+}
+
+/// Sends a request that answers `Done`.
+async fn send(state: &WindowState, request: Request) -> Result<(), String> {
+    let mut client = Client::connect(&state.socket).await.map_err(|e| e.to_string())?;
+    client.request(request).await.map(|_| ()).map_err(|e| e.to_string())
+}
+
+#[tauri::command]
+pub async fn controls(state: tauri::State<'_, WindowState>) -> Result<Controls, String> {
+    let mut client = Client::connect(&state.socket).await.map_err(|e| e.to_string())?;
+    client.controls().await.map_err(|e| e.to_string())
+}
+
+#[tauri::command]
+pub async fn pause(state: tauri::State<'_, WindowState>, span: Span) -> Result<(), String> {
+    send(&state, Request::Pause { span }).await
+}
+
+#[tauri::command]
+pub async fn resume(state: tauri::State<'_, WindowState>) -> Result<(), String> {
+    send(&state, Request::Resume).await
+}
+
+#[tauri::command]
+pub async fn snooze(state: tauri::State<'_, WindowState>, provider_id: String, span: Span) -> Result<(), String> {
+    send(&state, Request::Snooze { provider_id, span }).await
+}
+
+#[tauri::command]
+pub async fn mute(state: tauri::State<'_, WindowState>, provider_id: String) -> Result<(), String> {
+    send(&state, Request::Mute { provider_id }).await
+}
+
+#[tauri::command]
+pub async fn unmute(state: tauri::State<'_, WindowState>, provider_id: String) -> Result<(), String> {
+    send(&state, Request::Unmute { provider_id }).await
+}
+
+#[tauri::command]
+pub async fn set_autostart(state: tauri::State<'_, WindowState>, enabled: bool) -> Result<(), String> {
+    send(&state, Request::SetAutostart { enabled }).await
+}
+
+#[tauri::command]
+pub async fn quit(state: tauri::State<'_, WindowState>) -> Result<(), String> {
+    send(&state, Request::Quit).await
 }

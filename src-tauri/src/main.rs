@@ -23,7 +23,19 @@ fn main() {
 
     let app = tauri::Builder::default()
         .manage(state)
-        .invoke_handler(tauri::generate_handler![ipc::summary, ipc::take_route, ipc::check_now])
+        .invoke_handler(tauri::generate_handler![
+            ipc::summary,
+            ipc::take_route,
+            ipc::check_now,
+            ipc::controls,
+            ipc::pause,
+            ipc::resume,
+            ipc::snooze,
+            ipc::mute,
+            ipc::unmute,
+            ipc::set_autostart,
+            ipc::quit
+        ])
         .setup(|app| {
             let config = app.config().app.windows.first().cloned().ok_or("no window in tauri.conf.json")?;
             tauri::WebviewWindowBuilder::from_config(app.handle(), &config)?.build()?;

@@ -2,6 +2,8 @@
 // Everything else imports these functions, so tests can replace the host with mockIPC.
 import { invoke } from "@tauri-apps/api/core";
 import { listen, type UnlistenFn } from "@tauri-apps/api/event";
+import type { Controls } from "./bindings/Controls";
+import type { Span } from "./bindings/Span";
 import type { Summary } from "./bindings/Summary";
 
 export function getSummary(): Promise<Summary> {
@@ -22,4 +24,37 @@ export function onSummary(handler: (summary: Summary) => void): Promise<Unlisten
 
 export function onNavigate(handler: (route: string) => void): Promise<UnlistenFn> {
   return listen<string>("navigate", (event) => handler(event.payload));
+}
+
+// The user's controls: the same the tray menu offers, carried out by the resident.
+export function getControls(): Promise<Controls> {
+  return invoke<Controls>("controls");
+}
+
+export function pauseNotifications(span: Span): Promise<void> {
+  return invoke<void>("pause", { span });
+}
+
+export function resumeNotifications(): Promise<void> {
+  return invoke<void>("resume");
+}
+
+export function snooze(providerId: string, span: Span): Promise<void> {
+  return invoke<void>("snooze", { providerId, span });
+}
+
+export function mute(providerId: string): Promise<void> {
+  return invoke<void>("mute", { providerId });
+}
+
+export function unmute(providerId: string): Promise<void> {
+  return invoke<void>("unmute", { providerId });
+}
+
+export function setAutostart(enabled: boolean): Promise<void> {
+  return invoke<void>("set_autostart", { enabled });
+}
+
+export function quit(): Promise<void> {
+  return invoke<void>("quit");
 }

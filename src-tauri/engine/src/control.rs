@@ -333,6 +333,14 @@ impl Client {
         }
     }
 
+    /// The user's alert controls and the start-at-login switch.
+    pub async fn controls(&mut self) -> Result<Controls, ClientError> {
+        match self.request(Request::Controls).await? {
+            ServerMessage::Controls { controls, .. } => Ok(controls),
+            other => Err(ClientError::Protocol(format!("expected controls, got {other:?}"))),
+        }
+    }
+
     /// The current summary.
     pub async fn summary(&mut self) -> Result<Summary, ClientError> {
         match self.request(Request::Summary).await? {

@@ -163,8 +163,11 @@ async fn main() {
     tokio::time::sleep(Duration::from_secs(10)).await;
     let before_window = pss_kib(pid);
     println!("  resident with an outage notified, before the window: PSS {}", mib(before_window));
+    // Updates replace a notification (same root cause, new id from the server); a person
+    // clicks the one on screen, the newest.
+    let latest = services.notified().into_iter().rev().find(|n| n.summary.contains("Provider")).unwrap_or(notified);
     let clicked = Instant::now();
-    services.click(notified.id).await;
+    services.click(latest.id).await;
     let window = loop {
         if let Some(w) = desktop::find_window(&display, "Outage Notifier") {
             break w;
