@@ -195,6 +195,18 @@ pub enum MailKind {
 }
 
 impl MailKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MailKind::Smtp => "smtp",
+            MailKind::Imap => "imap",
+            MailKind::Pop3 => "pop3",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<MailKind> {
+        [MailKind::Smtp, MailKind::Imap, MailKind::Pop3].into_iter().find(|k| k.as_str() == s)
+    }
+
     /// The registered client port for this protocol with this kind of TLS (RFC 8314, RFC 6409);
     /// `None` for plaintext, which has no port of its own and which no preset uses.
     pub fn standard_port(self, tls: TlsMode) -> Option<u16> {
@@ -219,6 +231,20 @@ pub enum TlsMode {
     Starttls,
     /// No TLS at all: only for test servers and self-hosted setups.
     None,
+}
+
+impl TlsMode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TlsMode::Implicit => "implicit",
+            TlsMode::Starttls => "starttls",
+            TlsMode::None => "none",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<TlsMode> {
+        [TlsMode::Implicit, TlsMode::Starttls, TlsMode::None].into_iter().find(|t| t.as_str() == s)
+    }
 }
 
 #[cfg(test)]

@@ -3,11 +3,13 @@
 //! Reading the file is the engine's job; this module only turns text into a checked
 //! [`Config`], and every mistake into a [`ConfigError`] that names file, line and a hint.
 
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use serde::Deserialize;
 
 use crate::alert::{MaintenanceWindow, QuietHours, Window};
+pub use crate::catalog::{MailKind, TlsMode};
 use crate::formats::Format;
 use crate::text::Language;
 
@@ -70,6 +72,42 @@ pub struct Provider {
     pub components: Vec<String>,
     /// How often this provider's checks run, when not `[settings] interval`.
     pub interval: Option<Duration>,
+    /// The user's own mail endpoints (`[[provider.mail]]`), or the preset's when none given.
+    pub mail: Vec<Mail>,
+}
+
+/// One mail endpoint to probe (`[[provider.mail]]`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Mail {
+    pub kind: MailKind,
+    pub host: String,
+    pub port: u16,
+    pub tls: TlsMode,
+    /// Log in as this user; the password lives in the OS keychain, never in the config.
+    pub username: Option<String>,
+    /// An extra trust anchor (PEM), resolved against the config file's directory.
+    pub ca_file: Option<PathBuf>,
+    /// A certificate that expires within this many days makes the endpoint degraded.
+    pub cert_warn_days: u32,
+}
+
+/// Days before expiry from which a certificate counts as a problem (`cert_warn_days`).
+pub const DEFAULT_CERT_WARN_DAYS: u32 = 14;
+
+impl Mail {
+    /// The check's stable id: `{provider}/{kind}/{host}:{port}`.
+    pub fn check_id(&self, provider_id: &str) -> String {
+        format!("{provider_id}/{}/{}", self.kind.as_str(), self.authority())
+    }
+
+    /// `host:port`, with brackets around an IPv6 literal.
+    pub fn authority(&self) -> String {
+        if self.host.contains(':') {
+            format!("[{}]:{}", self.host, self.port)
+        } else {
+            format!("{}:{}", self.host, self.port)
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -140,6 +178,20 @@ struct RawProvider {
     #[serde(default)]
     components: Vec<String>,
     interval: Option<toml::Spanned<String>>,
+    #[serde(default)]
+    mail: Vec<toml::Spanned<RawMail>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawMail {
+    kind: toml::Spanned<String>,
+    host: toml::Spanned<String>,
+    port: Option<toml::Spanned<i64>>,
+    tls: Option<toml::Spanned<String>>,
+    username: Option<toml::Spanned<String>>,
+    ca_file: Option<toml::Spanned<String>>,
+    cert_warn_days: Option<toml::Spanned<i64>>,
 }
 
 #[derive(Deserialize)]
@@ -165,7 +217,9 @@ struct RawMaintenance {
 }
 
 const SETTINGS_KEYS: [&str; 4] = ["interval", "timeout", "language", "connectivity"];
-const PROVIDER_KEYS: [&str; 7] = ["id", "name", "preset", "status_page", "status_format", "components", "interval"];
+const PROVIDER_KEYS: [&str; 8] =
+    ["id", "name", "preset", "status_page", "status_format", "components", "interval", "mail"];
+const MAIL_KEYS: [&str; 7] = ["kind", "host", "port", "tls", "username", "ca_file", "cert_warn_days"];
 const ALERTS_KEYS: [&str; 3] = ["reminder", "quiet_hours", "maintenance"];
 const MAINTENANCE_KEYS: [&str; 7] = ["provider", "days", "from", "to", "time_zone", "start", "end"];
 const TOP_KEYS: [&str; 3] = ["settings", "provider", "alerts"];
@@ -299,10 +353,26 @@ pub fn parse(text: &str, file: &str) -> Result<Config, ConfigError> {
         if status_page.is_none() && format.is_some() {
             return Err(error(Some(span), format!("provider `{id}` has status_format but no status_page"), None));
         }
-        if status_page.is_none() {
+        let mut mail = Vec::with_capacity(p.mail.len());
+        for raw in p.mail {
+            let endpoint = mail_endpoint(raw.into_inner(), file).map_err(|(span, m, h)| error(Some(span), m, h))?;
+            if mail.iter().any(|m: &Mail| m.kind == endpoint.kind && m.host == endpoint.host && m.port == endpoint.port) {
+                return Err(error(
+                    Some(span.clone()),
+                    format!("provider `{id}` lists {} {} twice", endpoint.kind.as_str(), endpoint.authority()),
+                    None,
+                ));
+            }
+            mail.push(endpoint);
+        }
+        if mail.is_empty() {
+            // The preset's documented endpoints, unless the user wrote their own.
+            mail = preset.map(|preset| preset.mail.iter().map(Mail::from_preset).collect()).unwrap_or_default();
+        }
+        if status_page.is_none() && mail.is_empty() {
             let hint = preset
                 .and_then(|preset| preset.status_note.clone())
-                .unwrap_or_else(|| "add status_page = \"https://…\"".into());
+                .unwrap_or_else(|| "add status_page = \"https://…\" or a [[provider.mail]] endpoint".into());
             return Err(error(Some(span), format!("provider `{id}` has nothing to watch"), Some(hint)));
         }
         let components = if p.components.is_empty() {
@@ -327,7 +397,7 @@ pub fn parse(text: &str, file: &str) -> Result<Config, ConfigError> {
             }
             None => None,
         };
-        providers.push(Provider { id, name, status_page, components, interval });
+        providers.push(Provider { id, name, status_page, components, interval, mail });
     }
     let alerts = match raw.alerts {
         None => Alerts::default(),
@@ -413,6 +483,90 @@ fn clock(s: &str) -> Option<chrono::NaiveTime> {
     chrono::NaiveTime::parse_from_str(s.trim(), "%H:%M").ok()
 }
 
+impl Mail {
+    fn from_preset(endpoint: &crate::catalog::MailEndpoint) -> Mail {
+        Mail {
+            kind: endpoint.kind,
+            host: endpoint.host.clone(),
+            port: endpoint.port,
+            tls: endpoint.tls,
+            username: None,
+            ca_file: None,
+            cert_warn_days: DEFAULT_CERT_WARN_DAYS,
+        }
+    }
+}
+
+/// Validates one `[[provider.mail]]` table. `file` anchors a relative `ca_file`.
+fn mail_endpoint(raw: RawMail, file: &str) -> Result<Mail, (std::ops::Range<usize>, String, Option<String>)> {
+    let kind = MailKind::parse(raw.kind.get_ref()).ok_or_else(|| {
+        (raw.kind.span(), format!("unknown mail kind `{}`", raw.kind.get_ref()), Some("use \"smtp\", \"imap\" or \"pop3\"".into()))
+    })?;
+    let host = raw.host.get_ref().trim().to_owned();
+    let host_ok = !host.is_empty()
+        && host.len() <= 253
+        && (host.parse::<std::net::IpAddr>().is_ok()
+            || host.split('.').all(|label| {
+                !label.is_empty()
+                    && label.len() <= 63
+                    && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+            }));
+    if !host_ok {
+        return Err((
+            raw.host.span(),
+            format!("mail host `{}` is not a host name or IP address", raw.host.get_ref()),
+            Some("just the name, e.g. \"sslin.df.eu\": no scheme, no port".into()),
+        ));
+    }
+    let tls = match &raw.tls {
+        None => TlsMode::Implicit,
+        Some(t) => TlsMode::parse(t.get_ref()).ok_or_else(|| {
+            (t.span(), format!("unknown tls `{}`", t.get_ref()), Some("use \"implicit\", \"starttls\" or \"none\"".into()))
+        })?,
+    };
+    let port = match &raw.port {
+        Some(p) => u16::try_from(*p.get_ref()).ok().filter(|p| *p > 0).ok_or_else(|| {
+            (p.span(), format!("port {} is not a TCP port", p.get_ref()), Some("1 to 65535".into()))
+        })?,
+        None => kind.standard_port(tls).ok_or_else(|| {
+            (raw.host.span(), format!("{} without TLS has no standard port", kind.as_str()), Some("add port = …".into()))
+        })?,
+    };
+    let username = match raw.username {
+        None => None,
+        Some(u) if u.get_ref().trim().is_empty() || u.get_ref().chars().any(char::is_control) => {
+            return Err((u.span(), "username is empty or contains control characters".into(), None));
+        }
+        Some(u) if tls == TlsMode::None => {
+            return Err((
+                u.span(),
+                "a login needs TLS: the password would cross the network in plain text".into(),
+                Some("use tls = \"implicit\" or \"starttls\", or leave username out".into()),
+            ));
+        }
+        Some(u) => Some(u.into_inner()),
+    };
+    let ca_file = match raw.ca_file {
+        None => None,
+        Some(c) if c.get_ref().trim().is_empty() => return Err((c.span(), "ca_file is empty".into(), None)),
+        Some(c) if tls == TlsMode::None => {
+            return Err((c.span(), "ca_file without TLS has nothing to verify".into(), None));
+        }
+        Some(c) => {
+            let path = PathBuf::from(c.into_inner());
+            // Relative to the config file, as a user reading the file would expect.
+            Some(if path.is_relative() { Path::new(file).parent().unwrap_or(Path::new("")).join(path) } else { path })
+        }
+    };
+    let cert_warn_days = match raw.cert_warn_days {
+        None => DEFAULT_CERT_WARN_DAYS,
+        Some(d) => u32::try_from(*d.get_ref()).ok().filter(|d| *d <= 365).ok_or_else(|| {
+            (d.span(), format!("cert_warn_days {} is out of range", d.get_ref()), Some("0 to 365 days".into()))
+        })?,
+    };
+    Ok(Mail { kind, host, port, tls, username, ca_file, cert_warn_days })
+}
+
 fn duration(v: &toml::Spanned<String>, key: &str, min: Duration) -> Result<Duration, (String, Option<String>)> {
     let d = humantime::parse_duration(v.get_ref()).map_err(|e| {
         (
@@ -434,8 +588,13 @@ fn valid_anchor(anchor: &str) -> bool {
 fn unknown_key_hint(message: &str) -> Option<String> {
     let rest = message.strip_prefix("unknown field `")?;
     let field = &rest[..rest.find('`')?];
-    let candidates =
-        SETTINGS_KEYS.iter().chain(&PROVIDER_KEYS).chain(&ALERTS_KEYS).chain(&MAINTENANCE_KEYS).chain(&TOP_KEYS);
+    let candidates = SETTINGS_KEYS
+        .iter()
+        .chain(&PROVIDER_KEYS)
+        .chain(&MAIL_KEYS)
+        .chain(&ALERTS_KEYS)
+        .chain(&MAINTENANCE_KEYS)
+        .chain(&TOP_KEYS);
     let best = candidates.min_by_key(|k| edit_distance(field, k))?;
     (edit_distance(field, best) <= 3).then(|| format!("did you mean `{best}`?"))
 }
@@ -558,9 +717,106 @@ components = ["Git Operations"]
         let e = parse("[[provider]]\nid = \"df\"\npreset = \"domainfactroy\"\n", "c.toml").unwrap_err();
         assert_eq!(e.line, Some(3));
         assert!(e.hint.as_deref().unwrap().contains("did you mean `domainfactory`?"), "{e}");
-        let e = parse("[[provider]]\nid = \"gmx\"\npreset = \"gmx\"\n", "c.toml").unwrap_err();
+        let e = parse("[[provider]]\nid = \"kas\"\npreset = \"all-inkl\"\n", "c.toml").unwrap_err();
         assert!(e.message.contains("nothing to watch"), "{e}");
-        assert_eq!(e.hint, crate::catalog::catalog().get("gmx").unwrap().status_note.clone());
+        assert_eq!(e.hint, crate::catalog::catalog().get("all-inkl").unwrap().status_note.clone());
+        // A preset without a status page but with mail servers has something to watch.
+        let c = parse("[[provider]]\nid = \"gmx\"\npreset = \"gmx\"\n", "c.toml").unwrap();
+        assert!(c.providers[0].status_page.is_none());
+        assert!(!c.providers[0].mail.is_empty());
+    }
+
+    const MAIL: &str = r#"
+[[provider]]
+id = "df"
+name = "DomainFactory"
+status_page = "https://status.df.eu/"
+
+[[provider.mail]]
+kind = "imap"            # smtp | imap | pop3
+host = "sslin.df.eu"
+port = 993
+tls = "implicit"         # implicit | starttls | none
+username = "info@example.de"
+ca_file = "my-ca.pem"
+cert_warn_days = 21
+
+[[provider.mail]]
+kind = "smtp"
+host = "sslout.df.eu"
+tls = "starttls"
+"#;
+
+    #[test]
+    fn parses_mail_endpoints() {
+        let c = parse(MAIL, "/home/u/.config/outage-notifier/config.toml").unwrap();
+        let mail = &c.providers[0].mail;
+        assert_eq!(mail.len(), 2);
+        assert_eq!(
+            mail[0],
+            Mail {
+                kind: MailKind::Imap,
+                host: "sslin.df.eu".into(),
+                port: 993,
+                tls: TlsMode::Implicit,
+                username: Some("info@example.de".into()),
+                ca_file: Some(PathBuf::from("/home/u/.config/outage-notifier/my-ca.pem")),
+                cert_warn_days: 21,
+            }
+        );
+        assert_eq!((mail[1].port, mail[1].cert_warn_days, mail[1].username.as_deref()), (587, 14, None));
+        assert_eq!(mail[0].check_id("df"), "df/imap/sslin.df.eu:993");
+    }
+
+    #[test]
+    fn mail_only_provider_is_fine_and_preset_fills_mail_unless_given() {
+        let c = parse("[[provider]]\nid = \"m\"\n[[provider.mail]]\nkind = \"pop3\"\nhost = \"127.0.0.1\"\nport = 11110\ntls = \"starttls\"\n", "c.toml").unwrap();
+        assert!(c.providers[0].status_page.is_none());
+        assert_eq!(c.providers[0].mail[0].kind, MailKind::Pop3);
+
+        let preset = crate::catalog::catalog().get("domainfactory").unwrap();
+        let c = parse("[[provider]]\nid = \"df\"\npreset = \"domainfactory\"\n", "c.toml").unwrap();
+        let hosts: Vec<_> = c.providers[0].mail.iter().map(|m| (m.host.as_str(), m.port)).collect();
+        let expected: Vec<_> = preset.mail.iter().map(|m| (m.host.as_str(), m.port)).collect();
+        assert_eq!(hosts, expected);
+        assert!(!hosts.is_empty());
+
+        let own = parse(
+            "[[provider]]\nid = \"df\"\npreset = \"domainfactory\"\n[[provider.mail]]\nkind = \"imap\"\nhost = \"mine.test\"\n",
+            "c.toml",
+        )
+        .unwrap();
+        assert_eq!(own.providers[0].mail.len(), 1);
+        assert_eq!(own.providers[0].mail[0].host, "mine.test");
+    }
+
+    #[test]
+    fn bad_mail_entries_are_located_with_hints() {
+        let head = "[[provider]]\nid = \"a\"\n[[provider.mail]]\n";
+        let cases = [
+            ("kind = \"jmap\"\nhost = \"x.test\"\n", 4, "unknown mail kind"),
+            ("kind = \"imap\"\nhost = \"imaps://x.test\"\n", 5, "not a host name"),
+            ("kind = \"imap\"\nhost = \"x.test\"\nport = 70000\n", 6, "not a TCP port"),
+            ("kind = \"imap\"\nhost = \"x.test\"\ntls = \"ssl\"\n", 6, "unknown tls"),
+            ("kind = \"imap\"\nhost = \"x.test\"\ntls = \"none\"\n", 5, "no standard port"),
+            ("kind = \"imap\"\nhost = \"x.test\"\nport = 143\ntls = \"none\"\nusername = \"u\"\n", 8, "needs TLS"),
+            ("kind = \"imap\"\nhost = \"x.test\"\ncert_warn_days = -1\n", 6, "out of range"),
+            ("kind = \"imap\"\nhost = \"x.test\"\npasword = \"secret\"\n", 6, "unknown field"),
+            ("kind = \"imap\"\nhost = \"x.test\"\n[[provider.mail]]\nkind = \"imap\"\nhost = \"x.test\"\n", 1, "twice"),
+        ];
+        for (body, line, needle) in cases {
+            let text = format!("{head}{body}");
+            let e = parse(&text, "c.toml").unwrap_err();
+            assert!(e.message.contains(needle), "{text}: {e}");
+            if needle != "twice" {
+                assert_eq!(e.line, Some(line), "{text}: {e}");
+            }
+        }
+        let e = parse(&format!("{head}kind = \"imap\"\nhost = \"x.test\"\nusernme = \"u\"\n"), "c.toml").unwrap_err();
+        assert_eq!(e.hint.as_deref(), Some("did you mean `username`?"));
+        // No key may carry a password: there is none, so it is an unknown key.
+        let e = parse(&format!("{head}kind = \"imap\"\nhost = \"x.test\"\npassword = \"p\"\n"), "c.toml").unwrap_err();
+        assert!(e.message.contains("unknown field `password`"), "{e}");
     }
 
     #[test]

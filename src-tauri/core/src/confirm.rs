@@ -71,6 +71,17 @@ impl Tracker {
         }
     }
 
+    /// A failure the server called permanent (a rejected password, a 5xx refusal) is
+    /// confirmed at once: a re-check in seconds cannot change the answer, and repeated wrong
+    /// logins can get the account or the address blocked. The next probe waits for the
+    /// regular interval.
+    pub fn observe_permanent_failure(&mut self, policy: &Policy) -> Step {
+        self.successes = 0;
+        self.failures = self.failures.saturating_add(1).max(policy.failures_to_confirm);
+        self.confirmed_failure = Some(true);
+        Step { publish: true, recheck_in: None }
+    }
+
     pub fn observe(&mut self, outcome: Outcome, policy: &Policy) -> Step {
         let recheck = |n: u32| {
             let i = usize::try_from(n.saturating_sub(1)).unwrap_or(usize::MAX);
@@ -137,6 +148,18 @@ mod tests {
         assert!(steps[4].publish, "still down: the refreshed failure is reported");
         assert!(!steps[5].publish);
         assert!(steps[6].publish);
+    }
+
+    #[test]
+    fn permanent_failure_is_confirmed_without_rechecks_and_recovers_as_usual() {
+        let policy = Policy::default();
+        let mut t = Tracker::default();
+        assert!(t.observe(UP, &policy).publish);
+        assert_eq!(t.observe_permanent_failure(&policy), Step { publish: true, recheck_in: None });
+        assert_eq!(t.confirmed_failure(), Some(true));
+        assert_eq!(t.observe(UP, &policy), Step { publish: false, recheck_in: Some(Duration::from_secs(10)) });
+        assert!(t.observe(UP, &policy).publish);
+        assert_eq!(t.confirmed_failure(), Some(false));
     }
 
     #[test]

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::alert::Span;
-use crate::model::{CheckKind, Component, Incident, Outcome, Reason, State};
+use crate::model::{CheckKind, Component, Incident, Observation, Outcome, Reason, State};
 
 /// Whether the local network reaches the outside world.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -55,6 +55,38 @@ pub struct CheckSummary {
     /// When this result was observed.
     #[ts(type = "string | null")]
     pub at: Option<DateTime<FixedOffset>>,
+}
+
+impl CheckSummary {
+    /// A check's line in the summary, from its confirmed observation.
+    pub fn of(o: &Observation) -> CheckSummary {
+        CheckSummary {
+            id: o.check_id.clone(),
+            kind: o.kind,
+            target: o.target.clone(),
+            outcome: o.outcome,
+            reason: o.reason,
+            message: o.message.clone(),
+            latency_ms: o.latency_ms,
+            cert_days_left: o.cert_days_left,
+            at: Some(o.at),
+        }
+    }
+
+    /// A check that has not run yet.
+    pub fn not_checked(id: String, kind: CheckKind, target: String) -> CheckSummary {
+        CheckSummary {
+            id,
+            kind,
+            target,
+            outcome: Outcome::Unknown,
+            reason: None,
+            message: "not checked yet".into(),
+            latency_ms: None,
+            cert_days_left: None,
+            at: None,
+        }
+    }
 }
 
 /// One provider in the summary (`check --json` `providers[]`).

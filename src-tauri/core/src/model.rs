@@ -319,8 +319,45 @@ impl Reason {
 pub enum Finding {
     /// A status page was read and understood.
     StatusPage(StatusSnapshot),
+    /// A mail dialogue: its steps, how a failure should be retried, and the transcript.
+    Mail(MailFinding),
     /// Nothing beyond outcome, latency and message (failed probes, plain reachability).
     None,
+}
+
+/// Whether a failure will go away by itself (RFC 5321 4xx vs 5xx, RFC 5530 `UNAVAILABLE` vs
+/// `AUTHENTICATIONFAILED`, RFC 3206 `[SYS/TEMP]` vs `[AUTH]`). The engine confirms a
+/// permanent failure without quick re-checks: asking again in seconds cannot change the
+/// answer, and repeated wrong logins can get an account or an address blocked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Permanence {
+    /// The server said it will not work until something changes (password, account, setup).
+    Permanent,
+    /// A timeout, a reset, or the server said "try again later".
+    Transient,
+}
+
+/// One step of a mail dialogue and how long it took.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MailStep {
+    /// `dns`, `connect`, `tls`, `greeting`, `capabilities`, `starttls`, `login`, `noop`, …
+    pub name: String,
+    pub millis: u64,
+    pub ok: bool,
+}
+
+/// What a mail probe saw beyond outcome and reason.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct MailFinding {
+    /// Every step attempted, in order; the last one failed when the probe failed.
+    pub steps: Vec<MailStep>,
+    /// `None` when the probe succeeded.
+    pub permanence: Option<Permanence>,
+    /// The negotiated TLS version (`TLSv1.3`), when TLS was up.
+    pub tls_version: Option<String>,
+    /// The dialogue, `C: `/`S: ` lines, secrets replaced by `<redacted>`.
+    pub transcript: Vec<String>,
 }
 
 /// The result of one probe: a value, never an error. A failed probe is data.
@@ -367,8 +404,21 @@ impl Observation {
     pub fn snapshot(&self) -> Option<&StatusSnapshot> {
         match &self.finding {
             Finding::StatusPage(s) => Some(s),
-            Finding::None => None,
+            Finding::Mail(_) | Finding::None => None,
         }
+    }
+
+    /// What a mail probe saw, if this is one.
+    pub fn mail(&self) -> Option<&MailFinding> {
+        match &self.finding {
+            Finding::Mail(m) => Some(m),
+            Finding::StatusPage(_) | Finding::None => None,
+        }
+    }
+
+    /// Whether this is a failure that quick re-checks cannot change.
+    pub fn is_permanent_failure(&self) -> bool {
+        self.outcome != Outcome::Up && self.mail().and_then(|m| m.permanence) == Some(Permanence::Permanent)
     }
 }
 

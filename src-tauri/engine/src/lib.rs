@@ -3,8 +3,10 @@
 
 pub mod connectivity;
 pub mod control;
+pub mod credentials;
 pub mod detect;
 pub mod http;
+pub mod mail;
 pub mod netwatch;
 pub mod once;
 pub mod paths;

@@ -7,7 +7,7 @@ use std::time::Duration;
 use futures_util::future::join_all;
 use outage_core::config::Config;
 use outage_core::confirm::{self, Policy, Tracker};
-use outage_core::fusion::{self, CheckState};
+use outage_core::fusion::CheckState;
 use outage_core::ipc::{Network, Summary};
 use outage_core::model::Reason;
 use outage_core::text::Language;
@@ -55,7 +55,13 @@ pub async fn check_all(
                         .await;
                 let observation = result.observation;
                 let offline = observation.reason == Some(Reason::Offline);
-                let step = tracker.observe(observation.outcome, policy);
+                let step = if observation.is_permanent_failure() {
+                    // Quick re-checks cannot change a permanent answer, and repeated wrong
+                    // logins can get the account blocked.
+                    tracker.observe_permanent_failure(policy)
+                } else {
+                    tracker.observe(observation.outcome, policy)
+                };
                 if confirm::is_failure(observation.outcome) {
                     state.failing_since.get_or_insert(observation.at);
                 }
@@ -95,5 +101,5 @@ pub async fn check_all(
         }
         states.insert(check.id.clone(), state);
     }
-    Ok(fusion::summarize(config, &states, network, language, clock()))
+    Ok(probe::summarize(config, &states, network, language, clock()))
 }

@@ -1,11 +1,12 @@
-//! One probe of one check: fetch, parse, and return an observation — always a value.
+//! One probe of one check — a status page fetched and parsed, or a mail endpoint's dialogue —
+//! returning an observation: always a value.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use chrono::{DateTime, FixedOffset};
-use outage_core::config::{Provider, StatusPage};
+use outage_core::config::{Mail, Provider, StatusPage};
 use outage_core::formats::Format;
 use outage_core::model::{CheckKind, Finding, Observation, Outcome, Reason, StatusSnapshot};
 
@@ -25,12 +26,22 @@ pub enum CheckSpec {
     /// A status page: its URL as the user gave it, and its format when known; without one,
     /// the format is detected on the first probe and remembered.
     StatusPage { page: url::Url, format: Option<Format> },
+    /// An SMTP, IMAP or POP3 endpoint; `target` is its `host:port`.
+    Mail { endpoint: Mail, target: String },
 }
 
 impl Check {
     pub fn kind(&self) -> CheckKind {
-        match self.spec {
+        match &self.spec {
             CheckSpec::StatusPage { .. } => CheckKind::StatusPage,
+            CheckSpec::Mail { endpoint, .. } => crate::mail::check_kind(endpoint.kind),
+        }
+    }
+
+    pub fn target(&self) -> &str {
+        match &self.spec {
+            CheckSpec::StatusPage { page, .. } => page.as_str(),
+            CheckSpec::Mail { target, .. } => target,
         }
     }
 }
@@ -45,7 +56,41 @@ pub fn checks_of(provider: &Provider) -> Vec<Check> {
             spec: CheckSpec::StatusPage { page: url.clone(), format: *format },
         });
     }
+    for endpoint in &provider.mail {
+        checks.push(Check {
+            id: endpoint.check_id(&provider.id),
+            provider_id: provider.id.clone(),
+            spec: CheckSpec::Mail { target: endpoint.authority(), endpoint: endpoint.clone() },
+        });
+    }
     checks
+}
+
+/// The summary of `fusion::summarize`, with a line in `checks[]` for every check of a
+/// provider that fusion did not list itself (the mail endpoints): DESIGN.md's `check --json`
+/// reports each check's outcome, reason, latency and certificate days.
+pub fn summarize(
+    config: &outage_core::config::Config,
+    states: &std::collections::BTreeMap<String, outage_core::fusion::CheckState>,
+    network: outage_core::ipc::Network,
+    language: outage_core::text::Language,
+    now: DateTime<FixedOffset>,
+) -> outage_core::ipc::Summary {
+    use outage_core::ipc::CheckSummary;
+    let mut summary = outage_core::fusion::summarize(config, states, network, language, now);
+    for (provider, listed) in config.providers.iter().zip(summary.providers.iter_mut()) {
+        for check in checks_of(provider) {
+            if listed.checks.iter().any(|c| c.id == check.id) {
+                continue;
+            }
+            let line = match states.get(&check.id).and_then(|s| s.confirmed.as_ref()) {
+                Some(observation) => CheckSummary::of(observation),
+                None => CheckSummary::not_checked(check.id.clone(), check.kind(), check.target().to_owned()),
+            };
+            listed.checks.push(line);
+        }
+    }
+    summary
 }
 
 /// What the engine learnt about status pages: the last body of each (so the next poll can
@@ -140,6 +185,10 @@ pub async fn run(
             };
             status_page(check, client, endpoint.as_str(), format, timeout, now, cache).await
         }
+        CheckSpec::Mail { endpoint, .. } => ProbeResult {
+            observation: crate::mail::run(&check.id, &check.provider_id, endpoint, timeout, now).await,
+            retry_after: None,
+        },
     }
 }
 

@@ -8,7 +8,7 @@ use std::time::Duration;
 use chrono::{DateTime, FixedOffset, Timelike as _};
 use outage_core::config::Config;
 use outage_core::confirm::{self, Policy, Tracker};
-use outage_core::fusion::{self, CheckState};
+use outage_core::fusion::CheckState;
 use outage_core::ipc::{Network, Summary};
 use outage_core::model::{CheckKind, Outcome, Reason};
 use outage_core::text::Language;
@@ -140,7 +140,7 @@ pub fn start(
     let (inputs_tx, mut inputs_rx) = mpsc::channel::<Input>(256);
     let (commands_tx, mut commands_rx) = mpsc::channel::<Command>(32);
     let now = clock();
-    let initial = fusion::summarize(&config, &BTreeMap::new(), Network::Online, language, now);
+    let initial = probe::summarize(&config, &BTreeMap::new(), Network::Online, language, now);
     let (summary_tx, summary_rx) = watch::channel(initial);
 
     let mut engine = Engine {
@@ -351,6 +351,10 @@ impl Engine {
             // Offline is not the provider's fault: neither confirm nor clear anything, just
             // look again soon.
             confirm::Step { publish: false, recheck_in: Some(Duration::from_secs(15)) }
+        } else if observation.is_permanent_failure() {
+            // The server said it will not change (a refused password, a 5xx): confirm now,
+            // and do not ask again within seconds (repeated bad logins get accounts locked).
+            slot.tracker.observe_permanent_failure(&self.policy)
         } else {
             slot.tracker.observe(observation.outcome, &self.policy)
         };
@@ -414,7 +418,7 @@ impl Engine {
     fn publish(&self) {
         let states: BTreeMap<String, CheckState> =
             self.slots.iter().map(|s| (s.check.id.clone(), s.state.clone())).collect();
-        let summary = fusion::summarize(&self.config, &states, self.network, self.language, (self.clock)());
+        let summary = probe::summarize(&self.config, &states, self.network, self.language, (self.clock)());
         self.summary.send_if_modified(|current| {
             let changed = current.network != summary.network || current.providers != summary.providers;
             *current = summary;

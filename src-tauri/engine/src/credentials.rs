@@ -1,0 +1,143 @@
+//! Mail passwords in the OS keychain (Keychain, Credential Manager, Secret Service) and
+//! nowhere else: not in the config, the history, logs, transcripts or IPC. When no keychain
+//! service runs we say so; there is no plaintext fallback.
+//!
+//! Every call goes through `spawn_blocking` with a timeout: the keyring API blocks, the
+//! Secret Service backend must not run on a runtime worker, and a locked collection can wait
+//! for an unlock prompt forever (shared/research/mail.md §3.3).
+
+use std::fmt;
+use std::time::Duration;
+
+/// Reading a password must not stall a probe for long.
+const READ_TIMEOUT: Duration = Duration::from_secs(10);
+/// Storing may show an unlock prompt; give the user time to answer it.
+const WRITE_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// A password. Its `Debug` shows nothing, and its bytes are overwritten when it is dropped.
+pub struct Secret(Vec<u8>);
+
+impl Secret {
+    pub fn new(password: String) -> Secret {
+        Secret(password.into_bytes())
+    }
+
+    pub fn expose(&self) -> &str {
+        // Built only from a String, so always UTF-8.
+        std::str::from_utf8(&self.0).unwrap_or("")
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(<redacted>)")
+    }
+}
+
+impl Drop for Secret {
+    fn drop(&mut self) {
+        self.0.fill(0);
+        // Keeps the compiler from dropping the writes as dead stores.
+        std::hint::black_box(&self.0);
+    }
+}
+
+/// Why the keychain could not be used. Never carries the secret.
+#[derive(Debug, thiserror::Error)]
+pub enum CredentialError {
+    #[error(
+        "no keychain service is available ({0}); on Linux start one (GNOME Keyring or KWallet, \
+         usually part of a desktop login). Passwords are never stored in a file instead"
+    )]
+    Unavailable(String),
+    #[error("the keychain did not answer within {0} s (is it locked and waiting for a password?)")]
+    Timeout(u64),
+    #[error("the keychain refused: {0}")]
+    Failed(String),
+}
+
+/// The keychain entry's service name: one per provider, so the same mailbox address used with
+/// two providers keeps two passwords, and the user can find them by name.
+pub fn service(provider_id: &str) -> String {
+    format!("outage-notifier:{provider_id}")
+}
+
+fn map_error(e: &keyring::Error) -> CredentialError {
+    match e {
+        keyring::Error::NoDefaultStore => {
+            let why = match keyring::Entry::store_status() {
+                Err(inner) => inner.to_string(),
+                Ok(()) => "no credential store".to_owned(),
+            };
+            CredentialError::Unavailable(why)
+        }
+        keyring::Error::NoStorageAccess(inner) => CredentialError::Unavailable(inner.to_string()),
+        keyring::Error::PlatformFailure(inner) => CredentialError::Unavailable(inner.to_string()),
+        other => CredentialError::Failed(other.to_string()),
+    }
+}
+
+async fn blocking<T: Send + 'static>(
+    limit: Duration,
+    f: impl FnOnce() -> Result<T, CredentialError> + Send + 'static,
+) -> Result<T, CredentialError> {
+    match tokio::time::timeout(limit, tokio::task::spawn_blocking(f)).await {
+        Ok(Ok(result)) => result,
+        Ok(Err(join)) => Err(CredentialError::Failed(format!("the keychain call failed: {join}"))),
+        Err(_) => Err(CredentialError::Timeout(limit.as_secs())),
+    }
+}
+
+/// The stored password, `None` when there is none.
+pub async fn get(provider_id: &str, username: &str) -> Result<Option<Secret>, CredentialError> {
+    let (service, user) = (service(provider_id), username.to_owned());
+    blocking(READ_TIMEOUT, move || {
+        let entry = keyring::Entry::new(&service, &user).map_err(|e| map_error(&e))?;
+        match entry.get_password() {
+            Ok(password) => Ok(Some(Secret::new(password))),
+            Err(keyring::Error::NoEntry) => Ok(None),
+            Err(e) => Err(map_error(&e)),
+        }
+    })
+    .await
+}
+
+/// Stores (or replaces) the password.
+pub async fn set(provider_id: &str, username: &str, password: Secret) -> Result<(), CredentialError> {
+    let (service, user) = (service(provider_id), username.to_owned());
+    blocking(WRITE_TIMEOUT, move || {
+        let entry = keyring::Entry::new(&service, &user).map_err(|e| map_error(&e))?;
+        entry.set_password(password.expose()).map_err(|e| map_error(&e))
+    })
+    .await
+}
+
+/// Removes the password; `false` when none was stored.
+pub async fn delete(provider_id: &str, username: &str) -> Result<bool, CredentialError> {
+    let (service, user) = (service(provider_id), username.to_owned());
+    blocking(WRITE_TIMEOUT, move || {
+        let entry = keyring::Entry::new(&service, &user).map_err(|e| map_error(&e))?;
+        match entry.delete_credential() {
+            Ok(()) => Ok(true),
+            Err(keyring::Error::NoEntry) => Ok(false),
+            Err(e) => Err(map_error(&e)),
+        }
+    })
+    .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secrets_do_not_debug_print() {
+        let s = Secret::new("hunter2".into());
+        assert_eq!(format!("{s:?}"), "Secret(<redacted>)");
+        assert_eq!(s.expose(), "hunter2");
+    }
+}

@@ -1,0 +1,92 @@
+//! Name resolution for the mail probes: A and AAAA through hickory, so that "the name does not
+//! exist" and "the DNS server does not answer" are told apart (getaddrinfo folds both into one
+//! error). A fresh resolver per probe: a monitor must not answer from a cache.
+//!
+//! The system's resolver configuration is used unless `OUTAGE_NOTIFIER_DNS` names a server
+//! (`IP:PORT`): that is for tests (a dnsmasq or a silent socket on loopback) and for people
+//! who want to watch one particular resolver.
+
+use std::net::{IpAddr, SocketAddr};
+use std::time::Duration;
+
+use hickory_resolver::Resolver;
+use hickory_resolver::config::{LookupIpStrategy, NameServerConfig, ResolverConfig};
+use hickory_resolver::net::runtime::TokioRuntimeProvider;
+use outage_core::model::Reason;
+
+use super::Fail;
+
+/// The environment variable that points the probes at one DNS server.
+pub const DNS_ENV: &str = "OUTAGE_NOTIFIER_DNS";
+
+/// Which DNS server answers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Dns {
+    /// `/etc/resolv.conf` (or the OS's equivalent) and the hosts file.
+    System,
+    /// One server, over UDP with TCP fallback.
+    Server(SocketAddr),
+}
+
+impl Dns {
+    /// From `OUTAGE_NOTIFIER_DNS`, else the system's configuration. A value that is not
+    /// `IP:PORT` is ignored with a warning rather than silently resolving elsewhere.
+    pub fn from_env() -> Dns {
+        match std::env::var(DNS_ENV) {
+            Ok(value) if !value.trim().is_empty() => match value.trim().parse::<SocketAddr>() {
+                Ok(addr) => Dns::Server(addr),
+                Err(_) => {
+                    tracing::warn!("{DNS_ENV}={value:?} is not IP:PORT; using the system's resolver");
+                    Dns::System
+                }
+            },
+            _ => Dns::System,
+        }
+    }
+
+    /// The addresses of `host`, or why there are none.
+    pub async fn lookup(&self, host: &str) -> Result<Vec<IpAddr>, Fail> {
+        let mut builder = match self {
+            Dns::System => Resolver::builder_tokio().map_err(|e| {
+                Fail::transient(Reason::Dns, format!("cannot read the system's DNS configuration: {e}"))
+            })?,
+            Dns::Server(addr) => {
+                let mut server = NameServerConfig::udp_and_tcp(addr.ip());
+                for connection in &mut server.connections {
+                    connection.port = addr.port();
+                }
+                Resolver::builder_with_config(
+                    ResolverConfig::from_name_servers(vec![server]),
+                    TokioRuntimeProvider::default(),
+                )
+            }
+        };
+        let options = builder.options_mut();
+        options.ip_strategy = LookupIpStrategy::Ipv4AndIpv6;
+        // The probe's own step timeout bounds the whole lookup; these keep one lost UDP
+        // packet from costing all of it.
+        options.timeout = Duration::from_secs(2);
+        options.attempts = 2;
+        options.cache_size = 0;
+        let resolver = builder
+            .build()
+            .map_err(|e| Fail::transient(Reason::Dns, format!("cannot set up the DNS resolver: {e}")))?;
+        match resolver.lookup_ip(host).await {
+            Ok(found) => {
+                let ips: Vec<IpAddr> = found.iter().collect();
+                if ips.is_empty() {
+                    Err(Fail::permanent(Reason::Dns, format!("{host} has no A or AAAA record")))
+                } else {
+                    Ok(ips)
+                }
+            }
+            Err(e) if e.is_nx_domain() => {
+                Err(Fail::permanent(Reason::Dns, format!("{host} does not exist in DNS (NXDOMAIN)")))
+            }
+            Err(e) if e.is_no_records_found() => {
+                Err(Fail::permanent(Reason::Dns, format!("{host} has no A or AAAA record")))
+            }
+            Err(e) => Err(Fail::transient(Reason::Dns, format!("DNS lookup of {host} failed: {e}"))),
+        }
+    }
+}

@@ -1,0 +1,198 @@
+//! The IMAP dialogue (RFC 9051/3501, RFC 2595 STARTTLS, RFC 5530 response codes): greeting,
+//! CAPABILITY, STARTTLS and CAPABILITY again, AUTHENTICATE PLAIN or LOGIN, NOOP, LOGOUT.
+
+use outage_core::config::{Mail, TlsMode};
+use outage_core::model::Reason;
+
+use super::session::{MAX_REPLY, Session};
+use super::{Done, Fail, Login, budget, implicit, quote, sasl_plain};
+
+/// A tagged completion: `OK`, `NO` or `BAD`, its response code and text.
+struct Completion {
+    status: String,
+    line: String,
+    untagged: Vec<String>,
+}
+
+impl Completion {
+    fn ok(&self) -> bool {
+        self.status == "OK"
+    }
+
+    /// The response code in brackets (`AUTHENTICATIONFAILED`), upper case.
+    fn code(&self) -> Option<String> {
+        let rest = self.line.split_once('[')?.1;
+        let code = rest.split([']', ' ']).next()?;
+        Some(code.to_ascii_uppercase())
+    }
+}
+
+/// Numbers the commands of one session.
+struct Tags(u32);
+
+impl Tags {
+    fn next(&mut self) -> String {
+        self.0 += 1;
+        format!("a{}", self.0)
+    }
+}
+
+/// Reads until the completion of `tag`. `* BYE` means the server is hanging up.
+/// A continuation request (`+`) ends the wait too: the caller decides what to send.
+async fn complete(s: &mut Session, tag: &str) -> Result<Completion, Fail> {
+    let mut untagged = Vec::new();
+    let mut total = 0;
+    loop {
+        let line = s.read_line().await?;
+        total += line.len();
+        if total > MAX_REPLY {
+            return Err(Fail::transient(Reason::TooLarge, "the response is larger than 64 KiB".to_owned()));
+        }
+        if let Some(rest) = line.strip_prefix(tag).and_then(|r| r.strip_prefix(' ')) {
+            let status = rest.split_whitespace().next().unwrap_or("").to_ascii_uppercase();
+            if !matches!(status.as_str(), "OK" | "NO" | "BAD") {
+                return Err(Fail::transient(Reason::Protocol, format!("not an IMAP completion: {}", quote(&line))));
+            }
+            return Ok(Completion { status, line, untagged });
+        }
+        if line.get(..5).is_some_and(|p| p.eq_ignore_ascii_case("* BYE")) {
+            return Err(Fail::transient(Reason::Protocol, format!("the server ended the session: {}", quote(&line))));
+        }
+        if line.starts_with('+') {
+            return Ok(Completion { status: "+".to_owned(), line, untagged });
+        }
+        if !line.starts_with("* ") {
+            return Err(Fail::transient(Reason::Protocol, format!("not an IMAP response: {}", quote(&line))));
+        }
+        untagged.push(line);
+    }
+}
+
+async fn capabilities(s: &mut Session, tags: &mut Tags) -> Result<Vec<String>, Fail> {
+    s.begin("capabilities", budget::COMMAND);
+    let tag = tags.next();
+    s.send(&format!("{tag} CAPABILITY"), &format!("{tag} CAPABILITY")).await?;
+    let c = complete(s, &tag).await?;
+    if !c.ok() {
+        return Err(Fail::transient(Reason::Protocol, format!("CAPABILITY failed: {}", quote(&c.line))));
+    }
+    Ok(c.untagged
+        .iter()
+        .filter_map(|l| l.strip_prefix("* CAPABILITY ").or_else(|| l.strip_prefix("* capability ")))
+        .flat_map(|l| l.split_whitespace().map(str::to_ascii_uppercase))
+        .collect())
+}
+
+pub async fn dialogue(s: &mut Session, ep: &Mail, login: Option<Login<'_>>) -> Result<Done, Fail> {
+    if implicit(ep) {
+        s.start_tls(&ep.host, ep.ca_file.as_deref()).await?;
+    }
+    s.begin("greeting", budget::GREETING);
+    let greeting = s.read_line().await?;
+    let upper = greeting.to_ascii_uppercase();
+    if upper.starts_with("* BYE") {
+        return Err(Fail::transient(Reason::Banner, format!("the server refused the session: {}", quote(&greeting))));
+    }
+    if !(upper.starts_with("* OK") || upper.starts_with("* PREAUTH")) {
+        return Err(Fail::transient(Reason::Banner, format!("not an IMAP greeting: {}", quote(&greeting))));
+    }
+    let mut tags = Tags(0);
+    let mut caps = capabilities(s, &mut tags).await?;
+    if ep.tls == TlsMode::Starttls {
+        if !caps.iter().any(|c| c == "STARTTLS") {
+            return Err(Fail::permanent(
+                Reason::Tls,
+                "the server does not offer STARTTLS (misconfigured, or someone strips it on the way)".to_owned(),
+            ));
+        }
+        s.begin("starttls", budget::COMMAND);
+        let tag = tags.next();
+        s.send(&format!("{tag} STARTTLS"), &format!("{tag} STARTTLS")).await?;
+        let c = complete(s, &tag).await?;
+        if !c.ok() {
+            return Err(Fail::transient(Reason::Tls, format!("STARTTLS was refused: {}", quote(&c.line))));
+        }
+        s.start_tls(&ep.host, ep.ca_file.as_deref()).await?;
+        // RFC 2595 §3.1: forget what was said before TLS.
+        caps = capabilities(s, &mut tags).await?;
+    }
+    let mut done = Done::default();
+    if let Some(login) = login {
+        authenticate(s, &mut tags, &caps, login).await?;
+        done.logged_in = true;
+    }
+    s.begin("noop", budget::COMMAND);
+    let tag = tags.next();
+    s.send(&format!("{tag} NOOP"), &format!("{tag} NOOP")).await?;
+    let c = complete(s, &tag).await?;
+    if !c.ok() {
+        return Err(Fail::transient(Reason::Protocol, format!("NOOP failed: {}", quote(&c.line))));
+    }
+    s.begin("logout", budget::LOGOUT);
+    let tag = tags.next();
+    if s.send(&format!("{tag} LOGOUT"), &format!("{tag} LOGOUT")).await.is_ok() {
+        // `* BYE` comes first and reads as the end of the session: either way we are done.
+        let _ = complete(s, &tag).await;
+    }
+    Ok(done)
+}
+
+/// An IMAP quoted string (RFC 9051 §4.3); `None` when the text needs a literal.
+fn quoted(text: &str) -> Option<String> {
+    if text.chars().any(|c| c == '\r' || c == '\n' || c == '\0' || !c.is_ascii()) {
+        return None;
+    }
+    Some(format!("\"{}\"", text.replace('\\', "\\\\").replace('"', "\\\"")))
+}
+
+async fn authenticate(s: &mut Session, tags: &mut Tags, caps: &[String], login: Login<'_>) -> Result<(), Fail> {
+    s.begin("login", budget::LOGIN);
+    if !s.is_tls() {
+        return Err(Fail::permanent(Reason::Tls, "refusing to send the password without TLS".to_owned()));
+    }
+    let tag = tags.next();
+    let c = if caps.iter().any(|c| c == "AUTH=PLAIN") {
+        if caps.iter().any(|c| c == "SASL-IR") {
+            s.send(&format!("{tag} AUTHENTICATE PLAIN {}", sasl_plain(login)), &format!("{tag} AUTHENTICATE PLAIN <redacted>"))
+                .await?;
+            complete(s, &tag).await?
+        } else {
+            s.send(&format!("{tag} AUTHENTICATE PLAIN"), &format!("{tag} AUTHENTICATE PLAIN")).await?;
+            let c = complete(s, &tag).await?;
+            if c.status != "+" {
+                return Err(login_failed(&c));
+            }
+            s.send(&sasl_plain(login), "<redacted>").await?;
+            complete(s, &tag).await?
+        }
+    } else if caps.iter().any(|c| c == "LOGINDISABLED") {
+        return Err(Fail::permanent(Reason::Tls, "the server refuses LOGIN even over TLS (LOGINDISABLED)".to_owned()));
+    } else {
+        let (Some(user), Some(password)) = (quoted(login.username), quoted(login.password)) else {
+            return Err(Fail::permanent(
+                Reason::Auth,
+                "the server offers only LOGIN, which cannot carry this username or password".to_owned(),
+            ));
+        };
+        s.send(&format!("{tag} LOGIN {user} {password}"), &format!("{tag} LOGIN {user} <redacted>")).await?;
+        complete(s, &tag).await?
+    };
+    if c.ok() { Ok(()) } else { Err(login_failed(&c)) }
+}
+
+/// RFC 5530: `AUTHENTICATIONFAILED` and friends are the account's problem (permanent);
+/// `UNAVAILABLE` and friends are the server's (transient, an outage).
+fn login_failed(c: &Completion) -> Fail {
+    let text = quote(&c.line);
+    match c.code().as_deref() {
+        Some("UNAVAILABLE" | "SERVERBUG" | "INUSE" | "LIMIT") => {
+            Fail::transient(Reason::Protocol, format!("the server cannot log anyone in right now: {text}"))
+        }
+        Some("PRIVACYREQUIRED") => Fail::permanent(Reason::Tls, format!("the server wants more privacy: {text}")),
+        _ if c.status == "BAD" || c.status == "+" => {
+            Fail::permanent(Reason::Protocol, format!("the server did not accept the login command: {text}"))
+        }
+        // AUTHENTICATIONFAILED, AUTHORIZATIONFAILED, EXPIRED, CONTACTADMIN, or no code.
+        _ => Fail::permanent(Reason::Auth, format!("the login was refused: {text}")),
+    }
+}

@@ -1,0 +1,292 @@
+//! Mail probes: SMTP submission, IMAP and POP3, each walking the real dialogue a mail client
+//! walks — DNS, TCP, greeting, capabilities, STARTTLS or implicit TLS, capabilities again,
+//! optional login, a harmless command, logout — with its own timeout for every step.
+//!
+//! A probe returns an [`Observation`], never an error: outcome, reason, a message for people,
+//! the certificate's days left, and a [`MailFinding`] with per-step timings, whether a failure
+//! is permanent or transient, and a transcript with every secret replaced by `<redacted>`.
+//!
+//! The dialogues are written by hand on tokio and rustls rather than with lettre or async-imap
+//! (shared/research/mail.md §2): a monitor must time each step, cap every line it reads
+//! (a hostile server can send megabytes without a line break), keep a redacted transcript,
+//! and refuse to send a password before TLS; both crates hide exactly those parts.
+
+mod dns;
+mod imap;
+mod pop3;
+mod session;
+mod smtp;
+pub(crate) mod tls;
+
+use std::time::Duration;
+
+use chrono::{DateTime, FixedOffset};
+use outage_core::config::{Mail, MailKind, TlsMode};
+use outage_core::model::{CheckKind, Finding, MailFinding, Observation, Outcome, Permanence, Reason};
+use tokio::time::Instant;
+
+pub use dns::{DNS_ENV, Dns};
+use session::Session;
+
+use crate::credentials::{self, Secret};
+
+/// Each step's own limit; the probe's deadline (`settings.timeout`) bounds them all.
+pub mod budget {
+    use std::time::Duration;
+
+    pub const DNS: Duration = Duration::from_secs(5);
+    pub const CONNECT: Duration = Duration::from_secs(10);
+    pub const TLS: Duration = Duration::from_secs(10);
+    pub const GREETING: Duration = Duration::from_secs(15);
+    pub const COMMAND: Duration = Duration::from_secs(10);
+    /// Servers delay a failed login on purpose (Dovecot: 2 s); give it room.
+    pub const LOGIN: Duration = Duration::from_secs(20);
+    pub const LOGOUT: Duration = Duration::from_secs(3);
+}
+
+/// Why a step failed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fail {
+    pub reason: Reason,
+    pub permanence: Permanence,
+    pub message: String,
+}
+
+impl Fail {
+    pub fn transient(reason: Reason, message: String) -> Fail {
+        Fail { reason, permanence: Permanence::Transient, message }
+    }
+
+    pub fn permanent(reason: Reason, message: String) -> Fail {
+        Fail { reason, permanence: Permanence::Permanent, message }
+    }
+}
+
+/// How the probe may log in.
+#[derive(Debug)]
+pub enum Credential {
+    /// No username configured: probe without logging in.
+    None,
+    /// Log in with this password from the keychain.
+    Password { username: String, password: Secret },
+    /// A username is configured but its password cannot be had (not stored, no keychain).
+    Unavailable { username: String, why: String },
+}
+
+impl Credential {
+    /// The credential for an endpoint: from the keychain when it names a username.
+    pub async fn for_endpoint(provider_id: &str, endpoint: &Mail) -> Credential {
+        let Some(username) = endpoint.username.clone() else { return Credential::None };
+        match credentials::get(provider_id, &username).await {
+            Ok(Some(password)) => Credential::Password { username, password },
+            Ok(None) => Credential::Unavailable {
+                why: format!(
+                    "no password for {username} in the keychain (run `outage-notifier credentials set {provider_id} {username}`)"
+                ),
+                username,
+            },
+            Err(e) => Credential::Unavailable { username, why: e.to_string() },
+        }
+    }
+}
+
+/// A login the dialogue may perform.
+#[derive(Debug, Clone, Copy)]
+pub struct Login<'a> {
+    pub username: &'a str,
+    pub password: &'a str,
+}
+
+/// What a successful dialogue established.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Done {
+    pub logged_in: bool,
+}
+
+/// Everything one probe needs.
+#[derive(Debug)]
+pub struct Probe<'a> {
+    pub check_id: &'a str,
+    pub endpoint: &'a Mail,
+    pub credential: Credential,
+    /// The deadline of the whole probe.
+    pub timeout: Duration,
+    pub dns: Dns,
+    /// Stamps the observation and dates the certificate.
+    pub now: DateTime<FixedOffset>,
+}
+
+pub fn check_kind(kind: MailKind) -> CheckKind {
+    match kind {
+        MailKind::Smtp => CheckKind::Smtp,
+        MailKind::Imap => CheckKind::Imap,
+        MailKind::Pop3 => CheckKind::Pop3,
+    }
+}
+
+fn label(kind: MailKind) -> &'static str {
+    match kind {
+        MailKind::Smtp => "SMTP",
+        MailKind::Imap => "IMAP",
+        MailKind::Pop3 => "POP3",
+    }
+}
+
+/// Runs one probe. Never fails: every failure is the observation's outcome and reason.
+pub async fn probe(p: Probe<'_>) -> Observation {
+    let endpoint = p.endpoint;
+    let started = Instant::now();
+    let mut s = Session::new(started + p.timeout);
+    let login = match &p.credential {
+        Credential::Password { username, password } => {
+            s.add_secret(password.expose());
+            Some(Login { username, password: password.expose() })
+        }
+        Credential::None | Credential::Unavailable { .. } => None,
+    };
+    let result = async {
+        let addrs = s.resolve(&p.dns, &endpoint.host, endpoint.port).await?;
+        s.connect(&addrs).await?;
+        match endpoint.kind {
+            MailKind::Smtp => smtp::dialogue(&mut s, endpoint, login).await,
+            MailKind::Imap => imap::dialogue(&mut s, endpoint, login).await,
+            MailKind::Pop3 => pop3::dialogue(&mut s, endpoint, login).await,
+        }
+    }
+    .await;
+    s.end(result.is_ok());
+    s.close().await;
+
+    // The dialogue without the logout: what a mail client waits for.
+    let latency: u64 = s.steps.iter().filter(|step| step.name != "logout").map(|step| step.millis).sum();
+    let cert_days_left = s.recorder.as_ref().and_then(tls::Recorder::not_after).map(|t| tls::days_left(t, p.now.timestamp()));
+    let kind = label(endpoint.kind);
+    let mut observation = Observation {
+        check_id: p.check_id.to_owned(),
+        kind: check_kind(endpoint.kind),
+        target: endpoint.authority(),
+        at: p.now,
+        outcome: Outcome::Up,
+        reason: None,
+        message: String::new(),
+        latency_ms: Some(latency),
+        cert_days_left,
+        finding: Finding::None,
+    };
+    let mut permanence = None;
+    match result {
+        Err(fail) => {
+            observation.outcome = Outcome::Down;
+            observation.reason = Some(fail.reason);
+            observation.message = format!("{kind} {}: {}", endpoint.authority(), fail.message);
+            permanence = Some(fail.permanence);
+        }
+        Ok(done) => {
+            let tls = match (&s.tls_version, cert_days_left) {
+                (Some(version), Some(days)) => format!(" over {version}, certificate valid {days} more days"),
+                (Some(version), None) => format!(" over {version}"),
+                _ => " without TLS".to_owned(),
+            };
+            let who = if done.logged_in {
+                login.map(|l| format!(", logged in as {}", l.username)).unwrap_or_default()
+            } else {
+                String::new()
+            };
+            observation.message = format!("{kind} {} answered in {latency} ms{tls}{who}", endpoint.authority());
+            if let Credential::Unavailable { why, .. } = &p.credential {
+                // The server is fine, but the login the user asked for cannot be tested.
+                observation.outcome = Outcome::Unknown;
+                observation.reason = Some(Reason::Auth);
+                observation.message = format!("{}; cannot log in: {why}", observation.message);
+                permanence = Some(Permanence::Permanent);
+            } else if let Some(days) = cert_days_left.filter(|d| *d <= i64::from(endpoint.cert_warn_days)) {
+                observation.outcome = Outcome::Degraded;
+                observation.reason = Some(Reason::Certificate);
+                observation.message = format!(
+                    "{kind} {}: the certificate expires in {days} days (warning from {} days); the server answered in {latency} ms",
+                    endpoint.authority(),
+                    endpoint.cert_warn_days
+                );
+            }
+        }
+    }
+    observation.message = s.scrub(&observation.message);
+    if observation.outcome != Outcome::Up {
+        tracing::debug!(check = p.check_id, transcript = ?s.transcript, "mail probe: {}", observation.message);
+    }
+    observation.finding = Finding::Mail(MailFinding {
+        steps: std::mem::take(&mut s.steps),
+        permanence,
+        tls_version: s.tls_version.clone(),
+        transcript: std::mem::take(&mut s.transcript),
+    });
+    observation
+}
+
+/// The probe of a configured endpoint: credential from the keychain, DNS from the environment.
+pub async fn run(
+    check_id: &str,
+    provider_id: &str,
+    endpoint: &Mail,
+    timeout: Duration,
+    now: DateTime<FixedOffset>,
+) -> Observation {
+    let credential = Credential::for_endpoint(provider_id, endpoint).await;
+    probe(Probe { check_id, endpoint, credential, timeout, dns: Dns::from_env(), now }).await
+}
+
+/// Whether the endpoint wants TLS before anything else.
+fn implicit(endpoint: &Mail) -> bool {
+    endpoint.tls == TlsMode::Implicit
+}
+
+/// Standard base64 (RFC 4648) for SASL PLAIN and LOGIN; too small a need for a dependency.
+pub(crate) fn base64(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let b = [chunk[0], chunk.get(1).copied().unwrap_or(0), chunk.get(2).copied().unwrap_or(0)];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(char::from(ALPHABET[((n >> (18 - 6 * i)) & 63) as usize]));
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+/// SASL PLAIN's initial response: `\0user\0password`, base64.
+pub(crate) fn sasl_plain(login: Login<'_>) -> String {
+    let mut raw = Vec::with_capacity(login.username.len() + login.password.len() + 2);
+    raw.push(0);
+    raw.extend_from_slice(login.username.as_bytes());
+    raw.push(0);
+    raw.extend_from_slice(login.password.as_bytes());
+    let encoded = base64(&raw);
+    raw.fill(0);
+    encoded
+}
+
+/// A server line for a message: cut, and never more than one line.
+pub(crate) fn quote(line: &str) -> String {
+    let line = line.trim();
+    if line.chars().count() > 120 { format!("{}…", line.chars().take(120).collect::<String>()) } else { line.to_owned() }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base64_matches_rfc_4648_vectors() {
+        for (plain, encoded) in
+            [("", ""), ("f", "Zg=="), ("fo", "Zm8="), ("foo", "Zm9v"), ("foob", "Zm9vYg=="), ("foobar", "Zm9vYmFy")]
+        {
+            assert_eq!(base64(plain.as_bytes()), encoded);
+        }
+        assert_eq!(sasl_plain(Login { username: "u", password: "p" }), "AHUAcA==");
+    }
+}

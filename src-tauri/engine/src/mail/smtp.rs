@@ -1,0 +1,178 @@
+//! The SMTP submission dialogue (RFC 5321, RFC 3207 STARTTLS, RFC 4954 AUTH, RFC 8314):
+//! greeting, EHLO, STARTTLS and EHLO again, AUTH PLAIN or LOGIN, NOOP, QUIT.
+
+use outage_core::config::{Mail, TlsMode};
+use outage_core::model::Reason;
+
+use super::session::{MAX_REPLY, Session};
+use super::{Done, Fail, Login, base64, budget, implicit, quote, sasl_plain};
+
+/// A reply: its code and the text of each line.
+struct Reply {
+    code: u16,
+    lines: Vec<String>,
+}
+
+impl Reply {
+    fn text(&self) -> String {
+        quote(&format!("{} {}", self.code, self.lines.join(" ")))
+    }
+
+    fn class(&self) -> u16 {
+        self.code / 100
+    }
+}
+
+/// Reads a (possibly multi-line) reply. Anything that is not `NNN[ -]text` is garbage.
+async fn reply(s: &mut Session, greeting: bool) -> Result<Reply, Fail> {
+    let mut lines = Vec::new();
+    let mut code = None;
+    let mut total = 0;
+    loop {
+        let line = s.read_line().await?;
+        total += line.len();
+        if total > MAX_REPLY {
+            return Err(Fail::transient(Reason::TooLarge, "the reply is larger than 64 KiB".to_owned()));
+        }
+        let digits = line.get(..3).filter(|d| d.bytes().all(|b| b.is_ascii_digit()));
+        let separator = line.as_bytes().get(3).copied();
+        let (Some(digits), Some(b' ' | b'-') | None) = (digits, separator) else {
+            let reason = if greeting { Reason::Banner } else { Reason::Protocol };
+            let what = if greeting { "not an SMTP greeting" } else { "not an SMTP reply" };
+            return Err(Fail::transient(reason, format!("{what}: {}", quote(&line))));
+        };
+        let this: u16 = digits.parse().unwrap_or(0);
+        if code.is_some_and(|c| c != this) {
+            return Err(Fail::transient(Reason::Protocol, format!("reply lines disagree: {}", quote(&line))));
+        }
+        code = Some(this);
+        lines.push(line.get(4..).unwrap_or("").to_owned());
+        if separator != Some(b'-') {
+            return Ok(Reply { code: this, lines });
+        }
+    }
+}
+
+/// A reply that is not the expected one, as a failure: 4xx transient, 5xx permanent.
+fn refused(reply: &Reply, reason: Reason, what: &str) -> Fail {
+    let message = format!("{what}: {}", reply.text());
+    if reply.class() == 4 { Fail::transient(reason, message) } else { Fail::permanent(reason, message) }
+}
+
+/// `EHLO` with an address literal of our side (RFC 5321 §4.1.3): no name to leak or invent.
+fn ehlo(s: &Session) -> String {
+    match s.local.map(|a| a.ip()) {
+        Some(std::net::IpAddr::V4(ip)) => format!("EHLO [{ip}]"),
+        Some(std::net::IpAddr::V6(ip)) => format!("EHLO [IPv6:{ip}]"),
+        None => "EHLO localhost".to_owned(),
+    }
+}
+
+async fn capabilities(s: &mut Session) -> Result<Vec<String>, Fail> {
+    s.begin("capabilities", budget::COMMAND);
+    let line = ehlo(s);
+    s.send(&line, &line).await?;
+    let r = reply(s, false).await?;
+    if r.code != 250 {
+        return Err(refused(&r, Reason::Protocol, "EHLO was refused"));
+    }
+    // The first line is the server's name; the rest are extensions.
+    Ok(r.lines.into_iter().skip(1).map(|l| l.to_ascii_uppercase()).collect())
+}
+
+fn mechanisms(caps: &[String]) -> Vec<String> {
+    caps.iter()
+        .filter_map(|c| c.strip_prefix("AUTH ").or_else(|| c.strip_prefix("AUTH=")))
+        .flat_map(|m| m.split_whitespace().map(str::to_owned))
+        .collect()
+}
+
+pub async fn dialogue(s: &mut Session, ep: &Mail, login: Option<Login<'_>>) -> Result<Done, Fail> {
+    if implicit(ep) {
+        s.start_tls(&ep.host, ep.ca_file.as_deref()).await?;
+    }
+    s.begin("greeting", budget::GREETING);
+    let greeting = reply(s, true).await?;
+    if greeting.code != 220 {
+        return Err(refused(&greeting, Reason::Banner, "the server refused service"));
+    }
+    let mut caps = capabilities(s).await?;
+    if ep.tls == TlsMode::Starttls {
+        if !caps.iter().any(|c| c == "STARTTLS") {
+            // Never fall back to plaintext: a missing STARTTLS is what a downgrade attack
+            // looks like, and a login would send the password in the clear.
+            return Err(Fail::permanent(
+                Reason::Tls,
+                "the server does not offer STARTTLS (misconfigured, or someone strips it on the way)".to_owned(),
+            ));
+        }
+        s.begin("starttls", budget::COMMAND);
+        s.send("STARTTLS", "STARTTLS").await?;
+        let r = reply(s, false).await?;
+        if r.code != 220 {
+            return Err(refused(&r, Reason::Tls, "STARTTLS was refused"));
+        }
+        s.start_tls(&ep.host, ep.ca_file.as_deref()).await?;
+        // RFC 3207 §4.2: what was said before TLS no longer counts.
+        caps = capabilities(s).await?;
+    }
+    let mut done = Done::default();
+    if let Some(login) = login {
+        authenticate(s, &caps, login).await?;
+        done.logged_in = true;
+    }
+    s.begin("noop", budget::COMMAND);
+    s.send("NOOP", "NOOP").await?;
+    let r = reply(s, false).await?;
+    if r.class() != 2 {
+        return Err(refused(&r, Reason::Protocol, "NOOP was refused"));
+    }
+    s.begin("logout", budget::LOGOUT);
+    // The answer to QUIT changes nothing: the server was fine until here.
+    if s.send("QUIT", "QUIT").await.is_ok() {
+        let _ = reply(s, false).await;
+    }
+    Ok(done)
+}
+
+async fn authenticate(s: &mut Session, caps: &[String], login: Login<'_>) -> Result<(), Fail> {
+    s.begin("login", budget::LOGIN);
+    if !s.is_tls() {
+        return Err(Fail::permanent(Reason::Tls, "refusing to send the password without TLS".to_owned()));
+    }
+    let mechanisms = mechanisms(caps);
+    let r = if mechanisms.iter().any(|m| m == "PLAIN") {
+        s.send(&format!("AUTH PLAIN {}", sasl_plain(login)), "AUTH PLAIN <redacted>").await?;
+        reply(s, false).await?
+    } else if mechanisms.iter().any(|m| m == "LOGIN") {
+        s.send("AUTH LOGIN", "AUTH LOGIN").await?;
+        let r = reply(s, false).await?;
+        if r.code != 334 {
+            return Err(auth_failed(&r));
+        }
+        let user = base64(login.username.as_bytes());
+        s.send(&user, &user).await?;
+        let r = reply(s, false).await?;
+        if r.code != 334 {
+            return Err(auth_failed(&r));
+        }
+        s.send(&base64(login.password.as_bytes()), "<redacted>").await?;
+        reply(s, false).await?
+    } else {
+        return Err(Fail::permanent(
+            Reason::Protocol,
+            "the server offers no password login (AUTH PLAIN or LOGIN) after TLS".to_owned(),
+        ));
+    };
+    if r.code == 235 { Ok(()) } else { Err(auth_failed(&r)) }
+}
+
+/// 535/534/5xx: the credentials (or the account) were refused. 454/4xx: the server's login
+/// service has trouble — an outage on their side, not the user's password.
+fn auth_failed(r: &Reply) -> Fail {
+    match r.class() {
+        5 => Fail::permanent(Reason::Auth, format!("the login was refused: {}", r.text())),
+        4 => Fail::transient(Reason::Protocol, format!("the server cannot check logins right now: {}", r.text())),
+        _ => Fail::transient(Reason::Protocol, format!("unexpected answer to AUTH: {}", r.text())),
+    }
+}
