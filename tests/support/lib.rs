@@ -3,6 +3,7 @@
 //! Everything listens on 127.0.0.1 only; nothing here reaches another host.
 
 pub mod desktop;
+pub mod mail;
 
 use std::io::{BufRead as _, BufReader, Write as _};
 use std::net::{SocketAddr, TcpListener, TcpStream};

@@ -214,6 +214,74 @@ pub fn open(paths: &Paths, route: Option<String>) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// `credentials set`: the password comes from stdin (without echo on a terminal) and goes
+/// straight into the keychain.
+pub fn credentials_set(paths: &Paths, provider_id: &str, username: &str) -> anyhow::Result<ExitCode> {
+    use std::io::IsTerminal as _;
+    // Warn about a typo now rather than at the first failed probe; storing still works, so a
+    // password can be set before the config names it.
+    match settings::load(&paths.config_file) {
+        Ok(config) => {
+            let used = config.providers.iter().any(|p| {
+                p.id == provider_id && p.mail.iter().any(|m| m.username.as_deref() == Some(username))
+            });
+            if !used {
+                eprintln!(
+                    "note: no [[provider.mail]] of provider `{provider_id}` in {} has username = \"{username}\"",
+                    paths.config_file.display()
+                );
+            }
+        }
+        Err(e) => eprintln!("note: {e}"),
+    }
+    let stdin = std::io::stdin();
+    let interactive = stdin.is_terminal();
+    if interactive {
+        eprint!("Password for {username} ({provider_id}): ");
+        set_echo(false);
+    }
+    let mut line = String::new();
+    let read = stdin.read_line(&mut line);
+    if interactive {
+        set_echo(true);
+        eprintln!();
+    }
+    read.context("reading the password from standard input")?;
+    // Only the line ending goes: spaces may belong to the password.
+    let password = outage_engine::credentials::Secret::new(line.trim_end_matches(['\r', '\n']).to_owned());
+    line.clear();
+    if password.is_empty() {
+        anyhow::bail!("no password given on standard input");
+    }
+    let runtime =
+        tokio::runtime::Builder::new_current_thread().enable_all().build().context("starting the async runtime")?;
+    runtime.block_on(outage_engine::credentials::set(provider_id, username, password))?;
+    eprintln!("stored the password for {username} ({provider_id}) in the keychain");
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `credentials delete`: exit 1 when nothing was stored.
+pub fn credentials_delete(provider_id: &str, username: &str) -> anyhow::Result<ExitCode> {
+    let runtime =
+        tokio::runtime::Builder::new_current_thread().enable_all().build().context("starting the async runtime")?;
+    if runtime.block_on(outage_engine::credentials::delete(provider_id, username))? {
+        eprintln!("removed the password for {username} ({provider_id}) from the keychain");
+        Ok(ExitCode::SUCCESS)
+    } else {
+        eprintln!("no password for {username} ({provider_id}) was stored");
+        Ok(ExitCode::from(1))
+    }
+}
+
+/// Turns terminal echo off and on with `stty`, so a typed password is not shown (the
+/// workspace forbids the unsafe code a termios call would need).
+fn set_echo(on: bool) {
+    let _ = std::process::Command::new("stty")
+        .arg(if on { "echo" } else { "-echo" })
+        .stdin(std::process::Stdio::inherit())
+        .status();
+}
+
 pub fn init_stderr_logging(verbose: u8) {
     if verbose == 0 {
         return;

@@ -85,12 +85,33 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Store or remove a mail login's password in the OS keychain.
+    ///
+    /// The password is read from standard input (typed without echo on a terminal) and goes
+    /// only into the keychain: never into the config, the history or a log.
+    Credentials {
+        #[command(subcommand)]
+        action: CredentialsAction,
+    },
     /// Ask the running tray app to show its window.
     Open {
         /// Where to open it, e.g. `/provider/domainfactory`.
         #[arg(long)]
         route: Option<String>,
     },
+}
+
+#[derive(Debug, Subcommand)]
+enum CredentialsAction {
+    /// Read a password from standard input and store it for PROVIDER_ID and USERNAME.
+    Set {
+        /// The provider's `id` in the config.
+        provider_id: String,
+        /// The `username` of its `[[provider.mail]]` entries.
+        username: String,
+    },
+    /// Remove the stored password of PROVIDER_ID and USERNAME.
+    Delete { provider_id: String, username: String },
 }
 
 fn main() -> ExitCode {
@@ -113,6 +134,12 @@ fn main() -> ExitCode {
         Some(Command::History { provider, limit, json }) => cli::history(&paths, provider.as_deref(), limit, json),
         Some(Command::Report { days, json }) => cli::report(&paths, days, json),
         Some(Command::Open { route }) => cli::open(&paths, route),
+        Some(Command::Credentials { action: CredentialsAction::Set { provider_id, username } }) => {
+            cli::credentials_set(&paths, &provider_id, &username)
+        }
+        Some(Command::Credentials { action: CredentialsAction::Delete { provider_id, username } }) => {
+            cli::credentials_delete(&provider_id, &username)
+        }
     };
     match result {
         Ok(code) => code,

@@ -1,0 +1,257 @@
+//! Mail checks through the real binary: `check --json` reports them in `checks[]`, logins
+//! use passwords that `credentials set` put into a (private) Secret Service, and the password
+//! appears nowhere else — not in any output, log, transcript, database row or config file.
+
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+use outage_tests::mail::{Keychain, servers};
+use outage_tests::{Anchor, Behaviour, HttpServer, bin, statuspage_summary};
+
+/// A config with an operational status page and the six real endpoints (each protocol with
+/// implicit TLS and STARTTLS), optionally logging in.
+fn config(dir: &Path, page: &HttpServer, anchor: &Anchor, username: Option<&str>) -> PathBuf {
+    let s = servers();
+    let mut text = format!(
+        "[settings]\ninterval = \"1m\"\ntimeout = \"10s\"\nlanguage = \"en\"\nconnectivity = [\"{}\"]\n\n\
+         [[provider]]\nid = \"df\"\nname = \"DomainFactory\"\nstatus_page = \"{}\"\n",
+        anchor.addr,
+        page.base_url()
+    );
+    let endpoints = [
+        ("imap", s.imaps, "implicit"),
+        ("imap", s.imap, "starttls"),
+        ("pop3", s.pop3s, "implicit"),
+        ("pop3", s.pop3, "starttls"),
+        ("smtp", s.submissions, "implicit"),
+        ("smtp", s.submission, "starttls"),
+    ];
+    for (kind, port, tls) in endpoints {
+        text.push_str(&format!(
+            "\n[[provider.mail]]\nkind = \"{kind}\"\nhost = \"{}\"\nport = {port}\ntls = \"{tls}\"\nca_file = \"{}\"\n",
+            s.host,
+            s.ca_file.display()
+        ));
+        if let Some(user) = username {
+            text.push_str(&format!("username = \"{user}\"\n"));
+        }
+    }
+    let path = dir.join("config.toml");
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+fn outage_notifier(keychain: Option<&Keychain>, config: &Path, data: &Path) -> Command {
+    let mut c = Command::new(bin("outage-notifier"));
+    c.arg("--config").arg(config).arg("--data-dir").arg(data);
+    match keychain {
+        Some(k) => k.apply(&mut c),
+        // No session bus at all: there is no keychain service.
+        None => {
+            c.env("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/outage-notifier-test-bus");
+        }
+    }
+    c
+}
+
+fn with_stdin(mut command: Command, input: &str) -> Output {
+    let mut child = command.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+    child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+    child.wait_with_output().unwrap()
+}
+
+fn json(out: &Output) -> serde_json::Value {
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!("{e}: {}\n{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr))
+    })
+}
+
+fn mail_checks(v: &serde_json::Value) -> Vec<serde_json::Value> {
+    v["providers"][0]["checks"].as_array().unwrap().iter().filter(|c| c["kind"] != "status_page").cloned().collect()
+}
+
+#[test]
+fn check_json_reports_every_mail_endpoint() {
+    let dir = tempfile::tempdir().unwrap();
+    let page = HttpServer::start(Behaviour::Ok(statuspage_summary("none", None)));
+    let anchor = Anchor::start();
+    let config = config(dir.path(), &page, &anchor, None);
+    let out = outage_notifier(None, &config, &dir.path().join("data")).args(["check", "--json"]).output().unwrap();
+    let v = json(&out);
+    let checks = mail_checks(&v);
+    assert_eq!(checks.len(), 6, "{checks:#?}");
+    let s = servers();
+    for c in &checks {
+        for key in ["id", "kind", "target", "outcome", "reason", "message", "latency_ms", "cert_days_left"] {
+            assert!(c.get(key).is_some(), "check.{key} missing: {c}");
+        }
+        assert_eq!(c["outcome"], "up", "{c}");
+        assert!(c["reason"].is_null(), "{c}");
+        assert!(matches!(c["cert_days_left"].as_i64(), Some(29 | 30)), "{c}");
+        assert!(c["latency_ms"].as_u64().is_some(), "{c}");
+        let kind = c["kind"].as_str().unwrap();
+        assert!(["imap", "pop3", "smtp"].contains(&kind), "{c}");
+        let target = c["target"].as_str().unwrap();
+        assert!(target.starts_with(&format!("{}:", s.host)), "{c}");
+        assert_eq!(c["id"].as_str().unwrap(), format!("df/{kind}/{target}"));
+    }
+    assert_eq!(out.status.code(), Some(0), "all up and the page is operational: {}", String::from_utf8_lossy(&out.stderr));
+    // Every probe is history, mail included.
+    let db = rusqlite::Connection::open(dir.path().join("data/history.sqlite3")).unwrap();
+    let kinds: Vec<String> = db
+        .prepare("SELECT DISTINCT kind FROM checks ORDER BY kind")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(kinds, ["imap", "pop3", "smtp", "status_page"]);
+}
+
+/// Every file under `dir`, recursively.
+fn files(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let Ok(entries) = std::fs::read_dir(dir) else { return out };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            out.extend(files(&path));
+        } else if path.is_file() {
+            out.push(path);
+        }
+    }
+    out
+}
+
+fn assert_nowhere(secret: &str, outputs: &[&Output], dirs: &[&Path]) {
+    for (i, out) in outputs.iter().enumerate() {
+        for stream in [&out.stdout, &out.stderr] {
+            assert!(!String::from_utf8_lossy(stream).contains(secret), "the password is in output #{i}");
+        }
+    }
+    for dir in dirs {
+        for file in files(dir) {
+            let bytes = std::fs::read(&file).unwrap_or_default();
+            assert!(
+                !bytes.windows(secret.len()).any(|w| w == secret.as_bytes()),
+                "the password is in {}",
+                file.display()
+            );
+        }
+    }
+}
+
+#[test]
+fn login_with_a_keychain_password_and_the_password_appears_nowhere_else() {
+    let s = servers();
+    let keychain = Keychain::start();
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let page = HttpServer::start(Behaviour::Ok(statuspage_summary("none", None)));
+    let anchor = Anchor::start();
+    let config = config(dir.path(), &page, &anchor, Some(&s.user));
+    let cli = || outage_notifier(Some(&keychain), &config, &data);
+
+    let set = with_stdin(
+        {
+            let mut c = cli();
+            c.args(["credentials", "set", "df", &s.user]);
+            c
+        },
+        &format!("{}\n", s.password),
+    );
+    assert_eq!(set.status.code(), Some(0), "{}", String::from_utf8_lossy(&set.stderr));
+
+    // -vv logs at debug level to stderr: those logs are searched too.
+    let good = cli().args(["check", "--json", "-vv"]).output().unwrap();
+    let v = json(&good);
+    for c in mail_checks(&v) {
+        assert_eq!(c["outcome"], "up", "{c}");
+        assert!(c["message"].as_str().unwrap().contains(&format!("logged in as {}", s.user)), "{c}");
+    }
+    assert_eq!(good.status.code(), Some(0));
+
+    let wrong = "wrong-Passw0rd-in-the-keychain";
+    let set_wrong = with_stdin(
+        {
+            let mut c = cli();
+            c.args(["credentials", "set", "df", &s.user]);
+            c
+        },
+        &format!("{wrong}\n"),
+    );
+    assert_eq!(set_wrong.status.code(), Some(0), "{}", String::from_utf8_lossy(&set_wrong.stderr));
+    let bad = cli().args(["check", "--json", "-vv"]).output().unwrap();
+    assert_eq!(bad.status.code(), Some(1));
+    let v = json(&bad);
+    for c in mail_checks(&v) {
+        assert_eq!(c["outcome"], "down", "{c}");
+        assert_eq!(c["reason"], "auth", "{c}");
+    }
+    // A refused password is permanent: one probe, no quick re-checks that could lock the account.
+    let db = rusqlite::Connection::open(data.join("history.sqlite3")).unwrap();
+    let failed_probes: i64 = db
+        .query_row(
+            "SELECT count(*) FROM observations o JOIN checks c ON c.id = o.check_ref
+             WHERE c.kind = 'imap' AND o.reason = 'auth'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(failed_probes, 2, "one probe per IMAP endpoint");
+    drop(db);
+
+    let delete = cli().args(["credentials", "delete", "df", &s.user]).output().unwrap();
+    assert_eq!(delete.status.code(), Some(0), "{}", String::from_utf8_lossy(&delete.stderr));
+    let again = cli().args(["credentials", "delete", "df", &s.user]).output().unwrap();
+    assert_eq!(again.status.code(), Some(1), "nothing left to delete");
+    let missing = cli().args(["check", "--json"]).output().unwrap();
+    let v = json(&missing);
+    for c in mail_checks(&v) {
+        assert_eq!((c["outcome"].as_str(), c["reason"].as_str()), (Some("unknown"), Some("auth")), "{c}");
+        assert!(c["message"].as_str().unwrap().contains("credentials set df"), "{c}");
+    }
+
+    // The passwords live in the keychain (encrypted at rest) and nowhere else: not in any
+    // output, the config, the history database (and its WAL), logs, or files in HOME.
+    let outputs = [&set, &good, &set_wrong, &bad, &delete, &again, &missing];
+    for secret in [s.password.as_str(), wrong] {
+        assert_nowhere(secret, &outputs, &[dir.path(), keychain.home.path()]);
+    }
+    let config_text = std::fs::read_to_string(&config).unwrap();
+    assert!(!config_text.contains("password"), "{config_text}");
+}
+
+#[test]
+fn without_a_keychain_service_it_says_so_and_writes_no_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path().join("home");
+    std::fs::create_dir_all(&home).unwrap();
+    let data = dir.path().join("data");
+    let page = HttpServer::start(Behaviour::Ok(statuspage_summary("none", None)));
+    let anchor = Anchor::start();
+    let s = servers();
+    let config = config(dir.path(), &page, &anchor, Some(&s.user));
+    let secret = "never-stored-anywhere-7f3a";
+    let set = with_stdin(
+        {
+            let mut c = outage_notifier(None, &config, &data);
+            c.env("HOME", &home).env("XDG_DATA_HOME", home.join("data")).args(["credentials", "set", "df", &s.user]);
+            c
+        },
+        &format!("{secret}\n"),
+    );
+    assert_eq!(set.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&set.stderr);
+    assert!(err.contains("no keychain service is available"), "{err}");
+    assert!(err.contains("never stored in a file"), "{err}");
+
+    let check = outage_notifier(None, &config, &data).env("HOME", &home).args(["check", "--json"]).output().unwrap();
+    let v = json(&check);
+    for c in mail_checks(&v) {
+        assert_eq!((c["outcome"].as_str(), c["reason"].as_str()), (Some("unknown"), Some("auth")), "{c}");
+        assert!(c["message"].as_str().unwrap().contains("no keychain service"), "{c}");
+    }
+    assert_nowhere(secret, &[&set, &check], &[dir.path()]);
+}
