@@ -27,10 +27,18 @@ impl Drop for Resident {
 
 /// Starts a resident without a desktop, watching a loopback Statuspage page.
 pub fn start() -> Resident {
+    start_with("")
+}
+
+/// Like [`start`], with `extra` appended to provider `df`'s config (e.g. mail endpoints).
+pub fn start_with(extra: &str) -> Resident {
     let dir = tempfile::tempdir().unwrap();
     let server = HttpServer::start(Behaviour::Ok(statuspage_summary("none", None)));
     let anchor = Anchor::start();
-    write_config(dir.path(), &server, &anchor, "1m");
+    let config = write_config(dir.path(), &server, &anchor, "1m");
+    let mut text = std::fs::read_to_string(&config).unwrap();
+    text.push_str(extra);
+    std::fs::write(&config, text).unwrap();
     let child = launch(dir.path());
     let socket = dir.path().join("run/outage-notifier/control.sock");
     Resident { child, socket, dir, server, _anchor: anchor }

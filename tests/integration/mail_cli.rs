@@ -6,8 +6,10 @@ use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
-use outage_tests::mail::{Keychain, servers};
-use outage_tests::{Anchor, Behaviour, HttpServer, bin, statuspage_summary};
+use std::time::Duration;
+
+use outage_tests::mail::{Keychain, Script, ScriptedServer, closed_port, servers};
+use outage_tests::{Anchor, Behaviour, HttpServer, bin, control_roundtrip, statuspage_summary, wait_for};
 
 /// A config with an operational status page and the six real endpoints (each protocol with
 /// implicit TLS and STARTTLS), optionally logging in.
@@ -96,7 +98,12 @@ fn check_json_reports_every_mail_endpoint() {
         assert!(target.starts_with(&format!("{}:", s.host)), "{c}");
         assert_eq!(c["id"].as_str().unwrap(), format!("df/{kind}/{target}"));
     }
-    assert_eq!(out.status.code(), Some(0), "all up and the page is operational: {}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "all up and the page is operational: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     // Every probe is history, mail included.
     let db = rusqlite::Connection::open(dir.path().join("data/history.sqlite3")).unwrap();
     let kinds: Vec<String> = db
@@ -107,6 +114,106 @@ fn check_json_reports_every_mail_endpoint() {
         .collect::<Result<_, _>>()
         .unwrap();
     assert_eq!(kinds, ["imap", "pop3", "smtp", "status_page"]);
+
+    // The text output shows each endpoint's latency and its certificate's days left.
+    let text = outage_notifier(None, &config, &dir.path().join("data")).arg("check").output().unwrap();
+    let text = String::from_utf8_lossy(&text.stdout);
+    let lines: Vec<&str> = text.lines().filter(|l| l.contains(&format!("{}:", s.host))).collect();
+    assert_eq!(lines.len(), 6, "{text}");
+    for line in lines {
+        assert!(
+            line.contains(" ms, certificate valid 29 more days)")
+                || line.contains(" ms, certificate valid 30 more days)"),
+            "{line}"
+        );
+    }
+}
+
+#[test]
+fn check_tells_a_mail_failure_behind_a_green_status_page() {
+    let s = servers();
+    let dir = tempfile::tempdir().unwrap();
+    let page = HttpServer::start(Behaviour::Ok(statuspage_summary("none", None)));
+    let anchor = Anchor::start();
+    let closed = closed_port();
+    let config = dir.path().join("config.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[settings]\ntimeout = \"5s\"\nlanguage = \"en\"\nconnectivity = [\"{}\"]\n\n\
+             [[provider]]\nid = \"df\"\nname = \"DomainFactory\"\nstatus_page = \"{}\"\n\n\
+             [[provider.mail]]\nkind = \"imap\"\nhost = \"{}\"\nport = {}\nca_file = \"{}\"\n\n\
+             [[provider.mail]]\nkind = \"smtp\"\nhost = \"127.0.0.1\"\nport = {}\ntls = \"starttls\"\n",
+            anchor.addr,
+            page.base_url(),
+            s.host,
+            s.imaps,
+            s.ca_file.display(),
+            closed.port()
+        ),
+    )
+    .unwrap();
+    let data = dir.path().join("data");
+    let out = outage_notifier(None, &config, &data).args(["check", "--json"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    let v = json(&out);
+    let p = &v["providers"][0];
+    assert_eq!(p["state"], "partial_outage", "{p:#}");
+    assert_eq!(p["verdict"], "provider_unacknowledged", "{p:#}");
+    let smtp = mail_checks(&v).into_iter().find(|c| c["kind"] == "smtp").unwrap();
+    assert_eq!((smtp["outcome"].as_str(), smtp["reason"].as_str()), (Some("down"), Some("refused")), "{smtp}");
+    // A refusal may be one lost packet: confirmed by quick re-checks (three probes in all).
+    let db = rusqlite::Connection::open(data.join("history.sqlite3")).unwrap();
+    let probes: i64 = db
+        .query_row(
+            "SELECT count(*) FROM observations o JOIN checks c ON c.id = o.check_ref WHERE c.kind = 'smtp'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(probes, 3);
+}
+
+#[test]
+fn the_resident_probes_mail_endpoints_and_fuses_them_into_the_verdict() {
+    let s = servers();
+    // A permanent refusal is confirmed at once, without waiting for the re-checks.
+    let refusing = ScriptedServer::start(Script::Say(b"554 5.3.2 mx.example.test no service here\r\n".to_vec()));
+    let extra = format!(
+        "\n[[provider.mail]]\nkind = \"imap\"\nhost = \"{}\"\nport = {}\nca_file = \"{}\"\n\n\
+         [[provider.mail]]\nkind = \"smtp\"\nhost = \"127.0.0.1\"\nport = {}\ntls = \"starttls\"\n",
+        s.host,
+        s.imaps,
+        s.ca_file.display(),
+        refusing.addr.port()
+    );
+    let r = crate::control_socket::start_with(&extra);
+    let provider = wait_for("the mail failure in the resident's verdict", Duration::from_secs(30), || {
+        let reply = control_roundtrip(&r.socket, b"{\"id\":1,\"method\":\"summary\"}\n");
+        let v: serde_json::Value = serde_json::from_str(&reply).ok()?;
+        let p = v["summary"]["providers"][0].clone();
+        let checks = p["checks"].as_array()?;
+        let imap_up = checks.iter().any(|c| c["kind"] == "imap" && c["outcome"] == "up");
+        (p["verdict"] == "provider_unacknowledged" && imap_up).then_some(p)
+    });
+    assert_eq!(provider["state"], "partial_outage", "{provider:#}");
+    let checks = provider["checks"].as_array().unwrap();
+    let imap = checks.iter().find(|c| c["kind"] == "imap").unwrap();
+    assert!(matches!(imap["cert_days_left"].as_i64(), Some(29 | 30)), "{imap}");
+    let smtp = checks.iter().find(|c| c["kind"] == "smtp").unwrap();
+    assert_eq!((smtp["outcome"].as_str(), smtp["reason"].as_str()), (Some("down"), Some("banner")), "{smtp}");
+    assert!(smtp["message"].as_str().unwrap().contains("554 5.3.2"), "{smtp}");
+    assert!(provider["verdict_text"].as_str().unwrap().contains("DomainFactory"), "{provider:#}");
+    // The resident stores mail probes in the history like every other probe.
+    let db = rusqlite::Connection::open(r.dir.path().join("data/history.sqlite3")).unwrap();
+    let kinds: Vec<String> = db
+        .prepare("SELECT DISTINCT c.kind FROM observations o JOIN checks c ON c.id = o.check_ref ORDER BY c.kind")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(kinds, ["imap", "smtp", "status_page"]);
 }
 
 /// Every file under `dir`, recursively.
@@ -189,6 +296,9 @@ fn login_with_a_keychain_password_and_the_password_appears_nowhere_else() {
         assert_eq!(c["outcome"], "down", "{c}");
         assert_eq!(c["reason"], "auth", "{c}");
     }
+    // The servers answer and the page is green: it is the account, not the provider.
+    assert_eq!(v["providers"][0]["verdict"], "your_account", "{:#}", v["providers"][0]);
+    assert!(v["providers"][0]["verdict_text"].as_str().unwrap().contains("check your user name and password"));
     // A refused password is permanent: one probe, no quick re-checks that could lock the account.
     let db = rusqlite::Connection::open(data.join("history.sqlite3")).unwrap();
     let failed_probes: i64 = db

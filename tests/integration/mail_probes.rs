@@ -31,8 +31,7 @@ fn run(endpoint: &Mail, credential: Credential, timeout: Duration, dns: Dns) -> 
     let started = Instant::now();
     let now = chrono::Local::now().fixed_offset();
     let id = endpoint.check_id("t");
-    let observation =
-        runtime.block_on(mail::probe(Probe { check_id: &id, endpoint, credential, timeout, dns, now }));
+    let observation = runtime.block_on(mail::probe(Probe { check_id: &id, endpoint, credential, timeout, dns, now }));
     (observation, started.elapsed())
 }
 
@@ -124,12 +123,17 @@ fn missing_starttls_is_a_tls_failure_and_no_password_is_sent() {
         let (o, _) = run(&ep, password(&s.user, &s.password), Duration::from_secs(5), Dns::System);
         assert_eq!(o.outcome, Outcome::Down, "{}", o.message);
         assert_eq!(o.reason, Some(Reason::Tls), "{}", o.message);
-        assert!(o.message.contains("does not offer STARTTLS") || o.message.contains("does not offer STLS"), "{}", o.message);
+        assert!(
+            o.message.contains("does not offer STARTTLS") || o.message.contains("does not offer STLS"),
+            "{}",
+            o.message
+        );
         assert_eq!(permanence(&o), Some(Permanence::Permanent));
         let sent: Vec<_> =
             o.mail().unwrap().transcript.iter().filter(|l| l.starts_with("C: ")).cloned().collect::<Vec<_>>();
         assert!(
-            sent.iter().all(|l| !l.contains("LOGIN") && !l.contains("AUTH") && !l.contains("USER") && !l.contains("PASS")),
+            sent.iter()
+                .all(|l| !l.contains("LOGIN") && !l.contains("AUTH") && !l.contains("USER") && !l.contains("PASS")),
             "credentials must never be sent before TLS: {sent:?}"
         );
     }
@@ -169,7 +173,11 @@ fn refused_connection() {
 #[test]
 fn connect_timeout() {
     let hole = Blackhole::start();
-    let o = fails(&endpoint(MailKind::Imap, "127.0.0.1", hole.addr.port(), TlsMode::Implicit, None), Reason::Timeout, DEADLINE);
+    let o = fails(
+        &endpoint(MailKind::Imap, "127.0.0.1", hole.addr.port(), TlsMode::Implicit, None),
+        Reason::Timeout,
+        DEADLINE,
+    );
     assert!(o.message.contains("not accepted"), "{}", o.message);
     assert_eq!(step_names(&o), vec!["connect"]);
 }
@@ -178,11 +186,16 @@ fn connect_timeout() {
 fn server_that_never_greets() {
     let server = ScriptedServer::start(Script::Silent);
     for kind in [MailKind::Smtp, MailKind::Imap, MailKind::Pop3] {
-        let o = fails(&endpoint(kind, "127.0.0.1", server.addr.port(), TlsMode::Starttls, None), Reason::Timeout, DEADLINE);
+        let o =
+            fails(&endpoint(kind, "127.0.0.1", server.addr.port(), TlsMode::Starttls, None), Reason::Timeout, DEADLINE);
         assert!(o.message.contains("no greeting"), "{}", o.message);
     }
     // On an implicit-TLS port the silence is in the handshake.
-    let o = fails(&endpoint(MailKind::Imap, "127.0.0.1", server.addr.port(), TlsMode::Implicit, None), Reason::Timeout, DEADLINE);
+    let o = fails(
+        &endpoint(MailKind::Imap, "127.0.0.1", server.addr.port(), TlsMode::Implicit, None),
+        Reason::Timeout,
+        DEADLINE,
+    );
     assert!(o.message.contains("TLS handshake"), "{}", o.message);
 }
 
@@ -206,13 +219,26 @@ fn negative_banners_are_banner_failures_told_permanent_or_transient() {
 
 #[test]
 fn garbage_instead_of_a_greeting() {
-    for garbage in [&b"HTTP/1.1 400 Bad Request\r\n\r\n"[..], b"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03\r\n", b"SSH-2.0-OpenSSH_9.2\r\n"] {
+    for garbage in [
+        &b"HTTP/1.1 400 Bad Request\r\n\r\n"[..],
+        b"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03\r\n",
+        b"SSH-2.0-OpenSSH_9.2\r\n",
+    ] {
         let server = ScriptedServer::start(Script::Say(garbage.to_vec()));
         for kind in [MailKind::Smtp, MailKind::Imap, MailKind::Pop3] {
             fails(&endpoint(kind, "127.0.0.1", server.addr.port(), TlsMode::Starttls, None), Reason::Banner, QUICK);
         }
+        if garbage.starts_with(b"\x16") {
+            // A TLS record header announcing 512 bytes that never come: on an implicit-TLS
+            // port that is a handshake that stalls (covered by the never-greets test).
+            continue;
+        }
         // Plaintext garbage on an implicit-TLS port: the handshake cannot even start.
-        let o = fails(&endpoint(MailKind::Imap, "127.0.0.1", server.addr.port(), TlsMode::Implicit, None), Reason::Tls, QUICK);
+        let o = fails(
+            &endpoint(MailKind::Imap, "127.0.0.1", server.addr.port(), TlsMode::Implicit, None),
+            Reason::Tls,
+            QUICK,
+        );
         assert!(o.message.contains("TLS"), "{}", o.message);
     }
 }
@@ -226,7 +252,8 @@ fn connection_reset_mid_dialogue() {
     ];
     for (kind, greeting) in cases {
         let server = ScriptedServer::start(Script::ResetAfterGreeting(greeting.to_vec()));
-        let o = fails(&endpoint(kind, "127.0.0.1", server.addr.port(), TlsMode::Starttls, None), Reason::Protocol, QUICK);
+        let o =
+            fails(&endpoint(kind, "127.0.0.1", server.addr.port(), TlsMode::Starttls, None), Reason::Protocol, QUICK);
         assert!(o.message.contains("reset") || o.message.contains("closed"), "{}", o.message);
         assert!(o.message.contains("capabilities"), "names the step: {}", o.message);
         assert_eq!(permanence(&o), Some(Permanence::Transient));
@@ -237,7 +264,8 @@ fn connection_reset_mid_dialogue() {
 fn ten_mebibytes_without_a_line_break() {
     let server = ScriptedServer::start(Script::Flood(10 * 1024 * 1024));
     for kind in [MailKind::Smtp, MailKind::Imap, MailKind::Pop3] {
-        let o = fails(&endpoint(kind, "127.0.0.1", server.addr.port(), TlsMode::Starttls, None), Reason::TooLarge, QUICK);
+        let o =
+            fails(&endpoint(kind, "127.0.0.1", server.addr.port(), TlsMode::Starttls, None), Reason::TooLarge, QUICK);
         assert!(o.message.contains("without a line break"), "{}", o.message);
         let transcript = o.mail().unwrap().transcript.join("\n");
         assert!(transcript.len() < 4096, "the transcript stays small: {} bytes", transcript.len());

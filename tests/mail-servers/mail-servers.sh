@@ -265,8 +265,12 @@ start() {
     certificates
     dovecot_config
     postfix_config
-    dovecot -c "$dir/dovecot.conf"
-    postfix -c "$dir/postfix" start >/dev/null 2>&1 || { log "postfix did not start; see $dir/postfix.log"; exit 1; }
+    # The daemons must not keep our stdout/stderr: a caller reading them to the end (a test's
+    # Command::output) would wait until the servers stop.
+    dovecot -c "$dir/dovecot.conf" </dev/null >>"$dir/dovecot.stderr" 2>&1 ||
+        { log "dovecot did not start; see $dir/dovecot.stderr"; exit 1; }
+    postfix -c "$dir/postfix" start </dev/null >>"$dir/postfix.stderr" 2>&1 ||
+        { log "postfix did not start; see $dir/postfix.stderr and $dir/postfix.log"; exit 1; }
     cat >"$dir/env" <<EOF
 MAIL_HOST=$host
 MAIL_PLAIN_HOST=$plain_host

@@ -220,7 +220,8 @@ fn ymd(date: chrono::DateTime<chrono::Utc>) -> (i32, u8, u8) {
 impl TestPki {
     pub fn new(dir: &Path, case: CertCase) -> TestPki {
         use rcgen::{
-            BasicConstraints, CertificateParams, DnType, ExtendedKeyUsagePurpose, IsCa, Issuer, KeyPair, KeyUsagePurpose,
+            BasicConstraints, CertificateParams, DnType, ExtendedKeyUsagePurpose, IsCa, Issuer, KeyPair,
+            KeyUsagePurpose,
         };
         let at = |date: chrono::DateTime<chrono::Utc>| {
             let (y, m, d) = ymd(date);
@@ -431,12 +432,7 @@ impl Keychain {
         let mut stdin = keyring.stdin.take().expect("stdin");
         stdin.write_all(b"keyring-unlock-test").expect("unlock");
         drop(stdin);
-        let keychain = Keychain {
-            home,
-            bus,
-            _bus: bus_daemon,
-            _keyring: crate::desktop::Daemon(keyring),
-        };
+        let keychain = Keychain { home, bus, _bus: bus_daemon, _keyring: crate::desktop::Daemon(keyring) };
         crate::wait_for("the Secret Service on the private bus", Duration::from_secs(15), || {
             let out = Command::new("dbus-send")
                 .args(["--session", "--print-reply", "--dest=org.freedesktop.DBus", "/org/freedesktop/DBus"])

@@ -356,7 +356,8 @@ pub fn parse(text: &str, file: &str) -> Result<Config, ConfigError> {
         let mut mail = Vec::with_capacity(p.mail.len());
         for raw in p.mail {
             let endpoint = mail_endpoint(raw.into_inner(), file).map_err(|(span, m, h)| error(Some(span), m, h))?;
-            if mail.iter().any(|m: &Mail| m.kind == endpoint.kind && m.host == endpoint.host && m.port == endpoint.port) {
+            if mail.iter().any(|m: &Mail| m.kind == endpoint.kind && m.host == endpoint.host && m.port == endpoint.port)
+            {
                 return Err(error(
                     Some(span.clone()),
                     format!("provider `{id}` lists {} {} twice", endpoint.kind.as_str(), endpoint.authority()),
@@ -500,7 +501,11 @@ impl Mail {
 /// Validates one `[[provider.mail]]` table. `file` anchors a relative `ca_file`.
 fn mail_endpoint(raw: RawMail, file: &str) -> Result<Mail, (std::ops::Range<usize>, String, Option<String>)> {
     let kind = MailKind::parse(raw.kind.get_ref()).ok_or_else(|| {
-        (raw.kind.span(), format!("unknown mail kind `{}`", raw.kind.get_ref()), Some("use \"smtp\", \"imap\" or \"pop3\"".into()))
+        (
+            raw.kind.span(),
+            format!("unknown mail kind `{}`", raw.kind.get_ref()),
+            Some("use \"smtp\", \"imap\" or \"pop3\"".into()),
+        )
     })?;
     let host = raw.host.get_ref().trim().to_owned();
     let host_ok = !host.is_empty()
@@ -521,15 +526,24 @@ fn mail_endpoint(raw: RawMail, file: &str) -> Result<Mail, (std::ops::Range<usiz
     let tls = match &raw.tls {
         None => TlsMode::Implicit,
         Some(t) => TlsMode::parse(t.get_ref()).ok_or_else(|| {
-            (t.span(), format!("unknown tls `{}`", t.get_ref()), Some("use \"implicit\", \"starttls\" or \"none\"".into()))
+            (
+                t.span(),
+                format!("unknown tls `{}`", t.get_ref()),
+                Some("use \"implicit\", \"starttls\" or \"none\"".into()),
+            )
         })?,
     };
     let port = match &raw.port {
-        Some(p) => u16::try_from(*p.get_ref()).ok().filter(|p| *p > 0).ok_or_else(|| {
-            (p.span(), format!("port {} is not a TCP port", p.get_ref()), Some("1 to 65535".into()))
-        })?,
+        Some(p) => u16::try_from(*p.get_ref())
+            .ok()
+            .filter(|p| *p > 0)
+            .ok_or_else(|| (p.span(), format!("port {} is not a TCP port", p.get_ref()), Some("1 to 65535".into())))?,
         None => kind.standard_port(tls).ok_or_else(|| {
-            (raw.host.span(), format!("{} without TLS has no standard port", kind.as_str()), Some("add port = …".into()))
+            (
+                raw.host.span(),
+                format!("{} without TLS has no standard port", kind.as_str()),
+                Some("add port = …".into()),
+            )
         })?,
     };
     let username = match raw.username {

@@ -75,21 +75,11 @@ fn provider_summary(
     if let Some(page_cfg) = &provider.status_page {
         let observed = status.and_then(|s| s.confirmed.as_ref());
         check_summaries.push(match observed {
-            Some(o) => check_summary(o),
-            None => CheckSummary {
-                id: status_id.clone(),
-                kind: CheckKind::StatusPage,
-                target: page_cfg.url.to_string(),
-                outcome: Outcome::Unknown,
-                reason: None,
-                message: "not checked yet".into(),
-                latency_ms: None,
-                cert_days_left: None,
-                at: None,
-            },
+            Some(o) => CheckSummary::of(o),
+            None => CheckSummary::not_checked(status_id.clone(), CheckKind::StatusPage, page_cfg.url.to_string()),
         });
     }
-    check_summaries.extend(probes.iter().filter_map(|p| p.confirmed.as_ref()).map(check_summary));
+    check_summaries.extend(probes.iter().filter_map(|p| p.confirmed.as_ref()).map(CheckSummary::of));
 
     let (components, incidents) = page.map(|p| (p.components, p.incidents)).unwrap_or_default();
     ProviderSummary {
@@ -285,20 +275,6 @@ pub fn judge(page: &Page<'_>, probes: &[&CheckState], network: Network) -> Judge
         judgement.verdict = Verdict::AllWell;
     }
     judgement
-}
-
-fn check_summary(o: &Observation) -> CheckSummary {
-    CheckSummary {
-        id: o.check_id.clone(),
-        kind: o.kind,
-        target: o.target.clone(),
-        outcome: o.outcome,
-        reason: o.reason,
-        message: o.message.clone(),
-        latency_ms: o.latency_ms,
-        cert_days_left: o.cert_days_left,
-        at: Some(o.at),
-    }
 }
 
 #[cfg(test)]

@@ -216,6 +216,20 @@ pub fn certificate_expiry(name: &str, days: i64, lang: Language) -> String {
     }
 }
 
+/// A certificate's remaining validity beside a check (`check`'s text output, the window).
+pub fn certificate_days_left(days: i64, lang: Language) -> String {
+    match (lang, days) {
+        (Language::De, ..0) => format!("Zertifikat seit {} Tagen abgelaufen", -days),
+        (Language::En, ..0) => format!("certificate expired {} days ago", -days),
+        (Language::De, 0) => "Zertifikat läuft heute ab".to_owned(),
+        (Language::En, 0) => "certificate expires today".to_owned(),
+        (Language::De, 1) => "Zertifikat noch 1 Tag gültig".to_owned(),
+        (Language::En, 1) => "certificate valid 1 more day".to_owned(),
+        (Language::De, n) => format!("Zertifikat noch {n} Tage gültig"),
+        (Language::En, n) => format!("certificate valid {n} more days"),
+    }
+}
+
 /// What an alert about a provider tells.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AlertEvent {
@@ -373,6 +387,14 @@ mod tests {
         assert_eq!(Language::from_locale(Some("en_GB.UTF-8")), Language::En);
         assert_eq!(Language::from_locale(Some("C")), Language::En);
         assert_eq!(Language::from_locale(None), Language::En);
+    }
+
+    #[test]
+    fn certificate_days_left_in_both_languages() {
+        assert_eq!(certificate_days_left(29, Language::En), "certificate valid 29 more days");
+        assert_eq!(certificate_days_left(1, Language::De), "Zertifikat noch 1 Tag gültig");
+        assert_eq!(certificate_days_left(0, Language::En), "certificate expires today");
+        assert_eq!(certificate_days_left(-3, Language::De), "Zertifikat seit 3 Tagen abgelaufen");
     }
 
     #[test]

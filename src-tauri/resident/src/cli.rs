@@ -59,7 +59,10 @@ fn print_text(summary: &Summary, language: text::Language) {
         out!("{:<24} {:<15} {}", p.name, text::state_label(p.state, language), p.verdict_text);
         for c in &p.checks {
             let reason = c.reason.map(|r| format!(" [{}]", r.as_str())).unwrap_or_default();
-            out!("    {:<11} {:<8}{reason} {}", c.kind.as_str(), c.outcome.as_str(), c.target);
+            let mut details: Vec<String> = c.latency_ms.map(|ms| format!("{ms} ms")).into_iter().collect();
+            details.extend(c.cert_days_left.map(|days| text::certificate_days_left(days, language)));
+            let details = if details.is_empty() { String::new() } else { format!(" ({})", details.join(", ")) };
+            out!("    {:<11} {:<8}{reason} {}{details}", c.kind.as_str(), c.outcome.as_str(), c.target);
         }
     }
 }
@@ -222,9 +225,10 @@ pub fn credentials_set(paths: &Paths, provider_id: &str, username: &str) -> anyh
     // password can be set before the config names it.
     match settings::load(&paths.config_file) {
         Ok(config) => {
-            let used = config.providers.iter().any(|p| {
-                p.id == provider_id && p.mail.iter().any(|m| m.username.as_deref() == Some(username))
-            });
+            let used = config
+                .providers
+                .iter()
+                .any(|p| p.id == provider_id && p.mail.iter().any(|m| m.username.as_deref() == Some(username)));
             if !used {
                 eprintln!(
                     "note: no [[provider.mail]] of provider `{provider_id}` in {} has username = \"{username}\"",

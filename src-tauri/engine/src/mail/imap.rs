@@ -153,8 +153,11 @@ async fn authenticate(s: &mut Session, tags: &mut Tags, caps: &[String], login: 
     let tag = tags.next();
     let c = if caps.iter().any(|c| c == "AUTH=PLAIN") {
         if caps.iter().any(|c| c == "SASL-IR") {
-            s.send(&format!("{tag} AUTHENTICATE PLAIN {}", sasl_plain(login)), &format!("{tag} AUTHENTICATE PLAIN <redacted>"))
-                .await?;
+            s.send(
+                &format!("{tag} AUTHENTICATE PLAIN {}", sasl_plain(login)),
+                &format!("{tag} AUTHENTICATE PLAIN <redacted>"),
+            )
+            .await?;
             complete(s, &tag).await?
         } else {
             s.send(&format!("{tag} AUTHENTICATE PLAIN"), &format!("{tag} AUTHENTICATE PLAIN")).await?;

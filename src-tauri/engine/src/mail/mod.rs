@@ -159,7 +159,8 @@ pub async fn probe(p: Probe<'_>) -> Observation {
 
     // The dialogue without the logout: what a mail client waits for.
     let latency: u64 = s.steps.iter().filter(|step| step.name != "logout").map(|step| step.millis).sum();
-    let cert_days_left = s.recorder.as_ref().and_then(tls::Recorder::not_after).map(|t| tls::days_left(t, p.now.timestamp()));
+    let cert_days_left =
+        s.recorder.as_ref().and_then(tls::Recorder::not_after).map(|t| tls::days_left(t, p.now.timestamp()));
     let kind = label(endpoint.kind);
     let mut observation = Observation {
         check_id: p.check_id.to_owned(),
@@ -273,7 +274,11 @@ pub(crate) fn sasl_plain(login: Login<'_>) -> String {
 /// A server line for a message: cut, and never more than one line.
 pub(crate) fn quote(line: &str) -> String {
     let line = line.trim();
-    if line.chars().count() > 120 { format!("{}…", line.chars().take(120).collect::<String>()) } else { line.to_owned() }
+    if line.chars().count() > 120 {
+        format!("{}…", line.chars().take(120).collect::<String>())
+    } else {
+        line.to_owned()
+    }
 }
 
 #[cfg(test)]

@@ -72,7 +72,11 @@ pub async fn dialogue(s: &mut Session, ep: &Mail, login: Option<Login<'_>>) -> R
     s.begin("greeting", budget::GREETING);
     if let Err(line) = status(s, true).await? {
         let fail = classify(&line, "greeting");
-        return Err(Fail { reason: Reason::Banner, message: format!("the server refused service: {}", quote(&line)), ..fail });
+        return Err(Fail {
+            reason: Reason::Banner,
+            message: format!("the server refused service: {}", quote(&line)),
+            ..fail
+        });
     }
     let mut caps = capabilities(s).await?;
     if ep.tls == TlsMode::Starttls {

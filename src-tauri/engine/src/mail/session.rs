@@ -104,6 +104,8 @@ impl Session {
         let what = match step {
             "greeting" => "the server accepted the connection but sent no greeting".to_owned(),
             "connect" => "the connection was not accepted".to_owned(),
+            "tls" => "no TLS handshake".to_owned(),
+            "dns" => "no DNS answer".to_owned(),
             other => format!("no answer during {other}"),
         };
         Fail::transient(Reason::Timeout, format!("{what}{within}"))
@@ -119,10 +121,7 @@ impl Session {
         match tokio::time::timeout_at(self.step_deadline, lookup).await {
             Ok(Ok(ips)) => Ok(ips.into_iter().map(|ip| SocketAddr::new(ip, port)).collect()),
             Ok(Err(fail)) => Err(fail),
-            Err(_) => Err(Fail::transient(
-                Reason::Dns,
-                format!("no DNS answer for {host} within {:.1} s", budget::DNS.as_secs_f64()),
-            )),
+            Err(_) => Err(Fail { reason: Reason::Dns, ..self.timeout_fail() }),
         }
     }
 
@@ -180,10 +179,7 @@ impl Session {
                 Ok(())
             }
             Ok(Err(e)) => Err(tls::classify_handshake(&e, host, &recorder)),
-            Err(_) => Err(Fail::transient(
-                Reason::Timeout,
-                format!("no TLS handshake within {:.1} s", budget::TLS.as_secs_f64()),
-            )),
+            Err(_) => Err(self.timeout_fail()),
         }
     }
 

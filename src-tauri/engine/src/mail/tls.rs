@@ -161,10 +161,9 @@ fn date(timestamp: i64) -> String {
 pub fn classify_handshake(e: &std::io::Error, host: &str, seen: &Recorder) -> Fail {
     let Some(tls) = e.get_ref().and_then(|inner| inner.downcast_ref::<rustls::Error>()) else {
         return match e.kind() {
-            std::io::ErrorKind::UnexpectedEof | std::io::ErrorKind::ConnectionReset => Fail::transient(
-                Reason::Tls,
-                "the server closed the connection during the TLS handshake".to_owned(),
-            ),
+            std::io::ErrorKind::UnexpectedEof | std::io::ErrorKind::ConnectionReset => {
+                Fail::transient(Reason::Tls, "the server closed the connection during the TLS handshake".to_owned())
+            }
             _ => Fail::transient(Reason::Tls, format!("TLS handshake failed: {e}")),
         };
     };
