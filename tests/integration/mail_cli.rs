@@ -2,6 +2,7 @@
 //! use passwords that `credentials set` put into a (private) Secret Service, and the password
 //! appears nowhere else — not in any output, log, transcript, database row or config file.
 
+use std::fmt::Write as _;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
@@ -30,13 +31,15 @@ fn config(dir: &Path, page: &HttpServer, anchor: &Anchor, username: Option<&str>
         ("smtp", s.submission, "starttls"),
     ];
     for (kind, port, tls) in endpoints {
-        text.push_str(&format!(
-            "\n[[provider.mail]]\nkind = \"{kind}\"\nhost = \"{}\"\nport = {port}\ntls = \"{tls}\"\nca_file = \"{}\"\n",
+        writeln!(
+            text,
+            "\n[[provider.mail]]\nkind = \"{kind}\"\nhost = \"{}\"\nport = {port}\ntls = \"{tls}\"\nca_file = \"{}\"",
             s.host,
             s.ca_file.display()
-        ));
+        )
+        .unwrap();
         if let Some(user) = username {
-            text.push_str(&format!("username = \"{user}\"\n"));
+            writeln!(text, "username = \"{user}\"").unwrap();
         }
     }
     let path = dir.join("config.toml");

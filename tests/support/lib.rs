@@ -256,6 +256,19 @@ pub fn write_config(dir: &Path, server: &HttpServer, anchor: &Anchor, interval: 
     path
 }
 
+/// A memory figure of this process from `/proc/self/status` (`VmHWM:` is the peak, `VmRSS:`
+/// the current resident size) in MiB; 0 where there is no /proc. For the benchmarks.
+pub fn proc_status_mib(field: &str) -> f64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let kib: f64 = status
+        .lines()
+        .find_map(|l| l.strip_prefix(field))
+        .and_then(|v| v.split_whitespace().next())
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0.0);
+    kib / 1024.0
+}
+
 /// Polls `check` until it returns `Some`, or panics after `timeout` naming `what`.
 pub fn wait_for<T>(what: &str, timeout: Duration, mut check: impl FnMut() -> Option<T>) -> T {
     let deadline = Instant::now() + timeout;

@@ -39,30 +39,8 @@ static SERVERS: OnceLock<Servers> = OnceLock::new();
 /// watchdog). `OUTAGE_MAIL_SERVERS=DIR` uses servers someone else started in DIR instead.
 pub fn servers() -> &'static Servers {
     SERVERS.get_or_init(|| {
-        let (dir, keep) = match std::env::var_os("OUTAGE_MAIL_SERVERS") {
-            Some(dir) => (PathBuf::from(dir), None),
-            None => {
-                let tmp = tempfile::Builder::new().prefix("outage-mail-").tempdir().expect("temp dir");
-                let dir = tmp.path().to_path_buf();
-                // A port range of our own, so parallel runs (other work trees) do not collide.
-                let base = 11_000 + (std::process::id() % 40) * 1000;
-                let out = Command::new("bash")
-                    .arg(workspace().join("tests/mail-servers/mail-servers.sh"))
-                    .arg("start")
-                    .arg(&dir)
-                    .arg("--until-exit")
-                    .arg(std::process::id().to_string())
-                    .env("MAIL_PORT_BASE", base.to_string())
-                    .output()
-                    .expect("run tests/mail-servers/mail-servers.sh");
-                assert!(
-                    out.status.success(),
-                    "mail servers did not start (cargo xtask setup installs postfix and dovecot):\n{}",
-                    String::from_utf8_lossy(&out.stderr)
-                );
-                (dir, Some(tmp))
-            }
-        };
+        let (dir, keep) =
+            std::env::var_os("OUTAGE_MAIL_SERVERS").map_or_else(start_servers, |dir| (PathBuf::from(dir), None));
         let env = std::fs::read_to_string(dir.join("env")).expect("mail servers env");
         let get = |key: &str| {
             env.lines()
@@ -87,6 +65,31 @@ pub fn servers() -> &'static Servers {
             _dir: keep,
         }
     })
+}
+
+/// Runs `mail-servers.sh start` in a new temp dir; a failure names what to install.
+fn start_servers() -> (PathBuf, Option<tempfile::TempDir>) {
+    let tmp = tempfile::Builder::new().prefix("outage-mail-").tempdir().expect("temp dir");
+    let dir = tmp.path().to_path_buf();
+    // A port range of our own, so parallel runs (other work trees) do not collide; all of
+    // them below Linux's ephemeral ports (32768 and up), where clients' own ports live.
+    let base = 11_000 + (std::process::id() % 21) * 1000;
+    let out = Command::new("bash")
+        .arg(workspace().join("tests/mail-servers/mail-servers.sh"))
+        .arg("start")
+        .arg(&dir)
+        .arg("--until-exit")
+        .arg(std::process::id().to_string())
+        .env("MAIL_PORT_BASE", base.to_string())
+        .output()
+        .expect("run tests/mail-servers/mail-servers.sh");
+    assert!(
+        out.status.success(),
+        "the mail tests need real Postfix and Dovecot, and they did not start \
+         (`cargo xtask setup` installs postfix, dovecot-imapd, dovecot-pop3d, dovecot-lmtpd):\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (dir, Some(tmp))
 }
 
 /// A port on 127.0.0.1 where nothing listens.

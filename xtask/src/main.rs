@@ -21,6 +21,24 @@ cargo xtask <task>
 const APT_BUILD: &[&str] = &["build-essential", "pkg-config", "libwebkit2gtk-4.1-dev", "libxdo-dev", "librsvg2-dev"];
 // iproute2: the network-change test adds an address inside a namespace of its own.
 const APT_TEST: &[&str] = &["xvfb", "xauth", "dbus-daemon", "imagemagick", "iproute2"];
+/// The mail-probe tests: real Postfix and Dovecot on loopback (tests/mail-servers), test
+/// certificates, a keychain (gnome-keyring's Secret Service, driven with dbus-send) in a
+/// private D-Bus session, and dnsmasq as a DNS server on loopback.
+const APT_MAIL_TEST: &[&str] = &[
+    "postfix",
+    "dovecot-imapd",
+    "dovecot-pop3d",
+    "dovecot-lmtpd",
+    "openssl",
+    "gnome-keyring",
+    "dbus-bin",
+    "dnsmasq-base",
+];
+/// Packages whose install scripts start a system daemon. The tests run their own instances
+/// on loopback; a system Postfix on port 25 or a Dovecot on 143/993 of every interface would
+/// only be an open door, so they are neither started nor enabled.
+const SYSTEM_DAEMONS: &[(&str, &str)] = &[("postfix", "postfix"), ("dovecot-core", "dovecot")];
+const POLICY: &str = "/usr/sbin/policy-rc.d";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -87,6 +105,7 @@ fn setup(with_test_tools: bool) -> Result {
         let mut wanted: Vec<&str> = APT_BUILD.to_vec();
         if with_test_tools {
             wanted.extend_from_slice(APT_TEST);
+            wanted.extend_from_slice(APT_MAIL_TEST);
         }
         if Path::new("/usr/bin/dpkg").exists() {
             let missing: Vec<&str> = wanted.into_iter().filter(|p| !dpkg_installed(p)).collect();
@@ -154,10 +173,38 @@ fn apt_install(packages: &[&str]) -> Result {
             .map_err(|e| format!("cannot run {program}: {e}"))?;
         if status.success() { Ok(()) } else { Err(format!("`{}` failed", full.join(" "))) }
     };
-    run(&["apt-get", "update", "-qq"])?;
-    let mut args = vec!["apt-get", "install", "-y", "-qq", "--no-install-recommends"];
-    args.extend_from_slice(packages);
-    run(&args)
+    if packages.contains(&"postfix") {
+        // Otherwise its debconf asks what kind of mail system this is; "No configuration"
+        // leaves the system Postfix unconfigured, so it cannot start.
+        run(&["sh", "-c", "echo 'postfix postfix/main_mailer_type select No configuration' | debconf-set-selections"])?;
+    }
+    let daemons: Vec<&str> =
+        SYSTEM_DAEMONS.iter().filter(|(package, _)| !dpkg_installed(package)).map(|(_, service)| *service).collect();
+    // While installing, a policy-rc.d that answers 101 keeps package scripts from starting
+    // services (invoke-rc.d and deb-systemd-invoke ask it). One that exists is left alone.
+    let own_policy = !daemons.is_empty() && !Path::new(POLICY).exists();
+    if own_policy {
+        run(&["sh", "-c", &format!("printf '#!/bin/sh\\nexit 101\\n' > {POLICY} && chmod 755 {POLICY}")])?;
+    }
+    let installed = run(&["apt-get", "update", "-qq"]).and_then(|()| {
+        let mut args = vec!["apt-get", "install", "-y", "-qq", "--no-install-recommends"];
+        args.extend_from_slice(packages);
+        run(&args)
+    });
+    if own_policy {
+        run(&["rm", "-f", POLICY])?;
+    }
+    installed?;
+    for service in daemons.into_iter().filter(|service| Path::new(&format!("/etc/init.d/{service}")).exists()) {
+        // Not at the next boot either; and stop it, should something have started it anyway.
+        let disable = if Path::new("/run/systemd/system").exists() {
+            format!("systemctl disable --now {service}")
+        } else {
+            format!("update-rc.d {service} disable; service {service} stop")
+        };
+        run(&["sh", "-c", &format!("{disable} >/dev/null 2>&1 || true")])?;
+    }
+    Ok(())
 }
 
 fn ui_build() -> Result {
@@ -212,6 +259,8 @@ fn bench() -> Result {
     cargo(&["run", "--release", "-p", "outage-tests", "--bin", "bench-status", "--", "1000"])?;
     step("history: a year of 1-minute observations for 50 sources");
     cargo(&["run", "--release", "-p", "outage-tests", "--bin", "bench-history", "--", "50", "365"])?;
+    step("mail: 200 endpoints probed at once against real Postfix and Dovecot on loopback");
+    cargo(&["run", "--release", "-p", "outage-tests", "--bin", "bench-mail", "--", "200"])?;
     step("memory and idle CPU: the release resident for 10 minutes, then with its window");
     setup(true)?;
     npm(&["run", "build"])?;

@@ -75,8 +75,9 @@ fn map_error(e: &keyring::Error) -> CredentialError {
             };
             CredentialError::Unavailable(why)
         }
-        keyring::Error::NoStorageAccess(inner) => CredentialError::Unavailable(inner.to_string()),
-        keyring::Error::PlatformFailure(inner) => CredentialError::Unavailable(inner.to_string()),
+        keyring::Error::NoStorageAccess(inner) | keyring::Error::PlatformFailure(inner) => {
+            CredentialError::Unavailable(inner.to_string())
+        }
         other => CredentialError::Failed(other.to_string()),
     }
 }

@@ -1,7 +1,7 @@
 //! Benchmark: N mail probes at once (default 200) against the real Postfix and Dovecot on
 //! loopback, spread over their six listeners (IMAP, POP3 and SMTP submission, each with
 //! implicit TLS and with STARTTLS). Prints wall time, the outcome counts and this process's
-//! peak memory (VmHWM). `cargo xtask bench-mail` runs it as a release build.
+//! peak memory (VmHWM). `cargo xtask bench` runs it as a release build.
 //!
 //! Usage: bench-mail [PROBES] [--login]   (--login also logs in, with the test password)
 
@@ -15,16 +15,6 @@ use outage_core::config::{DEFAULT_CERT_WARN_DAYS, Mail, MailKind, TlsMode};
 use outage_engine::credentials::Secret;
 use outage_engine::mail::{self, Credential, Dns, Probe};
 use outage_tests::mail::servers;
-
-fn status_kib(field: &str) -> u64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix(field))
-        .and_then(|v| v.split_whitespace().next())
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(0)
-}
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -56,7 +46,7 @@ fn main() {
     let ids: Vec<String> = (0..probes).map(|i| format!("bench/{i}")).collect();
 
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
-    let rss_before = status_kib("VmRSS:");
+    let rss_before = outage_tests::proc_status_mib("VmRSS:");
     let started = Instant::now();
     let observations = runtime.block_on(async {
         let now = chrono::Local::now().fixed_offset();
@@ -78,7 +68,7 @@ fn main() {
         futures_util::future::join_all(runs).await
     });
     let wall = started.elapsed();
-    let peak = status_kib("VmHWM:");
+    let peak = outage_tests::proc_status_mib("VmHWM:");
 
     let mut outcomes: BTreeMap<String, usize> = BTreeMap::new();
     for o in &observations {
@@ -95,8 +85,8 @@ fn main() {
     println!("wall time:             {:.2} s", wall.as_secs_f64());
     println!("outcomes:              {outcomes:?}");
     println!("probe latency p50/p95: {:?} / {:?} ms", pct(50).unwrap_or(0), pct(95).unwrap_or(0));
-    println!("RSS before probing:    {:.1} MiB", rss_before as f64 / 1024.0);
-    println!("peak memory (VmHWM):   {:.1} MiB", peak as f64 / 1024.0);
+    println!("RSS before probing:    {rss_before:.1} MiB");
+    println!("peak memory (VmHWM):   {peak:.1} MiB");
     if let Some(bad) = observations.iter().find(|o| o.reason.is_some()) {
         println!("first failure:         {}", bad.message);
     }

@@ -21,17 +21,6 @@ const PARSE: [(&str, Format); 9] = [
     ("instatus-summary-docs-example.json", Format::Instatus),
 ];
 
-fn peak_rss_mib() -> f64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    let kib: f64 = status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
-        .and_then(|v| v.split_whitespace().next())
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(0.0);
-    kib / 1024.0
-}
-
 fn main() {
     let pages: usize = std::env::args().nth(1).and_then(|a| a.parse().ok()).unwrap_or(1000);
     let now = chrono::Local::now().fixed_offset();
@@ -78,5 +67,5 @@ fn main() {
     let read = summary.providers.iter().filter(|p| p.checks.first().is_some_and(|c| c.reason.is_none())).count();
     println!("full poll of {pages} status pages on loopback (engine one-shot path, history written):");
     println!("  read {read}/{pages} in {:.2} s (target < 5 s)", wall.as_secs_f64());
-    println!("  peak memory (VmHWM) {:.1} MiB (target < 80 MiB)", peak_rss_mib());
+    println!("  peak memory (VmHWM) {:.1} MiB (target < 80 MiB)", outage_tests::proc_status_mib("VmHWM:"));
 }

@@ -33,13 +33,14 @@ impl Dns {
     /// `IP:PORT` is ignored with a warning rather than silently resolving elsewhere.
     pub fn from_env() -> Dns {
         match std::env::var(DNS_ENV) {
-            Ok(value) if !value.trim().is_empty() => match value.trim().parse::<SocketAddr>() {
-                Ok(addr) => Dns::Server(addr),
-                Err(_) => {
+            Ok(value) if !value.trim().is_empty() => {
+                if let Ok(addr) = value.trim().parse::<SocketAddr>() {
+                    Dns::Server(addr)
+                } else {
                     tracing::warn!("{DNS_ENV}={value:?} is not IP:PORT; using the system's resolver");
                     Dns::System
                 }
-            },
+            }
             _ => Dns::System,
         }
     }
