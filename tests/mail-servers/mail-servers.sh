@@ -141,6 +141,13 @@ service auth {
 protocol lmtp {
   auth_username_format = %u
 }
+# The benchmark logs the one test user in from one address hundreds of times at once.
+protocol imap {
+  mail_max_userip_connections = 1000
+}
+protocol pop3 {
+  mail_max_userip_connections = 1000
+}
 # The downgrade address: the same service without TLS, so STARTTLS is not offered.
 local $plain_host {
   ssl = no

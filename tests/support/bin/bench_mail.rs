@@ -82,11 +82,11 @@ fn main() {
     latencies.sort_unstable();
     let pct = |p: usize| latencies.get((latencies.len() * p / 100).min(latencies.len().saturating_sub(1))).copied();
     println!("mail probes at once:   {probes}{}", if login { " (with login)" } else { "" });
-    println!("wall time:             {:.2} s", wall.as_secs_f64());
+    println!("wall time:             {:.2} s (target < 3 s)", wall.as_secs_f64());
     println!("outcomes:              {outcomes:?}");
     println!("probe latency p50/p95: {:?} / {:?} ms", pct(50).unwrap_or(0), pct(95).unwrap_or(0));
     println!("RSS before probing:    {rss_before:.1} MiB");
-    println!("peak memory (VmHWM):   {peak:.1} MiB");
+    println!("peak memory (VmHWM):   {peak:.1} MiB (target < 60 MiB)");
     if let Some(bad) = observations.iter().find(|o| o.reason.is_some()) {
         println!("first failure:         {}", bad.message);
     }

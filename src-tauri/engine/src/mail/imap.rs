@@ -5,7 +5,7 @@ use outage_core::config::{Mail, TlsMode};
 use outage_core::model::Reason;
 
 use super::session::{MAX_REPLY, Session};
-use super::{Done, Fail, Login, budget, implicit, quote, sasl_plain};
+use super::{Done, Fail, Login, budget, implicit_tls, quote, sasl_plain, upgrade_missing};
 
 /// A tagged completion: `OK`, `NO` or `BAD`, its response code and text.
 struct Completion {
@@ -84,9 +84,7 @@ async fn capabilities(s: &mut Session, tags: &mut Tags) -> Result<Vec<String>, F
 }
 
 pub async fn dialogue(s: &mut Session, ep: &Mail, login: Option<Login<'_>>) -> Result<Done, Fail> {
-    if implicit(ep) {
-        s.start_tls(&ep.host, ep.ca_file.as_deref()).await?;
-    }
+    implicit_tls(s, ep).await?;
     s.begin("greeting", budget::GREETING);
     let greeting = s.read_line().await?;
     let upper = greeting.to_ascii_uppercase();
@@ -100,10 +98,7 @@ pub async fn dialogue(s: &mut Session, ep: &Mail, login: Option<Login<'_>>) -> R
     let mut caps = capabilities(s, &mut tags).await?;
     if ep.tls == TlsMode::Starttls {
         if !caps.iter().any(|c| c == "STARTTLS") {
-            return Err(Fail::permanent(
-                Reason::Tls,
-                "the server does not offer STARTTLS (misconfigured, or someone strips it on the way)".to_owned(),
-            ));
+            return Err(upgrade_missing("STARTTLS"));
         }
         s.begin("starttls", budget::COMMAND);
         let tag = tags.next();
@@ -146,10 +141,7 @@ fn quoted(text: &str) -> Option<String> {
 }
 
 async fn authenticate(s: &mut Session, tags: &mut Tags, caps: &[String], login: Login<'_>) -> Result<(), Fail> {
-    s.begin("login", budget::LOGIN);
-    if !s.is_tls() {
-        return Err(Fail::permanent(Reason::Tls, "refusing to send the password without TLS".to_owned()));
-    }
+    s.begin_login()?;
     let tag = tags.next();
     let c = if caps.iter().any(|c| c == "AUTH=PLAIN") {
         if caps.iter().any(|c| c == "SASL-IR") {

@@ -236,9 +236,21 @@ pub async fn run(
     probe(Probe { check_id, endpoint, credential, timeout, dns: Dns::from_env(), now }).await
 }
 
-/// Whether the endpoint wants TLS before anything else.
-fn implicit(endpoint: &Mail) -> bool {
-    endpoint.tls == TlsMode::Implicit
+/// With implicit TLS the handshake comes before the greeting.
+async fn implicit_tls(s: &mut Session, endpoint: &Mail) -> Result<(), Fail> {
+    if endpoint.tls == TlsMode::Implicit {
+        s.start_tls(&endpoint.host, endpoint.ca_file.as_deref()).await?;
+    }
+    Ok(())
+}
+
+/// STARTTLS (or STLS) configured but not offered. Never fall back to plaintext: that is what
+/// a downgrade attack looks like, and a login would send the password in the clear.
+fn upgrade_missing(command: &str) -> Fail {
+    Fail::permanent(
+        Reason::Tls,
+        format!("the server does not offer {command} (misconfigured, or someone strips it on the way)"),
+    )
 }
 
 /// Standard base64 (RFC 4648) for SASL PLAIN and LOGIN; too small a need for a dependency.

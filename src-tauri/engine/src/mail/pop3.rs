@@ -5,7 +5,7 @@ use outage_core::config::{Mail, TlsMode};
 use outage_core::model::Reason;
 
 use super::session::{MAX_REPLY, Session};
-use super::{Done, Fail, Login, budget, implicit, quote, sasl_plain};
+use super::{Done, Fail, Login, budget, implicit_tls, quote, sasl_plain, upgrade_missing};
 
 /// `+OK …` or `-ERR …`.
 async fn status(s: &mut Session, greeting: bool) -> Result<Result<String, String>, Fail> {
@@ -66,9 +66,7 @@ fn classify(line: &str, during: &str) -> Fail {
 }
 
 pub async fn dialogue(s: &mut Session, ep: &Mail, login: Option<Login<'_>>) -> Result<Done, Fail> {
-    if implicit(ep) {
-        s.start_tls(&ep.host, ep.ca_file.as_deref()).await?;
-    }
+    implicit_tls(s, ep).await?;
     s.begin("greeting", budget::GREETING);
     if let Err(line) = status(s, true).await? {
         let fail = classify(&line, "greeting");
@@ -81,10 +79,7 @@ pub async fn dialogue(s: &mut Session, ep: &Mail, login: Option<Login<'_>>) -> R
     let mut caps = capabilities(s).await?;
     if ep.tls == TlsMode::Starttls {
         if !caps.iter().any(|c| c == "STLS") {
-            return Err(Fail::permanent(
-                Reason::Tls,
-                "the server does not offer STLS (misconfigured, or someone strips it on the way)".to_owned(),
-            ));
+            return Err(upgrade_missing("STLS"));
         }
         s.begin("starttls", budget::COMMAND);
         s.send("STLS", "STLS").await?;
@@ -113,10 +108,7 @@ pub async fn dialogue(s: &mut Session, ep: &Mail, login: Option<Login<'_>>) -> R
 }
 
 async fn authenticate(s: &mut Session, caps: &[String], login: Login<'_>) -> Result<(), Fail> {
-    s.begin("login", budget::LOGIN);
-    if !s.is_tls() {
-        return Err(Fail::permanent(Reason::Tls, "refusing to send the password without TLS".to_owned()));
-    }
+    s.begin_login()?;
     let sasl_plain_offered = caps.iter().any(|c| c.starts_with("SASL") && c.split_whitespace().any(|m| m == "PLAIN"));
     let user_offered = caps.is_empty() || caps.iter().any(|c| c == "USER");
     if user_offered {

@@ -183,8 +183,15 @@ impl Session {
         }
     }
 
-    pub fn is_tls(&self) -> bool {
-        matches!(self.stream, Stream::Tls(_))
+    /// Starts the login step, refusing it unless TLS is up: a password never crosses the
+    /// network in the clear, whatever the server offers.
+    pub fn begin_login(&mut self) -> Result<(), Fail> {
+        self.begin("login", budget::LOGIN);
+        if matches!(self.stream, Stream::Tls(_)) {
+            Ok(())
+        } else {
+            Err(Fail::permanent(Reason::Tls, "refusing to send the password without TLS".to_owned()))
+        }
     }
 
     async fn read_some(&mut self) -> Result<usize, Fail> {

@@ -5,7 +5,7 @@ use outage_core::config::{Mail, TlsMode};
 use outage_core::model::Reason;
 
 use super::session::{MAX_REPLY, Session};
-use super::{Done, Fail, Login, base64, budget, implicit, quote, sasl_plain};
+use super::{Done, Fail, Login, base64, budget, implicit_tls, quote, sasl_plain, upgrade_missing};
 
 /// A reply: its code and the text of each line.
 struct Reply {
@@ -88,9 +88,7 @@ fn mechanisms(caps: &[String]) -> Vec<String> {
 }
 
 pub async fn dialogue(s: &mut Session, ep: &Mail, login: Option<Login<'_>>) -> Result<Done, Fail> {
-    if implicit(ep) {
-        s.start_tls(&ep.host, ep.ca_file.as_deref()).await?;
-    }
+    implicit_tls(s, ep).await?;
     s.begin("greeting", budget::GREETING);
     let greeting = reply(s, true).await?;
     if greeting.code != 220 {
@@ -99,12 +97,7 @@ pub async fn dialogue(s: &mut Session, ep: &Mail, login: Option<Login<'_>>) -> R
     let mut caps = capabilities(s).await?;
     if ep.tls == TlsMode::Starttls {
         if !caps.iter().any(|c| c == "STARTTLS") {
-            // Never fall back to plaintext: a missing STARTTLS is what a downgrade attack
-            // looks like, and a login would send the password in the clear.
-            return Err(Fail::permanent(
-                Reason::Tls,
-                "the server does not offer STARTTLS (misconfigured, or someone strips it on the way)".to_owned(),
-            ));
+            return Err(upgrade_missing("STARTTLS"));
         }
         s.begin("starttls", budget::COMMAND);
         s.send("STARTTLS", "STARTTLS").await?;
@@ -136,10 +129,7 @@ pub async fn dialogue(s: &mut Session, ep: &Mail, login: Option<Login<'_>>) -> R
 }
 
 async fn authenticate(s: &mut Session, caps: &[String], login: Login<'_>) -> Result<(), Fail> {
-    s.begin("login", budget::LOGIN);
-    if !s.is_tls() {
-        return Err(Fail::permanent(Reason::Tls, "refusing to send the password without TLS".to_owned()));
-    }
+    s.begin_login()?;
     let mechanisms = mechanisms(caps);
     let r = if mechanisms.iter().any(|m| m == "PLAIN") {
         s.send(&format!("AUTH PLAIN {}", sasl_plain(login)), "AUTH PLAIN <redacted>").await?;
