@@ -7,8 +7,8 @@
 # Everything lives in DIR: configs, a test CA and leaf certificate, spools, Maildirs, logs,
 # and the files the tests read: `env` (ports, addresses, user) and `password` (mode 600; a
 # fresh random one per start, so a test can search every output for it without false hits).
-# With --until-exit PID a watchdog stops the servers once PID has exited, so a test run that
-# is killed never leaves them behind. Needs root (Postfix and Dovecot drop to their own users)
+# With --until-exit PID a watchdog stops the servers and removes DIR once PID has exited, so a
+# test run that is killed never leaves them (or their files) behind. Needs root (Postfix and Dovecot drop to their own users)
 # and the Debian packages postfix, dovecot-imapd, dovecot-pop3d, dovecot-lmtpd, openssl
 # (`cargo xtask setup` installs them). Listens only on 127.0.0.1-127.0.0.3, ports >= 11000
 # (MAIL_PORT_BASE, default 11000, moves them all).
@@ -295,8 +295,9 @@ EOF
     wait_banner "$host" "$imap" 'ready\.' && wait_banner "$host" "$pop3" 'ready\.' &&
         wait_banner "$host" "$submission" '^220 ' || { stop; exit 1; }
     if [[ -n $until_exit ]]; then
-        # Detached, so it outlives this script; stops the servers once PID is gone.
-        setsid bash -c "while kill -0 $until_exit 2>/dev/null; do sleep 1; done; '$0' stop '$dir'" \
+        # Detached, so it outlives this script; once PID is gone it stops the servers and
+        # removes DIR (a test process cannot clean up after itself: its harness is a static).
+        setsid bash -c "while kill -0 $until_exit 2>/dev/null; do sleep 1; done; rm -f '$dir/watchdog.pid'; '$0' stop '$dir'; rm -rf '$dir'" \
             </dev/null >/dev/null 2>&1 &
         echo $! >"$dir/watchdog.pid"
     fi
