@@ -261,6 +261,51 @@ fn connection_reset_mid_dialogue() {
 }
 
 #[test]
+fn refused_starttls_is_a_transient_tls_failure() {
+    let ehlo = "250-mx.example.test\r\n250 STARTTLS\r\n".to_owned();
+    let cases: [(MailKind, &[u8], Vec<String>); 3] = [
+        (
+            MailKind::Smtp,
+            b"220 mx.example.test ESMTP\r\n",
+            vec![ehlo, "454 4.7.0 TLS not available due to local problem\r\n".into()],
+        ),
+        (
+            MailKind::Imap,
+            b"* OK ready\r\n",
+            vec!["* CAPABILITY IMAP4rev1 STARTTLS\r\n{tag} OK done\r\n".into(), "{tag} NO TLS is down\r\n".into()],
+        ),
+        (MailKind::Pop3, b"+OK ready\r\n", vec!["+OK\r\nSTLS\r\nUSER\r\n.\r\n".into(), "-ERR TLS is down\r\n".into()]),
+    ];
+    for (kind, greeting, replies) in cases {
+        let server = ScriptedServer::start(Script::Replies(greeting.to_vec(), replies));
+        let o = fails(&endpoint(kind, "127.0.0.1", server.addr.port(), TlsMode::Starttls, None), Reason::Tls, QUICK);
+        assert!(o.message.contains("refused"), "{}", o.message);
+        assert_eq!(permanence(&o), Some(Permanence::Transient), "{}", o.message);
+    }
+}
+
+#[test]
+fn login_service_down_is_the_providers_problem_not_the_account() {
+    let dir = tempfile::tempdir().unwrap();
+    let pki = TestPki::new(dir.path(), CertCase::Good);
+    let server = TlsImapServer::answering_logins(&pki, "NO [UNAVAILABLE] Authentication backend is down");
+    let mut ep = endpoint(MailKind::Imap, "127.0.0.1", server.addr.port(), TlsMode::Implicit, Some(&pki.ca_file));
+    ep.username = Some("u@example.test".into());
+    let (o, _) = run(&ep, password("u@example.test", "some-password-1"), Duration::from_secs(3), Dns::System);
+    assert_eq!((o.outcome, o.reason), (Outcome::Down, Some(Reason::Protocol)), "{}", o.message);
+    assert_eq!(permanence(&o), Some(Permanence::Transient), "re-checked, not confirmed at once: {}", o.message);
+    assert!(o.message.contains("cannot log anyone in right now"), "{}", o.message);
+
+    let server = TlsImapServer::answering_logins(&pki, "NO [AUTHENTICATIONFAILED] Authentication failed.");
+    let ep = Mail { port: server.addr.port(), ..ep };
+    let (o, _) = run(&ep, password("u@example.test", "some-password-1"), Duration::from_secs(3), Dns::System);
+    assert_eq!((o.outcome, o.reason), (Outcome::Down, Some(Reason::Auth)), "{}", o.message);
+    assert_eq!(permanence(&o), Some(Permanence::Permanent), "{}", o.message);
+    let transcript = o.mail().unwrap().transcript.join("\n");
+    assert!(!transcript.contains("some-password-1"), "{transcript}");
+}
+
+#[test]
 fn ten_mebibytes_without_a_line_break() {
     let server = ScriptedServer::start(Script::Flood(10 * 1024 * 1024));
     for kind in [MailKind::Smtp, MailKind::Imap, MailKind::Pop3] {

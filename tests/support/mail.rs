@@ -108,6 +108,9 @@ pub enum Script {
     ResetAfterGreeting(Vec<u8>),
     /// Sends this many bytes without a line break.
     Flood(usize),
+    /// Sends the greeting, then answers each line it reads with the next reply (`{tag}` is
+    /// replaced by the first word of that line, for IMAP), then holds the connection.
+    Replies(Vec<u8>, Vec<String>),
 }
 
 /// A scripted TCP server on 127.0.0.1.
@@ -144,6 +147,21 @@ fn serve_script(mut stream: TcpStream, script: &Script) {
             // Linger 0: close() sends RST instead of FIN.
             let _ = socket2::SockRef::from(&stream).set_linger(Some(Duration::ZERO));
             drop(stream);
+        }
+        Script::Replies(greeting, replies) => {
+            let _ = stream.write_all(greeting);
+            let mut reader = BufReader::new(stream.try_clone().expect("clone stream"));
+            for reply in replies {
+                let mut line = String::new();
+                if reader.read_line(&mut line).unwrap_or(0) == 0 {
+                    return;
+                }
+                let tag = line.split_whitespace().next().unwrap_or("");
+                if stream.write_all(reply.replace("{tag}", tag).as_bytes()).is_err() {
+                    return;
+                }
+            }
+            std::thread::sleep(Duration::from_secs(30));
         }
         Script::Flood(size) => {
             let chunk = vec![b'x'; 64 * 1024];
@@ -291,6 +309,11 @@ pub struct TlsImapServer {
 
 impl TlsImapServer {
     pub fn start(pki: &TestPki) -> TlsImapServer {
+        TlsImapServer::answering_logins(pki, "OK logged in")
+    }
+
+    /// Answers AUTHENTICATE with `login` (e.g. `NO [UNAVAILABLE] …`) after its continuation.
+    pub fn answering_logins(pki: &TestPki, login: &'static str) -> TlsImapServer {
         let provider = Arc::new(rustls::crypto::ring::default_provider());
         let config = rustls::ServerConfig::builder_with_provider(provider)
             .with_safe_default_protocol_versions()
@@ -308,7 +331,7 @@ impl TlsImapServer {
                     let _ = stream.set_read_timeout(Some(Duration::from_secs(20)));
                     let Ok(conn) = rustls::ServerConnection::new(config) else { return };
                     let mut tls = rustls::StreamOwned::new(conn, stream);
-                    fake_imap(&mut tls);
+                    fake_imap(&mut tls, login);
                 });
             }
         });
@@ -316,12 +339,14 @@ impl TlsImapServer {
     }
 }
 
-fn fake_imap(stream: &mut (impl std::io::Read + std::io::Write)) {
+fn fake_imap(stream: &mut (impl std::io::Read + std::io::Write), login: &str) {
     if stream.write_all(b"* OK [CAPABILITY IMAP4rev1 AUTH=PLAIN] test server ready\r\n").is_err() {
         return;
     }
     let mut pending = Vec::new();
     let mut buf = [0u8; 1024];
+    // The tag of an AUTHENTICATE waiting for its SASL response line.
+    let mut authenticating: Option<String> = None;
     loop {
         let Ok(n) = stream.read(&mut buf) else { return };
         if n == 0 {
@@ -332,10 +357,18 @@ fn fake_imap(stream: &mut (impl std::io::Read + std::io::Write)) {
             let line: Vec<u8> = pending.drain(..=end).collect();
             let line = String::from_utf8_lossy(&line).trim().to_owned();
             let (tag, command) = line.split_once(' ').unwrap_or((&line, ""));
-            let reply = match command.to_ascii_uppercase().as_str() {
-                "CAPABILITY" => format!("* CAPABILITY IMAP4rev1 AUTH=PLAIN\r\n{tag} OK done\r\n"),
-                "LOGOUT" => format!("* BYE bye\r\n{tag} OK done\r\n"),
-                _ => format!("{tag} OK done\r\n"),
+            let reply = if let Some(tag) = authenticating.take() {
+                format!("{tag} {login}\r\n")
+            } else {
+                match command.to_ascii_uppercase().as_str() {
+                    "CAPABILITY" => format!("* CAPABILITY IMAP4rev1 AUTH=PLAIN\r\n{tag} OK done\r\n"),
+                    "LOGOUT" => format!("* BYE bye\r\n{tag} OK done\r\n"),
+                    "AUTHENTICATE PLAIN" => {
+                        authenticating = Some(tag.to_owned());
+                        "+ \r\n".to_owned()
+                    }
+                    _ => format!("{tag} OK done\r\n"),
+                }
             };
             if stream.write_all(reply.as_bytes()).is_err() {
                 return;
