@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use crate::model::Outcome;
+use crate::model::{Observation, Outcome};
 
 /// How many probes it takes to change our mind, and how soon to re-probe while unsure.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -68,6 +68,16 @@ impl Tracker {
         match self.confirmed_failure {
             Some(true) => self.successes > 0,
             _ => self.failures > 0,
+        }
+    }
+
+    /// One probe's observation: a permanent failure is confirmed at once, anything else
+    /// goes through [`Tracker::observe`].
+    pub fn observe_probe(&mut self, observation: &Observation, policy: &Policy) -> Step {
+        if observation.is_permanent_failure() {
+            self.observe_permanent_failure(policy)
+        } else {
+            self.observe(observation.outcome, policy)
         }
     }
 

@@ -55,13 +55,9 @@ pub async fn check_all(
                         .await;
                 let observation = result.observation;
                 let offline = observation.reason == Some(Reason::Offline);
-                let step = if observation.is_permanent_failure() {
-                    // Quick re-checks cannot change a permanent answer, and repeated wrong
-                    // logins can get the account blocked.
-                    tracker.observe_permanent_failure(policy)
-                } else {
-                    tracker.observe(observation.outcome, policy)
-                };
+                // Quick re-checks cannot change a permanent answer, and repeated wrong logins
+                // can get the account blocked: those are confirmed at once.
+                let step = tracker.observe_probe(&observation, policy);
                 if confirm::is_failure(observation.outcome) {
                     state.failing_since.get_or_insert(observation.at);
                 }

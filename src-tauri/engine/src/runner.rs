@@ -351,12 +351,10 @@ impl Engine {
             // Offline is not the provider's fault: neither confirm nor clear anything, just
             // look again soon.
             confirm::Step { publish: false, recheck_in: Some(Duration::from_secs(15)) }
-        } else if observation.is_permanent_failure() {
-            // The server said it will not change (a refused password, a 5xx): confirm now,
-            // and do not ask again within seconds (repeated bad logins get accounts locked).
-            slot.tracker.observe_permanent_failure(&self.policy)
         } else {
-            slot.tracker.observe(observation.outcome, &self.policy)
+            // A permanent failure (a refused password, a 5xx) is confirmed now and not asked
+            // again within seconds: repeated bad logins get accounts locked.
+            slot.tracker.observe_probe(&observation, &self.policy)
         };
         if confirm::is_failure(observation.outcome) && observation.reason != Some(Reason::Offline) {
             slot.state.failing_since.get_or_insert(observation.at);
