@@ -195,7 +195,7 @@ fn apt_install(packages: &[&str]) -> Result {
         run(&["rm", "-f", POLICY])?;
     }
     installed?;
-    for service in daemons.into_iter().filter(|service| Path::new(&format!("/etc/init.d/{service}")).exists()) {
+    for service in daemons {
         // Not at the next boot either; and stop it, should something have started it anyway.
         let disable = if Path::new("/run/systemd/system").exists() {
             format!("systemctl disable --now {service}")
