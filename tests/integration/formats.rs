@@ -170,3 +170,32 @@ fn a_status_page_without_format_is_detected_on_the_first_probe() {
     assert_eq!(v["providers"][0]["state"], "maintenance");
     assert!(v["providers"][0]["checks"][0]["target"].as_str().unwrap().ends_with("/api/v2/summary.json"));
 }
+
+#[test]
+fn cachet_reads_components_and_incidents_together() {
+    let site = HttpServer::start(Behaviour::Site(vec![
+        ("/api/v1/components".into(), "application/json".into(), hand_fixture("cachet-components.json")),
+        (
+            "/api/v1/incidents?sort=id&order=desc".into(),
+            "application/json".into(),
+            hand_fixture("cachet-incidents.json"),
+        ),
+    ]));
+    let v = check_json(&site, Format::Cachet);
+    let p = &v["providers"][0];
+    assert_eq!(p["checks"][0]["outcome"], "up", "{}", p["checks"][0]["message"]);
+    let titles: Vec<&str> = p["incidents"].as_array().unwrap().iter().filter_map(|i| i["title"].as_str()).collect();
+    assert!(titles.contains(&"Mail delays"), "the open incident from the incidents list: {titles:?}");
+    assert!(!titles.contains(&"SMTP outage"), "a fixed incident is not open: {titles:?}");
+
+    // Without an incidents list, the components still count, and the message says why.
+    let components_only = HttpServer::start(Behaviour::Site(vec![(
+        "/api/v1/components".into(),
+        "application/json".into(),
+        hand_fixture("cachet-components.json"),
+    )]));
+    let v = check_json(&components_only, Format::Cachet);
+    let check = &v["providers"][0]["checks"][0];
+    assert_eq!(check["outcome"], "up");
+    assert!(check["message"].as_str().unwrap().contains("incidents unavailable"), "{check}");
+}

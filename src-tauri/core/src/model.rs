@@ -154,6 +154,16 @@ pub struct StatusSnapshot {
 }
 
 impl StatusSnapshot {
+    /// Adds the incidents of a companion document (Cachet's incidents list), skipping ids
+    /// this snapshot already has.
+    pub fn merge_incidents(&mut self, other: StatusSnapshot) {
+        for incident in other.incidents {
+            if !self.incidents.iter().any(|i| i.id == incident.id) {
+                self.incidents.push(incident);
+            }
+        }
+    }
+
     /// The page's overall state: the worst of its indicator, its components and the impact of
     /// every open incident. A page that says "none" while an incident is open is therefore
     /// not operational. Scheduled maintenances that have not started count for nothing.

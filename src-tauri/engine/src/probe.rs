@@ -211,15 +211,10 @@ async fn status_page(
         Ok(http::Response::NotModified { latency }) => {
             let observation = match cached {
                 Some(page) => {
-                    up(
-                        check,
-                        url,
-                        now,
-                        latency,
-                        format!("not modified since the last poll ({url})"),
-                        // Unchanged bytes, but time moved on: a long-resolved incident still goes.
-                        outage_core::formats::without_old_closed(page.snapshot, now),
-                    )
+                    // Unchanged bytes, but time moved on: a long-resolved incident still goes.
+                    let snapshot = outage_core::formats::without_old_closed(page.snapshot, now);
+                    let (snapshot, note) = with_companion(client, format, url, timeout, now, snapshot).await;
+                    up(check, url, now, latency, format!("not modified since the last poll ({url}){note}"), snapshot)
                 }
                 // Without a cached page we sent no validators: a 304 then is a broken server.
                 None => failed(Reason::Protocol, "304 to an unconditional request".into()),
@@ -234,7 +229,8 @@ async fn status_page(
             if fetched.validators != http::Validators::default() {
                 cache.put(url, CachedPage { validators: fetched.validators.clone(), snapshot: snapshot.clone() });
             }
-            let message = format!("read {} ({} bytes)", fetched.final_url, fetched.body.len());
+            let (snapshot, note) = with_companion(client, format, url, timeout, now, snapshot).await;
+            let message = format!("read {} ({} bytes){note}", fetched.final_url, fetched.body.len());
             up(check, url, now, fetched.latency, message, snapshot)
         }
         Err(e) => {
@@ -244,6 +240,34 @@ async fn status_page(
         }
     };
     ProbeResult { observation, retry_after: None }
+}
+
+/// Adds the incidents of the format's companion document (Cachet's incidents list). It is
+/// asked every time, even when the main document was not modified: incidents change on their
+/// own. When it cannot be read, the main document still counts and the message says so.
+async fn with_companion(
+    client: &reqwest::Client,
+    format: Format,
+    url: &str,
+    timeout: Duration,
+    now: DateTime<FixedOffset>,
+    mut snapshot: StatusSnapshot,
+) -> (StatusSnapshot, String) {
+    let Some(companion) = url::Url::parse(url).ok().and_then(|u| format.companion(&u)) else {
+        return (snapshot, String::new());
+    };
+    let note = match http::get(client, companion.as_str(), timeout, http::DEFAULT_BODY_CAP, None, now).await {
+        Ok(http::Response::Body(fetched)) => match format.parse(&fetched.body, now) {
+            Ok(incidents) => {
+                snapshot.merge_incidents(incidents);
+                format!("; incidents from {companion}")
+            }
+            Err(e) => format!("; incidents unreadable: {e}"),
+        },
+        Ok(http::Response::NotModified { .. }) => format!("; incidents: unexpected 304 from {companion}"),
+        Err(e) => format!("; incidents unavailable: {}", e.message),
+    };
+    (snapshot, note)
 }
 
 fn up(

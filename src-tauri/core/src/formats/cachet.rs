@@ -22,6 +22,18 @@ pub fn endpoint(base: &url::Url) -> url::Url {
     super::endpoint_under(base, "api/v1/components")
 }
 
+/// The incidents list that goes with a components endpoint (`…/api/v1/components` →
+/// `…/api/v1/incidents`, newest first: the API pages 20 at a time, oldest first by default).
+/// `None` when `endpoint` is not a components list.
+pub fn incidents_endpoint(endpoint: &url::Url) -> Option<url::Url> {
+    let path = endpoint.path().trim_end_matches('/');
+    let base = path.strip_suffix("/components")?;
+    let mut url = endpoint.clone();
+    url.set_path(&format!("{base}/incidents"));
+    url.set_query(Some("sort=id&order=desc"));
+    Some(url)
+}
+
 fn err(detail: impl Into<String>) -> ParseError {
     ParseError { format: "cachet", detail: detail.into() }
 }
@@ -214,5 +226,19 @@ mod tests {
         assert!(parse(br#"{"data":[]}"#).is_err());
         assert!(parse(br#"{"meta":{},"data":[1]}"#).is_err());
         assert!(parse(br#"{"meta":{},"data":[{"status":1}]}"#).is_err());
+    }
+
+    #[test]
+    fn incidents_go_with_the_components_list() {
+        let u = |s: &str| url::Url::parse(s).unwrap();
+        assert_eq!(
+            incidents_endpoint(&u("https://status.example.com/api/v1/components")).map(String::from),
+            Some("https://status.example.com/api/v1/incidents?sort=id&order=desc".to_owned())
+        );
+        assert_eq!(
+            incidents_endpoint(&u("http://127.0.0.1:9/sub/api/v1/components/")).map(String::from),
+            Some("http://127.0.0.1:9/sub/api/v1/incidents?sort=id&order=desc".to_owned())
+        );
+        assert_eq!(incidents_endpoint(&u("https://status.example.com/api/v1/incidents")), None);
     }
 }

@@ -110,6 +110,15 @@ impl Format {
         }
     }
 
+    /// A second URL whose incidents complete what `endpoint` gives (Cachet lists components
+    /// and incidents apart); `None` for formats that say everything in one document.
+    pub fn companion(self, endpoint: &url::Url) -> Option<url::Url> {
+        match self {
+            Format::Cachet => cachet::incidents_endpoint(endpoint),
+            _ => None,
+        }
+    }
+
     /// Parses a response body of this format, read at `now` (the time of the probe).
     ///
     /// `now` is needed because some rules depend on it: a feed entry without any lifecycle
