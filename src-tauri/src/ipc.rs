@@ -104,3 +104,12 @@ pub async fn set_autostart(state: tauri::State<'_, WindowState>, enabled: bool) 
 pub async fn quit(state: tauri::State<'_, WindowState>) -> Result<(), String> {
     send(&state, Request::Quit).await
 }
+
+#[tauri::command]
+pub async fn provider_history(
+    state: tauri::State<'_, WindowState>,
+    provider_id: String,
+) -> Result<outage_core::report::ProviderHistory, String> {
+    let mut client = Client::connect(&state.socket).await.map_err(|e| e.to_string())?;
+    client.provider_history(&provider_id).await.map_err(|e| e.to_string())
+}

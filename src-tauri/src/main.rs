@@ -34,7 +34,8 @@ fn main() {
             ipc::mute,
             ipc::unmute,
             ipc::set_autostart,
-            ipc::quit
+            ipc::quit,
+            ipc::provider_history
         ])
         .setup(|app| {
             let config = app.config().app.windows.first().cloned().ok_or("no window in tauri.conf.json")?;

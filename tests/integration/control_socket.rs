@@ -309,3 +309,32 @@ fn mutes_and_snoozes_survive_a_restart_and_a_damaged_state_file_starts_afresh() 
         "the damaged file is kept aside"
     );
 }
+
+#[test]
+fn provider_history_has_the_incident_timeline_and_day_bars() {
+    let r = start();
+    let (mut w, mut reader) = connect(&r);
+    r.server.set(Behaviour::Ok(statuspage_summary("major", Some(("inc-7", "Mail <b>down</b>", "major")))));
+    request(&mut w, &mut reader, r#"{"id":1,"method":"check_now"}"#);
+    let history = wait_for("the incident in the provider's history", Duration::from_secs(15), || {
+        let reply = request(&mut w, &mut reader, r#"{"id":2,"method":"provider_history","provider_id":"df"}"#);
+        assert_eq!(reply["type"], "provider_history", "{reply}");
+        (reply["history"]["report"]["incidents"].as_array().is_some_and(|i| !i.is_empty()))
+            .then(|| reply["history"].clone())
+    });
+    let incident = &history["report"]["incidents"][0];
+    assert_eq!(incident["id"], "inc-7");
+    assert_eq!(incident["title"], "Mail <b>down</b>", "provider text arrives verbatim, to be shown as text");
+    let timeline = incident["timeline"].as_array().unwrap();
+    assert!(timeline.iter().any(|l| l["source"] == "provider"), "{timeline:?}");
+    assert_eq!(history["report"]["name"], "DomainFactory");
+    assert_eq!(history["report"]["uptime"][0][0], "24h");
+    let days = history["days"].as_array().unwrap();
+    assert!(!days.is_empty(), "today has a bar once something was seen");
+    let today = chrono::Local::now().date_naive().to_string();
+    assert_eq!(days.last().unwrap()["day"], today.as_str(), "{days:?}");
+
+    let unknown = request(&mut w, &mut reader, r#"{"id":3,"method":"provider_history","provider_id":"nope"}"#);
+    assert_eq!(unknown["type"], "error");
+    assert!(unknown["message"].as_str().unwrap().contains("nope"), "{unknown}");
+}

@@ -7,6 +7,7 @@ use ts_rs::TS;
 
 use crate::alert::Span;
 use crate::model::{CheckKind, Component, Incident, Observation, Outcome, Reason, State};
+use crate::report::ProviderHistory;
 
 /// Whether the local network reaches the outside world.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -180,6 +181,11 @@ pub enum Request {
     },
     /// End the resident (and its window).
     Quit,
+    /// One provider's last 90 days: uptime, our outages, the provider's incidents with their
+    /// merged timelines, day bars.
+    ProviderHistory {
+        provider_id: String,
+    },
 }
 
 /// What the user has silenced, and the start-at-login switch (`Request::Controls`).
@@ -246,6 +252,10 @@ pub enum ServerMessage {
     Controls {
         id: u64,
         controls: Controls,
+    },
+    ProviderHistory {
+        id: u64,
+        history: ProviderHistory,
     },
     Error {
         id: Option<u64>,

@@ -4,7 +4,8 @@
 use std::fmt::Write as _;
 
 use chrono::{DateTime, FixedOffset};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 
 use crate::text::Language;
 
@@ -19,43 +20,81 @@ pub struct Report {
     pub gaps: Vec<Span>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
 pub struct ProviderReport {
     pub id: String,
     pub name: String,
     /// Uptime per window label ("24h", "7d", "30d", "90d"); `None` when nothing was seen.
+    #[ts(type = "Array<[string, number | null]>")]
     pub uptime: Vec<(String, Option<f64>)>,
     pub outages: Vec<OutageLine>,
     pub incidents: Vec<IncidentLine>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
 pub struct OutageLine {
     pub check: String,
+    #[ts(type = "string")]
     pub started: DateTime<FixedOffset>,
+    #[ts(type = "string")]
     pub confirmed: DateTime<FixedOffset>,
+    #[ts(type = "string | null")]
     pub ended: Option<DateTime<FixedOffset>>,
     pub reason: Option<String>,
     /// Minutes from our first failed probe to the provider's first word, if it spoke.
+    #[ts(type = "number | null")]
     pub acknowledged_after_min: Option<i64>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
 pub struct IncidentLine {
     pub id: String,
     pub title: String,
+    #[ts(type = "string")]
     pub first_seen: DateTime<FixedOffset>,
+    #[ts(type = "string | null")]
     pub resolved_seen: Option<DateTime<FixedOffset>>,
     pub timeline: Vec<TimelineLine>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
 pub struct TimelineLine {
+    #[ts(type = "string")]
     pub at: DateTime<FixedOffset>,
     /// `us` or `provider`.
     pub source: String,
     pub kind: String,
     pub text: String,
+}
+
+/// One day of the 90-day bars: the share of the day the provider was up, and how long it
+/// was down or unseen (offline, asleep), so a gap never looks like downtime.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct DayBar {
+    /// The local calendar day, `YYYY-MM-DD`.
+    pub day: String,
+    /// `None` when nothing was seen that day.
+    pub uptime: Option<f64>,
+    #[ts(type = "number")]
+    pub down_min: i64,
+    #[ts(type = "number")]
+    pub unseen_min: i64,
+    /// Average latency of the day's probes, if any were timed.
+    pub latency_ms: Option<f64>,
+}
+
+/// What the window shows for one provider: the report's part for it over 90 days (uptime
+/// windows, our outages, the provider's incidents with merged timelines) and the day bars.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct ProviderHistory {
+    pub report: ProviderReport,
+    pub days: Vec<DayBar>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -93,9 +93,11 @@ fn set_owner_only(path: &Path, mode: u32) -> std::io::Result<()> {
 
 /// Serves clients until the task is dropped.
 /// `navigate` carries routes to subscribed windows.
+/// `database` is the history, read for `ProviderHistory`.
 pub async fn serve(
     listener: Listener,
     engine: EngineHandle,
+    database: PathBuf,
     shell: mpsc::UnboundedSender<ShellAction>,
     navigate: broadcast::Sender<String>,
 ) {
@@ -111,11 +113,12 @@ pub async fn serve(
             }
         };
         let engine = engine.clone();
+        let database = database.clone();
         let shell = shell.clone();
         let navigate = navigate.subscribe();
         tokio::spawn(async move {
             let _permit = permit;
-            if let Err(e) = connection(stream, engine, shell, navigate).await {
+            if let Err(e) = connection(stream, engine, &database, shell, navigate).await {
                 tracing::debug!("control client left: {e}");
             }
         });
@@ -160,6 +163,7 @@ async fn send<W: AsyncWriteExt + Unpin>(w: &mut W, message: &ServerMessage) -> s
 async fn connection(
     stream: tokio::net::UnixStream,
     engine: EngineHandle,
+    database: &Path,
     shell: mpsc::UnboundedSender<ShellAction>,
     mut navigate: broadcast::Receiver<String>,
 ) -> std::io::Result<()> {
@@ -224,6 +228,13 @@ async fn connection(
                 send(&mut write, &forward(&shell, id, ShellAction::SetAutostart(enabled))).await?;
             }
             Request::Quit => send(&mut write, &forward(&shell, id, ShellAction::Quit)).await?,
+            Request::ProviderHistory { provider_id } => {
+                let reply = match provider_history(&engine, database, &provider_id).await {
+                    Ok(history) => ServerMessage::ProviderHistory { id, history },
+                    Err(message) => ServerMessage::Error { id: Some(id), code: ErrorCode::Failed, message },
+                };
+                send(&mut write, &reply).await?;
+            }
             Request::Controls => {
                 let (tx, rx) = oneshot::channel();
                 let reply = match forward(&shell, id, ShellAction::Controls(tx)) {
@@ -261,6 +272,29 @@ async fn connection(
             }
         }
     }
+}
+
+/// Reads one provider's history on a connection of its own (SQLite in WAL mode lets it read
+/// beside the runner's writer), off the async threads.
+async fn provider_history(
+    engine: &EngineHandle,
+    database: &Path,
+    provider_id: &str,
+) -> Result<outage_core::report::ProviderHistory, String> {
+    let summary = engine.summary();
+    let provider = summary
+        .providers
+        .iter()
+        .find(|p| p.id == provider_id)
+        .ok_or_else(|| format!("no provider `{provider_id}` in the config"))?;
+    let (id, name, now) = (provider.id.clone(), provider.name.clone(), chrono::Local::now().fixed_offset());
+    let database = database.to_owned();
+    tokio::task::spawn_blocking(move || {
+        let store = crate::store::Store::open(&database).map_err(|e| e.to_string())?;
+        crate::report::history(&store, &id, &name, now).map_err(|e| e.to_string())
+    })
+    .await
+    .map_err(|e| e.to_string())?
 }
 
 /// Hands a request to the shell: `Done` once queued, an error when the shell is gone.
@@ -338,6 +372,17 @@ impl Client {
         match self.request(Request::Controls).await? {
             ServerMessage::Controls { controls, .. } => Ok(controls),
             other => Err(ClientError::Protocol(format!("expected controls, got {other:?}"))),
+        }
+    }
+
+    /// One provider's last 90 days.
+    pub async fn provider_history(
+        &mut self,
+        provider_id: &str,
+    ) -> Result<outage_core::report::ProviderHistory, ClientError> {
+        match self.request(Request::ProviderHistory { provider_id: provider_id.to_owned() }).await? {
+            ServerMessage::ProviderHistory { history, .. } => Ok(history),
+            other => Err(ClientError::Protocol(format!("expected a provider history, got {other:?}"))),
         }
     }
 

@@ -57,7 +57,13 @@ pub fn run(paths: &Paths, autostart: &Autostart, verbose: u8) -> anyhow::Result<
         let (engine, engine_task) = runner::start(config, language, store, clock.clone())?;
         let (shell_tx, mut shell_rx) = mpsc::unbounded_channel::<ShellAction>();
         let (navigate_tx, _) = broadcast::channel::<String>(8);
-        let server = tokio::spawn(control::serve(listener, engine.clone(), shell_tx.clone(), navigate_tx.clone()));
+        let server = tokio::spawn(control::serve(
+            listener,
+            engine.clone(),
+            paths.database(),
+            shell_tx.clone(),
+            navigate_tx.clone(),
+        ));
         let mut windows = Windows::new(paths.socket.clone(), navigate_tx);
 
         let (menu_tx, mut menu_rx) = mpsc::unbounded_channel::<MenuAction>();

@@ -4,4 +4,4 @@ import type { Span } from "./Span";
 /**
  * A request on the control socket: one JSON object per line.
  */
-export type Request = { "method": "ping" } | { "method": "summary" } | { "method": "subscribe" } | { "method": "check_now" } | { "method": "open_window", route: string | null, } | { "method": "controls" } | { "method": "snooze", provider_id: string, span: Span, } | { "method": "mute", provider_id: string, } | { "method": "unmute", provider_id: string, } | { "method": "pause", span: Span, } | { "method": "resume" } | { "method": "set_autostart", enabled: boolean, } | { "method": "quit" };
+export type Request = { "method": "ping" } | { "method": "summary" } | { "method": "subscribe" } | { "method": "check_now" } | { "method": "open_window", route: string | null, } | { "method": "controls" } | { "method": "snooze", provider_id: string, span: Span, } | { "method": "mute", provider_id: string, } | { "method": "unmute", provider_id: string, } | { "method": "pause", span: Span, } | { "method": "resume" } | { "method": "set_autostart", enabled: boolean, } | { "method": "quit" } | { "method": "provider_history", provider_id: string, };
