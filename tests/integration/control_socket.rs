@@ -330,9 +330,16 @@ fn provider_history_has_the_incident_timeline_and_day_bars() {
     assert_eq!(history["report"]["name"], "DomainFactory");
     assert_eq!(history["report"]["uptime"][0][0], "24h");
     let days = history["days"].as_array().unwrap();
-    assert!(!days.is_empty(), "today has a bar once something was seen");
+    assert_eq!(days.len(), 90, "one bar per day, like a status page");
     let today = chrono::Local::now().date_naive().to_string();
-    assert_eq!(days.last().unwrap()["day"], today.as_str(), "{days:?}");
+    assert_eq!(days[89]["day"], today.as_str());
+    // Seconds of monitoring give no uptime share yet, but today's probes were timed.
+    assert!(days[89]["latency_ms"].is_number(), "today was seen: {}", days[89]);
+    assert!(
+        days[0]["uptime"].is_null() && days[0]["latency_ms"].is_null(),
+        "89 days ago nothing was seen: {}",
+        days[0]
+    );
 
     let unknown = request(&mut w, &mut reader, r#"{"id":3,"method":"provider_history","provider_id":"nope"}"#);
     assert_eq!(unknown["type"], "error");

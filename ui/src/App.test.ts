@@ -4,6 +4,7 @@ import { cleanup, fireEvent, render, screen } from "@testing-library/svelte";
 import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
 import { tick } from "svelte";
 import App from "./App.svelte";
+import type { ProviderHistory } from "./bindings/ProviderHistory";
 import type { Summary } from "./bindings/Summary";
 
 const summary: Summary = {
@@ -67,11 +68,59 @@ const summary: Summary = {
   ],
 };
 
+const history: ProviderHistory = {
+  report: {
+    id: "df",
+    name: "DomainFactory",
+    uptime: [
+      ["24h", 0.875],
+      ["7d", 0.98],
+      ["30d", 0.995],
+      ["90d", null],
+    ],
+    outages: [
+      {
+        check: "df/imap/imap.df.eu:993",
+        started: "2026-11-24T10:00:00+01:00",
+        confirmed: "2026-11-24T10:01:30+01:00",
+        ended: null,
+        reason: "timeout",
+        acknowledged_after_min: 2,
+      },
+    ],
+    incidents: [
+      {
+        id: "inc1",
+        title: "Mailcluster 3 <b>unreachable</b>",
+        first_seen: "2026-11-24T10:02:00+01:00",
+        resolved_seen: null,
+        timeline: [
+          { at: "2026-11-24T10:00:00+01:00", source: "us", kind: "outage", text: "imap timeout" },
+          {
+            at: "2026-11-24T10:02:00+01:00",
+            source: "provider",
+            kind: "investigating",
+            text: 'Looking <img src=x onerror="window.pwned=3"><script>window.pwned=4</script>',
+          },
+        ],
+      },
+    ],
+  },
+  days: [
+    { day: "2026-11-23", uptime: null, down_min: 0, unseen_min: 1440, latency_ms: null },
+    { day: "2026-11-24", uptime: 0.875, down_min: 90, unseen_min: 0, latency_ms: 41 },
+  ],
+};
+
 function host(route: string | null = null) {
   const calls: string[] = [];
-  mockIPC((cmd) => {
+  mockIPC((cmd, args) => {
     calls.push(cmd);
     if (cmd === "summary") return summary;
+    if (cmd === "provider_history") {
+      if ((args as { providerId?: string }).providerId !== "df") throw new Error("no such provider");
+      return history;
+    }
     if (cmd === "take_route") return route;
     if (cmd === "check_now") return null;
     if (cmd.startsWith("plugin:event|")) return 0;
@@ -148,5 +197,58 @@ describe("provider detail", () => {
     await settle();
     expect(screen.getByText("Meldungen des Anbieters")).toBeTruthy();
     expect(screen.getByText("Zurück zur Übersicht", { exact: false })).toBeTruthy();
+  });
+});
+
+describe("provider history", () => {
+  it("shows uptime, our outages with the provider's delay, the merged timeline and day bars", async () => {
+    const calls = host("/provider/df");
+    render(App, { lang: "en" });
+    await settle();
+    expect(calls).toContain("provider_history");
+    const uptime = screen.getByTestId("uptime").textContent ?? "";
+    expect(uptime).toContain("Last 24 hours");
+    expect(uptime).toContain("87.5 %");
+    expect(uptime).toContain("—");
+    expect(screen.getByText(/acknowledged by the provider 2 minutes after we detected it/)).toBeTruthy();
+    const merged = [...document.querySelectorAll(".merged li")].map((li) => li.className);
+    expect(merged).toEqual(["us", "provider"]);
+    // Two day bars, each saying in words what its colour says.
+    const bars = [...document.querySelectorAll<HTMLButtonElement>(".bars .bar")];
+    expect(bars.map((b) => b.getAttribute("aria-label"))).toEqual([
+      "2026-11-23: no data",
+      "2026-11-24: 87.5 % up, 90 min down, 0 min not seen",
+    ]);
+    await fireEvent.focus(bars[1]);
+    expect(screen.getByTestId("day-detail").textContent).toContain("90 min down");
+  });
+
+  it("renders provider text in the merged timeline as inert text", async () => {
+    host("/provider/df");
+    render(App, { lang: "en" });
+    await settle();
+    const title = [...document.querySelectorAll(".history-incident h3")].map((h) => h.textContent);
+    expect(title).toEqual(["Mailcluster 3 <b>unreachable</b>"]);
+    const body = document.querySelector(".merged li.provider .body");
+    expect(body?.textContent).toContain("<script>");
+    expect(document.querySelector(".history-incident img, .history-incident script, .history-incident b")).toBeNull();
+    expect((window as unknown as { pwned?: number }).pwned).toBeUndefined();
+  });
+
+  it("speaks German", async () => {
+    host("/provider/df");
+    render(App, { lang: "de" });
+    await settle();
+    expect(screen.getByText("Verlauf (90 Tage)")).toBeTruthy();
+    expect(screen.getByTestId("uptime").textContent).toContain("87,5 %");
+    expect(screen.getByText(/vom Anbieter 2 Minuten nach unserer Feststellung bestätigt/)).toBeTruthy();
+    expect(screen.getByText("Anbieter")).toBeTruthy();
+  });
+
+  it("says so when the history cannot be read", async () => {
+    host("/provider/gh");
+    render(App, { lang: "en" });
+    await settle();
+    expect(screen.getByRole("alert").textContent).toContain("The history cannot be read");
   });
 });

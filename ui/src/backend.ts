@@ -3,6 +3,7 @@
 import { invoke } from "@tauri-apps/api/core";
 import { listen, type UnlistenFn } from "@tauri-apps/api/event";
 import type { Controls } from "./bindings/Controls";
+import type { ProviderHistory } from "./bindings/ProviderHistory";
 import type { Span } from "./bindings/Span";
 import type { Summary } from "./bindings/Summary";
 
@@ -57,4 +58,9 @@ export function setAutostart(enabled: boolean): Promise<void> {
 
 export function quit(): Promise<void> {
   return invoke<void>("quit");
+}
+
+// One provider's last 90 days: uptime, our outages, the provider's incidents, day bars.
+export function getProviderHistory(providerId: string): Promise<ProviderHistory> {
+  return invoke<ProviderHistory>("provider_history", { providerId });
 }

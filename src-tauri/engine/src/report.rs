@@ -111,7 +111,7 @@ pub fn history(
     let from = now - chrono::TimeDelta::days(90);
     let report = provider(store, id, name, from, now)?;
     let zone = *now.offset();
-    let days = store
+    let mut seen: std::collections::BTreeMap<String, DayBar> = store
         .daily(Scope::Provider(id), from.timestamp_millis(), now.timestamp_millis())?
         .into_iter()
         .filter_map(|(day_ms, u)| {
@@ -119,13 +119,25 @@ pub fn history(
             // Rows are keyed by the start of a local day in the offset they were taken in;
             // half a day later is safely inside that day in any offset.
             let day = (day + chrono::TimeDelta::hours(12)).date_naive().to_string();
-            Some(DayBar {
-                day,
+            let bar = DayBar {
+                day: day.clone(),
                 uptime: u.ratio(),
                 down_min: u.down_ms / 60_000,
                 unseen_min: (u.unknown_ms + u.offline_ms) / 60_000,
                 latency_ms: u.latency_avg_ms,
-            })
+            };
+            Some((day, bar))
+        })
+        .collect();
+    // One bar for each of the 90 days, oldest first, like a status page: a day without data
+    // is a bar without a value (before monitoring began, or the machine was off).
+    let today = now.date_naive();
+    let days = (0..90)
+        .rev()
+        .filter_map(|back| today.checked_sub_days(chrono::Days::new(back)))
+        .map(|date| {
+            let day = date.to_string();
+            seen.remove(&day).unwrap_or(DayBar { day, uptime: None, down_min: 0, unseen_min: 0, latency_ms: None })
         })
         .collect();
     Ok(ProviderHistory { report, days })
