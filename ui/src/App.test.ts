@@ -4,6 +4,7 @@ import { cleanup, fireEvent, render, screen } from "@testing-library/svelte";
 import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
 import { tick } from "svelte";
 import App from "./App.svelte";
+import type { Controls } from "./bindings/Controls";
 import type { ProviderHistory } from "./bindings/ProviderHistory";
 import type { Summary } from "./bindings/Summary";
 
@@ -112,10 +113,41 @@ const history: ProviderHistory = {
   ],
 };
 
+/// What the mocked resident holds: the controls change as a real one would.
+let controls: Controls;
+
 function host(route: string | null = null) {
   const calls: string[] = [];
+  controls = { paused_until: null, snoozed: [], muted: [], autostart: false, language: null };
   mockIPC((cmd, args) => {
     calls.push(cmd);
+    const a = (args ?? {}) as { providerId?: string; span?: string; enabled?: boolean };
+    if (cmd === "controls") return controls;
+    if (cmd === "pause") {
+      controls = { ...controls, paused_until: a.span === "one_hour" ? "2026-11-24T11:06:00+01:00" : "2026-11-25T08:00:00+01:00" };
+      return null;
+    }
+    if (cmd === "resume") {
+      controls = { ...controls, paused_until: null };
+      return null;
+    }
+    if (cmd === "snooze") {
+      controls = { ...controls, snoozed: [{ provider_id: a.providerId ?? "", until: "2026-11-24T14:06:00+01:00" }] };
+      return null;
+    }
+    if (cmd === "mute") {
+      controls = { ...controls, muted: [...controls.muted, a.providerId ?? ""] };
+      return null;
+    }
+    if (cmd === "unmute") {
+      controls = { ...controls, muted: controls.muted.filter((m) => m !== a.providerId) };
+      return null;
+    }
+    if (cmd === "set_autostart") {
+      controls = { ...controls, autostart: a.enabled ?? null };
+      return null;
+    }
+    if (cmd === "quit") return null;
     if (cmd === "summary") return summary;
     if (cmd === "provider_history") {
       if ((args as { providerId?: string }).providerId !== "df") throw new Error("no such provider");
@@ -174,6 +206,17 @@ describe("summary view", () => {
     await settle();
     await fireEvent.click(screen.getByText("Check now"));
     expect(calls).toContain("check_now");
+  });
+});
+
+describe("language", () => {
+  it("follows the resident's language over the system's", async () => {
+    host();
+    controls = { ...controls, language: "de" };
+    render(App, { lang: "en" });
+    await settle();
+    expect(screen.getByText("Betroffen")).toBeTruthy();
+    expect(screen.getByText("Einstellungen")).toBeTruthy();
   });
 });
 
@@ -250,5 +293,65 @@ describe("provider history", () => {
     render(App, { lang: "en" });
     await settle();
     expect(screen.getByRole("alert").textContent).toContain("The history cannot be read");
+  });
+});
+
+describe("settings and alert controls", () => {
+  it("pauses and resumes notifications, toggles start at login and quits, in English", async () => {
+    const calls = host();
+    render(App, { lang: "en" });
+    await settle();
+    await fireEvent.click(screen.getByText("Settings"));
+    await settle();
+    await fireEvent.click(screen.getByText("1 hour"));
+    await settle();
+    // In the user's own time zone, whatever the machine running the test uses.
+    expect(screen.getByTestId("paused").textContent).toMatch(/paused until 24\/11\/2026, \d\d:\d\d\./);
+    await fireEvent.click(screen.getByText("Resume notifications"));
+    await settle();
+    expect(screen.queryByTestId("paused")).toBeNull();
+    const box = screen.getByLabelText("Start Outage Notifier when I log in") as HTMLInputElement;
+    expect(box.checked).toBe(false);
+    await fireEvent.click(box);
+    await settle();
+    expect(controls.autostart).toBe(true);
+    expect((screen.getByLabelText("Start Outage Notifier when I log in") as HTMLInputElement).checked).toBe(true);
+    await fireEvent.click(screen.getByText("Quit Outage Notifier"));
+    expect(calls).toEqual(expect.arrayContaining(["pause", "resume", "set_autostart", "quit"]));
+  });
+
+  it("snoozes and mutes a provider from its detail, and unmutes it in the settings, in German", async () => {
+    host("/provider/df");
+    render(App, { lang: "de" });
+    await settle();
+    await fireEvent.click(screen.getByText("4 Stunden"));
+    await settle();
+    expect(screen.getByTestId("provider-snoozed").textContent).toContain("Schlummert bis");
+    await fireEvent.click(screen.getByText("Stummschalten"));
+    await settle();
+    expect(screen.getByTestId("provider-muted")).toBeTruthy();
+    expect(controls.muted).toEqual(["df"]);
+
+    await fireEvent.click(screen.getByText("Zurück zur Übersicht", { exact: false }));
+    await settle();
+    await fireEvent.click(screen.getByText("Einstellungen"));
+    await settle();
+    expect(screen.getByText("Stummgeschaltete Anbieter")).toBeTruthy();
+    expect(screen.getByText("DomainFactory", { exact: false })).toBeTruthy();
+    await fireEvent.click(screen.getByText("Wieder melden"));
+    await settle();
+    expect(controls.muted).toEqual([]);
+    expect(screen.queryByText("Stummgeschaltete Anbieter")).toBeNull();
+  });
+
+  it("hides start at login where the platform has no mechanism", async () => {
+    host();
+    render(App, { lang: "en" });
+    await settle();
+    controls = { ...controls, autostart: null };
+    await fireEvent.click(screen.getByText("Settings"));
+    await settle();
+    expect(screen.queryByText("Start Outage Notifier when I log in")).toBeNull();
+    expect(screen.getByText("Pause all notifications for:")).toBeTruthy();
   });
 });

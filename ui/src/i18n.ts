@@ -31,3 +31,7 @@ export function formatTime(iso: string | null, lang: Lang): string {
     timeStyle: "short",
   }).format(date);
 }
+
+export async function setLanguage(lang: Lang): Promise<void> {
+  await i18next.changeLanguage(lang);
+}

@@ -200,6 +200,9 @@ pub struct Controls {
     pub muted: Vec<String>,
     /// Whether the app starts at login; `None` where this platform's mechanism is unavailable.
     pub autostart: Option<bool>,
+    /// The language the resident speaks (configured, else the system's), so the window
+    /// speaks the notifications' language; `None` leaves it to the window.
+    pub language: Option<crate::text::Language>,
 }
 
 /// A provider's snooze.

@@ -213,7 +213,7 @@ mod tests {
     }
 
     fn none() -> Controls {
-        Controls { paused_until: None, snoozed: vec![], muted: vec![], autostart: None }
+        Controls { paused_until: None, snoozed: vec![], muted: vec![], autostart: None, language: None }
     }
 
     #[test]

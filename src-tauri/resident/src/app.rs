@@ -72,7 +72,7 @@ pub fn run(paths: &Paths, autostart: &Autostart, verbose: u8) -> anyhow::Result<
         let state_file = paths.alert_state();
         let mut alerts = load_alerts(&state_file);
         let mut saved = alerts.durable();
-        let shell = Shell::start(&first, &controls(&alerts, autostart), language, menu_tx, shell_tx).await?;
+        let shell = Shell::start(&first, &controls(&alerts, autostart, language), language, menu_tx, shell_tx).await?;
 
         let mut terminate = signal_stream()?;
         let mut reap = tokio::time::interval(std::time::Duration::from_secs(5));
@@ -91,7 +91,7 @@ pub fn run(paths: &Paths, autostart: &Autostart, verbose: u8) -> anyhow::Result<
                 changed = updates.changed() => {
                     if changed.is_err() { break; }
                     let summary = updates.borrow_and_update().clone();
-                    shell.show(tray::appearance(&summary, &controls(&alerts, autostart), language)).await;
+                    shell.show(tray::appearance(&summary, &controls(&alerts, autostart, language), language)).await;
                     let (next, effects) = alert::step(alerts, alert::Input::Summary(summary), &policy, clock());
                     alerts = next;
                     deliver(&engine, &shell, effects).await;
@@ -105,7 +105,7 @@ pub fn run(paths: &Paths, autostart: &Autostart, verbose: u8) -> anyhow::Result<
                     if paused != alerts.paused_until() {
                         // A pause ran out: the tray stops saying "paused".
                         let summary = updates.borrow().clone();
-                        shell.show(tray::appearance(&summary, &controls(&alerts, autostart), language)).await;
+                        shell.show(tray::appearance(&summary, &controls(&alerts, autostart, language), language)).await;
                     }
                     continue;
                 }
@@ -122,7 +122,7 @@ pub fn run(paths: &Paths, autostart: &Autostart, verbose: u8) -> anyhow::Result<
                     ShellAction::OpenWindow { route } => { windows.open(route); continue; }
                     ShellAction::Alert(command) => UserCommand::Alert(command),
                     ShellAction::SetAutostart(on) => UserCommand::Autostart(on),
-                    ShellAction::Controls(reply) => { let _ = reply.send(controls(&alerts, autostart)); continue; }
+                    ShellAction::Controls(reply) => { let _ = reply.send(controls(&alerts, autostart, language)); continue; }
                     ShellAction::Quit => break,
                 },
                 () = config_changed(config_watch.as_mut()) => {
@@ -160,7 +160,7 @@ pub fn run(paths: &Paths, autostart: &Autostart, verbose: u8) -> anyhow::Result<
                 UserCommand::Autostart(on) => autostart.set(on),
             }
             let summary = updates.borrow().clone();
-            shell.show(tray::appearance(&summary, &controls(&alerts, autostart), language)).await;
+            shell.show(tray::appearance(&summary, &controls(&alerts, autostart, language), language)).await;
         }
         tracing::info!("resident stopping");
         // A snooze or mute acknowledged just before the end still counts.
@@ -263,7 +263,7 @@ enum UserCommand {
 }
 
 /// What the user has silenced, for the tray menu and the window.
-fn controls(alerts: &AlertState, autostart: &Autostart) -> Controls {
+fn controls(alerts: &AlertState, autostart: &Autostart, language: outage_core::text::Language) -> Controls {
     Controls {
         paused_until: alerts.paused_until(),
         snoozed: alerts
@@ -272,6 +272,7 @@ fn controls(alerts: &AlertState, autostart: &Autostart) -> Controls {
             .collect(),
         muted: alerts.muted().map(str::to_owned).collect(),
         autostart: autostart.enabled(),
+        language: Some(language),
     }
 }
 
