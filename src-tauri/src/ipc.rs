@@ -113,3 +113,28 @@ pub async fn provider_history(
     let mut client = Client::connect(&state.socket).await.map_err(|e| e.to_string())?;
     client.provider_history(&provider_id).await.map_err(|e| e.to_string())
 }
+
+#[tauri::command]
+pub async fn catalog(state: tauri::State<'_, WindowState>) -> Result<Vec<outage_core::ipc::PresetSummary>, String> {
+    let mut client = Client::connect(&state.socket).await.map_err(|e| e.to_string())?;
+    client.catalog().await.map_err(|e| e.to_string())
+}
+
+#[tauri::command]
+pub async fn detect(state: tauri::State<'_, WindowState>, url: String) -> Result<outage_core::ipc::Detection, String> {
+    let mut client = Client::connect(&state.socket).await.map_err(|e| e.to_string())?;
+    client.detect(&url).await.map_err(|e| e.to_string())
+}
+
+#[tauri::command]
+pub async fn add_provider(
+    state: tauri::State<'_, WindowState>,
+    provider: outage_core::ipc::NewProvider,
+) -> Result<(), String> {
+    send(&state, Request::AddProvider { provider }).await
+}
+
+#[tauri::command]
+pub async fn remove_provider(state: tauri::State<'_, WindowState>, provider_id: String) -> Result<(), String> {
+    send(&state, Request::RemoveProvider { provider_id }).await
+}

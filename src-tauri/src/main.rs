@@ -35,7 +35,11 @@ fn main() {
             ipc::unmute,
             ipc::set_autostart,
             ipc::quit,
-            ipc::provider_history
+            ipc::provider_history,
+            ipc::catalog,
+            ipc::detect,
+            ipc::add_provider,
+            ipc::remove_provider
         ])
         .setup(|app| {
             let config = app.config().app.windows.first().cloned().ok_or("no window in tauri.conf.json")?;

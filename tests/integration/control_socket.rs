@@ -345,3 +345,42 @@ fn provider_history_has_the_incident_timeline_and_day_bars() {
     assert_eq!(unknown["type"], "error");
     assert!(unknown["message"].as_str().unwrap().contains("nope"), "{unknown}");
 }
+
+#[test]
+fn providers_are_added_from_the_catalog_or_a_detected_url_and_removed_again() {
+    let r = start();
+    let (mut w, mut reader) = connect(&r);
+    let catalog = request(&mut w, &mut reader, r#"{"id":1,"method":"catalog"}"#);
+    let presets = catalog["presets"].as_array().unwrap();
+    assert!(presets.len() >= 30, "{}", presets.len());
+    let df = presets.iter().find(|p| p["id"] == "domainfactory").expect("DomainFactory preset");
+    assert!(df["mail"].as_array().unwrap().iter().any(|m| m.as_str().unwrap().starts_with("imap ")), "{df}");
+
+    // Detection of the loopback page gives a preview.
+    let detect = format!(r#"{{"id":2,"method":"detect","url":"{}"}}"#, r.server.base_url());
+    let found = request(&mut w, &mut reader, &detect);
+    assert_eq!(found["type"], "detected", "{found}");
+    assert_eq!(found["detection"]["format"], "statuspage");
+    assert_eq!(found["detection"]["state"], "operational");
+    let bad = request(&mut w, &mut reader, r#"{"id":3,"method":"detect","url":"ftp://x"}"#);
+    assert_eq!(bad["type"], "error", "{bad}");
+
+    // Adding writes the config (keeping what was there); the watch reloads the engine.
+    let add = format!(
+        r#"{{"id":4,"method":"add_provider","provider":{{"id":"mine","name":"Mine","preset":null,"status_page":"{}","status_format":"statuspage"}}}}"#,
+        r.server.base_url()
+    );
+    assert_eq!(request(&mut w, &mut reader, &add)["type"], "done");
+    wait_for("the added provider", Duration::from_secs(10), || (provider_ids(&r) == ["df", "mine"]).then_some(()));
+    let text = std::fs::read_to_string(r.dir.path().join("config.toml")).unwrap();
+    assert!(text.contains("id = \"df\"") && text.contains("id = \"mine\""), "{text}");
+
+    // A duplicate id would not load: refused with a reason, nothing written.
+    let again = request(&mut w, &mut reader, &add.replace("\"id\":4", "\"id\":5"));
+    assert_eq!(again["type"], "error", "{again}");
+    assert_eq!(std::fs::read_to_string(r.dir.path().join("config.toml")).unwrap(), text);
+
+    let remove = request(&mut w, &mut reader, r#"{"id":6,"method":"remove_provider","provider_id":"mine"}"#);
+    assert_eq!(remove["type"], "done", "{remove}");
+    wait_for("the removal", Duration::from_secs(10), || (provider_ids(&r) == ["df"]).then_some(()));
+}

@@ -5,6 +5,7 @@ import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
 import { tick } from "svelte";
 import App from "./App.svelte";
 import type { Controls } from "./bindings/Controls";
+import type { NewProvider } from "./bindings/NewProvider";
 import type { ProviderHistory } from "./bindings/ProviderHistory";
 import type { Summary } from "./bindings/Summary";
 
@@ -115,10 +116,12 @@ const history: ProviderHistory = {
 
 /// What the mocked resident holds: the controls change as a real one would.
 let controls: Controls;
+let added: NewProvider[] = [];
 
 function host(route: string | null = null) {
   const calls: string[] = [];
   controls = { paused_until: null, snoozed: [], muted: [], autostart: false, language: null };
+  added = [];
   mockIPC((cmd, args) => {
     calls.push(cmd);
     const a = (args ?? {}) as { providerId?: string; span?: string; enabled?: boolean };
@@ -148,6 +151,28 @@ function host(route: string | null = null) {
       return null;
     }
     if (cmd === "quit") return null;
+    if (cmd === "catalog") {
+      return [
+        {
+          id: "domainfactory",
+          name: "DomainFactory",
+          aliases: ["DF", "df.eu"],
+          status_page: "https://www.df.eu/status/",
+          status_note: null,
+          mail: ["imap sslin.df.eu:993 implicit", "smtp sslout.df.eu:465 implicit"],
+        },
+        { id: "ionos", name: "IONOS", aliases: ["1&1"], status_page: "https://www.ionos-status.de/", status_note: null, mail: [] },
+      ];
+    }
+    if (cmd === "detect") {
+      const url = (args as { url: string }).url;
+      if (!url.startsWith("https://status.example.com")) throw new Error("no known status-page format found");
+      return { format: "statuspage", endpoint: `${url}api/v2/summary.json`, state: "degraded", components: 4, incidents: 1 };
+    }
+    if (cmd === "add_provider") {
+      added.push((args as { provider: NewProvider }).provider);
+      return null;
+    }
     if (cmd === "summary") return summary;
     if (cmd === "provider_history") {
       if ((args as { providerId?: string }).providerId !== "df") throw new Error("no such provider");
@@ -353,5 +378,66 @@ describe("settings and alert controls", () => {
     await settle();
     expect(screen.queryByText("Start Outage Notifier when I log in")).toBeNull();
     expect(screen.getByText("Pause all notifications for:")).toBeTruthy();
+  });
+});
+
+describe("adding a provider", () => {
+  it("finds DomainFactory in the catalog and adds its preset, in English", async () => {
+    host();
+    render(App, { lang: "en" });
+    await settle();
+    await fireEvent.click(screen.getByText("Add a provider"));
+    await settle();
+    await fireEvent.input(screen.getByLabelText("Search"), { target: { value: "df.eu" } });
+    await settle();
+    expect(screen.getByText("DomainFactory")).toBeTruthy();
+    expect(screen.getByText(/2 mail servers/)).toBeTruthy();
+    expect(screen.queryByText("IONOS")).toBeNull();
+    await fireEvent.click(screen.getByText("Add"));
+    await settle();
+    expect(added).toEqual([
+      { id: "domainfactory", name: null, preset: "domainfactory", status_page: null, status_format: null },
+    ]);
+    expect(screen.getByTestId("headline")).toBeTruthy();
+  });
+
+  it("detects a status page from its address, previews it and adds it, in German", async () => {
+    host();
+    render(App, { lang: "de" });
+    await settle();
+    await fireEvent.click(screen.getByText("Anbieter hinzufügen"));
+    await settle();
+    await fireEvent.input(screen.getByLabelText("Adresse"), { target: { value: "https://status.example.com/" } });
+    await fireEvent.click(screen.getByText("Prüfen"));
+    await settle();
+    const preview = screen.getByTestId("preview").textContent ?? "";
+    expect(preview).toContain("Gefunden: statuspage");
+    expect(preview).toContain("Beeinträchtigt");
+    expect(preview).toContain("4 Komponenten, 1 Meldungen");
+    await fireEvent.click(screen.getByText("Hinzufügen"));
+    await settle();
+    expect(added).toEqual([
+      {
+        id: "status-example-com",
+        name: "status.example.com",
+        preset: null,
+        status_page: "https://status.example.com/",
+        status_format: "statuspage",
+      },
+    ]);
+  });
+
+  it("says why a page could not be recognised, and adds nothing", async () => {
+    host();
+    render(App, { lang: "en" });
+    await settle();
+    await fireEvent.click(screen.getByText("Add a provider"));
+    await settle();
+    await fireEvent.input(screen.getByLabelText("Address"), { target: { value: "https://nothing.example/" } });
+    await fireEvent.click(screen.getByText("Check"));
+    await settle();
+    expect(screen.getByRole("alert").textContent).toContain("no known status-page format found");
+    expect(screen.queryByTestId("preview")).toBeNull();
+    expect(added).toEqual([]);
   });
 });

@@ -3,6 +3,9 @@
 import { invoke } from "@tauri-apps/api/core";
 import { listen, type UnlistenFn } from "@tauri-apps/api/event";
 import type { Controls } from "./bindings/Controls";
+import type { Detection } from "./bindings/Detection";
+import type { NewProvider } from "./bindings/NewProvider";
+import type { PresetSummary } from "./bindings/PresetSummary";
 import type { ProviderHistory } from "./bindings/ProviderHistory";
 import type { Span } from "./bindings/Span";
 import type { Summary } from "./bindings/Summary";
@@ -63,4 +66,21 @@ export function quit(): Promise<void> {
 // One provider's last 90 days: uptime, our outages, the provider's incidents, day bars.
 export function getProviderHistory(providerId: string): Promise<ProviderHistory> {
   return invoke<ProviderHistory>("provider_history", { providerId });
+}
+
+// Adding and removing providers: the resident edits the config file and reloads it.
+export function getCatalog(): Promise<PresetSummary[]> {
+  return invoke<PresetSummary[]>("catalog");
+}
+
+export function detect(url: string): Promise<Detection> {
+  return invoke<Detection>("detect", { url });
+}
+
+export function addProvider(provider: NewProvider): Promise<void> {
+  return invoke<void>("add_provider", { provider });
+}
+
+export function removeProvider(providerId: string): Promise<void> {
+  return invoke<void>("remove_provider", { providerId });
 }

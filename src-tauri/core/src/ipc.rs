@@ -186,6 +186,61 @@ pub enum Request {
     ProviderHistory {
         provider_id: String,
     },
+    /// The built-in provider presets.
+    Catalog,
+    /// Which status-page format a URL speaks, with a preview of what it says now.
+    Detect {
+        url: String,
+    },
+    /// Adds a provider to the config file (the running app reloads it).
+    AddProvider {
+        provider: NewProvider,
+    },
+    /// Removes a provider from the config file.
+    RemoveProvider {
+        provider_id: String,
+    },
+}
+
+/// A provider to add: from a preset, or from a status-page URL.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct NewProvider {
+    pub id: String,
+    pub name: Option<String>,
+    pub preset: Option<String>,
+    pub status_page: Option<String>,
+    pub status_format: Option<crate::formats::Format>,
+}
+
+/// A catalog preset as the window lists it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct PresetSummary {
+    pub id: String,
+    pub name: String,
+    /// Other names people search for ("1&1" for IONOS).
+    pub aliases: Vec<String>,
+    pub status_page: Option<String>,
+    /// Why there is no status page, where there is none.
+    pub status_note: Option<String>,
+    /// The documented mail endpoints, as `imap imap.example.com:993 tls`.
+    pub mail: Vec<String>,
+}
+
+/// What detection found at a URL.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct Detection {
+    pub format: crate::formats::Format,
+    /// The document that will be polled.
+    pub endpoint: String,
+    /// The page's state now, and what it lists.
+    pub state: State,
+    #[ts(type = "number")]
+    pub components: u32,
+    #[ts(type = "number")]
+    pub incidents: u32,
 }
 
 /// What the user has silenced, and the start-at-login switch (`Request::Controls`).
@@ -260,6 +315,14 @@ pub enum ServerMessage {
         id: u64,
         history: ProviderHistory,
     },
+    Catalog {
+        id: u64,
+        presets: Vec<PresetSummary>,
+    },
+    Detected {
+        id: u64,
+        detection: Detection,
+    },
     Error {
         id: Option<u64>,
         code: ErrorCode,
@@ -273,6 +336,24 @@ pub enum ServerMessage {
     Navigate {
         route: String,
     },
+}
+
+impl PresetSummary {
+    /// The window's view of a catalog preset.
+    pub fn of(preset: &crate::catalog::Preset) -> PresetSummary {
+        PresetSummary {
+            id: preset.id.clone(),
+            name: preset.name.clone(),
+            aliases: preset.aliases.clone(),
+            status_page: preset.status.as_ref().map(|s| s.url.clone()),
+            status_note: preset.status_note.clone(),
+            mail: preset
+                .mail
+                .iter()
+                .map(|m| format!("{} {}:{} {}", m.kind.as_str(), m.host, m.port, m.tls.as_str()))
+                .collect(),
+        }
+    }
 }
 
 #[cfg(test)]

@@ -93,11 +93,18 @@ fn set_owner_only(path: &Path, mode: u32) -> std::io::Result<()> {
 
 /// Serves clients until the task is dropped.
 /// `navigate` carries routes to subscribed windows.
-/// `database` is the history, read for `ProviderHistory`.
+/// The files requests read and change: the history (`ProviderHistory`) and the config
+/// (`AddProvider`, `RemoveProvider`; the config watch then reloads the engine).
+#[derive(Debug, Clone)]
+pub struct Files {
+    pub database: PathBuf,
+    pub config: PathBuf,
+}
+
 pub async fn serve(
     listener: Listener,
     engine: EngineHandle,
-    database: PathBuf,
+    files: Files,
     shell: mpsc::UnboundedSender<ShellAction>,
     navigate: broadcast::Sender<String>,
 ) {
@@ -113,12 +120,12 @@ pub async fn serve(
             }
         };
         let engine = engine.clone();
-        let database = database.clone();
+        let files = files.clone();
         let shell = shell.clone();
         let navigate = navigate.subscribe();
         tokio::spawn(async move {
             let _permit = permit;
-            if let Err(e) = connection(stream, engine, &database, shell, navigate).await {
+            if let Err(e) = connection(stream, engine, &files, shell, navigate).await {
                 tracing::debug!("control client left: {e}");
             }
         });
@@ -163,7 +170,7 @@ async fn send<W: AsyncWriteExt + Unpin>(w: &mut W, message: &ServerMessage) -> s
 async fn connection(
     stream: tokio::net::UnixStream,
     engine: EngineHandle,
-    database: &Path,
+    files: &Files,
     shell: mpsc::UnboundedSender<ShellAction>,
     mut navigate: broadcast::Receiver<String>,
 ) -> std::io::Result<()> {
@@ -229,11 +236,38 @@ async fn connection(
             }
             Request::Quit => send(&mut write, &forward(&shell, id, ShellAction::Quit)).await?,
             Request::ProviderHistory { provider_id } => {
-                let reply = match provider_history(&engine, database, &provider_id).await {
+                let reply = match provider_history(&engine, &files.database, &provider_id).await {
                     Ok(history) => ServerMessage::ProviderHistory { id, history },
                     Err(message) => ServerMessage::Error { id: Some(id), code: ErrorCode::Failed, message },
                 };
                 send(&mut write, &reply).await?;
+            }
+            Request::Catalog => {
+                let presets =
+                    outage_core::catalog::catalog().presets().iter().map(outage_core::ipc::PresetSummary::of).collect();
+                send(&mut write, &ServerMessage::Catalog { id, presets }).await?;
+            }
+            Request::Detect { url } => {
+                let now = chrono::Local::now().fixed_offset();
+                let found = match crate::http::client() {
+                    Ok(client) => crate::detect::preview(&client, &url, now).await,
+                    Err(e) => Err(e.to_string()),
+                };
+                let reply = match found {
+                    Ok(detection) => ServerMessage::Detected { id, detection },
+                    Err(message) => ServerMessage::Error { id: Some(id), code: ErrorCode::Failed, message },
+                };
+                send(&mut write, &reply).await?;
+            }
+            Request::AddProvider { provider } => {
+                let path = files.config.clone();
+                let done = blocking(move || crate::settings::add_provider(&path, &provider)).await;
+                send(&mut write, &done_or_error(id, done)).await?;
+            }
+            Request::RemoveProvider { provider_id } => {
+                let path = files.config.clone();
+                let done = blocking(move || crate::settings::remove_provider(&path, &provider_id)).await;
+                send(&mut write, &done_or_error(id, done)).await?;
             }
             Request::Controls => {
                 let (tx, rx) = oneshot::channel();
@@ -295,6 +329,21 @@ async fn provider_history(
     })
     .await
     .map_err(|e| e.to_string())?
+}
+
+/// Runs file work off the async threads; the error is a sentence for a person.
+async fn blocking(f: impl FnOnce() -> Result<(), EngineError> + Send + 'static) -> Result<(), String> {
+    match tokio::task::spawn_blocking(f).await {
+        Ok(result) => result.map_err(|e| e.to_string()),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
+fn done_or_error(id: u64, done: Result<(), String>) -> ServerMessage {
+    match done {
+        Ok(()) => ServerMessage::Done { id },
+        Err(message) => ServerMessage::Error { id: Some(id), code: ErrorCode::Failed, message },
+    }
 }
 
 /// Hands a request to the shell: `Done` once queued, an error when the shell is gone.
@@ -372,6 +421,22 @@ impl Client {
         match self.request(Request::Controls).await? {
             ServerMessage::Controls { controls, .. } => Ok(controls),
             other => Err(ClientError::Protocol(format!("expected controls, got {other:?}"))),
+        }
+    }
+
+    /// The built-in presets.
+    pub async fn catalog(&mut self) -> Result<Vec<outage_core::ipc::PresetSummary>, ClientError> {
+        match self.request(Request::Catalog).await? {
+            ServerMessage::Catalog { presets, .. } => Ok(presets),
+            other => Err(ClientError::Protocol(format!("expected the catalog, got {other:?}"))),
+        }
+    }
+
+    /// What detection finds at a URL.
+    pub async fn detect(&mut self, url: &str) -> Result<outage_core::ipc::Detection, ClientError> {
+        match self.request(Request::Detect { url: url.to_owned() }).await? {
+            ServerMessage::Detected { detection, .. } => Ok(detection),
+            other => Err(ClientError::Protocol(format!("expected a detection, got {other:?}"))),
         }
     }
 

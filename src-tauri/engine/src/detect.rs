@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, FixedOffset};
 use outage_core::formats::{Format, detect};
+use outage_core::ipc::Detection;
 use outage_core::model::Reason;
 
 use crate::http;
@@ -102,4 +103,31 @@ pub async fn detect(
         }
     }
     Err(NotFound { tried, unreachable: if answered { None } else { first_error } })
+}
+
+/// Detects the format behind `url` and reads it once more, for a preview of what it says.
+/// The error is a sentence for a person.
+pub async fn preview(client: &reqwest::Client, url: &str, now: DateTime<FixedOffset>) -> Result<Detection, String> {
+    let base = url::Url::parse(url)
+        .ok()
+        .filter(|u| matches!(u.scheme(), "http" | "https"))
+        .ok_or_else(|| format!("`{url}` is not an http(s) URL"))?;
+    let found =
+        detect(client, &base, Duration::from_secs(10), Duration::from_secs(60), now).await.map_err(|not_found| {
+            let tried: Vec<String> = not_found.tried.iter().take(3).map(|(u, why)| format!("{u}: {why}")).collect();
+            format!("{not_found}; {}", tried.join("; "))
+        })?;
+    let body = match http::get(client, found.endpoint.as_str(), Duration::from_secs(10), CAP, None, now).await {
+        Ok(http::Response::Body(fetched)) => fetched.body,
+        Ok(http::Response::NotModified { .. }) => return Err("the page answered 304 to a plain request".into()),
+        Err(e) => return Err(e.message),
+    };
+    let snapshot = found.format.parse(&body, now).map_err(|e| e.to_string())?;
+    Ok(Detection {
+        format: found.format,
+        endpoint: found.endpoint.to_string(),
+        state: snapshot.overall(),
+        components: u32::try_from(snapshot.components.len()).unwrap_or(u32::MAX),
+        incidents: u32::try_from(snapshot.incidents.len()).unwrap_or(u32::MAX),
+    })
 }

@@ -33,6 +33,8 @@ pub enum EngineError {
     NoHome,
     #[error("control socket {path}: {source}")]
     Control { path: String, source: std::io::Error },
+    #[error("cannot change the config: {0}")]
+    EditConfig(String),
     #[error("cannot watch {path} for changes: {source}")]
     Watch { path: String, source: notify::Error },
 }

@@ -8,6 +8,7 @@ use notify::Watcher as _;
 use tokio::sync::mpsc;
 
 use outage_core::config::{self, Config};
+use outage_core::ipc::NewProvider;
 use outage_core::text::Language;
 
 use crate::EngineError;
@@ -84,6 +85,80 @@ impl ConfigWatch {
     }
 }
 
+/// Adds a provider to the config file, keeping the user's comments and layout. The result is
+/// validated by core's parser before anything is written, and written atomically (temp file,
+/// fsync, rename), so a bad addition never lands and a crash never leaves half a file.
+pub fn add_provider(path: &Path, new: &NewProvider) -> Result<(), EngineError> {
+    edit(path, |doc| {
+        let providers = doc
+            .entry("provider")
+            .or_insert_with(|| toml_edit::Item::ArrayOfTables(toml_edit::ArrayOfTables::new()))
+            .as_array_of_tables_mut()
+            .ok_or_else(|| "`provider` in the config is not a list of [[provider]] tables".to_owned())?;
+        let mut table = toml_edit::Table::new();
+        table.insert("id", toml_edit::value(new.id.as_str()));
+        if let Some(name) = &new.name {
+            table.insert("name", toml_edit::value(name.as_str()));
+        }
+        if let Some(preset) = &new.preset {
+            table.insert("preset", toml_edit::value(preset.as_str()));
+        }
+        if let Some(page) = &new.status_page {
+            table.insert("status_page", toml_edit::value(page.as_str()));
+        }
+        if let Some(format) = new.status_format {
+            table.insert("status_format", toml_edit::value(format.as_str()));
+        }
+        providers.push(table);
+        Ok(())
+    })
+}
+
+/// Removes the provider with this id from the config file (same guarantees as
+/// [`add_provider`]). Removing one that is not there is an error.
+pub fn remove_provider(path: &Path, id: &str) -> Result<(), EngineError> {
+    edit(path, |doc| {
+        let providers = doc
+            .get_mut("provider")
+            .and_then(toml_edit::Item::as_array_of_tables_mut)
+            .ok_or_else(|| format!("no provider `{id}` in the config"))?;
+        let before = providers.len();
+        providers.retain(|t| t.get("id").and_then(toml_edit::Item::as_str) != Some(id));
+        if providers.len() == before {
+            return Err(format!("no provider `{id}` in the config"));
+        }
+        Ok(())
+    })
+}
+
+fn edit(
+    path: &Path,
+    change: impl FnOnce(&mut toml_edit::DocumentMut) -> Result<(), String>,
+) -> Result<(), EngineError> {
+    let shown = path.display().to_string();
+    let text = match std::fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+        Err(source) => return Err(EngineError::ReadConfig { path: shown, source }),
+    };
+    let mut doc: toml_edit::DocumentMut =
+        text.parse().map_err(|e: toml_edit::TomlError| EngineError::EditConfig(format!("{shown}: {e}")))?;
+    change(&mut doc).map_err(EngineError::EditConfig)?;
+    let edited = doc.to_string();
+    // The same validation as at start-up: a config the app would refuse is never written.
+    config::parse(&edited, &shown)?;
+    let write = || -> std::io::Result<()> {
+        use std::io::Write as _;
+        ensure_config_dir(path)?;
+        let tmp = path.with_extension("toml.tmp");
+        let mut file = std::fs::File::create(&tmp)?;
+        file.write_all(edited.as_bytes())?;
+        file.sync_all()?;
+        std::fs::rename(&tmp, path)
+    };
+    write().map_err(|e| EngineError::EditConfig(format!("cannot write {shown}: {e}")))
+}
+
 /// The directory a config file lives in, created if missing so it can be watched.
 pub fn ensure_config_dir(path: &Path) -> std::io::Result<PathBuf> {
     let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new(".")).to_path_buf();
@@ -97,6 +172,61 @@ mod tests {
 
     async fn settled(watch: &mut ConfigWatch) -> bool {
         tokio::time::timeout(Duration::from_secs(5), watch.changed()).await.is_ok()
+    }
+
+    fn new(id: &str, page: &str) -> NewProvider {
+        NewProvider {
+            id: id.into(),
+            name: Some(format!("{id} Inc.")),
+            preset: None,
+            status_page: Some(page.into()),
+            status_format: None,
+        }
+    }
+
+    #[test]
+    fn adding_and_removing_providers_keeps_comments_and_refuses_what_would_not_load() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config.toml");
+        let original = "# my monitoring\n[settings]\ninterval = \"2m\" # not too often\n\n\
+                        [[provider]]\nid = \"a\" # the first\nstatus_page = \"https://a.example/\"\n";
+        std::fs::write(&path, original).unwrap();
+
+        add_provider(&path, &new("b", "https://b.example/")).unwrap();
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(text.starts_with(original), "the user's text stays as it was:\n{text}");
+        let c = load(&path).unwrap();
+        assert_eq!(c.providers.iter().map(|p| p.id.as_str()).collect::<Vec<_>>(), ["a", "b"]);
+        assert_eq!(c.providers[1].name, "b Inc.");
+
+        // A second `b` would not load: refused, and the file stays byte for byte.
+        let before = std::fs::read(&path).unwrap();
+        assert!(add_provider(&path, &new("b", "https://other.example/")).is_err());
+        assert!(add_provider(&path, &new("c", "not a url")).is_err());
+        assert_eq!(std::fs::read(&path).unwrap(), before);
+
+        remove_provider(&path, "a").unwrap();
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(text.contains("# my monitoring") && text.contains("# not too often"), "{text}");
+        assert!(!text.contains("a.example"), "{text}");
+        assert!(remove_provider(&path, "a").is_err(), "gone already");
+        assert!(!dir.path().join("config.toml.tmp").exists());
+    }
+
+    #[test]
+    fn adding_to_a_missing_config_creates_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("sub/config.toml");
+        let preset = NewProvider {
+            id: "df".into(),
+            name: None,
+            preset: Some("domainfactory".into()),
+            status_page: None,
+            status_format: None,
+        };
+        add_provider(&path, &preset).unwrap();
+        let c = load(&path).unwrap();
+        assert_eq!(c.providers[0].name, "DomainFactory");
     }
 
     #[tokio::test]

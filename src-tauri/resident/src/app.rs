@@ -60,7 +60,7 @@ pub fn run(paths: &Paths, autostart: &Autostart, verbose: u8) -> anyhow::Result<
         let server = tokio::spawn(control::serve(
             listener,
             engine.clone(),
-            paths.database(),
+            control::Files { database: paths.database(), config: paths.config_file.clone() },
             shell_tx.clone(),
             navigate_tx.clone(),
         ));
