@@ -100,6 +100,11 @@ fn check_json_reports_every_mail_endpoint() {
         let target = c["target"].as_str().unwrap();
         assert!(target.starts_with(&format!("{}:", s.host)), "{c}");
         assert_eq!(c["id"].as_str().unwrap(), format!("df/{kind}/{target}"));
+        // "Why?" in the window: the steps with timings and the dialogue.
+        let steps: Vec<&str> = c["steps"].as_array().unwrap().iter().filter_map(|s| s["name"].as_str()).collect();
+        assert!(steps.contains(&"connect") && steps.contains(&"greeting"), "{c}");
+        assert!(c["steps"].as_array().unwrap().iter().all(|s| s["ok"] == true), "{c}");
+        assert!(!c["transcript"].as_array().unwrap().is_empty(), "{c}");
     }
     assert_eq!(
         out.status.code(),

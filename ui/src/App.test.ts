@@ -52,6 +52,24 @@ const summary: Summary = {
           latency_ms: 42,
           cert_days_left: null,
           at: "2026-11-24T10:06:00+01:00",
+          steps: [],
+          transcript: [],
+        },
+        {
+          id: "df/imap/sslin.df.eu:993",
+          kind: "imap",
+          target: "sslin.df.eu:993",
+          outcome: "down",
+          reason: "auth",
+          message: "login refused: AUTHENTICATIONFAILED",
+          latency_ms: 310,
+          cert_days_left: 41,
+          at: "2026-11-24T10:06:00+01:00",
+          steps: [
+            { name: "connect", millis: 12, ok: true },
+            { name: "login", millis: 250, ok: false },
+          ],
+          transcript: ["S: * OK <b>Dovecot</b> ready", "C: a1 LOGIN info@example.com ********", "S: a1 NO [AUTHENTICATIONFAILED]"],
         },
       ],
     },
@@ -439,5 +457,27 @@ describe("adding a provider", () => {
     expect(screen.getByRole("alert").textContent).toContain("no known status-page format found");
     expect(screen.queryByTestId("preview")).toBeNull();
     expect(added).toEqual([]);
+  });
+});
+
+describe("why", () => {
+  it("shows a failing probe's steps and its transcript as text, in English and German", async () => {
+    host("/provider/df");
+    render(App, { lang: "en" });
+    await settle();
+    expect(screen.getByText("Why?")).toBeTruthy();
+    expect(screen.getByText(/certificate valid 41 more days/)).toBeTruthy();
+    const failed = [...document.querySelectorAll(".steps li.failed")].map((li) => li.textContent?.trim());
+    expect(failed).toEqual(["✕ login · 250 ms"]);
+    const transcript = screen.getByTestId("transcript");
+    expect(transcript.textContent).toContain("<b>Dovecot</b>");
+    expect(transcript.querySelector("b")).toBeNull();
+    expect(transcript.textContent).not.toMatch(/LOGIN info@example.com [^*]/);
+    cleanup();
+    host("/provider/df");
+    render(App, { lang: "de" });
+    await settle();
+    expect(screen.getByText("Warum?")).toBeTruthy();
+    expect(screen.getByText(/Zertifikat noch 41 Tage gültig/)).toBeTruthy();
   });
 });

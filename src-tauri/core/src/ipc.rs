@@ -56,6 +56,22 @@ pub struct CheckSummary {
     /// When this result was observed.
     #[ts(type = "string | null")]
     pub at: Option<DateTime<FixedOffset>>,
+    /// A mail probe's steps with their timings ("Why?" in the window); empty otherwise.
+    #[serde(default)]
+    pub steps: Vec<CheckStep>,
+    /// A mail probe's dialogue, secrets already redacted; empty otherwise.
+    #[serde(default)]
+    pub transcript: Vec<String>,
+}
+
+/// One step of a probe's dialogue.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct CheckStep {
+    pub name: String,
+    #[ts(type = "number")]
+    pub millis: u64,
+    pub ok: bool,
 }
 
 impl CheckSummary {
@@ -71,6 +87,16 @@ impl CheckSummary {
             latency_ms: o.latency_ms,
             cert_days_left: o.cert_days_left,
             at: Some(o.at),
+            steps: match &o.finding {
+                crate::model::Finding::Mail(m) => {
+                    m.steps.iter().map(|s| CheckStep { name: s.name.clone(), millis: s.millis, ok: s.ok }).collect()
+                }
+                _ => Vec::new(),
+            },
+            transcript: match &o.finding {
+                crate::model::Finding::Mail(m) => m.transcript.clone(),
+                _ => Vec::new(),
+            },
         }
     }
 
@@ -86,6 +112,8 @@ impl CheckSummary {
             latency_ms: None,
             cert_days_left: None,
             at: None,
+            steps: Vec::new(),
+            transcript: Vec::new(),
         }
     }
 }
