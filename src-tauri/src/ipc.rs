@@ -138,3 +138,19 @@ pub async fn add_provider(
 pub async fn remove_provider(state: tauri::State<'_, WindowState>, provider_id: String) -> Result<(), String> {
     send(&state, Request::RemoveProvider { provider_id }).await
 }
+
+#[tauri::command]
+pub async fn general_settings(
+    state: tauri::State<'_, WindowState>,
+) -> Result<outage_core::ipc::GeneralSettings, String> {
+    let mut client = Client::connect(&state.socket).await.map_err(|e| e.to_string())?;
+    client.general_settings().await.map_err(|e| e.to_string())
+}
+
+#[tauri::command]
+pub async fn set_general_settings(
+    state: tauri::State<'_, WindowState>,
+    settings: outage_core::ipc::GeneralSettings,
+) -> Result<(), String> {
+    send(&state, Request::SetGeneralSettings { settings }).await
+}

@@ -39,7 +39,9 @@ fn main() {
             ipc::catalog,
             ipc::detect,
             ipc::add_provider,
-            ipc::remove_provider
+            ipc::remove_provider,
+            ipc::general_settings,
+            ipc::set_general_settings
         ])
         .setup(|app| {
             let config = app.config().app.windows.first().cloned().ok_or("no window in tauri.conf.json")?;

@@ -384,3 +384,30 @@ fn providers_are_added_from_the_catalog_or_a_detected_url_and_removed_again() {
     assert_eq!(remove["type"], "done", "{remove}");
     wait_for("the removal", Duration::from_secs(10), || (provider_ids(&r) == ["df"]).then_some(()));
 }
+
+#[test]
+fn general_settings_are_read_and_written_to_the_config() {
+    let r = start();
+    let (mut w, mut reader) = connect(&r);
+    let read = request(&mut w, &mut reader, r#"{"id":1,"method":"general_settings"}"#);
+    assert_eq!(read["type"], "general_settings", "{read}");
+    assert_eq!(read["settings"]["interval"], "1m");
+    assert_eq!(read["settings"]["language"], "en");
+
+    let set = r#"{"id":2,"method":"set_general_settings","settings":{"interval":"5m","language":"de","quiet_hours":"22:00-07:00","reminder":null}}"#;
+    assert_eq!(request(&mut w, &mut reader, set)["type"], "done");
+    // The resident reloads: verdicts now speak German.
+    wait_for("the German verdict", Duration::from_secs(10), || {
+        let reply = request(&mut w, &mut reader, r#"{"id":3,"method":"summary"}"#);
+        let text = reply["summary"]["providers"][0]["verdict_text"].as_str().unwrap_or_default().to_owned();
+        (text.contains("in Ordnung") || text.contains("noch nicht")).then_some(())
+    });
+    let text = std::fs::read_to_string(r.dir.path().join("config.toml")).unwrap();
+    assert!(text.contains("interval = \"5m\"") && text.contains("quiet_hours = \"22:00-07:00\""), "{text}");
+
+    let bad = r#"{"id":4,"method":"set_general_settings","settings":{"interval":"5s","language":"de","quiet_hours":null,"reminder":null}}"#;
+    let refused = request(&mut w, &mut reader, bad);
+    assert_eq!(refused["type"], "error", "{refused}");
+    assert!(refused["message"].as_str().unwrap().contains("interval"), "{refused}");
+    assert_eq!(std::fs::read_to_string(r.dir.path().join("config.toml")).unwrap(), text);
+}

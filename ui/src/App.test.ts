@@ -5,6 +5,7 @@ import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
 import { tick } from "svelte";
 import App from "./App.svelte";
 import type { Controls } from "./bindings/Controls";
+import type { GeneralSettings } from "./bindings/GeneralSettings";
 import type { NewProvider } from "./bindings/NewProvider";
 import type { ProviderHistory } from "./bindings/ProviderHistory";
 import type { Summary } from "./bindings/Summary";
@@ -135,11 +136,13 @@ const history: ProviderHistory = {
 /// What the mocked resident holds: the controls change as a real one would.
 let controls: Controls;
 let added: NewProvider[] = [];
+let general: GeneralSettings;
 
 function host(route: string | null = null) {
   const calls: string[] = [];
   controls = { paused_until: null, snoozed: [], muted: [], autostart: false, language: null };
   added = [];
+  general = { interval: "2m", language: null, quiet_hours: null, reminder: null };
   mockIPC((cmd, args) => {
     calls.push(cmd);
     const a = (args ?? {}) as { providerId?: string; span?: string; enabled?: boolean };
@@ -169,6 +172,13 @@ function host(route: string | null = null) {
       return null;
     }
     if (cmd === "quit") return null;
+    if (cmd === "general_settings") return general;
+    if (cmd === "set_general_settings") {
+      const next = (args as { settings: GeneralSettings }).settings;
+      if (next.interval === "5s") throw new Error("cannot change the config: interval `5s` is shorter than 10s");
+      general = next;
+      return null;
+    }
     if (cmd === "catalog") {
       return [
         {
@@ -479,5 +489,45 @@ describe("why", () => {
     await settle();
     expect(screen.getByText("Warum?")).toBeTruthy();
     expect(screen.getByText(/Zertifikat noch 41 Tage gültig/)).toBeTruthy();
+  });
+});
+
+describe("general settings", () => {
+  it("writes interval, language and quiet hours, and shows a refusal, in English", async () => {
+    host();
+    render(App, { lang: "en" });
+    await settle();
+    await fireEvent.click(screen.getByText("Settings"));
+    await settle();
+    expect((screen.getByLabelText("Check every") as HTMLInputElement).value).toBe("2m");
+    await fireEvent.input(screen.getByLabelText("Check every"), { target: { value: "5m" } });
+    await fireEvent.input(screen.getByLabelText(/Quiet hours/), { target: { value: "22:00-07:00" } });
+    const language = screen.getByLabelText("Language") as HTMLSelectElement;
+    const deutsch = [...language.options].find((o) => o.textContent === "Deutsch");
+    if (deutsch) deutsch.selected = true;
+    await fireEvent.change(language);
+    expect(language.value).toBe("de");
+    await fireEvent.click(screen.getByText("Save"));
+    await settle();
+    expect(general).toEqual({ interval: "5m", language: "de", quiet_hours: "22:00-07:00", reminder: null });
+    expect(screen.getByTestId("saved")).toBeTruthy();
+
+    await fireEvent.input(screen.getByLabelText("Check every"), { target: { value: "5s" } });
+    await fireEvent.click(screen.getByText("Save"));
+    await settle();
+    expect(screen.getByRole("alert").textContent).toContain("shorter than 10s");
+    expect(screen.queryByTestId("saved")).toBeNull();
+    expect(general.interval).toBe("5m");
+  });
+
+  it("speaks German", async () => {
+    host();
+    render(App, { lang: "de" });
+    await settle();
+    await fireEvent.click(screen.getByText("Einstellungen"));
+    await settle();
+    expect(screen.getByText("Allgemein")).toBeTruthy();
+    expect(screen.getByLabelText("Prüfen alle")).toBeTruthy();
+    expect(screen.getByText("Wie das System")).toBeTruthy();
   });
 });

@@ -4,6 +4,7 @@ import { invoke } from "@tauri-apps/api/core";
 import { listen, type UnlistenFn } from "@tauri-apps/api/event";
 import type { Controls } from "./bindings/Controls";
 import type { Detection } from "./bindings/Detection";
+import type { GeneralSettings } from "./bindings/GeneralSettings";
 import type { NewProvider } from "./bindings/NewProvider";
 import type { PresetSummary } from "./bindings/PresetSummary";
 import type { ProviderHistory } from "./bindings/ProviderHistory";
@@ -83,4 +84,13 @@ export function addProvider(provider: NewProvider): Promise<void> {
 
 export function removeProvider(providerId: string): Promise<void> {
   return invoke<void>("remove_provider", { providerId });
+}
+
+// Interval, language, quiet hours, reminder: written into the config file by the resident.
+export function getGeneralSettings(): Promise<GeneralSettings> {
+  return invoke<GeneralSettings>("general_settings");
+}
+
+export function setGeneralSettings(settings: GeneralSettings): Promise<void> {
+  return invoke<void>("set_general_settings", { settings });
 }

@@ -228,6 +228,27 @@ pub enum Request {
     RemoveProvider {
         provider_id: String,
     },
+    /// The general settings as written in the config file.
+    GeneralSettings,
+    /// Writes the general settings into the config file (the running app reloads it).
+    SetGeneralSettings {
+        settings: GeneralSettings,
+    },
+}
+
+/// The settings the window edits, as the config file spells them; `None` is "not set", i.e.
+/// the default (`language` absent follows the system).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct GeneralSettings {
+    /// `[settings] interval`, e.g. `2m`.
+    pub interval: Option<String>,
+    /// `[settings] language`: `de` or `en`.
+    pub language: Option<String>,
+    /// `[alerts] quiet_hours`, e.g. `22:00-07:00`.
+    pub quiet_hours: Option<String>,
+    /// `[alerts] reminder`, e.g. `4h`.
+    pub reminder: Option<String>,
 }
 
 /// A provider to add: from a preset, or from a status-page URL.
@@ -350,6 +371,10 @@ pub enum ServerMessage {
     Detected {
         id: u64,
         detection: Detection,
+    },
+    GeneralSettings {
+        id: u64,
+        settings: GeneralSettings,
     },
     Error {
         id: Option<u64>,

@@ -269,6 +269,23 @@ async fn connection(
                 let done = blocking(move || crate::settings::remove_provider(&path, &provider_id)).await;
                 send(&mut write, &done_or_error(id, done)).await?;
             }
+            Request::GeneralSettings => {
+                let path = files.config.clone();
+                let read = tokio::task::spawn_blocking(move || crate::settings::general(&path)).await;
+                let reply = match read {
+                    Ok(Ok(settings)) => ServerMessage::GeneralSettings { id, settings },
+                    Ok(Err(e)) => {
+                        ServerMessage::Error { id: Some(id), code: ErrorCode::Failed, message: e.to_string() }
+                    }
+                    Err(e) => ServerMessage::Error { id: Some(id), code: ErrorCode::Failed, message: e.to_string() },
+                };
+                send(&mut write, &reply).await?;
+            }
+            Request::SetGeneralSettings { settings } => {
+                let path = files.config.clone();
+                let done = blocking(move || crate::settings::set_general(&path, &settings)).await;
+                send(&mut write, &done_or_error(id, done)).await?;
+            }
             Request::Controls => {
                 let (tx, rx) = oneshot::channel();
                 let reply = match forward(&shell, id, ShellAction::Controls(tx)) {
@@ -437,6 +454,14 @@ impl Client {
         match self.request(Request::Detect { url: url.to_owned() }).await? {
             ServerMessage::Detected { detection, .. } => Ok(detection),
             other => Err(ClientError::Protocol(format!("expected a detection, got {other:?}"))),
+        }
+    }
+
+    /// The general settings as written in the config file.
+    pub async fn general_settings(&mut self) -> Result<outage_core::ipc::GeneralSettings, ClientError> {
+        match self.request(Request::GeneralSettings).await? {
+            ServerMessage::GeneralSettings { settings, .. } => Ok(settings),
+            other => Err(ClientError::Protocol(format!("expected the settings, got {other:?}"))),
         }
     }
 

@@ -8,7 +8,7 @@ use notify::Watcher as _;
 use tokio::sync::mpsc;
 
 use outage_core::config::{self, Config};
-use outage_core::ipc::NewProvider;
+use outage_core::ipc::{GeneralSettings, NewProvider};
 use outage_core::text::Language;
 
 use crate::EngineError;
@@ -131,6 +131,68 @@ pub fn remove_provider(path: &Path, id: &str) -> Result<(), EngineError> {
     })
 }
 
+/// The general settings as the config file spells them.
+pub fn general(path: &Path) -> Result<GeneralSettings, EngineError> {
+    let shown = path.display().to_string();
+    let text = match std::fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+        Err(source) => return Err(EngineError::ReadConfig { path: shown, source }),
+    };
+    let doc: toml_edit::DocumentMut =
+        text.parse().map_err(|e: toml_edit::TomlError| EngineError::EditConfig(format!("{shown}: {e}")))?;
+    let get = |table: &str, key: &str| {
+        doc.get(table).and_then(|t| t.get(key)).and_then(toml_edit::Item::as_str).map(str::to_owned)
+    };
+    Ok(GeneralSettings {
+        interval: get("settings", "interval"),
+        language: get("settings", "language"),
+        quiet_hours: get("alerts", "quiet_hours"),
+        reminder: get("alerts", "reminder"),
+    })
+}
+
+/// Writes the general settings into the config file: a `None` removes the key (its default
+/// applies). Same guarantees as [`add_provider`]: validated first, comments kept, atomic.
+pub fn set_general(path: &Path, new: &GeneralSettings) -> Result<(), EngineError> {
+    edit(path, |doc| {
+        for (table, key, value) in [
+            ("settings", "interval", &new.interval),
+            ("settings", "language", &new.language),
+            ("alerts", "quiet_hours", &new.quiet_hours),
+            ("alerts", "reminder", &new.reminder),
+        ] {
+            let value = value.as_deref().map(str::trim).filter(|v| !v.is_empty());
+            match value {
+                Some(v) => {
+                    let t = doc
+                        .entry(table)
+                        .or_insert_with(|| toml_edit::Item::Table(toml_edit::Table::new()))
+                        .as_table_mut()
+                        .ok_or_else(|| format!("`{table}` in the config is not a table"))?;
+                    // Keep the comment that follows an existing value.
+                    match t.get_mut(key).and_then(toml_edit::Item::as_value_mut) {
+                        Some(existing) => {
+                            let decor = existing.decor().clone();
+                            *existing = toml_edit::Value::from(v);
+                            *existing.decor_mut() = decor;
+                        }
+                        None => {
+                            t.insert(key, toml_edit::value(v));
+                        }
+                    }
+                }
+                None => {
+                    if let Some(t) = doc.get_mut(table).and_then(toml_edit::Item::as_table_mut) {
+                        t.remove(key);
+                    }
+                }
+            }
+        }
+        Ok(())
+    })
+}
+
 fn edit(
     path: &Path,
     change: impl FnOnce(&mut toml_edit::DocumentMut) -> Result<(), String>,
@@ -211,6 +273,32 @@ mod tests {
         assert!(!text.contains("a.example"), "{text}");
         assert!(remove_provider(&path, "a").is_err(), "gone already");
         assert!(!dir.path().join("config.toml.tmp").exists());
+    }
+
+    #[test]
+    fn general_settings_are_read_and_written_in_place() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config.toml");
+        std::fs::write(&path, "# mine\n[settings]\ninterval = \"2m\" # often enough\nlanguage = \"de\"\n").unwrap();
+        let mut g = general(&path).unwrap();
+        assert_eq!(g.interval.as_deref(), Some("2m"));
+        assert_eq!(g.quiet_hours, None);
+
+        g.interval = Some("5m".into());
+        g.language = None;
+        g.quiet_hours = Some("22:00-07:00".into());
+        set_general(&path, &g).unwrap();
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(text.contains("interval = \"5m\" # often enough"), "{text}");
+        assert!(!text.contains("language"), "{text}");
+        let c = load(&path).unwrap();
+        assert_eq!(c.settings.interval, std::time::Duration::from_secs(300));
+        assert!(c.alerts.quiet_hours.is_some());
+
+        let before = std::fs::read(&path).unwrap();
+        let bad = GeneralSettings { quiet_hours: Some("late".into()), ..g.clone() };
+        assert!(set_general(&path, &bad).unwrap_err().to_string().contains("quiet_hours"));
+        assert_eq!(std::fs::read(&path).unwrap(), before, "a refused edit leaves the file as it was");
     }
 
     #[test]

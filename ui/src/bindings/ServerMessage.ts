@@ -2,6 +2,7 @@
 import type { Controls } from "./Controls";
 import type { Detection } from "./Detection";
 import type { ErrorCode } from "./ErrorCode";
+import type { GeneralSettings } from "./GeneralSettings";
 import type { PresetSummary } from "./PresetSummary";
 import type { ProviderHistory } from "./ProviderHistory";
 import type { Summary } from "./Summary";
@@ -9,4 +10,4 @@ import type { Summary } from "./Summary";
 /**
  * One line from the resident.
  */
-export type ServerMessage = { "type": "pong", id: bigint, version: string, } | { "type": "summary", id: bigint, summary: Summary, } | { "type": "done", id: bigint, } | { "type": "controls", id: bigint, controls: Controls, } | { "type": "provider_history", id: bigint, history: ProviderHistory, } | { "type": "catalog", id: bigint, presets: Array<PresetSummary>, } | { "type": "detected", id: bigint, detection: Detection, } | { "type": "error", id: bigint | null, code: ErrorCode, message: string, } | { "type": "update", summary: Summary, } | { "type": "navigate", route: string, };
+export type ServerMessage = { "type": "pong", id: bigint, version: string, } | { "type": "summary", id: bigint, summary: Summary, } | { "type": "done", id: bigint, } | { "type": "controls", id: bigint, controls: Controls, } | { "type": "provider_history", id: bigint, history: ProviderHistory, } | { "type": "catalog", id: bigint, presets: Array<PresetSummary>, } | { "type": "detected", id: bigint, detection: Detection, } | { "type": "general_settings", id: bigint, settings: GeneralSettings, } | { "type": "error", id: bigint | null, code: ErrorCode, message: string, } | { "type": "update", summary: Summary, } | { "type": "navigate", route: string, };
