@@ -171,6 +171,9 @@ async fn statuspage_outage_reaches_tray_notification_history_and_window() {
     // Let the page render the incident before the screenshot.
     tokio::time::sleep(Duration::from_secs(3)).await;
     desktop::screenshot(&display, &artifacts.join("e2e-incident.png"));
+    // The page itself rendered (a script error leaves the webview blank, window or not).
+    let variation = desktop::variation(&artifacts.join("e2e-incident.png"), "720x560+0+0");
+    assert!(variation > 0.02, "the window is blank (variation {variation}): see artifacts/e2e-incident.png");
 
     // A second launch starts no second engine: it asks the first to show the window.
     let mut second = Command::new(&resident_bin);

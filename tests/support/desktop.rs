@@ -284,3 +284,14 @@ pub fn screenshot(display: &str, path: &std::path::Path) {
     let status = Command::new("import").env("DISPLAY", display).args(["-window", "root"]).arg(path).status();
     assert!(status.is_ok_and(|s| s.success()), "screenshot with ImageMagick's import failed");
 }
+
+/// How much a screenshot varies (grey-level standard deviation, 0 for one flat colour), over
+/// `geometry` (ImageMagick's `WxH+X+Y`): a page that failed to load is a blank rectangle.
+pub fn variation(path: &std::path::Path, geometry: &str) -> f64 {
+    let out = Command::new("convert")
+        .arg(path)
+        .args(["-crop", geometry, "-colorspace", "gray", "-format", "%[fx:standard_deviation]", "info:"])
+        .output()
+        .expect("ImageMagick's convert");
+    String::from_utf8_lossy(&out.stdout).trim().parse().unwrap_or(0.0)
+}
