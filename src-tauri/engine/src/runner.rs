@@ -515,16 +515,21 @@ mod tests {
         Arc::new(move || base + chrono::Duration::from_std(start.elapsed()).unwrap())
     }
 
-    async fn engine(addr: std::net::SocketAddr) -> (EngineHandle, tempfile::TempDir) {
-        keep_runtime_busy();
+    /// A connectivity anchor on loopback that listens for the whole test.
+    async fn anchor() -> std::net::SocketAddr {
         let anchor = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let anchor_addr = anchor.local_addr().unwrap();
-        // Keep the anchor listening for the whole test.
+        let addr = anchor.local_addr().unwrap();
         tokio::spawn(async move {
             loop {
                 let _ = anchor.accept().await;
             }
         });
+        addr
+    }
+
+    async fn engine(addr: std::net::SocketAddr) -> (EngineHandle, tempfile::TempDir) {
+        keep_runtime_busy();
+        let anchor_addr = anchor().await;
         let text = format!(
             "[settings]\ninterval = \"60s\"\ntimeout = \"5s\"\nlanguage = \"en\"\nconnectivity = [\"{anchor_addr}\"]\n\
              [[provider]]\nid = \"p\"\nname = \"P\"\nstatus_page = \"http://{addr}/\"\n"
@@ -581,13 +586,7 @@ mod tests {
         let slow_hits: Arc<Mutex<Vec<Instant>>> = Arc::default();
         let fast = serve(Arc::new(Mutex::new((200, summary("none")))), Arc::clone(&fast_hits)).await;
         let slow = serve(Arc::new(Mutex::new((200, summary("none")))), Arc::clone(&slow_hits)).await;
-        let anchor = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let anchor_addr = anchor.local_addr().unwrap();
-        tokio::spawn(async move {
-            loop {
-                let _ = anchor.accept().await;
-            }
-        });
+        let anchor_addr = anchor().await;
         let text = format!(
             "[settings]\ninterval = \"2m\"\ntimeout = \"5s\"\nlanguage = \"en\"\nconnectivity = [\"{anchor_addr}\"]\n\
              [[provider]]\nid = \"fast\"\nstatus_page = \"http://{fast}/\"\ninterval = \"30s\"\n\
