@@ -308,7 +308,7 @@ describe("provider history", () => {
     expect(uptime).toContain("—");
     expect(screen.getByText(/acknowledged by the provider 2 minutes after we detected it/)).toBeTruthy();
     const merged = [...document.querySelectorAll(".merged li")].map((li) => li.className);
-    expect(merged).toEqual(["us", "provider"]);
+    expect(merged).toEqual(["from-us", "from-provider"]);
     // Two day bars, each saying in words what its colour says.
     const bars = [...document.querySelectorAll<HTMLButtonElement>(".bars .bar")];
     expect(bars.map((b) => b.getAttribute("aria-label"))).toEqual([
@@ -317,6 +317,8 @@ describe("provider history", () => {
     ]);
     await fireEvent.focus(bars[1]);
     expect(screen.getByTestId("day-detail").textContent).toContain("90 min down");
+    // Latency: the day with timed probes, in a table beside the chart.
+    expect(screen.getByTestId("latency-table").textContent).toContain("2026-11-2441 ms");
   });
 
   it("renders provider text in the merged timeline as inert text", async () => {
@@ -325,7 +327,7 @@ describe("provider history", () => {
     await settle();
     const title = [...document.querySelectorAll(".history-incident h3")].map((h) => h.textContent);
     expect(title).toEqual(["Mailcluster 3 <b>unreachable</b>"]);
-    const body = document.querySelector(".merged li.provider .body");
+    const body = document.querySelector(".merged li.from-provider .body");
     expect(body?.textContent).toContain("<script>");
     expect(document.querySelector(".history-incident img, .history-incident script, .history-incident b")).toBeNull();
     expect((window as unknown as { pwned?: number }).pwned).toBeUndefined();
