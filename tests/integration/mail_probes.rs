@@ -31,7 +31,8 @@ fn run(endpoint: &Mail, credential: Credential, timeout: Duration, dns: Dns) -> 
     let started = Instant::now();
     let now = chrono::Local::now().fixed_offset();
     let id = endpoint.check_id("t");
-    let observation = runtime.block_on(mail::probe(Probe { check_id: &id, endpoint, credential, timeout, dns, now }));
+    let observation =
+        runtime.block_on(mail::probe(Probe { check_id: &id, endpoint, credential, timeout, dns, now, progress: None }));
     (observation, started.elapsed())
 }
 

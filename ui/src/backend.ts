@@ -1,10 +1,14 @@
 // The only file that talks to the host (the window process, which forwards to the resident).
 // Everything else imports these functions, so tests can replace the host with mockIPC.
-import { invoke } from "@tauri-apps/api/core";
+import { Channel, invoke } from "@tauri-apps/api/core";
 import { listen, type UnlistenFn } from "@tauri-apps/api/event";
+import type { CheckStep } from "./bindings/CheckStep";
+import type { CheckSummary } from "./bindings/CheckSummary";
 import type { Controls } from "./bindings/Controls";
 import type { Detection } from "./bindings/Detection";
 import type { GeneralSettings } from "./bindings/GeneralSettings";
+import type { MailAccount } from "./bindings/MailAccount";
+import type { NewMail } from "./bindings/NewMail";
 import type { NewProvider } from "./bindings/NewProvider";
 import type { PresetSummary } from "./bindings/PresetSummary";
 import type { ProviderHistory } from "./bindings/ProviderHistory";
@@ -93,4 +97,30 @@ export function getGeneralSettings(): Promise<GeneralSettings> {
 
 export function setGeneralSettings(settings: GeneralSettings): Promise<void> {
   return invoke<void>("set_general_settings", { settings });
+}
+
+// Mail accounts: the endpoints written in the config for a provider. The password never
+// goes to the resident: the window process puts it into the OS keychain.
+export function getMailAccounts(providerId: string): Promise<MailAccount[]> {
+  return invoke<MailAccount[]>("mail_accounts", { providerId });
+}
+
+export function addMail(mail: NewMail, password: string | null): Promise<void> {
+  return invoke<void>("add_mail", { mail, password });
+}
+
+export function removeMail(providerId: string, checkId: string, username: string | null): Promise<void> {
+  return invoke<void>("remove_mail", { providerId, checkId, username });
+}
+
+// "Test connection": probes the endpoint as it would be checked; every step reaches
+// `onStep` as soon as it ended, the whole result comes last.
+export function testMail(
+  mail: NewMail,
+  password: string | null,
+  onStep: (step: CheckStep) => void,
+): Promise<CheckSummary> {
+  const channel = new Channel<CheckStep>();
+  channel.onmessage = onStep;
+  return invoke<CheckSummary>("test_mail", { mail, password, onStep: channel });
 }

@@ -39,6 +39,9 @@ pub struct Policy {
     pub quiet_hours: Option<QuietHours>,
     /// The user's own maintenance windows: that provider's alerts are held during them.
     pub maintenance: Vec<MaintenanceWindow>,
+    /// The provider states the user wants to hear about (`[alerts] states`). A refused login
+    /// is the user's own to fix and alerts whatever the state.
+    pub states: Vec<State>,
 }
 
 impl Policy {
@@ -52,6 +55,7 @@ impl Policy {
             morning: NaiveTime::from_hms_opt(8, 0, 0).unwrap_or_default(),
             quiet_hours: None,
             maintenance: Vec::new(),
+            states: crate::config::ALERT_STATES.to_vec(),
         }
     }
 }
@@ -63,6 +67,7 @@ impl Policy {
             reminder_every: alerts.reminder,
             quiet_hours: alerts.quiet_hours,
             maintenance: alerts.maintenance.clone(),
+            states: alerts.states.clone(),
             ..Policy::new(language)
         }
     }
@@ -412,12 +417,15 @@ enum Condition {
     Problem(Verdict),
 }
 
-fn condition(p: &ProviderSummary) -> Condition {
+fn condition(p: &ProviderSummary, policy: &Policy) -> Condition {
     match p.verdict {
         Verdict::AllWell => Condition::Calm,
         Verdict::Unknown | Verdict::YourNetwork => Condition::Unclear,
         // A certificate about to expire has its own, daily warning; it is no outage.
         Verdict::ProviderUnacknowledged if certificate_only(p) => Condition::Calm,
+        // A state the user chose not to hear about is not "calm" either: a problem told
+        // earlier is resolved only when the provider is really well again.
+        cause if cause != Verdict::YourAccount && !policy.states.contains(&p.state) => Condition::Unclear,
         cause => Condition::Problem(cause),
     }
 }
@@ -504,7 +512,7 @@ fn provider(
     let lang = policy.language;
     let memory = state.providers.entry(p.id.clone()).or_default();
     let mut due: Vec<(Alert, Option<String>)> = Vec::new();
-    match condition(p) {
+    match condition(p, policy) {
         Condition::Unclear => memory.calm_since = None,
         Condition::Calm => {
             let Some(told) = &memory.told else {
@@ -592,7 +600,10 @@ fn close_digest(state: &mut AlertState, policy: &Policy, now: DateTime<FixedOffs
     for p in &summary.providers {
         let Some(told) = state.providers.get_mut(&p.id).and_then(|m| m.told.as_mut()) else { continue };
         let unmentioned = told.last_alert < quiet_from;
-        if unmentioned && told.verdict != Verdict::Maintenance && condition(p) == Condition::Problem(told.verdict) {
+        if unmentioned
+            && told.verdict != Verdict::Maintenance
+            && condition(p, policy) == Condition::Problem(told.verdict)
+        {
             let title = text::alert_title(AlertEvent::Reminder, &p.name, told.verdict, p.state, policy.language);
             state.digest.push(DigestLine { at: now, text: title });
         }

@@ -185,8 +185,9 @@ pub struct MailEndpoint {
     pub tls: TlsMode,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
+#[ts(export, rename_all = "snake_case")]
 pub enum MailKind {
     /// Submission (465/587), never port 25: ISPs often block it from customer lines.
     Smtp,
@@ -222,8 +223,9 @@ impl MailKind {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
+#[ts(export, rename_all = "snake_case")]
 pub enum TlsMode {
     /// TLS from the first byte (993, 995, 465).
     Implicit,

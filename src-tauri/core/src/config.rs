@@ -11,6 +11,7 @@ use serde::Deserialize;
 use crate::alert::{MaintenanceWindow, QuietHours, Window};
 pub use crate::catalog::{MailKind, TlsMode};
 use crate::formats::Format;
+use crate::model::State;
 use crate::text::Language;
 
 /// The default connectivity anchors: independent public resolvers, reached over TCP.
@@ -32,11 +33,22 @@ pub struct Alerts {
     pub quiet_hours: Option<QuietHours>,
     /// The user's own maintenance windows (`[[alerts.maintenance]]`).
     pub maintenance: Vec<MaintenanceWindow>,
+    /// The provider states that alert (`states`); a provider in another state neither
+    /// raises nor clears an alert.
+    pub states: Vec<State>,
 }
+
+/// The states that can alert, in the order the window lists them; all of them by default.
+pub const ALERT_STATES: [State; 4] = [State::MajorOutage, State::PartialOutage, State::Degraded, State::Maintenance];
 
 impl Default for Alerts {
     fn default() -> Alerts {
-        Alerts { reminder: Duration::from_secs(4 * 3600), quiet_hours: None, maintenance: Vec::new() }
+        Alerts {
+            reminder: Duration::from_secs(4 * 3600),
+            quiet_hours: None,
+            maintenance: Vec::new(),
+            states: ALERT_STATES.to_vec(),
+        }
     }
 }
 
@@ -199,6 +211,7 @@ struct RawMail {
 struct RawAlerts {
     reminder: Option<toml::Spanned<String>>,
     quiet_hours: Option<toml::Spanned<String>>,
+    states: Option<toml::Spanned<Vec<String>>>,
     #[serde(default)]
     maintenance: Vec<toml::Spanned<RawMaintenance>>,
 }
@@ -220,7 +233,7 @@ const SETTINGS_KEYS: [&str; 4] = ["interval", "timeout", "language", "connectivi
 const PROVIDER_KEYS: [&str; 8] =
     ["id", "name", "preset", "status_page", "status_format", "components", "interval", "mail"];
 const MAIL_KEYS: [&str; 7] = ["kind", "host", "port", "tls", "username", "ca_file", "cert_warn_days"];
-const ALERTS_KEYS: [&str; 3] = ["reminder", "quiet_hours", "maintenance"];
+const ALERTS_KEYS: [&str; 4] = ["reminder", "quiet_hours", "states", "maintenance"];
 const MAINTENANCE_KEYS: [&str; 7] = ["provider", "days", "from", "to", "time_zone", "start", "end"];
 const TOP_KEYS: [&str; 3] = ["settings", "provider", "alerts"];
 
@@ -425,6 +438,24 @@ fn alerts(raw: RawAlerts, providers: &[Provider]) -> Result<Alerts, Located> {
             )
         })?;
         alerts.quiet_hours = Some(QuietHours { start, end });
+    }
+    if let Some(v) = raw.states {
+        let span = v.span();
+        let mut states = Vec::new();
+        for name in v.into_inner() {
+            let state = State::parse(&name).filter(|s| ALERT_STATES.contains(s)).ok_or_else(|| {
+                let all: Vec<&str> = ALERT_STATES.iter().map(|s| s.as_str()).collect();
+                (
+                    Some(span.clone()),
+                    format!("`{name}` in states is not a state that can alert"),
+                    Some(format!("choose from {}", all.join(", "))),
+                )
+            })?;
+            if !states.contains(&state) {
+                states.push(state);
+            }
+        }
+        alerts.states = states;
     }
     for spanned in raw.maintenance {
         let span = spanned.span();
@@ -874,6 +905,11 @@ end = "2026-11-29T02:00:00+01:00"
         );
         assert!(matches!(c.alerts.maintenance[1].when, Window::Once { .. }));
         assert_eq!(parse("", "c.toml").unwrap().alerts, Alerts::default());
+        assert_eq!(parse("", "c.toml").unwrap().alerts.states, ALERT_STATES);
+        let only =
+            parse("[alerts]\nstates = [\"major_outage\", \"major_outage\", \"maintenance\"]\n", "c.toml").unwrap();
+        assert_eq!(only.alerts.states, [State::MajorOutage, State::Maintenance]);
+        assert!(parse("[alerts]\nstates = []\n", "c.toml").unwrap().alerts.states.is_empty());
     }
 
     #[test]
@@ -895,6 +931,8 @@ end = "2026-11-29T02:00:00+01:00"
                 "ends before it starts",
             ),
             ("[[alerts.maintenance]]\nprovider = \"df\"\n", 4, "either weekly"),
+            ("[alerts]\nstates = [\"major_outage\", \"operational\"]\n", 5, "`operational` in states"),
+            ("[alerts]\nstates = [\"down\"]\n", 5, "not a state that can alert"),
         ];
         for (text, line, needle) in cases {
             let e = parse(&format!("{provider}{text}"), "c.toml").unwrap_err();

@@ -234,6 +234,54 @@ pub enum Request {
     SetGeneralSettings {
         settings: GeneralSettings,
     },
+    /// The mail endpoints written in the config file for one provider (not the preset's).
+    MailAccounts {
+        provider_id: String,
+    },
+    /// Adds a mail endpoint to a provider in the config file (the running app reloads it).
+    /// The password is not part of it: the window puts it into the keychain itself.
+    AddMail {
+        mail: NewMail,
+    },
+    /// Removes the provider's mail endpoint with this check id from the config file.
+    RemoveMail {
+        provider_id: String,
+        check_id: String,
+    },
+    /// Probes a mail endpoint once, as it would be checked if added ("Test connection"):
+    /// every step is pushed as `MailStep` while it happens, then `MailTested` ends it. The
+    /// password, if a username is given, comes from the keychain.
+    TestMail {
+        mail: NewMail,
+    },
+}
+
+/// A mail endpoint as the window adds or tests it (`[[provider.mail]]`). `port` `None` is
+/// the protocol's standard port for the TLS mode.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct NewMail {
+    pub provider_id: String,
+    pub kind: crate::config::MailKind,
+    pub host: String,
+    pub port: Option<u16>,
+    pub tls: crate::config::TlsMode,
+    /// Log in as this user (the password lives in the keychain); `None` probes without login.
+    pub username: Option<String>,
+    /// An extra trust anchor (PEM file), for self-hosted servers.
+    pub ca_file: Option<String>,
+}
+
+/// A mail endpoint written in the config file, with the id of its check.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct MailAccount {
+    pub check_id: String,
+    pub kind: crate::config::MailKind,
+    pub host: String,
+    pub port: u16,
+    pub tls: crate::config::TlsMode,
+    pub username: Option<String>,
 }
 
 /// The settings the window edits, as the config file spells them; `None` is "not set", i.e.
@@ -249,6 +297,9 @@ pub struct GeneralSettings {
     pub quiet_hours: Option<String>,
     /// `[alerts] reminder`, e.g. `4h`.
     pub reminder: Option<String>,
+    /// `[alerts] states`: the provider states that alert; `None` is all problem states.
+    #[serde(default)]
+    pub alert_states: Option<Vec<State>>,
 }
 
 /// A provider to add: from a preset, or from a status-page URL.
@@ -375,6 +426,20 @@ pub enum ServerMessage {
     GeneralSettings {
         id: u64,
         settings: GeneralSettings,
+    },
+    MailAccounts {
+        id: u64,
+        accounts: Vec<MailAccount>,
+    },
+    /// One step of a running `TestMail`, as soon as it ended.
+    MailStep {
+        id: u64,
+        step: CheckStep,
+    },
+    /// The end of a `TestMail`: the probe's whole result.
+    MailTested {
+        id: u64,
+        check: CheckSummary,
     },
     Error {
         id: Option<u64>,

@@ -286,6 +286,30 @@ async fn connection(
                 let done = blocking(move || crate::settings::set_general(&path, &settings)).await;
                 send(&mut write, &done_or_error(id, done)).await?;
             }
+            Request::MailAccounts { provider_id } => {
+                let path = files.config.clone();
+                let read =
+                    tokio::task::spawn_blocking(move || crate::settings::mail_accounts(&path, &provider_id)).await;
+                let reply = match read {
+                    Ok(Ok(accounts)) => ServerMessage::MailAccounts { id, accounts },
+                    Ok(Err(e)) => {
+                        ServerMessage::Error { id: Some(id), code: ErrorCode::Failed, message: e.to_string() }
+                    }
+                    Err(e) => ServerMessage::Error { id: Some(id), code: ErrorCode::Failed, message: e.to_string() },
+                };
+                send(&mut write, &reply).await?;
+            }
+            Request::AddMail { mail } => {
+                let path = files.config.clone();
+                let done = blocking(move || crate::settings::add_mail(&path, &mail)).await;
+                send(&mut write, &done_or_error(id, done)).await?;
+            }
+            Request::RemoveMail { provider_id, check_id } => {
+                let path = files.config.clone();
+                let done = blocking(move || crate::settings::remove_mail(&path, &provider_id, &check_id)).await;
+                send(&mut write, &done_or_error(id, done)).await?;
+            }
+            Request::TestMail { mail } => test_mail(&mut write, &files.config, id, mail).await?,
             Request::Controls => {
                 let (tx, rx) = oneshot::channel();
                 let reply = match forward(&shell, id, ShellAction::Controls(tx)) {
@@ -323,6 +347,52 @@ async fn connection(
             }
         }
     }
+}
+
+/// "Test connection": probes a mail endpoint as it would be checked once added, pushing
+/// each step while it happens. The endpoint is validated as the config file would be, and a
+/// login uses the keychain's password, so the result is what the real check will report.
+async fn test_mail<W: AsyncWriteExt + Unpin>(
+    write: &mut W,
+    config: &Path,
+    id: u64,
+    mail: outage_core::ipc::NewMail,
+) -> std::io::Result<()> {
+    let path = config.to_owned();
+    let provider_id = mail.provider_id.clone();
+    let draft = match tokio::task::spawn_blocking(move || crate::settings::draft_mail(&path, &mail)).await {
+        Ok(Ok(draft)) => draft,
+        Ok(Err(e)) => {
+            let reply = ServerMessage::Error { id: Some(id), code: ErrorCode::Failed, message: e.to_string() };
+            return send(write, &reply).await;
+        }
+        Err(e) => {
+            let reply = ServerMessage::Error { id: Some(id), code: ErrorCode::Failed, message: e.to_string() };
+            return send(write, &reply).await;
+        }
+    };
+    let (config, endpoint) = draft;
+    let check_id = endpoint.check_id(&provider_id);
+    let (tx, mut steps) = mpsc::unbounded_channel();
+    let now = chrono::Local::now().fixed_offset();
+    let probe = crate::mail::run_reporting(&check_id, &provider_id, &endpoint, config.settings.timeout, now, tx);
+    tokio::pin!(probe);
+    let observation = loop {
+        tokio::select! {
+            observation = &mut probe => break observation,
+            Some(step) = steps.recv() => {
+                let step = outage_core::ipc::CheckStep { name: step.name, millis: step.millis, ok: step.ok };
+                send(write, &ServerMessage::MailStep { id, step }).await?;
+            }
+        }
+    };
+    // Steps that ended together with the probe.
+    while let Ok(step) = steps.try_recv() {
+        let step = outage_core::ipc::CheckStep { name: step.name, millis: step.millis, ok: step.ok };
+        send(write, &ServerMessage::MailStep { id, step }).await?;
+    }
+    let check = outage_core::ipc::CheckSummary::of(&observation);
+    send(write, &ServerMessage::MailTested { id, check }).await
 }
 
 /// Reads one provider's history on a connection of its own (SQLite in WAL mode lets it read
@@ -473,6 +543,34 @@ impl Client {
         match self.request(Request::ProviderHistory { provider_id: provider_id.to_owned() }).await? {
             ServerMessage::ProviderHistory { history, .. } => Ok(history),
             other => Err(ClientError::Protocol(format!("expected a provider history, got {other:?}"))),
+        }
+    }
+
+    /// The mail endpoints the config file gives for a provider.
+    pub async fn mail_accounts(
+        &mut self,
+        provider_id: &str,
+    ) -> Result<Vec<outage_core::ipc::MailAccount>, ClientError> {
+        match self.request(Request::MailAccounts { provider_id: provider_id.to_owned() }).await? {
+            ServerMessage::MailAccounts { accounts, .. } => Ok(accounts),
+            other => Err(ClientError::Protocol(format!("expected mail accounts, got {other:?}"))),
+        }
+    }
+
+    /// "Test connection": `on_step` hears every step as it ends; the probe's result last.
+    pub async fn test_mail(
+        &mut self,
+        mail: outage_core::ipc::NewMail,
+        mut on_step: impl FnMut(outage_core::ipc::CheckStep),
+    ) -> Result<outage_core::ipc::CheckSummary, ClientError> {
+        let mut message = self.request(Request::TestMail { mail }).await?;
+        loop {
+            match message {
+                ServerMessage::MailStep { step, .. } => on_step(step),
+                ServerMessage::MailTested { check, .. } => return Ok(check),
+                other => return Err(ClientError::Protocol(format!("expected a mail test, got {other:?}"))),
+            }
+            message = self.next_message().await?;
         }
     }
 

@@ -8,7 +8,7 @@ use notify::Watcher as _;
 use tokio::sync::mpsc;
 
 use outage_core::config::{self, Config};
-use outage_core::ipc::{GeneralSettings, NewProvider};
+use outage_core::ipc::{GeneralSettings, MailAccount, NewMail, NewProvider};
 use outage_core::text::Language;
 
 use crate::EngineError;
@@ -144,11 +144,17 @@ pub fn general(path: &Path) -> Result<GeneralSettings, EngineError> {
     let get = |table: &str, key: &str| {
         doc.get(table).and_then(|t| t.get(key)).and_then(toml_edit::Item::as_str).map(str::to_owned)
     };
+    let alert_states = doc
+        .get("alerts")
+        .and_then(|t| t.get("states"))
+        .and_then(toml_edit::Item::as_array)
+        .map(|a| a.iter().filter_map(|v| v.as_str().and_then(outage_core::model::State::parse)).collect());
     Ok(GeneralSettings {
         interval: get("settings", "interval"),
         language: get("settings", "language"),
         quiet_hours: get("alerts", "quiet_hours"),
         reminder: get("alerts", "reminder"),
+        alert_states,
     })
 }
 
@@ -189,14 +195,187 @@ pub fn set_general(path: &Path, new: &GeneralSettings) -> Result<(), EngineError
                 }
             }
         }
+        match &new.alert_states {
+            Some(states) => {
+                let alerts = doc
+                    .entry("alerts")
+                    .or_insert_with(|| toml_edit::Item::Table(toml_edit::Table::new()))
+                    .as_table_mut()
+                    .ok_or_else(|| "`alerts` in the config is not a table".to_owned())?;
+                let list: toml_edit::Array = states.iter().map(|s| s.as_str()).collect();
+                alerts.insert("states", toml_edit::value(list));
+            }
+            None => {
+                if let Some(t) = doc.get_mut("alerts").and_then(toml_edit::Item::as_table_mut) {
+                    t.remove("states");
+                }
+            }
+        }
         Ok(())
     })
+}
+
+/// The `[[provider]]` table with this id.
+fn provider_table<'d>(doc: &'d mut toml_edit::DocumentMut, id: &str) -> Result<&'d mut toml_edit::Table, String> {
+    doc.get_mut("provider")
+        .and_then(toml_edit::Item::as_array_of_tables_mut)
+        .and_then(|list| list.iter_mut().find(|t| t.get("id").and_then(toml_edit::Item::as_str) == Some(id)))
+        .ok_or_else(|| format!("no provider `{id}` in the config"))
+}
+
+/// Appends `new` as a `[[provider.mail]]` of its provider.
+fn insert_mail(doc: &mut toml_edit::DocumentMut, new: &NewMail) -> Result<(), String> {
+    let provider = provider_table(doc, &new.provider_id)?;
+    let list = provider
+        .entry("mail")
+        .or_insert_with(|| toml_edit::Item::ArrayOfTables(toml_edit::ArrayOfTables::new()))
+        .as_array_of_tables_mut()
+        .ok_or_else(|| format!("`mail` of provider `{}` is not a list of [[provider.mail]] tables", new.provider_id))?;
+    let mut table = toml_edit::Table::new();
+    table.insert("kind", toml_edit::value(new.kind.as_str()));
+    table.insert("host", toml_edit::value(new.host.trim()));
+    if let Some(port) = new.port {
+        table.insert("port", toml_edit::value(i64::from(port)));
+    }
+    table.insert("tls", toml_edit::value(new.tls.as_str()));
+    if let Some(user) = new.username.as_deref().map(str::trim).filter(|u| !u.is_empty()) {
+        table.insert("username", toml_edit::value(user));
+    }
+    if let Some(ca) = new.ca_file.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
+        table.insert("ca_file", toml_edit::value(ca));
+    }
+    list.push(table);
+    Ok(())
+}
+
+/// The mail endpoints the config file gives for a provider (a preset's own are not listed:
+/// they apply only while the file gives none).
+pub fn mail_accounts(path: &Path, provider_id: &str) -> Result<Vec<MailAccount>, EngineError> {
+    let config = load(path)?;
+    let provider = config
+        .providers
+        .iter()
+        .find(|p| p.id == provider_id)
+        .ok_or_else(|| EngineError::EditConfig(format!("no provider `{provider_id}` in the config")))?;
+    let text = std::fs::read_to_string(path)
+        .map_err(|source| EngineError::ReadConfig { path: path.display().to_string(), source })?;
+    let doc: toml_edit::DocumentMut =
+        text.parse().map_err(|e: toml_edit::TomlError| EngineError::EditConfig(format!("{}: {e}", path.display())))?;
+    let written = doc
+        .get("provider")
+        .and_then(toml_edit::Item::as_array_of_tables)
+        .and_then(|list| list.iter().find(|t| t.get("id").and_then(toml_edit::Item::as_str) == Some(provider_id)))
+        .and_then(|t| t.get("mail"))
+        .is_some();
+    if !written {
+        return Ok(Vec::new());
+    }
+    Ok(provider
+        .mail
+        .iter()
+        .map(|m| MailAccount {
+            check_id: m.check_id(provider_id),
+            kind: m.kind,
+            host: m.host.clone(),
+            port: m.port,
+            tls: m.tls,
+            username: m.username.clone(),
+        })
+        .collect())
+}
+
+/// Adds a mail endpoint to its provider in the config file (same guarantees as
+/// [`add_provider`]). An endpoint the provider already has is refused.
+pub fn add_mail(path: &Path, new: &NewMail) -> Result<(), EngineError> {
+    let (_, endpoint) = draft_mail(path, new)?;
+    let id = endpoint.check_id(&new.provider_id);
+    if load(path)?
+        .providers
+        .iter()
+        .filter(|p| p.id == new.provider_id)
+        .flat_map(|p| &p.mail)
+        .any(|m| m.check_id(&new.provider_id) == id && m.username == endpoint.username)
+    {
+        return Err(EngineError::EditConfig(format!(
+            "{} is already checked for `{}`",
+            endpoint.authority(),
+            new.provider_id
+        )));
+    }
+    edit(path, |doc| insert_mail(doc, new))
+}
+
+/// Removes the provider's mail endpoint whose check has this id (same guarantees as
+/// [`add_provider`]).
+pub fn remove_mail(path: &Path, provider_id: &str, check_id: &str) -> Result<(), EngineError> {
+    let config = load(path)?;
+    let provider = config
+        .providers
+        .iter()
+        .find(|p| p.id == provider_id)
+        .ok_or_else(|| EngineError::EditConfig(format!("no provider `{provider_id}` in the config")))?;
+    // The config's endpoints and the file's `[[provider.mail]]` tables are in the same order.
+    let index = provider
+        .mail
+        .iter()
+        .position(|m| m.check_id(provider_id) == check_id)
+        .ok_or_else(|| EngineError::EditConfig(format!("no mail endpoint `{check_id}` in the config")))?;
+    edit(path, |doc| {
+        let provider = provider_table(doc, provider_id)?;
+        let list = provider
+            .get_mut("mail")
+            .and_then(toml_edit::Item::as_array_of_tables_mut)
+            .ok_or_else(|| format!("no mail endpoint `{check_id}` in the config (it is the preset's)"))?;
+        if index >= list.len() {
+            return Err(format!("no mail endpoint `{check_id}` in the config"));
+        }
+        list.remove(index);
+        if list.is_empty() {
+            provider.remove("mail");
+        }
+        Ok(())
+    })
+}
+
+/// The endpoint `new` would be once added, validated exactly as the config file would be
+/// (port defaults, `ca_file` against the config's folder), with the config it would be in;
+/// nothing is written.
+pub fn draft_mail(path: &Path, new: &NewMail) -> Result<(Config, config::Mail), EngineError> {
+    let (_, config) = edited(path, |doc| insert_mail(doc, new))?;
+    let endpoint = config
+        .providers
+        .iter()
+        .find(|p| p.id == new.provider_id)
+        .and_then(|p| p.mail.last())
+        .cloned()
+        .ok_or_else(|| EngineError::EditConfig(format!("no provider `{}` in the config", new.provider_id)))?;
+    Ok((config, endpoint))
 }
 
 fn edit(
     path: &Path,
     change: impl FnOnce(&mut toml_edit::DocumentMut) -> Result<(), String>,
 ) -> Result<(), EngineError> {
+    let shown = path.display().to_string();
+    let (edited, _) = edited(path, change)?;
+    let write = || -> std::io::Result<()> {
+        use std::io::Write as _;
+        ensure_config_dir(path)?;
+        let tmp = path.with_extension("toml.tmp");
+        let mut file = std::fs::File::create(&tmp)?;
+        file.write_all(edited.as_bytes())?;
+        file.sync_all()?;
+        std::fs::rename(&tmp, path)
+    };
+    write().map_err(|e| EngineError::EditConfig(format!("cannot write {shown}: {e}")))
+}
+
+/// The config file's text after `change`, and the config it makes; an edit the app would
+/// refuse at start-up is refused here.
+fn edited(
+    path: &Path,
+    change: impl FnOnce(&mut toml_edit::DocumentMut) -> Result<(), String>,
+) -> Result<(String, Config), EngineError> {
     let shown = path.display().to_string();
     let text = match std::fs::read_to_string(path) {
         Ok(t) => t,
@@ -208,17 +387,8 @@ fn edit(
     change(&mut doc).map_err(EngineError::EditConfig)?;
     let edited = doc.to_string();
     // The same validation as at start-up: a config the app would refuse is never written.
-    config::parse(&edited, &shown)?;
-    let write = || -> std::io::Result<()> {
-        use std::io::Write as _;
-        ensure_config_dir(path)?;
-        let tmp = path.with_extension("toml.tmp");
-        let mut file = std::fs::File::create(&tmp)?;
-        file.write_all(edited.as_bytes())?;
-        file.sync_all()?;
-        std::fs::rename(&tmp, path)
-    };
-    write().map_err(|e| EngineError::EditConfig(format!("cannot write {shown}: {e}")))
+    let config = config::parse(&edited, &shown)?;
+    Ok((edited, config))
 }
 
 /// The directory a config file lives in, created if missing so it can be watched.

@@ -63,6 +63,7 @@ fn main() {
                 timeout: Duration::from_secs(15),
                 dns: Dns::System,
                 now,
+                progress: None,
             })
         });
         futures_util::future::join_all(runs).await

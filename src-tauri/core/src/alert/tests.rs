@@ -974,3 +974,27 @@ fn a_restored_state_keeps_mutes_and_does_not_repeat_what_was_told() {
     recovered.extend(after.tick("2026-11-24T10:45:00+01:00"));
     assert_eq!(recovered.len(), 1, "a's recovery is news, once it settled: {recovered:?}");
 }
+
+#[test]
+fn only_the_chosen_states_alert() {
+    let policy = Policy { states: vec![State::MajorOutage, State::PartialOutage], ..Policy::default() };
+    let mut d = Driver::new(policy);
+    let degraded = (State::Degraded, Verdict::ProviderConfirmed);
+    let maintenance = (State::Maintenance, Verdict::Maintenance);
+    let account = (State::PartialOutage, Verdict::YourAccount);
+    let account_degraded = (State::Degraded, Verdict::YourAccount);
+    assert!(d.sum("2026-11-24T10:00:00+01:00", &[("a", degraded), ("m", maintenance)]).is_empty());
+    assert!(d.tick("2026-11-24T16:00:00+01:00").is_empty(), "no reminders of what was never told");
+    // Worse, into a chosen state: now it alerts.
+    assert_eq!(d.sum("2026-11-24T16:01:00+01:00", &[("a", MAJOR), ("m", maintenance)]), ["A: major outage"]);
+    // Back to degraded is not "back to normal": the problem is not over, only quieter.
+    assert!(d.sum("2026-11-24T16:05:00+01:00", &[("a", degraded), ("m", OK)]).is_empty());
+    assert!(d.tick("2026-11-24T16:30:00+01:00").is_empty());
+    assert!(d.sum("2026-11-24T16:31:00+01:00", &[("a", OK), ("m", OK)]).is_empty(), "settling");
+    assert_eq!(d.tick("2026-11-24T16:45:00+01:00"), ["A: back to normal"]);
+    // A refused login is the user's to fix: it alerts even in a state not chosen.
+    assert_eq!(d.sum("2026-11-24T17:00:00+01:00", &[("b", account_degraded)]).len(), 1);
+    let mut all = Driver::new(Policy { states: vec![], ..Policy::default() });
+    assert_eq!(all.sum("2026-11-24T10:00:00+01:00", &[("b", account)]).len(), 1);
+    assert!(all.sum("2026-11-24T10:01:00+01:00", &[("b", account), ("c", MAJOR)]).is_empty());
+}

@@ -114,7 +114,12 @@ pub struct Probe<'a> {
     pub dns: Dns,
     /// Stamps the observation and dates the certificate.
     pub now: DateTime<FixedOffset>,
+    /// Receives every step as soon as it ended ("Test connection" shows them live).
+    pub progress: Option<Progress>,
 }
+
+/// Where a probe reports its steps while it runs.
+pub type Progress = tokio::sync::mpsc::UnboundedSender<outage_core::model::MailStep>;
 
 pub fn check_kind(kind: MailKind) -> CheckKind {
     match kind {
@@ -137,6 +142,7 @@ pub async fn probe(p: Probe<'_>) -> Observation {
     let endpoint = p.endpoint;
     let started = Instant::now();
     let mut s = Session::new(started + p.timeout);
+    s.progress = p.progress;
     let login = match &p.credential {
         Credential::Password { username, password } => {
             s.add_secret(password.expose());
@@ -233,7 +239,20 @@ pub async fn run(
     now: DateTime<FixedOffset>,
 ) -> Observation {
     let credential = Credential::for_endpoint(provider_id, endpoint).await;
-    probe(Probe { check_id, endpoint, credential, timeout, dns: Dns::from_env(), now }).await
+    probe(Probe { check_id, endpoint, credential, timeout, dns: Dns::from_env(), now, progress: None }).await
+}
+
+/// [`run`], reporting each step to `progress` as it ends.
+pub async fn run_reporting(
+    check_id: &str,
+    provider_id: &str,
+    endpoint: &Mail,
+    timeout: Duration,
+    now: DateTime<FixedOffset>,
+    progress: Progress,
+) -> Observation {
+    let credential = Credential::for_endpoint(provider_id, endpoint).await;
+    probe(Probe { check_id, endpoint, credential, timeout, dns: Dns::from_env(), now, progress: Some(progress) }).await
 }
 
 /// With implicit TLS the handshake comes before the greeting.

@@ -50,6 +50,8 @@ pub struct Session {
     pub recorder: Option<Recorder>,
     pub peer: Option<SocketAddr>,
     pub local: Option<SocketAddr>,
+    /// Told every step as it ends; a receiver that went away only stops the reports.
+    pub progress: Option<super::Progress>,
 }
 
 impl Session {
@@ -67,6 +69,7 @@ impl Session {
             recorder: None,
             peer: None,
             local: None,
+            progress: None,
         }
     }
 
@@ -89,7 +92,11 @@ impl Session {
     pub fn end(&mut self, ok: bool) {
         if let Some((name, started)) = self.step.take() {
             let millis = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
-            self.steps.push(MailStep { name: name.to_owned(), millis, ok });
+            let step = MailStep { name: name.to_owned(), millis, ok };
+            if let Some(progress) = &self.progress {
+                let _ = progress.send(step.clone());
+            }
+            self.steps.push(step);
         }
     }
 
