@@ -142,7 +142,7 @@ function host(route: string | null = null) {
   const calls: string[] = [];
   controls = { paused_until: null, snoozed: [], muted: [], autostart: false, language: null };
   added = [];
-  general = { interval: "2m", language: null, quiet_hours: null, reminder: null };
+  general = { interval: "2m", language: null, quiet_hours: null, reminder: null, alert_states: null };
   mockIPC((cmd, args) => {
     calls.push(cmd);
     const a = (args ?? {}) as { providerId?: string; span?: string; enabled?: boolean };
@@ -514,7 +514,13 @@ describe("general settings", () => {
     expect(language.value).toBe("de");
     await fireEvent.click(screen.getByText("Save"));
     await settle();
-    expect(general).toEqual({ interval: "5m", language: "de", quiet_hours: "22:00-07:00", reminder: null });
+    expect(general).toEqual({
+      interval: "5m",
+      language: "de",
+      quiet_hours: "22:00-07:00",
+      reminder: null,
+      alert_states: null,
+    });
     expect(screen.getByTestId("saved")).toBeTruthy();
 
     await fireEvent.input(screen.getByLabelText("Check every"), { target: { value: "5s" } });
@@ -534,5 +540,54 @@ describe("general settings", () => {
     expect(screen.getByText("Allgemein")).toBeTruthy();
     expect(screen.getByLabelText("Prüfen alle")).toBeTruthy();
     expect(screen.getByText("Wie das System")).toBeTruthy();
+  });
+});
+
+describe("which states alert", () => {
+  const box = (name: string) => screen.getByLabelText(name) as HTMLInputElement;
+
+  it("loads the default as all four ticked, saves a list when one is unticked and null when all are ticked again, in English", async () => {
+    host();
+    render(App, { lang: "en" });
+    await settle();
+    await fireEvent.click(screen.getByText("Settings"));
+    await settle();
+    const names = ["Major outage", "Partial outage", "Degraded", "Maintenance"];
+    expect(names.map((n) => box(n).checked)).toEqual([true, true, true, true]);
+    expect(screen.getByText(/A refused login to one of your mail accounts is always reported/)).toBeTruthy();
+
+    await fireEvent.click(box("Maintenance"));
+    await fireEvent.click(screen.getByText("Save"));
+    await settle();
+    expect(general.alert_states).toEqual(["major_outage", "partial_outage", "degraded"]);
+    expect(general.interval).toBe("2m");
+    expect(box("Maintenance").checked).toBe(false);
+
+    await fireEvent.click(box("Maintenance"));
+    await fireEvent.click(screen.getByText("Save"));
+    await settle();
+    expect(general.alert_states).toBeNull();
+
+    for (const n of names) await fireEvent.click(box(n));
+    await fireEvent.click(screen.getByText("Save"));
+    await settle();
+    // None ticked is an explicit empty list, not the default.
+    expect(general.alert_states).toEqual([]);
+  });
+
+  it("loads an explicit list from the config and keeps it in order, in German", async () => {
+    host();
+    general = { ...general, alert_states: ["maintenance", "major_outage"] };
+    render(App, { lang: "de" });
+    await settle();
+    await fireEvent.click(screen.getByText("Einstellungen"));
+    await settle();
+    const names = ["Schwerer Ausfall", "Teilweiser Ausfall", "Beeinträchtigt", "Wartung"];
+    expect(names.map((n) => box(n).checked)).toEqual([true, false, false, true]);
+    expect(screen.getByText(/Eine abgelehnte Anmeldung .* wird immer gemeldet/)).toBeTruthy();
+    await fireEvent.click(box("Teilweiser Ausfall"));
+    await fireEvent.click(screen.getByText("Speichern"));
+    await settle();
+    expect(general.alert_states).toEqual(["major_outage", "partial_outage", "maintenance"]);
   });
 });
