@@ -285,23 +285,8 @@ pub fn mail_accounts(path: &Path, provider_id: &str) -> Result<Vec<MailAccount>,
 }
 
 /// Adds a mail endpoint to its provider in the config file (same guarantees as
-/// [`add_provider`]). An endpoint the provider already has is refused.
+/// [`add_provider`]; core's parser refuses an endpoint the provider already has).
 pub fn add_mail(path: &Path, new: &NewMail) -> Result<(), EngineError> {
-    let (_, endpoint) = draft_mail(path, new)?;
-    let id = endpoint.check_id(&new.provider_id);
-    if load(path)?
-        .providers
-        .iter()
-        .filter(|p| p.id == new.provider_id)
-        .flat_map(|p| &p.mail)
-        .any(|m| m.check_id(&new.provider_id) == id && m.username == endpoint.username)
-    {
-        return Err(EngineError::EditConfig(format!(
-            "{} is already checked for `{}`",
-            endpoint.authority(),
-            new.provider_id
-        )));
-    }
     edit(path, |doc| insert_mail(doc, new))
 }
 
