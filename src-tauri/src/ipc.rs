@@ -5,8 +5,9 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 use outage_core::alert::Span;
-use outage_core::ipc::{Controls, Request, Summary};
+use outage_core::ipc::{CheckStep, CheckSummary, Controls, NewMail, Request, Summary};
 use outage_engine::control::{Client, ClientError};
+use outage_engine::credentials;
 
 /// What the window process keeps.
 #[derive(Debug)]
@@ -153,4 +154,72 @@ pub async fn set_general_settings(
     settings: outage_core::ipc::GeneralSettings,
 ) -> Result<(), String> {
     send(&state, Request::SetGeneralSettings { settings }).await
+}
+
+#[tauri::command]
+pub async fn mail_accounts(
+    state: tauri::State<'_, WindowState>,
+    provider_id: String,
+) -> Result<Vec<outage_core::ipc::MailAccount>, String> {
+    let mut client = Client::connect(&state.socket).await.map_err(|e| e.to_string())?;
+    client.mail_accounts(&provider_id).await.map_err(|e| e.to_string())
+}
+
+/// Puts the password into the keychain from this process, so it never crosses the control
+/// socket: the resident reads it from the keychain for each probe, as it does for the CLI's
+/// `credentials set`.
+async fn store_password(mail: &NewMail, password: Option<String>) -> Result<(), String> {
+    let Some(password) = password.filter(|p| !p.is_empty()) else { return Ok(()) };
+    let password = credentials::Secret::new(password);
+    let username = mail.username.as_deref().map(str::trim).filter(|u| !u.is_empty());
+    let Some(username) = username else { return Err("a password needs a username".into()) };
+    credentials::set(&mail.provider_id, username, password).await.map_err(|e| e.to_string())
+}
+
+/// Adds a mail endpoint; a password given with it goes into the keychain first.
+#[tauri::command]
+pub async fn add_mail(
+    state: tauri::State<'_, WindowState>,
+    mail: NewMail,
+    password: Option<String>,
+) -> Result<(), String> {
+    store_password(&mail, password).await?;
+    send(&state, Request::AddMail { mail }).await
+}
+
+/// Removes a mail endpoint, and its password once no other endpoint of the provider logs in
+/// with that username.
+#[tauri::command]
+pub async fn remove_mail(
+    state: tauri::State<'_, WindowState>,
+    provider_id: String,
+    check_id: String,
+    username: Option<String>,
+) -> Result<(), String> {
+    send(&state, Request::RemoveMail { provider_id: provider_id.clone(), check_id }).await?;
+    let Some(username) = username.filter(|u| !u.is_empty()) else { return Ok(()) };
+    let mut client = Client::connect(&state.socket).await.map_err(|e| e.to_string())?;
+    let remaining = client.mail_accounts(&provider_id).await.map_err(|e| e.to_string())?;
+    if !remaining.iter().any(|a| a.username.as_deref() == Some(username.as_str())) {
+        credentials::delete(&provider_id, &username).await.map_err(|e| e.to_string())?;
+    }
+    Ok(())
+}
+
+/// "Test connection": each probe step reaches the page through `on_step` as it ends.
+#[tauri::command]
+pub async fn test_mail(
+    state: tauri::State<'_, WindowState>,
+    mail: NewMail,
+    password: Option<String>,
+    on_step: tauri::ipc::Channel<CheckStep>,
+) -> Result<CheckSummary, String> {
+    store_password(&mail, password).await?;
+    let mut client = Client::connect(&state.socket).await.map_err(|e| e.to_string())?;
+    client
+        .test_mail(mail, |step| {
+            let _ = on_step.send(step);
+        })
+        .await
+        .map_err(|e| e.to_string())
 }

@@ -41,7 +41,11 @@ fn main() {
             ipc::add_provider,
             ipc::remove_provider,
             ipc::general_settings,
-            ipc::set_general_settings
+            ipc::set_general_settings,
+            ipc::mail_accounts,
+            ipc::add_mail,
+            ipc::remove_mail,
+            ipc::test_mail
         ])
         .setup(|app| {
             let config = app.config().app.windows.first().cloned().ok_or("no window in tauri.conf.json")?;
