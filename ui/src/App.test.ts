@@ -206,6 +206,7 @@ function host(route: string | null = null) {
       if ((args as { providerId?: string }).providerId !== "df") throw new Error("no such provider");
       return history;
     }
+    if (cmd === "mail_accounts") return [];
     if (cmd === "take_route") return route;
     if (cmd === "check_now") return null;
     if (cmd.startsWith("plugin:event|")) return 0;
