@@ -223,3 +223,33 @@ pub async fn test_mail(
         .await
         .map_err(|e| e.to_string())
 }
+
+/// Opens a provider's status page, or one of its incidents, in the user's browser. The page
+/// names only which: the address comes from the resident's summary and must be http(s), so
+/// neither a script in the page nor a status page's incident data can open anything else.
+#[tauri::command]
+pub async fn open_link(
+    app: tauri::AppHandle,
+    state: tauri::State<'_, WindowState>,
+    provider_id: String,
+    incident_id: Option<String>,
+) -> Result<(), String> {
+    use tauri_plugin_opener::OpenerExt as _;
+    let mut client = Client::connect(&state.socket).await.map_err(|e| e.to_string())?;
+    let summary = client.summary().await.map_err(|e| e.to_string())?;
+    let provider = summary
+        .providers
+        .into_iter()
+        .find(|p| p.id == provider_id)
+        .ok_or_else(|| format!("no provider `{provider_id}`"))?;
+    let address = match &incident_id {
+        Some(id) => provider.incidents.iter().find(|i| &i.id == id).and_then(|i| i.url.clone()),
+        None => provider.status_page.clone(),
+    }
+    .ok_or("there is no address to open")?;
+    let url = url::Url::parse(&address).map_err(|e| format!("not an address: {e}"))?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(format!("only web addresses are opened, not {}:", url.scheme()));
+    }
+    app.opener().open_url(url.as_str(), None::<&str>).map_err(|e| e.to_string())
+}

@@ -23,6 +23,8 @@ fn main() {
 
     let app = tauri::Builder::default()
         .manage(state)
+        // Links are opened by `ipc::open_link` only; the page's own <a> clicks are not hooked.
+        .plugin(tauri_plugin_opener::Builder::new().open_js_links_on_click(false).build())
         .invoke_handler(tauri::generate_handler![
             ipc::summary,
             ipc::take_route,
@@ -45,7 +47,8 @@ fn main() {
             ipc::mail_accounts,
             ipc::add_mail,
             ipc::remove_mail,
-            ipc::test_mail
+            ipc::test_mail,
+            ipc::open_link
         ])
         .setup(|app| {
             let config = app.config().app.windows.first().cloned().ok_or("no window in tauri.conf.json")?;

@@ -124,3 +124,9 @@ export function testMail(
   channel.onmessage = onStep;
   return invoke<CheckSummary>("test_mail", { mail, password, onStep: channel });
 }
+
+// Opens the provider's status page (or one of its incidents) in the browser. The host looks
+// the address up itself, so the page can open nothing but what the provider listed.
+export function openLink(providerId: string, incidentId: string | null): Promise<void> {
+  return invoke<void>("open_link", { providerId, incidentId });
+}
