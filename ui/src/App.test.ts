@@ -294,6 +294,9 @@ describe("provider detail", () => {
     await settle();
     expect(screen.getByText("Meldungen des Anbieters")).toBeTruthy();
     expect(screen.getByText("Zurück zur Übersicht", { exact: false })).toBeTruthy();
+    // The provider's mail accounts are part of its detail.
+    expect(screen.getByRole("heading", { name: "Mailkonten" })).toBeTruthy();
+    expect(screen.getByRole("button", { name: "Verbindung testen" })).toBeTruthy();
   });
 });
 

@@ -1,0 +1,434 @@
+// Component tests of the mail accounts in a provider's detail, with the host mocked at the IPC
+// boundary, in English and German. "Test connection" steps arrive through the real Channel:
+// the mock delivers them the way the host does, by running the channel's callback.
+import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { cleanup, fireEvent, render, screen } from "@testing-library/svelte";
+import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
+import type { Channel } from "@tauri-apps/api/core";
+import { tick } from "svelte";
+import MailAccounts from "./MailAccounts.svelte";
+import type { CheckStep } from "./bindings/CheckStep";
+import type { CheckSummary } from "./bindings/CheckSummary";
+import type { MailAccount } from "./bindings/MailAccount";
+import type { NewMail } from "./bindings/NewMail";
+import type { PresetSummary } from "./bindings/PresetSummary";
+import { initI18n, type Lang } from "./i18n";
+
+type Texts = {
+  imapAccount: string[];
+  smtpAccount: string[];
+  remove: (host: string) => string;
+  host: string;
+  port: string;
+  kind: string;
+  tls: string;
+  username: string;
+  password: string;
+  caFile: string;
+  save: string;
+  test: string;
+  steps: string[];
+  works: string;
+  authFailed: string;
+  why: string;
+  keychain: string;
+  hostError: string;
+  notSaved: string;
+  plaintext: RegExp;
+  needPort: string;
+  use: string;
+};
+
+const texts: Record<Lang, Texts> = {
+  en: {
+    imapAccount: ["IMAP", "sslin.df.eu:993", "TLS from the start (SSL)", "login as info@example.com"],
+    smtpAccount: ["SMTP (sending)", "mail.example.com:587", "STARTTLS", "without login"],
+    remove: (host) => `Remove ${host}`,
+    host: "Server",
+    port: "Port",
+    kind: "Protocol",
+    tls: "Encryption",
+    username: "Username (optional)",
+    password: "Password",
+    caFile: "CA file (PEM)",
+    save: "Save",
+    test: "Test connection",
+    steps: ["✓ DNS lookup · 3 ms · OK", "✓ Connect · 12 ms · OK", "✓ TLS handshake · 40 ms · OK", "✓ Greeting · 5 ms · OK"],
+    works: "Connection works · 80 ms · certificate valid 41 more days",
+    authFailed: "Connection failed: the server refused the login. Please check the username and password.",
+    why: "Why?",
+    keychain: "Stored in your system's keychain, never in the config file.",
+    hostError: "The test could not be run: no keychain service is available",
+    notSaved: "Not saved: ",
+    plaintext: /password would travel over the network in plain text/,
+    needPort: "Without TLS there is no standard port: please enter one.",
+    use: "Use POP3 pop.df.eu:1995",
+  },
+  de: {
+    imapAccount: ["IMAP", "sslin.df.eu:993", "TLS von Anfang an (SSL)", "Anmeldung als info@example.com"],
+    smtpAccount: ["SMTP (Versand)", "mail.example.com:587", "STARTTLS", "ohne Anmeldung"],
+    remove: (host) => `${host} entfernen`,
+    host: "Server",
+    port: "Port",
+    kind: "Protokoll",
+    tls: "Verschlüsselung",
+    username: "Benutzername (optional)",
+    password: "Passwort",
+    caFile: "CA-Datei (PEM)",
+    save: "Speichern",
+    test: "Verbindung testen",
+    steps: [
+      "✓ DNS-Abfrage · 3 ms · OK",
+      "✓ Verbindungsaufbau · 12 ms · OK",
+      "✓ TLS-Aushandlung · 40 ms · OK",
+      "✓ Begrüßung · 5 ms · OK",
+    ],
+    works: "Verbindung funktioniert · 80 ms · Zertifikat noch 41 Tage gültig",
+    authFailed:
+      "Verbindung fehlgeschlagen: Der Server hat die Anmeldung abgelehnt. Bitte prüfen Sie Benutzername und Passwort.",
+    why: "Warum?",
+    keychain: "Wird im Schlüsselbund Ihres Systems gespeichert, nie in der Konfigurationsdatei.",
+    hostError: "Der Test konnte nicht ausgeführt werden: no keychain service is available",
+    notSaved: "Nicht gespeichert: ",
+    plaintext: /ginge das Passwort im Klartext über das Netz/,
+    needPort: "Ohne TLS gibt es keinen Standardport: Bitte geben Sie einen an.",
+    use: "POP3 pop.df.eu:1995 übernehmen",
+  },
+};
+
+const presets: PresetSummary[] = [
+  {
+    id: "domainfactory",
+    name: "DomainFactory",
+    aliases: ["DF"],
+    status_page: null,
+    status_note: null,
+    mail: ["imap sslin.df.eu:993 implicit", "smtp sslout.df.eu:465 implicit", "pop3 pop.df.eu:1995 starttls"],
+  },
+];
+
+const steps: CheckStep[] = [
+  { name: "dns", millis: 3, ok: true },
+  { name: "connect", millis: 12, ok: true },
+  { name: "tls", millis: 40, ok: true },
+  { name: "greeting", millis: 5, ok: true },
+];
+
+function summary(over: Partial<CheckSummary>): CheckSummary {
+  return {
+    id: "df/imap/imap.example.com:993",
+    kind: "imap",
+    target: "imap.example.com:993",
+    outcome: "up",
+    reason: null,
+    message: "",
+    latency_ms: null,
+    cert_days_left: null,
+    at: null,
+    steps: [],
+    transcript: [],
+    ...over,
+  };
+}
+
+/// What the mocked host holds and was asked.
+let accounts: MailAccount[];
+let removed: Array<{ providerId: string; checkId: string; username: string | null }>;
+let added: Array<{ mail: NewMail; password: string | null }>;
+let tested: Array<{ mail: NewMail; password: string | null }>;
+let addError: string | null;
+let testError: string | null;
+/// The running "test_mail": its channel, how far it got, and how to end it.
+let running: { channel: Channel<CheckStep>; next: number; resolve: (s: CheckSummary) => void } | null;
+
+function host() {
+  accounts = [
+    { check_id: "df/imap/sslin.df.eu:993", kind: "imap", host: "sslin.df.eu", port: 993, tls: "implicit", username: "info@example.com" },
+    { check_id: "df/smtp/mail.example.com:587", kind: "smtp", host: "mail.example.com", port: 587, tls: "starttls", username: null },
+  ];
+  removed = [];
+  added = [];
+  tested = [];
+  addError = null;
+  testError = null;
+  running = null;
+  mockIPC((cmd, args) => {
+    const a = (args ?? {}) as Record<string, unknown>;
+    if (cmd === "mail_accounts") {
+      if (a.providerId !== "df") throw new Error("no provider");
+      return accounts;
+    }
+    if (cmd === "catalog") return presets;
+    if (cmd === "remove_mail") {
+      removed.push(a as (typeof removed)[number]);
+      accounts = accounts.filter((m) => m.check_id !== a.checkId);
+      return null;
+    }
+    if (cmd === "add_mail") {
+      if (addError) throw addError;
+      const mail = a.mail as NewMail;
+      added.push({ mail, password: a.password as string | null });
+      accounts = [
+        ...accounts,
+        {
+          check_id: `df/${mail.kind}/${mail.host}:${mail.port ?? 993}`,
+          kind: mail.kind,
+          host: mail.host,
+          port: mail.port ?? 993,
+          tls: mail.tls,
+          username: mail.username,
+        },
+      ];
+      return null;
+    }
+    if (cmd === "test_mail") {
+      tested.push({ mail: a.mail as NewMail, password: a.password as string | null });
+      if (testError) throw testError;
+      return new Promise<CheckSummary>((resolve) => {
+        running = { channel: a.onStep as Channel<CheckStep>, next: 0, resolve };
+      });
+    }
+    throw new Error(`unexpected command ${cmd}`);
+  });
+}
+
+/// Sends one step through the channel as the host does: the callback with an index.
+function push(step: CheckStep) {
+  if (!running) throw new Error("no test is running");
+  const internals = (window as unknown as { __TAURI_INTERNALS__: { runCallback(id: number, data: unknown): void } })
+    .__TAURI_INTERNALS__;
+  internals.runCallback(running.channel.id, { index: running.next++, message: step });
+}
+
+async function settle() {
+  for (let i = 0; i < 10; i++) {
+    await new Promise((r) => setTimeout(r, 0));
+    await tick();
+  }
+}
+
+async function show(lang: Lang) {
+  host();
+  await initI18n(lang);
+  render(MailAccounts, { providerId: "df", providerName: "DomainFactory" });
+  await settle();
+}
+
+const input = (label: string) => screen.getByLabelText(label) as HTMLInputElement;
+const select = (label: string) => screen.getByLabelText(label) as HTMLSelectElement;
+const shownSteps = () => [...document.querySelectorAll(".steps li")].map((li) => li.textContent?.replace(/\s+/g, " ").trim());
+const button = (name: string) => screen.getByRole("button", { name }) as HTMLButtonElement;
+
+async function choose(label: string, value: string) {
+  const s = select(label);
+  const option = [...s.options].find((o) => o.value === value);
+  if (!option) throw new Error(`no option ${value}`);
+  option.selected = true;
+  await fireEvent.change(s);
+}
+
+beforeAll(() => {
+  Object.defineProperty(window, "crypto", { value: globalThis.crypto, configurable: true });
+});
+
+afterEach(() => {
+  cleanup();
+  clearMocks();
+});
+
+describe.each(["en", "de"] as const)("mail accounts (%s)", (lang) => {
+  const x = texts[lang];
+
+  it("lists the configured endpoints and removes one with its username", async () => {
+    await show(lang);
+    const items = screen.getAllByTestId("mail-account").map((li) => li.textContent ?? "");
+    expect(items).toHaveLength(2);
+    for (const part of x.imapAccount) expect(items[0]).toContain(part);
+    for (const part of x.smtpAccount) expect(items[1]).toContain(part);
+
+    await fireEvent.click(button(x.remove("sslin.df.eu:993")));
+    await settle();
+    expect(removed).toEqual([{ providerId: "df", checkId: "df/imap/sslin.df.eu:993", username: "info@example.com" }]);
+    expect(screen.getAllByTestId("mail-account")).toHaveLength(1);
+
+    await fireEvent.click(button(x.remove("mail.example.com:587")));
+    await settle();
+    expect(removed[1]).toEqual({ providerId: "df", checkId: "df/smtp/mail.example.com:587", username: null });
+    expect(screen.queryAllByTestId("mail-account")).toHaveLength(0);
+  });
+
+  it("adds an endpoint: empty port and username are null, the password goes only with a username", async () => {
+    await show(lang);
+    expect(screen.queryByLabelText(x.password)).toBeNull();
+    expect(input(x.port).placeholder).toBe("993");
+    await fireEvent.input(input(x.host), { target: { value: " imap.example.com " } });
+    await fireEvent.click(button(x.save));
+    await settle();
+    expect(added).toEqual([
+      {
+        mail: { provider_id: "df", kind: "imap", host: "imap.example.com", port: null, tls: "implicit", username: null, ca_file: null },
+        password: null,
+      },
+    ]);
+    // The list is read again after saving.
+    expect(screen.getAllByTestId("mail-account")).toHaveLength(3);
+    expect(input(x.host).value).toBe("");
+
+    // A second one with everything given.
+    await choose(x.kind, "smtp");
+    await choose(x.tls, "starttls");
+    expect(input(x.port).placeholder).toBe("587");
+    await fireEvent.input(input(x.host), { target: { value: "smtp.example.com" } });
+    await fireEvent.input(input(x.port), { target: { value: "2525" } });
+    await fireEvent.input(input(x.username), { target: { value: "me@example.com" } });
+    expect(screen.getByText(x.keychain, { exact: false })).toBeTruthy();
+    await fireEvent.input(input(x.password), { target: { value: "hunter2" } });
+    expect(input(x.password).type).toBe("password");
+    await fireEvent.input(input(x.caFile), { target: { value: "/etc/ssl/mine.pem" } });
+    await fireEvent.click(button(x.save));
+    await settle();
+    expect(added[1]).toEqual({
+      mail: {
+        provider_id: "df",
+        kind: "smtp",
+        host: "smtp.example.com",
+        port: 2525,
+        tls: "starttls",
+        username: "me@example.com",
+        ca_file: "/etc/ssl/mine.pem",
+      },
+      password: "hunter2",
+    });
+
+    // A password typed and its username removed again: the password is not sent.
+    await fireEvent.input(input(x.host), { target: { value: "pop.example.com" } });
+    await fireEvent.input(input(x.username), { target: { value: "me@example.com" } });
+    await fireEvent.input(input(x.password), { target: { value: "secret" } });
+    await fireEvent.input(input(x.username), { target: { value: "  " } });
+    expect(screen.queryByLabelText(x.password)).toBeNull();
+    await fireEvent.click(button(x.save));
+    await settle();
+    expect(added[2].mail.username).toBeNull();
+    expect(added[2].password).toBeNull();
+  });
+
+  it("warns about no TLS and asks for a port instead of sending an endpoint without one", async () => {
+    await show(lang);
+    expect(screen.queryByTestId("plaintext-warning")).toBeNull();
+    await choose(x.tls, "none");
+    expect(screen.getByTestId("plaintext-warning").textContent).toMatch(x.plaintext);
+    expect(input(x.port).placeholder).toBe("");
+    await fireEvent.input(input(x.host), { target: { value: "mail.local" } });
+    await fireEvent.click(button(x.test));
+    await fireEvent.click(button(x.save));
+    await settle();
+    expect(tested).toEqual([]);
+    expect(added).toEqual([]);
+    expect(screen.getAllByRole("alert").map((a) => a.textContent)).toContain(x.needPort);
+  });
+
+  it("shows each step live, in order, then the success; one test at a time", async () => {
+    await show(lang);
+    await fireEvent.input(input(x.host), { target: { value: "imap.example.com" } });
+    await fireEvent.click(button(x.test));
+    await settle();
+    expect(tested).toHaveLength(1);
+    expect(button(x.test).disabled).toBe(true);
+    // A second click while it runs starts nothing.
+    await fireEvent.click(button(x.test));
+    await settle();
+    expect(tested).toHaveLength(1);
+
+    for (let i = 0; i < steps.length; i++) {
+      push(steps[i]);
+      await settle();
+      expect(shownSteps()).toEqual(x.steps.slice(0, i + 1));
+      expect(screen.queryByTestId("test-outcome")).toBeNull();
+    }
+    running?.resolve(summary({ outcome: "up", latency_ms: 80, cert_days_left: 41, steps }));
+    await settle();
+    expect(screen.getByTestId("test-outcome").textContent?.replace(/\s+/g, " ").trim()).toBe(`✓ ${x.works}`);
+    expect(shownSteps()).toEqual(x.steps);
+    expect(button(x.test).disabled).toBe(false);
+    expect(tested[0]).toEqual({
+      mail: { provider_id: "df", kind: "imap", host: "imap.example.com", port: null, tls: "implicit", username: null, ca_file: null },
+      password: null,
+    });
+  });
+
+  it("says a refused login in plain words and shows the transcript as inert text", async () => {
+    const alert = vi.fn();
+    window.alert = alert;
+    await show(lang);
+    await fireEvent.input(input(x.host), { target: { value: "imap.example.com" } });
+    await fireEvent.input(input(x.username), { target: { value: "me@example.com" } });
+    await fireEvent.input(input(x.password), { target: { value: "wrong" } });
+    await fireEvent.click(button(x.test));
+    await settle();
+    expect(tested[0].password).toBe("wrong");
+    push({ name: "login", millis: 250, ok: false });
+    await settle();
+    expect(shownSteps()[0]).toMatch(/^✕ .* · 250 ms · /);
+    expect(document.querySelector(".steps li.failed")).not.toBeNull();
+    running?.resolve(
+      summary({
+        outcome: "down",
+        reason: "auth",
+        message: "login refused: <b>AUTHENTICATIONFAILED</b>",
+        transcript: ["S: * OK Dovecot ready", "C: a1 LOGIN me@example.com <redacted>", "S: a1 NO <img src=x onerror=alert(1)>"],
+      }),
+    );
+    await settle();
+    expect(screen.getByTestId("test-outcome").textContent?.replace(/\s+/g, " ").trim()).toBe(`✕ ${x.authFailed}`);
+    expect(screen.getByTestId("test-message").textContent).toBe("login refused: <b>AUTHENTICATIONFAILED</b>");
+    expect(screen.getByText(x.why)).toBeTruthy();
+    const transcript = screen.getByTestId("test-transcript");
+    expect(transcript.closest("details")).not.toBeNull();
+    expect(transcript.textContent).toContain("S: a1 NO <img src=x onerror=alert(1)>");
+    expect(transcript.textContent).toContain("<redacted>");
+    expect(document.querySelector("img, b")).toBeNull();
+    await settle();
+    expect(alert).not.toHaveBeenCalled();
+  });
+
+  it("shows the host's refusals as text: a test that cannot run, a save the config rejects", async () => {
+    await show(lang);
+    testError = "no keychain service is available";
+    await fireEvent.input(input(x.host), { target: { value: "imap.example.com" } });
+    await fireEvent.click(button(x.test));
+    await settle();
+    expect(screen.getByRole("alert").textContent).toBe(x.hostError);
+    expect(button(x.test).disabled).toBe(false);
+
+    addError = "config.toml line 7: imap without TLS needs TLS for a login\n  hint: use tls = \"starttls\"";
+    await fireEvent.click(button(x.save));
+    await settle();
+    const refusal = screen.getAllByRole("alert").find((a) => a.textContent?.startsWith(x.notSaved));
+    expect(refusal?.textContent).toBe(x.notSaved + addError);
+    expect(screen.getAllByTestId("mail-account")).toHaveLength(2);
+  });
+
+  it("prefills from the preset's documented servers", async () => {
+    await show(lang);
+    await fireEvent.click(button(x.use));
+    expect(input(x.host).value).toBe("pop.df.eu");
+    expect(input(x.port).value).toBe("1995");
+    expect(select(x.kind).value).toBe("pop3");
+    expect(select(x.tls).value).toBe("starttls");
+    await fireEvent.click(screen.getAllByRole("button", { name: /sslin\.df\.eu:993/ }).find((b) => b.classList.contains("prefill"))!);
+    expect(input(x.host).value).toBe("sslin.df.eu");
+    // The standard port stays out of the config.
+    expect(input(x.port).value).toBe("");
+    await fireEvent.click(button(x.save));
+    await settle();
+    expect(added[0].mail).toEqual({
+      provider_id: "df",
+      kind: "imap",
+      host: "sslin.df.eu",
+      port: null,
+      tls: "implicit",
+      username: null,
+      ca_file: null,
+    });
+  });
+});
