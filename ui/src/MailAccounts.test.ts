@@ -356,6 +356,22 @@ describe.each(["en", "de"] as const)("mail accounts (%s)", (lang) => {
     });
   });
 
+  it("completes the steps from the result and adds none streamed after it", async () => {
+    await show(lang);
+    await fireEvent.input(input(x.host), { target: { value: "imap.example.com" } });
+    await fireEvent.click(button(x.test));
+    await settle();
+    push(steps[0]);
+    await settle();
+    expect(shownSteps()).toEqual(x.steps.slice(0, 1));
+    running?.resolve(summary({ outcome: "up", latency_ms: 80, cert_days_left: 41, steps: steps.slice(0, 3) }));
+    await settle();
+    expect(shownSteps()).toEqual(x.steps.slice(0, 3));
+    push(steps[1]);
+    await settle();
+    expect(shownSteps()).toEqual(x.steps.slice(0, 3));
+  });
+
   it("says a refused login in plain words and shows the transcript as inert text", async () => {
     const alert = vi.fn();
     window.alert = alert;
