@@ -137,11 +137,20 @@ const history: ProviderHistory = {
 let controls: Controls;
 let added: NewProvider[] = [];
 let general: GeneralSettings;
+let opened: Array<[string, string | null]> = [];
+let currentSummary: Summary = summary;
+
+/// What the mocked resident reports from now on.
+function mockSummary(next: Summary) {
+  currentSummary = next;
+}
 
 function host(route: string | null = null) {
   const calls: string[] = [];
   controls = { paused_until: null, snoozed: [], muted: [], autostart: false, language: null };
   added = [];
+  opened = [];
+  currentSummary = summary;
   general = { interval: "2m", language: null, quiet_hours: null, reminder: null, alert_states: null };
   mockIPC((cmd, args) => {
     calls.push(cmd);
@@ -201,12 +210,18 @@ function host(route: string | null = null) {
       added.push((args as { provider: NewProvider }).provider);
       return null;
     }
-    if (cmd === "summary") return summary;
+    if (cmd === "summary") return currentSummary;
     if (cmd === "provider_history") {
       if ((args as { providerId?: string }).providerId !== "df") throw new Error("no such provider");
       return history;
     }
     if (cmd === "mail_accounts") return [];
+    if (cmd === "open_link") {
+      const { providerId, incidentId } = args as { providerId: string; incidentId: string | null };
+      opened.push([providerId, incidentId]);
+      if (incidentId === "inc-gone") throw new Error("there is no address to open");
+      return null;
+    }
     if (cmd === "take_route") return route;
     if (cmd === "check_now") return null;
     if (cmd.startsWith("plugin:event|")) return 0;
@@ -284,6 +299,42 @@ describe("provider detail", () => {
     expect(body?.textContent).toContain("<script>");
     expect(body?.querySelector("img, script")).toBeNull();
     expect((window as unknown as { pwned?: number }).pwned).toBeUndefined();
+  });
+
+  it("opens the status page and an incident in the browser through the host, in both languages", async () => {
+    for (const [lang, page, incident] of [
+      ["en", "open in browser ↗", "on the status page ↗"],
+      ["de", "im Browser öffnen ↗", "auf der Statusseite ↗"],
+    ] as const) {
+      const withUrl = structuredClone(summary);
+      withUrl.providers[0].incidents[0].url = "https://status.df.eu/incidents/inc1";
+      withUrl.providers[0].incidents.push({ ...withUrl.providers[0].incidents[0], id: "inc-gone", title: "Older" });
+      host("/provider/df");
+      mockSummary(withUrl);
+      render(App, { lang });
+      await settle();
+      await fireEvent.click(screen.getByRole("button", { name: page }));
+      await fireEvent.click(screen.getAllByRole("button", { name: incident })[0]);
+      await settle();
+      // The page names what to open; the address itself is the host's to look up.
+      expect(opened).toEqual([
+        ["df", null],
+        ["df", "inc1"],
+      ]);
+      await fireEvent.click(screen.getAllByRole("button", { name: incident })[1]);
+      await settle();
+      expect(screen.getByRole("alert").textContent).toContain("there is no address to open");
+      cleanup();
+      clearMocks();
+    }
+  });
+
+  it("offers no incident link where the provider gave none", async () => {
+    host("/provider/df");
+    render(App, { lang: "en" });
+    await settle();
+    expect(screen.getByRole("button", { name: "open in browser ↗" })).toBeTruthy();
+    expect(screen.queryByRole("button", { name: "on the status page ↗" })).toBeNull();
   });
 
   it("navigates from the summary in German", async () => {
