@@ -206,7 +206,9 @@ pub async fn remove_mail(
     Ok(())
 }
 
-/// "Test connection": each probe step reaches the page through `on_step` as it ends.
+/// "Test connection": each probe step reaches the page through `on_step` as it ends. A
+/// password typed for the test is put into the keychain only for the probe (the resident
+/// reads it from there) and the keychain is left as it was afterwards: "Save" stores it.
 #[tauri::command]
 pub async fn test_mail(
     state: tauri::State<'_, WindowState>,
@@ -214,16 +216,33 @@ pub async fn test_mail(
     password: Option<String>,
     on_step: tauri::ipc::Channel<CheckStep>,
 ) -> Result<CheckSummary, String> {
-    store_password(&mail, password).await?;
-    let mut client = Client::connect(&state.socket).await.map_err(|e| e.to_string())?;
-    client
-        .test_mail(mail, |step| {
-            let _ = on_step.send(step);
-        })
-        .await
-        .map_err(|e| e.to_string())
+    let username = mail.username.as_deref().map(str::trim).filter(|u| !u.is_empty()).map(str::to_owned);
+    let typed = password.filter(|p| !p.is_empty());
+    let previous = match (&typed, &username) {
+        (Some(_), Some(user)) => Some(credentials::get(&mail.provider_id, user).await.map_err(|e| e.to_string())?),
+        _ => None,
+    };
+    let provider_id = mail.provider_id.clone();
+    store_password(&mail, typed).await?;
+    let result = async {
+        let mut client = Client::connect(&state.socket).await.map_err(|e| e.to_string())?;
+        client
+            .test_mail(mail, |step| {
+                let _ = on_step.send(step);
+            })
+            .await
+            .map_err(|e| e.to_string())
+    }
+    .await;
+    if let (Some(previous), Some(user)) = (previous, &username) {
+        let restored = match previous {
+            Some(old) => credentials::set(&provider_id, user, old).await,
+            None => credentials::delete(&provider_id, user).await.map(|_| ()),
+        };
+        restored.map_err(|e| format!("the test ran, but the keychain could not be put back: {e}"))?;
+    }
+    result
 }
-
 /// Opens a provider's status page, or one of its incidents, in the user's browser. The page
 /// names only which: the address comes from the resident's summary and must be http(s), so
 /// neither a script in the page nor a status page's incident data can open anything else.
