@@ -45,7 +45,7 @@ pub enum Claim {
 /// The bound socket plus the lock that makes it ours.
 #[derive(Debug)]
 pub struct Listener {
-    socket: tokio::net::UnixListener,
+    socket: transport::Acceptor,
     path: PathBuf,
     _lock: std::fs::File,
 }
@@ -75,8 +75,7 @@ pub fn claim(path: &Path) -> Result<Claim, EngineError> {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
         Err(e) => return Err(err(e)),
     }
-    let listener = tokio::net::UnixListener::bind(path).map_err(err)?;
-    set_owner_only(path, 0o600).map_err(err)?;
+    let listener = transport::Acceptor::bind(path).map_err(err)?;
     Ok(Claim::Primary(Listener { socket: listener, path: path.to_path_buf(), _lock: lock }))
 }
 
@@ -91,6 +90,100 @@ fn set_owner_only(path: &Path, mode: u32) -> std::io::Result<()> {
     std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode))
 }
 
+/// The directory is the user's own temp or app-data folder there, whose ACL already admits
+/// only the user (and the system).
+#[cfg(not(unix))]
+#[allow(clippy::unnecessary_wraps)] // the Unix version's signature
+fn set_owner_only(_path: &Path, _mode: u32) -> std::io::Result<()> {
+    Ok(())
+}
+
+/// The byte stream under the protocol: a Unix domain socket, or a named pipe on Windows.
+#[cfg(unix)]
+mod transport {
+    use std::path::Path;
+
+    pub type ServerStream = tokio::net::UnixStream;
+    pub type ClientStream = tokio::net::UnixStream;
+
+    #[derive(Debug)]
+    pub struct Acceptor(tokio::net::UnixListener);
+
+    impl Acceptor {
+        pub fn bind(path: &Path) -> std::io::Result<Acceptor> {
+            let listener = tokio::net::UnixListener::bind(path)?;
+            super::set_owner_only(path, 0o600)?;
+            Ok(Acceptor(listener))
+        }
+
+        pub async fn accept(&mut self) -> std::io::Result<ServerStream> {
+            self.0.accept().await.map(|(stream, _)| stream)
+        }
+    }
+
+    pub async fn connect(path: &Path) -> std::io::Result<ClientStream> {
+        tokio::net::UnixStream::connect(path).await
+    }
+}
+
+/// Windows: a named pipe whose name is derived from the socket path, so the path (and
+/// `OUTAGE_NOTIFIER_SOCKET`) still names the resident. Remote clients are refused; the pipe's
+/// default DACL lets other local accounts open it for reading only, and a reader that cannot
+/// write a request is sent nothing.
+#[cfg(windows)]
+mod transport {
+    use std::path::Path;
+    use std::time::Duration;
+
+    use tokio::net::windows::named_pipe::{ClientOptions, NamedPipeClient, NamedPipeServer, ServerOptions};
+
+    pub type ServerStream = NamedPipeServer;
+    pub type ClientStream = NamedPipeClient;
+
+    /// ERROR_PIPE_BUSY: every instance is taken; another comes within moments.
+    const PIPE_BUSY: i32 = 231;
+
+    fn name(path: &Path) -> String {
+        let flat: String =
+            path.to_string_lossy().chars().map(|c| if matches!(c, '\\' | '/' | ':') { '_' } else { c }).collect();
+        // Pipe names end at 256 characters; the end of a path is its distinctive part.
+        let tail: String = flat.chars().rev().take(200).collect::<Vec<_>>().into_iter().rev().collect();
+        format!(r"\\.\pipe\outage-notifier-{tail}")
+    }
+
+    #[derive(Debug)]
+    pub struct Acceptor {
+        name: String,
+        next: NamedPipeServer,
+    }
+
+    impl Acceptor {
+        pub fn bind(path: &Path) -> std::io::Result<Acceptor> {
+            let name = name(path);
+            // The first instance fails if anyone else already created the name.
+            let next = ServerOptions::new().first_pipe_instance(true).reject_remote_clients(true).create(&name)?;
+            Ok(Acceptor { name, next })
+        }
+
+        pub async fn accept(&mut self) -> std::io::Result<ServerStream> {
+            self.next.connect().await?;
+            let fresh = ServerOptions::new().reject_remote_clients(true).create(&self.name)?;
+            Ok(std::mem::replace(&mut self.next, fresh))
+        }
+    }
+
+    pub async fn connect(path: &Path) -> std::io::Result<ClientStream> {
+        let name = name(path);
+        for _ in 0..50 {
+            match ClientOptions::new().open(&name) {
+                Err(e) if e.raw_os_error() == Some(PIPE_BUSY) => tokio::time::sleep(Duration::from_millis(20)).await,
+                other => return other,
+            }
+        }
+        ClientOptions::new().open(&name)
+    }
+}
+
 /// Serves clients until the task is dropped.
 /// `navigate` carries routes to subscribed windows.
 /// The files requests read and change: the history (`ProviderHistory`) and the config
@@ -102,7 +195,7 @@ pub struct Files {
 }
 
 pub async fn serve(
-    listener: Listener,
+    mut listener: Listener,
     engine: EngineHandle,
     files: Files,
     shell: mpsc::UnboundedSender<ShellAction>,
@@ -112,7 +205,7 @@ pub async fn serve(
     loop {
         let Ok(permit) = permits.clone().acquire_owned().await else { return };
         let stream = match listener.socket.accept().await {
-            Ok((stream, _)) => stream,
+            Ok(stream) => stream,
             Err(e) => {
                 tracing::warn!("control socket accept failed: {e}");
                 tokio::time::sleep(Duration::from_millis(100)).await;
@@ -168,13 +261,13 @@ async fn send<W: AsyncWriteExt + Unpin>(w: &mut W, message: &ServerMessage) -> s
 }
 
 async fn connection(
-    stream: tokio::net::UnixStream,
+    stream: transport::ServerStream,
     engine: EngineHandle,
     files: &Files,
     shell: mpsc::UnboundedSender<ShellAction>,
     mut navigate: broadcast::Receiver<String>,
 ) -> std::io::Result<()> {
-    let (read, mut write) = stream.into_split();
+    let (read, mut write) = tokio::io::split(stream);
     let mut reader = BufReader::new(read);
     loop {
         let line = match tokio::time::timeout(IDLE, read_line(&mut reader)).await {
@@ -448,8 +541,8 @@ fn shutting_down(id: u64) -> ServerMessage {
 /// A client of the control socket.
 #[derive(Debug)]
 pub struct Client {
-    reader: BufReader<tokio::net::unix::OwnedReadHalf>,
-    writer: tokio::net::unix::OwnedWriteHalf,
+    reader: BufReader<tokio::io::ReadHalf<transport::ClientStream>>,
+    writer: tokio::io::WriteHalf<transport::ClientStream>,
     next_id: u64,
 }
 
@@ -468,8 +561,8 @@ pub enum ClientError {
 
 impl Client {
     pub async fn connect(path: &Path) -> Result<Client, ClientError> {
-        let stream = tokio::net::UnixStream::connect(path).await.map_err(ClientError::NotRunning)?;
-        let (read, writer) = stream.into_split();
+        let stream = transport::connect(path).await.map_err(ClientError::NotRunning)?;
+        let (read, writer) = tokio::io::split(stream);
         Ok(Client { reader: BufReader::new(read), writer, next_id: 1 })
     }
 

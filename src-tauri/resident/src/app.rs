@@ -17,7 +17,21 @@ use tokio::sync::{broadcast, mpsc};
 use crate::autostart::Autostart;
 use crate::window::Windows;
 
+/// What the platform's shell needs from the thread that owns the desktop: nothing on Linux
+/// (the tray is D-Bus, served from the runtime), the event loop's proxy on Windows.
+#[cfg(windows)]
+type Platform = crate::desktop::TrayProxy;
+#[cfg(not(windows))]
+type Platform = ();
+
 pub fn run(paths: &Paths, autostart: &Autostart, verbose: u8) -> anyhow::Result<ExitCode> {
+    #[cfg(windows)]
+    return crate::desktop::with_event_loop(|tray| serve(paths, autostart, verbose, tray));
+    #[cfg(not(windows))]
+    serve(paths, autostart, verbose, ())
+}
+
+fn serve(paths: &Paths, autostart: &Autostart, verbose: u8, platform: Platform) -> anyhow::Result<ExitCode> {
     let config = settings::load(&paths.config_file)?;
     let mut language = settings::language(&config);
     // One thread is plenty for a process that waits on timers and sockets all day; blocking
@@ -72,7 +86,8 @@ pub fn run(paths: &Paths, autostart: &Autostart, verbose: u8) -> anyhow::Result<
         let state_file = paths.alert_state();
         let mut alerts = load_alerts(&state_file);
         let mut saved = alerts.durable();
-        let shell = Shell::start(&first, &controls(&alerts, autostart, language), language, menu_tx, shell_tx).await?;
+        let shell =
+            Shell::start(&first, &controls(&alerts, autostart, language), language, menu_tx, shell_tx, platform).await?;
 
         let mut terminate = signal_stream()?;
         let mut reap = tokio::time::interval(std::time::Duration::from_secs(5));
@@ -291,7 +306,9 @@ async fn deliver(engine: &runner::EngineHandle, shell: &Shell, effects: Vec<aler
 struct Shell {
     #[cfg(target_os = "linux")]
     tray: crate::tray::TrayHandle,
-    #[cfg(target_os = "linux")]
+    #[cfg(windows)]
+    tray: crate::desktop::TrayProxy,
+    #[cfg(any(target_os = "linux", windows))]
     notifier: crate::notify::Notifier,
 }
 
@@ -303,34 +320,55 @@ impl Shell {
         language: outage_core::text::Language,
         menu: mpsc::UnboundedSender<MenuAction>,
         shell: mpsc::UnboundedSender<ShellAction>,
+        (): Platform,
     ) -> anyhow::Result<Shell> {
         let icons = crate::tray::Icons::load()?;
         let tray = crate::tray::start(tray::appearance(first, controls, language), icons, menu).await;
         Ok(Shell { tray, notifier: crate::notify::Notifier::new(shell) })
     }
 
-    #[cfg(not(target_os = "linux"))]
+    #[cfg(windows)]
+    #[allow(clippy::unused_async)] // the same signature as on Linux, where starting awaits D-Bus
+    async fn start(
+        first: &Summary,
+        controls: &Controls,
+        language: outage_core::text::Language,
+        menu: mpsc::UnboundedSender<MenuAction>,
+        shell: mpsc::UnboundedSender<ShellAction>,
+        tray: Platform,
+    ) -> anyhow::Result<Shell> {
+        let appearance = tray::appearance(first, controls, language);
+        tray.send(crate::desktop::TrayCommand::Start { appearance, actions: menu });
+        Ok(Shell { tray, notifier: crate::notify::Notifier::new(shell) })
+    }
+
+    #[cfg(not(any(target_os = "linux", windows)))]
+    #[allow(clippy::unused_async)]
     async fn start(
         _first: &Summary,
         _controls: &Controls,
         _language: outage_core::text::Language,
         _menu: mpsc::UnboundedSender<MenuAction>,
         _shell: mpsc::UnboundedSender<ShellAction>,
+        (): Platform,
     ) -> anyhow::Result<Shell> {
-        anyhow::bail!("the tray app runs on Linux so far; `check`, `open` and the window work everywhere")
+        anyhow::bail!("the tray app runs on Linux and Windows so far; `check`, `open` and the window work everywhere")
     }
 
+    #[allow(clippy::unused_async)]
     async fn show(&self, appearance: tray::TrayAppearance) {
         #[cfg(target_os = "linux")]
         self.tray.show(appearance).await;
-        #[cfg(not(target_os = "linux"))]
+        #[cfg(windows)]
+        self.tray.send(crate::desktop::TrayCommand::Show(appearance));
+        #[cfg(not(any(target_os = "linux", windows)))]
         let _ = appearance;
     }
 
     fn notify(&self, effects: Vec<alert::Effect>) {
-        #[cfg(target_os = "linux")]
+        #[cfg(any(target_os = "linux", windows))]
         self.notifier.apply(effects);
-        #[cfg(not(target_os = "linux"))]
+        #[cfg(not(any(target_os = "linux", windows)))]
         let _ = effects;
     }
 }
@@ -343,6 +381,7 @@ struct Signals {
     int: tokio::signal::unix::Signal,
 }
 
+#[cfg_attr(not(unix), allow(clippy::unnecessary_wraps))] // registering can fail on Unix only
 fn signal_stream() -> anyhow::Result<Signals> {
     #[cfg(unix)]
     {

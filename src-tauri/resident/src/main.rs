@@ -4,7 +4,11 @@
 mod app;
 mod autostart;
 mod cli;
-#[cfg(target_os = "linux")]
+#[cfg(windows)]
+mod desktop;
+#[cfg(any(target_os = "linux", windows))]
+mod icons;
+#[cfg(any(target_os = "linux", windows))]
 mod notify;
 #[cfg(target_os = "linux")]
 mod tray;

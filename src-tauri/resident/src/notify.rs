@@ -1,11 +1,15 @@
-//! Native notifications over org.freedesktop.Notifications (notify-rust, zbus; no GTK).
-//! A notification for the same root cause replaces the earlier one; a click on it opens the
+//! Native notifications through notify-rust: org.freedesktop.Notifications over zbus on
+//! Linux (no GTK), WinRT toasts on Windows. On Linux a notification for the same root cause
+//! replaces the earlier one and a withdrawn one is closed; a toast cannot be replaced or
+//! taken back, so there only the newest one for a cause opens anything. A click opens the
 //! window at the alert's route.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use notify_rust::{Hint, Notification, NotificationResponse, Timeout, Urgency};
+#[cfg(target_os = "linux")]
+use notify_rust::{Hint, Timeout};
+use notify_rust::{Notification, NotificationResponse, Urgency};
 use outage_core::alert::{self, Effect};
 use outage_core::text::APP_NAME;
 use outage_engine::control::ShellAction;
@@ -54,21 +58,22 @@ impl Notifier {
                 (s.ids.get(&alert.key).copied(), g)
             };
             let mut n = Notification::new();
-            n.appname(APP_NAME)
-                .summary(&alert.title)
-                .body(&alert.body)
-                .icon("dialog-warning")
-                .action("default", "Open")
-                .hint(Hint::Category("network".into()))
-                .urgency(match alert.urgency {
-                    alert::Urgency::Low => Urgency::Low,
-                    alert::Urgency::Normal => Urgency::Normal,
-                    alert::Urgency::Critical => Urgency::Critical,
-                })
-                .timeout(Timeout::Default);
-            if let Some(id) = previous {
-                n.id(id);
+            n.appname(APP_NAME).summary(&alert.title).body(&alert.body).action("default", "Open").urgency(match alert
+                .urgency
+            {
+                alert::Urgency::Low => Urgency::Low,
+                alert::Urgency::Normal => Urgency::Normal,
+                alert::Urgency::Critical => Urgency::Critical,
+            });
+            #[cfg(target_os = "linux")]
+            {
+                n.icon("dialog-warning").hint(Hint::Category("network".into())).timeout(Timeout::Default);
+                if let Some(id) = previous {
+                    n.id(id);
+                }
             }
+            #[cfg(not(target_os = "linux"))]
+            let _ = previous;
             let handle = match n.show() {
                 Ok(h) => h,
                 Err(e) => {
@@ -76,6 +81,7 @@ impl Notifier {
                     return;
                 }
             };
+            #[cfg(target_os = "linux")]
             if let Ok(mut s) = shown.lock() {
                 s.ids.insert(alert.key.clone(), handle.id());
             }
@@ -86,7 +92,10 @@ impl Notifier {
                 if current != Some(generation) {
                     return;
                 }
-                if matches!(response, NotificationResponse::Default) {
+                // The body click; on Windows the "Open" button comes as the action instead.
+                if matches!(response, NotificationResponse::Default)
+                    || matches!(response, NotificationResponse::Action(a) if a == "default")
+                {
                     let _ = shell.send(ShellAction::OpenWindow { route: Some(route.clone()) });
                 }
                 if let (NotificationResponse::Closed(_) | NotificationResponse::Default, Ok(mut s)) =
@@ -98,6 +107,15 @@ impl Notifier {
         });
     }
 
+    #[cfg(not(target_os = "linux"))]
+    fn withdraw(&self, key: &str) {
+        // A toast cannot be taken back; a newer alert for the cause makes its clicks stale.
+        if let Ok(mut s) = self.shown.lock() {
+            *s.generation.entry(key.to_owned()).or_insert(0) += 1;
+        }
+    }
+
+    #[cfg(target_os = "linux")]
     fn withdraw(&self, key: &str) {
         let id = self.shown.lock().ok().and_then(|mut s| s.ids.remove(key));
         if let Some(id) = id {

@@ -37,20 +37,12 @@ impl Icons {
 }
 
 fn decode(png_bytes: &[u8]) -> Result<ksni::Icon, png::DecodingError> {
-    let mut decoder = png::Decoder::new(std::io::Cursor::new(png_bytes));
-    decoder.set_transformations(png::Transformations::normalize_to_color8());
-    let mut reader = decoder.read_info()?;
-    let mut rgba = vec![0; reader.output_buffer_size().unwrap_or(0)];
-    let info = reader.next_frame(&mut rgba)?;
-    rgba.truncate(info.buffer_size());
-    let data = match info.color_type {
-        png::ColorType::Rgba => rgba.chunks_exact(4).flat_map(|p| [p[3], p[0], p[1], p[2]]).collect(),
-        png::ColorType::Rgb => rgba.chunks_exact(3).flat_map(|p| [255, p[0], p[1], p[2]]).collect(),
-        _ => rgba.iter().flat_map(|g| [255, *g, *g, *g]).collect(),
-    };
+    let (rgba, width, height) = crate::icons::rgba(png_bytes)?;
+    // StatusNotifierItem pixmaps are ARGB32 in network byte order.
+    let data = rgba.chunks_exact(4).flat_map(|p| [p[3], p[0], p[1], p[2]]).collect();
     Ok(ksni::Icon {
-        width: i32::try_from(info.width).unwrap_or(i32::MAX),
-        height: i32::try_from(info.height).unwrap_or(i32::MAX),
+        width: i32::try_from(width).unwrap_or(i32::MAX),
+        height: i32::try_from(height).unwrap_or(i32::MAX),
         data,
     })
 }

@@ -1,0 +1,217 @@
+//! The Windows tray: `tray-icon` on a windowless `tao` event loop, which owns the main thread
+//! while the engine runs on a thread of its own. It renders what
+//! `outage_core::tray::appearance` decided and reports menu choices on a channel, like the
+//! Linux StatusNotifierItem in `tray.rs`.
+
+use std::collections::HashMap;
+
+use outage_core::text::APP_NAME;
+use outage_core::tray::{MenuAction, MenuEntry, TrayAppearance, TrayIcon};
+use tao::event::Event;
+use tao::event_loop::{ControlFlow, EventLoop, EventLoopBuilder, EventLoopProxy};
+use tao::platform::run_return::EventLoopExtRunReturn as _;
+use tokio::sync::mpsc;
+use tray_icon::menu::{CheckMenuItem, IsMenuItem, Menu, MenuEvent, MenuId, MenuItem, PredefinedMenuItem, Submenu};
+use tray_icon::{MouseButton, MouseButtonState, TrayIconBuilder, TrayIconEvent};
+
+/// What the engine thread asks of the event loop.
+#[derive(Debug)]
+pub enum TrayCommand {
+    /// Create the tray icon; its menu choices go to `actions`.
+    Start {
+        appearance: TrayAppearance,
+        actions: mpsc::UnboundedSender<MenuAction>,
+    },
+    Show(TrayAppearance),
+    /// The engine thread is done: leave the event loop.
+    Exit,
+}
+
+#[derive(Debug)]
+enum UserEvent {
+    Tray(TrayCommand),
+    Menu(MenuEvent),
+    Icon(TrayIconEvent),
+}
+
+/// The engine thread's handle on the tray. Sending fails only once the loop has ended.
+#[derive(Debug, Clone)]
+pub struct TrayProxy(EventLoopProxy<UserEvent>);
+
+impl TrayProxy {
+    pub fn send(&self, command: TrayCommand) {
+        if self.0.send_event(UserEvent::Tray(command)).is_err() {
+            tracing::debug!("the tray's event loop has ended");
+        }
+    }
+}
+
+/// Runs `work` (the engine and everything async) on a thread of its own while this thread
+/// runs the event loop the tray needs; returns `work`'s result once it ends.
+pub fn with_event_loop<T: Send>(work: impl FnOnce(TrayProxy) -> T + Send) -> T {
+    let mut event_loop: EventLoop<UserEvent> = EventLoopBuilder::with_user_event().build();
+    let proxy = event_loop.create_proxy();
+    let menu_proxy = proxy.clone();
+    MenuEvent::set_event_handler(Some(move |e| {
+        let _ = menu_proxy.send_event(UserEvent::Menu(e));
+    }));
+    let icon_proxy = proxy.clone();
+    TrayIconEvent::set_event_handler(Some(move |e| {
+        let _ = icon_proxy.send_event(UserEvent::Icon(e));
+    }));
+    std::thread::scope(|scope| {
+        let engine = scope.spawn(move || {
+            let result = work(TrayProxy(proxy.clone()));
+            let _ = proxy.send_event(UserEvent::Tray(TrayCommand::Exit));
+            result
+        });
+        let mut tray = Tray::default();
+        event_loop.run_return(|event, _, flow| {
+            *flow = ControlFlow::Wait;
+            match event {
+                Event::UserEvent(UserEvent::Tray(TrayCommand::Exit)) => *flow = ControlFlow::Exit,
+                Event::UserEvent(UserEvent::Tray(TrayCommand::Start { appearance, actions })) => {
+                    tray.start(&appearance, actions);
+                }
+                Event::UserEvent(UserEvent::Tray(TrayCommand::Show(appearance))) => tray.show(&appearance),
+                Event::UserEvent(UserEvent::Menu(e)) => tray.chosen(&e.id),
+                Event::UserEvent(UserEvent::Icon(TrayIconEvent::Click {
+                    button: MouseButton::Left,
+                    button_state: MouseButtonState::Up,
+                    ..
+                })) => tray.send(MenuAction::OpenWindow),
+                _ => {}
+            }
+        });
+        match engine.join() {
+            Ok(result) => result,
+            Err(panic) => std::panic::resume_unwind(panic),
+        }
+    })
+}
+
+/// The tray icon once created, with the action behind each menu item of the current menu.
+#[derive(Default)]
+struct Tray {
+    icon: Option<tray_icon::TrayIcon>,
+    actions: Option<mpsc::UnboundedSender<MenuAction>>,
+    menu: HashMap<MenuId, MenuAction>,
+    icons: HashMap<TrayIcon, tray_icon::Icon>,
+}
+
+impl Tray {
+    fn start(&mut self, appearance: &TrayAppearance, actions: mpsc::UnboundedSender<MenuAction>) {
+        self.actions = Some(actions);
+        match load_icons() {
+            Ok(icons) => self.icons = icons,
+            Err(e) => tracing::error!("tray icons: {e}"),
+        }
+        let (menu, ids) = build_menu(&appearance.menu);
+        self.menu = ids;
+        let mut builder = TrayIconBuilder::new()
+            .with_tooltip(&appearance.tooltip)
+            .with_title(APP_NAME)
+            .with_menu(Box::new(menu))
+            // A left click opens the window; the menu is on the right button, as Windows users expect.
+            .with_menu_on_left_click(false);
+        if let Some(icon) = self.icons.get(&appearance.icon) {
+            builder = builder.with_icon(icon.clone());
+        }
+        match builder.build() {
+            Ok(icon) => self.icon = Some(icon),
+            // No notification area (a locked-down shell): keep running, the window still works.
+            Err(e) => tracing::warn!("tray unavailable ({e}); the window and CLI still work"),
+        }
+    }
+
+    fn show(&mut self, appearance: &TrayAppearance) {
+        let Some(icon) = &self.icon else { return };
+        if let Err(e) = icon.set_icon(self.icons.get(&appearance.icon).cloned()) {
+            tracing::warn!("tray icon not updated: {e}");
+        }
+        if let Err(e) = icon.set_tooltip(Some(&appearance.tooltip)) {
+            tracing::warn!("tray tooltip not updated: {e}");
+        }
+        let (menu, ids) = build_menu(&appearance.menu);
+        icon.set_menu(Some(Box::new(menu)));
+        self.menu = ids;
+    }
+
+    fn chosen(&self, id: &MenuId) {
+        if let Some(action) = self.menu.get(id) {
+            self.send(action.clone());
+        }
+    }
+
+    fn send(&self, action: MenuAction) {
+        if let Some(actions) = &self.actions {
+            let _ = actions.send(action);
+        }
+    }
+}
+
+/// The menu core decided, with an id per item that maps back to its action.
+fn build_menu(entries: &[MenuEntry]) -> (Menu, HashMap<MenuId, MenuAction>) {
+    let menu = Menu::new();
+    let mut ids = HashMap::new();
+    for entry in entries {
+        let item = menu_item(entry, &mut ids);
+        if let Err(e) = menu.append(item.as_ref()) {
+            tracing::warn!("tray menu item left out: {e}");
+        }
+    }
+    (menu, ids)
+}
+
+fn menu_item(entry: &MenuEntry, ids: &mut HashMap<MenuId, MenuAction>) -> Box<dyn IsMenuItem> {
+    // `&` marks an access key in Windows menus.
+    let escape = |label: &str| label.replace('&', "&&");
+    match entry {
+        MenuEntry::Separator => Box::new(PredefinedMenuItem::separator()),
+        MenuEntry::Item { label, action } => {
+            let item = MenuItem::new(escape(label), true, None);
+            ids.insert(item.id().clone(), action.clone());
+            Box::new(item)
+        }
+        MenuEntry::Check { label, checked, action } => {
+            let item = CheckMenuItem::new(escape(label), true, *checked, None);
+            ids.insert(item.id().clone(), action.clone());
+            Box::new(item)
+        }
+        MenuEntry::Submenu { label, entries } => {
+            let submenu = Submenu::new(escape(label), true);
+            for entry in entries {
+                let item = menu_item(entry, ids);
+                if let Err(e) = submenu.append(item.as_ref()) {
+                    tracing::warn!("tray menu item left out: {e}");
+                }
+            }
+            Box::new(submenu)
+        }
+    }
+}
+
+macro_rules! icon_png {
+    ($name:literal) => {
+        include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/../../icons/tray/", $name, "-dark.png"))
+    };
+}
+
+/// The state icons for the taskbar's notification area, which is dark by default.
+fn load_icons() -> Result<HashMap<TrayIcon, tray_icon::Icon>, String> {
+    let sources: [(TrayIcon, &[u8]); 6] = [
+        (TrayIcon::Operational, icon_png!("operational")),
+        (TrayIcon::Degraded, icon_png!("degraded")),
+        (TrayIcon::Outage, icon_png!("outage")),
+        (TrayIcon::Maintenance, icon_png!("maintenance")),
+        (TrayIcon::Unknown, icon_png!("unknown")),
+        (TrayIcon::Offline, icon_png!("offline")),
+    ];
+    let mut icons = HashMap::new();
+    for (which, bytes) in sources {
+        let (rgba, width, height) = crate::icons::rgba(bytes).map_err(|e| format!("{}: {e}", which.name()))?;
+        let icon = tray_icon::Icon::from_rgba(rgba, width, height).map_err(|e| format!("{}: {e}", which.name()))?;
+        icons.insert(which, icon);
+    }
+    Ok(icons)
+}
