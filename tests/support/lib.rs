@@ -4,10 +4,12 @@
 
 pub mod desktop;
 pub mod mail;
+pub mod webdriver;
 
 use std::io::{BufRead as _, BufReader, Write as _};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
+use std::process::Command;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -291,4 +293,34 @@ pub fn control_roundtrip(socket: &Path, line: &[u8]) -> String {
     let mut reply = String::new();
     reader.read_line(&mut reply).expect("read reply");
     reply
+}
+
+/// Set in the copy of a test that [`in_own_network`] runs.
+const OWN_NETWORK: &str = "OUTAGE_TESTS_OWN_NETWORK";
+
+/// Runs the test `name` of this test binary once more in a network namespace of its own, with
+/// only loopback up, so whatever it starts can reach no other host (a catalog preset names
+/// real hosts). A PID namespace around it ends every process it left behind when it ends.
+/// Returns `true` in that copy, which goes on with the test; `false` in the caller once the
+/// copy passed (it panics when the copy failed). As root directly, otherwise in a user
+/// namespace where this user is root.
+pub fn in_own_network(name: &str) -> bool {
+    use std::os::unix::fs::MetadataExt as _;
+    if std::env::var_os(OWN_NETWORK).is_some() {
+        return true;
+    }
+    let exe = std::env::current_exe().expect("test executable path");
+    let root = std::fs::metadata("/proc/self").is_ok_and(|m| m.uid() == 0);
+    let mut command = Command::new("unshare");
+    if !root {
+        command.args(["--user", "--map-root-user"]);
+    }
+    command
+        .args(["--net", "--pid", "--fork", "--kill-child", "sh", "-c", "ip link set lo up && exec \"$@\"", "sh"])
+        .arg(exe)
+        .args(["--exact", name, "--nocapture", "--test-threads=1"])
+        .env(OWN_NETWORK, "1");
+    let status = command.status().expect("unshare (util-linux) and ip (iproute2) run the test in a namespace");
+    assert!(status.success(), "{name} failed in its own network namespace ({status}); its output is above");
+    false
 }

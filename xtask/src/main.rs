@@ -19,8 +19,9 @@ cargo xtask <task>
 /// Debian/Ubuntu packages: building the window (WebKitGTK), and the desktop the end-to-end
 /// tests run on (Xvfb, a D-Bus daemon, ImageMagick for screenshots).
 const APT_BUILD: &[&str] = &["build-essential", "pkg-config", "libwebkit2gtk-4.1-dev", "libxdo-dev", "librsvg2-dev"];
-// iproute2: the network-change test adds an address inside a namespace of its own.
-const APT_TEST: &[&str] = &["xvfb", "xauth", "dbus-daemon", "imagemagick", "iproute2"];
+// iproute2: the network-change and window tests bring up loopback in a namespace of their own.
+// webkit2gtk-driver: WebKitWebDriver, which tauri-driver drives the window's webview through.
+const APT_TEST: &[&str] = &["xvfb", "xauth", "dbus-daemon", "imagemagick", "iproute2", "webkit2gtk-driver"];
 /// The mail-probe tests: real Postfix and Dovecot on loopback (tests/mail-servers), test
 /// certificates, a keychain (gnome-keyring's Secret Service, driven with dbus-send) in a
 /// private D-Bus session, and dnsmasq as a DNS server on loopback.
@@ -125,6 +126,16 @@ fn setup(with_test_tools: bool) -> Result {
         eprintln!(
             "Windows: install the Visual Studio C++ build tools and the WebView2 runtime (preinstalled on Windows 11)"
         );
+    }
+
+    if with_test_tools && cfg!(target_os = "linux") {
+        step("tauri-driver (the window's WebDriver end-to-end test)");
+        if have("tauri-driver") {
+            eprintln!("present");
+        } else {
+            // No distribution packages it; it is a crate, built here once into ~/.cargo/bin.
+            cargo(&["install", "tauri-driver", "--locked"])?;
+        }
     }
 
     step("npm packages");
