@@ -6,12 +6,13 @@
 // In tests a panic is the failure report: unwrap says where.
 #![allow(clippy::unwrap_used)]
 
-use std::path::Path;
+use std::future::Future;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use fantoccini::Locator;
-use outage_tests::desktop::{self, DesktopServices};
+use outage_tests::desktop::{self, Daemon, DesktopServices};
 use outage_tests::webdriver::{Page, TauriDriver, Texts, eventually, xpath_literal};
 use outage_tests::{Anchor, Behaviour, HttpServer, bin, control_roundtrip, statuspage_summary, workspace};
 use serde_json::Value;
@@ -40,8 +41,8 @@ impl Drop for Resident {
 
 /// Copies the resident's logs into `artifacts/` when dropped, however the test ends.
 struct KeepLogs {
-    from: std::path::PathBuf,
-    to: std::path::PathBuf,
+    from: PathBuf,
+    to: PathBuf,
 }
 
 impl Drop for KeepLogs {
@@ -124,85 +125,146 @@ async fn back(page: &Page, texts: &Texts) {
     page.wait("the summary", || async { page.text("[data-testid=headline]").await }).await;
 }
 
-/// The whole journey in one session, as a person would take it: each step builds on the
-/// last (the provider added by URL is the one that fails), and one window start is slow
-/// enough on a two-core machine that the steps share it.
-// The name is given to `in_own_network`, which runs exactly this test again.
-#[test]
-fn window_onboarding_outage_detail_and_language() {
-    if !outage_tests::in_own_network("window_onboarding_outage_detail_and_language") {
+/// Runs `test` in a network namespace of its own (see [`outage_tests::in_own_network`])
+/// with a bound on the whole, should a wait be stuck where no deadline reaches: dropping the
+/// test's future ends every process it started.
+fn isolated<F: Future<Output = ()>>(name: &str, test: impl FnOnce() -> F) {
+    if !outage_tests::in_own_network(name) {
         return;
     }
     let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
-    // A bound on the whole, should a wait be stuck where no deadline reaches; dropping the
-    // journey ends every process it started.
     runtime.block_on(async {
-        tokio::time::timeout(Duration::from_secs(480), journey()).await.expect("the journey took over 8 minutes");
+        tokio::time::timeout(Duration::from_secs(480), test()).await.expect("the test took over 8 minutes");
     });
 }
 
+/// Everything one window test runs, stopped in this order when dropped: the window (with
+/// tauri-driver), the resident, the desktop services, the bus, the display.
+struct World {
+    page: Page,
+    _driver: TauriDriver,
+    socket: PathBuf,
+    config: PathBuf,
+    started: Instant,
+    _logs: KeepLogs,
+    _resident: Resident,
+    _anchor: Anchor,
+    _services: DesktopServices,
+    _bus: Option<Daemon>,
+    _xvfb: Daemon,
+    _dir: tempfile::TempDir,
+}
+
+impl World {
+    /// A display, a session bus (`bus`, or a new one), the resident on a config of
+    /// `providers` (TOML) and the window in a WebDriver session.
+    async fn start(providers: &str, bus: Option<&str>) -> World {
+        let started = Instant::now();
+        let dir = tempfile::tempdir().unwrap();
+        let runtime_dir = dir.path().join("run");
+        std::fs::create_dir_all(&runtime_dir).unwrap();
+        let artifacts = workspace().join("artifacts");
+
+        let (xvfb, display) = desktop::xvfb();
+        let (own_bus, bus_address) = if let Some(address) = bus {
+            (None, address.to_owned())
+        } else {
+            let (daemon, address) = desktop::dbus_session();
+            (Some(daemon), address)
+        };
+        // Notifications and the tray need their servers on the bus, or the resident complains.
+        let services = DesktopServices::start(&bus_address).await;
+
+        let anchor = Anchor::start();
+        let config = dir.path().join("config.toml");
+        std::fs::write(
+            &config,
+            format!(
+                "[settings]\ninterval = \"10m\"\ntimeout = \"5s\"\nlanguage = \"en\"\nconnectivity = [\"{}\"]\n{providers}",
+                anchor.addr
+            ),
+        )
+        .unwrap();
+
+        let home = dir.path().to_path_buf();
+        let env = |c: &mut Command| {
+            c.env("DISPLAY", &display)
+                .env("DBUS_SESSION_BUS_ADDRESS", &bus_address)
+                .env("XDG_RUNTIME_DIR", &runtime_dir)
+                .env("HOME", &home)
+                .env("XDG_CONFIG_HOME", home.join("config"))
+                .env("XDG_DATA_HOME", home.join("share"))
+                .env_remove("OUTAGE_NOTIFIER_SOCKET")
+                .env_remove("OUTAGE_NOTIFIER_WINDOW")
+                // Xvfb has no GPU: software rendering without compositing is what works there.
+                .env("WEBKIT_DISABLE_COMPOSITING_MODE", "1");
+        };
+        let mut command = Command::new(bin("outage-notifier"));
+        command
+            .arg("--config")
+            .arg(&config)
+            .arg("--data-dir")
+            .arg(home.join("data"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
+        env(&mut command);
+        let resident = Resident(command.spawn().expect("start the resident"));
+        let logs = KeepLogs { from: home.join("data/logs"), to: artifacts.join("window-resident-logs") };
+        let socket = runtime_dir.join("outage-notifier").join("control.sock");
+        eventually("the resident's control socket", Duration::from_secs(60), || async {
+            std::os::unix::net::UnixStream::connect(&socket).ok().map(drop)
+        })
+        .await;
+
+        let driver = TauriDriver::start(&artifacts.join("window-tauri-driver.log"), env);
+        let page = driver.session(&bin("outage-notifier-window"), &artifacts).await;
+        eprintln!("window: session after {:?}", started.elapsed());
+        World {
+            page,
+            _driver: driver,
+            socket,
+            config,
+            started,
+            _logs: logs,
+            _resident: resident,
+            _anchor: anchor,
+            _services: services,
+            _bus: own_bus,
+            _xvfb: xvfb,
+            _dir: dir,
+        }
+    }
+
+    fn config(&self) -> String {
+        std::fs::read_to_string(&self.config).unwrap()
+    }
+
+    /// Ends the WebDriver session, which closes the window.
+    async fn finish(self, what: &str) {
+        let elapsed = self.started.elapsed();
+        self.page.client.clone().close().await.unwrap();
+        eprintln!("window: {what} done after {elapsed:?}; screenshots in {}", workspace().join("artifacts").display());
+    }
+}
+
+/// The whole journey in one session, as a person would take it: each step builds on the
+/// last (the provider added by URL is the one that fails), and one window start is slow
+/// enough on a two-core machine that the steps share it.
+#[test]
+fn window_onboarding_outage_detail_and_language() {
+    // The name is given to `isolated`, which runs exactly this test again.
+    isolated("window_onboarding_outage_detail_and_language", journey);
+}
+
 async fn journey() {
-    let started = Instant::now();
-    let resident_bin = bin("outage-notifier");
-    let window_bin = bin("outage-notifier-window");
-    let dir = tempfile::tempdir().unwrap();
-    let runtime_dir = dir.path().join("run");
-    std::fs::create_dir_all(&runtime_dir).unwrap();
-    let artifacts = workspace().join("artifacts");
     let en = Texts::load("en");
     let de = Texts::load("de");
-
-    let (_xvfb, display) = desktop::xvfb();
-    let (_bus, bus_address) = desktop::dbus_session();
-    // Notifications and the tray need their servers on the bus, or the resident complains.
-    let _services = DesktopServices::start(&bus_address).await;
-
     let status = HttpServer::start(Behaviour::Ok(statuspage_summary("none", None)));
-    let anchor = Anchor::start();
-    let config = dir.path().join("config.toml");
     // No providers yet: the journey adds them.
-    std::fs::write(
-        &config,
-        format!(
-            "[settings]\ninterval = \"10m\"\ntimeout = \"5s\"\nlanguage = \"en\"\nconnectivity = [\"{}\"]\n",
-            anchor.addr
-        ),
-    )
-    .unwrap();
-    let read_config = || std::fs::read_to_string(&config).unwrap();
-
-    let env = |c: &mut Command| {
-        c.env("DISPLAY", &display)
-            .env("DBUS_SESSION_BUS_ADDRESS", &bus_address)
-            .env("XDG_RUNTIME_DIR", &runtime_dir)
-            .env("HOME", dir.path())
-            .env("XDG_CONFIG_HOME", dir.path().join("config"))
-            .env("XDG_DATA_HOME", dir.path().join("share"))
-            .env_remove("OUTAGE_NOTIFIER_SOCKET")
-            .env_remove("OUTAGE_NOTIFIER_WINDOW")
-            // Xvfb has no GPU: software rendering without compositing is what works there.
-            .env("WEBKIT_DISABLE_COMPOSITING_MODE", "1");
-    };
-    let mut command = Command::new(&resident_bin);
-    command
-        .arg("--config")
-        .arg(&config)
-        .arg("--data-dir")
-        .arg(dir.path().join("data"))
-        .stdout(Stdio::null())
-        .stderr(Stdio::null());
-    env(&mut command);
-    let _resident = Resident(command.spawn().expect("start the resident"));
-    let _logs = KeepLogs { from: dir.path().join("data/logs"), to: artifacts.join("window-resident-logs") };
-    let socket = runtime_dir.join("outage-notifier").join("control.sock");
-    eventually("the resident's control socket", Duration::from_secs(60), || async {
-        std::os::unix::net::UnixStream::connect(&socket).ok().map(drop)
-    })
-    .await;
-
-    let driver = TauriDriver::start(&artifacts.join("window-tauri-driver.log"), env);
-    let page = driver.session(&window_bin, &artifacts).await;
-    eprintln!("window: session after {:?}", started.elapsed());
+    let world = World::start("", None).await;
+    let page = &world.page;
+    let socket = world.socket.clone();
+    let read_config = || world.config();
 
     // (a) The summary renders: the overall verdict line and the actions.
     page.wait_text("the verdict line", "[data-testid=headline]", |t| t == en.t("headline.noProviders")).await;
@@ -213,14 +275,14 @@ async fn journey() {
     }
 
     // (b) From the catalog: DomainFactory.
-    search_catalog(&page, &en).await;
+    search_catalog(page, &en).await;
     let hit = page.text("ul.presets li").await.unwrap();
     assert!(hit.contains("mail server"), "the hit names its mail servers: {hit}");
     page.screenshot("add-provider-en").await;
     let add = "//ul[contains(@class, 'presets')]/li[.//strong[normalize-space()='DomainFactory']]//button";
     page.click("DomainFactory's Add button", Locator::XPath(add)).await;
     page.wait("DomainFactory in the summary", || async {
-        listed(&page).await.contains(&"DomainFactory".into()).then_some(())
+        listed(page).await.contains(&"DomainFactory".into()).then_some(())
     })
     .await;
     let text = read_config();
@@ -241,7 +303,7 @@ async fn journey() {
     page.type_into("[data-testid=preview] input", LOOPBACK).await;
     page.click("the preview's Add button", Locator::Css("[data-testid=preview] button")).await;
     page.wait("the loopback provider in the summary", || async {
-        listed(&page).await.contains(&LOOPBACK.into()).then_some(())
+        listed(page).await.contains(&LOOPBACK.into()).then_some(())
     })
     .await;
     let text = read_config();
@@ -267,16 +329,16 @@ async fn journey() {
     // (d) An outage on the loopback page, checked now from the window.
     status.set(Behaviour::Ok(statuspage_summary("critical", Some(("inc-42", INCIDENT, "critical")))));
     page.click_button(&en.t("checkNow")).await;
-    let (_, _, verdict_en) = top_affected(&page, &en.t("state.major_outage")).await;
+    let (_, _, verdict_en) = top_affected(page, &en.t("state.major_outage")).await;
     let s = summary(&socket);
     assert_eq!(provider(&s, LOOPBACK).unwrap()["verdict_text"], verdict_en.as_str(), "the row shows the verdict");
     let last_update = page.text("ul.providers:not(.compact) li .last-update").await.unwrap();
     assert_eq!(last_update, UPDATE);
     page.screenshot("summary-en").await;
-    open_detail(&page, &en).await;
+    open_detail(page, &en).await;
     page.screenshot("detail-en").await;
-    back(&page, &en).await;
-    open_settings(&page, &en).await;
+    back(page, &en).await;
+    open_settings(page, &en).await;
     page.screenshot("settings-en").await;
 
     // (e) German, chosen in the settings: the resident writes it into the config and speaks
@@ -314,21 +376,19 @@ async fn journey() {
         page.client.find(Locator::XPath("//button[normalize-space()='Jetzt prüfen']")).await.ok()
     })
     .await;
-    let (_, _, verdict_shown) = top_affected(&page, &de.t("state.major_outage")).await;
+    let (_, _, verdict_shown) = top_affected(page, &de.t("state.major_outage")).await;
     assert_eq!(verdict_shown, verdict_de);
 
     // (f) Every view in German.
     page.screenshot("summary-de").await;
-    open_detail(&page, &de).await;
+    open_detail(page, &de).await;
     page.screenshot("detail-de").await;
-    back(&page, &de).await;
-    search_catalog(&page, &de).await;
+    back(page, &de).await;
+    search_catalog(page, &de).await;
     page.screenshot("add-provider-de").await;
     page.click_button(&format!("← {}", de.t("back"))).await;
-    open_settings(&page, &de).await;
+    open_settings(page, &de).await;
     page.screenshot("settings-de").await;
 
-    page.client.clone().close().await.unwrap();
-    drop(driver);
-    eprintln!("window: journey done after {:?}; screenshots in {}", started.elapsed(), artifacts.display());
+    world.finish("the journey").await;
 }
