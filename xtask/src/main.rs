@@ -35,6 +35,10 @@ const APT_MAIL_TEST: &[&str] = &[
     "dbus-bin",
     "dnsmasq-base",
 ];
+/// The Windows build, cross-compiled and run under Wine (tests/windows): mingw links it and
+/// builds the test's ProcessPrng shim.
+const APT_WINDOWS_TEST: &[&str] = &["gcc-mingw-w64-x86-64", "wine64"];
+const WINDOWS_TARGET: &str = "x86_64-pc-windows-gnu";
 /// Packages whose install scripts start a system daemon. The tests run their own instances
 /// on loopback; a system Postfix on port 25 or a Dovecot on 143/993 of every interface would
 /// only be an open door, so they are neither started nor enabled.
@@ -128,6 +132,16 @@ fn setup(with_test_tools: bool) -> Result {
         );
     }
 
+    if with_test_tools && cfg!(target_os = "linux") && Path::new("/usr/bin/dpkg").exists() && windows_target() {
+        step("the Windows build's tools (mingw, Wine)");
+        let missing: Vec<&str> = APT_WINDOWS_TEST.iter().copied().filter(|p| !dpkg_installed(p)).collect();
+        if missing.is_empty() {
+            eprintln!("all present");
+        } else {
+            apt_install(&missing)?;
+        }
+    }
+
     if with_test_tools && cfg!(target_os = "linux") {
         step("tauri-driver (the window's WebDriver end-to-end test)");
         if have("tauri-driver") {
@@ -150,6 +164,23 @@ fn setup(with_test_tools: bool) -> Result {
         npm(&["ci", "--no-audit", "--no-fund"])?;
     }
     Ok(())
+}
+
+/// Whether Rust can build for Windows here: the standard library for the target is installed,
+/// or rustup can add it now. Where neither works the Windows checks are skipped, and say so.
+fn windows_target() -> bool {
+    let installed = || {
+        Command::new("rustup")
+            .args(["target", "list", "--installed"])
+            .output()
+            .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).lines().any(|l| l.trim() == WINDOWS_TARGET))
+    };
+    if installed() {
+        return true;
+    }
+    eprintln!("$ rustup target add {WINDOWS_TARGET}");
+    let added = Command::new("rustup").args(["target", "add", WINDOWS_TARGET]).status().is_ok_and(|s| s.success());
+    added && installed()
 }
 
 fn modified(p: &Path) -> Option<std::time::SystemTime> {
@@ -306,6 +337,19 @@ fn test() -> Result {
     step("engine, integration and end-to-end tests");
     // The window crate has no tests of its own: it is tested end to end as a binary.
     cargo(&["test", "--workspace", "--exclude", "outage-notifier-window", "--exclude", "outage-core"])?;
+
+    if cfg!(target_os = "linux") && windows_target() && have("x86_64-w64-mingw32-gcc") {
+        step("the Windows build: clippy, cross-build, and the resident under Wine");
+        let target = ["--target", WINDOWS_TARGET];
+        let crates = ["-p", "outage-core", "-p", "outage-engine", "-p", "outage-notifier"];
+        cargo(&[&["clippy"][..], &target, &crates, &["--all-targets", "--", "-D", "warnings"]].concat())?;
+        cargo(&[&["build"][..], &target, &["-p", "outage-notifier"]].concat())?;
+        cargo(&["test", "-p", "outage-tests", "--test", "windows"])?;
+    } else {
+        eprintln!(
+            "\nskipped the Windows build: no {WINDOWS_TARGET} standard library (rustup target add {WINDOWS_TARGET}) or no mingw"
+        );
+    }
     eprintln!("\nall test layers passed");
     Ok(())
 }
