@@ -13,6 +13,7 @@ use std::time::{Duration, Instant};
 
 use fantoccini::Locator;
 use outage_tests::desktop::{self, Daemon, DesktopServices};
+use outage_tests::mail::Keychain;
 use outage_tests::webdriver::{Page, TauriDriver, Texts, eventually, xpath_literal};
 use outage_tests::{Anchor, Behaviour, HttpServer, bin, control_roundtrip, statuspage_summary, workspace};
 use serde_json::Value;
@@ -391,4 +392,67 @@ async fn journey() {
     page.screenshot("settings-de").await;
 
     world.finish("the journey").await;
+}
+
+/// A mail account added in the provider's detail: "Test connection" logs in to the real
+/// Dovecot on loopback with the typed password (through the keychain, as the window does)
+/// and shows each step; Save writes the endpoint, never the password, into the config.
+#[test]
+fn window_mail_account_test_connection() {
+    // The name is given to `isolated`, which runs exactly this test again.
+    isolated("window_mail_account_test_connection", mail_account);
+}
+
+async fn mail_account() {
+    let en = Texts::load("en");
+    let servers = outage_tests::mail::servers();
+    // The password goes through the Secret Service: a private gnome-keyring, on the bus
+    // that the resident and the window share.
+    let keychain = Keychain::start();
+    let status = HttpServer::start(Behaviour::Ok(statuspage_summary("none", None)));
+    let providers = format!(
+        "\n[[provider]]\nid = \"loop\"\nname = \"{LOOPBACK}\"\nstatus_page = \"{}\"\nstatus_format = \"statuspage\"\n",
+        status.base_url()
+    );
+    let world = World::start(&providers, Some(&keychain.bus)).await;
+    let page = &world.page;
+
+    page.wait_text("the verdict line", "[data-testid=headline]", |t| t == en.t("headline.allWell")).await;
+    let row = format!(
+        "//ul[contains(@class, 'providers')]//button[.//span[@class='name' and normalize-space()={}]]",
+        xpath_literal(LOOPBACK)
+    );
+    page.click("the loopback provider's row", Locator::XPath(&row)).await;
+    page.wait_text("the mail accounts", "section.mail-accounts h2", |t| t == en.t("mail.title")).await;
+    page.wait_text("no accounts yet", "section.mail-accounts p.muted", |t| t == en.t("mail.none")).await;
+
+    // IMAP with implicit TLS is what the form starts with.
+    page.type_into("form.mail-form input[placeholder='imap.example.com']", &servers.host).await;
+    page.type_into("form.mail-form input[inputmode=numeric]", &servers.imaps.to_string()).await;
+    page.type_into("form.mail-form input[autocomplete=username]", &servers.user).await;
+    page.type_into("form.mail-form input[type=password]", &servers.password).await;
+    page.click("the advanced settings", Locator::Css("form.mail-form details.advanced summary")).await;
+    page.type_into("form.mail-form input[placeholder='/etc/ssl/my-ca.pem']", &servers.ca_file.to_string_lossy()).await;
+    page.click_button(&en.t("mail.test")).await;
+    let outcome = page.wait_text("Test connection to pass", "[data-testid=test-outcome]", |t| !t.is_empty()).await;
+    assert!(outcome.contains(&en.t("mail.works")), "{outcome}; the page said:\n{}", page.body().await);
+    let steps = page.texts("[data-testid=test-result] ol.steps li").await;
+    let login = en.t("mail.step.login");
+    assert!(steps.iter().any(|s| s.contains(&login) && s.contains(&en.t("mail.stepOk"))), "{steps:?}");
+    assert!(steps.iter().all(|s| s.starts_with('✓')), "every step passed: {steps:?}");
+    page.scroll_to("[data-testid=test-result]").await;
+    page.screenshot("mail-account-en").await;
+
+    page.click("the mail form's Save button", Locator::Css("form.mail-form button[type=submit]")).await;
+    page.wait_text("the account to be saved", "[data-testid=mail-saved]", |t| t == en.t("mail.saved")).await;
+    let account = page.wait_text("the saved account in the list", "[data-testid=mail-account]", |_| true).await;
+    assert!(account.contains(&format!("{}:{}", servers.host, servers.imaps)), "{account}");
+    let text = world.config();
+    assert!(text.contains("[[provider.mail]]"), "{text}");
+    assert!(text.contains(&format!("host = \"{}\"", servers.host)), "{text}");
+    assert!(text.contains(&format!("username = \"{}\"", servers.user)), "{text}");
+    assert!(!text.contains(&servers.password), "the password must not be written into the config");
+
+    world.finish("the mail account").await;
+    drop(keychain);
 }

@@ -236,6 +236,13 @@ impl Page {
         .await;
     }
 
+    /// Scrolls the first element at `css` into view (its bottom at the window's), so that a
+    /// screenshot shows it.
+    pub async fn scroll_to(&self, css: &str) {
+        let script = "document.querySelector(arguments[0])?.scrollIntoView({ block: 'end' });";
+        let _ = tokio::time::timeout(COMMAND, self.client.execute(script, vec![Value::from(css)])).await;
+    }
+
     /// Saves the webview as `artifacts/window-<name>.png` and checks it is not one flat colour.
     pub async fn screenshot(&self, name: &str) -> PathBuf {
         // WebKitGTK answers a screenshot after the view's next repaint, and a page where
