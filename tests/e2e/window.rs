@@ -159,7 +159,8 @@ struct World {
 impl World {
     /// A display, a session bus (`bus`, or a new one), the resident on a config of
     /// `providers` (TOML) and the window in a WebDriver session.
-    async fn start(providers: &str, bus: Option<&str>) -> World {
+    /// `label` names its logs in `artifacts/`, so that tests running side by side keep theirs.
+    async fn start(label: &str, providers: &str, bus: Option<&str>) -> World {
         let started = Instant::now();
         let dir = tempfile::tempdir().unwrap();
         let runtime_dir = dir.path().join("run");
@@ -210,15 +211,16 @@ impl World {
             .stderr(Stdio::null());
         env(&mut command);
         let resident = Resident(command.spawn().expect("start the resident"));
-        let logs = KeepLogs { from: home.join("data/logs"), to: artifacts.join("window-resident-logs") };
+        let logs =
+            KeepLogs { from: home.join("data/logs"), to: artifacts.join(format!("window-{label}-resident-logs")) };
         let socket = runtime_dir.join("outage-notifier").join("control.sock");
         eventually("the resident's control socket", Duration::from_secs(60), || async {
             std::os::unix::net::UnixStream::connect(&socket).ok().map(drop)
         })
         .await;
 
-        let driver = TauriDriver::start(&artifacts.join("window-tauri-driver.log"), env);
-        let page = driver.session(&bin("outage-notifier-window"), &artifacts).await;
+        let driver = TauriDriver::start(&artifacts.join(format!("window-{label}-tauri-driver.log")), env);
+        let page = driver.session(&bin("outage-notifier-window"), &artifacts, label).await;
         eprintln!("window: session after {:?}", started.elapsed());
         World {
             page,
@@ -262,7 +264,7 @@ async fn journey() {
     let de = Texts::load("de");
     let status = HttpServer::start(Behaviour::Ok(statuspage_summary("none", None)));
     // No providers yet: the journey adds them.
-    let world = World::start("", None).await;
+    let world = World::start("journey", "", None).await;
     let page = &world.page;
     let socket = world.socket.clone();
     let read_config = || world.config();
@@ -414,7 +416,7 @@ async fn mail_account() {
         "\n[[provider]]\nid = \"loop\"\nname = \"{LOOPBACK}\"\nstatus_page = \"{}\"\nstatus_format = \"statuspage\"\n",
         status.base_url()
     );
-    let world = World::start(&providers, Some(&keychain.bus)).await;
+    let world = World::start("mail", &providers, Some(&keychain.bus)).await;
     let page = &world.page;
 
     page.wait_text("the verdict line", "[data-testid=headline]", |t| t == en.t("headline.allWell")).await;

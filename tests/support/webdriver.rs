@@ -80,8 +80,9 @@ impl TauriDriver {
         TauriDriver { child, port }
     }
 
-    /// A WebDriver session on a freshly started `application` (an absolute path).
-    pub async fn session(&self, application: &Path, artifacts: &Path) -> Page {
+    /// A WebDriver session on a freshly started `application` (an absolute path); a wait that
+    /// times out leaves `artifacts/window-<label>-failure.png`.
+    pub async fn session(&self, application: &Path, artifacts: &Path, label: &str) -> Page {
         let addr = format!("127.0.0.1:{}", self.port);
         eventually("tauri-driver to listen", Duration::from_secs(60), || async {
             TcpStream::connect(&addr).ok().map(drop)
@@ -99,7 +100,7 @@ impl TauriDriver {
             .await
             .expect("no WebDriver session within 180 s")
             .expect("WebDriver session");
-        Page { client, artifacts: artifacts.to_path_buf() }
+        Page { client, artifacts: artifacts.to_path_buf(), label: label.to_owned() }
     }
 }
 
@@ -151,6 +152,7 @@ pub fn xpath_literal(text: &str) -> String {
 pub struct Page {
     pub client: Client,
     artifacts: PathBuf,
+    label: String,
 }
 
 /// How long a person would wait at most for the page on a busy machine.
@@ -182,7 +184,7 @@ impl Page {
         self.text("body").await.unwrap_or_else(|| "<no body>".into())
     }
 
-    /// Polls `check` until it returns `Some`; on timeout saves `window-failure.png` and
+    /// Polls `check` until it returns `Some`; on timeout saves `window-<label>-failure.png` and
     /// panics with what the page said then.
     pub async fn wait<T, F: Future<Output = Option<T>>>(&self, what: &str, mut check: impl FnMut() -> F) -> T {
         let deadline = Instant::now() + PATIENCE;
@@ -193,7 +195,7 @@ impl Page {
                 return v;
             }
             if Instant::now() >= deadline {
-                let shot = self.artifacts.join("window-failure.png");
+                let shot = self.artifacts.join(format!("window-{}-failure.png", self.label));
                 if let Ok(Ok(png)) = tokio::time::timeout(COMMAND, self.client.screenshot()).await {
                     let _ = std::fs::create_dir_all(&self.artifacts);
                     let _ = std::fs::write(&shot, png);
