@@ -22,6 +22,7 @@ const summary: Summary = {
       verdict_text: "DomainFactory: problem since 10:02, confirmed by the provider",
       since: "2026-11-24T10:02:00+01:00",
       status_page: "https://status.df.eu/",
+      preset: "domainfactory",
       components: [{ name: "E-Mail", state: "major_outage" }],
       incidents: [
         {
@@ -82,6 +83,7 @@ const summary: Summary = {
       verdict_text: "GitHub: all well",
       since: null,
       status_page: null,
+      preset: null,
       components: [],
       incidents: [],
       checks: [],

@@ -207,10 +207,10 @@ async function settle() {
   }
 }
 
-async function show(lang: Lang) {
+async function show(lang: Lang, preset: string | null = "domainfactory") {
   host();
   await initI18n(lang);
-  render(MailAccounts, { providerId: "df", providerName: "DomainFactory" });
+  render(MailAccounts, { providerId: "df", providerName: "DomainFactory", preset });
   await settle();
 }
 
@@ -422,6 +422,13 @@ describe.each(["en", "de"] as const)("mail accounts (%s)", (lang) => {
     const refusal = screen.getAllByRole("alert").find((a) => a.textContent?.startsWith(x.notSaved));
     expect(refusal?.textContent).toBe(x.notSaved + addError);
     expect(screen.getAllByTestId("mail-account")).toHaveLength(2);
+  });
+
+  it("offers no preset's servers to a provider the config fills from no preset", async () => {
+    // Named like a preset, but written by hand: its servers are not DomainFactory's.
+    await show(lang, null);
+    expect(screen.queryByRole("button", { name: x.use })).toBeNull();
+    expect(document.querySelector(".prefill")).toBeNull();
   });
 
   it("prefills from the preset's documented servers", async () => {

@@ -86,6 +86,8 @@ pub struct Provider {
     pub interval: Option<Duration>,
     /// The user's own mail endpoints (`[[provider.mail]]`), or the preset's when none given.
     pub mail: Vec<Mail>,
+    /// The catalog preset it was filled from (`preset`), if any.
+    pub preset: Option<String>,
 }
 
 /// One mail endpoint to probe (`[[provider.mail]]`).
@@ -411,7 +413,8 @@ pub fn parse(text: &str, file: &str) -> Result<Config, ConfigError> {
             }
             None => None,
         };
-        providers.push(Provider { id, name, status_page, components, interval, mail });
+        let preset = preset.map(|p| p.id.clone());
+        providers.push(Provider { id, name, status_page, components, interval, mail, preset });
     }
     let alerts = match raw.alerts {
         None => Alerts::default(),
@@ -825,6 +828,14 @@ tls = "starttls"
         let expected: Vec<_> = preset.mail.iter().map(|m| (m.host.as_str(), m.port)).collect();
         assert_eq!(hosts, expected);
         assert!(!hosts.is_empty());
+        assert_eq!(c.providers[0].preset.as_deref(), Some("domainfactory"), "the window offers its servers");
+        assert_eq!(
+            parse("[[provider]]\nid = \"m\"\nname = \"DomainFactory\"\nstatus_page = \"https://x.test/\"\n", "c.toml")
+                .unwrap()
+                .providers[0]
+                .preset,
+            None
+        );
 
         let own = parse(
             "[[provider]]\nid = \"df\"\npreset = \"domainfactory\"\n[[provider.mail]]\nkind = \"imap\"\nhost = \"mine.test\"\n",

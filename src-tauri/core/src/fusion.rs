@@ -90,6 +90,7 @@ fn provider_summary(
         verdict_text,
         since: judgement.since,
         status_page: provider.status_page.as_ref().map(|s| s.url.to_string()),
+        preset: provider.preset.clone(),
         components,
         incidents,
         checks: check_summaries,

@@ -133,6 +133,9 @@ pub struct ProviderSummary {
     pub since: Option<DateTime<FixedOffset>>,
     /// The provider's status page, for "open in browser".
     pub status_page: Option<String>,
+    /// The catalog preset the config fills it from, if any.
+    #[serde(default)]
+    pub preset: Option<String>,
     pub components: Vec<Component>,
     pub incidents: Vec<Incident>,
     pub checks: Vec<CheckSummary>,

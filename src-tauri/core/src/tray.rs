@@ -188,6 +188,7 @@ mod tests {
                     verdict_text: format!("{name}: verdict"),
                     since: None,
                     status_page: None,
+                    preset: None,
                     components: vec![],
                     incidents: vec![],
                     checks: vec![],

@@ -20,4 +20,8 @@ since: string | null,
 /**
  * The provider's status page, for "open in browser".
  */
-status_page: string | null, components: Array<Component>, incidents: Array<Incident>, checks: Array<CheckSummary>, };
+status_page: string | null, 
+/**
+ * The catalog preset the config fills it from, if any.
+ */
+preset: string | null, components: Array<Component>, incidents: Array<Incident>, checks: Array<CheckSummary>, };

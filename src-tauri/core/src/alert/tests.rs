@@ -597,6 +597,7 @@ fn provider(id: &str, state: State, verdict: Verdict) -> ProviderSummary {
         verdict_text: format!("{} verdict", id.to_uppercase()),
         since: None,
         status_page: None,
+        preset: None,
         components: vec![],
         incidents: vec![],
         checks: vec![],
