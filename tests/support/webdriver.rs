@@ -195,12 +195,13 @@ impl Page {
                 return v;
             }
             if Instant::now() >= deadline {
+                // The text first: a screenshot that hangs blocks every command after it.
+                let body = tokio::time::timeout(COMMAND, self.body()).await.unwrap_or_else(|_| "<no answer>".into());
                 let shot = self.artifacts.join(format!("window-{}-failure.png", self.label));
-                if let Ok(Ok(png)) = tokio::time::timeout(COMMAND, self.client.screenshot()).await {
+                if let Ok(png) = self.capture().await {
                     let _ = std::fs::create_dir_all(&self.artifacts);
                     let _ = std::fs::write(&shot, png);
                 }
-                let body = tokio::time::timeout(COMMAND, self.body()).await.unwrap_or_else(|_| "<no answer>".into());
                 panic!(
                     "timed out after {PATIENCE:?} waiting for {what}; the page said:\n{body}\n(see {})",
                     shot.display()
@@ -245,8 +246,8 @@ impl Page {
         let _ = tokio::time::timeout(COMMAND, self.client.execute(script, vec![Value::from(css)])).await;
     }
 
-    /// Saves the webview as `artifacts/window-<name>.png` and checks it is not one flat colour.
-    pub async fn screenshot(&self, name: &str) -> PathBuf {
+    /// The webview as PNG bytes.
+    async fn capture(&self) -> Result<Vec<u8>, String> {
         // WebKitGTK answers a screenshot after the view's next repaint, and a page where
         // nothing moves is never repainted under Xvfb: the request would hang, and every
         // command after it. A blinking caret keeps repainting (a focused text field was seen
@@ -256,21 +257,31 @@ impl Page {
             document.body.appendChild(p); const done = arguments[0];
             requestAnimationFrame(() => requestAnimationFrame(() => done()));";
         const UNPOKE: &str = "document.getElementById('screenshot-poke')?.remove();";
+        let late = |what: &str| format!("{what} took over {COMMAND:?}");
         tokio::time::timeout(COMMAND, self.client.execute_async(POKE, vec![]))
             .await
-            .unwrap_or_else(|_| panic!("the page did not run a script before the screenshot of {name}"))
-            .expect("the script before the screenshot");
+            .map_err(|_| late("the script before the screenshot"))?
+            .map_err(|e| format!("the script before the screenshot: {e}"))?;
         let focus = async {
             let poke = self.client.find(Locator::Css("#screenshot-poke")).await?;
             // Shift alone: focuses the field as typing does, and types nothing.
             poke.send_keys("\u{E008}").await
         };
-        tokio::time::timeout(COMMAND, focus).await.expect("focus before the screenshot").expect("focus");
+        tokio::time::timeout(COMMAND, focus)
+            .await
+            .map_err(|_| late("focusing before the screenshot"))?
+            .map_err(|e| format!("focusing before the screenshot: {e}"))?;
         let png = tokio::time::timeout(COMMAND, self.client.screenshot())
             .await
-            .unwrap_or_else(|_| panic!("no screenshot of {name} within {COMMAND:?}"))
-            .expect("WebDriver screenshot");
+            .map_err(|_| late("the screenshot"))?
+            .map_err(|e| format!("the screenshot: {e}"))?;
         let _ = tokio::time::timeout(COMMAND, self.client.execute(UNPOKE, vec![])).await;
+        Ok(png)
+    }
+
+    /// Saves the webview as `artifacts/window-<name>.png` and checks it is not one flat colour.
+    pub async fn screenshot(&self, name: &str) -> PathBuf {
+        let png = self.capture().await.unwrap_or_else(|e| panic!("no screenshot of {name}: {e}"));
         assert!(png.starts_with(b"\x89PNG\r\n\x1a\n"), "the screenshot of {name} is not a PNG");
         std::fs::create_dir_all(&self.artifacts).expect("artifacts dir");
         let path = self.artifacts.join(format!("window-{name}.png"));
