@@ -18,16 +18,16 @@ use crate::autostart::Autostart;
 use crate::window::Windows;
 
 /// What the platform's shell needs from the thread that owns the desktop: nothing on Linux
-/// (the tray is D-Bus, served from the runtime), the event loop's proxy on Windows.
-#[cfg(windows)]
+/// (the tray is D-Bus, served from the runtime), the event loop's proxy on Windows and macOS.
+#[cfg(any(windows, target_os = "macos"))]
 type Platform = crate::desktop::TrayProxy;
-#[cfg(not(windows))]
+#[cfg(not(any(windows, target_os = "macos")))]
 type Platform = ();
 
 pub fn run(paths: &Paths, autostart: &Autostart, verbose: u8) -> anyhow::Result<ExitCode> {
-    #[cfg(windows)]
+    #[cfg(any(windows, target_os = "macos"))]
     return crate::desktop::with_event_loop(|tray| serve(paths, autostart, verbose, tray));
-    #[cfg(not(windows))]
+    #[cfg(not(any(windows, target_os = "macos")))]
     serve(paths, autostart, verbose, ())
 }
 
@@ -306,9 +306,8 @@ async fn deliver(engine: &runner::EngineHandle, shell: &Shell, effects: Vec<aler
 struct Shell {
     #[cfg(target_os = "linux")]
     tray: crate::tray::TrayHandle,
-    #[cfg(windows)]
+    #[cfg(any(windows, target_os = "macos"))]
     tray: crate::desktop::TrayProxy,
-    #[cfg(any(target_os = "linux", windows))]
     notifier: crate::notify::Notifier,
 }
 
@@ -327,7 +326,7 @@ impl Shell {
         Ok(Shell { tray, notifier: crate::notify::Notifier::new(shell) })
     }
 
-    #[cfg(windows)]
+    #[cfg(any(windows, target_os = "macos"))]
     #[allow(clippy::unused_async)] // the same signature as on Linux, where starting awaits D-Bus
     async fn start(
         first: &Summary,
@@ -342,34 +341,30 @@ impl Shell {
         Ok(Shell { tray, notifier: crate::notify::Notifier::new(shell) })
     }
 
-    #[cfg(not(any(target_os = "linux", windows)))]
+    #[cfg(not(any(target_os = "linux", windows, target_os = "macos")))]
     #[allow(clippy::unused_async)]
     async fn start(
         _first: &Summary,
         _controls: &Controls,
         _language: outage_core::text::Language,
         _menu: mpsc::UnboundedSender<MenuAction>,
-        _shell: mpsc::UnboundedSender<ShellAction>,
+        shell: mpsc::UnboundedSender<ShellAction>,
         (): Platform,
     ) -> anyhow::Result<Shell> {
-        anyhow::bail!("the tray app runs on Linux and Windows so far; `check`, `open` and the window work everywhere")
+        let _ = shell;
+        anyhow::bail!("the tray app runs on Linux, Windows and macOS; `check`, `open` and the window work everywhere")
     }
 
     #[allow(clippy::unused_async)]
     async fn show(&self, appearance: tray::TrayAppearance) {
         #[cfg(target_os = "linux")]
         self.tray.show(appearance).await;
-        #[cfg(windows)]
+        #[cfg(any(windows, target_os = "macos"))]
         self.tray.send(crate::desktop::TrayCommand::Show(appearance));
-        #[cfg(not(any(target_os = "linux", windows)))]
-        let _ = appearance;
     }
 
     fn notify(&self, effects: Vec<alert::Effect>) {
-        #[cfg(any(target_os = "linux", windows))]
         self.notifier.apply(effects);
-        #[cfg(not(any(target_os = "linux", windows)))]
-        let _ = effects;
     }
 }
 

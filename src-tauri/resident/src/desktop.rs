@@ -1,18 +1,20 @@
-//! The Windows tray: `tray-icon` on a windowless `tao` event loop, which owns the main thread
-//! while the engine runs on a thread of its own. It renders what
-//! `outage_core::tray::appearance` decided and reports menu choices on a channel, like the
-//! Linux StatusNotifierItem in `tray.rs`.
+//! The Windows and macOS tray: `tray-icon` on a windowless `tao` event loop, which owns the
+//! main thread (macOS requires it; its notification center also answers there) while the
+//! engine runs on a thread of its own. It renders what `outage_core::tray::appearance`
+//! decided and reports menu choices on a channel, like the Linux StatusNotifierItem in
+//! `tray.rs`.
 
 use std::collections::HashMap;
 
-use outage_core::text::APP_NAME;
 use outage_core::tray::{MenuAction, MenuEntry, TrayAppearance, TrayIcon};
 use tao::event::Event;
 use tao::event_loop::{ControlFlow, EventLoop, EventLoopBuilder, EventLoopProxy};
 use tao::platform::run_return::EventLoopExtRunReturn as _;
 use tokio::sync::mpsc;
+use tray_icon::TrayIconBuilder;
 use tray_icon::menu::{CheckMenuItem, IsMenuItem, Menu, MenuEvent, MenuId, MenuItem, PredefinedMenuItem, Submenu};
-use tray_icon::{MouseButton, MouseButtonState, TrayIconBuilder, TrayIconEvent};
+#[cfg(windows)]
+use tray_icon::{MouseButton, MouseButtonState, TrayIconEvent};
 
 /// What the engine thread asks of the event loop.
 #[derive(Debug)]
@@ -31,6 +33,8 @@ pub enum TrayCommand {
 enum UserEvent {
     Tray(TrayCommand),
     Menu(MenuEvent),
+    /// Clicks on the icon itself (on macOS a click opens the menu instead).
+    #[cfg(windows)]
     Icon(TrayIconEvent),
 }
 
@@ -50,15 +54,24 @@ impl TrayProxy {
 /// runs the event loop the tray needs; returns `work`'s result once it ends.
 pub fn with_event_loop<T: Send>(work: impl FnOnce(TrayProxy) -> T + Send) -> T {
     let mut event_loop: EventLoop<UserEvent> = EventLoopBuilder::with_user_event().build();
+    // A menu-bar app: no Dock icon, no app menu.
+    #[cfg(target_os = "macos")]
+    {
+        use tao::platform::macos::{ActivationPolicy, EventLoopExtMacOS as _};
+        event_loop.set_activation_policy(ActivationPolicy::Accessory);
+    }
     let proxy = event_loop.create_proxy();
     let menu_proxy = proxy.clone();
     MenuEvent::set_event_handler(Some(move |e| {
         let _ = menu_proxy.send_event(UserEvent::Menu(e));
     }));
-    let icon_proxy = proxy.clone();
-    TrayIconEvent::set_event_handler(Some(move |e| {
-        let _ = icon_proxy.send_event(UserEvent::Icon(e));
-    }));
+    #[cfg(windows)]
+    {
+        let icon_proxy = proxy.clone();
+        TrayIconEvent::set_event_handler(Some(move |e| {
+            let _ = icon_proxy.send_event(UserEvent::Icon(e));
+        }));
+    }
     std::thread::scope(|scope| {
         let engine = scope.spawn(move || {
             let result = work(TrayProxy(proxy.clone()));
@@ -75,6 +88,7 @@ pub fn with_event_loop<T: Send>(work: impl FnOnce(TrayProxy) -> T + Send) -> T {
                 }
                 Event::UserEvent(UserEvent::Tray(TrayCommand::Show(appearance))) => tray.show(&appearance),
                 Event::UserEvent(UserEvent::Menu(e)) => tray.chosen(&e.id),
+                #[cfg(windows)]
                 Event::UserEvent(UserEvent::Icon(TrayIconEvent::Click {
                     button: MouseButton::Left,
                     button_state: MouseButtonState::Up,
@@ -108,12 +122,18 @@ impl Tray {
         }
         let (menu, ids) = build_menu(&appearance.menu);
         self.menu = ids;
-        let mut builder = TrayIconBuilder::new()
-            .with_tooltip(&appearance.tooltip)
-            .with_title(APP_NAME)
-            .with_menu(Box::new(menu))
-            // A left click opens the window; the menu is on the right button, as Windows users expect.
-            .with_menu_on_left_click(false);
+        let mut builder = TrayIconBuilder::new().with_tooltip(&appearance.tooltip).with_menu(Box::new(menu));
+        // A left click opens the window; the menu is on the right button, as Windows users expect.
+        #[cfg(windows)]
+        {
+            builder = builder.with_title(outage_core::text::APP_NAME).with_menu_on_left_click(false);
+        }
+        // A template image: macOS draws it in the menu bar's own colour, light or dark; the
+        // glyph tells the state.
+        #[cfg(target_os = "macos")]
+        {
+            builder = builder.with_icon_as_template(true);
+        }
         if let Some(icon) = self.icons.get(&appearance.icon) {
             builder = builder.with_icon(icon.clone());
         }
@@ -126,7 +146,11 @@ impl Tray {
 
     fn show(&mut self, appearance: &TrayAppearance) {
         let Some(icon) = &self.icon else { return };
-        if let Err(e) = icon.set_icon(self.icons.get(&appearance.icon).cloned()) {
+        #[cfg(windows)]
+        let set = icon.set_icon(self.icons.get(&appearance.icon).cloned());
+        #[cfg(target_os = "macos")]
+        let set = icon.set_icon_with_as_template(self.icons.get(&appearance.icon).cloned(), true);
+        if let Err(e) = set {
             tracing::warn!("tray icon not updated: {e}");
         }
         if let Err(e) = icon.set_tooltip(Some(&appearance.tooltip)) {
@@ -197,7 +221,8 @@ macro_rules! icon_png {
     };
 }
 
-/// The state icons for the taskbar's notification area, which is dark by default.
+/// The state icons: for the taskbar's notification area, dark by default, on Windows; as
+/// template images (only the shape counts) for the macOS menu bar.
 fn load_icons() -> Result<HashMap<TrayIcon, tray_icon::Icon>, String> {
     let sources: [(TrayIcon, &[u8]); 6] = [
         (TrayIcon::Operational, icon_png!("operational")),
@@ -210,6 +235,8 @@ fn load_icons() -> Result<HashMap<TrayIcon, tray_icon::Icon>, String> {
     let mut icons = HashMap::new();
     for (which, bytes) in sources {
         let (rgba, width, height) = crate::icons::rgba(bytes).map_err(|e| format!("{}: {e}", which.name()))?;
+        #[cfg(target_os = "macos")]
+        let rgba = crate::icons::template(&rgba);
         let icon = tray_icon::Icon::from_rgba(rgba, width, height).map_err(|e| format!("{}: {e}", which.name()))?;
         icons.insert(which, icon);
     }

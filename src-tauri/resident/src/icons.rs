@@ -17,6 +17,20 @@ pub fn rgba(png_bytes: &[u8]) -> Result<(Vec<u8>, u32, u32), png::DecodingError>
     Ok((rgba, info.width, info.height))
 }
 
+/// A template image of RGBA pixels: black, with each pixel's coverage as alpha. The state
+/// glyph is cut out of its badge, so it stays visible when only the shape is drawn.
+#[cfg_attr(not(any(test, target_os = "macos")), allow(dead_code))]
+pub fn template(rgba: &[u8]) -> Vec<u8> {
+    rgba.chunks_exact(4)
+        .flat_map(|p| {
+            // Light pixels (the white glyph on the coloured badge) become holes.
+            let luma = (u32::from(p[0]) * 299 + u32::from(p[1]) * 587 + u32::from(p[2]) * 114) / 1000;
+            let alpha = if luma > 200 { 0 } else { p[3] };
+            [0, 0, 0, alpha]
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
@@ -32,5 +46,20 @@ mod tests {
             seen += 1;
         }
         assert_eq!(seen, 12, "six states, light and dark");
+    }
+
+    #[test]
+    fn templates_keep_each_state_apart_by_shape_alone() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../icons/tray");
+        let mut shapes = std::collections::BTreeMap::new();
+        for state in ["operational", "degraded", "outage", "maintenance", "unknown", "offline"] {
+            let (rgba, _, _) = super::rgba(&std::fs::read(dir.join(format!("{state}-dark.png"))).unwrap()).unwrap();
+            let template = super::template(&rgba);
+            assert!(template.chunks_exact(4).all(|p| p[..3] == [0, 0, 0]), "{state}: only alpha may vary");
+            let alpha: Vec<bool> = template.chunks_exact(4).map(|p| p[3] > 127).collect();
+            assert!(alpha.iter().any(|a| *a), "{state}: nothing left to draw");
+            shapes.insert(alpha, state);
+        }
+        assert_eq!(shapes.len(), 6, "two states would look alike in the macOS menu bar");
     }
 }

@@ -4,11 +4,9 @@
 mod app;
 mod autostart;
 mod cli;
-#[cfg(windows)]
+#[cfg(any(windows, target_os = "macos"))]
 mod desktop;
-#[cfg(any(target_os = "linux", windows))]
 mod icons;
-#[cfg(any(target_os = "linux", windows))]
 mod notify;
 #[cfg(target_os = "linux")]
 mod tray;

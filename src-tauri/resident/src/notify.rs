@@ -1,15 +1,15 @@
 //! Native notifications through notify-rust: org.freedesktop.Notifications over zbus on
-//! Linux (no GTK), WinRT toasts on Windows. On Linux a notification for the same root cause
-//! replaces the earlier one and a withdrawn one is closed; a toast cannot be replaced or
-//! taken back, so there only the newest one for a cause opens anything. A click opens the
-//! window at the alert's route.
+//! Linux (no GTK), WinRT toasts on Windows, the notification center on macOS. On Linux a
+//! notification for the same root cause replaces the earlier one and a withdrawn one is
+//! closed; elsewhere one cannot be replaced or taken back, so there only the newest one for a
+//! cause opens anything. A click opens the window at the alert's route.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 #[cfg(target_os = "linux")]
 use notify_rust::{Hint, Timeout};
-use notify_rust::{Notification, NotificationResponse, Urgency};
+use notify_rust::{Notification, NotificationResponse};
 use outage_core::alert::{self, Effect};
 use outage_core::text::APP_NAME;
 use outage_engine::control::ShellAction;
@@ -58,12 +58,14 @@ impl Notifier {
                 (s.ids.get(&alert.key).copied(), g)
             };
             let mut n = Notification::new();
-            n.appname(APP_NAME).summary(&alert.title).body(&alert.body).action("default", "Open").urgency(match alert
-                .urgency
-            {
-                alert::Urgency::Low => Urgency::Low,
-                alert::Urgency::Normal => Urgency::Normal,
-                alert::Urgency::Critical => Urgency::Critical,
+            n.appname(APP_NAME).summary(&alert.title).body(&alert.body).action("default", "Open");
+            // macOS's notification center has no urgency (its newer API, which needs a signed
+            // bundle, has interruption levels).
+            #[cfg(not(target_os = "macos"))]
+            n.urgency(match alert.urgency {
+                alert::Urgency::Low => notify_rust::Urgency::Low,
+                alert::Urgency::Normal => notify_rust::Urgency::Normal,
+                alert::Urgency::Critical => notify_rust::Urgency::Critical,
             });
             #[cfg(target_os = "linux")]
             {
@@ -92,10 +94,8 @@ impl Notifier {
                 if current != Some(generation) {
                     return;
                 }
-                // The body click; on Windows the "Open" button comes as the action instead.
-                if matches!(response, NotificationResponse::Default)
-                    || matches!(response, NotificationResponse::Action(a) if a == "default")
-                {
+                // The body click, or the one button, "Open" (Windows and macOS show it as one).
+                if matches!(response, NotificationResponse::Default | NotificationResponse::Action(_)) {
                     let _ = shell.send(ShellAction::OpenWindow { route: Some(route.clone()) });
                 }
                 if let (NotificationResponse::Closed(_) | NotificationResponse::Default, Ok(mut s)) =
