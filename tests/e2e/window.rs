@@ -328,6 +328,7 @@ async fn journey() {
     .await;
     assert_ne!(reason.0, "up", "DomainFactory's real status page was reached from the test: {reason:?}");
     assert!(["dns", "offline", "refused", "timeout"].contains(&reason.1.as_str()), "{reason:?}");
+    eprintln!("window: DomainFactory's real status page from inside the namespace: {reason:?}");
 
     // (d) An outage on the loopback page, checked now from the window.
     status.set(Behaviour::Ok(statuspage_summary("critical", Some(("inc-42", INCIDENT, "critical")))));
