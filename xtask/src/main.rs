@@ -39,6 +39,8 @@ const APT_MAIL_TEST: &[&str] = &[
 /// builds the test's ProcessPrng shim.
 const APT_WINDOWS_TEST: &[&str] = &["gcc-mingw-w64-x86-64", "wine64"];
 const WINDOWS_TARGET: &str = "x86_64-pc-windows-gnu";
+/// macOS is type-checked only (xtask/stand-in explains how without an SDK).
+const MACOS_TARGET: &str = "x86_64-apple-darwin";
 /// Packages whose install scripts start a system daemon. The tests run their own instances
 /// on loopback; a system Postfix on port 25 or a Dovecot on 143/993 of every interface would
 /// only be an open door, so they are neither started nor enabled.
@@ -132,7 +134,11 @@ fn setup(with_test_tools: bool) -> Result {
         );
     }
 
-    if with_test_tools && cfg!(target_os = "linux") && Path::new("/usr/bin/dpkg").exists() && windows_target() {
+    if with_test_tools
+        && cfg!(target_os = "linux")
+        && Path::new("/usr/bin/dpkg").exists()
+        && rust_target(WINDOWS_TARGET)
+    {
         step("the Windows build's tools (mingw, Wine)");
         let missing: Vec<&str> = APT_WINDOWS_TEST.iter().copied().filter(|p| !dpkg_installed(p)).collect();
         if missing.is_empty() {
@@ -166,21 +172,52 @@ fn setup(with_test_tools: bool) -> Result {
     Ok(())
 }
 
-/// Whether Rust can build for Windows here: the standard library for the target is installed,
-/// or rustup can add it now. Where neither works the Windows checks are skipped, and say so.
-fn windows_target() -> bool {
+/// Whether Rust can build for `target` here: its standard library is installed, or rustup can
+/// add it now. Where neither works that target's checks are skipped, and say so.
+fn rust_target(target: &str) -> bool {
     let installed = || {
         Command::new("rustup")
             .args(["target", "list", "--installed"])
             .output()
-            .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).lines().any(|l| l.trim() == WINDOWS_TARGET))
+            .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).lines().any(|l| l.trim() == target))
     };
     if installed() {
         return true;
     }
-    eprintln!("$ rustup target add {WINDOWS_TARGET}");
-    let added = Command::new("rustup").args(["target", "add", WINDOWS_TARGET]).status().is_ok_and(|s| s.success());
+    eprintln!("$ rustup target add {target}");
+    let added = Command::new("rustup").args(["target", "add", target]).status().is_ok_and(|s| s.success());
     added && installed()
+}
+
+/// Clippy over the resident and what it links, for macOS, with the C toolchain stood in for.
+fn macos_typecheck() -> Result {
+    let stand_in = root().join("xtask/stand-in");
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let args = [
+        "clippy",
+        "--target",
+        MACOS_TARGET,
+        "-p",
+        "outage-core",
+        "-p",
+        "outage-engine",
+        "-p",
+        "outage-notifier",
+        "--all-targets",
+        "--",
+        "-D",
+        "warnings",
+    ];
+    eprintln!("$ {cargo} {} (C compiler and archiver: xtask/stand-in)", args.join(" "));
+    let status = Command::new(&cargo)
+        .args(args)
+        .current_dir(root())
+        .env("CC_x86_64_apple_darwin", stand_in.join("cc"))
+        .env("CXX_x86_64_apple_darwin", stand_in.join("cc"))
+        .env("AR_x86_64_apple_darwin", stand_in.join("ar"))
+        .status()
+        .map_err(|e| format!("cannot run {cargo}: {e}"))?;
+    if status.success() { Ok(()) } else { Err(format!("clippy for {MACOS_TARGET} failed ({status})")) }
 }
 
 fn modified(p: &Path) -> Option<std::time::SystemTime> {
@@ -338,7 +375,16 @@ fn test() -> Result {
     // The window crate has no tests of its own: it is tested end to end as a binary.
     cargo(&["test", "--workspace", "--exclude", "outage-notifier-window", "--exclude", "outage-core"])?;
 
-    if cfg!(target_os = "linux") && windows_target() && have("x86_64-w64-mingw32-gcc") {
+    if cfg!(target_os = "linux") && rust_target(MACOS_TARGET) {
+        step("the macOS shell: clippy (type-checked only; nothing here can run it)");
+        macos_typecheck()?;
+    } else {
+        eprintln!(
+            "\nskipped the macOS type-check: no {MACOS_TARGET} standard library (rustup target add {MACOS_TARGET})"
+        );
+    }
+
+    if cfg!(target_os = "linux") && rust_target(WINDOWS_TARGET) && have("x86_64-w64-mingw32-gcc") {
         step("the Windows build: clippy, cross-build, and the resident under Wine");
         let target = ["--target", WINDOWS_TARGET];
         let crates = ["-p", "outage-core", "-p", "outage-engine", "-p", "outage-notifier"];
