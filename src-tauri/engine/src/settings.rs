@@ -248,15 +248,19 @@ fn insert_mail(doc: &mut toml_edit::DocumentMut, new: &NewMail) -> Result<(), St
     Ok(())
 }
 
+fn configured<'c>(config: &'c Config, provider_id: &str) -> Result<&'c config::Provider, EngineError> {
+    config
+        .providers
+        .iter()
+        .find(|p| p.id == provider_id)
+        .ok_or_else(|| EngineError::EditConfig(format!("no provider `{provider_id}` in the config")))
+}
+
 /// The mail endpoints the config file gives for a provider (a preset's own are not listed:
 /// they apply only while the file gives none).
 pub fn mail_accounts(path: &Path, provider_id: &str) -> Result<Vec<MailAccount>, EngineError> {
     let config = load(path)?;
-    let provider = config
-        .providers
-        .iter()
-        .find(|p| p.id == provider_id)
-        .ok_or_else(|| EngineError::EditConfig(format!("no provider `{provider_id}` in the config")))?;
+    let provider = configured(&config, provider_id)?;
     let text = std::fs::read_to_string(path)
         .map_err(|source| EngineError::ReadConfig { path: path.display().to_string(), source })?;
     let doc: toml_edit::DocumentMut =
@@ -294,11 +298,7 @@ pub fn add_mail(path: &Path, new: &NewMail) -> Result<(), EngineError> {
 /// [`add_provider`]).
 pub fn remove_mail(path: &Path, provider_id: &str, check_id: &str) -> Result<(), EngineError> {
     let config = load(path)?;
-    let provider = config
-        .providers
-        .iter()
-        .find(|p| p.id == provider_id)
-        .ok_or_else(|| EngineError::EditConfig(format!("no provider `{provider_id}` in the config")))?;
+    let provider = configured(&config, provider_id)?;
     // The config's endpoints and the file's `[[provider.mail]]` tables are in the same order.
     let index = provider
         .mail

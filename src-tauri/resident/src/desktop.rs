@@ -215,25 +215,11 @@ fn menu_item(entry: &MenuEntry, ids: &mut HashMap<MenuId, MenuAction>) -> Box<dy
     }
 }
 
-macro_rules! icon_png {
-    ($name:literal) => {
-        include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/../../icons/tray/", $name, "-dark.png"))
-    };
-}
-
 /// The state icons: for the taskbar's notification area, dark by default, on Windows; as
 /// template images (only the shape counts) for the macOS menu bar.
 fn load_icons() -> Result<HashMap<TrayIcon, tray_icon::Icon>, String> {
-    let sources: [(TrayIcon, &[u8]); 6] = [
-        (TrayIcon::Operational, icon_png!("operational")),
-        (TrayIcon::Degraded, icon_png!("degraded")),
-        (TrayIcon::Outage, icon_png!("outage")),
-        (TrayIcon::Maintenance, icon_png!("maintenance")),
-        (TrayIcon::Unknown, icon_png!("unknown")),
-        (TrayIcon::Offline, icon_png!("offline")),
-    ];
     let mut icons = HashMap::new();
-    for (which, bytes) in sources {
+    for (which, bytes) in crate::icons::SOURCES {
         let (rgba, width, height) = crate::icons::rgba(bytes).map_err(|e| format!("{}: {e}", which.name()))?;
         #[cfg(target_os = "macos")]
         let rgba = crate::icons::template(&rgba);

@@ -1,5 +1,23 @@
 //! The tray icons' pixels: the PNGs under `icons/tray/`, decoded once into RGBA.
 
+use outage_core::tray::TrayIcon;
+
+macro_rules! icon_png {
+    ($name:literal) => {
+        include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/../../icons/tray/", $name, "-dark.png"))
+    };
+}
+
+/// Each state's icon, drawn for dark panels (the Linux and Windows defaults) and compiled in.
+pub const SOURCES: [(TrayIcon, &[u8]); 6] = [
+    (TrayIcon::Operational, icon_png!("operational")),
+    (TrayIcon::Degraded, icon_png!("degraded")),
+    (TrayIcon::Outage, icon_png!("outage")),
+    (TrayIcon::Maintenance, icon_png!("maintenance")),
+    (TrayIcon::Unknown, icon_png!("unknown")),
+    (TrayIcon::Offline, icon_png!("offline")),
+];
+
 /// RGBA8 pixels of a PNG, with its width and height.
 pub fn rgba(png_bytes: &[u8]) -> Result<(Vec<u8>, u32, u32), png::DecodingError> {
     let mut decoder = png::Decoder::new(std::io::Cursor::new(png_bytes));

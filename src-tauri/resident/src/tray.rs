@@ -12,24 +12,10 @@ use tokio::sync::mpsc;
 #[derive(Debug, Clone)]
 pub struct Icons(HashMap<TrayIcon, ksni::Icon>);
 
-macro_rules! icon_png {
-    ($name:literal) => {
-        include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/../../icons/tray/", $name, "-dark.png"))
-    };
-}
-
 impl Icons {
     pub fn load() -> anyhow::Result<Icons> {
-        let sources: [(TrayIcon, &[u8]); 6] = [
-            (TrayIcon::Operational, icon_png!("operational")),
-            (TrayIcon::Degraded, icon_png!("degraded")),
-            (TrayIcon::Outage, icon_png!("outage")),
-            (TrayIcon::Maintenance, icon_png!("maintenance")),
-            (TrayIcon::Unknown, icon_png!("unknown")),
-            (TrayIcon::Offline, icon_png!("offline")),
-        ];
         let mut icons = HashMap::new();
-        for (which, bytes) in sources {
+        for (which, bytes) in crate::icons::SOURCES {
             icons.insert(which, decode(bytes).map_err(|e| anyhow::anyhow!("tray icon {}: {e}", which.name()))?);
         }
         Ok(Icons(icons))
