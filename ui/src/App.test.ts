@@ -2,6 +2,7 @@
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { cleanup, fireEvent, render, screen } from "@testing-library/svelte";
 import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
+import { emit } from "@tauri-apps/api/event";
 import { tick } from "svelte";
 import App from "./App.svelte";
 import type { Controls } from "./bindings/Controls";
@@ -288,6 +289,21 @@ describe("language", () => {
     await settle();
     expect(screen.getByText("Betroffen")).toBeTruthy();
     expect(screen.getByText("Einstellungen")).toBeTruthy();
+  });
+
+  it("switches while open when the resident's language changes", async () => {
+    host();
+    controls = { ...controls, language: "en" };
+    render(App, { lang: "en" });
+    await settle();
+    expect(screen.getByText("Settings")).toBeTruthy();
+    // The user saved German in Settings: the resident reloads and pushes a new summary.
+    controls = { ...controls, language: "de" };
+    await emit("summary", summary);
+    await settle();
+    expect(screen.getByText("Einstellungen")).toBeTruthy();
+    expect(screen.getByText("Betroffen")).toBeTruthy();
+    expect(screen.queryByText("Settings")).toBeNull();
   });
 });
 
