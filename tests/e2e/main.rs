@@ -5,28 +5,12 @@
 // In tests a panic is the failure report: unwrap says where.
 #![allow(clippy::unwrap_used)]
 
-use std::future::Future;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use outage_tests::desktop::{self, DesktopServices, TrayState};
-use outage_tests::{Anchor, Behaviour, HttpServer, bin, statuspage_summary, workspace, write_config};
-
-async fn eventually<T, F: Future<Output = Option<T>>>(
-    what: &str,
-    timeout: Duration,
-    mut check: impl FnMut() -> F,
-) -> T {
-    let deadline = Instant::now() + timeout;
-    loop {
-        if let Some(v) = check().await {
-            return v;
-        }
-        assert!(Instant::now() < deadline, "timed out after {timeout:?} waiting for {what}");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-}
+use outage_tests::{Anchor, Behaviour, HttpServer, bin, eventually, statuspage_summary, workspace, write_config};
 
 fn maps_of(pid: u32) -> String {
     std::fs::read_to_string(format!("/proc/{pid}/maps")).expect("read /proc/PID/maps")

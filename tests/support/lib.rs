@@ -283,6 +283,23 @@ pub fn wait_for<T>(what: &str, timeout: Duration, mut check: impl FnMut() -> Opt
     }
 }
 
+/// Polls `check` until it returns `Some`, or panics after `timeout` naming `what`: the async
+/// [`wait_for`], for tests that drive servers on the same runtime.
+pub async fn eventually<T, F: Future<Output = Option<T>>>(
+    what: &str,
+    timeout: Duration,
+    mut check: impl FnMut() -> F,
+) -> T {
+    let deadline = Instant::now() + timeout;
+    loop {
+        if let Some(v) = check().await {
+            return v;
+        }
+        assert!(Instant::now() < deadline, "timed out after {timeout:?} waiting for {what}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
 /// Sends one request line to a control socket and reads one reply line.
 pub fn control_roundtrip(socket: &Path, line: &[u8]) -> String {
     use std::os::unix::net::UnixStream;
