@@ -6,11 +6,13 @@
 #![allow(clippy::unwrap_used)]
 
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use outage_tests::desktop::{self, DesktopServices, TrayState};
-use outage_tests::{Anchor, Behaviour, HttpServer, bin, eventually, statuspage_summary, workspace, write_config};
+use outage_tests::{
+    Anchor, Behaviour, HttpServer, Running, bin, eventually, statuspage_summary, workspace, write_config,
+};
 
 fn maps_of(pid: u32) -> String {
     std::fs::read_to_string(format!("/proc/{pid}/maps")).expect("read /proc/PID/maps")
@@ -31,30 +33,6 @@ fn pids_of(exe: &Path, runtime: &Path) -> Vec<u32> {
             (target == exe && ours).then_some(pid)
         })
         .collect()
-}
-
-/// The resident under test; stopped (SIGTERM, then SIGKILL) however the test ends.
-struct Running(Child);
-
-impl Running {
-    fn stop(&mut self) {
-        let _ = Command::new("kill").arg("-TERM").arg(self.0.id().to_string()).status();
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while Instant::now() < deadline {
-            if let Ok(Some(_)) = self.0.try_wait() {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        self.stop();
-    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -8,37 +8,19 @@
 
 use std::future::Future;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use fantoccini::Locator;
 use outage_tests::desktop::{self, Daemon, DesktopServices};
 use outage_tests::mail::Keychain;
 use outage_tests::webdriver::{Page, TauriDriver, Texts, eventually, xpath_literal};
-use outage_tests::{Anchor, Behaviour, HttpServer, bin, control_roundtrip, statuspage_summary, workspace};
+use outage_tests::{Anchor, Behaviour, HttpServer, Running, bin, control_roundtrip, statuspage_summary, workspace};
 use serde_json::Value;
 
 const INCIDENT: &str = "Mailcluster 3 unreachable";
 const UPDATE: &str = "Mailboxes are not reachable. We are investigating.";
 const LOOPBACK: &str = "Loopback Mail";
-
-/// The resident under test; stopped (SIGTERM, then SIGKILL) however the test ends.
-struct Resident(Child);
-
-impl Drop for Resident {
-    fn drop(&mut self) {
-        let _ = Command::new("kill").arg("-TERM").arg(self.0.id().to_string()).status();
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while Instant::now() < deadline {
-            if let Ok(Some(_)) = self.0.try_wait() {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
 
 /// Copies the resident's logs into `artifacts/` when dropped, however the test ends.
 struct KeepLogs {
@@ -148,7 +130,7 @@ struct World {
     config: PathBuf,
     started: Instant,
     _logs: KeepLogs,
-    _resident: Resident,
+    _resident: Running,
     _anchor: Anchor,
     _services: DesktopServices,
     _bus: Option<Daemon>,
@@ -210,7 +192,7 @@ impl World {
             .stdout(Stdio::null())
             .stderr(Stdio::null());
         env(&mut command);
-        let resident = Resident(command.spawn().expect("start the resident"));
+        let resident = Running(command.spawn().expect("start the resident"));
         let logs =
             KeepLogs { from: home.join("data/logs"), to: artifacts.join(format!("window-{label}-resident-logs")) };
         let socket = runtime_dir.join("outage-notifier").join("control.sock");

@@ -283,6 +283,31 @@ pub fn wait_for<T>(what: &str, timeout: Duration, mut check: impl FnMut() -> Opt
     }
 }
 
+/// A process under test, ended (SIGTERM, then SIGKILL after 10 s) however the test ends.
+#[derive(Debug)]
+pub struct Running(pub std::process::Child);
+
+impl Running {
+    pub fn stop(&mut self) {
+        let _ = Command::new("kill").arg("-TERM").arg(self.0.id().to_string()).status();
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while Instant::now() < deadline {
+            if let Ok(Some(_)) = self.0.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
 /// Polls `check` until it returns `Some`, or panics after `timeout` naming `what`: the async
 /// [`wait_for`], for tests that drive servers on the same runtime.
 pub async fn eventually<T, F: Future<Output = Option<T>>>(
