@@ -429,6 +429,20 @@ async fn mail_account() {
     assert!(steps.iter().all(|s| s.starts_with('✓')), "every step passed: {steps:?}");
     page.scroll_to("[data-testid=test-result]").await;
     page.screenshot("mail-account-en").await;
+    // Whether the keychain holds the user's password: `credentials delete` exits 0 when it
+    // removed one and 1 when there was none.
+    let take_password = || -> bool {
+        let mut command = Command::new(bin("outage-notifier"));
+        command.args(["credentials", "delete", "loop", &servers.user]);
+        keychain.apply(&mut command);
+        let out = command.output().unwrap();
+        match out.status.code() {
+            Some(0) => true,
+            Some(1) => false,
+            _ => panic!("credentials delete: {}", String::from_utf8_lossy(&out.stderr)),
+        }
+    };
+    assert!(!take_password(), "Test connection left the typed password in the keychain");
 
     page.click("the mail form's Save button", Locator::Css("form.mail-form button[type=submit]")).await;
     page.wait_text("the account to be saved", "[data-testid=mail-saved]", |t| t == en.t("mail.saved")).await;
@@ -439,6 +453,7 @@ async fn mail_account() {
     assert!(text.contains(&format!("host = \"{}\"", servers.host)), "{text}");
     assert!(text.contains(&format!("username = \"{}\"", servers.user)), "{text}");
     assert!(!text.contains(&servers.password), "the password must not be written into the config");
+    assert!(take_password(), "Save stores the password in the keychain");
 
     world.finish("the mail account").await;
     drop(keychain);
