@@ -455,6 +455,19 @@ async fn mail_account() {
     assert!(!text.contains(&servers.password), "the password must not be written into the config");
     assert!(take_password(), "Save stores the password in the keychain");
 
+    // Removing the account takes its password out of the keychain too (stored again first,
+    // since looking deleted it).
+    let mut store = Command::new(bin("outage-notifier"));
+    store.args(["credentials", "set", "loop", &servers.user]).stdin(Stdio::piped()).stdout(Stdio::null());
+    keychain.apply(&mut store);
+    let mut child = store.spawn().unwrap();
+    std::io::Write::write_all(&mut child.stdin.take().unwrap(), format!("{}\n", servers.password).as_bytes()).unwrap();
+    assert!(child.wait().unwrap().success(), "credentials set");
+    page.click_button(&en.t("mail.remove")).await;
+    page.wait_text("the account to be gone", "section.mail-accounts p.muted", |t| t == en.t("mail.none")).await;
+    assert!(!world.config().contains("[[provider.mail]]"), "{}", world.config());
+    assert!(!take_password(), "removing the account left its password in the keychain");
+
     world.finish("the mail account").await;
     drop(keychain);
 }
