@@ -196,9 +196,12 @@ pub async fn remove_mail(
     check_id: String,
     username: Option<String>,
 ) -> Result<(), String> {
-    send(&state, Request::RemoveMail { provider_id: provider_id.clone(), check_id }).await?;
-    let Some(username) = username.filter(|u| !u.is_empty()) else { return Ok(()) };
     let mut client = Client::connect(&state.socket).await.map_err(|e| e.to_string())?;
+    client
+        .request(Request::RemoveMail { provider_id: provider_id.clone(), check_id })
+        .await
+        .map_err(|e| e.to_string())?;
+    let Some(username) = username.filter(|u| !u.is_empty()) else { return Ok(()) };
     let remaining = client.mail_accounts(&provider_id).await.map_err(|e| e.to_string())?;
     if !remaining.iter().any(|a| a.username.as_deref() == Some(username.as_str())) {
         credentials::delete(&provider_id, &username).await.map_err(|e| e.to_string())?;

@@ -14,6 +14,7 @@ import type { Summary } from "./bindings/Summary";
 const summary: Summary = {
   checked_at: "2026-11-24T10:06:00+01:00",
   network: "online",
+  language: "en",
   providers: [
     {
       id: "df",
@@ -297,9 +298,8 @@ describe("language", () => {
     render(App, { lang: "en" });
     await settle();
     expect(screen.getByText("Settings")).toBeTruthy();
-    // The user saved German in Settings: the resident reloads and pushes a new summary.
-    controls = { ...controls, language: "de" };
-    await emit("summary", summary);
+    // The user saved German in Settings: the resident reloads and pushes a summary in German.
+    await emit("summary", { ...summary, language: "de" });
     await settle();
     expect(screen.getByText("Einstellungen")).toBeTruthy();
     expect(screen.getByText("Betroffen")).toBeTruthy();

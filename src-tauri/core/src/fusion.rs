@@ -27,7 +27,7 @@ pub fn summarize(
     now: DateTime<FixedOffset>,
 ) -> Summary {
     let providers = config.providers.iter().map(|p| provider_summary(p, checks, network, lang, now)).collect();
-    Summary { checked_at: now, network, providers }
+    Summary { checked_at: now, network, language: lang, providers }
 }
 
 fn provider_summary(

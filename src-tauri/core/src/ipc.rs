@@ -74,6 +74,12 @@ pub struct CheckStep {
     pub ok: bool,
 }
 
+impl From<&crate::model::MailStep> for CheckStep {
+    fn from(step: &crate::model::MailStep) -> CheckStep {
+        CheckStep { name: step.name.clone(), millis: step.millis, ok: step.ok }
+    }
+}
+
 impl CheckSummary {
     /// A check's line in the summary, from its confirmed observation.
     pub fn of(o: &Observation) -> CheckSummary {
@@ -88,9 +94,7 @@ impl CheckSummary {
             cert_days_left: o.cert_days_left,
             at: Some(o.at),
             steps: match &o.finding {
-                crate::model::Finding::Mail(m) => {
-                    m.steps.iter().map(|s| CheckStep { name: s.name.clone(), millis: s.millis, ok: s.ok }).collect()
-                }
+                crate::model::Finding::Mail(m) => m.steps.iter().map(CheckStep::from).collect(),
                 _ => Vec::new(),
             },
             transcript: match &o.finding {
@@ -148,6 +152,8 @@ pub struct Summary {
     #[ts(type = "string")]
     pub checked_at: DateTime<FixedOffset>,
     pub network: Network,
+    /// The language its sentences are in (the resident's), so a window follows it.
+    pub language: crate::text::Language,
     pub providers: Vec<ProviderSummary>,
 }
 

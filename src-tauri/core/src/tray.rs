@@ -178,6 +178,7 @@ mod tests {
         Summary {
             checked_at: chrono::DateTime::parse_from_rfc3339("2026-11-24T10:00:00+01:00").unwrap(),
             network,
+            language: Language::En,
             providers: states
                 .iter()
                 .map(|(name, state)| ProviderSummary {

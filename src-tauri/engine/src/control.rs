@@ -331,7 +331,7 @@ async fn connection(
             Request::ProviderHistory { provider_id } => {
                 let reply = match provider_history(&engine, &files.database, &provider_id).await {
                     Ok(history) => ServerMessage::ProviderHistory { id, history },
-                    Err(message) => ServerMessage::Error { id: Some(id), code: ErrorCode::Failed, message },
+                    Err(message) => failed(id, message),
                 };
                 send(&mut write, &reply).await?;
             }
@@ -348,7 +348,7 @@ async fn connection(
                 };
                 let reply = match found {
                     Ok(detection) => ServerMessage::Detected { id, detection },
-                    Err(message) => ServerMessage::Error { id: Some(id), code: ErrorCode::Failed, message },
+                    Err(message) => failed(id, message),
                 };
                 send(&mut write, &reply).await?;
             }
@@ -364,13 +364,9 @@ async fn connection(
             }
             Request::GeneralSettings => {
                 let path = files.config.clone();
-                let read = tokio::task::spawn_blocking(move || crate::settings::general(&path)).await;
-                let reply = match read {
-                    Ok(Ok(settings)) => ServerMessage::GeneralSettings { id, settings },
-                    Ok(Err(e)) => {
-                        ServerMessage::Error { id: Some(id), code: ErrorCode::Failed, message: e.to_string() }
-                    }
-                    Err(e) => ServerMessage::Error { id: Some(id), code: ErrorCode::Failed, message: e.to_string() },
+                let reply = match blocking(move || crate::settings::general(&path)).await {
+                    Ok(settings) => ServerMessage::GeneralSettings { id, settings },
+                    Err(message) => failed(id, message),
                 };
                 send(&mut write, &reply).await?;
             }
@@ -381,14 +377,9 @@ async fn connection(
             }
             Request::MailAccounts { provider_id } => {
                 let path = files.config.clone();
-                let read =
-                    tokio::task::spawn_blocking(move || crate::settings::mail_accounts(&path, &provider_id)).await;
-                let reply = match read {
-                    Ok(Ok(accounts)) => ServerMessage::MailAccounts { id, accounts },
-                    Ok(Err(e)) => {
-                        ServerMessage::Error { id: Some(id), code: ErrorCode::Failed, message: e.to_string() }
-                    }
-                    Err(e) => ServerMessage::Error { id: Some(id), code: ErrorCode::Failed, message: e.to_string() },
+                let reply = match blocking(move || crate::settings::mail_accounts(&path, &provider_id)).await {
+                    Ok(accounts) => ServerMessage::MailAccounts { id, accounts },
+                    Err(message) => failed(id, message),
                 };
                 send(&mut write, &reply).await?;
             }
@@ -453,37 +444,24 @@ async fn test_mail<W: AsyncWriteExt + Unpin>(
 ) -> std::io::Result<()> {
     let path = config.to_owned();
     let provider_id = mail.provider_id.clone();
-    let draft = match tokio::task::spawn_blocking(move || crate::settings::draft_mail(&path, &mail)).await {
-        Ok(Ok(draft)) => draft,
-        Ok(Err(e)) => {
-            let reply = ServerMessage::Error { id: Some(id), code: ErrorCode::Failed, message: e.to_string() };
-            return send(write, &reply).await;
-        }
-        Err(e) => {
-            let reply = ServerMessage::Error { id: Some(id), code: ErrorCode::Failed, message: e.to_string() };
-            return send(write, &reply).await;
-        }
+    let (config, endpoint) = match blocking(move || crate::settings::draft_mail(&path, &mail)).await {
+        Ok(draft) => draft,
+        Err(message) => return send(write, &failed(id, message)).await,
     };
-    let (config, endpoint) = draft;
     let check_id = endpoint.check_id(&provider_id);
     let (tx, mut steps) = mpsc::unbounded_channel();
     let now = chrono::Local::now().fixed_offset();
     let probe = crate::mail::run_reporting(&check_id, &provider_id, &endpoint, config.settings.timeout, now, tx);
-    tokio::pin!(probe);
-    let observation = loop {
-        tokio::select! {
-            observation = &mut probe => break observation,
-            Some(step) = steps.recv() => {
-                let step = outage_core::ipc::CheckStep { name: step.name, millis: step.millis, ok: step.ok };
-                send(write, &ServerMessage::MailStep { id, step }).await?;
-            }
+    // The probe owns the sender, so the steps end when it does: every step is out before
+    // the result.
+    let forward = async {
+        while let Some(step) = steps.recv().await {
+            send(write, &ServerMessage::MailStep { id, step: (&step).into() }).await?;
         }
+        Ok::<_, std::io::Error>(())
     };
-    // Steps that ended together with the probe.
-    while let Ok(step) = steps.try_recv() {
-        let step = outage_core::ipc::CheckStep { name: step.name, millis: step.millis, ok: step.ok };
-        send(write, &ServerMessage::MailStep { id, step }).await?;
-    }
+    let (observation, forwarded) = tokio::join!(probe, forward);
+    forwarded?;
     let check = outage_core::ipc::CheckSummary::of(&observation);
     send(write, &ServerMessage::MailTested { id, check }).await
 }
@@ -512,17 +490,21 @@ async fn provider_history(
 }
 
 /// Runs file work off the async threads; the error is a sentence for a person.
-async fn blocking(f: impl FnOnce() -> Result<(), EngineError> + Send + 'static) -> Result<(), String> {
+async fn blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T, EngineError> + Send + 'static) -> Result<T, String> {
     match tokio::task::spawn_blocking(f).await {
         Ok(result) => result.map_err(|e| e.to_string()),
         Err(e) => Err(e.to_string()),
     }
 }
 
+fn failed(id: u64, message: String) -> ServerMessage {
+    ServerMessage::Error { id: Some(id), code: ErrorCode::Failed, message }
+}
+
 fn done_or_error(id: u64, done: Result<(), String>) -> ServerMessage {
     match done {
         Ok(()) => ServerMessage::Done { id },
-        Err(message) => ServerMessage::Error { id: Some(id), code: ErrorCode::Failed, message },
+        Err(message) => failed(id, message),
     }
 }
 

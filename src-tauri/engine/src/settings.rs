@@ -134,11 +134,7 @@ pub fn remove_provider(path: &Path, id: &str) -> Result<(), EngineError> {
 /// The general settings as the config file spells them.
 pub fn general(path: &Path) -> Result<GeneralSettings, EngineError> {
     let shown = path.display().to_string();
-    let text = match std::fs::read_to_string(path) {
-        Ok(t) => t,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
-        Err(source) => return Err(EngineError::ReadConfig { path: shown, source }),
-    };
+    let text = read(path)?;
     let doc: toml_edit::DocumentMut =
         text.parse().map_err(|e: toml_edit::TomlError| EngineError::EditConfig(format!("{shown}: {e}")))?;
     let get = |table: &str, key: &str| {
@@ -259,10 +255,10 @@ fn configured<'c>(config: &'c Config, provider_id: &str) -> Result<&'c config::P
 /// The mail endpoints the config file gives for a provider (a preset's own are not listed:
 /// they apply only while the file gives none).
 pub fn mail_accounts(path: &Path, provider_id: &str) -> Result<Vec<MailAccount>, EngineError> {
-    let config = load(path)?;
+    // One read for both views of the file: what it means, and what it spells out.
+    let text = read(path)?;
+    let config = config::parse(&text, &path.display().to_string())?;
     let provider = configured(&config, provider_id)?;
-    let text = std::fs::read_to_string(path)
-        .map_err(|source| EngineError::ReadConfig { path: path.display().to_string(), source })?;
     let doc: toml_edit::DocumentMut =
         text.parse().map_err(|e: toml_edit::TomlError| EngineError::EditConfig(format!("{}: {e}", path.display())))?;
     let written = doc
@@ -362,11 +358,7 @@ fn edited(
     change: impl FnOnce(&mut toml_edit::DocumentMut) -> Result<(), String>,
 ) -> Result<(String, Config), EngineError> {
     let shown = path.display().to_string();
-    let text = match std::fs::read_to_string(path) {
-        Ok(t) => t,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
-        Err(source) => return Err(EngineError::ReadConfig { path: shown, source }),
-    };
+    let text = read(path)?;
     let mut doc: toml_edit::DocumentMut =
         text.parse().map_err(|e: toml_edit::TomlError| EngineError::EditConfig(format!("{shown}: {e}")))?;
     change(&mut doc).map_err(EngineError::EditConfig)?;
@@ -374,6 +366,15 @@ fn edited(
     // The same validation as at start-up: a config the app would refuse is never written.
     let config = config::parse(&edited, &shown)?;
     Ok((edited, config))
+}
+
+/// The config file's text; a missing file is an empty config (a first run).
+fn read(path: &Path) -> Result<String, EngineError> {
+    match std::fs::read_to_string(path) {
+        Ok(t) => Ok(t),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(String::new()),
+        Err(source) => Err(EngineError::ReadConfig { path: path.display().to_string(), source }),
+    }
 }
 
 /// The directory a config file lives in, created if missing so it can be watched.

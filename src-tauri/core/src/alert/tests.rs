@@ -608,6 +608,7 @@ fn summary(now: DateTime<FixedOffset>, network: Network, providers: &[(&str, Sta
     Summary {
         checked_at: now,
         network,
+        language: Language::En,
         providers: providers.iter().map(|(id, state, verdict)| provider(id, *state, *verdict)).collect(),
     }
 }
@@ -687,7 +688,12 @@ fn statuspage_major_outage_is_one_alert_naming_the_incident() {
     let now = at("2026-11-24T10:05:00+01:00");
     let effects = d.at(
         "2026-11-24T10:05:00+01:00",
-        Input::Summary(Summary { checked_at: now, network: Network::Online, providers: vec![p.clone()] }),
+        Input::Summary(Summary {
+            checked_at: now,
+            network: Network::Online,
+            language: Language::En,
+            providers: vec![p.clone()],
+        }),
     );
     let [Effect::Notify(alert)] = effects.as_slice() else { panic!("{effects:?}") };
     assert_eq!(alert.title, "DomainFactory: major outage");
@@ -697,7 +703,12 @@ fn statuspage_major_outage_is_one_alert_naming_the_incident() {
     // The same summary again, or only a tick: nothing new.
     let again = d.at(
         "2026-11-24T10:06:00+01:00",
-        Input::Summary(Summary { checked_at: now, network: Network::Online, providers: vec![p] }),
+        Input::Summary(Summary {
+            checked_at: now,
+            network: Network::Online,
+            language: Language::En,
+            providers: vec![p],
+        }),
     );
     assert!(again.is_empty());
     assert!(d.tick("2026-11-24T10:07:00+01:00").is_empty());
