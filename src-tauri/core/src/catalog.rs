@@ -208,6 +208,15 @@ impl MailKind {
         [MailKind::Smtp, MailKind::Imap, MailKind::Pop3].into_iter().find(|k| k.as_str() == s)
     }
 
+    /// The kind of check that probes an endpoint of this protocol.
+    pub fn check_kind(self) -> crate::model::CheckKind {
+        match self {
+            MailKind::Smtp => crate::model::CheckKind::Smtp,
+            MailKind::Imap => crate::model::CheckKind::Imap,
+            MailKind::Pop3 => crate::model::CheckKind::Pop3,
+        }
+    }
+
     /// The registered client port for this protocol with this kind of TLS (RFC 8314, RFC 6409);
     /// `None` for plaintext, which has no port of its own and which no preset uses.
     pub fn standard_port(self, tls: TlsMode) -> Option<u16> {

@@ -142,13 +142,6 @@ impl Provider {
     pub fn status_check_id(&self) -> String {
         format!("{}/status_page", self.id)
     }
-
-    /// Whether a check belongs to this provider. Every check id starts with its provider's id
-    /// and a `/` (`df/status_page`, `df/imap/…`); provider ids contain no `/`, so the prefix
-    /// is unambiguous.
-    pub fn owns_check(&self, check_id: &str) -> bool {
-        check_id.strip_prefix(self.id.as_str()).is_some_and(|rest| rest.starts_with('/'))
-    }
 }
 
 /// A configuration we cannot use, with where and why.

@@ -8,7 +8,7 @@ use crate::model::{Observation, Outcome};
 
 /// How many probes it takes to change our mind, and how soon to re-probe while unsure.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Policy {
+pub struct RecheckPolicy {
     /// Consecutive failures (the first one included) before a failure is confirmed.
     pub failures_to_confirm: u32,
     /// Consecutive successes before a confirmed failure counts as recovered.
@@ -17,11 +17,11 @@ pub struct Policy {
     pub rechecks: Vec<Duration>,
 }
 
-impl Default for Policy {
+impl Default for RecheckPolicy {
     /// With a 60 s interval an outage is confirmed within 90 s: the probe that first sees
     /// it, then re-checks after 10 s and 20 s.
-    fn default() -> Policy {
-        Policy {
+    fn default() -> RecheckPolicy {
+        RecheckPolicy {
             failures_to_confirm: 3,
             successes_to_recover: 2,
             rechecks: vec![Duration::from_secs(10), Duration::from_secs(20)],
@@ -73,7 +73,7 @@ impl Tracker {
 
     /// One probe's observation: a permanent failure is confirmed at once, anything else
     /// goes through [`Tracker::observe`].
-    pub fn observe_probe(&mut self, observation: &Observation, policy: &Policy) -> Step {
+    pub fn observe_probe(&mut self, observation: &Observation, policy: &RecheckPolicy) -> Step {
         if observation.is_permanent_failure() {
             self.observe_permanent_failure(policy)
         } else {
@@ -85,14 +85,14 @@ impl Tracker {
     /// confirmed at once: a re-check in seconds cannot change the answer, and repeated wrong
     /// logins can get the account or the address blocked. The next probe waits for the
     /// regular interval.
-    pub fn observe_permanent_failure(&mut self, policy: &Policy) -> Step {
+    pub fn observe_permanent_failure(&mut self, policy: &RecheckPolicy) -> Step {
         self.successes = 0;
         self.failures = self.failures.saturating_add(1).max(policy.failures_to_confirm);
         self.confirmed_failure = Some(true);
         Step { publish: true, recheck_in: None }
     }
 
-    pub fn observe(&mut self, outcome: Outcome, policy: &Policy) -> Step {
+    pub fn observe(&mut self, outcome: Outcome, policy: &RecheckPolicy) -> Step {
         let recheck = |n: u32| {
             let i = usize::try_from(n.saturating_sub(1)).unwrap_or(usize::MAX);
             policy.rechecks.get(i).or(policy.rechecks.last()).copied()
@@ -122,7 +122,7 @@ mod tests {
     use super::*;
 
     fn run(outcomes: &[Outcome]) -> Vec<Step> {
-        let policy = Policy::default();
+        let policy = RecheckPolicy::default();
         let mut t = Tracker::default();
         outcomes.iter().map(|o| t.observe(*o, &policy)).collect()
     }
@@ -162,7 +162,7 @@ mod tests {
 
     #[test]
     fn permanent_failure_is_confirmed_without_rechecks_and_recovers_as_usual() {
-        let policy = Policy::default();
+        let policy = RecheckPolicy::default();
         let mut t = Tracker::default();
         assert!(t.observe(UP, &policy).publish);
         assert_eq!(t.observe_permanent_failure(&policy), Step { publish: true, recheck_in: None });

@@ -6,6 +6,7 @@
 
 pub mod alert;
 pub mod catalog;
+pub mod check;
 pub mod config;
 pub mod confirm;
 pub mod formats;

@@ -5,21 +5,22 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use futures_util::future::join_all;
+use outage_core::check::{Check, CheckState, checks_of};
 use outage_core::config::Config;
-use outage_core::confirm::{self, Policy, Tracker};
-use outage_core::fusion::CheckState;
+use outage_core::confirm::RecheckPolicy;
+use outage_core::fusion;
 use outage_core::ipc::{Network, Summary};
 use outage_core::model::Reason;
 use outage_core::text::Language;
 
 use crate::EngineError;
-use crate::probe::{self, Check, PageCache};
+use crate::probe::PageCache;
 use crate::runner::{Clock, probe_guarded};
 use crate::store::Store;
 
 /// The CLI cannot wait 30 s to confirm; these re-checks still rule out one lost packet.
-pub fn cli_policy() -> Policy {
-    Policy {
+pub fn cli_policy() -> RecheckPolicy {
+    RecheckPolicy {
         failures_to_confirm: 3,
         successes_to_recover: 1,
         rechecks: vec![Duration::from_secs(2), Duration::from_secs(3)],
@@ -32,10 +33,10 @@ pub async fn check_all(
     language: Language,
     store: &Store,
     clock: Clock,
-    policy: &Policy,
+    policy: &RecheckPolicy,
 ) -> Result<Summary, EngineError> {
     let client = crate::http::client()?;
-    let checks: Vec<Check> = config.providers.iter().flat_map(probe::checks_of).collect();
+    let checks: Vec<Check> = config.providers.iter().flat_map(checks_of).collect();
     let pages = PageCache::default();
     // The same cap as the scheduler: a long config must not open a thousand sockets at once.
     let permits = tokio::sync::Semaphore::new(crate::runner::CONCURRENCY);
@@ -46,7 +47,6 @@ pub async fn check_all(
         let clock = clock.clone();
         async move {
             let _permit = permits.acquire().await.ok();
-            let mut tracker = Tracker::default();
             let mut seen = Vec::new();
             let mut state = CheckState::default();
             loop {
@@ -55,21 +55,22 @@ pub async fn check_all(
                         .await;
                 let observation = result.observation;
                 let offline = observation.reason == Some(Reason::Offline);
-                // Quick re-checks cannot change a permanent answer, and repeated wrong logins
-                // can get the account blocked: those are confirmed at once.
-                let step = tracker.observe_probe(&observation, policy);
-                if confirm::is_failure(observation.outcome) {
-                    state.failing_since.get_or_insert(observation.at);
-                }
+                // The same step as the scheduler's: quick re-checks cannot change a permanent
+                // answer, and repeated wrong logins can get the account blocked, so those are
+                // confirmed at once.
+                let observed = state.observe(&observation, policy);
                 seen.push(observation.clone());
-                match step.recheck_in {
-                    // A server that asks us to wait (429/503 with Retry-After) is not asked again
-                    // within this run: the answer is "unknown" either way.
-                    Some(delay) if !step.publish && !offline && result.retry_after.is_none() => {
+                match observed.recheck_in {
+                    // Offline waits for the network, and a server that asks us to wait (429/503
+                    // with Retry-After) is not asked again within this run: one run cannot
+                    // confirm either, so it reports what it saw.
+                    Some(delay) if !observed.published && !offline && result.retry_after.is_none() => {
                         tokio::time::sleep(delay).await;
                     }
                     _ => {
-                        state.confirmed = Some(observation);
+                        if !observed.published {
+                            state.conclude(observation);
+                        }
                         return (check, state, network, seen);
                     }
                 }
@@ -86,6 +87,8 @@ pub async fn check_all(
             .iter()
             .find(|p| p.id == check.provider_id)
             .map_or(config.settings.interval, |p| p.interval(&config.settings));
+        // Observations only, never outages: a one-shot run sees no outage end, and an
+        // outage without one would stand in the evidence for ever.
         for observation in &seen {
             store.insert(&check.provider_id, observation, interval * 3)?;
             if let Some(snapshot) = observation.snapshot() {
@@ -97,5 +100,5 @@ pub async fn check_all(
         }
         states.insert(check.id.clone(), state);
     }
-    Ok(probe::summarize(config, &states, network, language, clock()))
+    Ok(fusion::summarize(config, &states, network, language, clock()))
 }

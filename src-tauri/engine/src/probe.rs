@@ -6,92 +6,11 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use chrono::{DateTime, FixedOffset};
-use outage_core::config::{Mail, Provider, StatusPage};
+use outage_core::check::{Check, CheckSpec};
 use outage_core::formats::Format;
 use outage_core::model::{CheckKind, Finding, Observation, Outcome, Reason, StatusSnapshot};
 
 use crate::{detect, http};
-
-/// A check as the engine runs it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Check {
-    pub id: String,
-    pub provider_id: String,
-    pub spec: CheckSpec,
-}
-
-/// What a check probes.
-#[derive(Debug, Clone, PartialEq)]
-pub enum CheckSpec {
-    /// A status page: its URL as the user gave it, and its format when known; without one,
-    /// the format is detected on the first probe and remembered.
-    StatusPage { page: url::Url, format: Option<Format> },
-    /// An SMTP, IMAP or POP3 endpoint; `target` is its `host:port`.
-    Mail { endpoint: Mail, target: String },
-}
-
-impl Check {
-    pub fn kind(&self) -> CheckKind {
-        match &self.spec {
-            CheckSpec::StatusPage { .. } => CheckKind::StatusPage,
-            CheckSpec::Mail { endpoint, .. } => crate::mail::check_kind(endpoint.kind),
-        }
-    }
-
-    pub fn target(&self) -> &str {
-        match &self.spec {
-            CheckSpec::StatusPage { page, .. } => page.as_str(),
-            CheckSpec::Mail { target, .. } => target,
-        }
-    }
-}
-
-/// The checks of one provider.
-pub fn checks_of(provider: &Provider) -> Vec<Check> {
-    let mut checks = Vec::new();
-    if let Some(StatusPage { url, format }) = &provider.status_page {
-        checks.push(Check {
-            id: provider.status_check_id(),
-            provider_id: provider.id.clone(),
-            spec: CheckSpec::StatusPage { page: url.clone(), format: *format },
-        });
-    }
-    for endpoint in &provider.mail {
-        checks.push(Check {
-            id: endpoint.check_id(&provider.id),
-            provider_id: provider.id.clone(),
-            spec: CheckSpec::Mail { target: endpoint.authority(), endpoint: endpoint.clone() },
-        });
-    }
-    checks
-}
-
-/// The summary of `fusion::summarize`, with a line in `checks[]` for every check of a
-/// provider that fusion did not list itself (the mail endpoints): DESIGN.md's `check --json`
-/// reports each check's outcome, reason, latency and certificate days.
-pub fn summarize(
-    config: &outage_core::config::Config,
-    states: &std::collections::BTreeMap<String, outage_core::fusion::CheckState>,
-    network: outage_core::ipc::Network,
-    language: outage_core::text::Language,
-    now: DateTime<FixedOffset>,
-) -> outage_core::ipc::Summary {
-    use outage_core::ipc::CheckSummary;
-    let mut summary = outage_core::fusion::summarize(config, states, network, language, now);
-    for (provider, listed) in config.providers.iter().zip(summary.providers.iter_mut()) {
-        for check in checks_of(provider) {
-            if listed.checks.iter().any(|c| c.id == check.id) {
-                continue;
-            }
-            let line = match states.get(&check.id).and_then(|s| s.confirmed.as_ref()) {
-                Some(observation) => CheckSummary::of(observation),
-                None => CheckSummary::not_checked(check.id.clone(), check.kind(), check.target().to_owned()),
-            };
-            listed.checks.push(line);
-        }
-    }
-    summary
-}
 
 /// What the engine learnt about status pages: the last body of each (so the next poll can
 /// be conditional, and an unchanged page costs a 304 instead of a download and a parse) and

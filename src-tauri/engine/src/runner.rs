@@ -6,16 +6,17 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use chrono::{DateTime, FixedOffset, Timelike as _};
+use outage_core::check::{Check, CheckState, OutageChange, checks_of};
 use outage_core::config::Config;
-use outage_core::confirm::{self, Policy, Tracker};
-use outage_core::fusion::CheckState;
+use outage_core::confirm::RecheckPolicy;
+use outage_core::fusion;
 use outage_core::ipc::{Network, Summary};
-use outage_core::model::{CheckKind, Outcome, Reason};
+use outage_core::model::{Outcome, Reason};
 use outage_core::text::Language;
 use tokio::sync::{Semaphore, mpsc, watch};
 use tokio::time::Instant;
 
-use crate::probe::{self, Check, PageCache, ProbeResult};
+use crate::probe::{self, PageCache, ProbeResult};
 use crate::store::{GapKind, Retention, Store};
 use crate::{EngineError, connectivity};
 
@@ -40,7 +41,7 @@ pub enum Command {
         title: String,
         body: String,
     },
-    /// Stop after the probes in flight have been stored.
+    /// Stop after the probes in flight have been stored (waiting at most [`DRAIN`]).
     Shutdown,
 }
 
@@ -59,6 +60,10 @@ enum Input {
     /// monotonic one) and runs housekeeping.
     Tick,
 }
+
+/// How long `Shutdown` waits for the probes in flight, so a quit is never held up by a
+/// server that does not answer.
+pub const DRAIN: Duration = Duration::from_secs(5);
 
 /// How often the heartbeat runs.
 const TICK: Duration = Duration::from_secs(30);
@@ -105,13 +110,15 @@ struct Slot {
     interval: Duration,
     next_due: Instant,
     running: bool,
-    tracker: Tracker,
     state: CheckState,
 }
 
 struct Engine {
     config: Config,
     paused: bool,
+    /// Set by `Shutdown`: no new probes; the loop ends when the running ones are stored or
+    /// this deadline passed.
+    stopping: Option<Instant>,
     /// Wall and monotonic time at the last tick, to notice sleep.
     last_tick: (DateTime<FixedOffset>, Instant),
     ticks: u64,
@@ -122,7 +129,7 @@ struct Engine {
     store: Arc<Mutex<Store>>,
     client: reqwest::Client,
     clock: Clock,
-    policy: Policy,
+    policy: RecheckPolicy,
     permits: Arc<Semaphore>,
     pages: PageCache,
     inputs: mpsc::Sender<Input>,
@@ -140,11 +147,12 @@ pub fn start(
     let (inputs_tx, mut inputs_rx) = mpsc::channel::<Input>(256);
     let (commands_tx, mut commands_rx) = mpsc::channel::<Command>(32);
     let now = clock();
-    let initial = probe::summarize(&config, &BTreeMap::new(), Network::Online, language, now);
+    let initial = fusion::summarize(&config, &BTreeMap::new(), Network::Online, language, now);
     let (summary_tx, summary_rx) = watch::channel(initial);
 
     let mut engine = Engine {
         paused: false,
+        stopping: None,
         last_tick: (now, Instant::now()),
         ticks: 0,
         slots: Vec::new(),
@@ -155,7 +163,7 @@ pub fn start(
         store: Arc::new(Mutex::new(store)),
         client,
         clock,
-        policy: Policy::default(),
+        policy: RecheckPolicy::default(),
         permits: Arc::new(Semaphore::new(CONCURRENCY)),
         pages: PageCache::default(),
         inputs: inputs_tx.clone(),
@@ -167,15 +175,24 @@ pub fn start(
         let mut tick = tokio::time::interval(TICK);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
-            let next_due =
-                if engine.paused { None } else { engine.slots.iter().filter(|s| !s.running).map(|s| s.next_due).min() };
+            let next_due = if engine.paused || engine.stopping.is_some() {
+                None
+            } else {
+                engine.slots.iter().filter(|s| !s.running).map(|s| s.next_due).min()
+            };
             let input = tokio::select! {
                 Some(c) = commands_rx.recv() => Input::Command(c),
                 Some(i) = inputs_rx.recv() => i,
                 () = sleep_until(next_due) => Input::Due,
                 _ = tick.tick() => Input::Tick,
+                () = sleep_until(engine.stopping) => {
+                    let left = engine.slots.iter().filter(|s| s.running).count();
+                    tracing::warn!("stopping with {left} probes unanswered after {}s", DRAIN.as_secs());
+                    break;
+                }
             };
-            if !engine.handle(input).await {
+            engine.handle(input).await;
+            if engine.stopping.is_some() && !engine.slots.iter().any(|s| s.running) {
                 break;
             }
         }
@@ -205,7 +222,7 @@ impl Engine {
         let mut old: BTreeMap<String, Slot> = self.slots.drain(..).map(|s| (s.check.id.clone(), s)).collect();
         for provider in &config.providers {
             let interval = provider.interval(&config.settings);
-            for check in probe::checks_of(provider) {
+            for check in checks_of(provider) {
                 let slot = match old.remove(&check.id) {
                     // Keep what we know about a check that did not change.
                     Some(s) if s.check == check => Slot { running: false, next_due: now, interval, ..s },
@@ -214,7 +231,6 @@ impl Engine {
                         interval,
                         check,
                         running: false,
-                        tracker: Tracker::default(),
                         state: CheckState::default(),
                     },
                 };
@@ -227,10 +243,11 @@ impl Engine {
         self.publish();
     }
 
-    /// Returns false when the loop should end.
-    async fn handle(&mut self, input: Input) -> bool {
+    async fn handle(&mut self, input: Input) {
         match input {
-            Input::Command(Command::Shutdown) => return false,
+            Input::Command(Command::Shutdown) => {
+                self.stopping.get_or_insert_with(|| Instant::now() + DRAIN);
+            }
             Input::Command(Command::CheckNow) => self.all_due_now(),
             Input::Command(Command::NetworkChanged) => {
                 tracing::info!("network changed; checking everything again");
@@ -255,7 +272,6 @@ impl Engine {
                 }
             }
         }
-        true
     }
 
     fn launch_due(&mut self) {
@@ -340,46 +356,35 @@ impl Engine {
         slot.running = false;
         let provider_id = slot.check.provider_id.clone();
         let check_id = slot.check.id.clone();
-        let is_probe = slot.check.kind() != CheckKind::StatusPage;
         let went_offline = network == Network::Offline && self.network == Network::Online;
         let came_back = network == Network::Online && self.network == Network::Offline;
         self.network = network;
 
         let interval = slot.interval;
-        let was_failure = slot.tracker.confirmed_failure() == Some(true);
-        let step = if observation.reason == Some(Reason::Offline) {
-            // Offline is not the provider's fault: neither confirm nor clear anything, just
-            // look again soon.
-            confirm::Step { publish: false, recheck_in: Some(Duration::from_secs(15)) }
-        } else {
-            // A permanent failure (a refused password, a 5xx) is confirmed now and not asked
-            // again within seconds: repeated bad logins get accounts locked.
-            slot.tracker.observe_probe(&observation, &self.policy)
-        };
-        if confirm::is_failure(observation.outcome) && observation.reason != Some(Reason::Offline) {
-            slot.state.failing_since.get_or_insert(observation.at);
-        }
-        let now_failure = slot.tracker.confirmed_failure() == Some(true);
-        let started_ms = slot.state.failing_since.map(|t| t.timestamp_millis());
-        if !confirm::is_failure(observation.outcome) && step.publish {
-            slot.state.failing_since = None;
-        }
+        let observed = slot.state.observe(&observation, &self.policy);
 
         // Every probe is history; so are the provider's words and our own outages.
-        let to_store = observation.clone();
-        let at_ms = observation.at.timestamp_millis();
+        let to_store = observation;
         let max_span = interval * 3;
-        let reason = observation.reason.map(|r| r.as_str().to_owned());
+        let outage = observed.outage.clone();
         self.write(move |store| {
             store.insert(&provider_id, &to_store, max_span)?;
+            let at_ms = to_store.at.timestamp_millis();
             if let Some(snapshot) = to_store.snapshot() {
                 store.record_snapshot(&provider_id, snapshot, at_ms)?;
             }
-            if is_probe && step.publish && now_failure && !was_failure {
-                store.outage_started(&check_id, &provider_id, started_ms.unwrap_or(at_ms), at_ms, reason.as_deref())?;
-            }
-            if is_probe && step.publish && was_failure && !now_failure {
-                store.outage_ended(&check_id, at_ms)?;
+            match outage {
+                Some(OutageChange::Started { since, confirmed_at, reason }) => {
+                    store.outage_started(
+                        &check_id,
+                        &provider_id,
+                        since.timestamp_millis(),
+                        confirmed_at.timestamp_millis(),
+                        reason.map(Reason::as_str),
+                    )?;
+                }
+                Some(OutageChange::Ended { at }) => store.outage_ended(&check_id, at.timestamp_millis())?,
+                None => {}
             }
             if went_offline {
                 store.gap_started(GapKind::Offline, at_ms)?;
@@ -392,14 +397,11 @@ impl Engine {
         .await;
 
         let Some(slot) = self.slots.get_mut(index) else { return };
-        if step.publish {
-            slot.state.confirmed = Some(observation);
-        }
-        let mut wait = step.recheck_in.unwrap_or(interval);
-        if step.recheck_in.is_none() && slot.tracker.confirmed_failure() == Some(true) {
+        let mut wait = observed.recheck_in.unwrap_or(interval);
+        if observed.recheck_in.is_none() && slot.state.confirmed_failure() == Some(true) {
             // Polite backoff: a page that keeps failing is asked less often (up to 8× the
             // interval), and the user already knows it is failing.
-            let beyond = slot.tracker.failures().saturating_sub(self.policy.failures_to_confirm).min(3);
+            let beyond = slot.state.failures().saturating_sub(self.policy.failures_to_confirm).min(3);
             wait = interval * 2u32.pow(beyond);
         }
         if let Some(retry_after) = retry_after {
@@ -416,7 +418,7 @@ impl Engine {
     fn publish(&self) {
         let states: BTreeMap<String, CheckState> =
             self.slots.iter().map(|s| (s.check.id.clone(), s.state.clone())).collect();
-        let summary = probe::summarize(&self.config, &states, self.network, self.language, (self.clock)());
+        let summary = fusion::summarize(&self.config, &states, self.network, self.language, (self.clock)());
         self.summary.send_if_modified(|current| {
             let changed = current.network != summary.network || current.providers != summary.providers;
             *current = summary;
@@ -680,5 +682,75 @@ mod tests {
         run_for(Duration::from_secs(2)).await;
         assert_eq!(hits.lock().unwrap().len(), before + 1, "resumed: looks again at once");
         handle.send(Command::Shutdown).await;
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn shutdown_stores_the_probe_in_flight_and_gives_up_on_a_silent_server_after_the_drain() {
+        keep_runtime_busy();
+        // A page that answers 2 s after the request, and one that never answers.
+        let slow = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let slow_addr = slow.local_addr().unwrap();
+        let asked: Arc<Mutex<usize>> = Arc::default();
+        let asked_slow = Arc::clone(&asked);
+        tokio::spawn(async move {
+            loop {
+                let Ok((mut socket, _)) = slow.accept().await else { return };
+                let asked = Arc::clone(&asked_slow);
+                tokio::spawn(async move {
+                    let mut buf = vec![0u8; 4096];
+                    let _ = socket.read(&mut buf).await;
+                    *asked.lock().unwrap() += 1;
+                    tokio::time::sleep(Duration::from_secs(2)).await;
+                    let body = summary("none");
+                    let head =
+                        format!("HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n", body.len());
+                    let _ = socket.write_all(head.as_bytes()).await;
+                    let _ = socket.write_all(body.as_bytes()).await;
+                });
+            }
+        });
+        let anchor_addr = anchor().await;
+        let text = format!(
+            "[settings]\ninterval = \"60s\"\ntimeout = \"5s\"\nlanguage = \"en\"\nconnectivity = [\"{anchor_addr}\"]\n\
+             [[provider]]\nid = \"p\"\nname = \"P\"\nstatus_page = \"http://{slow_addr}/\"\nstatus_format = \"statuspage\"\n"
+        );
+        let config = config::parse(&text, "test.toml").unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("h.sqlite3");
+        let (handle, task) = start(config, Language::En, Store::open(&path).unwrap(), paused_clock()).unwrap();
+        while *asked.lock().unwrap() == 0 {
+            run_for(Duration::from_millis(250)).await;
+        }
+        handle.send(Command::Shutdown).await;
+        run_for(Duration::from_secs(3)).await;
+        assert!(task.is_finished(), "the engine ends once the probe in flight is stored");
+        let stored = Store::open(&path).unwrap().recent(None, 10).unwrap();
+        assert_eq!(stored.len(), 1, "the answer that came in during the drain is history");
+
+        // A server that accepts and never answers holds the drain only until its deadline.
+        let silent = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let silent_addr = silent.local_addr().unwrap();
+        let held: Arc<Mutex<Vec<tokio::net::TcpStream>>> = Arc::default();
+        let held_by_server = Arc::clone(&held);
+        tokio::spawn(async move {
+            loop {
+                let Ok((socket, _)) = silent.accept().await else { return };
+                held_by_server.lock().unwrap().push(socket);
+            }
+        });
+        let text = format!(
+            "[settings]\ninterval = \"60s\"\ntimeout = \"30s\"\nlanguage = \"en\"\nconnectivity = [\"{anchor_addr}\"]\n\
+             [[provider]]\nid = \"q\"\nname = \"Q\"\nstatus_page = \"http://{silent_addr}/\"\nstatus_format = \"statuspage\"\n"
+        );
+        let config = config::parse(&text, "test.toml").unwrap();
+        let (handle, task) = start(config, Language::En, Store::open(&path).unwrap(), paused_clock()).unwrap();
+        while held.lock().unwrap().is_empty() {
+            run_for(Duration::from_millis(250)).await;
+        }
+        handle.send(Command::Shutdown).await;
+        run_for(DRAIN.saturating_sub(Duration::from_secs(1))).await;
+        assert!(!task.is_finished(), "the drain waits for the probe in flight");
+        run_for(Duration::from_secs(2)).await;
+        assert!(task.is_finished(), "and gives up at its deadline, long before the probe's own timeout");
     }
 }

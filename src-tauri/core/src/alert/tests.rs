@@ -6,9 +6,10 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use super::*;
+use crate::check::{CheckState, checks_of};
 use crate::config::Config;
-use crate::confirm::{self, Tracker};
-use crate::fusion::{self, CheckState};
+use crate::confirm::{self, RecheckPolicy};
+use crate::fusion;
 use crate::ipc::Verdict;
 use crate::model::{Finding, Incident, IncidentState, IncidentUpdate, Observation, StatusSnapshot};
 
@@ -60,20 +61,26 @@ fn major_incident(id: &str, title: &str, started: &str) -> StatusSnapshot {
     }
 }
 
-/// A small engine: every check runs every `interval`, failures are re-checked after
-/// `confirm`'s delays, confirmed results are fused into a summary, and a changed summary and
-/// a tick every minute go into the alert policy. Sleep stops everything; on wake every check
-/// runs at once (as the engine does).
+/// The name a probe world knows a check by: its provider and kind (`df/imap`), without the
+/// endpoint the config gives it.
+fn world_name(check_id: &str) -> String {
+    check_id.split('/').take(2).collect::<Vec<_>>().join("/")
+}
+
+/// A small engine: every check runs every `interval`, each observation takes the engine's
+/// own step (`CheckState::observe`: re-checks after `confirm`'s delays, the offline rule),
+/// confirmed results are fused into a summary, and a changed summary and a tick every minute
+/// go into the alert policy. Sleep stops everything; on wake every check runs at once (as
+/// the engine does).
 struct Sim {
     config: Config,
     policy: Policy,
-    confirm: confirm::Policy,
+    confirm: RecheckPolicy,
     interval: TimeDelta,
     now: DateTime<FixedOffset>,
     /// (check id, kind) of every check.
     checks: Vec<(String, CheckKind)>,
     states: BTreeMap<String, CheckState>,
-    trackers: BTreeMap<String, Tracker>,
     due: BTreeMap<String, DateTime<FixedOffset>>,
     next_tick: DateTime<FixedOffset>,
     network: Network,
@@ -97,7 +104,8 @@ impl Sim {
         for (id, name) in &NAMES[..providers] {
             writeln!(
                 toml,
-                "[[provider]]\nid = \"{id}\"\nname = \"{name}\"\nstatus_page = \"https://status.{id}.test/\""
+                "[[provider]]\nid = \"{id}\"\nname = \"{name}\"\nstatus_page = \"https://status.{id}.test/\"\n\
+                 [[provider.mail]]\nkind = \"imap\"\nhost = \"imap.example.test\"\nport = 993\ntls = \"implicit\""
             )
             .unwrap();
         }
@@ -106,23 +114,22 @@ impl Sim {
         let mut checks = Vec::new();
         let mut due = BTreeMap::new();
         for (i, p) in config.providers.iter().enumerate() {
-            // Spread the checks over the interval like the engine's jitter does.
+            // Spread the checks over the interval like the engine's jitter does; the IMAP
+            // probe 3 s after the page.
             let offset = TimeDelta::seconds(7 + 11 * i64::try_from(i).unwrap());
-            checks.push((p.status_check_id(), CheckKind::StatusPage));
-            due.insert(p.status_check_id(), start + offset);
-            let imap = format!("{}/imap", p.id);
-            due.insert(imap.clone(), start + offset + TimeDelta::seconds(3));
-            checks.push((imap, CheckKind::Imap));
+            for (n, check) in checks_of(p).into_iter().enumerate() {
+                due.insert(check.id.clone(), start + offset + TimeDelta::seconds(3 * i64::try_from(n).unwrap()));
+                checks.push((check.id.clone(), check.kind()));
+            }
         }
         Sim {
             config,
             policy: Policy::new(Language::En),
-            confirm: confirm::Policy::default(),
+            confirm: RecheckPolicy::default(),
             interval: TimeDelta::seconds(60),
             now: start,
             checks,
             states: BTreeMap::new(),
-            trackers: BTreeMap::new(),
             due,
             next_tick: start,
             network: Network::Online,
@@ -175,7 +182,7 @@ impl Sim {
     fn probe(&mut self, id: &str) {
         let kind = self.checks.iter().find(|(c, _)| c == id).map(|(_, k)| *k).unwrap();
         let provider = id.split('/').next().unwrap();
-        let seen = (self.probes)(id, self.now);
+        let seen = (self.probes)(&world_name(id), self.now);
         let observation = if seen == Probe::Offline {
             Observation::failed(id, kind, id, self.now, Outcome::Unknown, Reason::Offline, "offline")
         } else if kind == CheckKind::StatusPage {
@@ -212,27 +219,14 @@ impl Sim {
             }
         };
 
-        // What the engine's runner does with an observation.
+        // The engine's own step for an observation.
         let came_back = seen != Probe::Offline && self.network == Network::Offline;
         self.network = if seen == Probe::Offline { Network::Offline } else { Network::Online };
-        let tracker = self.trackers.entry(id.to_owned()).or_default();
-        let step = if seen == Probe::Offline {
-            confirm::Step { publish: false, recheck_in: Some(Duration::from_secs(15)) }
-        } else {
-            tracker.observe(observation.outcome, &self.confirm)
-        };
         let state = self.states.entry(id.to_owned()).or_default();
-        if confirm::is_failure(observation.outcome) && seen != Probe::Offline {
-            state.failing_since.get_or_insert(observation.at);
-        } else if !confirm::is_failure(observation.outcome) && step.publish {
-            state.failing_since = None;
-        }
-        if step.publish {
-            let was_failure = state.confirmed.as_ref().map(|o| confirm::is_failure(o.outcome));
-            if was_failure.is_some_and(|was| was != confirm::is_failure(observation.outcome)) {
-                self.flips += 1;
-            }
-            state.confirmed = Some(observation);
+        let was_failure = state.confirmed.as_ref().map(|o| confirm::is_failure(o.outcome));
+        let step = state.observe(&observation, &self.confirm);
+        if step.published && was_failure.is_some_and(|was| was != confirm::is_failure(observation.outcome)) {
+            self.flips += 1;
         }
         let wait = step.recheck_in.map_or(self.interval, |d| TimeDelta::from_std(d).unwrap());
         self.due.insert(id.to_owned(), self.now + wait);
@@ -251,6 +245,11 @@ impl Sim {
             self.last_summary = Some(summary.clone());
             self.step(Input::Summary(summary));
         }
+    }
+
+    /// The state of a check by the name the probe worlds use (`df/imap`).
+    fn state(&self, name: &str) -> &CheckState {
+        self.states.iter().find(|(id, _)| world_name(id) == name).map(|(_, s)| s).expect("a check of that name")
     }
 
     fn notified(&self) -> Vec<(DateTime<FixedOffset>, Alert)> {
@@ -297,7 +296,7 @@ fn single_failed_probe_never_alerts() {
         always_green(),
     );
     sim.run_until("2026-11-24T12:00:00+01:00");
-    assert!(sim.trackers["df/imap"].confirmed_failure() == Some(false));
+    assert!(sim.state("df/imap").confirmed_failure() == Some(false));
     assert_eq!(sim.notified(), vec![], "a single failure is no outage");
 }
 
@@ -579,7 +578,9 @@ fn certificate_warning_once_a_day_per_check() {
         ],
         "one warning a day, not one per probe, and no outage alert"
     );
-    assert!(alerts.iter().all(|(_, a)| a.key == "certificate:df/imap" && a.urgency == Urgency::Low));
+    assert!(
+        alerts.iter().all(|(_, a)| a.key == "certificate:df/imap/imap.example.test:993" && a.urgency == Urgency::Low)
+    );
     assert!(alerts[0].1.body.starts_with("imap.example.test:993: the certificate must be renewed"));
     let p = &sim.last_summary.as_ref().unwrap().providers[0];
     assert_eq!((p.state, p.verdict), (State::Degraded, Verdict::ProviderUnacknowledged));

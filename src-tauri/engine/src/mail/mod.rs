@@ -22,7 +22,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, FixedOffset};
 use outage_core::config::{Mail, MailKind, TlsMode};
-use outage_core::model::{CheckKind, Finding, MailFinding, Observation, Outcome, Permanence, Reason};
+use outage_core::model::{Finding, MailFinding, Observation, Outcome, Permanence, Reason};
 use tokio::time::Instant;
 
 pub use dns::{DNS_ENV, Dns};
@@ -121,14 +121,6 @@ pub struct Probe<'a> {
 /// Where a probe reports its steps while it runs.
 pub type Progress = tokio::sync::mpsc::UnboundedSender<outage_core::model::MailStep>;
 
-pub fn check_kind(kind: MailKind) -> CheckKind {
-    match kind {
-        MailKind::Smtp => CheckKind::Smtp,
-        MailKind::Imap => CheckKind::Imap,
-        MailKind::Pop3 => CheckKind::Pop3,
-    }
-}
-
 fn label(kind: MailKind) -> &'static str {
     match kind {
         MailKind::Smtp => "SMTP",
@@ -170,7 +162,7 @@ pub async fn probe(p: Probe<'_>) -> Observation {
     let kind = label(endpoint.kind);
     let mut observation = Observation {
         check_id: p.check_id.to_owned(),
-        kind: check_kind(endpoint.kind),
+        kind: endpoint.kind.check_kind(),
         target: endpoint.authority(),
         at: p.now,
         outcome: Outcome::Up,

@@ -1,0 +1,270 @@
+//! The one home of checks: which checks a provider's config declares, and what one probe's
+//! observation changes — confirmation, "failing since", the offline rule, our outage's start
+//! and end. The scheduler, the one-shot `check` and the alert simulation all take this step,
+//! so they cannot drift apart.
+
+use std::time::Duration;
+
+use chrono::{DateTime, FixedOffset};
+
+use crate::config::{Mail, Provider, StatusPage};
+use crate::confirm::{self, RecheckPolicy, Tracker};
+use crate::formats::Format;
+use crate::model::{CheckKind, Observation, Reason};
+
+/// One scheduled test of one source of a provider.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Check {
+    /// Stable across restarts, and always `<provider id>/…`.
+    pub id: String,
+    pub provider_id: String,
+    pub spec: CheckSpec,
+}
+
+/// What a check probes.
+#[derive(Debug, Clone, PartialEq)]
+pub enum CheckSpec {
+    /// A status page: its URL as the user gave it, and its format when known; without one,
+    /// the format is detected on the first probe and remembered.
+    StatusPage { page: url::Url, format: Option<Format> },
+    /// An SMTP, IMAP or POP3 endpoint; `target` is its `host:port`.
+    Mail { endpoint: Mail, target: String },
+}
+
+impl Check {
+    pub fn kind(&self) -> CheckKind {
+        match &self.spec {
+            CheckSpec::StatusPage { .. } => CheckKind::StatusPage,
+            CheckSpec::Mail { endpoint, .. } => endpoint.kind.check_kind(),
+        }
+    }
+
+    /// What the check looks at, as `check --json` names it.
+    pub fn target(&self) -> &str {
+        match &self.spec {
+            CheckSpec::StatusPage { page, .. } => page.as_str(),
+            CheckSpec::Mail { target, .. } => target,
+        }
+    }
+}
+
+/// The checks of one provider, in the order the summary lists them: its status page, then
+/// its own servers as the config names them.
+pub fn checks_of(provider: &Provider) -> Vec<Check> {
+    let mut checks = Vec::new();
+    if let Some(StatusPage { url, format }) = &provider.status_page {
+        checks.push(Check {
+            id: provider.status_check_id(),
+            provider_id: provider.id.clone(),
+            spec: CheckSpec::StatusPage { page: url.clone(), format: *format },
+        });
+    }
+    for endpoint in &provider.mail {
+        checks.push(Check {
+            id: endpoint.check_id(&provider.id),
+            provider_id: provider.id.clone(),
+            spec: CheckSpec::Mail { target: endpoint.authority(), endpoint: endpoint.clone() },
+        });
+    }
+    checks
+}
+
+/// How soon to look again when the connectivity guard says the network is down: the
+/// provider is not to blame, so nothing is confirmed or cleared until the network is back.
+pub const OFFLINE_RECHECK: Duration = Duration::from_secs(15);
+
+/// What the engine knows about one check: the confirmed observation, since when it fails,
+/// and where its confirmation stands.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CheckState {
+    pub confirmed: Option<Observation>,
+    pub failing_since: Option<DateTime<FixedOffset>>,
+    tracker: Tracker,
+}
+
+/// What one observation changed, for the caller to carry out.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Observed {
+    /// The observation is now the confirmed one: the summary may change.
+    pub published: bool,
+    /// Probe again this soon instead of at the regular schedule.
+    pub recheck_in: Option<Duration>,
+    /// One of our own outages began or ended with this observation.
+    pub outage: Option<OutageChange>,
+}
+
+/// The start or end of an outage we detected ourselves (status pages have none: a page we
+/// cannot read says nothing about the provider).
+#[derive(Debug, Clone, PartialEq)]
+pub enum OutageChange {
+    Started {
+        /// The first failed probe of the run.
+        since: DateTime<FixedOffset>,
+        /// The probe that confirmed it.
+        confirmed_at: DateTime<FixedOffset>,
+        reason: Option<Reason>,
+    },
+    Ended {
+        at: DateTime<FixedOffset>,
+    },
+}
+
+impl CheckState {
+    /// A state with this confirmed observation, as if its confirmation had settled on it
+    /// (for views of a known state, such as tests of the verdicts).
+    pub fn settled(confirmed: Option<Observation>, failing_since: Option<DateTime<FixedOffset>>) -> CheckState {
+        CheckState { confirmed, failing_since, tracker: Tracker::default() }
+    }
+
+    /// Whether a failure is currently confirmed; `None` before the first report.
+    pub fn confirmed_failure(&self) -> Option<bool> {
+        self.tracker.confirmed_failure()
+    }
+
+    /// Consecutive failed probes so far (0 after a success).
+    pub fn failures(&self) -> u32 {
+        self.tracker.failures()
+    }
+
+    /// One probe's observation.
+    pub fn observe(&mut self, observation: &Observation, policy: &RecheckPolicy) -> Observed {
+        if observation.reason == Some(Reason::Offline) {
+            return Observed { published: false, recheck_in: Some(OFFLINE_RECHECK), outage: None };
+        }
+        let was_failure = self.tracker.confirmed_failure() == Some(true);
+        // A permanent failure (a refused password, a 5xx) is confirmed now and not asked
+        // again within seconds: repeated bad logins get accounts locked.
+        let step = self.tracker.observe_probe(observation, policy);
+        let failure = confirm::is_failure(observation.outcome);
+        if failure {
+            self.failing_since.get_or_insert(observation.at);
+        }
+        let since = self.failing_since.unwrap_or(observation.at);
+        if !failure && step.publish {
+            self.failing_since = None;
+        }
+        let now_failure = self.tracker.confirmed_failure() == Some(true);
+        let outage = match (step.publish && observation.kind != CheckKind::StatusPage, was_failure, now_failure) {
+            (true, false, true) => {
+                Some(OutageChange::Started { since, confirmed_at: observation.at, reason: observation.reason })
+            }
+            (true, true, false) => Some(OutageChange::Ended { at: observation.at }),
+            _ => None,
+        };
+        if step.publish {
+            self.confirmed = Some(observation.clone());
+        }
+        Observed { published: step.publish, recheck_in: step.recheck_in, outage }
+    }
+
+    /// The end of a one-shot run that cannot wait for confirmation (offline, or told to
+    /// come back later): what it saw last is what it reports.
+    pub fn conclude(&mut self, observation: Observation) {
+        self.confirmed = Some(observation);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Outcome;
+
+    fn at(s: &str) -> DateTime<FixedOffset> {
+        DateTime::parse_from_rfc3339(s).unwrap()
+    }
+
+    fn seen(second: u32, outcome: Outcome, reason: Option<Reason>) -> Observation {
+        Observation {
+            check_id: "p/imap/h:993".into(),
+            kind: CheckKind::Imap,
+            target: "h:993".into(),
+            at: at("2026-12-05T10:00:00+01:00") + chrono::TimeDelta::seconds(i64::from(second)),
+            outcome,
+            reason,
+            message: "x".into(),
+            latency_ms: None,
+            cert_days_left: None,
+            finding: crate::model::Finding::None,
+        }
+    }
+
+    #[test]
+    fn checks_are_the_status_page_then_the_servers_in_config_order() {
+        let config = crate::config::parse(
+            "[[provider]]\nid = \"p\"\nstatus_page = \"https://status.p.test/\"\n\
+             [[provider.mail]]\nkind = \"smtp\"\nhost = \"smtp.p.test\"\nport = 465\ntls = \"implicit\"\n\
+             [[provider.mail]]\nkind = \"imap\"\nhost = \"imap.p.test\"\nport = 993\ntls = \"implicit\"\n",
+            "c.toml",
+        )
+        .unwrap();
+        let checks = checks_of(&config.providers[0]);
+        let ids: Vec<&str> = checks.iter().map(|c| c.id.as_str()).collect();
+        assert_eq!(ids, ["p/status_page", "p/smtp/smtp.p.test:465", "p/imap/imap.p.test:993"]);
+        let kinds: Vec<CheckKind> = checks.iter().map(Check::kind).collect();
+        assert_eq!(kinds, [CheckKind::StatusPage, CheckKind::Smtp, CheckKind::Imap]);
+        assert_eq!(checks[2].target(), "imap.p.test:993");
+        assert!(checks.iter().all(|c| c.provider_id == "p"));
+    }
+
+    #[test]
+    fn an_outage_starts_at_its_first_failure_and_ends_when_recovery_is_confirmed() {
+        let policy = RecheckPolicy::default();
+        let mut state = CheckState::default();
+        assert!(state.observe(&seen(0, Outcome::Up, None), &policy).published);
+        let first = state.observe(&seen(60, Outcome::Down, Some(Reason::Timeout)), &policy);
+        assert_eq!((first.published, first.outage), (false, None));
+        assert_eq!(state.failing_since, Some(seen(60, Outcome::Up, None).at));
+        state.observe(&seen(70, Outcome::Down, Some(Reason::Timeout)), &policy);
+        let confirmed = state.observe(&seen(90, Outcome::Down, Some(Reason::Timeout)), &policy);
+        assert!(confirmed.published);
+        assert_eq!(
+            confirmed.outage,
+            Some(OutageChange::Started {
+                since: seen(60, Outcome::Up, None).at,
+                confirmed_at: seen(90, Outcome::Up, None).at,
+                reason: Some(Reason::Timeout),
+            })
+        );
+        let unsure = state.observe(&seen(150, Outcome::Up, None), &policy);
+        assert_eq!((unsure.published, unsure.outage.is_some()), (false, false));
+        assert!(state.failing_since.is_some(), "not recovered until confirmed");
+        let recovered = state.observe(&seen(160, Outcome::Up, None), &policy);
+        assert_eq!(recovered.outage, Some(OutageChange::Ended { at: seen(160, Outcome::Up, None).at }));
+        assert_eq!(state.failing_since, None);
+        assert_eq!(state.confirmed_failure(), Some(false));
+    }
+
+    #[test]
+    fn offline_neither_confirms_nor_clears_nor_starts_the_failure_clock() {
+        let policy = RecheckPolicy::default();
+        let mut state = CheckState::default();
+        state.observe(&seen(0, Outcome::Up, None), &policy);
+        for s in [10, 25, 40, 55] {
+            let step = state.observe(&seen(s, Outcome::Unknown, Some(Reason::Offline)), &policy);
+            assert_eq!(step, Observed { published: false, recheck_in: Some(OFFLINE_RECHECK), outage: None });
+        }
+        assert_eq!(state.failing_since, None);
+        assert_eq!(state.failures(), 0);
+        assert_eq!(state.confirmed.as_ref().map(|o| o.outcome), Some(Outcome::Up));
+    }
+
+    #[test]
+    fn status_pages_have_no_outages_of_ours() {
+        let policy = RecheckPolicy::default();
+        let mut state = CheckState::default();
+        let t = at("2026-12-05T10:00:00+01:00");
+        for s in 0..4 {
+            let o = Observation::failed(
+                "p/status_page",
+                CheckKind::StatusPage,
+                "https://status.p.test/",
+                t + chrono::TimeDelta::seconds(s),
+                Outcome::Unknown,
+                Reason::HttpStatus,
+                "HTTP 500",
+            );
+            assert_eq!(state.observe(&o, &policy).outage, None);
+        }
+        assert_eq!(state.confirmed_failure(), Some(true));
+    }
+}
