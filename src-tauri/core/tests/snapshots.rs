@@ -1,4 +1,4 @@
-//! Snapshot tests: every recorded payload in `shared/fixtures/status/` is parsed and its
+//! Snapshot tests: every recorded payload in `tests/fixtures/recorded/` is parsed and its
 //! normalised snapshot compared, byte for byte, with the JSON checked in under
 //! `tests/snapshots/<fixture>.json`. `UPDATE_SNAPSHOTS=1 cargo test -p outage-core --test
 //! snapshots` rewrites them; review the diff by eye before committing it.
@@ -9,7 +9,7 @@ use chrono::{DateTime, FixedOffset};
 use outage_core::formats::{ParseError, feed, google_workspace, instatus, slack, status_io, statuspage};
 use outage_core::model::StatusSnapshot;
 
-const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/fixtures/status/");
+const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/recorded/");
 const SNAPSHOTS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/snapshots/");
 
 /// The fixed clock for rules that need "now" (feeds without lifecycle markers): the date of

@@ -308,7 +308,7 @@ mod tests {
 
     #[test]
     fn recognises_every_recorded_fixture() {
-        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/fixtures/status/");
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/recorded/");
         let expected = [
             ("aws-status-all.rss", Format::Feed),
             ("google-dashboard-incidents-gcp-2.json", Format::GoogleWorkspace),

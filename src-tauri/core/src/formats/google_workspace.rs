@@ -147,7 +147,7 @@ fn impact_state(s: &str) -> State {
 mod tests {
     use super::*;
 
-    const GCP: &str = include_str!("../../../../../shared/fixtures/status/google-dashboard-incidents-gcp-2.json");
+    const GCP: &str = include_str!("../../tests/fixtures/recorded/google-dashboard-incidents-gcp-2.json");
     const WORKSPACE: &str = include_str!("../../tests/fixtures/google-workspace-incidents.json");
 
     #[test]

@@ -231,7 +231,7 @@ fn incident_state(s: &str) -> Option<IncidentState> {
 mod tests {
     use super::*;
 
-    const DOCS: &str = include_str!("../../../../../shared/fixtures/status/instatus-summary-docs-example.json");
+    const DOCS: &str = include_str!("../../tests/fixtures/recorded/instatus-summary-docs-example.json");
     const LIVE: &str = include_str!("../../tests/fixtures/instatus-live-v3.json");
 
     fn at(s: &str) -> DateTime<FixedOffset> {

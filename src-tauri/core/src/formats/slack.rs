@@ -150,8 +150,8 @@ fn timestamp(s: &str) -> Option<DateTime<FixedOffset>> {
 mod tests {
     use super::*;
 
-    const CURRENT: &str = include_str!("../../../../../shared/fixtures/status/slack-current-two-active-incidents.json");
-    const HISTORY: &str = include_str!("../../../../../shared/fixtures/status/slack-history-recent5.json");
+    const CURRENT: &str = include_str!("../../tests/fixtures/recorded/slack-current-two-active-incidents.json");
+    const HISTORY: &str = include_str!("../../tests/fixtures/recorded/slack-history-recent5.json");
     const EDGE: &str = include_str!("../../tests/fixtures/slack-current-outage-and-maintenance.json");
 
     #[test]

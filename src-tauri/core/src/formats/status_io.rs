@@ -245,8 +245,7 @@ fn message_state(state: Option<i64>) -> IncidentState {
 mod tests {
     use super::*;
 
-    const DOCKER: &str =
-        include_str!("../../../../../shared/fixtures/status/statusio-status-docker-partial-disruption.json");
+    const DOCKER: &str = include_str!("../../tests/fixtures/recorded/statusio-status-docker-partial-disruption.json");
     const EDGE: &str = include_str!("../../tests/fixtures/statusio-multi-container-security-event.json");
 
     #[test]

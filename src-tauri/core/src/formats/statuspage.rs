@@ -240,13 +240,11 @@ fn incident_state(s: &str) -> Option<IncidentState> {
 mod tests {
     use super::*;
 
-    const TWILIO: &str =
-        include_str!("../../../../../shared/fixtures/status/statuspage-summary-twilio-minor-incidents.json");
+    const TWILIO: &str = include_str!("../../tests/fixtures/recorded/statuspage-summary-twilio-minor-incidents.json");
     const CLOUDAMQP: &str =
-        include_str!("../../../../../shared/fixtures/status/statuspage-summary-cloudamqp-maintenance-in-progress.json");
-    const DOCS: &str = include_str!(
-        "../../../../../shared/fixtures/status/statuspage-summary-docs-example-critical-with-maintenances.json"
-    );
+        include_str!("../../tests/fixtures/recorded/statuspage-summary-cloudamqp-maintenance-in-progress.json");
+    const DOCS: &str =
+        include_str!("../../tests/fixtures/recorded/statuspage-summary-docs-example-critical-with-maintenances.json");
 
     #[test]
     fn twilio_minor_incidents() {
