@@ -6,8 +6,39 @@
 use chrono::{DateTime, FixedOffset};
 use serde::Deserialize;
 
-use super::ParseError;
+use serde_json::Value;
+
+use super::detect::has;
+use super::{Detection, Format, ParseError, Recordings, Spec};
 use crate::model::{Component, Incident, IncidentState, IncidentUpdate, State, StatusSnapshot};
+
+pub const SPEC: Spec = Spec {
+    format: Format::Statuspage,
+    name: "statuspage",
+    endpoint,
+    companion: None,
+    parse,
+    parse_at: None,
+    detection: Detection { generic_paths: &["api/v2/summary.json"], json_object: Some(fingerprint), ..Detection::NONE },
+    recordings: Recordings { prefixes: &["statuspage-"], ..Recordings::NONE },
+};
+
+/// StatusBar's rule: Atlassian always sends the page's zone, incident.io never.
+fn fingerprint(v: &Value) -> bool {
+    is_summary(v) && has_time_zone(v)
+}
+
+/// The shape of a `summary.json` or an indicator-less incident list, Atlassian's or
+/// incident.io's: a rollup indicator, or a page with incidents or maintenances.
+pub(crate) fn is_summary(v: &Value) -> bool {
+    v.get("status").and_then(|s| s.get("indicator")).is_some_and(Value::is_string)
+        || (v.get("page").is_some() && (has(v, "incidents") || has(v, "scheduled_maintenances")))
+}
+
+/// Whether the page names its time zone, which only Atlassian's pages do.
+pub(crate) fn has_time_zone(v: &Value) -> bool {
+    v.get("page").is_some_and(|p| has(p, "time_zone"))
+}
 
 /// `{base}/api/v2/summary.json`; a URL that already names a JSON file is used as it is.
 pub fn endpoint(base: &url::Url) -> url::Url {
