@@ -10,7 +10,6 @@
 
 use chrono::{DateTime, FixedOffset};
 use serde::Deserialize;
-
 use serde_json::Value;
 
 use super::detect::has;

@@ -14,7 +14,6 @@
 //! `AuthoredDateTime` dates the post.
 
 use serde::Deserialize;
-
 use serde_json::Value;
 
 use super::detect::has;
