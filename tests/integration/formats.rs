@@ -22,7 +22,7 @@ const CASES: [(&str, Format); 12] = [
     ("instatus-summary-docs-example.json", Format::Instatus),
 ];
 
-/// Formats with no recording in `../shared/fixtures`: the hand-written trap fixtures of core's
+/// Formats with no recording in `src-tauri/core/tests/fixtures/recorded`: the hand-written trap fixtures of core's
 /// snapshot tests, served the same way.
 const HAND_CASES: [(&str, Format); 8] = [
     ("incident-io-compat-summary.json", Format::IncidentIo),

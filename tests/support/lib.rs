@@ -34,9 +34,9 @@ pub fn workspace() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("workspace root").to_path_buf()
 }
 
-/// A recorded payload from `../shared/fixtures/status/`.
+/// A recorded payload, from the copy core's own tests read (`src-tauri/core/tests/fixtures/recorded/`).
 pub fn fixture(name: &str) -> Vec<u8> {
-    let path = workspace().join("../shared/fixtures/status").join(name);
+    let path = workspace().join("src-tauri/core/tests/fixtures/recorded").join(name);
     std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 

@@ -1,4 +1,4 @@
-//! Snapshot tests: every recorded payload in `shared/fixtures/status/` is parsed and its
+//! Snapshot tests: every recorded payload in `tests/fixtures/recorded/` is parsed and its
 //! normalised snapshot compared, byte for byte, with the JSON checked in under
 //! `tests/snapshots/<fixture>.json`. `UPDATE_SNAPSHOTS=1 cargo test -p outage-core --test
 //! snapshots` rewrites them; review the diff by eye before committing it.
@@ -6,10 +6,9 @@
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, FixedOffset};
-use outage_core::formats::{ParseError, feed, google_workspace, instatus, slack, status_io, statuspage};
-use outage_core::model::StatusSnapshot;
+use outage_core::formats::{Format, Spec};
 
-const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/fixtures/status/");
+const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/recorded/");
 const SNAPSHOTS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/snapshots/");
 
 /// The fixed clock for rules that need "now" (feeds without lifecycle markers): the date of
@@ -18,33 +17,31 @@ fn now() -> DateTime<FixedOffset> {
     DateTime::parse_from_rfc3339("2026-09-23T12:00:00Z").unwrap_or_else(|e| panic!("fixed clock: {e}"))
 }
 
-type Parser = fn(&[u8]) -> Result<StatusSnapshot, ParseError>;
+/// The format whose recordings are named like `name`, as each format's
+/// [`Recordings`](outage_core::formats::Recordings) declares: an extension wins over a prefix
+/// (`statuspage-history-github.rss` is a feed), and two claims of the same kind are an error.
+fn format_of(name: &str) -> Result<Format, String> {
+    let extension = Path::new(name).extension().map(|ext| ext.to_string_lossy().into_owned()).unwrap_or_default();
+    let by_extension: Vec<Format> =
+        Format::ALL.into_iter().filter(|f| f.spec().recordings.extensions.contains(&extension.as_str())).collect();
+    let by_prefix: Vec<Format> = Format::ALL
+        .into_iter()
+        .filter(|f| f.spec().recordings.prefixes.iter().any(|prefix| name.starts_with(prefix)))
+        .collect();
+    match (by_extension.as_slice(), by_prefix.as_slice()) {
+        ([format], _) | ([], [format]) => Ok(*format),
+        ([], []) => Err(format!("{name}: no format claims this recording; name it after a format's `recordings`")),
+        ([], claims) | (claims, _) => Err(format!("{name}: claimed by several formats: {claims:?}")),
+    }
+}
 
-/// The parser that reads a fixture, by its name. Module parsers, not `Format::parse`: the
-/// snapshot shows the whole normalised payload, closed incidents included.
-fn parser(name: &str) -> Option<Parser> {
-    let feed = Path::new(name).extension().is_some_and(|ext| ext == "rss" || ext == "atom");
-    let p: Parser = if feed {
-        |body| feed::parse_at(body, now())
-    } else if name.starts_with("statuspage-") {
-        statuspage::parse
-    } else if name.starts_with("statusio-") {
-        status_io::parse
-    } else if name.starts_with("slack-") {
-        slack::parse
-    } else if name.starts_with("instatus-") {
-        instatus::parse
-    } else if name.starts_with("google-dashboard-") {
-        // The recording is Google Cloud's dashboard: its links resolve there.
-        |body| {
-            let cloud = url::Url::parse("https://status.cloud.google.com/")
-                .map_err(|e| ParseError { format: "google_workspace", detail: e.to_string() })?;
-            google_workspace::parse_relative_to(body, &cloud)
-        }
-    } else {
-        return None;
-    };
-    Some(p)
+/// Reads a recording with its format's module parser, not `Format::parse`: the snapshot
+/// shows the whole normalised payload, closed incidents included.
+fn read(spec: &Spec, body: &[u8]) -> Result<outage_core::model::StatusSnapshot, outage_core::formats::ParseError> {
+    match spec.recordings.parse {
+        Some(parse) => parse(body),
+        None => spec.read_at(body, now()),
+    }
 }
 
 fn fixtures() -> Vec<PathBuf> {
@@ -71,12 +68,15 @@ fn every_fixture_matches_its_snapshot() {
     let mut failures = Vec::new();
     for fixture in &fixtures {
         let name = fixture.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-        let Some(parse) = parser(&name) else {
-            failures.push(format!("{name}: no parser is mapped to this fixture; add it to `parser`"));
-            continue;
+        let format = match format_of(&name) {
+            Ok(format) => format,
+            Err(e) => {
+                failures.push(e);
+                continue;
+            }
         };
         let body = std::fs::read(fixture).unwrap_or_else(|e| panic!("{name}: {e}"));
-        let snapshot = match parse(&body) {
+        let snapshot = match read(format.spec(), &body) {
             Ok(s) => s,
             Err(e) => {
                 failures.push(format!("{name}: does not parse: {e}"));
@@ -119,4 +119,14 @@ fn no_orphan_snapshots() {
         .map(|p| p.display().to_string())
         .collect();
     assert!(orphans.is_empty(), "snapshots without a fixture: {orphans:?}");
+}
+
+#[test]
+fn recordings_are_claimed_by_name() {
+    assert_eq!(format_of("statuspage-summary-twilio-minor-incidents.json"), Ok(Format::Statuspage));
+    assert_eq!(format_of("statuspage-history-github.rss"), Ok(Format::Feed));
+    assert_eq!(format_of("aws-status-all.rss"), Ok(Format::Feed));
+    assert_eq!(format_of("google-dashboard-incidents-gcp-2.json"), Ok(Format::GoogleWorkspace));
+    assert_eq!(format_of("statusio-status-docker-partial-disruption.json"), Ok(Format::StatusIo));
+    assert!(format_of("unheard-of.json").is_err());
 }

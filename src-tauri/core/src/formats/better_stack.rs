@@ -13,8 +13,35 @@ use chrono::{DateTime, FixedOffset};
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::{ParseError, html, time};
+use super::detect::has;
+use super::{Detection, Format, ParseError, Recordings, Spec, html, time};
 use crate::model::{Component, Incident, IncidentState, IncidentUpdate, State, StatusSnapshot};
+
+pub const SPEC: Spec = Spec {
+    format: Format::BetterStack,
+    name: "better_stack",
+    endpoint,
+    companion: None,
+    parse,
+    parse_at: None,
+    detection: Detection {
+        generic_paths: &["index.json"],
+        names: Some(names_url),
+        json_object: Some(fingerprint),
+        ..Detection::NONE
+    },
+    recordings: Recordings::NONE,
+};
+
+fn names_url(url: &url::Url) -> bool {
+    url.path().to_ascii_lowercase().ends_with("index.json")
+}
+
+fn fingerprint(v: &Value) -> bool {
+    let data = v.get("data");
+    data.and_then(|d| d.get("type")).and_then(Value::as_str) == Some("status_page")
+        || data.and_then(|d| d.get("attributes")).is_some_and(|a| has(a, "aggregate_state"))
+}
 
 /// `{base}/index.json`; a URL that already names a JSON file is used as it is.
 pub fn endpoint(base: &url::Url) -> url::Url {

@@ -14,8 +14,33 @@ use chrono::{DateTime, FixedOffset};
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::{ParseError, html, time};
+use super::{Detection, Format, ParseError, Recordings, Spec, html, time};
 use crate::model::{Component, Incident, IncidentState, IncidentUpdate, State, StatusSnapshot};
+
+pub const SPEC: Spec = Spec {
+    format: Format::Cachet,
+    name: "cachet",
+    endpoint,
+    companion: Some(incidents_endpoint),
+    parse,
+    parse_at: None,
+    detection: Detection {
+        generic_paths: &["api/v1/components"],
+        names: Some(names_url),
+        json_object: Some(fingerprint),
+        ..Detection::NONE
+    },
+    recordings: Recordings::NONE,
+};
+
+fn names_url(url: &url::Url) -> bool {
+    let path = url.path().to_ascii_lowercase();
+    path.contains("/api/v1/components") || path.contains("/api/v1/incidents")
+}
+
+fn fingerprint(v: &Value) -> bool {
+    v.get("meta").is_some_and(Value::is_object) && v.get("data").is_some_and(Value::is_array)
+}
 
 /// `{base}/api/v1/components`; a URL already under `/api/` is used as it is.
 pub fn endpoint(base: &url::Url) -> url::Url {

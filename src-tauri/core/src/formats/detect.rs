@@ -2,35 +2,78 @@
 //! trying for a base URL, in order ([`candidates`]), recognising a format from a response
 //! body ([`recognise`]), and finding feeds and Status.io page ids in a page's HTML.
 //!
+//! Each format declares what it is recognised by in its [`Spec`](super::Spec)'s
+//! [`Detection`](super::Detection); this module only decides whose claim wins when several
+//! formats would answer: the precedence lists below.
+//!
 //! The engine fetches the candidates in order and keeps the first body [`recognise`] accepts;
 //! the format paired with a candidate is only what that URL usually serves, the body decides.
 
 use serde_json::Value;
 
-use super::{Format, feed, html, status_io};
+use super::{Format, html, status_io};
 
-/// Paths probed on every page, after the known-host table (research §7: Statuspage and its
-/// incident.io copy, Instatus, Better Stack, Cachet, then feeds).
-const GENERIC: [(Format, &str); 15] = [
-    (Format::Statuspage, "api/v2/summary.json"),
-    (Format::Instatus, "summary.json"),
-    (Format::Instatus, "v3/summary.json"),
-    (Format::BetterStack, "index.json"),
-    (Format::Cachet, "api/v1/components"),
-    (Format::Feed, "history.atom"),
-    (Format::Feed, "history.rss"),
-    (Format::Feed, "feed.atom"),
-    (Format::Feed, "feed.rss"),
-    (Format::Feed, "en.atom"),
-    (Format::Feed, "de.atom"),
-    (Format::Feed, "rss"),
-    (Format::Feed, "rdf.xml"),
-    (Format::Feed, "rss/all.rss"),
-    (Format::Feed, "en-us/status/feed/"),
+/// The order of the generic paths, by format (research §7: Statuspage and its incident.io
+/// copy, Instatus, Better Stack, Cachet, then feeds); each format lists its own paths.
+const GENERIC_PRECEDENCE: [Format; 5] =
+    [Format::Statuspage, Format::Instatus, Format::BetterStack, Format::Cachet, Format::Feed];
+
+/// Known hosts rarely overlap, but Status.io claims any page with its id in the path, and a
+/// host whose feed we know keeps its feed first.
+const KNOWN_HOST_PRECEDENCE: [Format; 5] =
+    [Format::GoogleWorkspace, Format::Slack, Format::Microsoft365, Format::Feed, Format::StatusIo];
+
+/// What a document URL names, the most specific claims first: `/api/v1/incidents.json` is
+/// Cachet's, not Google's; `…/incidents.json` outside `/api/v2/` is Google's, and inside it
+/// Statuspage's, like every document no format claims ([`URL_FALLBACK`]).
+const URL_PRECEDENCE: [Format; 8] = [
+    Format::StatusIo,
+    Format::Feed,
+    Format::Cachet,
+    Format::Slack,
+    Format::Microsoft365,
+    Format::GoogleWorkspace,
+    Format::BetterStack,
+    Format::Instatus,
 ];
 
+/// The format a document URL no format claims is guessed to serve: the most common one.
+const URL_FALLBACK: Format = Format::Statuspage;
+
+/// JSON objects, the most distinctive keys first: Better Stack's and Cachet's `data`,
+/// Status.io's `result`, then Statuspage's `status.indicator` before Instatus' looser keys.
+/// Statuspage and incident.io tell each other apart themselves, by `page.time_zone`.
+const OBJECT_PRECEDENCE: [Format; 8] = [
+    Format::BetterStack,
+    Format::Cachet,
+    Format::StatusIo,
+    Format::Statuspage,
+    Format::IncidentIo,
+    Format::Instatus,
+    Format::Slack,
+    Format::Microsoft365,
+];
+
+/// JSON arrays, by their first item.
+const ARRAY_PRECEDENCE: [Format; 4] = [Format::Microsoft365, Format::GoogleWorkspace, Format::Slack, Format::Instatus];
+
+/// Markup that is not HTML: only feeds so far.
+const MARKUP_PRECEDENCE: [Format; 1] = [Format::Feed];
+
+/// The formats in `precedence` first, then every other format in the table's order: a new
+/// format is tried after the existing ones unless it is given a place in a list above.
+fn in_order(precedence: &'static [Format]) -> impl Iterator<Item = Format> {
+    precedence.iter().copied().chain(Format::ALL.into_iter().filter(|f| !precedence.contains(f)))
+}
+
+/// Paths probed on every page, after the known hosts, each with its format.
+fn generic() -> impl Iterator<Item = (Format, &'static str)> {
+    in_order(&GENERIC_PRECEDENCE)
+        .flat_map(|format| format.spec().detection.generic_paths.iter().map(move |path| (format, *path)))
+}
+
 /// The URLs to try for a page, best first, each with the format it usually serves: the URL
-/// itself when it already names a document, then the known-host table, then the generic paths.
+/// itself when it already names a document, then the known hosts, then the generic paths.
 pub fn candidates(base: &url::Url) -> Vec<(Format, url::Url)> {
     let mut out: Vec<(Format, url::Url)> = Vec::new();
     let mut push = |format: Format, url: url::Url| {
@@ -57,7 +100,7 @@ pub fn candidates(base: &url::Url) -> Vec<(Format, url::Url)> {
         base.clone()
     };
     let dir = format!("{}/", root.path().trim_end_matches('/'));
-    for (format, suffix) in GENERIC {
+    for (format, suffix) in generic() {
         let mut url = root.clone();
         url.set_path(&format!("{dir}{suffix}"));
         push(format, url);
@@ -66,59 +109,21 @@ pub fn candidates(base: &url::Url) -> Vec<(Format, url::Url)> {
 }
 
 fn guess_from_path(url: &url::Url) -> Format {
-    let path = url.path().to_ascii_lowercase();
-    if url.host_str() == Some("api.status.io") {
-        Format::StatusIo
-    } else if super::has_extension(&path, &["rss", "atom", "xml"]) || path.contains("/feed") {
-        Format::Feed
-    } else if path.contains("/api/v1/components") || path.contains("/api/v1/incidents") {
-        Format::Cachet
-    } else if path.contains("/api/v2.0.0/") {
-        Format::Slack
-    } else if path.contains("/api/posts/") {
-        Format::Microsoft365
-    } else if path.ends_with("incidents.json") && !path.contains("/api/v2/") {
-        Format::GoogleWorkspace
-    } else if path.ends_with("index.json") {
-        Format::BetterStack
-    } else if path.ends_with("summary.json") && !path.contains("/api/v2/") {
-        Format::Instatus
-    } else {
-        Format::Statuspage
-    }
+    in_order(&URL_PRECEDENCE)
+        .find(|format| format.spec().detection.names.is_some_and(|names| names(url)))
+        .unwrap_or(URL_FALLBACK)
 }
 
 /// Providers with their own formats or fixed places.
 fn known_host(base: &url::Url) -> Vec<(Format, url::Url)> {
     let Some(host) = base.host_str() else { return vec![] };
     let host = host.to_ascii_lowercase();
-    let parse = |s: &str| url::Url::parse(s).ok();
-    let mut out = Vec::new();
-    let fixed = match host.as_str() {
-        "www.google.com" | "google.com" if base.path().starts_with("/appsstatus") => {
-            parse("https://www.google.com/appsstatus/dashboard/incidents.json").map(|u| (Format::GoogleWorkspace, u))
-        }
-        "status.cloud.google.com" => {
-            parse("https://status.cloud.google.com/incidents.json").map(|u| (Format::GoogleWorkspace, u))
-        }
-        "slack-status.com" | "status.slack.com" => {
-            parse("https://slack-status.com/api/v2.0.0/current").map(|u| (Format::Slack, u))
-        }
-        "status.cloud.microsoft" | "status.office.com" | "portal.office.com" => {
-            parse("https://status.cloud.microsoft/api/posts/m365Consumer").map(|u| (Format::Microsoft365, u))
-        }
-        "api.status.io" | "status.io" => Some((Format::StatusIo, status_io::endpoint(base))),
-        _ => None,
-    };
-    out.extend(fixed);
-    if let Some(url) = feed::known_feed(&host) {
-        out.push((Format::Feed, url));
-    }
-    // A custom domain that shows its Status.io page id in the path.
-    if status_io::page_id(base.path()).is_some() {
-        out.push((Format::StatusIo, status_io::endpoint(base)));
-    }
-    out
+    in_order(&KNOWN_HOST_PRECEDENCE)
+        .filter_map(|format| {
+            let known_host = format.spec().detection.known_host?;
+            known_host(&host, base).map(|url| (format, url))
+        })
+        .collect()
 }
 
 /// The format of a response body, decided by its shape and confirmed by parsing it; `None` for
@@ -135,24 +140,16 @@ pub fn recognise(body: &[u8], content_type: Option<&str>) -> Option<Format> {
             if head.starts_with("<!doctype html") || head.starts_with("<html") {
                 return None;
             }
-            feed::parse(body).is_ok().then_some(Format::Feed)
+            in_order(&MARKUP_PRECEDENCE)
+                .filter(|format| format.spec().detection.markup)
+                .find(|format| (format.spec().parse)(body).is_ok())
         }
         b'{' | b'[' => {
             let value: Value = serde_json::from_slice(body).ok()?;
+            // The first fingerprint that matches decides; a body that then fails its parser
+            // is not handed to the next format, whose fingerprint it lacks.
             let format = shape(&value)?;
-            let parses = match format {
-                Format::Statuspage => super::statuspage::parse(body).is_ok(),
-                Format::IncidentIo => super::incident_io::parse(body).is_ok(),
-                Format::Instatus => super::instatus::parse(body).is_ok(),
-                Format::StatusIo => status_io::parse(body).is_ok(),
-                Format::BetterStack => super::better_stack::parse(body).is_ok(),
-                Format::Cachet => super::cachet::parse(body).is_ok(),
-                Format::GoogleWorkspace => super::google_workspace::parse(body).is_ok(),
-                Format::Slack => super::slack::parse(body).is_ok(),
-                Format::Microsoft365 => super::microsoft365::parse(body).is_ok(),
-                Format::Feed => false,
-            };
-            parses.then_some(format)
+            (format.spec().parse)(body).is_ok().then_some(format)
         }
         _ => None,
     }
@@ -160,56 +157,21 @@ pub fn recognise(body: &[u8], content_type: Option<&str>) -> Option<Format> {
 
 /// The format a JSON document looks like, by its distinctive keys.
 fn shape(v: &Value) -> Option<Format> {
-    let has = |v: &Value, key: &str| v.get(key).is_some_and(|x| !x.is_null());
     match v {
         Value::Array(items) => {
             let first = items.first()?;
-            if has(first, "ServiceDisplayName") || (has(first, "Status") && has(first, "AuthoredDateTime")) {
-                Some(Format::Microsoft365)
-            } else if has(first, "status_impact") || has(first, "affected_products") || has(first, "most_recent_update")
-            {
-                Some(Format::GoogleWorkspace)
-            } else if has(first, "notes") || (has(first, "services") && has(first, "type")) {
-                Some(Format::Slack)
-            } else if has(first, "isParent") || has(first, "children") {
-                Some(Format::Instatus)
-            } else {
-                None
-            }
+            in_order(&ARRAY_PRECEDENCE)
+                .find(|format| format.spec().detection.json_array_item.is_some_and(|matches| matches(first)))
         }
-        Value::Object(_) => {
-            let data = v.get("data");
-            let page = v.get("page");
-            let time_zone = page.is_some_and(|p| has(p, "time_zone"));
-            if data.and_then(|d| d.get("type")).and_then(Value::as_str) == Some("status_page")
-                || data.and_then(|d| d.get("attributes")).is_some_and(|a| has(a, "aggregate_state"))
-            {
-                Some(Format::BetterStack)
-            } else if v.get("meta").is_some_and(Value::is_object) && data.is_some_and(Value::is_array) {
-                Some(Format::Cachet)
-            } else if v.get("result").is_some_and(|r| has(r, "status_overall")) {
-                Some(Format::StatusIo)
-            } else if v.get("status").and_then(|s| s.get("indicator")).is_some_and(Value::is_string)
-                || (page.is_some() && (has(v, "incidents") || has(v, "scheduled_maintenances")))
-            {
-                // StatusBar's rule: Atlassian always sends the page's zone, incident.io never.
-                Some(if time_zone { Format::Statuspage } else { Format::IncidentIo })
-            } else if page.and_then(|p| p.get("status")).is_some_and(Value::is_string)
-                || has(v, "activeIncidents")
-                || has(v, "activeMaintenances")
-                || (page.is_none() && v.get("components").is_some_and(Value::is_array))
-            {
-                Some(Format::Instatus)
-            } else if has(v, "active_incidents") {
-                Some(Format::Slack)
-            } else if has(v, "Status") && (has(v, "AuthoredDateTime") || has(v, "LastUpdatedTime")) {
-                Some(Format::Microsoft365)
-            } else {
-                None
-            }
-        }
+        Value::Object(_) => in_order(&OBJECT_PRECEDENCE)
+            .find(|format| format.spec().detection.json_object.is_some_and(|matches| matches(v))),
         _ => None,
     }
+}
+
+/// Whether `v` has `key` with a value other than `null`: the test every fingerprint is built of.
+pub(crate) fn has(v: &Value, key: &str) -> bool {
+    v.get(key).is_some_and(|x| !x.is_null())
 }
 
 /// Feeds a page links to (`<link rel="alternate" type="application/rss+xml|atom+xml">`),
@@ -251,7 +213,28 @@ mod tests {
         assert_eq!(c[3], "better_stack https://status.example.com/index.json");
         assert_eq!(c[4], "cachet https://status.example.com/api/v1/components");
         assert_eq!(c[5], "feed https://status.example.com/history.atom");
-        assert_eq!(c.len(), GENERIC.len());
+        assert_eq!(c.len(), generic().count());
+        let all: Vec<String> = generic().map(|(f, path)| format!("{} {path}", f.as_str())).collect();
+        assert_eq!(
+            all,
+            [
+                "statuspage api/v2/summary.json",
+                "instatus summary.json",
+                "instatus v3/summary.json",
+                "better_stack index.json",
+                "cachet api/v1/components",
+                "feed history.atom",
+                "feed history.rss",
+                "feed feed.atom",
+                "feed feed.rss",
+                "feed en.atom",
+                "feed de.atom",
+                "feed rss",
+                "feed rdf.xml",
+                "feed rss/all.rss",
+                "feed en-us/status/feed/",
+            ]
+        );
         let sub = urls(&candidates(&u("https://x.io/sub/")));
         assert_eq!(sub[0], "statuspage https://x.io/sub/api/v2/summary.json");
     }
@@ -308,7 +291,7 @@ mod tests {
 
     #[test]
     fn recognises_every_recorded_fixture() {
-        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/fixtures/status/");
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/recorded/");
         let expected = [
             ("aws-status-all.rss", Format::Feed),
             ("google-dashboard-incidents-gcp-2.json", Format::GoogleWorkspace),

@@ -24,8 +24,45 @@ use std::collections::HashMap;
 use chrono::{DateTime, Duration, FixedOffset, NaiveDateTime, Utc};
 
 use super::html::{self, Timeline};
-use super::{ParseError, time};
+use super::{Detection, Format, ParseError, Recordings, Spec, time};
 use crate::model::{Incident, IncidentState, IncidentUpdate, State, StatusSnapshot};
+
+pub const SPEC: Spec = Spec {
+    format: Format::Feed,
+    name: "feed",
+    endpoint,
+    companion: None,
+    parse,
+    parse_at: Some(parse_at),
+    detection: Detection {
+        generic_paths: &[
+            "history.atom",
+            "history.rss",
+            "feed.atom",
+            "feed.rss",
+            "en.atom",
+            "de.atom",
+            "rss",
+            "rdf.xml",
+            "rss/all.rss",
+            "en-us/status/feed/",
+        ],
+        names: Some(names_url),
+        known_host: Some(known_host),
+        markup: true,
+        ..Detection::NONE
+    },
+    recordings: Recordings { extensions: &["rss", "atom"], ..Recordings::NONE },
+};
+
+fn names_url(url: &url::Url) -> bool {
+    let path = url.path().to_ascii_lowercase();
+    super::has_extension(&path, &["rss", "atom", "xml"]) || path.contains("/feed")
+}
+
+fn known_host(host: &str, _base: &url::Url) -> Option<url::Url> {
+    known_feed(host)
+}
 
 /// How long an entry without any resolution marker counts as open (the rule public Hetzner
 /// parsers use: an incident nobody closed after a week is over).
@@ -56,8 +93,8 @@ pub fn endpoint(base: &url::Url) -> url::Url {
     if matches!(path.as_str(), "" | "/") { super::endpoint_under(base, "history.atom") } else { base.clone() }
 }
 
-/// Known feed URL for a host, used by detection.
-pub(crate) fn known_feed(host: &str) -> Option<url::Url> {
+/// Known feed URL for a host.
+fn known_feed(host: &str) -> Option<url::Url> {
     KNOWN_FEEDS.iter().find(|(h, _)| *h == host).and_then(|(_, feed)| url::Url::parse(feed).ok())
 }
 

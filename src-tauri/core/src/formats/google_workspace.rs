@@ -10,9 +10,57 @@
 
 use chrono::{DateTime, FixedOffset};
 use serde::Deserialize;
+use serde_json::Value;
 
-use super::{ParseError, time};
+use super::detect::has;
+use super::{Detection, Format, ParseError, Recordings, Spec, time};
 use crate::model::{Incident, IncidentState, IncidentUpdate, State, StatusSnapshot};
+
+pub const SPEC: Spec = Spec {
+    format: Format::GoogleWorkspace,
+    name: "google_workspace",
+    endpoint,
+    companion: None,
+    parse,
+    parse_at: None,
+    detection: Detection {
+        names: Some(names_url),
+        known_host: Some(known_host),
+        json_array_item: Some(array_item),
+        ..Detection::NONE
+    },
+    // The recordings are Google Cloud's dashboard: their links resolve there.
+    recordings: Recordings { prefixes: &["google-dashboard-"], parse: Some(parse_cloud), ..Recordings::NONE },
+};
+
+/// Google Cloud's dashboard, which serves the same schema.
+const CLOUD: &str = "https://status.cloud.google.com/";
+
+/// An `incidents.json` outside Statuspage's `/api/v2/`.
+fn names_url(url: &url::Url) -> bool {
+    let path = url.path().to_ascii_lowercase();
+    path.ends_with("incidents.json") && !path.contains("/api/v2/")
+}
+
+fn known_host(host: &str, base: &url::Url) -> Option<url::Url> {
+    let url = match host {
+        "www.google.com" | "google.com" if base.path().starts_with("/appsstatus") => {
+            "https://www.google.com/appsstatus/dashboard/incidents.json"
+        }
+        "status.cloud.google.com" => "https://status.cloud.google.com/incidents.json",
+        _ => return None,
+    };
+    url::Url::parse(url).ok()
+}
+
+fn array_item(first: &Value) -> bool {
+    has(first, "status_impact") || has(first, "affected_products") || has(first, "most_recent_update")
+}
+
+fn parse_cloud(body: &[u8]) -> Result<StatusSnapshot, ParseError> {
+    let cloud = url::Url::parse(CLOUD).map_err(|e| err(format!("dashboard URL: {e}")))?;
+    parse_relative_to(body, &cloud)
+}
 
 /// The Workspace dashboard, against which the relative incident `uri`s resolve.
 pub const DASHBOARD: &str = "https://www.google.com/appsstatus/dashboard/";
@@ -147,7 +195,7 @@ fn impact_state(s: &str) -> State {
 mod tests {
     use super::*;
 
-    const GCP: &str = include_str!("../../../../../shared/fixtures/status/google-dashboard-incidents-gcp-2.json");
+    const GCP: &str = include_str!("../../tests/fixtures/recorded/google-dashboard-incidents-gcp-2.json");
     const WORKSPACE: &str = include_str!("../../tests/fixtures/google-workspace-incidents.json");
 
     #[test]

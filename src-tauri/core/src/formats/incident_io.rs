@@ -6,8 +6,26 @@
 //! of that, so this module only names the format; incidents without components are kept by
 //! [`StatusSnapshot::filtered`] because nothing says they are irrelevant.
 
-use super::ParseError;
+use serde_json::Value;
+
+use super::{Detection, Format, ParseError, Recordings, Spec};
 use crate::model::StatusSnapshot;
+
+/// Served at Statuspage's path, so it adds no generic path: the body tells the two apart.
+pub const SPEC: Spec = Spec {
+    format: Format::IncidentIo,
+    name: "incident_io",
+    endpoint,
+    companion: None,
+    parse,
+    parse_at: None,
+    detection: Detection { json_object: Some(fingerprint), ..Detection::NONE },
+    recordings: Recordings::NONE,
+};
+
+fn fingerprint(v: &Value) -> bool {
+    super::statuspage::is_summary(v) && !super::statuspage::has_time_zone(v)
+}
 
 /// `{base}/api/v2/summary.json`, like Statuspage.
 pub fn endpoint(base: &url::Url) -> url::Url {

@@ -11,8 +11,46 @@ use chrono::{DateTime, FixedOffset};
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::{ParseError, time};
+use super::detect::has;
+use super::{Detection, Format, ParseError, Recordings, Spec, time};
 use crate::model::{Component, Incident, IncidentState, State, StatusSnapshot};
+
+pub const SPEC: Spec = Spec {
+    format: Format::Instatus,
+    name: "instatus",
+    endpoint,
+    companion: None,
+    parse,
+    parse_at: None,
+    detection: Detection {
+        generic_paths: &["summary.json", "v3/summary.json"],
+        names: Some(names_url),
+        json_object: Some(fingerprint),
+        json_array_item: Some(array_item),
+        ..Detection::NONE
+    },
+    recordings: Recordings { prefixes: &["instatus-"], ..Recordings::NONE },
+};
+
+/// A `summary.json` outside Statuspage's `/api/v2/`.
+fn names_url(url: &url::Url) -> bool {
+    let path = url.path().to_ascii_lowercase();
+    path.ends_with("summary.json") && !path.contains("/api/v2/")
+}
+
+/// A summary, or the live `{"components": [...]}` without Statuspage's `page`.
+fn fingerprint(v: &Value) -> bool {
+    let page = v.get("page");
+    page.and_then(|p| p.get("status")).is_some_and(Value::is_string)
+        || has(v, "activeIncidents")
+        || has(v, "activeMaintenances")
+        || (page.is_none() && v.get("components").is_some_and(Value::is_array))
+}
+
+/// The documented bare `components.json` array.
+fn array_item(first: &Value) -> bool {
+    has(first, "isParent") || has(first, "children")
+}
 
 /// `{base}/summary.json`; a URL that already names a JSON file is used as it is.
 pub fn endpoint(base: &url::Url) -> url::Url {
@@ -231,7 +269,7 @@ fn incident_state(s: &str) -> Option<IncidentState> {
 mod tests {
     use super::*;
 
-    const DOCS: &str = include_str!("../../../../../shared/fixtures/status/instatus-summary-docs-example.json");
+    const DOCS: &str = include_str!("../../tests/fixtures/recorded/instatus-summary-docs-example.json");
     const LIVE: &str = include_str!("../../tests/fixtures/instatus-live-v3.json");
 
     fn at(s: &str) -> DateTime<FixedOffset> {

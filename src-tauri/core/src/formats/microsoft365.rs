@@ -14,9 +14,48 @@
 //! `AuthoredDateTime` dates the post.
 
 use serde::Deserialize;
+use serde_json::Value;
 
-use super::{ParseError, html, time};
+use super::detect::has;
+use super::{Detection, Format, ParseError, Recordings, Spec, html, time};
 use crate::model::{Component, Incident, IncidentState, IncidentUpdate, State, StatusSnapshot};
+
+pub const SPEC: Spec = Spec {
+    format: Format::Microsoft365,
+    name: "microsoft365",
+    endpoint,
+    companion: None,
+    parse,
+    parse_at: None,
+    detection: Detection {
+        names: Some(names_url),
+        known_host: Some(known_host),
+        json_object: Some(fingerprint),
+        json_array_item: Some(array_item),
+        ..Detection::NONE
+    },
+    recordings: Recordings::NONE,
+};
+
+fn names_url(url: &url::Url) -> bool {
+    url.path().to_ascii_lowercase().contains("/api/posts/")
+}
+
+fn known_host(host: &str, _base: &url::Url) -> Option<url::Url> {
+    matches!(host, "status.cloud.microsoft" | "status.office.com" | "portal.office.com")
+        .then(|| url::Url::parse("https://status.cloud.microsoft/api/posts/m365Consumer").ok())
+        .flatten()
+}
+
+/// The admin center's single row (`/api/posts/mac`).
+fn fingerprint(v: &Value) -> bool {
+    has(v, "Status") && (has(v, "AuthoredDateTime") || has(v, "LastUpdatedTime"))
+}
+
+/// The consumer services' rows (`/api/posts/m365Consumer`).
+fn array_item(first: &Value) -> bool {
+    has(first, "ServiceDisplayName") || (has(first, "Status") && has(first, "AuthoredDateTime"))
+}
 
 /// `{base}/api/posts/m365Consumer`; a URL already under `/api/` is used as it is.
 pub fn endpoint(base: &url::Url) -> url::Url {

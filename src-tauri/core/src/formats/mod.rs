@@ -2,6 +2,11 @@
 //! normalised [`StatusSnapshot`](crate::model::StatusSnapshot), plus detection of which format
 //! a page serves ([`detect`]).
 //!
+//! Each module also describes its format in a `SPEC` ([`Spec`]: its name in config, endpoint,
+//! companion document, what detection recognises it by, how its recordings are named), and
+//! `SPECS` is the one table from a [`Format`] variant to that description. A new format is its
+//! module, a variant and a row.
+//!
 //! Each module's `parse` is a faithful translation: history formats (feeds, Google's
 //! `incidents.json`, Slack's history, Better Stack's 90 days) include closed incidents.
 //! [`Format::parse`] is what the engine calls: it also drops closed incidents whose last word
@@ -61,33 +66,48 @@ pub enum Format {
     Feed,
 }
 
-impl Format {
-    pub const ALL: [Format; 10] = [
-        Format::Statuspage,
-        Format::IncidentIo,
-        Format::Instatus,
-        Format::StatusIo,
-        Format::BetterStack,
-        Format::Cachet,
-        Format::GoogleWorkspace,
-        Format::Slack,
-        Format::Microsoft365,
-        Format::Feed,
-    ];
+/// The one table from [`Format`] to each module's [`Spec`], in the order of the variants.
+const SPECS: &[&Spec] = &[
+    &statuspage::SPEC,
+    &incident_io::SPEC,
+    &instatus::SPEC,
+    &status_io::SPEC,
+    &better_stack::SPEC,
+    &cachet::SPEC,
+    &google_workspace::SPEC,
+    &slack::SPEC,
+    &microsoft365::SPEC,
+    &feed::SPEC,
+];
 
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Format::Statuspage => "statuspage",
-            Format::IncidentIo => "incident_io",
-            Format::Instatus => "instatus",
-            Format::StatusIo => "status_io",
-            Format::BetterStack => "better_stack",
-            Format::Cachet => "cachet",
-            Format::GoogleWorkspace => "google_workspace",
-            Format::Slack => "slack",
-            Format::Microsoft365 => "microsoft365",
-            Format::Feed => "feed",
+// `Format::spec` indexes the table by the variant, so a row out of place must not compile.
+const _: () = {
+    let mut i = 0;
+    while i < SPECS.len() {
+        assert!(SPECS[i].format as usize == i, "SPECS lists the formats in the order of Format's variants");
+        i += 1;
+    }
+};
+
+impl Format {
+    /// Every format, in the table's order.
+    pub const ALL: [Format; SPECS.len()] = {
+        let mut all = [Format::Statuspage; SPECS.len()];
+        let mut i = 0;
+        while i < SPECS.len() {
+            all[i] = SPECS[i].format;
+            i += 1;
         }
+        all
+    };
+
+    /// What this format's module says about it.
+    pub const fn spec(self) -> &'static Spec {
+        SPECS[self as usize]
+    }
+
+    pub const fn as_str(self) -> &'static str {
+        self.spec().name
     }
 
     pub fn parse_name(s: &str) -> Option<Format> {
@@ -96,27 +116,13 @@ impl Format {
 
     /// The URL to poll for a page whose base URL the user gave.
     pub fn endpoint(self, base: &url::Url) -> url::Url {
-        match self {
-            Format::Statuspage => statuspage::endpoint(base),
-            Format::IncidentIo => incident_io::endpoint(base),
-            Format::Instatus => instatus::endpoint(base),
-            Format::StatusIo => status_io::endpoint(base),
-            Format::BetterStack => better_stack::endpoint(base),
-            Format::Cachet => cachet::endpoint(base),
-            Format::GoogleWorkspace => google_workspace::endpoint(base),
-            Format::Slack => slack::endpoint(base),
-            Format::Microsoft365 => microsoft365::endpoint(base),
-            Format::Feed => feed::endpoint(base),
-        }
+        (self.spec().endpoint)(base)
     }
 
     /// A second URL whose incidents complete what `endpoint` gives (Cachet lists components
     /// and incidents apart); `None` for formats that say everything in one document.
     pub fn companion(self, endpoint: &url::Url) -> Option<url::Url> {
-        match self {
-            Format::Cachet => cachet::incidents_endpoint(endpoint),
-            _ => None,
-        }
+        self.spec().companion.and_then(|companion| companion(endpoint))
     }
 
     /// Parses a response body of this format, read at `now` (the time of the probe).
@@ -125,20 +131,96 @@ impl Format {
     /// marker is open only while it is recent ([`feed::OPEN_WINDOW`]), and closed incidents
     /// older than [`CLOSED_RETENTION`] are dropped.
     pub fn parse(self, body: &[u8], now: DateTime<FixedOffset>) -> Result<StatusSnapshot, ParseError> {
-        let snapshot = match self {
-            Format::Statuspage => statuspage::parse(body),
-            Format::IncidentIo => incident_io::parse(body),
-            Format::Instatus => instatus::parse(body),
-            Format::StatusIo => status_io::parse(body),
-            Format::BetterStack => better_stack::parse(body),
-            Format::Cachet => cachet::parse(body),
-            Format::GoogleWorkspace => google_workspace::parse(body),
-            Format::Slack => slack::parse(body),
-            Format::Microsoft365 => microsoft365::parse(body),
-            Format::Feed => feed::parse_at(body, now),
-        }?;
+        let snapshot = self.spec().read_at(body, now)?;
         Ok(without_old_closed(snapshot, now))
     }
+}
+
+type Parser = fn(&[u8]) -> Result<StatusSnapshot, ParseError>;
+type ParserAt = fn(&[u8], DateTime<FixedOffset>) -> Result<StatusSnapshot, ParseError>;
+
+/// What a status-page format says about itself, declared as `SPEC` next to its parser:
+/// everything polling, detection and the snapshot test need to know about it. Only the order
+/// in which detection tries formats lives elsewhere ([`detect`]), because it compares them.
+#[derive(Debug)]
+pub struct Spec {
+    /// The variant described; the table checks at compile time that it sits in its row.
+    pub format: Format,
+    /// The name in config (`status_format`), JSON and TypeScript; serde's name of the variant.
+    pub name: &'static str,
+    /// The URL to poll for a page whose base URL the user gave.
+    pub endpoint: fn(&url::Url) -> url::Url,
+    /// A second document whose incidents complete the endpoint's, derived from the endpoint.
+    pub companion: Option<fn(&url::Url) -> Option<url::Url>>,
+    /// The faithful parser: the whole document, closed incidents included.
+    pub parse: Parser,
+    /// The parser to use when the time of the probe is known, for formats whose reading
+    /// depends on it (feeds); others need only `parse`.
+    pub parse_at: Option<ParserAt>,
+    pub detection: Detection,
+    pub recordings: Recordings,
+}
+
+impl Spec {
+    /// The faithful reading of `body` at `now`, with the time-aware parser if the format has one.
+    pub fn read_at(&self, body: &[u8], now: DateTime<FixedOffset>) -> Result<StatusSnapshot, ParseError> {
+        match self.parse_at {
+            Some(parse_at) => parse_at(body, now),
+            None => (self.parse)(body),
+        }
+    }
+}
+
+/// How detection recognises a format without being told it. Each hook answers for this format
+/// alone; [`detect`] decides which format's answer counts when several would.
+#[derive(Debug)]
+pub struct Detection {
+    /// Paths tried under every page the user gives, in this order.
+    pub generic_paths: &'static [&'static str],
+    /// Where this format lives for a page on a host we know, given the lower-cased host and
+    /// the page's URL.
+    pub known_host: Option<fn(&str, &url::Url) -> Option<url::Url>>,
+    /// Whether a URL that already names a document names one of this format.
+    pub names: Option<fn(&url::Url) -> bool>,
+    /// Whether a JSON object body has this format's distinctive keys.
+    pub json_object: Option<fn(&serde_json::Value) -> bool>,
+    /// Whether the first item of a JSON array body has this format's distinctive keys.
+    pub json_array_item: Option<fn(&serde_json::Value) -> bool>,
+    /// Whether a markup body that is not HTML may be this format (its parser decides).
+    pub markup: bool,
+}
+
+impl Detection {
+    /// Recognised by nothing: the base a format's `SPEC` fills its own hooks into, so adding a
+    /// hook does not touch every format.
+    pub const NONE: Detection = Detection {
+        generic_paths: &[],
+        known_host: None,
+        names: None,
+        json_object: None,
+        json_array_item: None,
+        markup: false,
+    };
+}
+
+/// How this format's recorded payloads (`tests/fixtures/recorded/`) are named, so the snapshot
+/// test knows which parser reads each one.
+#[derive(Debug)]
+pub struct Recordings {
+    /// File-name prefixes, named after the producer (`statuspage-`).
+    pub prefixes: &'static [&'static str],
+    /// File-name extensions that make a recording this format's whatever its prefix, and win
+    /// over prefixes: every kind of page serves feeds, so a feed's prefix names its producer.
+    pub extensions: &'static [&'static str],
+    /// The parser for recordings that the format's own parser would read differently from
+    /// their source; `None` reads them with [`Spec::read_at`].
+    pub parse: Option<Parser>,
+}
+
+impl Recordings {
+    /// For a format without recordings (only hand-written fixtures), and the base the others
+    /// fill their names into.
+    pub const NONE: Recordings = Recordings { prefixes: &[], extensions: &[], parse: None };
 }
 
 /// Drops closed incidents whose last word is older than [`CLOSED_RETENTION`] before `now`.
@@ -194,6 +276,16 @@ mod tests {
             assert_eq!(serde_json::to_string(&format).unwrap(), format!("\"{}\"", format.as_str()));
         }
         assert_eq!(Format::parse_name("atlassian"), None);
+    }
+
+    #[test]
+    fn every_variant_has_a_row_in_the_table() {
+        // ts-rs lists every variant by its serde name; a variant without a row would be
+        // missing from `ALL` and panic in `spec`.
+        let union = <Format as TS>::inline(&ts_rs::Config::default());
+        let names: Vec<&str> = union.split('|').map(|n| n.trim().trim_matches('"')).collect();
+        let all: Vec<&str> = Format::ALL.iter().map(|f| f.as_str()).collect();
+        assert_eq!(names, all);
     }
 
     #[test]

@@ -11,8 +11,46 @@ use chrono::{DateTime, FixedOffset};
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::{ParseError, html, time};
+use super::detect::has;
+use super::{Detection, Format, ParseError, Recordings, Spec, html, time};
 use crate::model::{Incident, IncidentState, IncidentUpdate, State, StatusSnapshot};
+
+pub const SPEC: Spec = Spec {
+    format: Format::Slack,
+    name: "slack",
+    endpoint,
+    companion: None,
+    parse,
+    parse_at: None,
+    detection: Detection {
+        names: Some(names_url),
+        known_host: Some(known_host),
+        json_object: Some(fingerprint),
+        json_array_item: Some(array_item),
+        ..Detection::NONE
+    },
+    recordings: Recordings { prefixes: &["slack-"], ..Recordings::NONE },
+};
+
+fn names_url(url: &url::Url) -> bool {
+    url.path().to_ascii_lowercase().contains("/api/v2.0.0/")
+}
+
+fn known_host(host: &str, _base: &url::Url) -> Option<url::Url> {
+    matches!(host, "slack-status.com" | "status.slack.com")
+        .then(|| url::Url::parse("https://slack-status.com/api/v2.0.0/current").ok())
+        .flatten()
+}
+
+/// `current`.
+fn fingerprint(v: &Value) -> bool {
+    has(v, "active_incidents")
+}
+
+/// `history`.
+fn array_item(first: &Value) -> bool {
+    has(first, "notes") || (has(first, "services") && has(first, "type"))
+}
 
 /// `{base}/api/v2.0.0/current`; a URL already under `/api/` is used as it is.
 pub fn endpoint(base: &url::Url) -> url::Url {
@@ -150,8 +188,8 @@ fn timestamp(s: &str) -> Option<DateTime<FixedOffset>> {
 mod tests {
     use super::*;
 
-    const CURRENT: &str = include_str!("../../../../../shared/fixtures/status/slack-current-two-active-incidents.json");
-    const HISTORY: &str = include_str!("../../../../../shared/fixtures/status/slack-history-recent5.json");
+    const CURRENT: &str = include_str!("../../tests/fixtures/recorded/slack-current-two-active-incidents.json");
+    const HISTORY: &str = include_str!("../../tests/fixtures/recorded/slack-history-recent5.json");
     const EDGE: &str = include_str!("../../tests/fixtures/slack-current-outage-and-maintenance.json");
 
     #[test]

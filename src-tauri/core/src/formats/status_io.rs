@@ -8,9 +8,40 @@
 
 use chrono::{DateTime, FixedOffset};
 use serde::Deserialize;
+use serde_json::Value;
 
-use super::{ParseError, html, time};
+use super::detect::has;
+use super::{Detection, Format, ParseError, Recordings, Spec, html, time};
 use crate::model::{Component, Incident, IncidentState, IncidentUpdate, State, StatusSnapshot};
+
+pub const SPEC: Spec = Spec {
+    format: Format::StatusIo,
+    name: "status_io",
+    endpoint,
+    companion: None,
+    parse,
+    parse_at: None,
+    detection: Detection {
+        names: Some(names_url),
+        known_host: Some(known_host),
+        json_object: Some(fingerprint),
+        ..Detection::NONE
+    },
+    recordings: Recordings { prefixes: &["statusio-"], ..Recordings::NONE },
+};
+
+fn names_url(url: &url::Url) -> bool {
+    url.host_str() == Some("api.status.io")
+}
+
+/// Status.io's own hosts, and a custom domain that shows its page id in the path.
+fn known_host(host: &str, base: &url::Url) -> Option<url::Url> {
+    (matches!(host, "api.status.io" | "status.io") || page_id(base.path()).is_some()).then(|| endpoint(base))
+}
+
+fn fingerprint(v: &Value) -> bool {
+    v.get("result").is_some_and(|r| has(r, "status_overall"))
+}
 
 const API: &str = "https://api.status.io/1.0/status/";
 
@@ -245,8 +276,7 @@ fn message_state(state: Option<i64>) -> IncidentState {
 mod tests {
     use super::*;
 
-    const DOCKER: &str =
-        include_str!("../../../../../shared/fixtures/status/statusio-status-docker-partial-disruption.json");
+    const DOCKER: &str = include_str!("../../tests/fixtures/recorded/statusio-status-docker-partial-disruption.json");
     const EDGE: &str = include_str!("../../tests/fixtures/statusio-multi-container-security-event.json");
 
     #[test]

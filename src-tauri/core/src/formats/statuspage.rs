@@ -5,9 +5,39 @@
 
 use chrono::{DateTime, FixedOffset};
 use serde::Deserialize;
+use serde_json::Value;
 
-use super::ParseError;
+use super::detect::has;
+use super::{Detection, Format, ParseError, Recordings, Spec};
 use crate::model::{Component, Incident, IncidentState, IncidentUpdate, State, StatusSnapshot};
+
+pub const SPEC: Spec = Spec {
+    format: Format::Statuspage,
+    name: "statuspage",
+    endpoint,
+    companion: None,
+    parse,
+    parse_at: None,
+    detection: Detection { generic_paths: &["api/v2/summary.json"], json_object: Some(fingerprint), ..Detection::NONE },
+    recordings: Recordings { prefixes: &["statuspage-"], ..Recordings::NONE },
+};
+
+/// StatusBar's rule: Atlassian always sends the page's zone, incident.io never.
+fn fingerprint(v: &Value) -> bool {
+    is_summary(v) && has_time_zone(v)
+}
+
+/// The shape of a `summary.json` or an indicator-less incident list, Atlassian's or
+/// incident.io's: a rollup indicator, or a page with incidents or maintenances.
+pub(crate) fn is_summary(v: &Value) -> bool {
+    v.get("status").and_then(|s| s.get("indicator")).is_some_and(Value::is_string)
+        || (v.get("page").is_some() && (has(v, "incidents") || has(v, "scheduled_maintenances")))
+}
+
+/// Whether the page names its time zone, which only Atlassian's pages do.
+pub(crate) fn has_time_zone(v: &Value) -> bool {
+    v.get("page").is_some_and(|p| has(p, "time_zone"))
+}
 
 /// `{base}/api/v2/summary.json`; a URL that already names a JSON file is used as it is.
 pub fn endpoint(base: &url::Url) -> url::Url {
@@ -240,13 +270,11 @@ fn incident_state(s: &str) -> Option<IncidentState> {
 mod tests {
     use super::*;
 
-    const TWILIO: &str =
-        include_str!("../../../../../shared/fixtures/status/statuspage-summary-twilio-minor-incidents.json");
+    const TWILIO: &str = include_str!("../../tests/fixtures/recorded/statuspage-summary-twilio-minor-incidents.json");
     const CLOUDAMQP: &str =
-        include_str!("../../../../../shared/fixtures/status/statuspage-summary-cloudamqp-maintenance-in-progress.json");
-    const DOCS: &str = include_str!(
-        "../../../../../shared/fixtures/status/statuspage-summary-docs-example-critical-with-maintenances.json"
-    );
+        include_str!("../../tests/fixtures/recorded/statuspage-summary-cloudamqp-maintenance-in-progress.json");
+    const DOCS: &str =
+        include_str!("../../tests/fixtures/recorded/statuspage-summary-docs-example-critical-with-maintenances.json");
 
     #[test]
     fn twilio_minor_incidents() {
