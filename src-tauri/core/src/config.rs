@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
-use crate::alert::{MaintenanceWindow, QuietHours, Window};
+use crate::calendar::{MaintenanceWindow, QuietHours, Window};
 pub use crate::catalog::{MailKind, TlsMode};
 use crate::formats::Format;
 use crate::model::State;

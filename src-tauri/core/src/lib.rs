@@ -5,6 +5,7 @@
 //! and observations come in as arguments, which keeps every rule unit-testable.
 
 pub mod alert;
+pub mod calendar;
 pub mod catalog;
 pub mod check;
 pub mod config;

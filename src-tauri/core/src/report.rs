@@ -17,7 +17,7 @@ pub struct Report {
     pub to: DateTime<FixedOffset>,
     pub providers: Vec<ProviderReport>,
     /// When we could not look (offline, asleep): not anyone's downtime.
-    pub gaps: Vec<Span>,
+    pub gaps: Vec<Unmeasured>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
@@ -98,7 +98,7 @@ pub struct ProviderHistory {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Span {
+pub struct Unmeasured {
     pub kind: String,
     pub from: DateTime<FixedOffset>,
     pub to: Option<DateTime<FixedOffset>>,
@@ -238,7 +238,7 @@ mod tests {
                     }],
                 }],
             }],
-            gaps: vec![Span {
+            gaps: vec![Unmeasured {
                 kind: "offline".into(),
                 from: at("2026-11-20T08:00:00+01:00"),
                 to: Some(at("2026-11-20T08:30:00+01:00")),

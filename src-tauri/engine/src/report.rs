@@ -29,7 +29,7 @@ pub fn build(
         .gaps(from_ms, to_ms)?
         .into_iter()
         .filter_map(|g| {
-            Some(Span {
+            Some(Unmeasured {
                 kind: match g.kind {
                     GapKind::Offline => "offline".into(),
                     GapKind::Asleep => "asleep".into(),

@@ -9,6 +9,9 @@ use super::*;
 use crate::check::{CheckState, checks_of};
 use crate::config::Config;
 use crate::confirm::{self, RecheckPolicy};
+use chrono::Weekday;
+
+use crate::calendar::{MaintenanceWindow, QuietHours, Window};
 use crate::fusion;
 use crate::ipc::Verdict;
 use crate::model::{Finding, Incident, IncidentState, IncidentUpdate, Observation, StatusSnapshot};
