@@ -3,7 +3,7 @@
 use chrono::{DateTime, FixedOffset};
 use outage_core::config::Config;
 use outage_core::report::{
-    DayBar, IncidentLine, OutageLine, ProviderHistory, ProviderReport, Report, Span, TimelineLine,
+    DayBar, IncidentLine, OutageLine, ProviderHistory, ProviderReport, Report, TimelineLine, Unmeasured,
 };
 
 use crate::EngineError;
