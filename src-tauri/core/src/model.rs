@@ -153,9 +153,34 @@ pub struct StatusSnapshot {
     pub incidents: Vec<Incident>,
 }
 
+/// Whether a link from a status page may be offered to the user: an absolute http(s) URL.
+fn is_web_link(link: &str) -> bool {
+    url::Url::parse(link).is_ok_and(|u| matches!(u.scheme(), "http" | "https"))
+}
+
 impl StatusSnapshot {
     /// Adds the incidents of a companion document (Cachet's incidents list), skipping ids
     /// this snapshot already has.
+    /// What every parser's reading goes through before anyone sees it: one incident per id
+    /// (the one with the newest word wins, keeping the first one's place), since the window
+    /// keys incidents by id and "open incident" must open the right one; and links only to
+    /// http(s) pages, since a `javascript:` or `file:` link from a hostile page must never
+    /// reach a click.
+    #[must_use]
+    pub fn tidied(mut self) -> StatusSnapshot {
+        let mut kept: Vec<Incident> = Vec::with_capacity(self.incidents.len());
+        for mut incident in self.incidents {
+            incident.url = incident.url.filter(|u| is_web_link(u));
+            match kept.iter_mut().find(|k| k.id == incident.id) {
+                Some(earlier) if incident.updated_at >= earlier.updated_at => *earlier = incident,
+                Some(_) => {}
+                None => kept.push(incident),
+            }
+        }
+        self.incidents = kept;
+        self
+    }
+
     pub fn merge_incidents(&mut self, other: StatusSnapshot) {
         for incident in other.incidents {
             if !self.incidents.iter().any(|i| i.id == incident.id) {
@@ -435,6 +460,59 @@ impl Observation {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn announced(id: &str, updated: &str, url: Option<&str>) -> Incident {
+        Incident {
+            id: id.into(),
+            title: format!("{id} at {updated}"),
+            state: IncidentState::Investigating,
+            impact: State::MajorOutage,
+            started_at: None,
+            updated_at: Some(DateTime::parse_from_rfc3339(updated).unwrap()),
+            url: url.map(str::to_owned),
+            updates: vec![],
+            components: vec![],
+        }
+    }
+
+    #[test]
+    fn tidied_keeps_one_incident_per_id_with_the_newest_word() {
+        let snapshot = StatusSnapshot {
+            indicator: None,
+            components: vec![],
+            incidents: vec![
+                announced("a", "2026-12-05T10:00:00Z", None),
+                announced("b", "2026-12-05T10:00:00Z", None),
+                announced("a", "2026-12-05T11:00:00Z", None),
+                announced("a", "2026-12-05T09:00:00Z", None),
+            ],
+        }
+        .tidied();
+        let titles: Vec<&str> = snapshot.incidents.iter().map(|i| i.title.as_str()).collect();
+        assert_eq!(titles, ["a at 2026-12-05T11:00:00Z", "b at 2026-12-05T10:00:00Z"]);
+    }
+
+    #[test]
+    fn tidied_drops_links_that_are_not_http() {
+        let links = [
+            ("javascript:alert(1)", None),
+            ("JavaScript:alert(1)", None),
+            ("file:///etc/passwd", None),
+            ("data:text/html,<b>x</b>", None),
+            ("/relative/path", None),
+            ("https://status.example.com/incidents/1", Some("https://status.example.com/incidents/1")),
+            ("http://status.example.com/i/2", Some("http://status.example.com/i/2")),
+        ];
+        for (n, (link, kept)) in links.iter().enumerate() {
+            let snapshot = StatusSnapshot {
+                indicator: None,
+                components: vec![],
+                incidents: vec![announced(&n.to_string(), "2026-12-05T10:00:00Z", Some(link))],
+            }
+            .tidied();
+            assert_eq!(snapshot.incidents[0].url.as_deref(), *kept, "{link}");
+        }
+    }
 
     #[test]
     fn worst_orders_by_severity() {

@@ -162,12 +162,14 @@ pub struct Spec {
 }
 
 impl Spec {
-    /// The faithful reading of `body` at `now`, with the time-aware parser if the format has one.
+    /// The reading of `body` at `now`, with the time-aware parser if the format has one, tidied
+    /// (one incident per id, web links only) whatever the format.
     pub fn read_at(&self, body: &[u8], now: DateTime<FixedOffset>) -> Result<StatusSnapshot, ParseError> {
-        match self.parse_at {
+        let snapshot = match self.parse_at {
             Some(parse_at) => parse_at(body, now),
             None => (self.parse)(body),
-        }
+        }?;
+        Ok(snapshot.tidied())
     }
 }
 
@@ -286,6 +288,32 @@ mod tests {
         let names: Vec<&str> = union.split('|').map(|n| n.trim().trim_matches('"')).collect();
         let all: Vec<&str> = Format::ALL.iter().map(|f| f.as_str()).collect();
         assert_eq!(names, all);
+    }
+
+    #[test]
+    fn a_repeated_incident_is_read_once_and_hostile_links_never_pass() {
+        // Statuspage lists a maintenance that has begun in both lists; a hostile page adds a
+        // `javascript:` shortlink.
+        let body = br#"{"page":{"id":"x","name":"X","url":"https://status.x.test"},
+          "status":{"indicator":"minor"},"components":[],
+          "incidents":[{"id":"m1","name":"Mail maintenance","status":"in_progress","impact":"maintenance",
+            "updated_at":"2026-12-05T10:05:00Z","shortlink":"javascript:alert(document.cookie)",
+            "components":[],"incident_updates":[]}],
+          "scheduled_maintenances":[{"id":"m1","name":"Mail maintenance","status":"in_progress",
+            "impact":"maintenance","updated_at":"2026-12-05T10:00:00Z","shortlink":"javascript:alert(1)",
+            "components":[],"incident_updates":[]}]}"#;
+        let s = Format::Statuspage.parse(body, at("2026-12-05T11:00:00Z")).unwrap();
+        assert_eq!(s.incidents.len(), 1, "{:?}", s.incidents);
+        assert_eq!(s.incidents[0].updated_at, Some(at("2026-12-05T10:05:00Z")));
+        assert_eq!(s.incidents[0].url, None);
+
+        let feed = br#"<?xml version="1.0"?><rss version="2.0"><channel><title>S</title>
+          <item><title>Outage</title><guid>g1</guid><link>javascript:alert(1)</link>
+            <pubDate>Sat, 05 Dec 2026 10:00:00 +0000</pubDate><description>Investigating</description></item>
+          </channel></rss>"#;
+        let s = Format::Feed.parse(feed, at("2026-12-05T11:00:00Z")).unwrap();
+        assert_eq!(s.incidents.len(), 1);
+        assert_eq!(s.incidents[0].url, None, "a feed's item link is checked the same way");
     }
 
     #[test]
