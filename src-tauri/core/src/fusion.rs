@@ -6,8 +6,8 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, FixedOffset};
 
 use crate::config::{Config, Provider};
-use crate::ipc::{CheckSummary, Network, ProviderSummary, Summary, Verdict};
-use crate::model::{CheckKind, IncidentState, Observation, Outcome, Reason, State, StatusSnapshot};
+use crate::model::{CheckKind, IncidentState, Network, Observation, Outcome, Reason, State, StatusSnapshot, Verdict};
+use crate::summary::{CheckSummary, ProviderSummary, Summary};
 use crate::text::{self, Language, Subject, Symptom, VerdictFacts};
 
 /// What the engine knows about one check: its confirmed observation and, while it fails,

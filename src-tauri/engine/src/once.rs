@@ -8,8 +8,9 @@ use futures_util::future::join_all;
 use outage_core::config::Config;
 use outage_core::confirm::{self, Policy, Tracker};
 use outage_core::fusion::CheckState;
-use outage_core::ipc::{Network, Summary};
+use outage_core::model::Network;
 use outage_core::model::Reason;
+use outage_core::summary::Summary;
 use outage_core::text::Language;
 
 use crate::EngineError;

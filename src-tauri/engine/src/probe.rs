@@ -72,11 +72,11 @@ pub fn checks_of(provider: &Provider) -> Vec<Check> {
 pub fn summarize(
     config: &outage_core::config::Config,
     states: &std::collections::BTreeMap<String, outage_core::fusion::CheckState>,
-    network: outage_core::ipc::Network,
+    network: outage_core::model::Network,
     language: outage_core::text::Language,
     now: DateTime<FixedOffset>,
-) -> outage_core::ipc::Summary {
-    use outage_core::ipc::CheckSummary;
+) -> outage_core::summary::Summary {
+    use outage_core::summary::CheckSummary;
     let mut summary = outage_core::fusion::summarize(config, states, network, language, now);
     for (provider, listed) in config.providers.iter().zip(summary.providers.iter_mut()) {
         for check in checks_of(provider) {
