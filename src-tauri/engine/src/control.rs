@@ -616,3 +616,44 @@ macro_rules! client_method {
 }
 
 outage_core::with_commands!(client_methods);
+
+#[cfg(test)]
+mod tests {
+    use outage_core::text::Language;
+
+    use super::*;
+    use crate::runner::Command;
+
+    /// The resident ends the server by signal, not by aborting it: once signalled it stops
+    /// answering and gives the socket up, so the next resident can claim it.
+    #[tokio::test]
+    async fn serve_stops_on_its_shutdown_signal_and_gives_up_the_socket() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("control.sock");
+        let Claim::Primary(listener) = claim(&path).unwrap() else { panic!("no other resident uses this socket") };
+        // Connectivity on loopback: the test never leaves the machine.
+        let text = "[settings]\nlanguage = \"en\"\nconnectivity = [\"127.0.0.1:9\"]\n";
+        let config = outage_core::config::parse(text, "test.toml").unwrap();
+        let database = dir.path().join("history.sqlite3");
+        let store = crate::store::Store::open(&database).unwrap();
+        let (engine, engine_task) =
+            crate::runner::start(config, Language::En, store, crate::runner::system_clock()).unwrap();
+        let (shell, _shell_rx) = mpsc::unbounded_channel();
+        let (navigate, _) = broadcast::channel(1);
+        let (stop, stopped) = oneshot::channel::<()>();
+        let files = Files { database, config: dir.path().join("config.toml") };
+        let server = tokio::spawn(serve(listener, engine.clone(), files, shell, navigate, async {
+            let _ = stopped.await;
+        }));
+
+        let mut client = Client::connect(&path).await.unwrap();
+        assert_eq!(client.ping().await.unwrap(), env!("CARGO_PKG_VERSION"));
+        stop.send(()).unwrap();
+        tokio::time::timeout(Duration::from_secs(5), server).await.expect("the server ends on its signal").unwrap();
+        assert!(matches!(Client::connect(&path).await, Err(ClientError::NotRunning(_))), "nobody listens any more");
+        assert!(matches!(claim(&path).unwrap(), Claim::Primary(_)), "the next resident can claim the socket");
+
+        engine.send(Command::Shutdown).await;
+        engine_task.await.unwrap();
+    }
+}
