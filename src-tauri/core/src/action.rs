@@ -9,7 +9,7 @@ use ts_rs::TS;
 /// resident carries them out, and the alert policy takes the ones about alerts.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Action {
-    /// Probe every check now.
+    /// Look at everything again now (the resident has the engine probe every check).
     CheckNow,
     /// Show the window (spawning it if needed), at a route such as `/provider/github`.
     OpenWindow {
@@ -76,5 +76,47 @@ impl Span {
                 .and_then(|day| day.and_time(morning).and_local_timezone(*now.offset()).single())
                 .unwrap_or(now + TimeDelta::hours(24)),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::alert::{self, AlertState, Input, Policy};
+
+    /// `concerns_alerts` decides which actions the resident hands to the alert policy (also
+    /// when draining at shutdown), so it must name exactly those the policy acts on.
+    #[test]
+    fn the_alert_policy_acts_on_exactly_the_actions_that_concern_alerts() {
+        let now = DateTime::parse_from_rfc3339("2026-11-24T10:00:00+01:00").unwrap();
+        let policy = Policy::default();
+        let mut silenced = AlertState::default();
+        for action in [Action::Pause(Span::OneHour), Action::Mute { provider_id: "a".into() }] {
+            silenced = alert::step(silenced, Input::Action(action), &policy, now).0;
+        }
+        let ticked = alert::step(silenced.clone(), Input::Tick, &policy, now).0;
+        let actions = [
+            Action::CheckNow,
+            Action::OpenWindow { route: Some("/provider/a".into()) },
+            Action::Snooze { provider_id: "b".into(), span: Span::FourHours },
+            Action::Mute { provider_id: "b".into() },
+            Action::Unmute { provider_id: "a".into() },
+            Action::Pause(Span::FourHours),
+            Action::Resume,
+            Action::SetAutostart(true),
+            Action::Quit,
+        ];
+        for action in actions {
+            let stepped = alert::step(silenced.clone(), Input::Action(action.clone()), &policy, now).0;
+            assert_eq!(stepped != ticked, action.concerns_alerts(), "{action:?}");
+        }
+    }
+
+    #[test]
+    fn until_tomorrow_ends_at_the_next_morning() {
+        let now = DateTime::parse_from_rfc3339("2026-11-24T23:30:00+01:00").unwrap();
+        let morning = NaiveTime::from_hms_opt(7, 30, 0).unwrap();
+        assert_eq!(Span::UntilTomorrow.end(now, morning).to_rfc3339(), "2026-11-25T07:30:00+01:00");
+        assert_eq!(Span::OneHour.end(now, morning).to_rfc3339(), "2026-11-25T00:30:00+01:00");
     }
 }

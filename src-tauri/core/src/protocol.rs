@@ -122,7 +122,7 @@ macro_rules! define_protocol {
 
                     /// The reply as the message that carries it.
                     pub fn message(id: u64, reply: Reply) -> ServerMessage {
-                        $crate::reply_message!(id, reply, $message { $($reply_field)? })
+                        reply_message!(id, reply, $message { $($reply_field)? })
                     }
 
                     /// The reply in this message, or the message when it carries another.
@@ -130,7 +130,7 @@ macro_rules! define_protocol {
                     /// # Errors
                     /// The message itself, when it is not this command's reply.
                     pub fn take(message: ServerMessage) -> Result<Reply, Box<ServerMessage>> {
-                        $crate::reply_take!(message, $message { $($reply_field)? })
+                        reply_take!(message, $message { $($reply_field)? })
                     }
                 }
             )*
@@ -138,8 +138,7 @@ macro_rules! define_protocol {
     };
 }
 
-#[doc(hidden)]
-#[macro_export]
+/// A reply's message: `Done`-like messages carry only the id.
 macro_rules! reply_message {
     ($id:ident, $reply:ident, $message:ident {}) => {{
         let () = $reply;
@@ -150,8 +149,7 @@ macro_rules! reply_message {
     };
 }
 
-#[doc(hidden)]
-#[macro_export]
+/// A message's reply, or the message back when it carries another.
 macro_rules! reply_take {
     ($m:ident, $message:ident {}) => {
         match $m {
