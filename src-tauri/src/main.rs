@@ -26,6 +26,7 @@ fn main() {
         .manage(state)
         // Links are opened by `ipc::open_link` only; the page's own <a> clicks are not hooked.
         .plugin(tauri_plugin_opener::Builder::new().open_js_links_on_click(false).build())
+        // The command list's forwarding commands plus the hand-written ones (`ipc::handler`).
         .invoke_handler(outage_core::with_commands!(handler, @names []))
         .setup(|app| {
             let config = app.config().app.windows.first().cloned().ok_or("no window in tauri.conf.json")?;

@@ -26,6 +26,10 @@ pub const MAX_LINE_BYTES: usize = 1024 * 1024;
 /// password must not cross the socket); `socket` — only the resident's other clients use
 /// it; `stream` — more than one reply, so the client method is hand-written too. Types are
 /// written as `$crate` paths so the list expands the same in every crate.
+///
+/// A new window command is then an entry here, its arm in the control server's `match`
+/// (exhaustive, so the compiler asks for it), and its function in `ui/src/backend.ts` (typed
+/// from the regenerated bindings); a user action also gets its [`crate::action::Action`].
 #[macro_export]
 macro_rules! with_commands {
     ($callback:ident $(, $($prefix:tt)*)?) => {
