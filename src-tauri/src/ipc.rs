@@ -1,11 +1,12 @@
-//! The window's IPC commands: each forwards to the resident over the control socket.
+//! The window's IPC commands: each forwards to the resident over the control socket, except
+//! the few that must not (a mail password goes straight into the keychain; links open here).
 
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::Duration;
 
-use outage_core::alert::Span;
-use outage_core::ipc::{CheckStep, CheckSummary, Controls, NewMail, Request, Summary};
+use outage_core::protocol::NewMail;
+use outage_core::summary::{CheckStep, CheckSummary};
 use outage_engine::control::{Client, ClientError};
 use outage_engine::credentials;
 
@@ -40,12 +41,6 @@ pub async fn connect_or_start(socket: &Path) -> Result<Client, String> {
     Err("the resident did not come up within 5 s".into())
 }
 
-#[tauri::command]
-pub async fn summary(state: tauri::State<'_, WindowState>) -> Result<Summary, String> {
-    let mut client = Client::connect(&state.socket).await.map_err(|e| e.to_string())?;
-    client.summary().await.map_err(|e| e.to_string())
-}
-
 // Tauri injects `State` by value; the signature is its, not ours.
 #[allow(clippy::needless_pass_by_value)]
 #[tauri::command]
@@ -53,117 +48,63 @@ pub fn take_route(state: tauri::State<'_, WindowState>) -> Option<String> {
     state.route.lock().ok().and_then(|mut r| r.take())
 }
 
-#[tauri::command]
-pub async fn check_now(state: tauri::State<'_, WindowState>) -> Result<(), String> {
-    let mut client = Client::connect(&state.socket).await.map_err(|e| e.to_string())?;
-    client.request(Request::CheckNow).await.map(|_| ()).map_err(|e| e.to_string())
+/// The window's part of the command list: each `window` command becomes a Tauri command of
+/// the same name that forwards its arguments to the resident and returns its reply.
+macro_rules! forwarding_commands {
+    ($(
+        $(#[$doc:meta])*
+        $scope:ident $name:ident : $variant:ident $({ $($field:ident : $fty:ty),* })?
+            -> $reply:ty = $message:ident { $($reply_field:ident)? };
+    )*) => {
+        $(forwarding_command!($scope $(#[$doc])* $name ($($($field : $fty),*)?) -> $reply);)*
+    };
 }
 
-/// Sends a request that answers `Done`.
-async fn send(state: &WindowState, request: Request) -> Result<(), String> {
-    let mut client = Client::connect(&state.socket).await.map_err(|e| e.to_string())?;
-    client.request(request).await.map(|_| ()).map_err(|e| e.to_string())
+macro_rules! forwarding_command {
+    (window $(#[$doc:meta])* $name:ident ($($field:ident : $fty:ty),*) -> $reply:ty) => {
+        $(#[$doc])*
+        #[tauri::command]
+        pub async fn $name(state: tauri::State<'_, WindowState> $(, $field: $fty)*) -> Result<$reply, String> {
+            let mut client = Client::connect(&state.socket).await.map_err(|e| e.to_string())?;
+            client.$name($($field),*).await.map_err(|e| e.to_string())
+        }
+    };
+    ($scope:ident $($rest:tt)*) => {};
 }
 
-#[tauri::command]
-pub async fn controls(state: tauri::State<'_, WindowState>) -> Result<Controls, String> {
-    let mut client = Client::connect(&state.socket).await.map_err(|e| e.to_string())?;
-    client.controls().await.map_err(|e| e.to_string())
-}
+outage_core::with_commands!(forwarding_commands);
 
-#[tauri::command]
-pub async fn pause(state: tauri::State<'_, WindowState>, span: Span) -> Result<(), String> {
-    send(&state, Request::Pause { span }).await
+/// The handler of every command the page may call: the forwarding ones from the command list,
+/// then the hand-written ones. Expands to `tauri::generate_handler![…]`.
+macro_rules! handler {
+    (@names [$($names:ident)*]) => {
+        tauri::generate_handler![
+            $(ipc::$names,)*
+            ipc::take_route,
+            ipc::add_mail,
+            ipc::remove_mail,
+            ipc::test_mail,
+            ipc::open_link
+        ]
+    };
+    (@names [$($names:ident)*]
+        $(#[$doc:meta])*
+        window $name:ident : $variant:ident $({ $($field:ident : $fty:ty),* })?
+            -> $reply:ty = $message:ident { $($reply_field:ident)? };
+        $($rest:tt)*
+    ) => {
+        handler!(@names [$($names)* $name] $($rest)*)
+    };
+    (@names [$($names:ident)*]
+        $(#[$doc:meta])*
+        $scope:ident $name:ident : $variant:ident $({ $($field:ident : $fty:ty),* })?
+            -> $reply:ty = $message:ident { $($reply_field:ident)? };
+        $($rest:tt)*
+    ) => {
+        handler!(@names [$($names)*] $($rest)*)
+    };
 }
-
-#[tauri::command]
-pub async fn resume(state: tauri::State<'_, WindowState>) -> Result<(), String> {
-    send(&state, Request::Resume).await
-}
-
-#[tauri::command]
-pub async fn snooze(state: tauri::State<'_, WindowState>, provider_id: String, span: Span) -> Result<(), String> {
-    send(&state, Request::Snooze { provider_id, span }).await
-}
-
-#[tauri::command]
-pub async fn mute(state: tauri::State<'_, WindowState>, provider_id: String) -> Result<(), String> {
-    send(&state, Request::Mute { provider_id }).await
-}
-
-#[tauri::command]
-pub async fn unmute(state: tauri::State<'_, WindowState>, provider_id: String) -> Result<(), String> {
-    send(&state, Request::Unmute { provider_id }).await
-}
-
-#[tauri::command]
-pub async fn set_autostart(state: tauri::State<'_, WindowState>, enabled: bool) -> Result<(), String> {
-    send(&state, Request::SetAutostart { enabled }).await
-}
-
-#[tauri::command]
-pub async fn quit(state: tauri::State<'_, WindowState>) -> Result<(), String> {
-    send(&state, Request::Quit).await
-}
-
-#[tauri::command]
-pub async fn provider_history(
-    state: tauri::State<'_, WindowState>,
-    provider_id: String,
-) -> Result<outage_core::report::ProviderHistory, String> {
-    let mut client = Client::connect(&state.socket).await.map_err(|e| e.to_string())?;
-    client.provider_history(&provider_id).await.map_err(|e| e.to_string())
-}
-
-#[tauri::command]
-pub async fn catalog(state: tauri::State<'_, WindowState>) -> Result<Vec<outage_core::ipc::PresetSummary>, String> {
-    let mut client = Client::connect(&state.socket).await.map_err(|e| e.to_string())?;
-    client.catalog().await.map_err(|e| e.to_string())
-}
-
-#[tauri::command]
-pub async fn detect(state: tauri::State<'_, WindowState>, url: String) -> Result<outage_core::ipc::Detection, String> {
-    let mut client = Client::connect(&state.socket).await.map_err(|e| e.to_string())?;
-    client.detect(&url).await.map_err(|e| e.to_string())
-}
-
-#[tauri::command]
-pub async fn add_provider(
-    state: tauri::State<'_, WindowState>,
-    provider: outage_core::ipc::NewProvider,
-) -> Result<(), String> {
-    send(&state, Request::AddProvider { provider }).await
-}
-
-#[tauri::command]
-pub async fn remove_provider(state: tauri::State<'_, WindowState>, provider_id: String) -> Result<(), String> {
-    send(&state, Request::RemoveProvider { provider_id }).await
-}
-
-#[tauri::command]
-pub async fn general_settings(
-    state: tauri::State<'_, WindowState>,
-) -> Result<outage_core::ipc::GeneralSettings, String> {
-    let mut client = Client::connect(&state.socket).await.map_err(|e| e.to_string())?;
-    client.general_settings().await.map_err(|e| e.to_string())
-}
-
-#[tauri::command]
-pub async fn set_general_settings(
-    state: tauri::State<'_, WindowState>,
-    settings: outage_core::ipc::GeneralSettings,
-) -> Result<(), String> {
-    send(&state, Request::SetGeneralSettings { settings }).await
-}
-
-#[tauri::command]
-pub async fn mail_accounts(
-    state: tauri::State<'_, WindowState>,
-    provider_id: String,
-) -> Result<Vec<outage_core::ipc::MailAccount>, String> {
-    let mut client = Client::connect(&state.socket).await.map_err(|e| e.to_string())?;
-    client.mail_accounts(&provider_id).await.map_err(|e| e.to_string())
-}
+pub(crate) use handler;
 
 /// Puts the password into the keychain from this process, so it never crosses the control
 /// socket: the resident reads it from the keychain for each probe, as it does for the CLI's
@@ -184,7 +125,8 @@ pub async fn add_mail(
     password: Option<String>,
 ) -> Result<(), String> {
     store_password(&mail, password).await?;
-    send(&state, Request::AddMail { mail }).await
+    let mut client = Client::connect(&state.socket).await.map_err(|e| e.to_string())?;
+    client.add_mail(mail).await.map_err(|e| e.to_string())
 }
 
 /// Removes a mail endpoint, and its password once no other endpoint of the provider logs in
@@ -197,12 +139,9 @@ pub async fn remove_mail(
     username: Option<String>,
 ) -> Result<(), String> {
     let mut client = Client::connect(&state.socket).await.map_err(|e| e.to_string())?;
-    client
-        .request(Request::RemoveMail { provider_id: provider_id.clone(), check_id })
-        .await
-        .map_err(|e| e.to_string())?;
+    client.remove_mail(provider_id.clone(), check_id).await.map_err(|e| e.to_string())?;
     let Some(username) = username.filter(|u| !u.is_empty()) else { return Ok(()) };
-    let remaining = client.mail_accounts(&provider_id).await.map_err(|e| e.to_string())?;
+    let remaining = client.mail_accounts(provider_id.clone()).await.map_err(|e| e.to_string())?;
     if !remaining.iter().any(|a| a.username.as_deref() == Some(username.as_str())) {
         credentials::delete(&provider_id, &username).await.map_err(|e| e.to_string())?;
     }

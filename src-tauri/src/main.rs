@@ -8,6 +8,7 @@ mod ipc;
 
 use std::sync::Mutex;
 
+use ipc::handler;
 use tauri::{Emitter as _, Manager as _};
 
 fn main() {
@@ -25,31 +26,8 @@ fn main() {
         .manage(state)
         // Links are opened by `ipc::open_link` only; the page's own <a> clicks are not hooked.
         .plugin(tauri_plugin_opener::Builder::new().open_js_links_on_click(false).build())
-        .invoke_handler(tauri::generate_handler![
-            ipc::summary,
-            ipc::take_route,
-            ipc::check_now,
-            ipc::controls,
-            ipc::pause,
-            ipc::resume,
-            ipc::snooze,
-            ipc::mute,
-            ipc::unmute,
-            ipc::set_autostart,
-            ipc::quit,
-            ipc::provider_history,
-            ipc::catalog,
-            ipc::detect,
-            ipc::add_provider,
-            ipc::remove_provider,
-            ipc::general_settings,
-            ipc::set_general_settings,
-            ipc::mail_accounts,
-            ipc::add_mail,
-            ipc::remove_mail,
-            ipc::test_mail,
-            ipc::open_link
-        ])
+        // The command list's forwarding commands plus the hand-written ones (`ipc::handler`).
+        .invoke_handler(outage_core::with_commands!(handler, @names []))
         .setup(|app| {
             let config = app.config().app.windows.first().cloned().ok_or("no window in tauri.conf.json")?;
             tauri::WebviewWindowBuilder::from_config(app.handle(), &config)?.build()?;
@@ -90,17 +68,17 @@ async fn follow_resident(app: tauri::AppHandle) {
             return;
         }
     };
-    if let Err(e) = client.request(outage_core::ipc::Request::Subscribe).await {
+    if let Err(e) = client.subscribe().await {
         eprintln!("outage-notifier-window: {e}");
         app.exit(1);
         return;
     }
     loop {
         match client.next_message().await {
-            Ok(outage_core::ipc::ServerMessage::Update { summary }) => {
+            Ok(outage_core::protocol::ServerMessage::Update { summary }) => {
                 let _ = app.emit("summary", summary);
             }
-            Ok(outage_core::ipc::ServerMessage::Navigate { route }) => {
+            Ok(outage_core::protocol::ServerMessage::Navigate { route }) => {
                 let _ = app.emit("navigate", route);
                 if let Some(window) = app.get_webview_window("main") {
                     let _ = window.unminimize();

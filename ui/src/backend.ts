@@ -12,11 +12,32 @@ import type { NewMail } from "./bindings/NewMail";
 import type { NewProvider } from "./bindings/NewProvider";
 import type { PresetSummary } from "./bindings/PresetSummary";
 import type { ProviderHistory } from "./bindings/ProviderHistory";
+import type { Request } from "./bindings/Request";
 import type { Span } from "./bindings/Span";
 import type { Summary } from "./bindings/Summary";
+import type { WindowCommands } from "./bindings/WindowCommands";
+
+// The window's forwarding commands come from the Rust command list (`with_commands!`): their
+// names and replies from `WindowCommands`, their arguments from the request of the same
+// method, camelCased as Tauri takes them. A command renamed, dropped or changed in Rust
+// fails `npm run check` here.
+type Command = keyof WindowCommands;
+type Camel<S extends string> = S extends `${infer Head}_${infer Tail}` ? `${Head}${Capitalize<Camel<Tail>>}` : S;
+type RequestOf<K extends Command> = Extract<Request, { method: K }>;
+type Args<K extends Command> = {
+  [F in Exclude<keyof RequestOf<K>, "method"> as Camel<F & string>]: RequestOf<K>[F];
+};
+type Reply<K extends Command> = WindowCommands[K] extends null ? void : WindowCommands[K];
+
+function call<K extends Command>(
+  name: K,
+  ...args: keyof Args<K> extends never ? [] : [Args<K>]
+): Promise<Reply<K>> {
+  return invoke<Reply<K>>(name, args[0]);
+}
 
 export function getSummary(): Promise<Summary> {
-  return invoke<Summary>("summary");
+  return call("summary");
 }
 
 export function takeRoute(): Promise<string | null> {
@@ -24,7 +45,7 @@ export function takeRoute(): Promise<string | null> {
 }
 
 export function checkNow(): Promise<void> {
-  return invoke<void>("check_now");
+  return call("check_now");
 }
 
 export function onSummary(handler: (summary: Summary) => void): Promise<UnlistenFn> {
@@ -37,72 +58,72 @@ export function onNavigate(handler: (route: string) => void): Promise<UnlistenFn
 
 // The user's controls: the same the tray menu offers, carried out by the resident.
 export function getControls(): Promise<Controls> {
-  return invoke<Controls>("controls");
+  return call("controls");
 }
 
 export function pauseNotifications(span: Span): Promise<void> {
-  return invoke<void>("pause", { span });
+  return call("pause", { span });
 }
 
 export function resumeNotifications(): Promise<void> {
-  return invoke<void>("resume");
+  return call("resume");
 }
 
 export function snooze(providerId: string, span: Span): Promise<void> {
-  return invoke<void>("snooze", { providerId, span });
+  return call("snooze", { providerId, span });
 }
 
 export function mute(providerId: string): Promise<void> {
-  return invoke<void>("mute", { providerId });
+  return call("mute", { providerId });
 }
 
 export function unmute(providerId: string): Promise<void> {
-  return invoke<void>("unmute", { providerId });
+  return call("unmute", { providerId });
 }
 
 export function setAutostart(enabled: boolean): Promise<void> {
-  return invoke<void>("set_autostart", { enabled });
+  return call("set_autostart", { enabled });
 }
 
 export function quit(): Promise<void> {
-  return invoke<void>("quit");
+  return call("quit");
 }
 
 // One provider's last 90 days: uptime, our outages, the provider's incidents, day bars.
 export function getProviderHistory(providerId: string): Promise<ProviderHistory> {
-  return invoke<ProviderHistory>("provider_history", { providerId });
+  return call("provider_history", { providerId });
 }
 
 // Adding and removing providers: the resident edits the config file and reloads it.
 export function getCatalog(): Promise<PresetSummary[]> {
-  return invoke<PresetSummary[]>("catalog");
+  return call("catalog");
 }
 
 export function detect(url: string): Promise<Detection> {
-  return invoke<Detection>("detect", { url });
+  return call("detect", { url });
 }
 
 export function addProvider(provider: NewProvider): Promise<void> {
-  return invoke<void>("add_provider", { provider });
+  return call("add_provider", { provider });
 }
 
 export function removeProvider(providerId: string): Promise<void> {
-  return invoke<void>("remove_provider", { providerId });
+  return call("remove_provider", { providerId });
 }
 
 // Interval, language, quiet hours, reminder: written into the config file by the resident.
 export function getGeneralSettings(): Promise<GeneralSettings> {
-  return invoke<GeneralSettings>("general_settings");
+  return call("general_settings");
 }
 
 export function setGeneralSettings(settings: GeneralSettings): Promise<void> {
-  return invoke<void>("set_general_settings", { settings });
+  return call("set_general_settings", { settings });
 }
 
 // Mail accounts: the endpoints written in the config for a provider. The password never
 // goes to the resident: the window process puts it into the OS keychain.
 export function getMailAccounts(providerId: string): Promise<MailAccount[]> {
-  return invoke<MailAccount[]>("mail_accounts", { providerId });
+  return call("mail_accounts", { providerId });
 }
 
 export function addMail(mail: NewMail, password: string | null): Promise<void> {

@@ -16,9 +16,10 @@ use std::time::Duration;
 use chrono::{DateTime, FixedOffset, NaiveTime, TimeDelta};
 use serde::{Deserialize, Serialize};
 
+use crate::action::Action;
 use crate::calendar::{MaintenanceWindow, QuietHours};
-use crate::ipc::{Network, ProviderSummary, Summary, Verdict};
-use crate::model::{CheckKind, Outcome, Reason, State};
+use crate::model::{CheckKind, Network, Outcome, Reason, State, Verdict};
+use crate::summary::{ProviderSummary, Summary};
 use crate::text::{self, AlertEvent, Language};
 
 /// The user's choices and the policy's timings.
@@ -87,54 +88,8 @@ pub enum Input {
     /// The clock moved on (the shell ticks about every minute): reminders, the end of quiet
     /// hours, snoozes and pauses, and settling are driven by it.
     Tick,
-    Command(Command),
-}
-
-/// What the user asked for (tray menu, window).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Command {
-    /// No alerts about this provider for a while.
-    Snooze {
-        provider_id: String,
-        span: Span,
-    },
-    /// No alerts about this provider until unmuted.
-    Mute {
-        provider_id: String,
-    },
-    Unmute {
-        provider_id: String,
-    },
-    /// No alerts at all for a while; a digest afterwards.
-    Pause(Span),
-    /// End a pause now.
-    Resume,
-}
-
-/// How long a snooze or pause lasts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
-#[serde(rename_all = "snake_case")]
-#[ts(export, rename_all = "snake_case")]
-pub enum Span {
-    OneHour,
-    FourHours,
-    /// Until the policy's morning time on the next calendar day.
-    UntilTomorrow,
-}
-
-impl Span {
-    /// When a snooze or pause of this span, begun at `now`, ends.
-    pub fn end(self, now: DateTime<FixedOffset>, policy: &Policy) -> DateTime<FixedOffset> {
-        match self {
-            Span::OneHour => now + TimeDelta::hours(1),
-            Span::FourHours => now + TimeDelta::hours(4),
-            Span::UntilTomorrow => now
-                .date_naive()
-                .succ_opt()
-                .and_then(|day| day.and_time(policy.morning).and_local_timezone(*now.offset()).single())
-                .unwrap_or(now + TimeDelta::hours(24)),
-        }
-    }
+    /// What the user asked for; the policy takes snooze, mute, pause and resume.
+    Action(Action),
 }
 
 /// How loud a notification is.
@@ -302,7 +257,7 @@ pub fn step(
             state.last = Some(summary);
         }
         Input::Tick => {}
-        Input::Command(command) => apply(&mut state, command, policy, now, &mut effects),
+        Input::Action(action) => apply(&mut state, action, policy, now, &mut effects),
     }
 
     state.snoozed.retain(|_, until| *until > now);
@@ -324,12 +279,12 @@ pub fn step(
     (state, effects)
 }
 
-fn apply(state: &mut AlertState, command: Command, policy: &Policy, now: DateTime<FixedOffset>, out: &mut Vec<Effect>) {
-    match command {
-        Command::Snooze { provider_id, span } => {
-            state.snoozed.insert(provider_id, span.end(now, policy));
+fn apply(state: &mut AlertState, action: Action, policy: &Policy, now: DateTime<FixedOffset>, out: &mut Vec<Effect>) {
+    match action {
+        Action::Snooze { provider_id, span } => {
+            state.snoozed.insert(provider_id, span.end(now, policy.morning));
         }
-        Command::Mute { provider_id } => {
+        Action::Mute { provider_id } => {
             // Muting says "I know, stop": what is on screen about it goes, and so does our
             // memory of it — after unmuting, a problem that still lasts is news again.
             out.push(Effect::Withdraw { key: provider_key(&provider_id) });
@@ -337,11 +292,13 @@ fn apply(state: &mut AlertState, command: Command, policy: &Policy, now: DateTim
             state.providers.remove(&provider_id);
             state.muted.insert(provider_id);
         }
-        Command::Unmute { provider_id } => {
+        Action::Unmute { provider_id } => {
             state.muted.remove(&provider_id);
         }
-        Command::Pause(span) => state.paused_until = Some(span.end(now, policy)),
-        Command::Resume => state.paused_until = None,
+        Action::Pause(span) => state.paused_until = Some(span.end(now, policy.morning)),
+        Action::Resume => state.paused_until = None,
+        // Not about alerts: the shell carries these out.
+        Action::CheckNow | Action::OpenWindow { .. } | Action::SetAutostart(_) | Action::Quit => {}
     }
 }
 

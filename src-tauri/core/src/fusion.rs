@@ -7,8 +7,8 @@ use chrono::{DateTime, FixedOffset};
 
 use crate::check::{CheckState, checks_of};
 use crate::config::{Config, Provider};
-use crate::ipc::{CheckSummary, Network, ProviderSummary, Summary, Verdict};
-use crate::model::{CheckKind, IncidentState, Observation, Outcome, Reason, State, StatusSnapshot};
+use crate::model::{CheckKind, IncidentState, Network, Observation, Outcome, Reason, State, StatusSnapshot, Verdict};
+use crate::summary::{CheckSummary, ProviderSummary, Summary};
 use crate::text::{self, Language, Subject, Symptom, VerdictFacts};
 
 /// One check of a provider as fusion sees it: what it is, and what the engine knows of it.

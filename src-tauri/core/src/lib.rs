@@ -4,6 +4,7 @@
 //! Nothing in this crate touches the network, the disk, the clock or threads: time, config
 //! and observations come in as arguments, which keeps every rule unit-testable.
 
+pub mod action;
 pub mod alert;
 pub mod calendar;
 pub mod catalog;
@@ -12,8 +13,9 @@ pub mod config;
 pub mod confirm;
 pub mod formats;
 pub mod fusion;
-pub mod ipc;
 pub mod model;
+pub mod protocol;
 pub mod report;
+pub mod summary;
 pub mod text;
 pub mod tray;

@@ -457,6 +457,36 @@ impl Observation {
     }
 }
 
+/// Whether the local network reaches the outside world.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export, rename_all = "snake_case")]
+pub enum Network {
+    Online,
+    Offline,
+}
+
+/// The plain-language judgement per provider.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export, rename_all = "snake_case")]
+pub enum Verdict {
+    /// Everything we watch is fine.
+    AllWell,
+    /// The provider announced maintenance that is running now.
+    Maintenance,
+    /// The provider's own page reports the problem.
+    ProviderConfirmed,
+    /// Our probes fail while the provider's page is green.
+    ProviderUnacknowledged,
+    /// The local network is down; nothing can be judged.
+    YourNetwork,
+    /// The provider answers but refuses the login.
+    YourAccount,
+    /// We cannot tell (not checked yet, or the status page cannot be read).
+    Unknown,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -88,7 +88,7 @@ pub enum Subject {
 /// Everything [`verdict`] needs to say the judgement in one sentence.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct VerdictFacts<'a> {
-    pub verdict: crate::ipc::Verdict,
+    pub verdict: crate::model::Verdict,
     pub name: &'a str,
     /// Since when the current problem is known.
     pub since: Option<chrono::DateTime<chrono::FixedOffset>>,
@@ -100,7 +100,7 @@ pub struct VerdictFacts<'a> {
 /// The verdict as one short sentence. `since` is shown in the offset of `now`, which the
 /// engine gives in the user's local time zone.
 pub fn verdict(facts: &VerdictFacts<'_>, lang: Language, now: chrono::DateTime<chrono::FixedOffset>) -> String {
-    use crate::ipc::Verdict as V;
+    use crate::model::Verdict as V;
     let name = facts.name;
     let since = facts.since.map(|s| clock_time(s, now));
     match (lang, facts.verdict) {
@@ -248,11 +248,11 @@ pub enum AlertEvent {
 pub fn alert_title(
     event: AlertEvent,
     name: &str,
-    verdict: crate::ipc::Verdict,
+    verdict: crate::model::Verdict,
     state: State,
     lang: Language,
 ) -> String {
-    use crate::ipc::Verdict as V;
+    use crate::model::Verdict as V;
     let label = state_label(state, lang);
     match (event, verdict, lang) {
         (AlertEvent::Raised, V::YourAccount, Language::De) => format!("{name}: Anmeldung abgelehnt"),

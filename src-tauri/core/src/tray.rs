@@ -2,9 +2,10 @@
 
 use std::fmt::Write as _;
 
-use crate::alert::Span;
-use crate::ipc::{Controls, Network, Summary};
-use crate::model::State;
+use crate::action::{Action, Span};
+use crate::model::{Network, State};
+use crate::protocol::Controls;
+use crate::summary::Summary;
 use crate::text::{self, Language};
 
 /// One icon per thing the user must tell apart at a glance.
@@ -32,30 +33,17 @@ impl TrayIcon {
     }
 }
 
-/// What a menu entry does.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum MenuAction {
-    /// Open the window at this provider's detail.
-    OpenProvider(String),
-    CheckNow,
-    OpenWindow,
-    Pause(Span),
-    Resume,
-    SetAutostart(bool),
-    Quit,
-}
-
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum MenuEntry {
     Item {
         label: String,
-        action: MenuAction,
+        action: Action,
     },
     /// A toggle; activating it runs `action` (which carries the new value).
     Check {
         label: String,
         checked: bool,
-        action: MenuAction,
+        action: Action,
     },
     Submenu {
         label: String,
@@ -133,7 +121,7 @@ pub fn appearance(summary: &Summary, controls: &Controls, lang: Language) -> Tra
         .iter()
         .map(|p| MenuEntry::Item {
             label: format!("{}: {}", p.name, text::state_label(p.state, lang)),
-            action: MenuAction::OpenProvider(p.id.clone()),
+            action: Action::open_provider(&p.id),
         })
         .collect();
     if !menu.is_empty() {
@@ -141,18 +129,21 @@ pub fn appearance(summary: &Summary, controls: &Controls, lang: Language) -> Tra
     }
     let de = lang == Language::De;
     let item = |label: &str, action| MenuEntry::Item { label: label.into(), action };
-    menu.push(item(if de { "Jetzt prüfen" } else { "Check now" }, MenuAction::CheckNow));
-    menu.push(item(if de { "Outage Notifier öffnen" } else { "Open Outage Notifier" }, MenuAction::OpenWindow));
+    menu.push(item(if de { "Jetzt prüfen" } else { "Check now" }, Action::CheckNow));
+    menu.push(item(
+        if de { "Outage Notifier öffnen" } else { "Open Outage Notifier" },
+        Action::OpenWindow { route: None },
+    ));
     menu.push(MenuEntry::Separator);
     if controls.paused_until.is_some() {
-        menu.push(item(if de { "Benachrichtigungen fortsetzen" } else { "Resume notifications" }, MenuAction::Resume));
+        menu.push(item(if de { "Benachrichtigungen fortsetzen" } else { "Resume notifications" }, Action::Resume));
     } else {
         menu.push(MenuEntry::Submenu {
             label: (if de { "Benachrichtigungen pausieren" } else { "Pause notifications" }).into(),
             entries: vec![
-                item(if de { "1 Stunde" } else { "1 hour" }, MenuAction::Pause(Span::OneHour)),
-                item(if de { "4 Stunden" } else { "4 hours" }, MenuAction::Pause(Span::FourHours)),
-                item(if de { "Bis morgen" } else { "Until tomorrow" }, MenuAction::Pause(Span::UntilTomorrow)),
+                item(if de { "1 Stunde" } else { "1 hour" }, Action::Pause(Span::OneHour)),
+                item(if de { "4 Stunden" } else { "4 hours" }, Action::Pause(Span::FourHours)),
+                item(if de { "Bis morgen" } else { "Until tomorrow" }, Action::Pause(Span::UntilTomorrow)),
             ],
         });
     }
@@ -160,11 +151,11 @@ pub fn appearance(summary: &Summary, controls: &Controls, lang: Language) -> Tra
         menu.push(MenuEntry::Check {
             label: (if de { "Bei Anmeldung starten" } else { "Start at login" }).into(),
             checked: enabled,
-            action: MenuAction::SetAutostart(!enabled),
+            action: Action::SetAutostart(!enabled),
         });
     }
     menu.push(MenuEntry::Separator);
-    menu.push(item(if de { "Beenden" } else { "Quit" }, MenuAction::Quit));
+    menu.push(item(if de { "Beenden" } else { "Quit" }, Action::Quit));
 
     TrayAppearance { icon, tooltip, attention: worst.is_problem(), menu }
 }
@@ -172,7 +163,8 @@ pub fn appearance(summary: &Summary, controls: &Controls, lang: Language) -> Tra
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ipc::{ProviderSummary, Verdict};
+    use crate::model::Verdict;
+    use crate::summary::ProviderSummary;
 
     fn summary(network: Network, states: &[(&str, State)]) -> Summary {
         Summary {
@@ -262,7 +254,7 @@ mod tests {
             MenuEntry::Check { action, .. } => Some(action.clone()),
             _ => None,
         });
-        assert_eq!(toggle, Some(MenuAction::SetAutostart(false)), "activating a checked toggle turns it off");
+        assert_eq!(toggle, Some(Action::SetAutostart(false)), "activating a checked toggle turns it off");
     }
 
     #[test]
@@ -283,11 +275,7 @@ mod tests {
             .collect();
         assert_eq!(
             spans,
-            [
-                MenuAction::Pause(Span::OneHour),
-                MenuAction::Pause(Span::FourHours),
-                MenuAction::Pause(Span::UntilTomorrow)
-            ]
+            [Action::Pause(Span::OneHour), Action::Pause(Span::FourHours), Action::Pause(Span::UntilTomorrow)]
         );
     }
 
@@ -318,7 +306,9 @@ mod tests {
                 "Beenden"
             ]
         );
-        assert!(matches!(&a.menu[0], MenuEntry::Item { action: MenuAction::OpenProvider(id), .. } if id == "ionos"));
+        assert!(
+            matches!(&a.menu[0], MenuEntry::Item { action: Action::OpenWindow { route: Some(r) }, .. } if r == "/provider/ionos")
+        );
     }
 
     #[test]

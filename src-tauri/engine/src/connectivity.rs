@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use futures_util::future::select_ok;
-use outage_core::ipc::Network;
+use outage_core::model::Network;
 use tokio::net::TcpStream;
 
 /// Tries all anchors at once; the first to accept wins. Each attempt has `timeout`.

@@ -6,31 +6,27 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
-use outage_core::alert;
-use outage_core::ipc::{Controls, ErrorCode, MAX_LINE_BYTES, Request, RequestEnvelope, ServerMessage, Summary};
+use outage_core::action::Action;
+use outage_core::protocol::{Controls, ErrorCode, MAX_LINE_BYTES, Request, RequestEnvelope, ServerMessage, reply};
 use tokio::io::{AsyncBufRead, AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::sync::{Semaphore, broadcast, mpsc, oneshot};
 
 use crate::EngineError;
-use crate::runner::{Command, EngineHandle};
+use crate::runner::EngineHandle;
 
 /// Connections served at once; more wait (a stalled client cannot starve the others).
 const MAX_CONNECTIONS: usize = 32;
 /// A client that sends nothing for this long (and is not subscribed) is disconnected.
 const IDLE: Duration = Duration::from_secs(60);
 
-/// What the shell does for requests the engine cannot answer itself.
+/// What the control server hands to the resident, which owns the alert policy, the tray and
+/// the window.
 #[derive(Debug)]
-pub enum ShellAction {
-    OpenWindow {
-        route: Option<String>,
-    },
-    /// Snooze, mute, pause: the alert policy lives in the shell.
-    Alert(alert::Command),
-    SetAutostart(bool),
+pub enum ShellRequest {
+    /// Carry out what the user asked for.
+    Action(Action),
     /// Reply with the current controls.
     Controls(oneshot::Sender<Controls>),
-    Quit,
 }
 
 /// The outcome of trying to become the one running resident.
@@ -184,8 +180,6 @@ mod transport {
     }
 }
 
-/// Serves clients until the task is dropped.
-/// `navigate` carries routes to subscribed windows.
 /// The files requests read and change: the history (`ProviderHistory`) and the config
 /// (`AddProvider`, `RemoveProvider`; the config watch then reloads the engine).
 #[derive(Debug, Clone)]
@@ -194,11 +188,28 @@ pub struct Files {
     pub config: PathBuf,
 }
 
+/// Serves clients until `shutdown` resolves, then stops accepting and gives the socket up
+/// (connections already open end with the process). `navigate` carries routes to subscribed
+/// windows.
 pub async fn serve(
+    listener: Listener,
+    engine: EngineHandle,
+    files: Files,
+    shell: mpsc::UnboundedSender<ShellRequest>,
+    navigate: broadcast::Sender<String>,
+    shutdown: impl Future<Output = ()>,
+) {
+    tokio::select! {
+        () = accept(listener, engine, files, shell, navigate) => {}
+        () = shutdown => {}
+    }
+}
+
+async fn accept(
     mut listener: Listener,
     engine: EngineHandle,
     files: Files,
-    shell: mpsc::UnboundedSender<ShellAction>,
+    shell: mpsc::UnboundedSender<ShellRequest>,
     navigate: broadcast::Sender<String>,
 ) {
     let permits = Arc::new(Semaphore::new(MAX_CONNECTIONS));
@@ -264,7 +275,7 @@ async fn connection(
     stream: transport::ServerStream,
     engine: EngineHandle,
     files: &Files,
-    shell: mpsc::UnboundedSender<ShellAction>,
+    shell: mpsc::UnboundedSender<ShellRequest>,
     mut navigate: broadcast::Receiver<String>,
 ) -> std::io::Result<()> {
     let (read, mut write) = tokio::io::split(stream);
@@ -294,121 +305,96 @@ async fn connection(
             },
         };
         let id = envelope.id;
-        match envelope.request {
-            Request::Ping => {
-                send(&mut write, &ServerMessage::Pong { id, version: env!("CARGO_PKG_VERSION").into() }).await?;
+        let reply = match envelope.request {
+            // What the user asks for is carried out by the resident.
+            Request::CheckNow => act(&shell, id, Action::CheckNow),
+            Request::OpenWindow { route } => act(&shell, id, Action::OpenWindow { route }),
+            Request::Snooze { provider_id, span } => act(&shell, id, Action::Snooze { provider_id, span }),
+            Request::Mute { provider_id } => act(&shell, id, Action::Mute { provider_id }),
+            Request::Unmute { provider_id } => act(&shell, id, Action::Unmute { provider_id }),
+            Request::Pause { span } => act(&shell, id, Action::Pause(span)),
+            Request::Resume => act(&shell, id, Action::Resume),
+            Request::SetAutostart { enabled } => act(&shell, id, Action::SetAutostart(enabled)),
+            Request::Quit => act(&shell, id, Action::Quit),
+            Request::Ping => reply::ping::message(id, env!("CARGO_PKG_VERSION").into()),
+            Request::Summary => reply::summary::message(id, engine.summary()),
+            Request::Controls => {
+                let (tx, rx) = oneshot::channel();
+                match forward(&shell, id, ShellRequest::Controls(tx)) {
+                    ServerMessage::Done { .. } => match rx.await {
+                        Ok(controls) => reply::controls::message(id, controls),
+                        Err(_) => shutting_down(id),
+                    },
+                    error => error,
+                }
             }
-            Request::Summary => send(&mut write, &ServerMessage::Summary { id, summary: engine.summary() }).await?,
-            Request::CheckNow => {
-                engine.send(Command::CheckNow).await;
-                send(&mut write, &ServerMessage::Done { id }).await?;
-            }
-            Request::OpenWindow { route } => {
-                send(&mut write, &forward(&shell, id, ShellAction::OpenWindow { route })).await?;
-            }
-            Request::Snooze { provider_id, span } => {
-                let action = ShellAction::Alert(alert::Command::Snooze { provider_id, span });
-                send(&mut write, &forward(&shell, id, action)).await?;
-            }
-            Request::Mute { provider_id } => {
-                let action = ShellAction::Alert(alert::Command::Mute { provider_id });
-                send(&mut write, &forward(&shell, id, action)).await?;
-            }
-            Request::Unmute { provider_id } => {
-                let action = ShellAction::Alert(alert::Command::Unmute { provider_id });
-                send(&mut write, &forward(&shell, id, action)).await?;
-            }
-            Request::Pause { span } => {
-                send(&mut write, &forward(&shell, id, ShellAction::Alert(alert::Command::Pause(span)))).await?;
-            }
-            Request::Resume => {
-                send(&mut write, &forward(&shell, id, ShellAction::Alert(alert::Command::Resume))).await?;
-            }
-            Request::SetAutostart { enabled } => {
-                send(&mut write, &forward(&shell, id, ShellAction::SetAutostart(enabled))).await?;
-            }
-            Request::Quit => send(&mut write, &forward(&shell, id, ShellAction::Quit)).await?,
             Request::ProviderHistory { provider_id } => {
-                let reply = match provider_history(&engine, &files.database, &provider_id).await {
-                    Ok(history) => ServerMessage::ProviderHistory { id, history },
+                match provider_history(&engine, &files.database, &provider_id).await {
+                    Ok(history) => reply::provider_history::message(id, history),
                     Err(message) => failed(id, message),
-                };
-                send(&mut write, &reply).await?;
+                }
             }
-            Request::Catalog => {
-                let presets =
-                    outage_core::catalog::catalog().presets().iter().map(outage_core::ipc::PresetSummary::of).collect();
-                send(&mut write, &ServerMessage::Catalog { id, presets }).await?;
-            }
+            Request::Catalog => reply::catalog::message(
+                id,
+                outage_core::catalog::catalog()
+                    .presets()
+                    .iter()
+                    .map(outage_core::protocol::PresetSummary::of)
+                    .collect(),
+            ),
             Request::Detect { url } => {
                 let now = chrono::Local::now().fixed_offset();
                 let found = match crate::http::client() {
                     Ok(client) => crate::detect::preview(&client, &url, now).await,
                     Err(e) => Err(e.to_string()),
                 };
-                let reply = match found {
-                    Ok(detection) => ServerMessage::Detected { id, detection },
+                match found {
+                    Ok(detection) => reply::detect::message(id, detection),
                     Err(message) => failed(id, message),
-                };
-                send(&mut write, &reply).await?;
+                }
             }
             Request::AddProvider { provider } => {
                 let path = files.config.clone();
-                let done = blocking(move || crate::settings::add_provider(&path, &provider)).await;
-                send(&mut write, &done_or_error(id, done)).await?;
+                done_or_error(id, blocking(move || crate::settings::add_provider(&path, &provider)).await)
             }
             Request::RemoveProvider { provider_id } => {
                 let path = files.config.clone();
-                let done = blocking(move || crate::settings::remove_provider(&path, &provider_id)).await;
-                send(&mut write, &done_or_error(id, done)).await?;
+                done_or_error(id, blocking(move || crate::settings::remove_provider(&path, &provider_id)).await)
             }
             Request::GeneralSettings => {
                 let path = files.config.clone();
-                let reply = match blocking(move || crate::settings::general(&path)).await {
-                    Ok(settings) => ServerMessage::GeneralSettings { id, settings },
+                match blocking(move || crate::settings::general(&path)).await {
+                    Ok(settings) => reply::general_settings::message(id, settings),
                     Err(message) => failed(id, message),
-                };
-                send(&mut write, &reply).await?;
+                }
             }
             Request::SetGeneralSettings { settings } => {
                 let path = files.config.clone();
-                let done = blocking(move || crate::settings::set_general(&path, &settings)).await;
-                send(&mut write, &done_or_error(id, done)).await?;
+                done_or_error(id, blocking(move || crate::settings::set_general(&path, &settings)).await)
             }
             Request::MailAccounts { provider_id } => {
                 let path = files.config.clone();
-                let reply = match blocking(move || crate::settings::mail_accounts(&path, &provider_id)).await {
-                    Ok(accounts) => ServerMessage::MailAccounts { id, accounts },
+                match blocking(move || crate::settings::mail_accounts(&path, &provider_id)).await {
+                    Ok(accounts) => reply::mail_accounts::message(id, accounts),
                     Err(message) => failed(id, message),
-                };
-                send(&mut write, &reply).await?;
+                }
             }
             Request::AddMail { mail } => {
                 let path = files.config.clone();
-                let done = blocking(move || crate::settings::add_mail(&path, &mail)).await;
-                send(&mut write, &done_or_error(id, done)).await?;
+                done_or_error(id, blocking(move || crate::settings::add_mail(&path, &mail)).await)
             }
             Request::RemoveMail { provider_id, check_id } => {
                 let path = files.config.clone();
-                let done = blocking(move || crate::settings::remove_mail(&path, &provider_id, &check_id)).await;
-                send(&mut write, &done_or_error(id, done)).await?;
+                done_or_error(id, blocking(move || crate::settings::remove_mail(&path, &provider_id, &check_id)).await)
             }
-            Request::TestMail { mail } => test_mail(&mut write, &files.config, id, mail).await?,
-            Request::Controls => {
-                let (tx, rx) = oneshot::channel();
-                let reply = match forward(&shell, id, ShellAction::Controls(tx)) {
-                    ServerMessage::Done { .. } => match rx.await {
-                        Ok(controls) => ServerMessage::Controls { id, controls },
-                        Err(_) => shutting_down(id),
-                    },
-                    error => error,
-                };
-                send(&mut write, &reply).await?;
+            Request::TestMail { mail } => {
+                test_mail(&mut write, &files.config, id, mail).await?;
+                continue;
             }
             Request::Subscribe => {
                 let mut updates = engine.subscribe();
                 let first = updates.borrow_and_update().clone();
-                send(&mut write, &ServerMessage::Summary { id, summary: first }).await?;
+                send(&mut write, &reply::subscribe::message(id, first)).await?;
                 // From here the connection only pushes; it ends when the client hangs up.
                 let mut sink = [0u8; 256];
                 loop {
@@ -429,7 +415,8 @@ async fn connection(
                     }
                 }
             }
-        }
+        };
+        send(&mut write, &reply).await?;
     }
 }
 
@@ -440,7 +427,7 @@ async fn test_mail<W: AsyncWriteExt + Unpin>(
     write: &mut W,
     config: &Path,
     id: u64,
-    mail: outage_core::ipc::NewMail,
+    mail: outage_core::protocol::NewMail,
 ) -> std::io::Result<()> {
     let path = config.to_owned();
     let provider_id = mail.provider_id.clone();
@@ -462,8 +449,7 @@ async fn test_mail<W: AsyncWriteExt + Unpin>(
     };
     let (observation, forwarded) = tokio::join!(probe, forward);
     forwarded?;
-    let check = outage_core::ipc::CheckSummary::of(&observation);
-    send(write, &ServerMessage::MailTested { id, check }).await
+    send(write, &reply::test_mail::message(id, outage_core::summary::CheckSummary::of(&observation))).await
 }
 
 /// Reads one provider's history on a connection of its own (SQLite in WAL mode lets it read
@@ -509,11 +495,16 @@ fn done_or_error(id: u64, done: Result<(), String>) -> ServerMessage {
 }
 
 /// Hands a request to the shell: `Done` once queued, an error when the shell is gone.
-fn forward(shell: &mpsc::UnboundedSender<ShellAction>, id: u64, action: ShellAction) -> ServerMessage {
-    match shell.send(action) {
+fn forward(shell: &mpsc::UnboundedSender<ShellRequest>, id: u64, request: ShellRequest) -> ServerMessage {
+    match shell.send(request) {
         Ok(()) => ServerMessage::Done { id },
         Err(_) => shutting_down(id),
     }
+}
+
+/// Hands the user's action to the resident.
+fn act(shell: &mpsc::UnboundedSender<ShellRequest>, id: u64, action: Action) -> ServerMessage {
+    forward(shell, id, ShellRequest::Action(action))
 }
 
 fn shutting_down(id: u64) -> ServerMessage {
@@ -578,82 +569,91 @@ impl Client {
         }
     }
 
-    /// The user's alert controls and the start-at-login switch.
-    pub async fn controls(&mut self) -> Result<Controls, ClientError> {
-        match self.request(Request::Controls).await? {
-            ServerMessage::Controls { controls, .. } => Ok(controls),
-            other => Err(ClientError::Protocol(format!("expected controls, got {other:?}"))),
-        }
-    }
-
-    /// The built-in presets.
-    pub async fn catalog(&mut self) -> Result<Vec<outage_core::ipc::PresetSummary>, ClientError> {
-        match self.request(Request::Catalog).await? {
-            ServerMessage::Catalog { presets, .. } => Ok(presets),
-            other => Err(ClientError::Protocol(format!("expected the catalog, got {other:?}"))),
-        }
-    }
-
-    /// What detection finds at a URL.
-    pub async fn detect(&mut self, url: &str) -> Result<outage_core::ipc::Detection, ClientError> {
-        match self.request(Request::Detect { url: url.to_owned() }).await? {
-            ServerMessage::Detected { detection, .. } => Ok(detection),
-            other => Err(ClientError::Protocol(format!("expected a detection, got {other:?}"))),
-        }
-    }
-
-    /// The general settings as written in the config file.
-    pub async fn general_settings(&mut self) -> Result<outage_core::ipc::GeneralSettings, ClientError> {
-        match self.request(Request::GeneralSettings).await? {
-            ServerMessage::GeneralSettings { settings, .. } => Ok(settings),
-            other => Err(ClientError::Protocol(format!("expected the settings, got {other:?}"))),
-        }
-    }
-
-    /// One provider's last 90 days.
-    pub async fn provider_history(
-        &mut self,
-        provider_id: &str,
-    ) -> Result<outage_core::report::ProviderHistory, ClientError> {
-        match self.request(Request::ProviderHistory { provider_id: provider_id.to_owned() }).await? {
-            ServerMessage::ProviderHistory { history, .. } => Ok(history),
-            other => Err(ClientError::Protocol(format!("expected a provider history, got {other:?}"))),
-        }
-    }
-
-    /// The mail endpoints the config file gives for a provider.
-    pub async fn mail_accounts(
-        &mut self,
-        provider_id: &str,
-    ) -> Result<Vec<outage_core::ipc::MailAccount>, ClientError> {
-        match self.request(Request::MailAccounts { provider_id: provider_id.to_owned() }).await? {
-            ServerMessage::MailAccounts { accounts, .. } => Ok(accounts),
-            other => Err(ClientError::Protocol(format!("expected mail accounts, got {other:?}"))),
-        }
-    }
-
     /// "Test connection": `on_step` hears every step as it ends; the probe's result last.
     pub async fn test_mail(
         &mut self,
-        mail: outage_core::ipc::NewMail,
-        mut on_step: impl FnMut(outage_core::ipc::CheckStep),
-    ) -> Result<outage_core::ipc::CheckSummary, ClientError> {
+        mail: outage_core::protocol::NewMail,
+        mut on_step: impl FnMut(outage_core::summary::CheckStep),
+    ) -> Result<outage_core::summary::CheckSummary, ClientError> {
         let mut message = self.request(Request::TestMail { mail }).await?;
         loop {
             match message {
                 ServerMessage::MailStep { step, .. } => on_step(step),
-                ServerMessage::MailTested { check, .. } => return Ok(check),
-                other => return Err(ClientError::Protocol(format!("expected a mail test, got {other:?}"))),
+                other => return reply::test_mail::take(other).map_err(|other| unexpected("test_mail", &other)),
             }
             message = self.next_message().await?;
         }
     }
+}
 
-    /// The current summary.
-    pub async fn summary(&mut self) -> Result<Summary, ClientError> {
-        match self.request(Request::Summary).await? {
-            ServerMessage::Summary { summary, .. } => Ok(summary),
-            other => Err(ClientError::Protocol(format!("expected a summary, got {other:?}"))),
+fn unexpected(command: &str, message: &ServerMessage) -> ClientError {
+    ClientError::Protocol(format!("expected a reply to `{command}`, got {message:?}"))
+}
+
+/// The engine's part of the command list: one `Client` method per command, which sends its
+/// request and returns its typed reply. `stream` commands have hand-written methods.
+macro_rules! client_methods {
+    ($(
+        $(#[$doc:meta])*
+        $scope:ident $name:ident : $variant:ident $({ $($field:ident : $fty:ty),* })?
+            -> $reply:ty = $message:ident { $($reply_field:ident)? };
+    )*) => {
+        $(client_method!($scope $(#[$doc])* $name : $variant $({ $($field : $fty),* })? -> $reply);)*
+    };
+}
+
+macro_rules! client_method {
+    (stream $($rest:tt)*) => {};
+    ($scope:ident $(#[$doc:meta])* $name:ident : $variant:ident $({ $($field:ident : $fty:ty),* })? -> $reply:ty) => {
+        impl Client {
+            $(#[$doc])*
+            pub async fn $name(&mut self $($(, $field: $fty)*)?) -> Result<$reply, ClientError> {
+                let message = self.request(Request::$variant $({ $($field),* })?).await?;
+                reply::$name::take(message).map_err(|other| unexpected(stringify!($name), &other))
+            }
         }
+    };
+}
+
+outage_core::with_commands!(client_methods);
+
+#[cfg(test)]
+mod tests {
+    use outage_core::text::Language;
+
+    use super::*;
+    use crate::runner::Command;
+
+    /// The resident ends the server by signal, not by aborting it: once signalled it stops
+    /// answering and gives the socket up, so the next resident can claim it.
+    #[tokio::test]
+    async fn serve_stops_on_its_shutdown_signal_and_gives_up_the_socket() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("control.sock");
+        let Claim::Primary(listener) = claim(&path).unwrap() else { panic!("no other resident uses this socket") };
+        // Connectivity on loopback: the test never leaves the machine.
+        let text = "[settings]\nlanguage = \"en\"\nconnectivity = [\"127.0.0.1:9\"]\n";
+        let config = outage_core::config::parse(text, "test.toml").unwrap();
+        let database = dir.path().join("history.sqlite3");
+        let store = crate::store::Store::open(&database).unwrap();
+        let (engine, engine_task) =
+            crate::runner::start(config, Language::En, store, crate::runner::system_clock()).unwrap();
+        let (shell, _shell_rx) = mpsc::unbounded_channel();
+        let (navigate, _) = broadcast::channel(1);
+        let (stop, stopped) = oneshot::channel::<()>();
+        let files = Files { database, config: dir.path().join("config.toml") };
+        let server = tokio::spawn(serve(listener, engine.clone(), files, shell, navigate, async {
+            let _ = stopped.await;
+        }));
+
+        let mut client = Client::connect(&path).await.unwrap();
+        assert_eq!(client.ping().await.unwrap(), env!("CARGO_PKG_VERSION"));
+        stop.send(()).unwrap();
+        tokio::time::timeout(Duration::from_secs(5), server).await.expect("the server ends on its signal").unwrap();
+        assert!(matches!(Client::connect(&path).await, Err(ClientError::NotRunning(_))), "nobody listens any more");
+        assert!(matches!(claim(&path).unwrap(), Claim::Primary(_)), "the next resident can claim the socket");
+
+        engine.send(Command::Shutdown).await;
+        engine_task.await.unwrap();
     }
 }

@@ -6,8 +6,8 @@ use std::time::Duration;
 
 use chrono::{DateTime, FixedOffset};
 use outage_core::formats::{Format, detect};
-use outage_core::ipc::Detection;
 use outage_core::model::Reason;
+use outage_core::protocol::Detection;
 
 use crate::http;
 

@@ -9,8 +9,9 @@ use outage_core::check::{Check, CheckState, checks_of};
 use outage_core::config::Config;
 use outage_core::confirm::RecheckPolicy;
 use outage_core::fusion;
-use outage_core::ipc::{Network, Summary};
+use outage_core::model::Network;
 use outage_core::model::Reason;
+use outage_core::summary::Summary;
 use outage_core::text::Language;
 
 use crate::EngineError;

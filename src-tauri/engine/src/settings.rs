@@ -8,7 +8,7 @@ use notify::Watcher as _;
 use tokio::sync::mpsc;
 
 use outage_core::config::{self, Config};
-use outage_core::ipc::{GeneralSettings, MailAccount, NewMail, NewProvider};
+use outage_core::protocol::{GeneralSettings, MailAccount, NewMail, NewProvider};
 use outage_core::text::Language;
 
 use crate::EngineError;

@@ -4,10 +4,12 @@
 use std::process::ExitCode;
 
 use anyhow::Context as _;
+use outage_core::action::Action;
 use outage_core::alert::{self, AlertState};
-use outage_core::ipc::{Controls, Request, Snoozed, Summary};
-use outage_core::tray::{self, MenuAction};
-use outage_engine::control::{self, Claim, ShellAction};
+use outage_core::protocol::{Controls, Snoozed};
+use outage_core::summary::Summary;
+use outage_core::tray;
+use outage_engine::control::{self, Claim, ShellRequest};
 use outage_engine::paths::Paths;
 use outage_engine::runner::{self, Command};
 use outage_engine::settings;
@@ -44,7 +46,7 @@ fn serve(paths: &Paths, autostart: &Autostart, verbose: u8, platform: Platform) 
             Claim::Secondary => {
                 // Already running: ask it to show its window, and leave.
                 let mut client = control::Client::connect(&paths.socket).await?;
-                client.request(Request::OpenWindow { route: None }).await?;
+                client.open_window(None).await?;
                 println!("Outage Notifier is already running; asked it to open its window.");
                 return Ok(ExitCode::SUCCESS);
             }
@@ -69,25 +71,31 @@ fn serve(paths: &Paths, autostart: &Autostart, verbose: u8, platform: Platform) 
             }
         };
         let (engine, engine_task) = runner::start(config, language, store, clock.clone())?;
-        let (shell_tx, mut shell_rx) = mpsc::unbounded_channel::<ShellAction>();
+        let (shell_tx, mut shell_rx) = mpsc::unbounded_channel::<ShellRequest>();
         let (navigate_tx, _) = broadcast::channel::<String>(8);
+        let (stop_server, server_stopped) = tokio::sync::oneshot::channel::<()>();
         let server = tokio::spawn(control::serve(
             listener,
             engine.clone(),
             control::Files { database: paths.database(), config: paths.config_file.clone() },
-            shell_tx.clone(),
+            shell_tx,
             navigate_tx.clone(),
+            // Sent, or dropped on an early return: either way the server stops.
+            async {
+                let _ = server_stopped.await;
+            },
         ));
         let mut windows = Windows::new(paths.socket.clone(), navigate_tx);
 
-        let (menu_tx, mut menu_rx) = mpsc::unbounded_channel::<MenuAction>();
+        // The tray menu's and the notifications' actions; the control socket's come as requests.
+        let (actions_tx, mut actions_rx) = mpsc::unbounded_channel::<Action>();
         let mut updates = engine.subscribe();
         let first = updates.borrow_and_update().clone();
         let state_file = paths.alert_state();
         let mut alerts = load_alerts(&state_file);
         let mut saved = alerts.durable();
         let shell =
-            Shell::start(&first, &controls(&alerts, autostart, language), language, menu_tx, shell_tx, platform).await?;
+            Shell::start(&first, &controls(&alerts, autostart, language), language, actions_tx, platform).await?;
 
         let mut terminate = signal_stream()?;
         let mut reap = tokio::time::interval(std::time::Duration::from_secs(5));
@@ -101,8 +109,8 @@ fn serve(paths: &Paths, autostart: &Autostart, verbose: u8, platform: Platform) 
                 save_alerts(&state_file, &durable).await;
                 saved = durable;
             }
-            // What the user asked for, from the tray menu or over the control socket.
-            let command = tokio::select! {
+            // What the user asked for, from the tray menu, a notification or the control socket.
+            let action = tokio::select! {
                 changed = updates.changed() => {
                     if changed.is_err() { break; }
                     let summary = updates.borrow_and_update().clone();
@@ -124,21 +132,10 @@ fn serve(paths: &Paths, autostart: &Autostart, verbose: u8, platform: Platform) 
                     }
                     continue;
                 }
-                Some(action) = menu_rx.recv() => match action {
-                    MenuAction::OpenProvider(id) => { windows.open(Some(format!("/provider/{id}"))); continue; }
-                    MenuAction::OpenWindow => { windows.open(None); continue; }
-                    MenuAction::CheckNow => { engine.send(Command::CheckNow).await; continue; }
-                    MenuAction::Pause(span) => UserCommand::Alert(alert::Command::Pause(span)),
-                    MenuAction::Resume => UserCommand::Alert(alert::Command::Resume),
-                    MenuAction::SetAutostart(on) => UserCommand::Autostart(on),
-                    MenuAction::Quit => break,
-                },
-                Some(action) = shell_rx.recv() => match action {
-                    ShellAction::OpenWindow { route } => { windows.open(route); continue; }
-                    ShellAction::Alert(command) => UserCommand::Alert(command),
-                    ShellAction::SetAutostart(on) => UserCommand::Autostart(on),
-                    ShellAction::Controls(reply) => { let _ = reply.send(controls(&alerts, autostart, language)); continue; }
-                    ShellAction::Quit => break,
+                Some(action) = actions_rx.recv() => action,
+                Some(request) = shell_rx.recv() => match request {
+                    ShellRequest::Action(action) => action,
+                    ShellRequest::Controls(reply) => { let _ = reply.send(controls(&alerts, autostart, language)); continue; }
                 },
                 () = config_changed(config_watch.as_mut()) => {
                     match settings::load(&paths.config_file) {
@@ -165,28 +162,40 @@ fn serve(paths: &Paths, autostart: &Autostart, verbose: u8, platform: Platform) 
                 _ = reap.tick() => { windows.reap(); continue; }
                 () = terminate.recv() => break,
             };
-            match command {
-                UserCommand::Alert(command) => {
-                    tracing::info!(?command, "alert control");
-                    let (next, effects) = alert::step(alerts, alert::Input::Command(command), &policy, clock());
+            match action {
+                Action::OpenWindow { route } => {
+                    windows.open(route);
+                    continue;
+                }
+                Action::CheckNow => {
+                    engine.send(Command::CheckNow).await;
+                    continue;
+                }
+                Action::Quit => break,
+                Action::SetAutostart(on) => autostart.set(on),
+                action @ (Action::Snooze { .. } | Action::Mute { .. } | Action::Unmute { .. } | Action::Pause(_) | Action::Resume) => {
+                    tracing::info!(?action, "alert control");
+                    let (next, effects) = alert::step(alerts, alert::Input::Action(action), &policy, clock());
                     alerts = next;
                     deliver(&engine, &shell, effects).await;
                 }
-                UserCommand::Autostart(on) => autostart.set(on),
             }
             let summary = updates.borrow().clone();
             shell.show(tray::appearance(&summary, &controls(&alerts, autostart, language), language)).await;
         }
         tracing::info!("resident stopping");
         // A snooze or mute acknowledged just before the end still counts.
-        while let Ok(action) = shell_rx.try_recv() {
-            if let ShellAction::Alert(command) = action {
-                alerts = alert::step(alerts, alert::Input::Command(command), &policy, clock()).0;
+        while let Ok(request) = shell_rx.try_recv() {
+            if let ShellRequest::Action(action) = request
+                && action.concerns_alerts()
+            {
+                alerts = alert::step(alerts, alert::Input::Action(action), &policy, clock()).0;
             }
         }
         save_alerts(&state_file, &alerts.durable()).await;
         windows.close();
-        server.abort();
+        let _ = stop_server.send(());
+        let _ = server.await;
         engine.send(Command::Shutdown).await;
         let _ = engine_task.await;
         Ok(ExitCode::SUCCESS)
@@ -271,12 +280,6 @@ fn config_alert(error: &outage_engine::EngineError, language: outage_core::text:
     }
 }
 
-/// A user's request that changes what the tray shows.
-enum UserCommand {
-    Alert(alert::Command),
-    Autostart(bool),
-}
-
 /// What the user has silenced, for the tray menu and the window.
 fn controls(alerts: &AlertState, autostart: &Autostart, language: outage_core::text::Language) -> Controls {
     Controls {
@@ -317,13 +320,12 @@ impl Shell {
         first: &Summary,
         controls: &Controls,
         language: outage_core::text::Language,
-        menu: mpsc::UnboundedSender<MenuAction>,
-        shell: mpsc::UnboundedSender<ShellAction>,
+        actions: mpsc::UnboundedSender<Action>,
         (): Platform,
     ) -> anyhow::Result<Shell> {
         let icons = crate::tray::Icons::load()?;
-        let tray = crate::tray::start(tray::appearance(first, controls, language), icons, menu).await;
-        Ok(Shell { tray, notifier: crate::notify::Notifier::new(shell) })
+        let tray = crate::tray::start(tray::appearance(first, controls, language), icons, actions.clone()).await;
+        Ok(Shell { tray, notifier: crate::notify::Notifier::new(actions) })
     }
 
     #[cfg(any(windows, target_os = "macos"))]
@@ -332,13 +334,12 @@ impl Shell {
         first: &Summary,
         controls: &Controls,
         language: outage_core::text::Language,
-        menu: mpsc::UnboundedSender<MenuAction>,
-        shell: mpsc::UnboundedSender<ShellAction>,
+        actions: mpsc::UnboundedSender<Action>,
         tray: Platform,
     ) -> anyhow::Result<Shell> {
         let appearance = tray::appearance(first, controls, language);
-        tray.send(crate::desktop::TrayCommand::Start { appearance, actions: menu });
-        Ok(Shell { tray, notifier: crate::notify::Notifier::new(shell) })
+        tray.send(crate::desktop::TrayCommand::Start { appearance, actions: actions.clone() });
+        Ok(Shell { tray, notifier: crate::notify::Notifier::new(actions) })
     }
 
     #[cfg(not(any(target_os = "linux", windows, target_os = "macos")))]
@@ -347,11 +348,10 @@ impl Shell {
         _first: &Summary,
         _controls: &Controls,
         _language: outage_core::text::Language,
-        _menu: mpsc::UnboundedSender<MenuAction>,
-        shell: mpsc::UnboundedSender<ShellAction>,
+        actions: mpsc::UnboundedSender<Action>,
         (): Platform,
     ) -> anyhow::Result<Shell> {
-        let _ = shell;
+        let _ = actions;
         anyhow::bail!("the tray app runs on Linux, Windows and macOS; `check`, `open` and the window work everywhere")
     }
 

@@ -29,7 +29,7 @@ pub fn write_stdout(text: &str) {
 use std::process::ExitCode;
 
 use anyhow::Context as _;
-use outage_core::ipc::{Request, Summary};
+use outage_core::summary::Summary;
 use outage_core::text;
 use outage_engine::paths::Paths;
 use outage_engine::{control, once, runner, settings, store::Store};
@@ -211,7 +211,7 @@ pub fn open(paths: &Paths, route: Option<String>) -> anyhow::Result<ExitCode> {
         tokio::runtime::Builder::new_current_thread().enable_all().build().context("starting the async runtime")?;
     runtime.block_on(async {
         let mut client = control::Client::connect(&paths.socket).await?;
-        client.request(Request::OpenWindow { route }).await?;
+        client.open_window(route).await?;
         anyhow::Ok(())
     })?;
     Ok(ExitCode::SUCCESS)

@@ -6,7 +6,8 @@
 
 use std::collections::HashMap;
 
-use outage_core::tray::{MenuAction, MenuEntry, TrayAppearance, TrayIcon};
+use outage_core::action::Action;
+use outage_core::tray::{MenuEntry, TrayAppearance, TrayIcon};
 use tao::event::Event;
 use tao::event_loop::{ControlFlow, EventLoop, EventLoopBuilder, EventLoopProxy};
 use tao::platform::run_return::EventLoopExtRunReturn as _;
@@ -22,7 +23,7 @@ pub enum TrayCommand {
     /// Create the tray icon; its menu choices go to `actions`.
     Start {
         appearance: TrayAppearance,
-        actions: mpsc::UnboundedSender<MenuAction>,
+        actions: mpsc::UnboundedSender<Action>,
     },
     Show(TrayAppearance),
     /// The engine thread is done: leave the event loop.
@@ -93,7 +94,7 @@ pub fn with_event_loop<T: Send>(work: impl FnOnce(TrayProxy) -> T + Send) -> T {
                     button: MouseButton::Left,
                     button_state: MouseButtonState::Up,
                     ..
-                })) => tray.send(MenuAction::OpenWindow),
+                })) => tray.send(Action::OpenWindow { route: None }),
                 _ => {}
             }
         });
@@ -108,13 +109,13 @@ pub fn with_event_loop<T: Send>(work: impl FnOnce(TrayProxy) -> T + Send) -> T {
 #[derive(Default)]
 struct Tray {
     icon: Option<tray_icon::TrayIcon>,
-    actions: Option<mpsc::UnboundedSender<MenuAction>>,
-    menu: HashMap<MenuId, MenuAction>,
+    actions: Option<mpsc::UnboundedSender<Action>>,
+    menu: HashMap<MenuId, Action>,
     icons: HashMap<TrayIcon, tray_icon::Icon>,
 }
 
 impl Tray {
-    fn start(&mut self, appearance: &TrayAppearance, actions: mpsc::UnboundedSender<MenuAction>) {
+    fn start(&mut self, appearance: &TrayAppearance, actions: mpsc::UnboundedSender<Action>) {
         self.actions = Some(actions);
         match load_icons() {
             Ok(icons) => self.icons = icons,
@@ -167,7 +168,7 @@ impl Tray {
         }
     }
 
-    fn send(&self, action: MenuAction) {
+    fn send(&self, action: Action) {
         if let Some(actions) = &self.actions {
             let _ = actions.send(action);
         }
@@ -175,7 +176,7 @@ impl Tray {
 }
 
 /// The menu core decided, with an id per item that maps back to its action.
-fn build_menu(entries: &[MenuEntry]) -> (Menu, HashMap<MenuId, MenuAction>) {
+fn build_menu(entries: &[MenuEntry]) -> (Menu, HashMap<MenuId, Action>) {
     let menu = Menu::new();
     let mut ids = HashMap::new();
     for entry in entries {
@@ -187,7 +188,7 @@ fn build_menu(entries: &[MenuEntry]) -> (Menu, HashMap<MenuId, MenuAction>) {
     (menu, ids)
 }
 
-fn menu_item(entry: &MenuEntry, ids: &mut HashMap<MenuId, MenuAction>) -> Box<dyn IsMenuItem> {
+fn menu_item(entry: &MenuEntry, ids: &mut HashMap<MenuId, Action>) -> Box<dyn IsMenuItem> {
     // `&` marks an access key in Windows menus.
     let escape = |label: &str| label.replace('&', "&&");
     match entry {

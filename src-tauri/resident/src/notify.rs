@@ -10,9 +10,9 @@ use std::sync::{Arc, Mutex};
 #[cfg(target_os = "linux")]
 use notify_rust::{Hint, Timeout};
 use notify_rust::{Notification, NotificationResponse};
+use outage_core::action::Action;
 use outage_core::alert::{self, Effect};
 use outage_core::text::APP_NAME;
-use outage_engine::control::ShellAction;
 use tokio::sync::mpsc;
 
 #[derive(Debug, Clone, Default)]
@@ -26,12 +26,12 @@ struct Shown {
 #[derive(Debug, Clone)]
 pub struct Notifier {
     shown: Arc<Mutex<Shown>>,
-    shell: mpsc::UnboundedSender<ShellAction>,
+    actions: mpsc::UnboundedSender<Action>,
 }
 
 impl Notifier {
-    pub fn new(shell: mpsc::UnboundedSender<ShellAction>) -> Notifier {
-        Notifier { shown: Arc::default(), shell }
+    pub fn new(actions: mpsc::UnboundedSender<Action>) -> Notifier {
+        Notifier { shown: Arc::default(), actions }
     }
 
     pub fn apply(&self, effects: Vec<Effect>) {
@@ -45,7 +45,7 @@ impl Notifier {
 
     fn show(&self, alert: alert::Alert) {
         let shown = self.shown.clone();
-        let shell = self.shell.clone();
+        let actions = self.actions.clone();
         // The D-Bus calls block, and the handle must stay alive until the notification is
         // answered (GNOME drops notifications whose sender disconnected), so each waits on
         // its own blocking thread.
@@ -96,7 +96,7 @@ impl Notifier {
                 }
                 // The body click, or the one button, "Open" (Windows and macOS show it as one).
                 if matches!(response, NotificationResponse::Default | NotificationResponse::Action(_)) {
-                    let _ = shell.send(ShellAction::OpenWindow { route: Some(route.clone()) });
+                    let _ = actions.send(Action::OpenWindow { route: Some(route.clone()) });
                 }
                 if let (NotificationResponse::Closed(_) | NotificationResponse::Default, Ok(mut s)) =
                     (response, shown.lock())

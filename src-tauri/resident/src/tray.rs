@@ -4,8 +4,9 @@
 use std::collections::HashMap;
 
 use ksni::TrayMethods as _;
+use outage_core::action::Action;
 use outage_core::text::APP_NAME;
-use outage_core::tray::{MenuAction, MenuEntry, TrayAppearance, TrayIcon};
+use outage_core::tray::{MenuEntry, TrayAppearance, TrayIcon};
 use tokio::sync::mpsc;
 
 /// The tray icons, decoded once into SNI's ARGB32 pixmaps.
@@ -37,7 +38,7 @@ fn decode(png_bytes: &[u8]) -> Result<ksni::Icon, png::DecodingError> {
 struct Tray {
     appearance: TrayAppearance,
     icons: Icons,
-    actions: mpsc::UnboundedSender<MenuAction>,
+    actions: mpsc::UnboundedSender<Action>,
 }
 
 impl ksni::Tray for Tray {
@@ -72,7 +73,7 @@ impl ksni::Tray for Tray {
     }
 
     fn activate(&mut self, _x: i32, _y: i32) {
-        let _ = self.actions.send(MenuAction::OpenWindow);
+        let _ = self.actions.send(Action::OpenWindow { route: None });
     }
 
     fn menu(&self) -> Vec<ksni::MenuItem<Self>> {
@@ -137,7 +138,7 @@ impl std::fmt::Debug for TrayHandle {
     }
 }
 
-pub async fn start(appearance: TrayAppearance, icons: Icons, actions: mpsc::UnboundedSender<MenuAction>) -> TrayHandle {
+pub async fn start(appearance: TrayAppearance, icons: Icons, actions: mpsc::UnboundedSender<Action>) -> TrayHandle {
     let tray = Tray { appearance, icons, actions };
     match tray.assume_sni_available(true).spawn().await {
         Ok(handle) => TrayHandle(Some(handle)),

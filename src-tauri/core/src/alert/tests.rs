@@ -6,14 +6,15 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use super::*;
+use chrono::Weekday;
+
+use crate::action::Span;
+use crate::calendar::{MaintenanceWindow, QuietHours, Window};
 use crate::check::{CheckState, checks_of};
 use crate::config::Config;
 use crate::confirm::{self, RecheckPolicy};
-use chrono::Weekday;
-
-use crate::calendar::{MaintenanceWindow, QuietHours, Window};
 use crate::fusion;
-use crate::ipc::Verdict;
+use crate::model::Verdict;
 use crate::model::{Finding, Incident, IncidentState, IncidentUpdate, Observation, StatusSnapshot};
 
 fn at(s: &str) -> DateTime<FixedOffset> {
@@ -740,8 +741,8 @@ fn worse_news_alerts_but_better_or_same_news_does_not() {
 fn snooze_holds_one_provider_and_tells_what_changed_when_it_ends() {
     let mut d = Driver::new(Policy::default());
     assert_eq!(d.sum("2026-11-24T10:00:00+01:00", &[("a", MAJOR), ("b", OK)]), ["A: major outage"]);
-    let snooze = Command::Snooze { provider_id: "a".into(), span: Span::OneHour };
-    assert!(titles(&d.at("2026-11-24T10:01:00+01:00", Input::Command(snooze))).is_empty());
+    let snooze = Action::Snooze { provider_id: "a".into(), span: Span::OneHour };
+    assert!(titles(&d.at("2026-11-24T10:01:00+01:00", Input::Action(snooze))).is_empty());
     assert_eq!(d.state.snoozed_until("a"), Some(at("2026-11-24T11:01:00+01:00")));
     // A recovers while snoozed: held. B is not snoozed.
     assert!(d.sum("2026-11-24T10:10:00+01:00", &[("a", OK), ("b", OK)]).is_empty());
@@ -750,8 +751,8 @@ fn snooze_holds_one_provider_and_tells_what_changed_when_it_ends() {
     // The snooze ends: the earlier alert about A is out of date, so the user hears it is over.
     assert_eq!(d.tick("2026-11-24T11:01:00+01:00"), ["A: back to normal"]);
     // A problem that starts and ends within a snooze is never mentioned.
-    let snooze = Command::Snooze { provider_id: "a".into(), span: Span::FourHours };
-    d.at("2026-11-24T11:02:00+01:00", Input::Command(snooze));
+    let snooze = Action::Snooze { provider_id: "a".into(), span: Span::FourHours };
+    d.at("2026-11-24T11:02:00+01:00", Input::Action(snooze));
     assert!(d.sum("2026-11-24T12:00:00+01:00", &[("a", MAJOR), ("b", MAJOR)]).is_empty());
     assert!(d.sum("2026-11-24T13:00:00+01:00", &[("a", OK), ("b", MAJOR)]).is_empty());
     // Only B, which is not snoozed, gets its reminder.
@@ -762,14 +763,14 @@ fn snooze_holds_one_provider_and_tells_what_changed_when_it_ends() {
 fn mute_silences_a_provider_until_unmuted() {
     let mut d = Driver::new(Policy::default());
     d.sum("2026-11-24T10:00:00+01:00", &[("a", MAJOR), ("c", OK)]);
-    let effects = d.at("2026-11-24T10:01:00+01:00", Input::Command(Command::Mute { provider_id: "a".into() }));
+    let effects = d.at("2026-11-24T10:01:00+01:00", Input::Action(Action::Mute { provider_id: "a".into() }));
     assert!(effects.contains(&Effect::Withdraw { key: "provider:a".into() }), "muting clears it from the screen");
-    d.at("2026-11-24T10:02:00+01:00", Input::Command(Command::Mute { provider_id: "c".into() }));
+    d.at("2026-11-24T10:02:00+01:00", Input::Action(Action::Mute { provider_id: "c".into() }));
     assert!(d.state.is_muted("c"));
     assert!(d.sum("2026-11-24T10:30:00+01:00", &[("a", OK), ("c", MAJOR)]).is_empty());
     assert!(d.tick("2026-11-24T18:00:00+01:00").is_empty(), "no reminders either");
     // Unmuting tells what the user does not know yet: C's problem.
-    let effects = d.at("2026-11-24T18:01:00+01:00", Input::Command(Command::Unmute { provider_id: "c".into() }));
+    let effects = d.at("2026-11-24T18:01:00+01:00", Input::Action(Action::Unmute { provider_id: "c".into() }));
     assert_eq!(titles(&effects), ["C: major outage"]);
 }
 
@@ -777,7 +778,7 @@ fn mute_silences_a_provider_until_unmuted() {
 fn pause_all_holds_everything_for_one_digest() {
     let mut d = Driver::new(Policy::default());
     assert_eq!(d.sum("2026-11-24T10:00:00+01:00", &[("a", OK), ("c", MAJOR)]), ["C: major outage"]);
-    d.at("2026-11-24T10:01:00+01:00", Input::Command(Command::Pause(Span::OneHour)));
+    d.at("2026-11-24T10:01:00+01:00", Input::Action(Action::Pause(Span::OneHour)));
     assert_eq!(d.state.paused_until(), Some(at("2026-11-24T11:01:00+01:00")));
     assert!(d.sum("2026-11-24T10:10:00+01:00", &[("a", MAJOR), ("c", MAJOR)]).is_empty());
     let unknown = (State::Unknown, Verdict::YourNetwork);
@@ -798,7 +799,7 @@ fn pause_all_holds_everything_for_one_digest() {
     assert_eq!(back, [Effect::Withdraw { key: NETWORK_KEY.into() }], "withdrawing makes no noise");
     // Resuming early delivers the digest at once; C, told before the pause and still down,
     // is part of the picture.
-    let effects = d.at("2026-11-24T10:30:00+01:00", Input::Command(Command::Resume));
+    let effects = d.at("2026-11-24T10:30:00+01:00", Input::Action(Action::Resume));
     let [Effect::Notify(digest)] = effects.as_slice() else { panic!("{effects:?}") };
     assert_eq!(digest.title, "4 events while notifications were quiet");
     assert_eq!(
@@ -807,17 +808,17 @@ fn pause_all_holds_everything_for_one_digest() {
          10:30 C: still major outage"
     );
     // "Until tomorrow" ends at the policy's morning on the next day.
-    d.at("2026-11-24T23:30:00+01:00", Input::Command(Command::Pause(Span::UntilTomorrow)));
+    d.at("2026-11-24T23:30:00+01:00", Input::Action(Action::Pause(Span::UntilTomorrow)));
     assert_eq!(d.state.paused_until(), Some(at("2026-11-25T08:00:00+01:00")));
-    let snooze = Command::Snooze { provider_id: "b".into(), span: Span::UntilTomorrow };
-    d.at("2026-11-25T00:30:00+01:00", Input::Command(snooze));
+    let snooze = Action::Snooze { provider_id: "b".into(), span: Span::UntilTomorrow };
+    d.at("2026-11-25T00:30:00+01:00", Input::Action(snooze));
     assert_eq!(d.state.snoozed_until("b"), Some(at("2026-11-26T08:00:00+01:00")));
 }
 
 #[test]
 fn german_digest_and_acknowledgement() {
     let mut d = Driver::new(Policy::new(Language::De));
-    d.at("2026-11-24T10:00:00+01:00", Input::Command(Command::Pause(Span::OneHour)));
+    d.at("2026-11-24T10:00:00+01:00", Input::Action(Action::Pause(Span::OneHour)));
     let lines: Vec<_> = (0..10).map(|i| format!("p{i}")).collect();
     let many: Vec<(&str, (State, Verdict))> = lines.iter().map(|id| (id.as_str(), MAJOR)).collect();
     d.sum("2026-11-24T10:10:00+01:00", &many);
@@ -943,7 +944,7 @@ fn quiet_hours_may_wrap_midnight() {
 fn alert_state_survives_a_round_trip_through_json() {
     let mut d = Driver::new(Policy::default());
     d.sum("2026-11-24T10:00:00+01:00", &[("a", MAJOR)]);
-    d.at("2026-11-24T10:01:00+01:00", Input::Command(Command::Mute { provider_id: "b".into() }));
+    d.at("2026-11-24T10:01:00+01:00", Input::Action(Action::Mute { provider_id: "b".into() }));
     let json = serde_json::to_string(&d.state).unwrap();
     let back: AlertState = serde_json::from_str(&json).unwrap();
     assert_eq!(back, d.state);
@@ -974,7 +975,7 @@ fn a_restored_state_keeps_mutes_and_does_not_repeat_what_was_told() {
     let mut d = Driver::new(Policy::default());
     d.sum("2026-11-24T10:00:00+01:00", &[("a", OK), ("b", OK)]);
     assert_eq!(d.sum("2026-11-24T10:05:00+01:00", &[("a", MAJOR), ("b", OK)]).len(), 1);
-    d.at("2026-11-24T10:06:00+01:00", Input::Command(Command::Mute { provider_id: "b".into() }));
+    d.at("2026-11-24T10:06:00+01:00", Input::Action(Action::Mute { provider_id: "b".into() }));
 
     // The shell saves the durable part as JSON and restarts.
     let saved = serde_json::to_string(&d.state.durable()).unwrap();
