@@ -14,6 +14,7 @@
 mod dns;
 mod imap;
 mod pop3;
+pub mod replies;
 mod session;
 mod smtp;
 pub(crate) mod tls;
