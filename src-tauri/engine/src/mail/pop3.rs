@@ -33,7 +33,7 @@ pub(super) struct Multiline {
 
 impl Multiline {
     /// Takes the next line: `Some` at the end of the answer.
-    pub(super) fn push(&mut self, line: String) -> Result<Option<Vec<String>>, Fail> {
+    pub(super) fn push(&mut self, line: &str) -> Result<Option<Vec<String>>, Fail> {
         self.total += line.len();
         if self.total > MAX_REPLY {
             return Err(Fail::transient(Reason::TooLarge, "the answer is larger than 64 KiB".to_owned()));
@@ -41,7 +41,7 @@ impl Multiline {
         if line == "." {
             return Ok(Some(std::mem::take(&mut self.lines)));
         }
-        self.lines.push(line.strip_prefix('.').map_or_else(|| line.clone(), str::to_owned));
+        self.lines.push(line.strip_prefix('.').unwrap_or(line).to_owned());
         Ok(None)
     }
 }
@@ -50,7 +50,7 @@ async fn multiline(s: &mut Session) -> Result<Vec<String>, Fail> {
     let mut answer = Multiline::default();
     loop {
         let line = s.read_line().await?;
-        if let Some(lines) = answer.push(line)? {
+        if let Some(lines) = answer.push(&line)? {
             return Ok(lines);
         }
     }

@@ -107,7 +107,7 @@ pub fn pop3(bytes: &[u8]) -> Vec<Result<Parsed, Fail>> {
             }
         };
         if let Some(mut lines) = answer.take() {
-            match lines.push(line) {
+            match lines.push(&line) {
                 Ok(None) => answer = Some(lines),
                 Ok(Some(done)) => out.push(Ok(Parsed::Pop3Lines(done))),
                 Err(e) => {
