@@ -31,6 +31,9 @@ pub enum EngineError {
     Config(#[from] outage_core::config::ConfigError),
     #[error("cannot read {path}: {source}")]
     ReadConfig { path: String, source: std::io::Error },
+    /// The config file went away while we run: unlike at the first start, not an empty config.
+    #[error("{path} was deleted; keeping the previous settings")]
+    ConfigDeleted { path: String },
     #[error("cannot use data directory {path}: {source}")]
     DataDir { path: String, source: std::io::Error },
     #[error("history database {path}: {source}")]

@@ -141,7 +141,7 @@ fn serve(paths: &Paths, autostart: &Autostart, verbose: u8, platform: Platform) 
                     ShellAction::Quit => break,
                 },
                 () = config_changed(config_watch.as_mut()) => {
-                    match settings::load(&paths.config_file) {
+                    match settings::reload(&paths.config_file) {
                         Ok(config) => {
                             tracing::info!(providers = config.providers.len(), "config changed; reloading");
                             language = settings::language(&config);
@@ -258,14 +258,14 @@ async fn network_changed(watch: Option<&mut outage_engine::netwatch::NetworkWatc
 }
 
 fn config_alert(error: &outage_engine::EngineError, language: outage_core::text::Language) -> alert::Alert {
-    let title = match language {
-        outage_core::text::Language::De => "Outage Notifier: Einstellungen nicht übernommen",
-        outage_core::text::Language::En => "Outage Notifier: settings not applied",
+    let body = match error {
+        outage_engine::EngineError::ConfigDeleted { path } => outage_core::text::config_deleted(path, language),
+        other => other.to_string(),
     };
     alert::Alert {
         key: CONFIG_ALERT.into(),
-        title: title.into(),
-        body: error.to_string(),
+        title: outage_core::text::config_not_applied(language).into(),
+        body,
         urgency: alert::Urgency::Normal,
         route: "/settings".into(),
     }
