@@ -38,7 +38,7 @@ fn serve(paths: &Paths, autostart: &Autostart, verbose: u8, platform: Platform) 
     // work (SQLite, D-Bus notifications) goes to the blocking pool.
     let runtime =
         tokio::runtime::Builder::new_current_thread().enable_all().build().context("starting the async runtime")?;
-    runtime.block_on(async move {
+    let result = runtime.block_on(async move {
         let listener = match control::claim(&paths.socket)? {
             Claim::Primary(listener) => listener,
             Claim::Secondary => {
@@ -190,7 +190,12 @@ fn serve(paths: &Paths, autostart: &Autostart, verbose: u8, platform: Platform) 
         engine.send(Command::Shutdown).await;
         let _ = engine_task.await;
         Ok(ExitCode::SUCCESS)
-    })
+    });
+    // Nothing left behind may hold the process after Quit or SIGTERM: a blocking call to a
+    // hung D-Bus server, or a toast still waiting for its answer, is abandoned (dropping the
+    // runtime would wait for it forever).
+    runtime.shutdown_timeout(std::time::Duration::from_millis(500));
+    result
 }
 
 /// The alert memory of the last run; a missing or unreadable file starts afresh (an unreadable
