@@ -171,15 +171,18 @@ mod xdg {
         }
 
         pub fn withdraw(&self, key: &str) {
-            let id = self.shown.lock().ok().and_then(|mut s| {
-                let id = s.ids.remove(key)?;
-                s.by_id.remove(&id);
-                Some(id)
-            });
-            let Some(id) = id else { return };
             let this = self.clone();
+            let key = key.to_owned();
             tokio::spawn(async move {
+                // The id is looked up behind the bus lock, after every earlier show has its
+                // answer: a withdrawal right after a show still finds the notification.
                 let mut bus = this.bus.lock().await;
+                let id = this.shown.lock().ok().and_then(|mut s| {
+                    let id = s.ids.remove(&key)?;
+                    s.by_id.remove(&id);
+                    Some(id)
+                });
+                let Some(id) = id else { return };
                 let Some(b) = this.connect(&mut bus).await else { return };
                 let args = (id,);
                 let call = b.connection.call_method(Some(SERVICE), PATH, Some(SERVICE), "CloseNotification", &args);
