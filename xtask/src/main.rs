@@ -58,8 +58,8 @@ fn main() -> ExitCode {
         Some("bench") => bench(),
         Some("bundle") => bundle(),
         Some("fuzz") => match args.get(1).map(|s| s.parse::<u64>()) {
-            None => fuzz(60),
-            Some(Ok(seconds)) if seconds > 0 => fuzz(seconds),
+            None => fuzz(60, false),
+            Some(Ok(seconds)) if seconds > 0 => fuzz(seconds, false),
             Some(_) => Err(format!("`{}` is not a number of seconds", args[1])),
         },
         _ => {
@@ -404,7 +404,7 @@ fn test() -> Result {
     }
     if nightly() {
         step("fuzz targets: a few seconds each, as a smoke check");
-        fuzz(FUZZ_SMOKE_SECONDS)?;
+        fuzz(FUZZ_SMOKE_SECONDS, true)?;
     } else {
         eprintln!("\nskipped the fuzz smoke check: no nightly toolchain (rustup toolchain install nightly)");
     }
@@ -457,8 +457,9 @@ fn bindings_fresh() -> Result {
     }
 }
 
-/// How long `cargo xtask test` runs each fuzz target: enough to build it and find shallow
-/// crashes, not to explore.
+/// How long `cargo xtask test` runs each fuzz target: enough to find shallow crashes, not to
+/// explore. The smoke check builds without optimisation (`--dev`): it compiles faster, and a
+/// few seconds of slower executions cost less than an optimised build; exploring wants speed.
 const FUZZ_SMOKE_SECONDS: u64 = 5;
 
 /// Whether rustup has a nightly toolchain (cargo-fuzz needs one for the sanitizer flags).
@@ -482,8 +483,8 @@ fn fuzz_targets(dir: &Path) -> Result<Vec<String>> {
 /// found (fuzz/corpus/<target>, kept out of git), the target's hand-written seeds
 /// (fuzz/seeds/<target>), and for the status-page targets the recorded payloads in
 /// src-tauri/core/tests/fixtures, read in place. A crash stops here with the input saved
-/// under fuzz/artifacts/<target>.
-fn fuzz(seconds: u64) -> Result {
+/// under fuzz/artifacts/<target>. `smoke` builds without optimisation.
+fn fuzz(seconds: u64, smoke: bool) -> Result {
     if !nightly() {
         return Err("fuzzing needs a nightly toolchain: rustup toolchain install nightly".into());
     }
@@ -500,8 +501,17 @@ fn fuzz(seconds: u64) -> Result {
     if !lock.exists() {
         std::fs::copy(root.join("Cargo.lock"), &lock).map_err(|e| format!("copying Cargo.lock: {e}"))?;
     }
-    // Sanitizer builds of their own: never mixed with (or invalidating) the normal target dir.
-    let target_dir = std::env::var_os("OUTAGE_FUZZ_TARGET_DIR").map_or_else(|| dir.join("target"), PathBuf::from);
+    // Sanitizer builds of their own: never mixed with (or invalidating) the normal target dir,
+    // but beside it when that is kept outside the clone (CI), so the next run reuses them.
+    let target_dir = match (std::env::var_os("OUTAGE_FUZZ_TARGET_DIR"), std::env::var_os("CARGO_TARGET_DIR")) {
+        (Some(dir), _) => PathBuf::from(dir),
+        (None, Some(normal)) => {
+            let mut beside = normal;
+            beside.push("-fuzz");
+            PathBuf::from(beside)
+        }
+        (None, None) => dir.join("target"),
+    };
     let fixtures = root.join("src-tauri/core/tests/fixtures");
     let max_time = format!("-max_total_time={seconds}");
     for target in fuzz_targets(&dir)? {
@@ -518,6 +528,9 @@ fn fuzz(seconds: u64) -> Result {
         }
         let mut args: Vec<String> = ["+nightly", "fuzz", "run", "--fuzz-dir"].map(str::to_owned).to_vec();
         args.push(dir.display().to_string());
+        if smoke {
+            args.push("--dev".into());
+        }
         args.push("--target-dir".into());
         args.push(target_dir.display().to_string());
         args.push(target.clone());
