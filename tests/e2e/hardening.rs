@@ -143,6 +143,23 @@ async fn status_page_text_is_escaped_where_the_server_reads_markup() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_plain_text_server_gets_the_text_as_written() {
+    let session = Session::start("AT&T").await;
+    let _resident = session.resident();
+    session.wait_for_socket().await;
+    let title = "Hostile <b>Inc</b>";
+    session.server.set(Behaviour::Ok(statuspage_summary("critical", Some(("inc-1", title, "critical")))));
+    outage_tests::control_roundtrip(&session.socket(), b"{\"id\":1,\"method\":\"check_now\"}\n");
+    let shown = eventually("the outage notification", Duration::from_secs(30), || async {
+        session.services.notified().into_iter().find(|n| n.body.contains("Hostile"))
+    })
+    .await;
+    // Without body-markup the server shows text as it is: entities would show literally.
+    assert_eq!(shown.summary, "AT&T: major outage");
+    assert!(shown.body.contains(title), "{}", shown.body);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn quit_after_replaced_notifications_ends_at_once() {
     for how in ["quit", "SIGTERM"] {
         let session = Session::start("DomainFactory").await;
