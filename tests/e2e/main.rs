@@ -5,6 +5,8 @@
 // In tests a panic is the failure report: unwrap says where.
 #![allow(clippy::unwrap_used)]
 
+mod hardening;
+
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};

@@ -85,6 +85,26 @@ fn broken_config_exits_two_with_file_line_and_hint() {
 }
 
 #[test]
+fn an_absurd_duration_is_a_config_error_not_an_abort() {
+    // humantime accepts these; the arithmetic on them used to panic (exit 134 in release).
+    let dir = tempfile::tempdir().unwrap();
+    let server = HttpServer::start(Behaviour::Ok(statuspage_summary("none", None)));
+    let anchor = Anchor::start();
+    let config = write_config(dir.path(), &server, &anchor, "200000000000y");
+    let out = check(&config, &dir.path().join("data"), true);
+    assert_eq!(out.status.code(), Some(2), "{}", String::from_utf8_lossy(&out.stderr));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains(&format!("{}:2", config.display())) && err.contains("longer than"), "{err}");
+    assert!(err.contains("hint: interval may be at most"), "{err}");
+
+    let text = std::fs::read_to_string(&config).unwrap().replace("200000000000y", "1m").replace("5s", "200000000000y");
+    std::fs::write(&config, text).unwrap();
+    let out = check(&config, &dir.path().join("data"), true);
+    assert_eq!(out.status.code(), Some(2), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stderr).contains(&format!("{}:3", config.display())));
+}
+
+#[test]
 fn unwritable_data_dir_exits_two() {
     let dir = tempfile::tempdir().unwrap();
     let server = HttpServer::start(Behaviour::Ok(statuspage_summary("none", None)));

@@ -5,6 +5,7 @@
 use std::collections::HashMap;
 use std::io::{BufRead as _, BufReader};
 use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 use x11rb::connection::Connection as _;
@@ -61,11 +62,18 @@ pub struct Notified {
 }
 
 /// org.freedesktop.Notifications that records instead of showing.
+///
+/// Like dunst and xfce4-notifyd, it tells a notification's clicks and closes only to the
+/// connection that sent its latest version, not to the whole bus.
 #[derive(Debug, Clone, Default)]
 pub struct Recorder {
     pub log: Arc<Mutex<Vec<Notified>>>,
     /// Ids the app asked to close.
     pub closed: Arc<Mutex<Vec<u32>>>,
+    /// Advertise `body-markup`, as GNOME, KDE, dunst and mako do.
+    pub markup: Arc<AtomicBool>,
+    /// The unique bus name that sent each notification's latest version.
+    senders: Arc<Mutex<HashMap<u32, String>>>,
     next_id: Arc<Mutex<u32>>,
 }
 
@@ -74,10 +82,15 @@ pub struct Recorder {
 #[zbus::interface(name = "org.freedesktop.Notifications")]
 impl Recorder {
     fn get_capabilities(&self) -> Vec<String> {
-        vec!["actions".into(), "body".into()]
+        let mut caps = vec!["actions".into(), "body".into()];
+        if self.markup.load(Ordering::SeqCst) {
+            caps.push("body-markup".into());
+        }
+        caps
     }
 
-    #[allow(clippy::too_many_arguments)]
+    // zbus hands the message header over by value.
+    #[allow(clippy::too_many_arguments, clippy::needless_pass_by_value)]
     fn notify(
         &self,
         app_name: String,
@@ -88,6 +101,7 @@ impl Recorder {
         actions: Vec<String>,
         hints: HashMap<String, OwnedValue>,
         expire_timeout: i32,
+        #[zbus(header)] header: zbus::message::Header<'_>,
     ) -> u32 {
         // Part of the method's signature; the tests look only at what the user would read.
         let _ = (app_icon, hints, expire_timeout);
@@ -98,6 +112,9 @@ impl Recorder {
             *next += 1;
             *next
         };
+        if let Some(sender) = header.sender() {
+            self.senders.lock().expect("lock").insert(id, sender.to_string());
+        }
         self.log.lock().expect("lock").push(Notified { id, replaces_id, app_name, summary, body, actions });
         id
     }
@@ -195,9 +212,14 @@ impl DesktopServices {
         self.notifications.log.lock().expect("lock").clone()
     }
 
-    /// Clicks a notification's body, as a user would (`ActionInvoked(id, "default")`).
+    /// Clicks a notification's body, as a user would (`ActionInvoked(id, "default")`), telling
+    /// only the connection that sent its latest version.
     pub async fn click(&self, id: u32) {
-        let emitter = SignalEmitter::new(&self.connection, "/org/freedesktop/Notifications").expect("emitter");
+        let mut emitter = SignalEmitter::new(&self.connection, "/org/freedesktop/Notifications").expect("emitter");
+        let sender = self.notifications.senders.lock().expect("lock").get(&id).cloned();
+        if let Some(sender) = sender {
+            emitter = emitter.set_destination(zbus::names::BusName::try_from(sender).expect("bus name"));
+        }
         Recorder::action_invoked(&emitter, id, "default").await.expect("emit ActionInvoked");
     }
 

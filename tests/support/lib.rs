@@ -289,6 +289,9 @@ pub struct Running(pub std::process::Child);
 
 impl Running {
     pub fn stop(&mut self) {
+        if let Ok(Some(_)) = self.0.try_wait() {
+            return;
+        }
         let _ = Command::new("kill").arg("-TERM").arg(self.0.id().to_string()).status();
         let deadline = Instant::now() + Duration::from_secs(10);
         while Instant::now() < deadline {

@@ -14,6 +14,7 @@ cargo xtask <task>
   bench           run the benchmarks (release builds) and print their figures
   bundle          build the installable package (Linux: .deb) with the resident as a sidecar
   ui              build the UI into ui/dist
+  fuzz [SECONDS]  run every fuzz target for SECONDS (default 60) with nightly and cargo-fuzz
 ";
 
 /// Debian/Ubuntu packages: building the window (WebKitGTK), and the desktop the end-to-end
@@ -56,6 +57,11 @@ fn main() -> ExitCode {
         Some("ui") => ui_build(),
         Some("bench") => bench(),
         Some("bundle") => bundle(),
+        Some("fuzz") => match args.get(1).map(|s| s.parse::<u64>()) {
+            None => fuzz(60, false),
+            Some(Ok(seconds)) if seconds > 0 => fuzz(seconds, false),
+            Some(_) => Err(format!("`{}` is not a number of seconds", args[1])),
+        },
         _ => {
             eprint!("{USAGE}");
             return ExitCode::from(2);
@@ -396,6 +402,12 @@ fn test() -> Result {
             "\nskipped the Windows build: no {WINDOWS_TARGET} standard library (rustup target add {WINDOWS_TARGET}) or no mingw"
         );
     }
+    if nightly() {
+        step("fuzz targets: a few seconds each, as a smoke check");
+        fuzz(FUZZ_SMOKE_SECONDS, true)?;
+    } else {
+        eprintln!("\nskipped the fuzz smoke check: no nightly toolchain (rustup toolchain install nightly)");
+    }
     eprintln!("\nall test layers passed");
     Ok(())
 }
@@ -458,6 +470,101 @@ fn bindings_fresh() -> Result {
         eprintln!("warning: {message}");
         Ok(())
     }
+}
+
+/// How long `cargo xtask test` runs each fuzz target: enough to find shallow crashes, not to
+/// explore. The smoke check builds without optimisation (`--dev`): it compiles faster, and a
+/// few seconds of slower executions cost less than an optimised build; exploring wants speed.
+const FUZZ_SMOKE_SECONDS: u64 = 5;
+
+/// Whether rustup has a nightly toolchain (cargo-fuzz needs one for the sanitizer flags).
+fn nightly() -> bool {
+    Command::new("rustup")
+        .args(["toolchain", "list"])
+        .output()
+        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).lines().any(|l| l.starts_with("nightly")))
+}
+
+/// The fuzz targets: one file each in fuzz/fuzz_targets.
+fn fuzz_targets(dir: &Path) -> Result<Vec<String>> {
+    let entries = std::fs::read_dir(dir.join("fuzz_targets")).map_err(|e| format!("fuzz/fuzz_targets: {e}"))?;
+    let mut targets: Vec<String> =
+        entries.flatten().filter_map(|e| e.file_name().to_str()?.strip_suffix(".rs").map(str::to_owned)).collect();
+    targets.sort();
+    Ok(targets)
+}
+
+/// Runs every fuzz target for `seconds` with the nightly toolchain. Corpora: what earlier runs
+/// found (fuzz/corpus/<target>, kept out of git), the target's hand-written seeds
+/// (fuzz/seeds/<target>), and for the status-page targets the recorded payloads in
+/// src-tauri/core/tests/fixtures, read in place. A crash stops here with the input saved
+/// under fuzz/artifacts/<target>. `smoke` builds without optimisation.
+fn fuzz(seconds: u64, smoke: bool) -> Result {
+    if !nightly() {
+        return Err("fuzzing needs a nightly toolchain: rustup toolchain install nightly".into());
+    }
+    let root = root();
+    let dir = root.join("fuzz");
+    let has_cargo_fuzz =
+        Command::new("cargo").args(["+nightly", "fuzz", "--version"]).output().is_ok_and(|o| o.status.success());
+    if !has_cargo_fuzz {
+        step("cargo-fuzz");
+        sh(&root, "cargo", &["install", "cargo-fuzz", "--locked"])?;
+    }
+    // The same dependency versions as the app: start from the workspace's lock file.
+    let lock = dir.join("Cargo.lock");
+    if !lock.exists() {
+        std::fs::copy(root.join("Cargo.lock"), &lock).map_err(|e| format!("copying Cargo.lock: {e}"))?;
+    }
+    // Sanitizer builds of their own: never mixed with (or invalidating) the normal target dir,
+    // but beside it when that is kept outside the clone (CI), so the next run reuses them.
+    let target_dir = match (std::env::var_os("OUTAGE_FUZZ_TARGET_DIR"), std::env::var_os("CARGO_TARGET_DIR")) {
+        (Some(dir), _) => PathBuf::from(dir),
+        (None, Some(normal)) => {
+            let mut beside = normal;
+            beside.push("-fuzz");
+            PathBuf::from(beside)
+        }
+        (None, None) => dir.join("target"),
+    };
+    let fixtures = root.join("src-tauri/core/tests/fixtures");
+    let max_time = format!("-max_total_time={seconds}");
+    for target in fuzz_targets(&dir)? {
+        step(&format!("fuzz {target} for {seconds} s"));
+        let corpus = dir.join("corpus").join(&target);
+        std::fs::create_dir_all(&corpus).map_err(|e| format!("{}: {e}", corpus.display()))?;
+        let mut corpora = vec![corpus];
+        let seeds = dir.join("seeds").join(&target);
+        if seeds.is_dir() {
+            corpora.push(seeds);
+        }
+        if (target.starts_with("format_") || target == "detect") && fixtures.is_dir() {
+            corpora.push(fixtures.clone());
+        }
+        let mut args: Vec<String> = ["+nightly", "fuzz", "run", "--fuzz-dir"].map(str::to_owned).to_vec();
+        args.push(dir.display().to_string());
+        if smoke {
+            args.push("--dev".into());
+        }
+        args.push("--target-dir".into());
+        args.push(target_dir.display().to_string());
+        args.push(target.clone());
+        args.extend(corpora.iter().map(|c| c.display().to_string()));
+        // Seeds larger than this are read truncated; the formats fail fast on cut JSON, and
+        // the big recorded pages are not where the short-input bugs hide.
+        args.extend(["--".into(), max_time.clone(), "-max_len=65536".into(), "-print_final_stats=1".into()]);
+        eprintln!("$ cargo {}", args.join(" "));
+        let status = Command::new("cargo")
+            .args(&args)
+            .current_dir(&dir)
+            .env_remove("CARGO_TARGET_DIR")
+            .status()
+            .map_err(|e| format!("cannot run cargo fuzz: {e}"))?;
+        if !status.success() {
+            return Err(format!("fuzz target {target} failed ({status}): see fuzz/artifacts/{target}"));
+        }
+    }
+    Ok(())
 }
 
 /// Tracked and untracked (not ignored) `.ts` files written by ts-rs outside `ui/src/bindings`.

@@ -251,12 +251,12 @@ pub fn parse(text: &str, file: &str) -> Result<Config, ConfigError> {
     let mut settings = Settings::default();
     if let Some(s) = raw.settings {
         if let Some(v) = s.interval {
-            settings.interval =
-                duration(&v, "interval", Duration::from_secs(10)).map_err(|(m, h)| error(Some(v.span()), m, h))?;
+            settings.interval = duration(&v, "interval", Duration::from_secs(10), MAX_INTERVAL)
+                .map_err(|(m, h)| error(Some(v.span()), m, h))?;
         }
         if let Some(v) = s.timeout {
-            settings.timeout =
-                duration(&v, "timeout", Duration::from_secs(1)).map_err(|(m, h)| error(Some(v.span()), m, h))?;
+            settings.timeout = duration(&v, "timeout", Duration::from_secs(1), MAX_TIMEOUT)
+                .map_err(|(m, h)| error(Some(v.span()), m, h))?;
         }
         if let Some(v) = s.language {
             settings.language = Some(Language::parse(v.get_ref()).ok_or_else(|| {
@@ -392,8 +392,8 @@ pub fn parse(text: &str, file: &str) -> Result<Config, ConfigError> {
         let name = p.name.or_else(|| preset.map(|preset| preset.name.clone())).unwrap_or_else(|| id.clone());
         let interval = match &p.interval {
             Some(v) => {
-                let d =
-                    duration(v, "interval", Duration::from_secs(10)).map_err(|(m, h)| error(Some(v.span()), m, h))?;
+                let d = duration(v, "interval", Duration::from_secs(10), MAX_INTERVAL)
+                    .map_err(|(m, h)| error(Some(v.span()), m, h))?;
                 if settings.timeout > d {
                     let hint = Some(format!("at least the timeout, {}", humantime::format_duration(settings.timeout)));
                     return Err(error(
@@ -421,8 +421,8 @@ type Located = (Option<std::ops::Range<usize>>, String, Option<String>);
 fn alerts(raw: RawAlerts, providers: &[Provider]) -> Result<Alerts, Located> {
     let mut alerts = Alerts::default();
     if let Some(v) = raw.reminder {
-        alerts.reminder =
-            duration(&v, "reminder", Duration::from_secs(15 * 60)).map_err(|(m, h)| (Some(v.span()), m, h))?;
+        alerts.reminder = duration(&v, "reminder", Duration::from_secs(15 * 60), MAX_REMINDER)
+            .map_err(|(m, h)| (Some(v.span()), m, h))?;
     }
     if let Some(v) = raw.quiet_hours {
         let parsed = v.get_ref().split_once('-').and_then(|(start, end)| Some((clock(start)?, clock(end)?)));
@@ -608,7 +608,22 @@ fn mail_endpoint(raw: RawMail, file: &str) -> Result<Mail, (std::ops::Range<usiz
     Ok(Mail { kind, host, port, tls, username, ca_file, cert_warn_days })
 }
 
-fn duration(v: &toml::Spanned<String>, key: &str, min: Duration) -> Result<Duration, (String, Option<String>)> {
+/// The longest probe deadline: beyond it a probe is not a probe but a hang.
+pub const MAX_TIMEOUT: Duration = Duration::from_secs(24 * 3600);
+/// The longest interval between checks (global or per provider).
+pub const MAX_INTERVAL: Duration = Duration::from_secs(7 * 24 * 3600);
+/// The longest time between reminders.
+pub const MAX_REMINDER: Duration = Duration::from_secs(7 * 24 * 3600);
+
+/// A duration in `min..=max`. The upper bound matters as much as the lower one: humantime
+/// accepts "200000000000y", and the engine multiplies and adds intervals and timeouts, so a
+/// value that large would overflow `Duration`/`Instant` arithmetic far from this line.
+fn duration(
+    v: &toml::Spanned<String>,
+    key: &str,
+    min: Duration,
+    max: Duration,
+) -> Result<Duration, (String, Option<String>)> {
     let d = humantime::parse_duration(v.get_ref()).map_err(|e| {
         (
             format!("{key} `{}` is not a duration: {e}", v.get_ref()),
@@ -617,6 +632,15 @@ fn duration(v: &toml::Spanned<String>, key: &str, min: Duration) -> Result<Durat
     })?;
     if d < min {
         return Err((format!("{key} `{}` is shorter than {}", v.get_ref(), humantime::format_duration(min)), None));
+    }
+    if d > max {
+        return Err((
+            format!("{key} `{}` is longer than {}", v.get_ref(), humantime::format_duration(max)),
+            Some(format!(
+                "{key} may be at most {}; for example \"2m\", \"90s\" or \"1h\"",
+                humantime::format_duration(max)
+            )),
+        ));
     }
     Ok(d)
 }
@@ -956,6 +980,29 @@ end = "2026-11-29T02:00:00+01:00"
         assert_eq!(e.line, Some(7), "{e}");
         let e = parse(&text.replace("\"30s\"", "\"soon\""), "c.toml").unwrap_err();
         assert!(e.message.contains("not a duration"), "{e}");
+    }
+
+    #[test]
+    fn absurd_durations_are_refused_with_line_and_hint() {
+        let provider = "[[provider]]\nid = \"a\"\nstatus_page = \"https://a.example/\"\n";
+        let cases = [
+            // humantime accepts these; the engine's arithmetic on them overflowed and aborted.
+            (format!("[settings]\ninterval = \"200000000000y\"\n{provider}"), 2, "interval"),
+            (format!("[settings]\ntimeout = \"200000000000y\"\n{provider}"), 2, "timeout"),
+            (format!("[settings]\ninterval = \"8days\"\n{provider}"), 2, "interval"),
+            (format!("[settings]\ninterval = \"3days\"\ntimeout = \"25h\"\n{provider}"), 3, "timeout"),
+            (format!("{provider}interval = \"200000000000y\"\n"), 4, "interval"),
+            (format!("{provider}[alerts]\nreminder = \"200000000000y\"\n"), 5, "reminder"),
+        ];
+        for (text, line, key) in cases {
+            let e = parse(&text, "c.toml").unwrap_err();
+            assert_eq!(e.line, Some(line), "{text}: {e}");
+            assert!(e.message.contains(key) && e.message.contains("longer than"), "{text}: {e}");
+            assert!(e.hint.as_deref().is_some_and(|h| h.contains("at most")), "{text}: {e}");
+        }
+        // The bounds themselves are accepted.
+        let c = parse(&format!("[settings]\ninterval = \"7days\"\ntimeout = \"1day\"\n{provider}"), "c.toml").unwrap();
+        assert_eq!(c.settings.timeout, Duration::from_secs(86_400));
     }
 
     #[test]

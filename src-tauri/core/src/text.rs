@@ -204,6 +204,24 @@ pub fn network_down(lang: Language) -> &'static str {
     }
 }
 
+/// The title of the notice that an edited config was not applied.
+pub fn config_not_applied(lang: Language) -> &'static str {
+    match lang {
+        Language::De => "Outage Notifier: Einstellungen nicht übernommen",
+        Language::En => "Outage Notifier: settings not applied",
+    }
+}
+
+/// Its body when the config file was deleted while the app runs.
+pub fn config_deleted(path: &str, lang: Language) -> String {
+    match lang {
+        Language::De => {
+            format!("{path} wurde gelöscht. Die bisherigen Einstellungen gelten weiter, bis die Datei wieder da ist.")
+        }
+        Language::En => format!("{path} was deleted. The previous settings stay in effect until the file is back."),
+    }
+}
+
 /// A certificate that expires soon (or has expired), as verdict and notification title.
 pub fn certificate_expiry(name: &str, days: i64, lang: Language) -> String {
     match (lang, days) {

@@ -57,7 +57,7 @@ impl Drop for Listener {
 pub fn claim(path: &Path) -> Result<Claim, EngineError> {
     let err = |source| EngineError::Control { path: path.display().to_string(), source };
     let dir = path.parent().unwrap_or(Path::new("."));
-    create_private_dir(dir).map_err(err)?;
+    crate::paths::private_dir(dir).map_err(err)?;
     let lock_path = path.with_extension("lock");
     let lock = std::fs::OpenOptions::new().create(true).truncate(false).write(true).open(&lock_path).map_err(err)?;
     match lock.try_lock() {
@@ -75,23 +75,10 @@ pub fn claim(path: &Path) -> Result<Claim, EngineError> {
     Ok(Claim::Primary(Listener { socket: listener, path: path.to_path_buf(), _lock: lock }))
 }
 
-fn create_private_dir(dir: &Path) -> std::io::Result<()> {
-    std::fs::create_dir_all(dir)?;
-    set_owner_only(dir, 0o700)
-}
-
 #[cfg(unix)]
 fn set_owner_only(path: &Path, mode: u32) -> std::io::Result<()> {
     use std::os::unix::fs::PermissionsExt;
     std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode))
-}
-
-/// The directory is the user's own temp or app-data folder there, whose ACL already admits
-/// only the user (and the system).
-#[cfg(not(unix))]
-#[allow(clippy::unnecessary_wraps)] // the Unix version's signature
-fn set_owner_only(_path: &Path, _mode: u32) -> std::io::Result<()> {
-    Ok(())
 }
 
 /// The byte stream under the protocol: a Unix domain socket, or a named pipe on Windows.

@@ -46,7 +46,7 @@ pub async fn detect(
     budget: Duration,
     now: DateTime<FixedOffset>,
 ) -> Result<Detected, NotFound> {
-    let deadline = tokio::time::Instant::now() + budget;
+    let deadline = crate::deadline(tokio::time::Instant::now(), budget);
     let mut tried = Vec::new();
     let mut queue: Vec<url::Url> = detect::candidates(base).into_iter().map(|(_, url)| url).collect();
     let mut looked_at_html = false;

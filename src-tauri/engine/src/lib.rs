@@ -16,6 +16,14 @@ pub mod runner;
 pub mod settings;
 pub mod store;
 
+/// The instant `after` from `from`, or one decades away when that overflows: timeouts and
+/// intervals come from the user, and `Instant + Duration` panics where it cannot represent
+/// the sum (the release build aborts on a panic).
+pub(crate) fn deadline(from: tokio::time::Instant, after: std::time::Duration) -> tokio::time::Instant {
+    const FAR: std::time::Duration = std::time::Duration::from_secs(30 * 365 * 86_400);
+    from.checked_add(after).or_else(|| from.checked_add(FAR)).unwrap_or(from)
+}
+
 /// Errors of ours (not of the things we watch: those are observations).
 #[derive(Debug, thiserror::Error)]
 pub enum EngineError {
@@ -23,6 +31,9 @@ pub enum EngineError {
     Config(#[from] outage_core::config::ConfigError),
     #[error("cannot read {path}: {source}")]
     ReadConfig { path: String, source: std::io::Error },
+    /// The config file went away while we run: unlike at the first start, not an empty config.
+    #[error("{path} was deleted; keeping the previous settings")]
+    ConfigDeleted { path: String },
     #[error("cannot use data directory {path}: {source}")]
     DataDir { path: String, source: std::io::Error },
     #[error("history database {path}: {source}")]

@@ -91,7 +91,7 @@ pub async fn check_all(
         // Observations only, never outages: a one-shot run sees no outage end, and an
         // outage without one would stand in the evidence for ever.
         for observation in &seen {
-            store.insert(&check.provider_id, observation, interval * 3)?;
+            store.insert(&check.provider_id, observation, interval.saturating_mul(3))?;
             if let Some(snapshot) = observation.snapshot() {
                 store.record_snapshot(&check.provider_id, snapshot, observation.at.timestamp_millis())?;
             }
@@ -102,4 +102,28 @@ pub async fn check_all(
         states.insert(check.id.clone(), state);
     }
     Ok(fusion::summarize(config, &states, network, language, clock()))
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+
+    // The history keeps an observation valid for a few intervals; an interval the parser
+    // did not bound (a config built in code) must not overflow that span.
+    #[tokio::test]
+    async fn an_endless_interval_is_stored_without_overflow() {
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let text = format!(
+            "[[provider]]\nid = \"p\"\nstatus_page = \"http://127.0.0.1:{port}/\"\nstatus_format = \"statuspage\"\n"
+        );
+        let mut config = outage_core::config::parse(&text, "c.toml").unwrap();
+        config.settings.interval = Duration::MAX;
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("history.sqlite3")).unwrap();
+        let policy = RecheckPolicy { failures_to_confirm: 1, successes_to_recover: 1, rechecks: vec![] };
+        let summary = check_all(&config, Language::En, &store, crate::runner::system_clock(), &policy).await.unwrap();
+        assert_eq!(summary.providers.len(), 1);
+    }
 }

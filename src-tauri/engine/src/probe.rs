@@ -75,7 +75,7 @@ pub async fn run(
                 .or_else(|| cache.detected(page).map(|d| (d.format, d.endpoint)))
             {
                 Some(known) => known,
-                None => match detect::detect(client, page, timeout, timeout * 4, now).await {
+                None => match detect::detect(client, page, timeout, timeout.saturating_mul(4), now).await {
                     Ok(found) => {
                         cache.remember(page, found.clone());
                         (found.format, found.endpoint)
@@ -208,5 +208,54 @@ fn up(
         latency_ms: u64::try_from(latency.as_millis()).ok(),
         cert_days_left: None,
         finding: Finding::StatusPage(snapshot),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use outage_core::config::{Mail, MailKind, TlsMode};
+
+    use super::*;
+
+    /// A loopback port nobody listens on: connections are refused at once.
+    fn closed_port() -> u16 {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.local_addr().unwrap().port()
+    }
+
+    // The parser bounds timeouts, but a config built in code (or a future key) reaches the
+    // probes unchecked: a huge timeout must be a long deadline, never an overflow panic.
+    #[tokio::test]
+    async fn an_endless_timeout_is_a_deadline_not_a_panic() {
+        let client = http::client().unwrap();
+        let now = chrono::Local::now().fixed_offset();
+        let port = closed_port();
+        let page = url::Url::parse(&format!("http://127.0.0.1:{port}/")).unwrap();
+        let status = Check {
+            id: "p/status_page".into(),
+            provider_id: "p".into(),
+            spec: CheckSpec::StatusPage { page, format: None },
+        };
+        let result = run(&status, &client, Duration::MAX, now, &PageCache::default()).await;
+        assert_eq!(result.observation.outcome, Outcome::Unknown);
+
+        let endpoint = Mail {
+            kind: MailKind::Smtp,
+            host: "127.0.0.1".into(),
+            port,
+            tls: TlsMode::None,
+            username: None,
+            ca_file: None,
+            cert_warn_days: 14,
+        };
+        let mail = Check {
+            id: "p/smtp/127.0.0.1".into(),
+            provider_id: "p".into(),
+            spec: CheckSpec::Mail { target: endpoint.authority(), endpoint },
+        };
+        let result = run(&mail, &client, Duration::MAX, now, &PageCache::default()).await;
+        assert_ne!(result.observation.outcome, Outcome::Up, "{:?}", result.observation);
     }
 }

@@ -22,6 +22,19 @@ pub fn load(path: &Path) -> Result<Config, EngineError> {
     }
 }
 
+/// Loads the config again after a change. A missing file here is not a first run but a
+/// deletion (or a save caught between unlink and rename): like an invalid edit, it is an
+/// error, so the caller keeps the last good config instead of dropping every provider.
+pub fn reload(path: &Path) -> Result<Config, EngineError> {
+    match std::fs::read_to_string(path) {
+        Ok(text) => Ok(config::parse(&text, &path.display().to_string())?),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            Err(EngineError::ConfigDeleted { path: path.display().to_string() })
+        }
+        Err(source) => Err(EngineError::ReadConfig { path: path.display().to_string(), source }),
+    }
+}
+
 /// The configured language, else the OS locale.
 pub fn language(config: &Config) -> Language {
     config.settings.language.unwrap_or_else(|| {

@@ -40,7 +40,7 @@ fn serve(paths: &Paths, autostart: &Autostart, verbose: u8, platform: Platform) 
     // work (SQLite, D-Bus notifications) goes to the blocking pool.
     let runtime =
         tokio::runtime::Builder::new_current_thread().enable_all().build().context("starting the async runtime")?;
-    runtime.block_on(async move {
+    let result = runtime.block_on(async move {
         let listener = match control::claim(&paths.socket)? {
             Claim::Primary(listener) => listener,
             Claim::Secondary => {
@@ -138,7 +138,7 @@ fn serve(paths: &Paths, autostart: &Autostart, verbose: u8, platform: Platform) 
                     ShellRequest::Controls(reply) => { let _ = reply.send(controls(&alerts, autostart, language)); continue; }
                 },
                 () = config_changed(config_watch.as_mut()) => {
-                    match settings::load(&paths.config_file) {
+                    match settings::reload(&paths.config_file) {
                         Ok(config) => {
                             tracing::info!(providers = config.providers.len(), "config changed; reloading");
                             language = settings::language(&config);
@@ -199,7 +199,12 @@ fn serve(paths: &Paths, autostart: &Autostart, verbose: u8, platform: Platform) 
         engine.send(Command::Shutdown).await;
         let _ = engine_task.await;
         Ok(ExitCode::SUCCESS)
-    })
+    });
+    // Nothing left behind may hold the process after Quit or SIGTERM: a blocking call to a
+    // hung D-Bus server, or a toast still waiting for its answer, is abandoned (dropping the
+    // runtime would wait for it forever).
+    runtime.shutdown_timeout(std::time::Duration::from_millis(500));
+    result
 }
 
 /// The alert memory of the last run; a missing or unreadable file starts afresh (an unreadable
@@ -267,14 +272,14 @@ async fn network_changed(watch: Option<&mut outage_engine::netwatch::NetworkWatc
 }
 
 fn config_alert(error: &outage_engine::EngineError, language: outage_core::text::Language) -> alert::Alert {
-    let title = match language {
-        outage_core::text::Language::De => "Outage Notifier: Einstellungen nicht übernommen",
-        outage_core::text::Language::En => "Outage Notifier: settings not applied",
+    let body = match error {
+        outage_engine::EngineError::ConfigDeleted { path } => outage_core::text::config_deleted(path, language),
+        other => other.to_string(),
     };
     alert::Alert {
         key: CONFIG_ALERT.into(),
-        title: title.into(),
-        body: error.to_string(),
+        title: outage_core::text::config_not_applied(language).into(),
+        body,
         urgency: alert::Urgency::Normal,
         route: "/settings".into(),
     }

@@ -8,9 +8,9 @@ use super::session::{MAX_REPLY, Session};
 use super::{Done, Fail, Login, budget, implicit_tls, quote, sasl_plain, upgrade_missing};
 
 /// A tagged completion: `OK`, `NO` or `BAD`, its response code and text.
-struct Completion {
-    status: String,
-    line: String,
+pub(super) struct Completion {
+    pub(super) status: String,
+    pub(super) line: String,
     untagged: Vec<String>,
 }
 
@@ -20,7 +20,7 @@ impl Completion {
     }
 
     /// The response code in brackets (`AUTHENTICATIONFAILED`), upper case.
-    fn code(&self) -> Option<String> {
+    pub(super) fn code(&self) -> Option<String> {
         let rest = self.line.split_once('[')?.1;
         let code = rest.split([']', ' ']).next()?;
         Some(code.to_ascii_uppercase())
@@ -37,15 +37,19 @@ impl Tags {
     }
 }
 
-/// Reads until the completion of `tag`. `* BYE` means the server is hanging up.
-/// A continuation request (`+`) ends the wait too: the caller decides what to send.
-async fn complete(s: &mut Session, tag: &str) -> Result<Completion, Fail> {
-    let mut untagged = Vec::new();
-    let mut total = 0;
-    loop {
-        let line = s.read_line().await?;
-        total += line.len();
-        if total > MAX_REPLY {
+/// Collects the untagged lines before the completion of `tag`, as they arrive.
+#[derive(Default)]
+pub(super) struct Completer {
+    untagged: Vec<String>,
+    total: usize,
+}
+
+impl Completer {
+    /// Takes the next line: `Some` at the completion. `* BYE` means the server is hanging
+    /// up. A continuation request (`+`) ends the wait too: the caller decides what to send.
+    pub(super) fn push(&mut self, line: String, tag: &str) -> Result<Option<Completion>, Fail> {
+        self.total += line.len();
+        if self.total > MAX_REPLY {
             return Err(Fail::transient(Reason::TooLarge, "the response is larger than 64 KiB".to_owned()));
         }
         if let Some(rest) = line.strip_prefix(tag).and_then(|r| r.strip_prefix(' ')) {
@@ -53,19 +57,40 @@ async fn complete(s: &mut Session, tag: &str) -> Result<Completion, Fail> {
             if !matches!(status.as_str(), "OK" | "NO" | "BAD") {
                 return Err(Fail::transient(Reason::Protocol, format!("not an IMAP completion: {}", quote(&line))));
             }
-            return Ok(Completion { status, line, untagged });
+            return Ok(Some(Completion { status, line, untagged: std::mem::take(&mut self.untagged) }));
         }
         if line.get(..5).is_some_and(|p| p.eq_ignore_ascii_case("* BYE")) {
             return Err(Fail::transient(Reason::Protocol, format!("the server ended the session: {}", quote(&line))));
         }
         if line.starts_with('+') {
-            return Ok(Completion { status: "+".to_owned(), line, untagged });
+            return Ok(Some(Completion { status: "+".to_owned(), line, untagged: std::mem::take(&mut self.untagged) }));
         }
         if !line.starts_with("* ") {
             return Err(Fail::transient(Reason::Protocol, format!("not an IMAP response: {}", quote(&line))));
         }
-        untagged.push(line);
+        self.untagged.push(line);
+        Ok(None)
     }
+}
+
+/// Reads until the completion of `tag`.
+async fn complete(s: &mut Session, tag: &str) -> Result<Completion, Fail> {
+    let mut completer = Completer::default();
+    loop {
+        let line = s.read_line().await?;
+        if let Some(done) = completer.push(line, tag)? {
+            return Ok(done);
+        }
+    }
+}
+
+/// The capabilities a `CAPABILITY` completion lists, upper case.
+pub(super) fn capabilities_of(c: &Completion) -> Vec<String> {
+    c.untagged
+        .iter()
+        .filter_map(|l| l.strip_prefix("* CAPABILITY ").or_else(|| l.strip_prefix("* capability ")))
+        .flat_map(|l| l.split_whitespace().map(str::to_ascii_uppercase))
+        .collect()
 }
 
 async fn capabilities(s: &mut Session, tags: &mut Tags) -> Result<Vec<String>, Fail> {
@@ -76,11 +101,7 @@ async fn capabilities(s: &mut Session, tags: &mut Tags) -> Result<Vec<String>, F
     if !c.ok() {
         return Err(Fail::transient(Reason::Protocol, format!("CAPABILITY failed: {}", quote(&c.line))));
     }
-    Ok(c.untagged
-        .iter()
-        .filter_map(|l| l.strip_prefix("* CAPABILITY ").or_else(|| l.strip_prefix("* capability ")))
-        .flat_map(|l| l.split_whitespace().map(str::to_ascii_uppercase))
-        .collect())
+    Ok(capabilities_of(&c))
 }
 
 pub async fn dialogue(s: &mut Session, ep: &Mail, login: Option<Login<'_>>) -> Result<Done, Fail> {
@@ -177,7 +198,7 @@ async fn authenticate(s: &mut Session, tags: &mut Tags, caps: &[String], login: 
 
 /// RFC 5530: `AUTHENTICATIONFAILED` and friends are the account's problem (permanent);
 /// `UNAVAILABLE` and friends are the server's (transient, an outage).
-fn login_failed(c: &Completion) -> Fail {
+pub(super) fn login_failed(c: &Completion) -> Fail {
     let text = quote(&c.line);
     match c.code().as_deref() {
         Some("UNAVAILABLE" | "SERVERBUG" | "INUSE" | "LIMIT") => {

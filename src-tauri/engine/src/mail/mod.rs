@@ -14,6 +14,7 @@
 mod dns;
 mod imap;
 mod pop3;
+pub mod replies;
 mod session;
 mod smtp;
 pub(crate) mod tls;
@@ -133,7 +134,7 @@ fn label(kind: MailKind) -> &'static str {
 pub async fn probe(p: Probe<'_>) -> Observation {
     let endpoint = p.endpoint;
     let started = Instant::now();
-    let mut s = Session::new(started + p.timeout);
+    let mut s = Session::new(crate::deadline(started, p.timeout));
     s.progress = p.progress;
     let login = match &p.credential {
         Credential::Password { username, password } => {

@@ -8,8 +8,7 @@ use super::session::{MAX_REPLY, Session};
 use super::{Done, Fail, Login, budget, implicit_tls, quote, sasl_plain, upgrade_missing};
 
 /// `+OK …` or `-ERR …`.
-async fn status(s: &mut Session, greeting: bool) -> Result<Result<String, String>, Fail> {
-    let line = s.read_line().await?;
+pub(super) fn status_of(line: String, greeting: bool) -> Result<Result<String, String>, Fail> {
     if line.starts_with("+OK") {
         Ok(Ok(line))
     } else if line.starts_with("-ERR") {
@@ -21,20 +20,39 @@ async fn status(s: &mut Session, greeting: bool) -> Result<Result<String, String
     }
 }
 
-/// The lines of a multi-line answer, up to the lone `.`.
-async fn multiline(s: &mut Session) -> Result<Vec<String>, Fail> {
-    let mut lines = Vec::new();
-    let mut total = 0;
-    loop {
-        let line = s.read_line().await?;
-        total += line.len();
-        if total > MAX_REPLY {
+async fn status(s: &mut Session, greeting: bool) -> Result<Result<String, String>, Fail> {
+    status_of(s.read_line().await?, greeting)
+}
+
+/// Collects the lines of a multi-line answer, up to the lone `.`.
+#[derive(Default)]
+pub(super) struct Multiline {
+    lines: Vec<String>,
+    total: usize,
+}
+
+impl Multiline {
+    /// Takes the next line: `Some` at the end of the answer.
+    pub(super) fn push(&mut self, line: &str) -> Result<Option<Vec<String>>, Fail> {
+        self.total += line.len();
+        if self.total > MAX_REPLY {
             return Err(Fail::transient(Reason::TooLarge, "the answer is larger than 64 KiB".to_owned()));
         }
         if line == "." {
+            return Ok(Some(std::mem::take(&mut self.lines)));
+        }
+        self.lines.push(line.strip_prefix('.').unwrap_or(line).to_owned());
+        Ok(None)
+    }
+}
+
+async fn multiline(s: &mut Session) -> Result<Vec<String>, Fail> {
+    let mut answer = Multiline::default();
+    loop {
+        let line = s.read_line().await?;
+        if let Some(lines) = answer.push(&line)? {
             return Ok(lines);
         }
-        lines.push(line.strip_prefix('.').map_or_else(|| line.clone(), str::to_owned));
     }
 }
 
@@ -51,7 +69,7 @@ async fn capabilities(s: &mut Session) -> Result<Vec<String>, Fail> {
 /// RFC 3206: `[AUTH]` is the credentials, `[SYS/TEMP]` and `[IN-USE]` are the server's
 /// passing trouble, `[SYS/PERM]` its lasting trouble. Without a code a refused PASS means
 /// the credentials.
-fn classify(line: &str, during: &str) -> Fail {
+pub(super) fn classify(line: &str, during: &str) -> Fail {
     let upper = line.to_ascii_uppercase();
     let text = quote(line);
     if upper.contains("[SYS/TEMP]") || upper.contains("[IN-USE]") || upper.contains("[LOGIN-DELAY]") {

@@ -85,7 +85,7 @@ impl Session {
         self.end(true);
         let now = Instant::now();
         self.step = Some((name, now));
-        self.step_deadline = (now + limit).min(self.deadline);
+        self.step_deadline = crate::deadline(now, limit).min(self.deadline);
     }
 
     /// Ends the running step, recording how long it took.

@@ -8,9 +8,9 @@ use super::session::{MAX_REPLY, Session};
 use super::{Done, Fail, Login, base64, budget, implicit_tls, quote, sasl_plain, upgrade_missing};
 
 /// A reply: its code and the text of each line.
-struct Reply {
-    code: u16,
-    lines: Vec<String>,
+pub(super) struct Reply {
+    pub(super) code: u16,
+    pub(super) lines: Vec<String>,
 }
 
 impl Reply {
@@ -23,15 +23,20 @@ impl Reply {
     }
 }
 
-/// Reads a (possibly multi-line) reply. Anything that is not `NNN[ -]text` is garbage.
-async fn reply(s: &mut Session, greeting: bool) -> Result<Reply, Fail> {
-    let mut lines = Vec::new();
-    let mut code = None;
-    let mut total = 0;
-    loop {
-        let line = s.read_line().await?;
-        total += line.len();
-        if total > MAX_REPLY {
+/// Collects the lines of one (possibly multi-line) reply, as they arrive.
+#[derive(Default)]
+pub(super) struct ReplyLines {
+    lines: Vec<String>,
+    code: Option<u16>,
+    total: usize,
+}
+
+impl ReplyLines {
+    /// Takes the next line: `Some` once the reply is complete. Anything that is not
+    /// `NNN[ -]text` is garbage.
+    pub(super) fn push(&mut self, line: &str, greeting: bool) -> Result<Option<Reply>, Fail> {
+        self.total += line.len();
+        if self.total > MAX_REPLY {
             return Err(Fail::transient(Reason::TooLarge, "the reply is larger than 64 KiB".to_owned()));
         }
         let digits = line.get(..3).filter(|d| d.bytes().all(|b| b.is_ascii_digit()));
@@ -39,16 +44,28 @@ async fn reply(s: &mut Session, greeting: bool) -> Result<Reply, Fail> {
         let (Some(digits), Some(b' ' | b'-') | None) = (digits, separator) else {
             let reason = if greeting { Reason::Banner } else { Reason::Protocol };
             let what = if greeting { "not an SMTP greeting" } else { "not an SMTP reply" };
-            return Err(Fail::transient(reason, format!("{what}: {}", quote(&line))));
+            return Err(Fail::transient(reason, format!("{what}: {}", quote(line))));
         };
         let this: u16 = digits.parse().unwrap_or(0);
-        if code.is_some_and(|c| c != this) {
-            return Err(Fail::transient(Reason::Protocol, format!("reply lines disagree: {}", quote(&line))));
+        if self.code.is_some_and(|c| c != this) {
+            return Err(Fail::transient(Reason::Protocol, format!("reply lines disagree: {}", quote(line))));
         }
-        code = Some(this);
-        lines.push(line.get(4..).unwrap_or("").to_owned());
+        self.code = Some(this);
+        self.lines.push(line.get(4..).unwrap_or("").to_owned());
         if separator != Some(b'-') {
-            return Ok(Reply { code: this, lines });
+            return Ok(Some(Reply { code: this, lines: std::mem::take(&mut self.lines) }));
+        }
+        Ok(None)
+    }
+}
+
+/// Reads a (possibly multi-line) reply.
+async fn reply(s: &mut Session, greeting: bool) -> Result<Reply, Fail> {
+    let mut reply = ReplyLines::default();
+    loop {
+        let line = s.read_line().await?;
+        if let Some(done) = reply.push(&line, greeting)? {
+            return Ok(done);
         }
     }
 }
@@ -80,7 +97,7 @@ async fn capabilities(s: &mut Session) -> Result<Vec<String>, Fail> {
     Ok(r.lines.into_iter().skip(1).map(|l| l.to_ascii_uppercase()).collect())
 }
 
-fn mechanisms(caps: &[String]) -> Vec<String> {
+pub(super) fn mechanisms(caps: &[String]) -> Vec<String> {
     caps.iter()
         .filter_map(|c| c.strip_prefix("AUTH ").or_else(|| c.strip_prefix("AUTH=")))
         .flat_map(|m| m.split_whitespace().map(str::to_owned))
@@ -159,7 +176,7 @@ async fn authenticate(s: &mut Session, caps: &[String], login: Login<'_>) -> Res
 
 /// 535/534/5xx: the credentials (or the account) were refused. 454/4xx: the server's login
 /// service has trouble — an outage on their side, not the user's password.
-fn auth_failed(r: &Reply) -> Fail {
+pub(super) fn auth_failed(r: &Reply) -> Fail {
     match r.class() {
         5 => Fail::permanent(Reason::Auth, format!("the login was refused: {}", r.text())),
         4 => Fail::transient(Reason::Protocol, format!("the server cannot check logins right now: {}", r.text())),

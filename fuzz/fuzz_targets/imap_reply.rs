@@ -1,0 +1,6 @@
+//! The IMAP response parser on arbitrary server bytes.
+#![no_main]
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| {
+    let _ = outage_engine::mail::replies::imap(data);
+});
