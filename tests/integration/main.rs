@@ -8,6 +8,7 @@ mod check_cli;
 mod control_socket;
 mod crash;
 mod formats;
+mod full_disk;
 mod mail_accounts;
 mod mail_cli;
 mod mail_probes;

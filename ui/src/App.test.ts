@@ -15,6 +15,7 @@ const summary: Summary = {
   checked_at: "2026-11-24T10:06:00+01:00",
   network: "online",
   language: "en",
+  storage: null,
   providers: [
     {
       id: "df",
@@ -271,6 +272,25 @@ describe("summary view", () => {
     expect(screen.getByText("Betroffen")).toBeTruthy();
     expect(screen.getByText("Schwerer Ausfall")).toBeTruthy();
     expect(screen.getByText("Jetzt prüfen")).toBeTruthy();
+  });
+
+  it("says in both languages when the history cannot be saved, and not otherwise", async () => {
+    host();
+    render(App, { lang: "en" });
+    await settle();
+    expect(screen.queryByTestId("storage")).toBeNull();
+    cleanup();
+    host();
+    currentSummary = { ...summary, storage: { since: "2026-11-24T10:03:00+01:00", detail: "database or disk is full" } };
+    render(App, { lang: "en" });
+    await settle();
+    expect(screen.getByTestId("storage").textContent).toMatch(/^\s*Since .*09:03 the history cannot be saved/);
+    cleanup();
+    host();
+    currentSummary = { ...summary, storage: { since: "2026-11-24T10:03:00+01:00", detail: "database or disk is full" } };
+    render(App, { lang: "de" });
+    await settle();
+    expect(screen.getByTestId("storage").textContent).toMatch(/^\s*Seit .*09:03 kann der Verlauf nicht gespeichert werden/);
   });
 
   it("asks the host to check now", async () => {

@@ -123,6 +123,9 @@ pub enum Effect {
 }
 
 pub const NETWORK_KEY: &str = "network";
+
+/// The root cause "the history cannot be written": one notification per episode.
+pub const STORAGE_KEY: &str = "storage";
 pub const DIGEST_KEY: &str = "digest";
 
 /// The key of alerts about a provider's problem (outage, acknowledgement, maintenance).
@@ -157,6 +160,9 @@ pub struct AlertState {
     paused_until: Option<DateTime<FixedOffset>>,
     /// What was held back during quiet hours or a pause, oldest first.
     digest: Vec<DigestLine>,
+    /// The user knows the history is not being written (told, or held in the digest).
+    #[serde(default)]
+    storage_told: bool,
 }
 
 impl AlertState {
@@ -360,6 +366,26 @@ fn evaluate(
 ) {
     let lang = policy.language;
     let global = if quiet { Mode::Digest } else { Mode::Tell };
+
+    // Our own evidence record has a gap: whatever the network and the providers do.
+    match (&summary.storage, state.storage_told) {
+        (Some(problem), false) => {
+            state.storage_told = true;
+            let alert = Alert {
+                key: STORAGE_KEY.into(),
+                title: text::storage_failing(lang).to_owned(),
+                body: text::storage_failing_body(problem.since, lang, now),
+                urgency: Urgency::Normal,
+                route: "/".into(),
+            };
+            emit(state, global, alert, now, out);
+        }
+        (None, true) => {
+            state.storage_told = false;
+            out.push(Effect::Withdraw { key: STORAGE_KEY.into() });
+        }
+        _ => {}
+    }
 
     if summary.network == Network::Offline {
         if !state.network.told {

@@ -41,7 +41,7 @@ pub fn summarize(
             summarize_provider(provider, &lines, network, lang, now)
         })
         .collect();
-    Summary { checked_at: now, network, language: lang, providers }
+    Summary { checked_at: now, network, language: lang, providers, storage: None }
 }
 
 /// One provider's line in the summary, from its checks (its status page, if it has one,

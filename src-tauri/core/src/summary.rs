@@ -124,6 +124,21 @@ pub struct Summary {
     /// The language its sentences are in (the resident's), so a window follows it.
     pub language: crate::text::Language,
     pub providers: Vec<ProviderSummary>,
+    /// The history cannot be written: the evidence record has a gap while this is set.
+    #[serde(default)]
+    pub storage: Option<StorageProblem>,
+}
+
+/// The history database refuses writes (a full disk, a damaged file): monitoring goes on,
+/// but nothing it sees is kept as evidence until writes work again.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct StorageProblem {
+    /// The first write that failed.
+    #[ts(type = "string")]
+    pub since: DateTime<FixedOffset>,
+    /// What the database said, for the curious; the window and tray speak in catalog words.
+    pub detail: String,
 }
 
 impl Summary {

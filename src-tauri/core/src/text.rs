@@ -204,6 +204,33 @@ pub fn network_down(lang: Language) -> &'static str {
     }
 }
 
+/// The history cannot be written: the title of its notification, and the tray's note.
+pub fn storage_failing(lang: Language) -> &'static str {
+    match lang {
+        Language::De => "Verlauf wird nicht gespeichert",
+        Language::En => "History is not being saved",
+    }
+}
+
+/// Why a history that cannot be written matters, and what to do.
+pub fn storage_failing_body(
+    since: chrono::DateTime<chrono::FixedOffset>,
+    lang: Language,
+    now: chrono::DateTime<chrono::FixedOffset>,
+) -> String {
+    let at = clock_time(since, now);
+    match lang {
+        Language::De => format!(
+            "Seit {at} kann Outage Notifier seinen Verlauf nicht schreiben (ist der Datenträger voll?). \
+             Die Überwachung läuft weiter, aber der Nachweis hat eine Lücke, bis wieder Platz ist."
+        ),
+        Language::En => format!(
+            "Since {at} Outage Notifier cannot write its history (is the disk full?). Monitoring goes on, \
+             but the evidence record has a gap until there is space again."
+        ),
+    }
+}
+
 /// The title of the notice that an edited config was not applied.
 pub fn config_not_applied(lang: Language) -> &'static str {
     match lang {

@@ -109,6 +109,9 @@ pub fn appearance(summary: &Summary, controls: &Controls, lang: Language) -> Tra
     };
 
     let mut tooltip = tooltip;
+    if summary.storage.is_some() {
+        let _ = write!(tooltip, " — {}", text::storage_failing(lang));
+    }
     if let Some(until) = controls.paused_until {
         let at = until.format("%H:%M");
         let _ = match lang {
@@ -187,6 +190,7 @@ mod tests {
                     checks: vec![],
                 })
                 .collect(),
+            storage: None,
         }
     }
 
@@ -227,6 +231,17 @@ mod tests {
                 "Quit"
             ]
         );
+    }
+
+    #[test]
+    fn a_history_that_cannot_be_written_is_in_the_tooltip_in_both_languages() {
+        let mut s = summary(Network::Online, &[("GitHub", State::Operational)]);
+        s.storage = Some(crate::summary::StorageProblem {
+            since: chrono::DateTime::parse_from_rfc3339("2026-11-24T09:58:00+01:00").unwrap(),
+            detail: "database or disk is full".into(),
+        });
+        assert_eq!(appearance(&s, &none(), Language::En).tooltip, "All well — History is not being saved");
+        assert_eq!(appearance(&s, &none(), Language::De).tooltip, "Alles in Ordnung — Verlauf wird nicht gespeichert");
     }
 
     #[test]

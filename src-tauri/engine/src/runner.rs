@@ -11,7 +11,7 @@ use outage_core::config::Config;
 use outage_core::confirm::RecheckPolicy;
 use outage_core::fusion;
 use outage_core::model::{Network, Outcome, Reason};
-use outage_core::summary::Summary;
+use outage_core::summary::{StorageProblem, Summary};
 use outage_core::text::Language;
 use tokio::sync::{Semaphore, mpsc, watch};
 use tokio::time::Instant;
@@ -116,6 +116,8 @@ struct Slot {
 struct Engine {
     config: Config,
     paused: bool,
+    /// Since when the history refuses writes, if it does: the summary says so.
+    storage: Option<StorageProblem>,
     /// Set by `Shutdown`: no new probes; the loop ends when the running ones are stored or
     /// this deadline passed.
     stopping: Option<Instant>,
@@ -152,6 +154,7 @@ pub fn start(
 
     let mut engine = Engine {
         paused: false,
+        storage: None,
         stopping: None,
         last_tick: (now, Instant::now()),
         ticks: 0,
@@ -308,19 +311,34 @@ impl Engine {
         }
     }
 
-    /// Runs a history write off the event loop (SQLite blocks); a failed write is logged,
-    /// never fatal: monitoring goes on.
-    async fn write(&self, f: impl FnOnce(&Store) -> Result<(), EngineError> + Send + 'static) {
+    /// Runs a history write off the event loop (SQLite blocks). A failed write never stops
+    /// monitoring, but it is a gap in the evidence: the summary carries it until a write
+    /// works again, so the tray, the window and one notification can say so.
+    async fn write(&mut self, f: impl FnOnce(&Store) -> Result<(), EngineError> + Send + 'static) {
         let store = self.store.clone();
         let done = tokio::task::spawn_blocking(move || match store.lock() {
             Ok(store) => f(&store),
             Err(poisoned) => f(&poisoned.into_inner()),
         })
         .await;
-        match done {
-            Ok(Ok(())) => {}
-            Ok(Err(e)) => tracing::error!("history write failed: {e}"),
-            Err(e) => tracing::error!("history writer panicked: {e}"),
+        let failure = match done {
+            Ok(Ok(())) => None,
+            Ok(Err(e)) => Some(e.to_string()),
+            Err(e) => Some(format!("history writer panicked: {e}")),
+        };
+        match (failure, self.storage.is_some()) {
+            (Some(detail), false) => {
+                tracing::error!("history write failed: {detail}");
+                self.storage = Some(StorageProblem { since: (self.clock)(), detail });
+                self.publish();
+            }
+            (Some(detail), true) => tracing::debug!("history write still failing: {detail}"),
+            (None, true) => {
+                tracing::info!("history writes work again");
+                self.storage = None;
+                self.publish();
+            }
+            (None, false) => {}
         }
     }
 
@@ -418,9 +436,13 @@ impl Engine {
     fn publish(&self) {
         let states: BTreeMap<String, CheckState> =
             self.slots.iter().map(|s| (s.check.id.clone(), s.state.clone())).collect();
-        let summary = fusion::summarize(&self.config, &states, self.network, self.language, (self.clock)());
+        let mut summary = fusion::summarize(&self.config, &states, self.network, self.language, (self.clock)());
+        // The engine's own health, beside what it says of the providers.
+        summary.storage.clone_from(&self.storage);
         self.summary.send_if_modified(|current| {
-            let changed = current.network != summary.network || current.providers != summary.providers;
+            let changed = current.network != summary.network
+                || current.providers != summary.providers
+                || current.storage != summary.storage;
             *current = summary;
             changed
         });

@@ -2,6 +2,7 @@
 import type { Language } from "./Language";
 import type { Network } from "./Network";
 import type { ProviderSummary } from "./ProviderSummary";
+import type { StorageProblem } from "./StorageProblem";
 
 /**
  * The roll-up for tray, window and `check --json`.
@@ -10,4 +11,8 @@ export type Summary = { checked_at: string, network: Network,
 /**
  * The language its sentences are in (the resident's), so a window follows it.
  */
-language: Language, providers: Array<ProviderSummary>, };
+language: Language, providers: Array<ProviderSummary>, 
+/**
+ * The history cannot be written: the evidence record has a gap while this is set.
+ */
+storage: StorageProblem | null, };

@@ -615,6 +615,7 @@ fn summary(now: DateTime<FixedOffset>, network: Network, providers: &[(&str, Sta
         network,
         language: Language::En,
         providers: providers.iter().map(|(id, state, verdict)| provider(id, *state, *verdict)).collect(),
+        storage: None,
     }
 }
 
@@ -682,6 +683,33 @@ fn first_sight_of_healthy_providers_is_silent() {
 }
 
 #[test]
+fn a_history_that_cannot_be_written_is_told_once_per_episode() {
+    let mut d = Driver::new(Policy::default());
+    let failing = |t: &str| {
+        let mut s = summary(at(t), Network::Online, &[("df", OK.0, OK.1)]);
+        s.storage = Some(crate::summary::StorageProblem {
+            since: at("2026-11-24T10:01:00+01:00"),
+            detail: "database or disk is full".into(),
+        });
+        s
+    };
+    d.sum("2026-11-24T10:00:00+01:00", &[("df", OK)]);
+    let first = d.at("2026-11-24T10:01:00+01:00", Input::Summary(failing("2026-11-24T10:01:00+01:00")));
+    assert_eq!(titles(&first), ["History is not being saved"]);
+    let Some(Effect::Notify(alert)) = first.first() else { unreachable!() };
+    assert_eq!(alert.key, STORAGE_KEY);
+    assert!(alert.body.starts_with("Since 10:01 Outage Notifier cannot write its history"), "{}", alert.body);
+    for t in ["2026-11-24T10:02:00+01:00", "2026-11-24T10:30:00+01:00"] {
+        assert!(titles(&d.at(t, Input::Summary(failing(t)))).is_empty(), "one notification per episode");
+    }
+    let t = "2026-11-24T10:31:00+01:00";
+    let written = d.at(t, Input::Summary(summary(at(t), Network::Online, &[("df", OK.0, OK.1)])));
+    assert_eq!(written, vec![Effect::Withdraw { key: STORAGE_KEY.into() }]);
+    let again = d.at("2026-11-24T11:00:00+01:00", Input::Summary(failing("2026-11-24T11:00:00+01:00")));
+    assert_eq!(titles(&again), ["History is not being saved"], "a new episode is told again");
+}
+
+#[test]
 fn statuspage_major_outage_is_one_alert_naming_the_incident() {
     // What the end-to-end test expects from the resident.
     let mut p = provider("df", State::MajorOutage, Verdict::ProviderConfirmed);
@@ -698,6 +726,7 @@ fn statuspage_major_outage_is_one_alert_naming_the_incident() {
             network: Network::Online,
             language: Language::En,
             providers: vec![p.clone()],
+            storage: None,
         }),
     );
     let [Effect::Notify(alert)] = effects.as_slice() else { panic!("{effects:?}") };
@@ -713,6 +742,7 @@ fn statuspage_major_outage_is_one_alert_naming_the_incident() {
             network: Network::Online,
             language: Language::En,
             providers: vec![p],
+            storage: None,
         }),
     );
     assert!(again.is_empty());
