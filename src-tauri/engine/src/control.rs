@@ -616,7 +616,8 @@ mod tests {
     #[tokio::test]
     async fn serve_stops_on_its_shutdown_signal_and_gives_up_the_socket() {
         let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("control.sock");
+        // The socket's directory must be the resident's own (created owner-only by the claim).
+        let path = dir.path().join("run/control.sock");
         let Claim::Primary(listener) = claim(&path).unwrap() else { panic!("no other resident uses this socket") };
         // Connectivity on loopback: the test never leaves the machine.
         let text = "[settings]\nlanguage = \"en\"\nconnectivity = [\"127.0.0.1:9\"]\n";
