@@ -108,7 +108,7 @@ fn check_private(dir: &Path) -> std::io::Result<()> {
     }
     let me = rustix::process::geteuid().as_raw();
     if meta.uid() != me {
-        return refuse(format!("it belongs to user {} , not to us ({me})", meta.uid()));
+        return refuse(format!("it belongs to user {}, not to us ({me})", meta.uid()));
     }
     let mode = meta.mode() & 0o7777;
     if mode != 0o700 {
