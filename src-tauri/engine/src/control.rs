@@ -342,37 +342,40 @@ async fn connection(
             }
             Request::AddProvider { provider } => {
                 let path = files.config.clone();
-                done_or_error(id, blocking(move || crate::settings::add_provider(&path, &provider)).await)
+                done_or_error(id, blocking(move || crate::config_file::add_provider(&path, &provider)).await)
             }
             Request::RemoveProvider { provider_id } => {
                 let path = files.config.clone();
-                done_or_error(id, blocking(move || crate::settings::remove_provider(&path, &provider_id)).await)
+                done_or_error(id, blocking(move || crate::config_file::remove_provider(&path, &provider_id)).await)
             }
             Request::GeneralSettings => {
                 let path = files.config.clone();
-                match blocking(move || crate::settings::general(&path)).await {
+                match blocking(move || crate::config_file::general(&path)).await {
                     Ok(settings) => reply::general_settings::message(id, settings),
                     Err(message) => failed(id, message),
                 }
             }
             Request::SetGeneralSettings { settings } => {
                 let path = files.config.clone();
-                done_or_error(id, blocking(move || crate::settings::set_general(&path, &settings)).await)
+                done_or_error(id, blocking(move || crate::config_file::set_general(&path, &settings)).await)
             }
             Request::MailAccounts { provider_id } => {
                 let path = files.config.clone();
-                match blocking(move || crate::settings::mail_accounts(&path, &provider_id)).await {
+                match blocking(move || crate::config_file::mail_accounts(&path, &provider_id)).await {
                     Ok(accounts) => reply::mail_accounts::message(id, accounts),
                     Err(message) => failed(id, message),
                 }
             }
             Request::AddMail { mail } => {
                 let path = files.config.clone();
-                done_or_error(id, blocking(move || crate::settings::add_mail(&path, &mail)).await)
+                done_or_error(id, blocking(move || crate::config_file::add_mail(&path, &mail)).await)
             }
             Request::RemoveMail { provider_id, check_id } => {
                 let path = files.config.clone();
-                done_or_error(id, blocking(move || crate::settings::remove_mail(&path, &provider_id, &check_id)).await)
+                done_or_error(
+                    id,
+                    blocking(move || crate::config_file::remove_mail(&path, &provider_id, &check_id)).await,
+                )
             }
             Request::TestMail { mail } => {
                 test_mail(&mut write, &files.config, id, mail).await?;
@@ -418,7 +421,7 @@ async fn test_mail<W: AsyncWriteExt + Unpin>(
 ) -> std::io::Result<()> {
     let path = config.to_owned();
     let provider_id = mail.provider_id.clone();
-    let (config, endpoint) = match blocking(move || crate::settings::draft_mail(&path, &mail)).await {
+    let (config, endpoint) = match blocking(move || crate::config_file::draft_mail(&path, &mail)).await {
         Ok(draft) => draft,
         Err(message) => return send(write, &failed(id, message)).await,
     };

@@ -1,6 +1,7 @@
 //! The engine: runs checks on a schedule, confirms failures, keeps history in SQLite and
 //! publishes the summary. It knows nothing of Tauri, trays or windows.
 
+pub mod config_file;
 pub mod connectivity;
 pub mod control;
 pub mod credentials;
@@ -8,12 +9,11 @@ pub mod detect;
 pub mod http;
 pub mod mail;
 pub mod netwatch;
-pub mod once;
+pub mod one_shot;
 pub mod paths;
 pub mod probe;
 pub mod report;
 pub mod runner;
-pub mod settings;
 pub mod store;
 
 /// The instant `after` from `from`, or one decades away when that overflows: timeouts and

@@ -241,7 +241,7 @@ impl Engine {
             }
         }
         // The language may have changed with the file; every text is rendered anew.
-        self.language = crate::settings::language(&config);
+        self.language = crate::config_file::language(&config);
         self.config = config;
         self.publish();
     }

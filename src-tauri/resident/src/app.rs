@@ -9,10 +9,10 @@ use outage_core::alert::{self, AlertState};
 use outage_core::protocol::{Controls, Snoozed};
 use outage_core::summary::Summary;
 use outage_core::tray;
+use outage_engine::config_file;
 use outage_engine::control::{self, Claim, ShellRequest};
 use outage_engine::paths::Paths;
 use outage_engine::runner::{self, Command};
-use outage_engine::settings;
 use outage_engine::store::Store;
 use tokio::sync::{broadcast, mpsc};
 
@@ -34,8 +34,8 @@ pub fn run(paths: &Paths, autostart: &Autostart, verbose: u8) -> anyhow::Result<
 }
 
 fn serve(paths: &Paths, autostart: &Autostart, verbose: u8, platform: Platform) -> anyhow::Result<ExitCode> {
-    let config = settings::load(&paths.config_file)?;
-    let mut language = settings::language(&config);
+    let config = config_file::load(&paths.config_file)?;
+    let mut language = config_file::language(&config);
     // One thread is plenty for a process that waits on timers and sockets all day; blocking
     // work (SQLite, D-Bus notifications) goes to the blocking pool.
     let runtime =
@@ -60,9 +60,9 @@ fn serve(paths: &Paths, autostart: &Autostart, verbose: u8, platform: Platform) 
         let mut network_watch = outage_engine::netwatch::NetworkWatch::new()
             .map_err(|e| tracing::warn!("network changes go unnoticed until the next check: {e}"))
             .ok();
-        let mut config_watch = match settings::ensure_config_dir(&paths.config_file)
+        let mut config_watch = match config_file::ensure_config_dir(&paths.config_file)
             .map_err(|e| anyhow::anyhow!(e))
-            .and_then(|_| Ok(settings::ConfigWatch::new(&paths.config_file)?))
+            .and_then(|_| Ok(config_file::ConfigWatch::new(&paths.config_file)?))
         {
             Ok(w) => Some(w),
             Err(e) => {
@@ -138,10 +138,10 @@ fn serve(paths: &Paths, autostart: &Autostart, verbose: u8, platform: Platform) 
                     ShellRequest::Controls(reply) => { let _ = reply.send(controls(&alerts, autostart, language)); continue; }
                 },
                 () = config_changed(config_watch.as_mut()) => {
-                    match settings::reload(&paths.config_file) {
+                    match config_file::reload(&paths.config_file) {
                         Ok(config) => {
                             tracing::info!(providers = config.providers.len(), "config changed; reloading");
-                            language = settings::language(&config);
+                            language = config_file::language(&config);
                             policy = alert::Policy::from_config(&config.alerts, language);
                             engine.send(Command::Reload(Box::new(config))).await;
                             // Withdraw the notice about an earlier broken edit, if any.
@@ -256,7 +256,7 @@ async fn save_alerts(path: &std::path::Path, state: &AlertState) {
 const CONFIG_ALERT: &str = "config";
 
 /// Resolves when the config file changed; never without a watch.
-async fn config_changed(watch: Option<&mut settings::ConfigWatch>) {
+async fn config_changed(watch: Option<&mut config_file::ConfigWatch>) {
     match watch {
         Some(w) => w.changed().await,
         None => std::future::pending().await,

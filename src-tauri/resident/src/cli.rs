@@ -32,17 +32,22 @@ use anyhow::Context as _;
 use outage_core::summary::Summary;
 use outage_core::text;
 use outage_engine::paths::Paths;
-use outage_engine::{control, once, runner, settings, store::Store};
+use outage_engine::{config_file, control, one_shot, runner, store::Store};
 
 pub fn check(paths: &Paths, json: bool, verbose: u8) -> anyhow::Result<ExitCode> {
     init_stderr_logging(verbose);
-    let config = settings::load(&paths.config_file)?;
-    let language = settings::language(&config);
+    let config = config_file::load(&paths.config_file)?;
+    let language = config_file::language(&config);
     let store = Store::open(&paths.database())?;
     let runtime =
         tokio::runtime::Builder::new_current_thread().enable_all().build().context("starting the async runtime")?;
-    let summary =
-        runtime.block_on(once::check_all(&config, language, &store, runner::system_clock(), &once::cli_policy()))?;
+    let summary = runtime.block_on(one_shot::check_all(
+        &config,
+        language,
+        &store,
+        runner::system_clock(),
+        &one_shot::cli_policy(),
+    ))?;
     if json {
         out!("{}", serde_json::to_string_pretty(&summary).context("serialising the summary")?);
     } else {
@@ -176,8 +181,8 @@ pub fn history(paths: &Paths, provider: Option<&str>, limit: usize, json: bool) 
 }
 
 pub fn report(paths: &Paths, days: u32, json: bool) -> anyhow::Result<ExitCode> {
-    let config = settings::load(&paths.config_file)?;
-    let language = settings::language(&config);
+    let config = config_file::load(&paths.config_file)?;
+    let language = config_file::language(&config);
     let store = Store::open(&paths.database())?;
     let to = runner::system_clock()();
     let from = to - chrono::Duration::days(i64::from(days));
@@ -223,7 +228,7 @@ pub fn credentials_set(paths: &Paths, provider_id: &str, username: &str) -> anyh
     use std::io::IsTerminal as _;
     // Warn about a typo now rather than at the first failed probe; storing still works, so a
     // password can be set before the config names it.
-    match settings::load(&paths.config_file) {
+    match config_file::load(&paths.config_file) {
         Ok(config) => {
             let used = config
                 .providers

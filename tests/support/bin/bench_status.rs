@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 use std::time::{Duration, Instant};
 
 use outage_core::formats::Format;
-use outage_engine::{once, runner, store::Store};
+use outage_engine::{one_shot, runner, store::Store};
 use outage_tests::{Anchor, Behaviour, HttpServer, fixture, statuspage_summary};
 
 const PARSE: [(&str, Format); 9] = [
@@ -55,12 +55,12 @@ fn main() {
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
     let started = Instant::now();
     let summary = runtime
-        .block_on(once::check_all(
+        .block_on(one_shot::check_all(
             &config,
             outage_core::text::Language::En,
             &store,
             runner::system_clock(),
-            &once::cli_policy(),
+            &one_shot::cli_policy(),
         ))
         .expect("poll");
     let wall = started.elapsed();

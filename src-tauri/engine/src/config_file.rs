@@ -1,5 +1,6 @@
-//! Reads the config file from disk, and notices when it changes; the parsing and validation
-//! are core's.
+//! The config file on disk: reads it, notices when it changes, and makes the window's edits
+//! to it (comments kept, validated before an atomic write); the parsing and validation are
+//! core's.
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
