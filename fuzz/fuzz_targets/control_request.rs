@@ -2,7 +2,7 @@
 #![no_main]
 
 /// The request type the resident decodes (one line to change if the module moves).
-type Envelope = outage_core::ipc::RequestEnvelope;
+type Envelope = outage_core::protocol::RequestEnvelope;
 
 libfuzzer_sys::fuzz_target!(|data: &[u8]| {
     if let Ok(envelope) = serde_json::from_slice::<Envelope>(data) {
