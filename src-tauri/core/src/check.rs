@@ -79,6 +79,9 @@ pub const OFFLINE_RECHECK: Duration = Duration::from_secs(15);
 pub struct CheckState {
     pub confirmed: Option<Observation>,
     pub failing_since: Option<DateTime<FixedOffset>>,
+    /// The first success after a confirmed failure, while recovery awaits confirmation:
+    /// if it is upheld, the outage ended here, not at the probe that confirmed it.
+    recovering_since: Option<DateTime<FixedOffset>>,
     tracker: Tracker,
 }
 
@@ -113,7 +116,7 @@ impl CheckState {
     /// A state with this confirmed observation, as if its confirmation had settled on it
     /// (for views of a known state, such as tests of the verdicts).
     pub fn settled(confirmed: Option<Observation>, failing_since: Option<DateTime<FixedOffset>>) -> CheckState {
-        CheckState { confirmed, failing_since, tracker: Tracker::default() }
+        CheckState { confirmed, failing_since, recovering_since: None, tracker: Tracker::default() }
     }
 
     /// Whether a failure is currently confirmed; `None` before the first report.
@@ -138,6 +141,9 @@ impl CheckState {
         let failure = confirm::is_failure(observation.outcome);
         if failure {
             self.failing_since.get_or_insert(observation.at);
+            self.recovering_since = None;
+        } else if was_failure {
+            self.recovering_since.get_or_insert(observation.at);
         }
         let since = self.failing_since.unwrap_or(observation.at);
         if !failure && step.publish {
@@ -148,9 +154,12 @@ impl CheckState {
             (true, false, true) => {
                 Some(OutageChange::Started { since, confirmed_at: observation.at, reason: observation.reason })
             }
-            (true, true, false) => Some(OutageChange::Ended { at: observation.at }),
+            (true, true, false) => Some(OutageChange::Ended { at: self.recovering_since.unwrap_or(observation.at) }),
             _ => None,
         };
+        if !now_failure {
+            self.recovering_since = None;
+        }
         if step.publish {
             self.confirmed = Some(observation.clone());
         }
@@ -207,7 +216,7 @@ mod tests {
     }
 
     #[test]
-    fn an_outage_starts_at_its_first_failure_and_ends_when_recovery_is_confirmed() {
+    fn an_outage_starts_at_its_first_failure_and_ends_at_the_first_success_that_was_upheld() {
         let policy = RecheckPolicy::default();
         let mut state = CheckState::default();
         assert!(state.observe(&seen(0, Outcome::Up, None), &policy).published);
@@ -229,9 +238,28 @@ mod tests {
         assert_eq!((unsure.published, unsure.outage.is_some()), (false, false));
         assert!(state.failing_since.is_some(), "not recovered until confirmed");
         let recovered = state.observe(&seen(160, Outcome::Up, None), &policy);
-        assert_eq!(recovered.outage, Some(OutageChange::Ended { at: seen(160, Outcome::Up, None).at }));
+        assert_eq!(
+            recovered.outage,
+            Some(OutageChange::Ended { at: seen(150, Outcome::Up, None).at }),
+            "the mail worked again from the first success the re-check upheld"
+        );
         assert_eq!(state.failing_since, None);
         assert_eq!(state.confirmed_failure(), Some(false));
+    }
+
+    #[test]
+    fn a_success_the_next_probe_contradicts_is_not_the_end() {
+        let policy = RecheckPolicy::default();
+        let mut state = CheckState::default();
+        for s in [0, 10, 30] {
+            state.observe(&seen(s, Outcome::Down, Some(Reason::Timeout)), &policy);
+        }
+        assert_eq!(state.confirmed_failure(), Some(true));
+        state.observe(&seen(90, Outcome::Up, None), &policy);
+        state.observe(&seen(100, Outcome::Down, Some(Reason::Timeout)), &policy);
+        state.observe(&seen(160, Outcome::Up, None), &policy);
+        let ended = state.observe(&seen(170, Outcome::Up, None), &policy);
+        assert_eq!(ended.outage, Some(OutageChange::Ended { at: seen(160, Outcome::Up, None).at }));
     }
 
     #[test]

@@ -10,7 +10,7 @@ use outage_core::check::{Check, CheckState, OutageChange, checks_of};
 use outage_core::config::Config;
 use outage_core::confirm::RecheckPolicy;
 use outage_core::fusion;
-use outage_core::model::{Network, Outcome, Reason};
+use outage_core::model::{CheckKind, Network, Outcome, Reason};
 use outage_core::summary::{StorageProblem, Summary};
 use outage_core::text::Language;
 use tokio::sync::{Semaphore, mpsc, watch};
@@ -416,11 +416,13 @@ impl Engine {
 
         let Some(slot) = self.slots.get_mut(index) else { return };
         let mut wait = observed.recheck_in.unwrap_or(interval);
-        if observed.recheck_in.is_none() && slot.state.confirmed_failure() == Some(true) {
+        let status_page = slot.check.kind() == CheckKind::StatusPage;
+        if status_page && observed.recheck_in.is_none() && slot.state.confirmed_failure() == Some(true) {
             // Polite backoff: a page that keeps failing is asked less often (up to 8× the
-            // interval), and the user already knows it is failing.
+            // interval), since pages rate-limit. The user's own servers are asked every
+            // interval, so the all-clear and the outage's end are known within one.
             let beyond = slot.state.failures().saturating_sub(self.policy.failures_to_confirm).min(3);
-            wait = interval * 2u32.pow(beyond);
+            wait = interval.saturating_mul(2u32.pow(beyond));
         }
         if let Some(retry_after) = retry_after {
             wait = wait.max(retry_after);
@@ -774,5 +776,50 @@ mod tests {
         assert!(!task.is_finished(), "the drain waits for the probe in flight");
         run_for(Duration::from_secs(2)).await;
         assert!(task.is_finished(), "and gives up at its deadline, long before the probe's own timeout");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_failing_server_of_the_users_is_probed_every_interval_and_a_failing_page_less_often() {
+        keep_runtime_busy();
+        // An IMAP server that hangs up before its greeting, counting the connections; a
+        // status page that answers 500, counting its requests.
+        let imap = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let imap_addr = imap.local_addr().unwrap();
+        let connections: Arc<Mutex<usize>> = Arc::default();
+        let counted = Arc::clone(&connections);
+        tokio::spawn(async move {
+            loop {
+                let Ok((socket, _)) = imap.accept().await else { return };
+                *counted.lock().unwrap() += 1;
+                drop(socket);
+            }
+        });
+        let page_hits: Arc<Mutex<Vec<Instant>>> = Arc::default();
+        let page = serve(Arc::new(Mutex::new((500, String::new()))), Arc::clone(&page_hits)).await;
+        let anchor_addr = anchor().await;
+        let text = format!(
+            "[settings]\ninterval = \"60s\"\ntimeout = \"5s\"\nlanguage = \"en\"\nconnectivity = [\"{anchor_addr}\"]\n\
+             [[provider]]\nid = \"p\"\nname = \"P\"\nstatus_page = \"http://{page}/\"\nstatus_format = \"statuspage\"\n\
+             [[provider.mail]]\nkind = \"imap\"\nhost = \"127.0.0.1\"\nport = {}\ntls = \"none\"\n",
+            imap_addr.port()
+        );
+        let config = config::parse(&text, "test.toml").unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("h.sqlite3")).unwrap();
+        let (handle, _task) = start(config, Language::En, store, paused_clock()).unwrap();
+
+        // Both failures are confirmed within the first minute (three probes, 10 s and 20 s apart).
+        run_for(Duration::from_secs(60)).await;
+        let imap_check = &handle.summary().providers[0].checks[1];
+        assert_eq!(imap_check.outcome, Outcome::Down, "{imap_check:?}");
+        let (imap_before, page_before) = (*connections.lock().unwrap(), page_hits.lock().unwrap().len());
+        run_for(Duration::from_secs(15 * 60)).await;
+        let imap_probes = *connections.lock().unwrap() - imap_before;
+        let page_polls = page_hits.lock().unwrap().len() - page_before;
+        // Every interval: the end of the outage is known to within one.
+        assert!((14..=16).contains(&imap_probes), "{imap_probes} probes of the failing server in 15 intervals");
+        // 2×, 4×, 8×: a page that rate-limits is not hammered.
+        assert!(page_polls <= 4, "{page_polls} polls of the failing page in 15 intervals");
+        handle.send(Command::Shutdown).await;
     }
 }
