@@ -395,6 +395,10 @@ async fn connection(
                 let path = files.config.clone();
                 done_or_error(id, blocking(move || crate::settings::add_mail(&path, &mail)).await)
             }
+            Request::EditMail { check_id, mail } => {
+                let path = files.config.clone();
+                done_or_error(id, blocking(move || crate::settings::edit_mail(&path, &check_id, &mail)).await)
+            }
             Request::RemoveMail { provider_id, check_id } => {
                 let path = files.config.clone();
                 done_or_error(id, blocking(move || crate::settings::remove_mail(&path, &provider_id, &check_id)).await)
