@@ -8,7 +8,7 @@ use std::time::Duration;
 use outage_core::protocol::NewMail;
 use outage_core::summary::{CheckStep, CheckSummary};
 use outage_engine::control::{Client, ClientError};
-use outage_engine::credentials;
+use outage_engine::{accounts, credentials};
 
 /// What the window process keeps.
 #[derive(Debug)]
@@ -82,6 +82,7 @@ macro_rules! handler {
             $(ipc::$names,)*
             ipc::take_route,
             ipc::add_mail,
+            ipc::edit_mail,
             ipc::remove_mail,
             ipc::test_mail,
             ipc::open_link
@@ -106,51 +107,47 @@ macro_rules! handler {
 }
 pub(crate) use handler;
 
-/// Puts the password into the keychain from this process, so it never crosses the control
-/// socket: the resident reads it from the keychain for each probe, as it does for the CLI's
-/// `credentials set`.
-async fn store_password(mail: &NewMail, password: Option<String>) -> Result<(), String> {
-    let Some(password) = password.filter(|p| !p.is_empty()) else { return Ok(()) };
-    let password = credentials::Secret::new(password);
-    let username = mail.username.as_deref().map(str::trim).filter(|u| !u.is_empty());
-    let Some(username) = username else { return Err("a password needs a username".into()) };
-    credentials::set(&mail.provider_id, username, password).await.map_err(|e| e.to_string())
+fn secret(password: Option<String>) -> Option<credentials::Secret> {
+    password.filter(|p| !p.is_empty()).map(credentials::Secret::new)
 }
 
-/// Adds a mail endpoint; a password given with it goes into the keychain first.
+/// Adds a mail endpoint; a password given with it goes into the keychain from this process
+/// (so it never crosses the socket), once the resident accepted the endpoint.
 #[tauri::command]
 pub async fn add_mail(
     state: tauri::State<'_, WindowState>,
     mail: NewMail,
     password: Option<String>,
 ) -> Result<(), String> {
-    store_password(&mail, password).await?;
     let mut client = Client::connect(&state.socket).await.map_err(|e| e.to_string())?;
-    client.add_mail(mail).await.map_err(|e| e.to_string())
+    accounts::add(&mut client, mail, secret(password)).await.map_err(|e| e.to_string())
 }
 
-/// Removes a mail endpoint, and its password once no other endpoint of the provider logs in
-/// with that username.
+/// Changes a mail endpoint in place; a password given with it is stored as with `add_mail`.
+#[tauri::command]
+pub async fn edit_mail(
+    state: tauri::State<'_, WindowState>,
+    check_id: String,
+    mail: NewMail,
+    password: Option<String>,
+) -> Result<(), String> {
+    let mut client = Client::connect(&state.socket).await.map_err(|e| e.to_string())?;
+    accounts::edit(&mut client, check_id, mail, secret(password)).await.map_err(|e| e.to_string())
+}
+
+/// Removes a mail endpoint and its password.
 #[tauri::command]
 pub async fn remove_mail(
     state: tauri::State<'_, WindowState>,
     provider_id: String,
     check_id: String,
-    username: Option<String>,
 ) -> Result<(), String> {
     let mut client = Client::connect(&state.socket).await.map_err(|e| e.to_string())?;
-    client.remove_mail(provider_id.clone(), check_id).await.map_err(|e| e.to_string())?;
-    let Some(username) = username.filter(|u| !u.is_empty()) else { return Ok(()) };
-    let remaining = client.mail_accounts(provider_id.clone()).await.map_err(|e| e.to_string())?;
-    if !remaining.iter().any(|a| a.username.as_deref() == Some(username.as_str())) {
-        credentials::delete(&provider_id, &username).await.map_err(|e| e.to_string())?;
-    }
-    Ok(())
+    accounts::remove(&mut client, provider_id, check_id).await.map_err(|e| e.to_string())
 }
 
 /// "Test connection": each probe step reaches the page through `on_step` as it ends. A
-/// password typed for the test is put into the keychain only for the probe (the resident
-/// reads it from there) and the keychain is left as it was afterwards: "Save" stores it.
+/// password typed for the test is in the keychain only while the probe runs: "Save" stores it.
 #[tauri::command]
 pub async fn test_mail(
     state: tauri::State<'_, WindowState>,
@@ -158,33 +155,13 @@ pub async fn test_mail(
     password: Option<String>,
     on_step: tauri::ipc::Channel<CheckStep>,
 ) -> Result<CheckSummary, String> {
-    let username = mail.username.as_deref().map(str::trim).filter(|u| !u.is_empty()).map(str::to_owned);
-    let typed = password.filter(|p| !p.is_empty());
-    let previous = match (&typed, &username) {
-        (Some(_), Some(user)) => Some(credentials::get(&mail.provider_id, user).await.map_err(|e| e.to_string())?),
-        _ => None,
+    let mut client = Client::connect(&state.socket).await.map_err(|e| e.to_string())?;
+    let forward = |step| {
+        let _ = on_step.send(step);
     };
-    let provider_id = mail.provider_id.clone();
-    store_password(&mail, typed).await?;
-    let result = async {
-        let mut client = Client::connect(&state.socket).await.map_err(|e| e.to_string())?;
-        client
-            .test_mail(mail, |step| {
-                let _ = on_step.send(step);
-            })
-            .await
-            .map_err(|e| e.to_string())
-    }
-    .await;
-    if let (Some(previous), Some(user)) = (previous, &username) {
-        let restored = match previous {
-            Some(old) => credentials::set(&provider_id, user, old).await,
-            None => credentials::delete(&provider_id, user).await.map(|_| ()),
-        };
-        restored.map_err(|e| format!("the test ran, but the keychain could not be put back: {e}"))?;
-    }
-    result
+    accounts::test(&mut client, mail, secret(password), forward).await.map_err(|e| e.to_string())
 }
+
 /// Opens a provider's status page, or one of its incidents, in the user's browser. The page
 /// names only which: the address comes from the resident's summary and must be http(s), so
 /// neither a script in the page nor a status page's incident data can open anything else.

@@ -429,11 +429,12 @@ async fn mail_account() {
     assert!(steps.iter().all(|s| s.starts_with('✓')), "every step passed: {steps:?}");
     page.scroll_to("[data-testid=test-result]").await;
     page.screenshot("mail-account-en").await;
-    // Whether the keychain holds the user's password: `credentials delete` exits 0 when it
-    // removed one and 1 when there was none.
+    // Whether the keychain holds the password of this endpoint: `credentials delete` exits 0
+    // when it removed one and 1 when there was none.
+    let endpoint = format!("loop/imap/{}:{}", servers.host, servers.imaps);
     let take_password = || -> bool {
         let mut command = Command::new(bin("outage-notifier"));
-        command.args(["credentials", "delete", "loop", &servers.user]);
+        command.args(["credentials", "delete", "loop", &servers.user, "--endpoint", &endpoint]);
         keychain.apply(&mut command);
         let out = command.output().unwrap();
         match out.status.code() {
@@ -458,7 +459,8 @@ async fn mail_account() {
     // Removing the account takes its password out of the keychain too (stored again first,
     // since looking deleted it).
     let mut store = Command::new(bin("outage-notifier"));
-    store.args(["credentials", "set", "loop", &servers.user]).stdin(Stdio::piped()).stdout(Stdio::null());
+    store.args(["credentials", "set", "loop", &servers.user, "--endpoint", &endpoint]);
+    store.stdin(Stdio::piped()).stdout(Stdio::null());
     keychain.apply(&mut store);
     let mut child = store.spawn().unwrap();
     std::io::Write::write_all(&mut child.stdin.take().unwrap(), format!("{}\n", servers.password).as_bytes()).unwrap();

@@ -411,3 +411,64 @@ fn general_settings_are_read_and_written_to_the_config() {
     assert!(refused["message"].as_str().unwrap().contains("interval"), "{refused}");
     assert_eq!(std::fs::read_to_string(r.dir.path().join("config.toml")).unwrap(), text);
 }
+
+/// Connections that never send a line must not hold the socket: measured before, 32 of them
+/// delayed every other client by the 60 s idle limit.
+#[test]
+fn idle_connections_neither_delay_other_clients_nor_stay_open() {
+    let r = start();
+    let idle: Vec<UnixStream> = (0..80).map(|_| UnixStream::connect(&r.socket).unwrap()).collect();
+
+    let started = std::time::Instant::now();
+    let (mut w, mut reader) = connect(&r);
+    assert_eq!(request(&mut w, &mut reader, r#"{"id":1,"method":"ping"}"#)["type"], "pong");
+    assert!(started.elapsed() < Duration::from_secs(6), "ping took {:?}", started.elapsed());
+
+    // A connection that never sends its first line is closed after a few seconds.
+    let mut first = BufReader::new(idle.into_iter().next().unwrap());
+    first.get_ref().set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    let mut rest = String::new();
+    assert_eq!(first.read_line(&mut rest).unwrap(), 0, "closed without a word: {rest}");
+}
+
+/// The current state of provider `df`, asked on a connection of its own.
+fn df_state(r: &Resident) -> String {
+    let (mut w, mut reader) = connect(r);
+    let reply = request(&mut w, &mut reader, r#"{"id":1,"method":"summary"}"#);
+    reply["summary"]["providers"][0]["state"].as_str().unwrap_or_default().to_owned()
+}
+
+/// Subscribers that never read must neither block the server nor use up the slots of
+/// requests: measured before, 32 of them hung the window, `open` and a second launch.
+#[test]
+fn subscribers_that_never_read_do_not_block_requests_or_new_subscribers() {
+    let r = start();
+    let stuck: Vec<UnixStream> = (0..40)
+        .map(|i| {
+            let mut s = UnixStream::connect(&r.socket).unwrap();
+            s.write_all(format!("{{\"id\":{i},\"method\":\"subscribe\"}}\n").as_bytes()).unwrap();
+            s
+        })
+        .collect();
+
+    // Several summary changes, each pushed (or queued) to every stuck subscriber.
+    for indicator in ["major", "none", "critical", "none"] {
+        let before = df_state(&r);
+        r.server.set(Behaviour::Ok(statuspage_summary(indicator, None)));
+        let (mut w, mut reader) = connect(&r);
+        assert_eq!(request(&mut w, &mut reader, r#"{"id":2,"method":"check_now"}"#)["type"], "done");
+        wait_for("the summary to change", Duration::from_secs(20), || (df_state(&r) != before).then_some(()));
+    }
+
+    let started = std::time::Instant::now();
+    let (mut w, mut reader) = connect(&r);
+    assert_eq!(request(&mut w, &mut reader, r#"{"id":3,"method":"ping"}"#)["type"], "pong");
+    assert_eq!(request(&mut w, &mut reader, r#"{"id":4,"method":"open_window","route":null}"#)["type"], "done");
+    assert!(started.elapsed() < Duration::from_secs(3), "took {:?}", started.elapsed());
+
+    // A window that subscribes now still gets its summary.
+    let (mut w, mut reader) = connect(&r);
+    let first = request(&mut w, &mut reader, r#"{"id":5,"method":"subscribe"}"#);
+    assert_eq!((first["type"].as_str(), first["id"].as_i64()), (Some("summary"), Some(5)), "{first}");
+    drop(stuck);
+}

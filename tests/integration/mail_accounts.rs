@@ -237,3 +237,156 @@ fn test_connection_steps_arrive_while_the_probe_still_runs() {
         "the connect step came only with the result: {lines:?}"
     );
 }
+
+/// Changes a mail account as the window does (see `support/bin/mail_account.rs`), with
+/// `password` typed; the error the window would show when refused.
+fn account(keychain: &Keychain, socket: &Path, args: &[&str], password: &str) -> Result<(), String> {
+    let mut command = Command::new(bin("mail-account"));
+    command.arg(socket).args(args);
+    keychain.apply(&mut command);
+    let mut child = command.stdin(Stdio::piped()).stdout(Stdio::null()).stderr(Stdio::piped()).spawn().unwrap();
+    child.stdin.take().unwrap().write_all(format!("{password}\n").as_bytes()).unwrap();
+    let out = child.wait_with_output().unwrap();
+    if out.status.success() { Ok(()) } else { Err(String::from_utf8_lossy(&out.stderr).into_owned()) }
+}
+
+/// An endpoint of `df` on the real Dovecot as the window sends it.
+fn endpoint(kind: &str, host: &str, port: u16, tls: &str, user: &str) -> String {
+    serde_json::json!({
+        "provider_id": "df", "kind": kind, "host": host, "port": port, "tls": tls,
+        "username": user, "ca_file": servers().ca_file,
+    })
+    .to_string()
+}
+
+/// Every mail check of the config, probed once by `check --json` with the keychain's
+/// passwords: check id → (outcome, reason).
+fn probed(keychain: &Keychain, dir: &Path) -> std::collections::BTreeMap<String, (String, String)> {
+    let mut command = Command::new(bin("outage-notifier"));
+    command.arg("--config").arg(dir.join("config.toml")).arg("--data-dir").arg(dir.join("check-data"));
+    command.args(["check", "--json"]);
+    keychain.apply(&mut command);
+    let out = command.output().unwrap();
+    let v: serde_json::Value =
+        serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
+    v["providers"][0]["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["kind"] != "status_page")
+        .map(|c| {
+            let text = |k: &str| c[k].as_str().unwrap_or_default().to_owned();
+            (text("id"), (text("outcome"), text("reason")))
+        })
+        .collect()
+}
+
+fn up() -> (String, String) {
+    ("up".into(), String::new())
+}
+
+fn refused_login(result: Option<&(String, String)>) -> bool {
+    result.is_some_and(|(outcome, reason)| outcome == "down" && reason == "auth")
+}
+
+/// The wrong password the other tests use too: Dovecot does not raise that delay for a
+/// username and password it has just refused.
+const WRONG: &str = "wrong-horse-battery";
+
+/// Measured before: saving a POP3 account with a mistyped password replaced the working IMAP
+/// account's password (same username), and a save the resident refused had already changed
+/// the keychain.
+#[test]
+fn endpoints_with_the_same_username_keep_their_own_passwords_and_a_refused_edit_changes_none() {
+    let s = servers();
+    let keychain = Keychain::start();
+    let dir = tempfile::tempdir().unwrap();
+    let page = HttpServer::start(Behaviour::Ok(statuspage_summary("none", None)));
+    let anchor = Anchor::start();
+    let (_resident, socket) = resident(&keychain, dir.path(), &page, &anchor);
+    let imap = format!("df/imap/{}:{}", s.host, s.imaps);
+    let pop3 = format!("df/pop3/{}:{}", s.host, s.pop3s);
+
+    account(&keychain, &socket, &["add", &endpoint("imap", &s.host, s.imaps, "implicit", &s.user)], &s.password)
+        .unwrap();
+    account(&keychain, &socket, &["add", &endpoint("pop3", &s.host, s.pop3s, "implicit", &s.user)], WRONG).unwrap();
+    let results = probed(&keychain, dir.path());
+    assert_eq!(results.get(&imap), Some(&up()), "{results:?}");
+    assert!(refused_login(results.get(&pop3)), "{results:?}");
+
+    // Turning the POP3 endpoint into a second copy of the IMAP one is refused, and neither
+    // the config nor any password changes.
+    let before = std::fs::read(dir.path().join("config.toml")).unwrap();
+    let twice = endpoint("imap", &s.host, s.imaps, "implicit", &s.user);
+    let refused = account(&keychain, &socket, &["edit", &pop3, &twice], WRONG).unwrap_err();
+    assert!(refused.contains("twice"), "{refused}");
+    let refused = account(&keychain, &socket, &["add", &twice], WRONG).unwrap_err();
+    assert!(refused.contains("twice"), "{refused}");
+    assert_eq!(std::fs::read(dir.path().join("config.toml")).unwrap(), before);
+    let results = probed(&keychain, dir.path());
+    assert_eq!(results.get(&imap), Some(&up()), "{results:?}");
+    assert!(refused_login(results.get(&pop3)), "{results:?}");
+
+    // The CLI sets one endpoint's password too.
+    let mut command = Command::new(bin("outage-notifier"));
+    command.arg("--config").arg(dir.path().join("config.toml"));
+    command.args(["credentials", "set", "df", &s.user, "--endpoint", &pop3]);
+    keychain.apply(&mut command);
+    let mut child = command.stdin(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+    child.stdin.take().unwrap().write_all(format!("{}\n", s.password).as_bytes()).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let results = probed(&keychain, dir.path());
+    assert_eq!((results.get(&imap), results.get(&pop3)), (Some(&up()), Some(&up())), "{results:?}");
+
+    // Removing one leaves the other's password alone.
+    account(&keychain, &socket, &["remove", "df", &pop3], "").unwrap();
+    let results = probed(&keychain, dir.path());
+    assert_eq!(results.len(), 1, "{results:?}");
+    assert_eq!(results.get(&imap), Some(&up()), "{results:?}");
+}
+
+#[test]
+fn an_endpoint_is_edited_in_place_and_probed_with_its_new_host_port_and_password() {
+    let s = servers();
+    let keychain = Keychain::start();
+    let dir = tempfile::tempdir().unwrap();
+    let page = HttpServer::start(Behaviour::Ok(statuspage_summary("none", None)));
+    let anchor = Anchor::start();
+    let (_resident, socket) = resident(&keychain, dir.path(), &page, &anchor);
+    let config = dir.path().join("config.toml");
+    // The TLS-less server on another address, and a wrong password.
+    let old = format!("df/imap/{}:{}", s.plain_host, s.imap);
+    account(&keychain, &socket, &["add", &endpoint("imap", &s.plain_host, s.imap, "starttls", &s.user)], WRONG)
+        .unwrap();
+    let results = probed(&keychain, dir.path());
+    assert!(results.get(&old).is_some_and(|r| r.0 == "down"), "{results:?}");
+    let text = std::fs::read_to_string(&config).unwrap();
+    std::fs::write(&config, text.replace("[[provider.mail]]", "# my inbox\n[[provider.mail]]")).unwrap();
+
+    let new = format!("df/imap/{}:{}", s.host, s.imaps);
+    account(&keychain, &socket, &["edit", &old, &endpoint("imap", &s.host, s.imaps, "implicit", &s.user)], &s.password)
+        .unwrap();
+    let text = std::fs::read_to_string(&config).unwrap();
+    assert_eq!(text.matches("[[provider.mail]]").count(), 1, "edited, not added: {text}");
+    let written = format!(
+        "# my inbox\n[[provider.mail]]\nkind = \"imap\"\nhost = \"{}\"\nport = {}\ntls = \"implicit\"",
+        s.host, s.imaps
+    );
+    assert!(text.contains(&written), "in place, its comment kept: {text}");
+    let results = probed(&keychain, dir.path());
+    assert_eq!(results.into_iter().collect::<Vec<_>>(), [(new.clone(), up())]);
+
+    // Moved back without typing a password: the endpoint's password moves along.
+    account(&keychain, &socket, &["edit", &new, &endpoint("imap", &s.host, s.imap, "starttls", &s.user)], "").unwrap();
+    let moved = format!("df/imap/{}:{}", s.host, s.imap);
+    let results = probed(&keychain, dir.path());
+    assert_eq!(results.into_iter().collect::<Vec<_>>(), [(moved, up())]);
+
+    // The running resident picked the edits up.
+    wait_for("the edited check in the resident's summary", Duration::from_secs(20), || {
+        control_roundtrip(&socket, b"{\"id\":3,\"method\":\"summary\"}\n")
+            .contains(&format!("df/imap/{}:{}", s.host, s.imap))
+            .then_some(())
+    });
+}

@@ -37,6 +37,9 @@ type Texts = {
   plaintext: RegExp;
   needPort: string;
   use: string;
+  edit: (host: string) => string;
+  editTitle: string;
+  cancel: string;
 };
 
 const texts: Record<Lang, Texts> = {
@@ -63,6 +66,9 @@ const texts: Record<Lang, Texts> = {
     plaintext: /password would travel over the network in plain text/,
     needPort: "Without TLS there is no standard port: please enter one.",
     use: "Use POP3 pop.df.eu:1995",
+    edit: (host) => `Edit ${host}`,
+    editTitle: "Edit the mail account sslin.df.eu:993",
+    cancel: "Cancel",
   },
   de: {
     imapAccount: ["IMAP", "sslin.df.eu:993", "TLS von Anfang an (SSL)", "Anmeldung als info@example.com"],
@@ -93,6 +99,9 @@ const texts: Record<Lang, Texts> = {
     plaintext: /ginge das Passwort im Klartext über das Netz/,
     needPort: "Ohne TLS gibt es keinen Standardport: Bitte geben Sie einen an.",
     use: "POP3 pop.df.eu:1995 übernehmen",
+    edit: (host) => `${host} bearbeiten`,
+    editTitle: "Mailkonto sslin.df.eu:993 bearbeiten",
+    cancel: "Abbrechen",
   },
 };
 
@@ -133,8 +142,10 @@ function summary(over: Partial<CheckSummary>): CheckSummary {
 
 /// What the mocked host holds and was asked.
 let accounts: MailAccount[];
-let removed: Array<{ providerId: string; checkId: string; username: string | null }>;
+let removed: Array<{ providerId: string; checkId: string }>;
 let added: Array<{ mail: NewMail; password: string | null }>;
+let edits: Array<{ checkId: string; mail: NewMail; password: string | null }>;
+let editError: string | null;
 let tested: Array<{ mail: NewMail; password: string | null }>;
 let addError: string | null;
 let testError: string | null;
@@ -143,11 +154,29 @@ let running: { channel: Channel<CheckStep>; next: number; resolve: (s: CheckSumm
 
 function host() {
   accounts = [
-    { check_id: "df/imap/sslin.df.eu:993", kind: "imap", host: "sslin.df.eu", port: 993, tls: "implicit", username: "info@example.com" },
-    { check_id: "df/smtp/mail.example.com:587", kind: "smtp", host: "mail.example.com", port: 587, tls: "starttls", username: null },
+    {
+      check_id: "df/imap/sslin.df.eu:993",
+      kind: "imap",
+      host: "sslin.df.eu",
+      port: 993,
+      tls: "implicit",
+      username: "info@example.com",
+      ca_file: "/etc/ssl/df.pem",
+    },
+    {
+      check_id: "df/smtp/mail.example.com:587",
+      kind: "smtp",
+      host: "mail.example.com",
+      port: 587,
+      tls: "starttls",
+      username: null,
+      ca_file: null,
+    },
   ];
   removed = [];
   added = [];
+  edits = [];
+  editError = null;
   tested = [];
   addError = null;
   testError = null;
@@ -177,8 +206,20 @@ function host() {
           port: mail.port ?? 993,
           tls: mail.tls,
           username: mail.username,
+          ca_file: mail.ca_file,
         },
       ];
+      return null;
+    }
+    if (cmd === "edit_mail") {
+      if (editError) throw editError;
+      const mail = a.mail as NewMail;
+      edits.push({ checkId: a.checkId as string, mail, password: a.password as string | null });
+      accounts = accounts.map((m) =>
+        m.check_id === a.checkId
+          ? { ...m, check_id: `df/${mail.kind}/${mail.host}:${mail.port ?? 993}`, host: mail.host, port: mail.port ?? 993 }
+          : m,
+      );
       return null;
     }
     if (cmd === "test_mail") {
@@ -239,7 +280,7 @@ afterEach(() => {
 describe.each(["en", "de"] as const)("mail accounts (%s)", (lang) => {
   const x = texts[lang];
 
-  it("lists the configured endpoints and removes one with its username", async () => {
+  it("lists the configured endpoints and removes one", async () => {
     await show(lang);
     const items = screen.getAllByTestId("mail-account").map((li) => li.textContent ?? "");
     expect(items).toHaveLength(2);
@@ -248,13 +289,78 @@ describe.each(["en", "de"] as const)("mail accounts (%s)", (lang) => {
 
     await fireEvent.click(button(x.remove("sslin.df.eu:993")));
     await settle();
-    expect(removed).toEqual([{ providerId: "df", checkId: "df/imap/sslin.df.eu:993", username: "info@example.com" }]);
+    expect(removed).toEqual([{ providerId: "df", checkId: "df/imap/sslin.df.eu:993" }]);
     expect(screen.getAllByTestId("mail-account")).toHaveLength(1);
 
     await fireEvent.click(button(x.remove("mail.example.com:587")));
     await settle();
-    expect(removed[1]).toEqual({ providerId: "df", checkId: "df/smtp/mail.example.com:587", username: null });
+    expect(removed[1]).toEqual({ providerId: "df", checkId: "df/smtp/mail.example.com:587" });
     expect(screen.queryAllByTestId("mail-account")).toHaveLength(0);
+  });
+
+  it("edits an endpoint in place: the form starts from it, an empty password keeps the stored one", async () => {
+    await show(lang);
+    await fireEvent.click(button(x.edit("sslin.df.eu:993")));
+    await settle();
+    expect(screen.getByRole("heading", { name: x.editTitle })).toBeTruthy();
+    expect(input(x.host).value).toBe("sslin.df.eu");
+    expect(input(x.port).value).toBe("");
+    expect(input(x.username).value).toBe("info@example.com");
+    expect(input(x.password).value).toBe("");
+    expect(input(x.caFile).value).toBe("/etc/ssl/df.pem");
+    // A test would probe it as a second endpoint: while editing, only Save and Cancel.
+    expect(screen.queryByRole("button", { name: x.test })).toBeNull();
+
+    await fireEvent.input(input(x.host), { target: { value: "imap.df.eu" } });
+    await fireEvent.input(input(x.port), { target: { value: "1993" } });
+    await fireEvent.click(button(x.save));
+    await settle();
+    expect(edits).toEqual([
+      {
+        checkId: "df/imap/sslin.df.eu:993",
+        mail: {
+          provider_id: "df",
+          kind: "imap",
+          host: "imap.df.eu",
+          port: 1993,
+          tls: "implicit",
+          username: "info@example.com",
+          ca_file: "/etc/ssl/df.pem",
+        },
+        password: null,
+      },
+    ]);
+    expect(added).toEqual([]);
+    const items = screen.getAllByTestId("mail-account").map((li) => li.textContent ?? "");
+    expect(items).toHaveLength(2);
+    expect(items[0]).toContain("imap.df.eu:1993");
+    // Back to adding.
+    expect(screen.queryByRole("heading", { name: x.editTitle })).toBeNull();
+    expect(input(x.host).value).toBe("");
+
+    // A new password goes with the edit; a refused edit keeps the form and says why.
+    await fireEvent.click(button(x.edit("imap.df.eu:1993")));
+    await settle();
+    await fireEvent.input(input(x.password), { target: { value: "new-secret" } });
+    editError = "lists imap imap.df.eu:1993 twice";
+    await fireEvent.click(button(x.save));
+    await settle();
+    expect(screen.getAllByRole("alert").map((a) => a.textContent)).toContain(`${x.notSaved}${editError}`);
+    expect(input(x.password).value).toBe("new-secret");
+    editError = null;
+    await fireEvent.click(button(x.save));
+    await settle();
+    expect(edits[1].password).toBe("new-secret");
+
+    // Cancel leaves the account as it was.
+    await fireEvent.click(button(x.edit("mail.example.com:587")));
+    await settle();
+    await fireEvent.input(input(x.host), { target: { value: "changed.example.com" } });
+    await fireEvent.click(button(x.cancel));
+    await settle();
+    expect(edits).toHaveLength(2);
+    expect(input(x.host).value).toBe("");
+    expect(screen.getByRole("button", { name: x.test })).toBeTruthy();
   });
 
   it("adds an endpoint: empty port and username are null, the password goes only with a username", async () => {

@@ -130,8 +130,14 @@ export function addMail(mail: NewMail, password: string | null): Promise<void> {
   return invoke<void>("add_mail", { mail, password });
 }
 
-export function removeMail(providerId: string, checkId: string, username: string | null): Promise<void> {
-  return invoke<void>("remove_mail", { providerId, checkId, username });
+// Changes an endpoint in place; the password, if given, goes into the keychain only once the
+// resident accepted the change, and stays as it was when the change is refused.
+export function editMail(checkId: string, mail: NewMail, password: string | null): Promise<void> {
+  return invoke<void>("edit_mail", { checkId, mail, password });
+}
+
+export function removeMail(providerId: string, checkId: string): Promise<void> {
+  return invoke<void>("remove_mail", { providerId, checkId });
 }
 
 // "Test connection": probes the endpoint as it would be checked; every step reaches

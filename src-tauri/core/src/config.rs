@@ -116,11 +116,7 @@ impl Mail {
 
     /// `host:port`, with brackets around an IPv6 literal.
     pub fn authority(&self) -> String {
-        if self.host.contains(':') {
-            format!("[{}]:{}", self.host, self.port)
-        } else {
-            format!("{}:{}", self.host, self.port)
-        }
+        authority(&self.host, self.port)
     }
 }
 
@@ -523,6 +519,11 @@ impl Mail {
             cert_warn_days: DEFAULT_CERT_WARN_DAYS,
         }
     }
+}
+
+/// `host:port`, with brackets around an IPv6 literal.
+pub fn authority(host: &str, port: u16) -> String {
+    if host.contains(':') { format!("[{host}]:{port}") } else { format!("{host}:{port}") }
 }
 
 /// Validates one `[[provider.mail]]` table. `file` anchors a relative `ca_file`.

@@ -84,6 +84,10 @@ macro_rules! with_commands {
             /// Adds a mail endpoint to a provider in the config file (the running app reloads it).
             /// The password is not part of it: the window puts it into the keychain itself.
             custom add_mail: AddMail { mail: $crate::protocol::NewMail } -> () = Done {};
+            /// Changes the provider's mail endpoint with this check id in place (host, port, TLS,
+            /// username, CA file), keeping the file's comments; refused, with nothing written,
+            /// where the config would refuse the result. The password goes as with `add_mail`.
+            custom edit_mail: EditMail { check_id: String, mail: $crate::protocol::NewMail } -> () = Done {};
             /// Removes the provider's mail endpoint with this check id from the config file.
             custom remove_mail: RemoveMail { provider_id: String, check_id: String } -> () = Done {};
             /// Probes a mail endpoint once, as it would be checked if added ("Test connection"):
@@ -217,6 +221,17 @@ pub struct NewMail {
     pub ca_file: Option<String>,
 }
 
+impl NewMail {
+    /// The id its check will have once written (`<provider>/<kind>/<host>:<port>`), as
+    /// `config::Mail::check_id` gives it; `None` without a port where the kind and TLS mode
+    /// have no standard one (the config refuses that anyway).
+    pub fn check_id(&self) -> Option<String> {
+        let port = self.port.or_else(|| self.kind.standard_port(self.tls))?;
+        let authority = crate::config::authority(self.host.trim(), port);
+        Some(format!("{}/{}/{authority}", self.provider_id, self.kind.as_str()))
+    }
+}
+
 /// A mail endpoint written in the config file, with the id of its check.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[ts(export)]
@@ -227,6 +242,23 @@ pub struct MailAccount {
     pub port: u16,
     pub tls: crate::config::TlsMode,
     pub username: Option<String>,
+    /// The extra trust anchor, as a path (relative ones resolved against the config's folder).
+    pub ca_file: Option<String>,
+}
+
+impl MailAccount {
+    /// The endpoint as the window would enter it, e.g. to write it back unchanged.
+    pub fn as_new(&self, provider_id: &str) -> NewMail {
+        NewMail {
+            provider_id: provider_id.to_owned(),
+            kind: self.kind,
+            host: self.host.clone(),
+            port: Some(self.port),
+            tls: self.tls,
+            username: self.username.clone(),
+            ca_file: self.ca_file.clone(),
+        }
+    }
 }
 
 /// The settings the window edits, as the config file spells them; `None` is "not set", i.e.
@@ -448,13 +480,31 @@ mod tests {
     #[test]
     fn command_names_are_the_wire_methods() {
         let names = with_commands!(command_names);
-        assert_eq!(names.len(), 24);
+        assert_eq!(names.len(), 25);
         for name in names {
             let parsed = serde_json::from_value::<Request>(serde_json::json!({ "method": name }));
             if let Err(e) = parsed {
                 assert!(!e.to_string().contains("unknown variant"), "`{name}` is not a request method: {e}");
             }
         }
+    }
+
+    #[test]
+    fn a_new_endpoint_knows_its_check_id() {
+        let mail = NewMail {
+            provider_id: "df".into(),
+            kind: crate::config::MailKind::Imap,
+            host: " sslin.df.eu ".into(),
+            port: None,
+            tls: crate::config::TlsMode::Implicit,
+            username: None,
+            ca_file: None,
+        };
+        assert_eq!(mail.check_id().as_deref(), Some("df/imap/sslin.df.eu:993"));
+        let v6 = NewMail { host: "::1".into(), port: Some(1143), ..mail.clone() };
+        assert_eq!(v6.check_id().as_deref(), Some("df/imap/[::1]:1143"));
+        let plain = NewMail { tls: crate::config::TlsMode::None, ..mail };
+        assert_eq!(plain.check_id(), None);
     }
 
     #[test]

@@ -294,6 +294,7 @@ pub fn mail_accounts(path: &Path, provider_id: &str) -> Result<Vec<MailAccount>,
             port: m.port,
             tls: m.tls,
             username: m.username.clone(),
+            ca_file: m.ca_file.as_ref().map(|c| c.display().to_string()),
         })
         .collect())
 }
@@ -307,14 +308,7 @@ pub fn add_mail(path: &Path, new: &NewMail) -> Result<(), EngineError> {
 /// Removes the provider's mail endpoint whose check has this id (same guarantees as
 /// [`add_provider`]).
 pub fn remove_mail(path: &Path, provider_id: &str, check_id: &str) -> Result<(), EngineError> {
-    let config = load(path)?;
-    let provider = configured(&config, provider_id)?;
-    // The config's endpoints and the file's `[[provider.mail]]` tables are in the same order.
-    let index = provider
-        .mail
-        .iter()
-        .position(|m| m.check_id(provider_id) == check_id)
-        .ok_or_else(|| EngineError::EditConfig(format!("no mail endpoint `{check_id}` in the config")))?;
+    let index = mail_index(path, provider_id, check_id)?;
     edit(path, |doc| {
         let provider = provider_table(doc, provider_id)?;
         let list = provider
@@ -330,6 +324,62 @@ pub fn remove_mail(path: &Path, provider_id: &str, check_id: &str) -> Result<(),
         }
         Ok(())
     })
+}
+
+/// Changes the provider's mail endpoint whose check has this id to `new`, in place: the
+/// table keeps its position, its comments and any keys the window does not edit (same
+/// guarantees as [`add_provider`]; core's parser refuses a result that lists an endpoint
+/// twice).
+pub fn edit_mail(path: &Path, check_id: &str, new: &NewMail) -> Result<(), EngineError> {
+    let index = mail_index(path, &new.provider_id, check_id)?;
+    edit(path, |doc| {
+        let provider = provider_table(doc, &new.provider_id)?;
+        let table = provider
+            .get_mut("mail")
+            .and_then(toml_edit::Item::as_array_of_tables_mut)
+            .and_then(|list| list.get_mut(index))
+            .ok_or_else(|| format!("no mail endpoint `{check_id}` in the config (it is the preset's)"))?;
+        let trimmed = |v: Option<&str>| v.map(str::trim).filter(|v| !v.is_empty()).map(str::to_owned);
+        let port = new.port.map(i64::from);
+        let values: [(&str, Option<toml_edit::Value>); 6] = [
+            ("kind", Some(new.kind.as_str().into())),
+            ("host", Some(new.host.trim().into())),
+            ("port", port.map(Into::into)),
+            ("tls", Some(new.tls.as_str().into())),
+            ("username", trimmed(new.username.as_deref()).map(Into::into)),
+            ("ca_file", trimmed(new.ca_file.as_deref()).map(Into::into)),
+        ];
+        for (key, value) in values {
+            match value {
+                Some(mut value) => match table.get_mut(key).and_then(toml_edit::Item::as_value_mut) {
+                    // The comment after a value stays with it.
+                    Some(existing) => {
+                        *value.decor_mut() = existing.decor().clone();
+                        *existing = value;
+                    }
+                    None => {
+                        table.insert(key, toml_edit::Item::Value(value));
+                    }
+                },
+                None => {
+                    table.remove(key);
+                }
+            }
+        }
+        Ok(())
+    })
+}
+
+/// The position of the endpoint with this check id among the provider's `[[provider.mail]]`
+/// tables: the config's endpoints and the file's tables are in the same order.
+fn mail_index(path: &Path, provider_id: &str, check_id: &str) -> Result<usize, EngineError> {
+    let config = load(path)?;
+    let provider = configured(&config, provider_id)?;
+    provider
+        .mail
+        .iter()
+        .position(|m| m.check_id(provider_id) == check_id)
+        .ok_or_else(|| EngineError::EditConfig(format!("no mail endpoint `{check_id}` in the config")))
 }
 
 /// The endpoint `new` would be once added, validated exactly as the config file would be
@@ -443,6 +493,41 @@ mod tests {
         assert!(!text.contains("a.example"), "{text}");
         assert!(remove_provider(&path, "a").is_err(), "gone already");
         assert!(!dir.path().join("config.toml.tmp").exists());
+    }
+
+    #[test]
+    fn a_mail_endpoint_is_edited_in_place_keeping_comments_and_refused_as_a_duplicate() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config.toml");
+        let original = "[[provider]]\nid = \"df\"\nstatus_page = \"https://df.example/\"\n\n\
+                        # the inbox\n[[provider.mail]]\nkind = \"imap\"\nhost = \"old.example\" # before the move\n\
+                        tls = \"implicit\"\nusername = \"me@df.example\"\n\n\
+                        [[provider.mail]]\nkind = \"pop3\"\nhost = \"pop.example\"\nusername = \"me@df.example\"\n";
+        std::fs::write(&path, original).unwrap();
+        let accounts = mail_accounts(&path, "df").unwrap();
+        let mut moved = accounts[0].as_new("df");
+        moved.host = "new.example".into();
+        moved.port = Some(1993);
+        edit_mail(&path, "df/imap/old.example:993", &moved).unwrap();
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(
+            text.contains(
+                "# the inbox\n[[provider.mail]]\nkind = \"imap\"\nhost = \"new.example\" # before the move\n"
+            ),
+            "{text}"
+        );
+        assert!(text.contains("port = 1993"), "{text}");
+        let accounts = mail_accounts(&path, "df").unwrap();
+        assert_eq!(accounts[0].check_id, "df/imap/new.example:1993");
+        assert_eq!(accounts[1].check_id, "df/pop3/pop.example:995", "the other endpoint stays");
+
+        // Made the same as the other endpoint: refused, nothing written.
+        let before = std::fs::read(&path).unwrap();
+        let twice = accounts[1].as_new("df");
+        let refused = edit_mail(&path, "df/imap/new.example:1993", &NewMail { kind: twice.kind, ..twice.clone() });
+        assert!(refused.unwrap_err().to_string().contains("twice"));
+        assert!(edit_mail(&path, "df/imap/gone.example:993", &moved).is_err());
+        assert_eq!(std::fs::read(&path).unwrap(), before);
     }
 
     #[test]

@@ -8,16 +8,30 @@ use std::time::Duration;
 
 use outage_core::action::Action;
 use outage_core::protocol::{Controls, ErrorCode, MAX_LINE_BYTES, Request, RequestEnvelope, ServerMessage, reply};
-use tokio::io::{AsyncBufRead, AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
-use tokio::sync::{Semaphore, broadcast, mpsc, oneshot};
+use outage_core::summary::Summary;
+use tokio::io::{AsyncBufRead, AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, BufReader};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore, broadcast, mpsc, oneshot, watch};
 
 use crate::EngineError;
 use crate::runner::EngineHandle;
 
-/// Connections served at once; more wait (a stalled client cannot starve the others).
-const MAX_CONNECTIONS: usize = 32;
-/// A client that sends nothing for this long (and is not subscribed) is disconnected.
+/// Connections served at once that have not subscribed; more wait in the accept queue. The
+/// deadlines below free a slot within seconds, so no number of silent clients starves the
+/// others for long.
+const MAX_CLIENTS: usize = 64;
+/// Subscribers (windows) at once, counted apart from the requests: idle request connections
+/// cannot take their slots, and subscribers, which stay for hours, cannot take the requests'.
+const MAX_SUBSCRIBERS: usize = 64;
+/// Every client sends its request right after connecting; one that does not is not one of
+/// ours (or is stuck), and holds a slot only this long.
+const FIRST_LINE: Duration = Duration::from_secs(3);
+/// A client that sends nothing more for this long (and is not subscribed) is disconnected.
 const IDLE: Duration = Duration::from_secs(60);
+/// Messages waiting for a subscriber that does not read. A window reads each at once, so a
+/// full queue means the reader is stuck: it is disconnected rather than buffered for.
+const SUBSCRIBER_QUEUE: usize = 8;
+/// How long one pushed message may take to go out before its subscriber is disconnected.
+const SUBSCRIBER_WRITE: Duration = Duration::from_secs(5);
 
 /// What the control server hands to the resident, which owns the alert policy, the tray and
 /// the window.
@@ -199,7 +213,8 @@ async fn accept(
     shell: mpsc::UnboundedSender<ShellRequest>,
     navigate: broadcast::Sender<String>,
 ) {
-    let permits = Arc::new(Semaphore::new(MAX_CONNECTIONS));
+    let permits = Arc::new(Semaphore::new(MAX_CLIENTS));
+    let subscribers = Arc::new(Semaphore::new(MAX_SUBSCRIBERS));
     loop {
         let Ok(permit) = permits.clone().acquire_owned().await else { return };
         let stream = match listener.socket.accept().await {
@@ -214,9 +229,9 @@ async fn accept(
         let files = files.clone();
         let shell = shell.clone();
         let navigate = navigate.subscribe();
+        let slots = Slots { client: permit, subscribers: subscribers.clone() };
         tokio::spawn(async move {
-            let _permit = permit;
-            if let Err(e) = connection(stream, engine, &files, shell, navigate).await {
+            if let Err(e) = connection(stream, engine, &files, shell, navigate, slots).await {
                 tracing::debug!("control client left: {e}");
             }
         });
@@ -258,17 +273,27 @@ async fn send<W: AsyncWriteExt + Unpin>(w: &mut W, message: &ServerMessage) -> s
     w.flush().await
 }
 
+/// A connection's place among the clients, and where it goes if it subscribes.
+struct Slots {
+    client: OwnedSemaphorePermit,
+    subscribers: Arc<Semaphore>,
+}
+
 async fn connection(
     stream: transport::ServerStream,
     engine: EngineHandle,
     files: &Files,
     shell: mpsc::UnboundedSender<ShellRequest>,
-    mut navigate: broadcast::Receiver<String>,
+    navigate: broadcast::Receiver<String>,
+    slots: Slots,
 ) -> std::io::Result<()> {
     let (read, mut write) = tokio::io::split(stream);
     let mut reader = BufReader::new(read);
+    let mut deadline = FIRST_LINE;
     loop {
-        let line = match tokio::time::timeout(IDLE, read_line(&mut reader)).await {
+        let line = tokio::time::timeout(deadline, read_line(&mut reader)).await;
+        deadline = IDLE;
+        let line = match line {
             Err(_) | Ok(Ok(None)) => return Ok(()),
             Ok(Err(e)) => return Err(e),
             Ok(Ok(Some(line))) => line,
@@ -370,6 +395,10 @@ async fn connection(
                 let path = files.config.clone();
                 done_or_error(id, blocking(move || crate::config_file::add_mail(&path, &mail)).await)
             }
+            Request::EditMail { check_id, mail } => {
+                let path = files.config.clone();
+                done_or_error(id, blocking(move || crate::config_file::edit_mail(&path, &check_id, &mail)).await)
+            }
             Request::RemoveMail { provider_id, check_id } => {
                 let path = files.config.clone();
                 done_or_error(
@@ -382,31 +411,90 @@ async fn connection(
                 continue;
             }
             Request::Subscribe => {
-                let mut updates = engine.subscribe();
-                let first = updates.borrow_and_update().clone();
-                send(&mut write, &reply::subscribe::message(id, first)).await?;
-                // From here the connection only pushes; it ends when the client hangs up.
-                let mut sink = [0u8; 256];
-                loop {
-                    tokio::select! {
-                        changed = updates.changed() => {
-                            if changed.is_err() { return Ok(()); }
-                            let summary = updates.borrow_and_update().clone();
-                            send(&mut write, &ServerMessage::Update { summary }).await?;
-                        }
-                        n = reader.read(&mut sink) => {
-                            if n? == 0 { return Ok(()); }
-                        }
-                        route = navigate.recv() => match route {
-                            Ok(route) => send(&mut write, &ServerMessage::Navigate { route }).await?,
-                            Err(broadcast::error::RecvError::Lagged(_)) => {}
-                            Err(broadcast::error::RecvError::Closed) => return Ok(()),
-                        },
-                    }
-                }
+                let Ok(subscribed) = slots.subscribers.try_acquire_owned() else {
+                    let message = format!("{MAX_SUBSCRIBERS} windows are subscribed already");
+                    return send(&mut write, &failed(id, message)).await;
+                };
+                // From here the connection counts as a subscriber, no longer as a client.
+                drop(slots.client);
+                let result = push(reader, write, id, engine.subscribe(), navigate).await;
+                drop(subscribed);
+                return result;
             }
         };
         send(&mut write, &reply).await?;
+    }
+}
+
+/// Serves a subscriber: the current summary, then every change and navigation, until it
+/// hangs up. A separate task writes them from a bounded queue, so a subscriber that does not
+/// read is disconnected once the queue is full (or a write stalls) and never holds up the
+/// server or anyone else.
+async fn push<R, W>(
+    mut reader: R,
+    write: W,
+    id: u64,
+    mut updates: watch::Receiver<Summary>,
+    mut navigate: broadcast::Receiver<String>,
+) -> std::io::Result<()>
+where
+    R: AsyncRead + Unpin,
+    W: AsyncWrite + Unpin + Send + 'static,
+{
+    let (queue, mut queued) = mpsc::channel::<ServerMessage>(SUBSCRIBER_QUEUE);
+    let mut writer = tokio::spawn(async move {
+        let mut write = write;
+        while let Some(message) = queued.recv().await {
+            match tokio::time::timeout(SUBSCRIBER_WRITE, send(&mut write, &message)).await {
+                Ok(Ok(())) => {}
+                Ok(Err(e)) => return Err(e),
+                Err(_) => {
+                    return Err(std::io::Error::new(std::io::ErrorKind::TimedOut, "a push to a subscriber stalled"));
+                }
+            }
+        }
+        Ok(())
+    });
+    // Ending here (hang-up, a stuck reader) also ends a write that is blocked.
+    let _writer = AbortOnDrop(writer.abort_handle());
+    let first = updates.borrow_and_update().clone();
+    let mut message = reply::subscribe::message(id, first);
+    let mut sink = [0u8; 256];
+    loop {
+        match queue.try_send(message) {
+            Ok(()) => {}
+            Err(mpsc::error::TrySendError::Full(_)) => {
+                return Err(std::io::Error::other("a subscriber did not read its updates; disconnected"));
+            }
+            Err(mpsc::error::TrySendError::Closed(_)) => {
+                return (&mut writer).await.unwrap_or_else(|e| Err(std::io::Error::other(e)));
+            }
+        }
+        message = loop {
+            tokio::select! {
+                changed = updates.changed() => {
+                    if changed.is_err() { return Ok(()); }
+                    break ServerMessage::Update { summary: updates.borrow_and_update().clone() };
+                }
+                n = reader.read(&mut sink) => {
+                    if n? == 0 { return Ok(()); }
+                }
+                route = navigate.recv() => match route {
+                    Ok(route) => break ServerMessage::Navigate { route },
+                    Err(broadcast::error::RecvError::Lagged(_)) => {}
+                    Err(broadcast::error::RecvError::Closed) => return Ok(()),
+                },
+            }
+        };
+    }
+}
+
+/// Aborts a task when dropped.
+struct AbortOnDrop(tokio::task::AbortHandle);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
     }
 }
 
@@ -614,12 +702,58 @@ mod tests {
     use super::*;
     use crate::runner::Command;
 
+    fn summary() -> Summary {
+        let json = serde_json::json!({
+            "checked_at": "2026-01-01T00:00:00+00:00", "network": "online", "language": "en", "providers": []
+        });
+        serde_json::from_value(json).unwrap()
+    }
+
+    /// A subscriber that never reads is disconnected once its queue is full, however many
+    /// changes follow, instead of blocking the task that feeds it.
+    #[tokio::test]
+    async fn a_subscriber_that_does_not_read_is_disconnected() {
+        // A pipe that holds almost nothing: the first write that does not fit blocks.
+        let (server, _client) = tokio::io::duplex(64);
+        let (read, write) = tokio::io::split(server);
+        let (tx, updates) = watch::channel(summary());
+        let (_navigate, routes) = broadcast::channel(4);
+        let pushing = tokio::spawn(push(read, write, 1, updates, routes));
+        for _ in 0..=SUBSCRIBER_QUEUE + 1 {
+            tx.send_modify(|s| s.checked_at += chrono::TimeDelta::seconds(1));
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        let ended = tokio::time::timeout(Duration::from_secs(2), pushing).await.expect("disconnected at once");
+        assert!(ended.unwrap().unwrap_err().to_string().contains("did not read"));
+    }
+
+    /// A subscriber that reads gets the summary first, then every change.
+    #[tokio::test]
+    async fn a_reading_subscriber_gets_every_change() {
+        let (server, client) = tokio::io::duplex(64);
+        let (read, write) = tokio::io::split(server);
+        let (tx, updates) = watch::channel(summary());
+        let (_navigate, routes) = broadcast::channel(4);
+        let _pushing = tokio::spawn(push(read, write, 7, updates, routes));
+        let mut lines = BufReader::new(client);
+        let mut next = async || {
+            let line = read_line(&mut lines).await.unwrap().unwrap().unwrap();
+            serde_json::from_slice::<ServerMessage>(&line).unwrap()
+        };
+        assert!(matches!(next().await, ServerMessage::Summary { id: 7, .. }));
+        for _ in 0..3 * SUBSCRIBER_QUEUE {
+            tx.send_modify(|s| s.checked_at += chrono::TimeDelta::seconds(1));
+            assert!(matches!(next().await, ServerMessage::Update { .. }));
+        }
+    }
+
     /// The resident ends the server by signal, not by aborting it: once signalled it stops
     /// answering and gives the socket up, so the next resident can claim it.
     #[tokio::test]
     async fn serve_stops_on_its_shutdown_signal_and_gives_up_the_socket() {
         let dir = tempfile::tempdir().unwrap();
-        // The socket's directory must be the resident's own (created owner-only by the claim).
+        // A directory of its own: the temp dir's mode depends on the umask, and claim refuses
+        // one others can read.
         let path = dir.path().join("run/control.sock");
         let Claim::Primary(listener) = claim(&path).unwrap() else { panic!("no other resident uses this socket") };
         // Connectivity on loopback: the test never leaves the machine.

@@ -14,7 +14,9 @@ const READ_TIMEOUT: Duration = Duration::from_secs(10);
 /// Storing may show an unlock prompt; give the user time to answer it.
 const WRITE_TIMEOUT: Duration = Duration::from_secs(60);
 
-/// A password. Its `Debug` shows nothing, and its bytes are overwritten when it is dropped.
+/// A password. Its `Debug` shows nothing, and its bytes (each clone's too) are overwritten
+/// when it is dropped.
+#[derive(Clone)]
 pub struct Secret(Vec<u8>);
 
 impl Secret {
@@ -60,10 +62,27 @@ pub enum CredentialError {
     Failed(String),
 }
 
-/// The keychain entry's service name: one per provider, so the same mailbox address used with
-/// two providers keeps two passwords, and the user can find them by name.
-pub fn service(provider_id: &str) -> String {
-    format!("outage-notifier:{provider_id}")
+/// Which keychain entry a password lives in. Each is the service `outage-notifier:…` with
+/// the login's username as the account, so the user can find it by name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Entry<'a> {
+    /// One mail endpoint, by its check id (`<provider>/<kind>/<host>:<port>`): two endpoints
+    /// that log in with the same username keep two passwords unless they are the same login.
+    Endpoint(&'a str),
+    /// Every endpoint of a provider that logs in as the username and has no entry of its own:
+    /// how passwords were stored before endpoints had their own, and what `credentials set`
+    /// without `--endpoint` also writes, so a password can be set before the config names it.
+    Provider(&'a str),
+}
+
+impl Entry<'_> {
+    /// The entry's service name.
+    pub fn service(self) -> String {
+        match self {
+            Entry::Endpoint(check_id) => format!("outage-notifier:{check_id}"),
+            Entry::Provider(provider_id) => format!("outage-notifier:{provider_id}"),
+        }
+    }
 }
 
 fn map_error(e: &keyring::Error) -> CredentialError {
@@ -93,9 +112,9 @@ async fn blocking<T: Send + 'static>(
     }
 }
 
-/// The stored password, `None` when there is none.
-pub async fn get(provider_id: &str, username: &str) -> Result<Option<Secret>, CredentialError> {
-    let (service, user) = (service(provider_id), username.to_owned());
+/// The password stored in exactly this entry, `None` when there is none.
+pub async fn get(entry: Entry<'_>, username: &str) -> Result<Option<Secret>, CredentialError> {
+    let (service, user) = (entry.service(), username.to_owned());
     blocking(READ_TIMEOUT, move || {
         let entry = keyring::Entry::new(&service, &user).map_err(|e| map_error(&e))?;
         match entry.get_password() {
@@ -107,9 +126,21 @@ pub async fn get(provider_id: &str, username: &str) -> Result<Option<Secret>, Cr
     .await
 }
 
+/// The password an endpoint logs in with: its own entry, else its provider's.
+pub async fn for_endpoint(
+    provider_id: &str,
+    check_id: &str,
+    username: &str,
+) -> Result<Option<Secret>, CredentialError> {
+    match get(Entry::Endpoint(check_id), username).await? {
+        Some(password) => Ok(Some(password)),
+        None => get(Entry::Provider(provider_id), username).await,
+    }
+}
+
 /// Stores (or replaces) the password.
-pub async fn set(provider_id: &str, username: &str, password: Secret) -> Result<(), CredentialError> {
-    let (service, user) = (service(provider_id), username.to_owned());
+pub async fn set(entry: Entry<'_>, username: &str, password: Secret) -> Result<(), CredentialError> {
+    let (service, user) = (entry.service(), username.to_owned());
     blocking(WRITE_TIMEOUT, move || {
         let entry = keyring::Entry::new(&service, &user).map_err(|e| map_error(&e))?;
         entry.set_password(password.expose()).map_err(|e| map_error(&e))
@@ -118,8 +149,8 @@ pub async fn set(provider_id: &str, username: &str, password: Secret) -> Result<
 }
 
 /// Removes the password; `false` when none was stored.
-pub async fn delete(provider_id: &str, username: &str) -> Result<bool, CredentialError> {
-    let (service, user) = (service(provider_id), username.to_owned());
+pub async fn delete(entry: Entry<'_>, username: &str) -> Result<bool, CredentialError> {
+    let (service, user) = (entry.service(), username.to_owned());
     blocking(WRITE_TIMEOUT, move || {
         let entry = keyring::Entry::new(&service, &user).map_err(|e| map_error(&e))?;
         match entry.delete_credential() {
@@ -131,9 +162,25 @@ pub async fn delete(provider_id: &str, username: &str) -> Result<bool, Credentia
     .await
 }
 
+/// Puts an entry back as it was before a change: the password it had, or none.
+pub async fn restore(entry: Entry<'_>, username: &str, previous: Option<Secret>) -> Result<(), CredentialError> {
+    match previous {
+        Some(old) => set(entry, username, old).await,
+        None => delete(entry, username).await.map(|_| ()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The provider's entry keeps the name passwords were stored under before endpoints had
+    /// their own, so existing passwords still work; an endpoint's entry names the whole login.
+    #[test]
+    fn entries_are_named_after_the_login() {
+        assert_eq!(Entry::Provider("df").service(), "outage-notifier:df");
+        assert_eq!(Entry::Endpoint("df/imap/sslin.df.eu:993").service(), "outage-notifier:df/imap/sslin.df.eu:993");
+    }
 
     #[test]
     fn secrets_do_not_debug_print() {

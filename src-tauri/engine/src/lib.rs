@@ -1,6 +1,7 @@
 //! The engine: runs checks on a schedule, confirms failures, keeps history in SQLite and
 //! publishes the summary. It knows nothing of Tauri, trays or windows.
 
+pub mod accounts;
 pub mod config_file;
 pub mod connectivity;
 pub mod control;

@@ -31,6 +31,7 @@ use std::process::ExitCode;
 use anyhow::Context as _;
 use outage_core::summary::Summary;
 use outage_core::text;
+use outage_engine::credentials::{self, Entry};
 use outage_engine::paths::Paths;
 use outage_engine::{config_file, control, one_shot, runner, store::Store};
 
@@ -222,26 +223,72 @@ pub fn open(paths: &Paths, route: Option<String>) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// `credentials set`: the password comes from stdin (without echo on a terminal) and goes
-/// straight into the keychain.
-pub fn credentials_set(paths: &Paths, provider_id: &str, username: &str) -> anyhow::Result<ExitCode> {
-    use std::io::IsTerminal as _;
-    // Warn about a typo now rather than at the first failed probe; storing still works, so a
-    // password can be set before the config names it.
+/// The check ids of the provider's configured endpoints that log in as `username`; `None`
+/// when the config cannot be read (said on stderr).
+fn endpoints_of(paths: &Paths, provider_id: &str, username: &str) -> Option<Vec<String>> {
     match config_file::load(&paths.config_file) {
-        Ok(config) => {
-            let used = config
+        Ok(config) => Some(
+            config
                 .providers
                 .iter()
-                .any(|p| p.id == provider_id && p.mail.iter().any(|m| m.username.as_deref() == Some(username)));
-            if !used {
-                eprintln!(
-                    "note: no [[provider.mail]] of provider `{provider_id}` in {} has username = \"{username}\"",
-                    paths.config_file.display()
-                );
-            }
+                .filter(|p| p.id == provider_id)
+                .flat_map(|p| p.mail.iter())
+                .filter(|m| m.username.as_deref() == Some(username))
+                .map(|m| m.check_id(provider_id))
+                .collect(),
+        ),
+        Err(e) => {
+            eprintln!("note: {e}");
+            None
         }
-        Err(e) => eprintln!("note: {e}"),
+    }
+}
+
+/// The entries `credentials set|delete` works on: the one endpoint asked for, else every
+/// configured endpoint of the provider with that username and the provider's own entry.
+fn entries<'a>(provider_id: &'a str, endpoint: Option<&'a str>, configured: &'a [String]) -> Vec<Entry<'a>> {
+    match endpoint {
+        Some(check_id) => vec![Entry::Endpoint(check_id)],
+        None => configured.iter().map(|c| Entry::Endpoint(c)).chain([Entry::Provider(provider_id)]).collect(),
+    }
+}
+
+fn named(entry: Entry<'_>) -> String {
+    match entry {
+        Entry::Endpoint(check_id) => check_id.to_owned(),
+        Entry::Provider(provider_id) => format!("{provider_id} (its other endpoints)"),
+    }
+}
+
+/// `credentials set`: the password comes from stdin (without echo on a terminal) and goes
+/// straight into the keychain.
+pub fn credentials_set(
+    paths: &Paths,
+    provider_id: &str,
+    username: &str,
+    endpoint: Option<&str>,
+) -> anyhow::Result<ExitCode> {
+    use std::io::IsTerminal as _;
+    if let Some(check_id) = endpoint
+        && !check_id.starts_with(&format!("{provider_id}/"))
+    {
+        anyhow::bail!(
+            "--endpoint {check_id} is not an endpoint of provider `{provider_id}` (it starts with `{provider_id}/`)"
+        );
+    }
+    // Warn about a typo now rather than at the first failed probe; storing still works, so a
+    // password can be set before the config names it.
+    let configured = endpoints_of(paths, provider_id, username).unwrap_or_default();
+    let used = match endpoint {
+        Some(check_id) => configured.iter().any(|c| c == check_id),
+        None => !configured.is_empty(),
+    };
+    if !used {
+        let which = endpoint.map_or_else(String::new, |c| format!(" with check id {c}"));
+        eprintln!(
+            "note: no [[provider.mail]] of provider `{provider_id}`{which} in {} has username = \"{username}\"",
+            paths.config_file.display()
+        );
     }
     let stdin = std::io::stdin();
     let interactive = stdin.is_terminal();
@@ -257,24 +304,39 @@ pub fn credentials_set(paths: &Paths, provider_id: &str, username: &str) -> anyh
     }
     read.context("reading the password from standard input")?;
     // Only the line ending goes: spaces may belong to the password.
-    let password = outage_engine::credentials::Secret::new(line.trim_end_matches(['\r', '\n']).to_owned());
+    let password = credentials::Secret::new(line.trim_end_matches(['\r', '\n']).to_owned());
     line.clear();
     if password.is_empty() {
         anyhow::bail!("no password given on standard input");
     }
     let runtime =
         tokio::runtime::Builder::new_current_thread().enable_all().build().context("starting the async runtime")?;
-    runtime.block_on(outage_engine::credentials::set(provider_id, username, password))?;
-    eprintln!("stored the password for {username} ({provider_id}) in the keychain");
+    for entry in entries(provider_id, endpoint, &configured) {
+        runtime.block_on(credentials::set(entry, username, password.clone()))?;
+        eprintln!("stored the password for {username} at {} in the keychain", named(entry));
+    }
     Ok(ExitCode::SUCCESS)
 }
 
 /// `credentials delete`: exit 1 when nothing was stored.
-pub fn credentials_delete(provider_id: &str, username: &str) -> anyhow::Result<ExitCode> {
+pub fn credentials_delete(
+    paths: &Paths,
+    provider_id: &str,
+    username: &str,
+    endpoint: Option<&str>,
+) -> anyhow::Result<ExitCode> {
+    let configured =
+        if endpoint.is_some() { Vec::new() } else { endpoints_of(paths, provider_id, username).unwrap_or_default() };
     let runtime =
         tokio::runtime::Builder::new_current_thread().enable_all().build().context("starting the async runtime")?;
-    if runtime.block_on(outage_engine::credentials::delete(provider_id, username))? {
-        eprintln!("removed the password for {username} ({provider_id}) from the keychain");
+    let mut removed = false;
+    for entry in entries(provider_id, endpoint, &configured) {
+        if runtime.block_on(credentials::delete(entry, username))? {
+            eprintln!("removed the password for {username} at {} from the keychain", named(entry));
+            removed = true;
+        }
+    }
+    if removed {
         Ok(ExitCode::SUCCESS)
     } else {
         eprintln!("no password for {username} ({provider_id}) was stored");

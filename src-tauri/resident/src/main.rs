@@ -106,14 +106,31 @@ enum Command {
 #[derive(Debug, Subcommand)]
 enum CredentialsAction {
     /// Read a password from standard input and store it for PROVIDER_ID and USERNAME.
+    ///
+    /// Without --endpoint it is stored for every mail endpoint of the provider that logs in
+    /// as USERNAME, and as the provider's password for that username, which endpoints without
+    /// one of their own use (e.g. ones added to the config later). With --endpoint it is
+    /// stored for that endpoint alone, so two endpoints with the same username (IMAP and
+    /// POP3, say) can have different passwords.
     Set {
         /// The provider's `id` in the config.
         provider_id: String,
         /// The `username` of its `[[provider.mail]]` entries.
         username: String,
+        /// Only this endpoint: its check id, `PROVIDER_ID/KIND/HOST:PORT` as `check` prints
+        /// it, e.g. `df/imap/sslin.df.eu:993`.
+        #[arg(long, value_name = "CHECK_ID")]
+        endpoint: Option<String>,
     },
-    /// Remove the stored password of PROVIDER_ID and USERNAME.
-    Delete { provider_id: String, username: String },
+    /// Remove the stored password of PROVIDER_ID and USERNAME: without --endpoint every one
+    /// `set` without --endpoint would write, with it only that endpoint's.
+    Delete {
+        provider_id: String,
+        username: String,
+        /// Only this endpoint (its check id, as for `set`).
+        #[arg(long, value_name = "CHECK_ID")]
+        endpoint: Option<String>,
+    },
 }
 
 fn main() -> ExitCode {
@@ -136,11 +153,11 @@ fn main() -> ExitCode {
         Some(Command::History { provider, limit, json }) => cli::history(&paths, provider.as_deref(), limit, json),
         Some(Command::Report { days, json }) => cli::report(&paths, days, json),
         Some(Command::Open { route }) => cli::open(&paths, route),
-        Some(Command::Credentials { action: CredentialsAction::Set { provider_id, username } }) => {
-            cli::credentials_set(&paths, &provider_id, &username)
+        Some(Command::Credentials { action: CredentialsAction::Set { provider_id, username, endpoint } }) => {
+            cli::credentials_set(&paths, &provider_id, &username, endpoint.as_deref())
         }
-        Some(Command::Credentials { action: CredentialsAction::Delete { provider_id, username } }) => {
-            cli::credentials_delete(&provider_id, &username)
+        Some(Command::Credentials { action: CredentialsAction::Delete { provider_id, username, endpoint } }) => {
+            cli::credentials_delete(&paths, &provider_id, &username, endpoint.as_deref())
         }
     };
     match result {

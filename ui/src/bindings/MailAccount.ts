@@ -5,4 +5,8 @@ import type { TlsMode } from "./TlsMode";
 /**
  * A mail endpoint written in the config file, with the id of its check.
  */
-export type MailAccount = { check_id: string, kind: MailKind, host: string, port: number, tls: TlsMode, username: string | null, };
+export type MailAccount = { check_id: string, kind: MailKind, host: string, port: number, tls: TlsMode, username: string | null, 
+/**
+ * The extra trust anchor, as a path (relative ones resolved against the config's folder).
+ */
+ca_file: string | null, };

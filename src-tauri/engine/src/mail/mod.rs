@@ -75,14 +75,16 @@ pub enum Credential {
 }
 
 impl Credential {
-    /// The credential for an endpoint: from the keychain when it names a username.
+    /// The credential for an endpoint: from the keychain (its own entry, else its provider's)
+    /// when it names a username.
     pub async fn for_endpoint(provider_id: &str, endpoint: &Mail) -> Credential {
         let Some(username) = endpoint.username.clone() else { return Credential::None };
-        match credentials::get(provider_id, &username).await {
+        let check_id = endpoint.check_id(provider_id);
+        match credentials::for_endpoint(provider_id, &check_id, &username).await {
             Ok(Some(password)) => Credential::Password { username, password },
             Ok(None) => Credential::Unavailable {
                 why: format!(
-                    "no password for {username} in the keychain (run `outage-notifier credentials set {provider_id} {username}`)"
+                    "no password for {username} in the keychain (run `outage-notifier credentials set {provider_id} {username} --endpoint {check_id}`)"
                 ),
                 username,
             },
