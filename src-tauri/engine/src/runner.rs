@@ -203,6 +203,13 @@ pub fn start(
     Ok((EngineHandle { commands: commands_tx, summary: summary_rx }, task))
 }
 
+/// `wait` from now; a wait beyond what the clock can count (a config built in code, not
+/// bounded by the parser) is as good as never, not a panic.
+fn later(wait: Duration) -> Instant {
+    let now = Instant::now();
+    now.checked_add(wait).unwrap_or_else(|| now + Duration::from_secs(86_400 * 365 * 30))
+}
+
 async fn sleep_until(t: Option<Instant>) {
     match t {
         Some(t) => tokio::time::sleep_until(t).await,
@@ -383,7 +390,7 @@ impl Engine {
 
         // Every probe is history; so are the provider's words and our own outages.
         let to_store = observation;
-        let max_span = interval * 3;
+        let max_span = interval.saturating_mul(3);
         let outage = observed.outage.clone();
         self.write(move |store| {
             store.insert(&provider_id, &to_store, max_span)?;
@@ -427,7 +434,7 @@ impl Engine {
         if let Some(retry_after) = retry_after {
             wait = wait.max(retry_after);
         }
-        slot.next_due = Instant::now() + wait;
+        slot.next_due = later(wait);
         if came_back {
             // The network changed: what failed while it was down must be looked at again.
             self.all_due_now();
