@@ -74,7 +74,13 @@ pub fn summarize_provider(
         .filter(|state| state.confirmed.as_ref().is_some_and(|o| o.kind != CheckKind::StatusPage))
         .collect();
 
-    let judgement = judge(&page_view, &probes, network);
+    // A provider with no status page whose own checks have not run yet has not been judged
+    // at all: "not checked yet", never "all well".
+    let unchecked = matches!(page_view, Page::None)
+        && network == Network::Online
+        && probes.is_empty()
+        && lines.iter().any(|l| l.kind != CheckKind::StatusPage);
+    let judgement = if unchecked { Judgement::not_checked() } else { judge(&page_view, &probes, network) };
     let verdict_text = text::verdict(
         &VerdictFacts {
             verdict: judgement.verdict,
@@ -82,6 +88,7 @@ pub fn summarize_provider(
             since: judgement.since,
             symptom: judgement.symptom,
             page_reason: judgement.page_reason,
+            page_resolved: judgement.page_resolved,
         },
         lang,
         now,
@@ -135,6 +142,22 @@ pub struct Judgement {
     pub since: Option<DateTime<FixedOffset>>,
     pub symptom: Symptom,
     pub page_reason: Option<Reason>,
+    /// The page calls the problem resolved while our probes still fail.
+    pub page_resolved: bool,
+}
+
+impl Judgement {
+    /// Nothing seen yet.
+    fn not_checked() -> Judgement {
+        Judgement {
+            state: State::Unknown,
+            verdict: Verdict::Unknown,
+            since: None,
+            symptom: Symptom::None,
+            page_reason: None,
+            page_resolved: false,
+        }
+    }
 }
 
 /// What our confirmed probes of one provider say, sorted by what they mean for the user.
@@ -217,13 +240,7 @@ fn earliest_failure(states: &[&CheckState]) -> Option<DateTime<FixedOffset>> {
 /// says whose fault it is: the network's, the provider's (confirmed by its page, or not yet
 /// acknowledged), the user's account, or an announced maintenance.
 pub fn judge(page: &Page<'_>, probes: &[&CheckState], network: Network) -> Judgement {
-    let mut judgement = Judgement {
-        state: State::Unknown,
-        verdict: Verdict::Unknown,
-        since: None,
-        symptom: Symptom::None,
-        page_reason: None,
-    };
+    let mut judgement = Judgement::not_checked();
     if network == Network::Offline {
         judgement.verdict = Verdict::YourNetwork;
         return judgement;
@@ -263,7 +280,18 @@ pub fn judge(page: &Page<'_>, probes: &[&CheckState], network: Network) -> Judge
             judgement.symptom = failing_symptom;
         }
     } else if !ours.failing.is_empty() {
-        judgement.verdict = Verdict::ProviderUnacknowledged;
+        // The provider spoke about this failure and has since called it over: it is not
+        // unacknowledged, and it is not over either.
+        let resolved_since_we_failed = match (page, failing_since) {
+            (Page::Read(snapshot), Some(failing)) => snapshot.incidents.iter().any(|i| {
+                matches!(i.state, IncidentState::Resolved)
+                    && i.updated_at.or_else(|| i.updates.first().map(|u| u.at)).is_some_and(|at| at >= failing)
+            }),
+            _ => false,
+        };
+        judgement.verdict =
+            if resolved_since_we_failed { Verdict::ProviderConfirmed } else { Verdict::ProviderUnacknowledged };
+        judgement.page_resolved = resolved_since_we_failed;
         judgement.since = failing_since;
         judgement.symptom = failing_symptom;
     } else if !ours.auth.is_empty() {
@@ -439,6 +467,14 @@ mod tests {
         }
     }
 
+    /// A green page with one incident, started and resolved at these times.
+    fn resolved_at(started: &str, resolved: &str) -> StatusSnapshot {
+        let mut page = page_with(IncidentState::Resolved, State::MajorOutage, started);
+        page.indicator = Some(State::Operational);
+        page.incidents[0].updated_at = Some(at(resolved));
+        page
+    }
+
     struct Case {
         name: &'static str,
         page: Option<StatusSnapshot>,
@@ -483,6 +519,28 @@ mod tests {
                 since: Some("2026-11-24T10:02:00+01:00"),
                 de: "Störung seit 10:02, vom Anbieter bestätigt",
                 en: "problem since 10:02, confirmed by the provider",
+            },
+            Case {
+                name: "the page calls it resolved while our probes still fail",
+                page: Some(resolved_at("2026-11-24T10:20:00+01:00", "2026-11-24T10:40:00+01:00")),
+                probes: vec![probe(imap, Imap, Down, Some(Reason::Timeout), Some("2026-11-24T10:02:00+01:00"), None)],
+                network: Network::Online,
+                state: State::PartialOutage,
+                verdict: Verdict::ProviderConfirmed,
+                since: Some("2026-11-24T10:02:00+01:00"),
+                de: "DomainFactory meldet die Störung als behoben — Ihre Mailserver antworten aber weiterhin nicht",
+                en: "DomainFactory reports the problem as resolved — but your mail servers still do not answer",
+            },
+            Case {
+                name: "an incident resolved before our failure began says nothing about it",
+                page: Some(resolved_at("2026-11-24T08:00:00+01:00", "2026-11-24T09:00:00+01:00")),
+                probes: vec![probe(imap, Imap, Down, Some(Reason::Timeout), Some("2026-11-24T10:02:00+01:00"), None)],
+                network: Network::Online,
+                state: State::PartialOutage,
+                verdict: Verdict::ProviderUnacknowledged,
+                since: Some("2026-11-24T10:02:00+01:00"),
+                de: "vom Anbieter noch nicht bestätigt",
+                en: "not yet acknowledged by the provider",
             },
             Case {
                 name: "only the login fails: your account",
@@ -691,6 +749,29 @@ mod tests {
             assert_eq!(df.checks.len(), 1, "only its own status page");
             assert_eq!(summary.providers[1].verdict, Verdict::ProviderUnacknowledged);
         }
+    }
+
+    #[test]
+    fn a_provider_without_status_page_is_not_checked_yet_before_its_checks_ran() {
+        let config = crate::config::parse(
+            "[[provider]]\nid = \"acme\"\nname = \"Acme Mail\"\n\
+             [[provider.mail]]\nkind = \"imap\"\nhost = \"imap.acme.test\"\nport = 993\ntls = \"implicit\"\n",
+            "c.toml",
+        )
+        .unwrap();
+        let now = at("2026-11-24T10:06:00+01:00");
+        for (lang, text) in
+            [(Language::De, "Acme Mail: noch nicht geprüft"), (Language::En, "Acme Mail: not checked yet")]
+        {
+            let p = summarize(&config, &BTreeMap::new(), Network::Online, lang, now).providers.remove(0);
+            assert_eq!((p.state, p.verdict, p.verdict_text.as_str()), (State::Unknown, Verdict::Unknown, text));
+        }
+        let checks: BTreeMap<String, CheckState> =
+            [probe("acme/imap/imap.acme.test:993", CheckKind::Imap, Outcome::Up, None, None, None)]
+                .into_iter()
+                .collect();
+        let p = summarize(&config, &checks, Network::Online, Language::En, now).providers.remove(0);
+        assert_eq!((p.state, p.verdict), (State::Operational, Verdict::AllWell), "judged once it ran");
     }
 
     #[test]

@@ -95,6 +95,8 @@ pub struct VerdictFacts<'a> {
     pub symptom: Symptom,
     /// Why the status page could not be read, if it could not.
     pub page_reason: Option<crate::model::Reason>,
+    /// The provider's page calls the problem resolved while our probes still fail.
+    pub page_resolved: bool,
 }
 
 /// The verdict as one short sentence. `since` is shown in the offset of `now`, which the
@@ -108,6 +110,7 @@ pub fn verdict(facts: &VerdictFacts<'_>, lang: Language, now: chrono::DateTime<c
         (Language::En, V::AllWell) => format!("{name}: all well"),
         (Language::De, V::Maintenance) => format!("{name}: Wartungsarbeiten laufen"),
         (Language::En, V::Maintenance) => format!("{name}: maintenance in progress"),
+        (_, V::ProviderConfirmed) if facts.page_resolved => resolved_but_failing(name, facts.symptom, lang),
         (Language::De, V::ProviderConfirmed) => match since {
             Some(t) => format!("{name}: Störung seit {t}, vom Anbieter bestätigt"),
             None => format!("{name}: Störung, vom Anbieter bestätigt"),
@@ -136,6 +139,34 @@ pub fn verdict(facts: &VerdictFacts<'_>, lang: Language, now: chrono::DateTime<c
             (None, Symptom::Inconclusive(r)) => format!("{name}: check inconclusive ({})", r.as_str()),
             _ => format!("{name}: not checked yet"),
         },
+    }
+}
+
+/// "The provider says it is over, our probes say it is not" in words, naming what fails.
+fn resolved_but_failing(name: &str, symptom: Symptom, lang: Language) -> String {
+    let subject = match symptom {
+        Symptom::NotAnswering(subject) | Symptom::Impaired(subject) => subject,
+        _ => Subject::Servers,
+    };
+    match (lang, subject) {
+        (Language::De, Subject::MailServers) => {
+            format!("{name} meldet die Störung als behoben — Ihre Mailserver antworten aber weiterhin nicht")
+        }
+        (Language::De, Subject::MailDelivery) => {
+            format!("{name} meldet die Störung als behoben — Ihre Testmails kommen aber weiterhin nicht an")
+        }
+        (Language::De, Subject::Servers) => {
+            format!("{name} meldet die Störung als behoben — die Server antworten aber weiterhin nicht")
+        }
+        (Language::En, Subject::MailServers) => {
+            format!("{name} reports the problem as resolved — but your mail servers still do not answer")
+        }
+        (Language::En, Subject::MailDelivery) => {
+            format!("{name} reports the problem as resolved — but your test mails still do not arrive")
+        }
+        (Language::En, Subject::Servers) => {
+            format!("{name} reports the problem as resolved — but its servers still do not answer")
+        }
     }
 }
 
