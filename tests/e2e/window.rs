@@ -456,6 +456,14 @@ async fn mail_account() {
     assert!(!text.contains(&servers.password), "the password must not be written into the config");
     assert!(take_password(), "Save stores the password in the keychain");
 
+    // Edit opens the form on the saved account, in place; Cancel leaves it as it was.
+    page.click_button(&en.t("mail.edit")).await;
+    page.wait_text("the edit form", "section.mail-accounts h3", |t| t.starts_with(&en.t("mail.edit"))).await;
+    page.scroll_to("form.mail-form").await;
+    page.screenshot("mail-edit-en").await;
+    page.click_button(&en.t("mail.cancel")).await;
+    page.wait_text("the add form again", "section.mail-accounts h3", |t| !t.starts_with(&en.t("mail.edit"))).await;
+
     // Removing the account takes its password out of the keychain too (stored again first,
     // since looking deleted it).
     let mut store = Command::new(bin("outage-notifier"));
