@@ -556,7 +556,9 @@ fn certificates(
 ) {
     for check in &p.checks {
         let (Outcome::Degraded, Some(days)) = (check.outcome, check.cert_days_left) else { continue };
-        if state.certificates.contains_key(&check.id) {
+        // Degraded for another reason (a server that answers only now and then) is not the
+        // certificate's doing, whatever its days left.
+        if !matches!(check.reason, None | Some(Reason::Certificate)) || state.certificates.contains_key(&check.id) {
             continue;
         }
         state.certificates.insert(check.id.clone(), now);

@@ -3,6 +3,7 @@
 //! and end. The scheduler, the one-shot `check` and the alert simulation all take this step,
 //! so they cannot drift apart.
 
+use std::collections::VecDeque;
 use std::time::Duration;
 
 use chrono::{DateTime, FixedOffset};
@@ -73,6 +74,26 @@ pub fn checks_of(provider: &Provider) -> Vec<Check> {
 /// provider is not to blame, so nothing is confirmed or cleared until the network is back.
 pub const OFFLINE_RECHECK: Duration = Duration::from_secs(15);
 
+/// How many of a check's latest probes (re-checks included) the intermittence rule looks at.
+pub const INTERMITTENT_WINDOW: usize = 6;
+/// Failures among them from which a server that "mostly answers" is degraded …
+pub const INTERMITTENT_FROM: usize = 3;
+/// … and at most this many for it to count as well again: one episode, not a flapping one.
+pub const INTERMITTENT_UNTIL: usize = 1;
+
+/// A server of the user's that fails often without failing in a row: an overloaded server
+/// answers every other time, and no run of failures ever confirms an outage.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Intermittent {
+    /// The probe that made it a finding.
+    pub since: DateTime<FixedOffset>,
+    /// Failures among the last `of` probes, now.
+    pub failures: usize,
+    pub of: usize,
+    /// Why the latest failure failed.
+    pub reason: Option<Reason>,
+}
+
 /// What the engine knows about one check: the confirmed observation, since when it fails,
 /// and where its confirmation stands.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -82,6 +103,10 @@ pub struct CheckState {
     /// The first success after a confirmed failure, while recovery awaits confirmation:
     /// if it is upheld, the outage ended here, not at the probe that confirmed it.
     recovering_since: Option<DateTime<FixedOffset>>,
+    /// The latest probes, newest last: whether each failed, and why.
+    recent: VecDeque<Option<Reason>>,
+    /// Set while the check fails intermittently (a server of the user's, not a page).
+    pub intermittent: Option<Intermittent>,
     tracker: Tracker,
 }
 
@@ -116,7 +141,7 @@ impl CheckState {
     /// A state with this confirmed observation, as if its confirmation had settled on it
     /// (for views of a known state, such as tests of the verdicts).
     pub fn settled(confirmed: Option<Observation>, failing_since: Option<DateTime<FixedOffset>>) -> CheckState {
-        CheckState { confirmed, failing_since, recovering_since: None, tracker: Tracker::default() }
+        CheckState { confirmed, failing_since, ..CheckState::default() }
     }
 
     /// Whether a failure is currently confirmed; `None` before the first report.
@@ -163,7 +188,36 @@ impl CheckState {
         if step.publish {
             self.confirmed = Some(observation.clone());
         }
+        self.weigh(observation, failure, now_failure);
         Observed { published: step.publish, recheck_in: step.recheck_in, outage }
+    }
+
+    /// The intermittence rule over the latest probes of a server of the user's. A confirmed
+    /// outage is a finding of its own, and starts the count afresh, so the all-clear after it
+    /// is not held up by the failures that made it.
+    fn weigh(&mut self, observation: &Observation, failure: bool, confirmed_failure: bool) {
+        if observation.kind == CheckKind::StatusPage {
+            return;
+        }
+        if confirmed_failure {
+            self.recent.clear();
+            self.intermittent = None;
+            return;
+        }
+        self.recent.push_back(if failure { Some(observation.reason.unwrap_or(Reason::Protocol)) } else { None });
+        while self.recent.len() > INTERMITTENT_WINDOW {
+            self.recent.pop_front();
+        }
+        let failures = self.recent.iter().filter(|r| r.is_some()).count();
+        let of = self.recent.len();
+        let reason = self.recent.iter().rev().find_map(|r| *r).or(self.intermittent.and_then(|i| i.reason));
+        self.intermittent = match self.intermittent {
+            Some(episode) if failures > INTERMITTENT_UNTIL => Some(Intermittent { failures, of, reason, ..episode }),
+            None if of == INTERMITTENT_WINDOW && failures >= INTERMITTENT_FROM => {
+                Some(Intermittent { since: observation.at, failures, of, reason })
+            }
+            _ => None,
+        };
     }
 
     /// The end of a one-shot run that cannot wait for confirmation (offline, or told to
@@ -260,6 +314,58 @@ mod tests {
         state.observe(&seen(160, Outcome::Up, None), &policy);
         let ended = state.observe(&seen(170, Outcome::Up, None), &policy);
         assert_eq!(ended.outage, Some(OutageChange::Ended { at: seen(160, Outcome::Up, None).at }));
+    }
+
+    /// Every other probe fails, as on the overloaded server: the failure is re-checked at once
+    /// and the re-check answers, so no run of failures ever confirms an outage.
+    #[test]
+    fn a_server_that_fails_every_other_time_is_intermittent_once_until_the_load_goes() {
+        let policy = RecheckPolicy::default();
+        let mut state = CheckState::default();
+        let mut found = Vec::new();
+        for n in 0..40u32 {
+            let failing = n < 24 && n % 2 == 0;
+            let o = if failing {
+                seen(n * 30, Outcome::Down, Some(Reason::Timeout))
+            } else {
+                seen(n * 30, Outcome::Up, None)
+            };
+            state.observe(&o, &policy);
+            found.push(state.intermittent.map(|i| (i.since, i.failures)));
+            assert_ne!(state.confirmed_failure(), Some(true), "never a run of three");
+        }
+        assert!(found[..5].iter().all(Option::is_none), "not before six probes: {found:?}");
+        let episode = found[5].expect("three of six failed");
+        assert_eq!(episode, (seen(150, Outcome::Up, None).at, 3));
+        assert!(found[5..24].iter().all(|f| f.is_some_and(|(since, _)| since == episode.0)), "one episode: {found:?}");
+        assert_eq!(state.intermittent, None, "over once the load went");
+        let over = found.iter().rposition(Option::is_some).unwrap();
+        assert!(over <= 28, "over within a few probes of the last failure, not {over}");
+    }
+
+    #[test]
+    fn a_single_blip_or_a_confirmed_outage_is_not_intermittent() {
+        let policy = RecheckPolicy::default();
+        let mut state = CheckState::default();
+        for n in 0..12u32 {
+            let o = if n == 4 {
+                seen(n * 60, Outcome::Down, Some(Reason::Timeout))
+            } else {
+                seen(n * 60, Outcome::Up, None)
+            };
+            state.observe(&o, &policy);
+            assert_eq!(state.intermittent, None);
+        }
+        // An outage confirmed, then over: the failures that made it do not hold the all-clear.
+        for n in 12..16u32 {
+            state.observe(&seen(n * 60, Outcome::Down, Some(Reason::Refused)), &policy);
+        }
+        assert_eq!(state.confirmed_failure(), Some(true));
+        for n in 16..19u32 {
+            state.observe(&seen(n * 60, Outcome::Up, None), &policy);
+            assert_eq!(state.intermittent, None);
+        }
+        assert_eq!(state.confirmed_failure(), Some(false));
     }
 
     #[test]

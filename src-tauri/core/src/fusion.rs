@@ -96,9 +96,17 @@ pub fn summarize_provider(
 
     let check_summaries = lines
         .iter()
-        .map(|l| match l.state.and_then(|s| s.confirmed.as_ref()) {
-            Some(o) => CheckSummary::of(o),
-            None => CheckSummary::not_checked(l.id.to_owned(), l.kind, l.target.to_owned()),
+        .map(|l| match (l.state.and_then(|s| s.confirmed.as_ref()), l.state.and_then(|s| s.intermittent)) {
+            (Some(o), Some(i)) if o.outcome != Outcome::Down => {
+                // It answered last time, but it does so only now and then: the line says so.
+                let mut line = CheckSummary::of(o);
+                line.outcome = Outcome::Degraded;
+                line.reason = i.reason;
+                line.message = text::intermittent(o.kind, i.failures, i.of, lang);
+                line
+            }
+            (Some(o), _) => CheckSummary::of(o),
+            (None, _) => CheckSummary::not_checked(l.id.to_owned(), l.kind, l.target.to_owned()),
         })
         .collect();
 
@@ -169,6 +177,8 @@ struct Probes<'a> {
     auth: Vec<&'a CheckState>,
     /// Answering, but badly; `cert_only` when the only concern is the certificate's expiry.
     impaired: Vec<(&'a Observation, bool)>,
+    /// Answering, but failing often without failing in a row.
+    intermittent: Vec<(&'a Observation, crate::check::Intermittent)>,
     /// Ran, but could not tell (with the reason, when there is one).
     inconclusive: Vec<Option<Reason>>,
     /// Answered well.
@@ -184,6 +194,9 @@ impl<'a> Probes<'a> {
                 // Offline is the network's fault, never the provider's: the network verdict
                 // speaks for it.
                 (_, Some(Reason::Offline)) => {}
+                (Outcome::Up | Outcome::Degraded, _) if state.intermittent.is_some() => {
+                    sorted.intermittent.extend(state.intermittent.map(|i| (o, i)));
+                }
                 (Outcome::Up, _) => sorted.up += 1,
                 (Outcome::Degraded, reason) => {
                     let cert_only = o.cert_days_left.is_some() && matches!(reason, None | Some(Reason::Certificate));
@@ -201,7 +214,7 @@ impl<'a> Probes<'a> {
     fn state(&self) -> State {
         if !self.failing.is_empty() {
             State::PartialOutage
-        } else if !self.auth.is_empty() || !self.impaired.is_empty() {
+        } else if !self.auth.is_empty() || !self.impaired.is_empty() || !self.intermittent.is_empty() {
             // A refused login is not the provider's outage, but the user cannot work and
             // must act: it has to be a problem state (tray attention), yet never an outage.
             State::Degraded
@@ -297,6 +310,10 @@ pub fn judge(page: &Page<'_>, probes: &[&CheckState], network: Network) -> Judge
     } else if !ours.auth.is_empty() {
         judgement.verdict = Verdict::YourAccount;
         judgement.since = earliest_failure(&ours.auth);
+    } else if let Some((o, worst)) = ours.intermittent.iter().max_by_key(|(_, i)| i.failures * 100 / i.of.max(1)) {
+        judgement.verdict = Verdict::ProviderUnacknowledged;
+        judgement.since = ours.intermittent.iter().map(|(_, i)| i.since).min();
+        judgement.symptom = Symptom::Intermittent { kind: o.kind, failures: worst.failures, of: worst.of };
     } else if !ours.impaired.is_empty() {
         judgement.verdict = Verdict::ProviderUnacknowledged;
         judgement.symptom = if ours.impaired.iter().all(|(_, cert_only)| *cert_only) {

@@ -72,6 +72,8 @@ pub enum Symptom {
     CertificateExpiring { days: i64 },
     /// A probe ran but could not tell (the reason says why).
     Inconclusive(crate::model::Reason),
+    /// One of our servers fails `failures` of its last `of` probes without failing in a row.
+    Intermittent { kind: crate::model::CheckKind, failures: usize, of: usize },
 }
 
 /// What our probes of a provider are about, so the sentence names it as the user knows it.
@@ -142,6 +144,29 @@ pub fn verdict(facts: &VerdictFacts<'_>, lang: Language, now: chrono::DateTime<c
     }
 }
 
+/// A server that answers only now and then, in words: "about every other attempt" where that is
+/// what the numbers say, else the count.
+pub fn intermittent(kind: crate::model::CheckKind, failures: usize, of: usize, lang: Language) -> String {
+    use crate::model::CheckKind as K;
+    let who = match (kind, lang) {
+        (K::Smtp, _) => "SMTP",
+        (K::Imap, _) => "IMAP",
+        (K::Pop3, _) => "POP3",
+        (K::Http, Language::De) => "Die Website",
+        (K::Http, Language::En) => "The website",
+        (_, Language::De) => "Der Server",
+        (_, Language::En) => "The server",
+    };
+    // Between a third and two thirds failing reads as "every other attempt".
+    let every_other = failures * 3 >= of && failures * 3 <= of * 2;
+    match (lang, every_other) {
+        (Language::De, true) => format!("{who} antwortet nur bei etwa jedem zweiten Versuch"),
+        (Language::De, false) => format!("{who} scheitert bei {failures} von {of} Versuchen"),
+        (Language::En, true) => format!("{who} answers only about every other attempt"),
+        (Language::En, false) => format!("{who} fails {failures} of {of} attempts"),
+    }
+}
+
 /// "The provider says it is over, our probes say it is not" in words, naming what fails.
 fn resolved_but_failing(name: &str, symptom: Symptom, lang: Language) -> String {
     let subject = match symptom {
@@ -179,6 +204,7 @@ fn unacknowledged(name: &str, symptom: Symptom, since: Option<&str>, lang: Langu
     let what = match (lang, symptom) {
         // A certificate about to expire is a warning, not a failure: no "not acknowledged".
         (_, Symptom::CertificateExpiring { days }) => return certificate_expiry(name, days, lang),
+        (_, Symptom::Intermittent { kind, failures, of }) => intermittent(kind, failures, of, lang),
         (Language::De, Symptom::NotAnswering(Subject::MailDelivery)) => match since {
             Some(t) => format!("Testmails kommen seit {t} nicht an"),
             None => "Testmails kommen nicht an".to_owned(),
@@ -455,6 +481,18 @@ pub fn clock_time(t: chrono::DateTime<chrono::FixedOffset>, now: chrono::DateTim
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn intermittent_servers_in_both_languages() {
+        use crate::model::CheckKind;
+        assert_eq!(
+            intermittent(CheckKind::Imap, 3, 6, Language::De),
+            "IMAP antwortet nur bei etwa jedem zweiten Versuch"
+        );
+        assert_eq!(intermittent(CheckKind::Imap, 3, 6, Language::En), "IMAP answers only about every other attempt");
+        assert_eq!(intermittent(CheckKind::Smtp, 5, 6, Language::De), "SMTP scheitert bei 5 von 6 Versuchen");
+        assert_eq!(intermittent(CheckKind::Pop3, 5, 6, Language::En), "POP3 fails 5 of 6 attempts");
+    }
 
     #[test]
     fn locale_detection() {

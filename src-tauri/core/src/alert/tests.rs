@@ -359,6 +359,36 @@ fn flapping_for_an_hour_alerts_once_and_resolves_once() {
 }
 
 #[test]
+fn an_overloaded_server_that_fails_every_other_time_is_one_degraded_episode() {
+    // Rackspace: from 10:00 to 11:00 every other IMAP probe times out (re-checks included),
+    // so no run of failures ever confirms an outage.
+    let load = between("2026-11-24T10:00:00+01:00", "2026-11-24T11:00:00+01:00");
+    let calls = std::cell::Cell::new(0u32);
+    let probes: ProbeWorld = Box::new(move |id, t| {
+        if id != "df/imap" || !load(t) {
+            return Probe::Up;
+        }
+        calls.set(calls.get() + 1);
+        if calls.get() % 2 == 1 { Probe::Down(Reason::Timeout) } else { Probe::Up }
+    });
+    let mut sim = Sim::new(1, "2026-11-24T09:30:00+01:00", probes, always_green());
+    sim.run_until("2026-11-24T10:08:00+01:00");
+    let p = &sim.last_summary.as_ref().unwrap().providers[0];
+    assert_eq!((p.state, p.verdict), (State::Degraded, Verdict::ProviderUnacknowledged), "{}", p.verdict_text);
+    assert_eq!(
+        p.verdict_text,
+        "DomainFactory: IMAP answers only about every other attempt — not yet acknowledged by the provider"
+    );
+    let imap = p.checks.iter().find(|c| c.kind == CheckKind::Imap).unwrap();
+    assert_eq!((imap.outcome, imap.reason), (Outcome::Degraded, Some(Reason::Timeout)));
+    sim.run_until("2026-11-24T12:00:00+01:00");
+    assert_eq!(sim.titles(), ["DomainFactory: degraded", "DomainFactory: back to normal"], "one episode");
+    let (found_at, _) = &sim.notified()[0];
+    assert!(*found_at - at("2026-11-24T10:00:00+01:00") <= minutes(5), "found within a few intervals: {found_at}");
+    assert_eq!(sim.last_summary.as_ref().unwrap().providers[0].state, State::Operational);
+}
+
+#[test]
 fn network_down_with_five_providers_is_one_alert() {
     let offline = between("2026-11-24T10:00:00+01:00", "2026-11-24T10:40:00+01:00");
     let flap_again = between("2026-11-24T10:42:00+01:00", "2026-11-24T10:44:00+01:00");
