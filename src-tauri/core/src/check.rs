@@ -94,6 +94,33 @@ pub struct Intermittent {
     pub reason: Option<Reason>,
 }
 
+/// Answers a check's usual speed is the median of (the latest, while it is not slow).
+pub const USUAL_ANSWERS: usize = 20;
+/// Fewer answers than this are no measure of what is usual.
+pub const USUAL_FROM: usize = 5;
+/// An answer this many times slower than usual, and slower than `SLOW_FLOOR_MS`, is slow …
+pub const SLOW_FACTOR: u64 = 5;
+pub const SLOW_FLOOR_MS: u64 = 1_000;
+/// … and this many slow answers in a row make it a finding.
+pub const SLOW_ANSWERS: usize = 3;
+
+/// A server of the user's that answers, but far slower than it usually does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Slow {
+    /// The first of the slow answers.
+    pub since: DateTime<FixedOffset>,
+    /// The latest answer's time, and the usual one (the median of earlier answers).
+    pub latency_ms: u64,
+    pub usual_ms: u64,
+}
+
+impl Slow {
+    /// How many times slower than usual, rounded down.
+    pub fn factor(&self) -> u64 {
+        self.latency_ms / self.usual_ms.max(1)
+    }
+}
+
 /// What the engine knows about one check: the confirmed observation, since when it fails,
 /// and where its confirmation stands.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -107,6 +134,12 @@ pub struct CheckState {
     recent: VecDeque<Option<Reason>>,
     /// Set while the check fails intermittently (a server of the user's, not a page).
     pub intermittent: Option<Intermittent>,
+    /// The latest answers at the usual speed, in milliseconds, newest last.
+    usual: VecDeque<u64>,
+    /// The slow answers in a row so far, and when the first of them came.
+    slow_run: (usize, Option<DateTime<FixedOffset>>),
+    /// Set while the check answers far slower than usual.
+    pub slow: Option<Slow>,
     tracker: Tracker,
 }
 
@@ -189,6 +222,9 @@ impl CheckState {
             self.confirmed = Some(observation.clone());
         }
         self.weigh(observation, failure, now_failure);
+        if !failure {
+            self.pace(observation);
+        }
         Observed { published: step.publish, recheck_in: step.recheck_in, outage }
     }
 
@@ -218,6 +254,37 @@ impl CheckState {
             }
             _ => None,
         };
+    }
+
+    /// The slowness rule over the answers of a server of the user's: slow answers are not
+    /// counted into what is usual, so a server that stays slow stays a finding.
+    fn pace(&mut self, observation: &Observation) {
+        let Some(latency) = observation.latency_ms else { return };
+        if observation.kind == CheckKind::StatusPage {
+            return;
+        }
+        let usual = (self.usual.len() >= USUAL_FROM).then(|| {
+            let mut sorted: Vec<u64> = self.usual.iter().copied().collect();
+            sorted.sort_unstable();
+            sorted[sorted.len() / 2]
+        });
+        match usual {
+            Some(usual) if latency >= usual.saturating_mul(SLOW_FACTOR).max(SLOW_FLOOR_MS) => {
+                self.slow_run.0 += 1;
+                let since = *self.slow_run.1.get_or_insert(observation.at);
+                if self.slow_run.0 >= SLOW_ANSWERS {
+                    self.slow = Some(Slow { since, latency_ms: latency, usual_ms: usual });
+                }
+            }
+            _ => {
+                self.usual.push_back(latency);
+                while self.usual.len() > USUAL_ANSWERS {
+                    self.usual.pop_front();
+                }
+                self.slow_run = (0, None);
+                self.slow = None;
+            }
+        }
     }
 
     /// The end of a one-shot run that cannot wait for confirmation (offline, or told to
@@ -366,6 +433,49 @@ mod tests {
             assert_eq!(state.intermittent, None);
         }
         assert_eq!(state.confirmed_failure(), Some(false));
+    }
+
+    fn answered(second: u32, latency_ms: u64) -> Observation {
+        Observation { latency_ms: Some(latency_ms), ..seen(second, Outcome::Up, None) }
+    }
+
+    #[test]
+    fn a_server_a_hundred_times_slower_than_usual_is_slow_until_it_is_quick_again() {
+        let policy = RecheckPolicy::default();
+        let mut state = CheckState::default();
+        for n in 0..10u32 {
+            state.observe(&answered(n * 60, 12 + u64::from(n % 3)), &policy);
+        }
+        state.observe(&answered(600, 1_500), &policy);
+        state.observe(&answered(660, 1_400), &policy);
+        assert_eq!(state.slow, None, "two slow answers are no finding yet");
+        state.observe(&answered(720, 1_600), &policy);
+        let slow = state.slow.expect("three in a row are");
+        assert_eq!((slow.since, slow.usual_ms, slow.factor()), (answered(600, 0).at, 13, 123));
+        for n in 13..20u32 {
+            state.observe(&answered(n * 60, 1_500), &policy);
+        }
+        assert_eq!(state.slow.map(|s| s.since), Some(slow.since), "slow answers never become the usual");
+        state.observe(&answered(1_200, 14), &policy);
+        assert_eq!(state.slow, None);
+    }
+
+    #[test]
+    fn slower_under_the_floor_or_without_a_usual_speed_is_not_slow() {
+        let policy = RecheckPolicy::default();
+        let mut state = CheckState::default();
+        for n in 0..3u32 {
+            state.observe(&answered(n * 60, 2_000), &policy);
+        }
+        assert_eq!(state.slow, None, "no usual speed yet");
+        let mut state = CheckState::default();
+        for n in 0..10u32 {
+            state.observe(&answered(n * 60, 10), &policy);
+        }
+        for n in 10..20u32 {
+            state.observe(&answered(n * 60, 400), &policy);
+        }
+        assert_eq!(state.slow, None, "40 times slower, but under a second");
     }
 
     #[test]

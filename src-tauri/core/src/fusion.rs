@@ -105,6 +105,16 @@ pub fn summarize_provider(
                 line.message = text::intermittent(o.kind, i.failures, i.of, lang);
                 line
             }
+            (Some(o), None) if l.state.and_then(|s| s.slow).is_some() => {
+                let mut line = CheckSummary::of(o);
+                if let Some(slow) = l.state.and_then(|s| s.slow) {
+                    line.outcome = Outcome::Degraded;
+                    line.reason = Some(Reason::Slow);
+                    let since = text::clock_time(slow.since, now);
+                    line.message = text::slow(o.kind, slow.factor(), Some(&since), lang);
+                }
+                line
+            }
             (Some(o), _) => CheckSummary::of(o),
             (None, _) => CheckSummary::not_checked(l.id.to_owned(), l.kind, l.target.to_owned()),
         })
@@ -179,6 +189,8 @@ struct Probes<'a> {
     impaired: Vec<(&'a Observation, bool)>,
     /// Answering, but failing often without failing in a row.
     intermittent: Vec<(&'a Observation, crate::check::Intermittent)>,
+    /// Answering, but far slower than usual.
+    slow: Vec<(&'a Observation, crate::check::Slow)>,
     /// Ran, but could not tell (with the reason, when there is one).
     inconclusive: Vec<Option<Reason>>,
     /// Answered well.
@@ -197,6 +209,9 @@ impl<'a> Probes<'a> {
                 (Outcome::Up | Outcome::Degraded, _) if state.intermittent.is_some() => {
                     sorted.intermittent.extend(state.intermittent.map(|i| (o, i)));
                 }
+                (Outcome::Up | Outcome::Degraded, _) if state.slow.is_some() => {
+                    sorted.slow.extend(state.slow.map(|s| (o, s)));
+                }
                 (Outcome::Up, _) => sorted.up += 1,
                 (Outcome::Degraded, reason) => {
                     let cert_only = o.cert_days_left.is_some() && matches!(reason, None | Some(Reason::Certificate));
@@ -214,7 +229,11 @@ impl<'a> Probes<'a> {
     fn state(&self) -> State {
         if !self.failing.is_empty() {
             State::PartialOutage
-        } else if !self.auth.is_empty() || !self.impaired.is_empty() || !self.intermittent.is_empty() {
+        } else if !self.auth.is_empty()
+            || !self.impaired.is_empty()
+            || !self.intermittent.is_empty()
+            || !self.slow.is_empty()
+        {
             // A refused login is not the provider's outage, but the user cannot work and
             // must act: it has to be a problem state (tray attention), yet never an outage.
             State::Degraded
@@ -314,6 +333,10 @@ pub fn judge(page: &Page<'_>, probes: &[&CheckState], network: Network) -> Judge
         judgement.verdict = Verdict::ProviderUnacknowledged;
         judgement.since = ours.intermittent.iter().map(|(_, i)| i.since).min();
         judgement.symptom = Symptom::Intermittent { kind: o.kind, failures: worst.failures, of: worst.of };
+    } else if let Some((o, slow)) = ours.slow.iter().max_by_key(|(_, s)| s.factor()) {
+        judgement.verdict = Verdict::ProviderUnacknowledged;
+        judgement.since = ours.slow.iter().map(|(_, s)| s.since).min();
+        judgement.symptom = Symptom::Slow { kind: o.kind, factor: slow.factor() };
     } else if !ours.impaired.is_empty() {
         judgement.verdict = Verdict::ProviderUnacknowledged;
         judgement.symptom = if ours.impaired.iter().all(|(_, cert_only)| *cert_only) {

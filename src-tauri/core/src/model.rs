@@ -309,10 +309,12 @@ pub enum Reason {
     Parse,
     TooLarge,
     Offline,
+    /// It answers, but far slower than it usually does.
+    Slow,
 }
 
 impl Reason {
-    pub const ALL: [Reason; 12] = [
+    pub const ALL: [Reason; 13] = [
         Reason::Dns,
         Reason::Refused,
         Reason::Timeout,
@@ -325,6 +327,7 @@ impl Reason {
         Reason::Parse,
         Reason::TooLarge,
         Reason::Offline,
+        Reason::Slow,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -341,6 +344,7 @@ impl Reason {
             Reason::Parse => "parse",
             Reason::TooLarge => "too_large",
             Reason::Offline => "offline",
+            Reason::Slow => "slow",
         }
     }
 

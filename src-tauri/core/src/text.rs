@@ -74,6 +74,8 @@ pub enum Symptom {
     Inconclusive(crate::model::Reason),
     /// One of our servers fails `failures` of its last `of` probes without failing in a row.
     Intermittent { kind: crate::model::CheckKind, failures: usize, of: usize },
+    /// One of our servers answers about `factor` times slower than it usually does.
+    Slow { kind: crate::model::CheckKind, factor: u64 },
 }
 
 /// What our probes of a provider are about, so the sentence names it as the user knows it.
@@ -147,16 +149,7 @@ pub fn verdict(facts: &VerdictFacts<'_>, lang: Language, now: chrono::DateTime<c
 /// A server that answers only now and then, in words: "about every other attempt" where that is
 /// what the numbers say, else the count.
 pub fn intermittent(kind: crate::model::CheckKind, failures: usize, of: usize, lang: Language) -> String {
-    use crate::model::CheckKind as K;
-    let who = match (kind, lang) {
-        (K::Smtp, _) => "SMTP",
-        (K::Imap, _) => "IMAP",
-        (K::Pop3, _) => "POP3",
-        (K::Http, Language::De) => "Die Website",
-        (K::Http, Language::En) => "The website",
-        (_, Language::De) => "Der Server",
-        (_, Language::En) => "The server",
-    };
+    let who = server_name(kind, lang);
     // Between a third and two thirds failing reads as "every other attempt".
     let every_other = failures * 3 >= of && failures * 3 <= of * 2;
     match (lang, every_other) {
@@ -164,6 +157,31 @@ pub fn intermittent(kind: crate::model::CheckKind, failures: usize, of: usize, l
         (Language::De, false) => format!("{who} scheitert bei {failures} von {of} Versuchen"),
         (Language::En, true) => format!("{who} answers only about every other attempt"),
         (Language::En, false) => format!("{who} fails {failures} of {of} attempts"),
+    }
+}
+
+/// A server far slower than usual, in words; `since` is a clock time when known.
+pub fn slow(kind: crate::model::CheckKind, factor: u64, since: Option<&str>, lang: Language) -> String {
+    let who = server_name(kind, lang);
+    match (lang, since) {
+        (Language::De, Some(t)) => format!("{who} antwortet seit {t} etwa {factor}-mal langsamer als sonst"),
+        (Language::De, None) => format!("{who} antwortet etwa {factor}-mal langsamer als sonst"),
+        (Language::En, Some(t)) => format!("{who} has answered about {factor} times slower than usual since {t}"),
+        (Language::En, None) => format!("{who} answers about {factor} times slower than usual"),
+    }
+}
+
+/// What a server of the user's is called in a sentence that starts with it.
+fn server_name(kind: crate::model::CheckKind, lang: Language) -> &'static str {
+    use crate::model::CheckKind as K;
+    match (kind, lang) {
+        (K::Smtp, _) => "SMTP",
+        (K::Imap, _) => "IMAP",
+        (K::Pop3, _) => "POP3",
+        (K::Http, Language::De) => "Die Website",
+        (K::Http, Language::En) => "The website",
+        (_, Language::De) => "Der Server",
+        (_, Language::En) => "The server",
     }
 }
 
@@ -205,6 +223,7 @@ fn unacknowledged(name: &str, symptom: Symptom, since: Option<&str>, lang: Langu
         // A certificate about to expire is a warning, not a failure: no "not acknowledged".
         (_, Symptom::CertificateExpiring { days }) => return certificate_expiry(name, days, lang),
         (_, Symptom::Intermittent { kind, failures, of }) => intermittent(kind, failures, of, lang),
+        (_, Symptom::Slow { kind, factor }) => slow(kind, factor, since, lang),
         (Language::De, Symptom::NotAnswering(Subject::MailDelivery)) => match since {
             Some(t) => format!("Testmails kommen seit {t} nicht an"),
             None => "Testmails kommen nicht an".to_owned(),
@@ -492,6 +511,14 @@ mod tests {
         assert_eq!(intermittent(CheckKind::Imap, 3, 6, Language::En), "IMAP answers only about every other attempt");
         assert_eq!(intermittent(CheckKind::Smtp, 5, 6, Language::De), "SMTP scheitert bei 5 von 6 Versuchen");
         assert_eq!(intermittent(CheckKind::Pop3, 5, 6, Language::En), "POP3 fails 5 of 6 attempts");
+        assert_eq!(
+            slow(CheckKind::Imap, 123, Some("10:12"), Language::De),
+            "IMAP antwortet seit 10:12 etwa 123-mal langsamer als sonst"
+        );
+        assert_eq!(
+            slow(CheckKind::Imap, 123, Some("10:12"), Language::En),
+            "IMAP has answered about 123 times slower than usual since 10:12"
+        );
     }
 
     #[test]

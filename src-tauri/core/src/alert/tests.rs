@@ -34,6 +34,8 @@ enum Probe {
     CertExpiring(i64),
     /// The local network is gone (the connectivity guard said so).
     Offline,
+    /// Answers well, but after this many milliseconds.
+    Slow(u64),
 }
 
 type ProbeWorld = Box<dyn Fn(&str, DateTime<FixedOffset>) -> Probe>;
@@ -203,8 +205,9 @@ impl Sim {
                 finding: Finding::StatusPage((self.pages)(provider, self.now)),
             }
         } else {
+            let latency = if let Probe::Slow(ms) = seen { ms } else { 20 };
             let (outcome, reason, cert) = match seen {
-                Probe::Up => (Outcome::Up, None, Some(90)),
+                Probe::Up | Probe::Slow(_) => (Outcome::Up, None, Some(90)),
                 Probe::Down(reason) => (Outcome::Down, Some(reason), None),
                 Probe::CertExpiring(days) => (Outcome::Degraded, Some(Reason::Certificate), Some(days)),
                 Probe::Offline => unreachable!(),
@@ -217,7 +220,7 @@ impl Sim {
                 outcome,
                 reason,
                 message: "probe".into(),
-                latency_ms: Some(20),
+                latency_ms: Some(latency),
                 cert_days_left: cert,
                 finding: Finding::None,
             }
@@ -386,6 +389,24 @@ fn an_overloaded_server_that_fails_every_other_time_is_one_degraded_episode() {
     let (found_at, _) = &sim.notified()[0];
     assert!(*found_at - at("2026-11-24T10:00:00+01:00") <= minutes(5), "found within a few intervals: {found_at}");
     assert_eq!(sim.last_summary.as_ref().unwrap().providers[0].state, State::Operational);
+}
+
+#[test]
+fn a_server_a_hundred_times_slower_than_usual_is_degraded_without_failing() {
+    let load = between("2026-11-24T10:00:00+01:00", "2026-11-24T11:00:00+01:00");
+    let probes: ProbeWorld =
+        Box::new(move |id, t| if id == "df/imap" && load(t) { Probe::Slow(2_000) } else { Probe::Up });
+    let mut sim = Sim::new(1, "2026-11-24T09:30:00+01:00", probes, always_green());
+    sim.run_until("2026-11-24T10:05:00+01:00");
+    let p = &sim.last_summary.as_ref().unwrap().providers[0];
+    assert_eq!((p.state, p.verdict), (State::Degraded, Verdict::ProviderUnacknowledged), "{}", p.verdict_text);
+    assert!(
+        p.verdict_text.starts_with("DomainFactory: IMAP has answered about 100 times slower than usual since 10:0"),
+        "{}",
+        p.verdict_text
+    );
+    sim.run_until("2026-11-24T12:00:00+01:00");
+    assert_eq!(sim.titles(), ["DomainFactory: degraded", "DomainFactory: back to normal"], "one episode");
 }
 
 #[test]
