@@ -121,6 +121,39 @@ impl Slow {
     }
 }
 
+/// How a server of the user's that still answers does badly over several probes. Failing
+/// now and then counts for more than answering slowly.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pattern {
+    Intermittent(Intermittent),
+    Slow(Slow),
+}
+
+impl Pattern {
+    pub fn since(&self) -> DateTime<FixedOffset> {
+        match self {
+            Pattern::Intermittent(i) => i.since,
+            Pattern::Slow(s) => s.since,
+        }
+    }
+
+    /// What the check's line in the summary gives as its reason.
+    pub fn reason(&self) -> Option<Reason> {
+        match self {
+            Pattern::Intermittent(i) => i.reason,
+            Pattern::Slow(_) => Some(Reason::Slow),
+        }
+    }
+
+    /// Orders patterns by how badly they affect the user: kind first, then degree.
+    pub fn severity(&self) -> (u8, u64) {
+        match self {
+            Pattern::Intermittent(i) => (1, u64::try_from(i.failures * 100 / i.of.max(1)).unwrap_or(u64::MAX)),
+            Pattern::Slow(s) => (0, s.factor()),
+        }
+    }
+}
+
 /// What the engine knows about one check: the confirmed observation, since when it fails,
 /// and where its confirmation stands.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -133,13 +166,13 @@ pub struct CheckState {
     /// The latest probes, newest last: whether each failed, and why.
     recent: VecDeque<Option<Reason>>,
     /// Set while the check fails intermittently (a server of the user's, not a page).
-    pub intermittent: Option<Intermittent>,
+    intermittent: Option<Intermittent>,
     /// The latest answers at the usual speed, in milliseconds, newest last.
     usual: VecDeque<u64>,
     /// The slow answers in a row so far, and when the first of them came.
     slow_run: (usize, Option<DateTime<FixedOffset>>),
     /// Set while the check answers far slower than usual.
-    pub slow: Option<Slow>,
+    slow: Option<Slow>,
     tracker: Tracker,
 }
 
@@ -187,6 +220,11 @@ impl CheckState {
         self.tracker.failures()
     }
 
+    /// How the check does badly over its latest probes while it still answers, if it does.
+    pub fn pattern(&self) -> Option<Pattern> {
+        self.intermittent.map(Pattern::Intermittent).or(self.slow.map(Pattern::Slow))
+    }
+
     /// One probe's observation.
     pub fn observe(&mut self, observation: &Observation, policy: &RecheckPolicy) -> Observed {
         if observation.reason == Some(Reason::Offline) {
@@ -229,8 +267,9 @@ impl CheckState {
     }
 
     /// The intermittence rule over the latest probes of a server of the user's. A confirmed
-    /// outage is a finding of its own, and starts the count afresh, so the all-clear after it
-    /// is not held up by the failures that made it.
+    /// outage is a finding of its own, and starts both patterns afresh, so the all-clear after
+    /// it is not held up by the failures that made it, and a server that went down is not
+    /// also reported slow.
     fn weigh(&mut self, observation: &Observation, failure: bool, confirmed_failure: bool) {
         if observation.kind == CheckKind::StatusPage {
             return;
@@ -238,6 +277,8 @@ impl CheckState {
         if confirmed_failure {
             self.recent.clear();
             self.intermittent = None;
+            self.slow_run = (0, None);
+            self.slow = None;
             return;
         }
         self.recent.push_back(if failure { Some(observation.reason.unwrap_or(Reason::Protocol)) } else { None });
@@ -458,6 +499,16 @@ mod tests {
         assert_eq!(state.slow.map(|s| s.since), Some(slow.since), "slow answers never become the usual");
         state.observe(&answered(1_200, 14), &policy);
         assert_eq!(state.slow, None);
+
+        for n in 21..24u32 {
+            state.observe(&answered(n * 60, 1_500), &policy);
+        }
+        assert!(state.slow.is_some());
+        for n in 24..27u32 {
+            state.observe(&seen(n * 60, Outcome::Down, Some(Reason::Refused)), &policy);
+        }
+        assert_eq!(state.confirmed_failure(), Some(true));
+        assert_eq!(state.pattern(), None, "down, not slow");
     }
 
     #[test]

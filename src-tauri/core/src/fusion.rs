@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, FixedOffset};
 
-use crate::check::{CheckState, checks_of};
+use crate::check::{CheckState, Pattern, checks_of};
 use crate::config::{Config, Provider};
 use crate::model::{CheckKind, IncidentState, Network, Observation, Outcome, Reason, State, StatusSnapshot, Verdict};
 use crate::summary::{CheckSummary, ProviderSummary, Summary};
@@ -66,21 +66,13 @@ pub fn summarize_provider(
             Page::Unreadable { reason: status_reason(status), failing_since: status.and_then(|s| s.failing_since) }
         }
     };
-    // Our own probes: every check of this provider that is not its status page.
-    let probes: Vec<&CheckState> = lines
-        .iter()
-        .filter(|l| l.kind != CheckKind::StatusPage)
-        .filter_map(|l| l.state)
-        .filter(|state| state.confirmed.as_ref().is_some_and(|o| o.kind != CheckKind::StatusPage))
-        .collect();
+    // Our own probes: every check of this provider that is not its status page, those that
+    // have not run yet included.
+    let not_run = CheckState::default();
+    let probes: Vec<&CheckState> =
+        lines.iter().filter(|l| l.kind != CheckKind::StatusPage).map(|l| l.state.unwrap_or(&not_run)).collect();
 
-    // A provider with no status page whose own checks have not run yet has not been judged
-    // at all: "not checked yet", never "all well".
-    let unchecked = matches!(page_view, Page::None)
-        && network == Network::Online
-        && probes.is_empty()
-        && lines.iter().any(|l| l.kind != CheckKind::StatusPage);
-    let judgement = if unchecked { Judgement::not_checked() } else { judge(&page_view, &probes, network) };
+    let judgement = judge(&page_view, &probes, network);
     let verdict_text = text::verdict(
         &VerdictFacts {
             verdict: judgement.verdict,
@@ -96,27 +88,9 @@ pub fn summarize_provider(
 
     let check_summaries = lines
         .iter()
-        .map(|l| match (l.state.and_then(|s| s.confirmed.as_ref()), l.state.and_then(|s| s.intermittent)) {
-            (Some(o), Some(i)) if o.outcome != Outcome::Down => {
-                // It answered last time, but it does so only now and then: the line says so.
-                let mut line = CheckSummary::of(o);
-                line.outcome = Outcome::Degraded;
-                line.reason = i.reason;
-                line.message = text::intermittent(o.kind, i.failures, i.of, lang);
-                line
-            }
-            (Some(o), None) if l.state.and_then(|s| s.slow).is_some() => {
-                let mut line = CheckSummary::of(o);
-                if let Some(slow) = l.state.and_then(|s| s.slow) {
-                    line.outcome = Outcome::Degraded;
-                    line.reason = Some(Reason::Slow);
-                    let since = text::clock_time(slow.since, now);
-                    line.message = text::slow(o.kind, slow.factor(), Some(&since), lang);
-                }
-                line
-            }
-            (Some(o), _) => CheckSummary::of(o),
-            (None, _) => CheckSummary::not_checked(l.id.to_owned(), l.kind, l.target.to_owned()),
+        .map(|l| match l.state.and_then(|s| s.confirmed.as_ref().map(|o| (o, s.pattern()))) {
+            Some((o, pattern)) => check_line(o, pattern, lang, now),
+            None => CheckSummary::not_checked(l.id.to_owned(), l.kind, l.target.to_owned()),
         })
         .collect();
 
@@ -133,6 +107,29 @@ pub fn summarize_provider(
         components,
         incidents,
         checks: check_summaries,
+    }
+}
+
+/// A check's line in the summary: its confirmed observation, or, while it still answers but
+/// does so badly over several probes, that pattern in words.
+fn check_line(o: &Observation, pattern: Option<Pattern>, lang: Language, now: DateTime<FixedOffset>) -> CheckSummary {
+    let mut line = CheckSummary::of(o);
+    if let Some(pattern) = pattern {
+        line.outcome = Outcome::Degraded;
+        line.reason = pattern.reason();
+        line.message = match pattern {
+            Pattern::Intermittent(i) => text::intermittent(o.kind, i.failures, i.of, lang),
+            Pattern::Slow(s) => text::slow(o.kind, s.factor(), Some(&text::clock_time(s.since, now)), lang),
+        };
+    }
+    line
+}
+
+/// The sentence's word for a pattern of a check of this kind.
+fn symptom_of(kind: CheckKind, pattern: Pattern) -> Symptom {
+    match pattern {
+        Pattern::Intermittent(i) => Symptom::Intermittent { kind, failures: i.failures, of: i.of },
+        Pattern::Slow(s) => Symptom::Slow { kind, factor: s.factor() },
     }
 }
 
@@ -187,10 +184,10 @@ struct Probes<'a> {
     auth: Vec<&'a CheckState>,
     /// Answering, but badly; `cert_only` when the only concern is the certificate's expiry.
     impaired: Vec<(&'a Observation, bool)>,
-    /// Answering, but failing often without failing in a row.
-    intermittent: Vec<(&'a Observation, crate::check::Intermittent)>,
-    /// Answering, but far slower than usual.
-    slow: Vec<(&'a Observation, crate::check::Slow)>,
+    /// Answering, but badly over several probes: now and then only, or far slower than usual.
+    patterned: Vec<(&'a Observation, Pattern)>,
+    /// Not run yet.
+    not_run: usize,
     /// Ran, but could not tell (with the reason, when there is one).
     inconclusive: Vec<Option<Reason>>,
     /// Answered well.
@@ -201,16 +198,16 @@ impl<'a> Probes<'a> {
     fn sort(probes: &[&'a CheckState]) -> Probes<'a> {
         let mut sorted = Probes::default();
         for state in probes {
-            let Some(o) = &state.confirmed else { continue };
+            let Some(o) = &state.confirmed else {
+                sorted.not_run += 1;
+                continue;
+            };
             match (o.outcome, o.reason) {
                 // Offline is the network's fault, never the provider's: the network verdict
                 // speaks for it.
                 (_, Some(Reason::Offline)) => {}
-                (Outcome::Up | Outcome::Degraded, _) if state.intermittent.is_some() => {
-                    sorted.intermittent.extend(state.intermittent.map(|i| (o, i)));
-                }
-                (Outcome::Up | Outcome::Degraded, _) if state.slow.is_some() => {
-                    sorted.slow.extend(state.slow.map(|s| (o, s)));
+                (Outcome::Up | Outcome::Degraded, _) if state.pattern().is_some() => {
+                    sorted.patterned.extend(state.pattern().map(|p| (o, p)));
                 }
                 (Outcome::Up, _) => sorted.up += 1,
                 (Outcome::Degraded, reason) => {
@@ -225,15 +222,21 @@ impl<'a> Probes<'a> {
         sorted
     }
 
+    /// How many of our probes have a result (offline ones say nothing and do not count).
+    fn seen(&self) -> usize {
+        self.failing.len()
+            + self.auth.len()
+            + self.impaired.len()
+            + self.patterned.len()
+            + self.inconclusive.len()
+            + self.up
+    }
+
     /// The provider's state as far as our probes know it.
     fn state(&self) -> State {
         if !self.failing.is_empty() {
             State::PartialOutage
-        } else if !self.auth.is_empty()
-            || !self.impaired.is_empty()
-            || !self.intermittent.is_empty()
-            || !self.slow.is_empty()
-        {
+        } else if !self.auth.is_empty() || !self.impaired.is_empty() || !self.patterned.is_empty() {
             // A refused login is not the provider's outage, but the user cannot work and
             // must act: it has to be a problem state (tray attention), yet never an outage.
             State::Degraded
@@ -278,6 +281,10 @@ pub fn judge(page: &Page<'_>, probes: &[&CheckState], network: Network) -> Judge
         return judgement;
     }
     let ours = Probes::sort(probes);
+    if matches!(page, Page::None) && ours.not_run > 0 && ours.seen() == 0 {
+        // No status page, and none of our checks has run: not judged yet, never "all well".
+        return judgement;
+    }
     let page_state = match page {
         Page::None => State::Operational,
         Page::Unreadable { .. } => State::Unknown,
@@ -329,14 +336,10 @@ pub fn judge(page: &Page<'_>, probes: &[&CheckState], network: Network) -> Judge
     } else if !ours.auth.is_empty() {
         judgement.verdict = Verdict::YourAccount;
         judgement.since = earliest_failure(&ours.auth);
-    } else if let Some((o, worst)) = ours.intermittent.iter().max_by_key(|(_, i)| i.failures * 100 / i.of.max(1)) {
+    } else if let Some((o, worst)) = ours.patterned.iter().max_by_key(|(_, p)| p.severity()) {
         judgement.verdict = Verdict::ProviderUnacknowledged;
-        judgement.since = ours.intermittent.iter().map(|(_, i)| i.since).min();
-        judgement.symptom = Symptom::Intermittent { kind: o.kind, failures: worst.failures, of: worst.of };
-    } else if let Some((o, slow)) = ours.slow.iter().max_by_key(|(_, s)| s.factor()) {
-        judgement.verdict = Verdict::ProviderUnacknowledged;
-        judgement.since = ours.slow.iter().map(|(_, s)| s.since).min();
-        judgement.symptom = Symptom::Slow { kind: o.kind, factor: slow.factor() };
+        judgement.since = ours.patterned.iter().map(|(_, p)| p.since()).min();
+        judgement.symptom = symptom_of(o.kind, *worst);
     } else if !ours.impaired.is_empty() {
         judgement.verdict = Verdict::ProviderUnacknowledged;
         judgement.symptom = if ours.impaired.iter().all(|(_, cert_only)| *cert_only) {
