@@ -257,3 +257,19 @@ fn one_providers_name_missing_among_working_ones_is_that_providers_problem() {
     assert_ne!(ionos["verdict"], "your_network", "{ionos:#}");
     assert_eq!(ionos["state"], "unknown", "an unreadable page alone is unknown: {ionos:#}");
 }
+
+/// A hotel Wi-Fi: every name resolves to the portal, HTTPS gets nowhere, and plain HTTP is
+/// redirected to the sign-in page. The HTTPS anchor shows it: the network wants a sign-in.
+#[test]
+fn a_captive_portal_is_the_users_network_asking_for_a_sign_in() {
+    if !in_own_network("network_trouble::a_captive_portal_is_the_users_network_asking_for_a_sign_in") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    use_resolver(dir.path());
+    let _resolver = Resolver::start(&["--address=/#/127.0.0.1"]);
+    let portal = HttpServer::start_on("127.0.0.1:80", Behaviour::RedirectTo("http://login.portal.test/".into()));
+    let config = config(dir.path(), &["https://anchor.example.org/".into()], &portal, "status.ionos.test");
+    let summary = check(dir.path(), &config);
+    assert_nobody_blamed(dir.path(), &config, &summary, "sign_in", "This network wants you to sign in");
+}

@@ -53,6 +53,8 @@ pub enum Behaviour {
     Huge(usize),
     /// 302 to itself, forever.
     RedirectLoop,
+    /// 302 to this address, whatever was asked (a captive portal's sign-in page).
+    RedirectTo(String),
     /// 429 with `Retry-After` in seconds.
     RateLimited(u64),
     /// A site: these paths answer 200 with (content type, body); every other path 404.
@@ -71,7 +73,12 @@ pub struct HttpServer {
 
 impl HttpServer {
     pub fn start(behaviour: Behaviour) -> HttpServer {
-        let listener = TcpListener::bind("127.0.0.1:0").expect("bind loopback");
+        HttpServer::start_on("127.0.0.1:0", behaviour)
+    }
+
+    /// On this address (port 80 in a network namespace of the test's own, say).
+    pub fn start_on(addr: &str, behaviour: Behaviour) -> HttpServer {
+        let listener = TcpListener::bind(addr).expect("bind loopback");
         let addr = listener.local_addr().expect("local addr");
         let server = HttpServer {
             addr,
@@ -175,6 +182,10 @@ impl HttpServer {
                         sent += n;
                     }
                     ok
+                }
+                Behaviour::RedirectTo(location) => {
+                    let head = format!("HTTP/1.1 302 Found\r\nLocation: {location}\r\nContent-Length: 0\r\n\r\n");
+                    stream.write_all(head.as_bytes()).is_ok()
                 }
                 Behaviour::RedirectLoop => {
                     let next = format!("{path}{}r", if path.contains('?') { "&" } else { "?" });
