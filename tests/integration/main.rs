@@ -9,6 +9,7 @@ mod control_socket;
 mod crash;
 mod formats;
 mod full_disk;
+mod http_checks;
 mod mail_accounts;
 mod mail_cli;
 mod mail_probes;
