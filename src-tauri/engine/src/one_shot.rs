@@ -54,8 +54,16 @@ pub async fn check_all(
                 // re-check: waiting must not keep other checks from running.
                 let (result, network) = {
                     let _permit = permits.acquire().await.ok();
-                    probe_guarded(check, client, config.settings.timeout, &config.settings.connectivity, &clock, pages)
-                        .await
+                    probe_guarded(
+                        check,
+                        client,
+                        config.settings.timeout,
+                        &config.settings.connectivity,
+                        Network::Online,
+                        &clock,
+                        pages,
+                    )
+                    .await
                 };
                 let observation = result.observation;
                 let offline = observation.reason == Some(Reason::Offline);
@@ -99,9 +107,7 @@ pub async fn check_all(
                 store.record_snapshot(&check.provider_id, snapshot, observation.at.timestamp_millis())?;
             }
         }
-        if net == Network::Offline {
-            network = Network::Offline;
-        }
+        network = network.worse(net);
         states.insert(check.id.clone(), state);
     }
     Ok(fusion::summarize(config, &states, network, language, clock()))
