@@ -28,6 +28,12 @@ pub fn install_crypto_provider() {
 
 /// Builds the one client the process shares (connection pool, TLS verified by default).
 pub fn client() -> Result<reqwest::Client, EngineError> {
+    builder().build().map_err(|e| EngineError::Http(e.to_string()))
+}
+
+/// The settings every client of ours starts from; a caller with needs of its own (its own
+/// resolver, an extra trust anchor) adds to them.
+pub fn builder() -> reqwest::ClientBuilder {
     install_crypto_provider();
     reqwest::Client::builder()
         .user_agent(concat!(
@@ -39,8 +45,6 @@ pub fn client() -> Result<reqwest::Client, EngineError> {
         .connect_timeout(Duration::from_secs(10))
         .pool_idle_timeout(Duration::from_secs(90))
         .pool_max_idle_per_host(2)
-        .build()
-        .map_err(|e| EngineError::Http(e.to_string()))
 }
 
 /// What makes a GET conditional: the validators of the last body we saw.

@@ -45,8 +45,8 @@ impl Dns {
         }
     }
 
-    /// The addresses of `host`, or why there are none.
-    pub async fn lookup(&self, host: &str) -> Result<Vec<IpAddr>, Fail> {
+    /// A fresh resolver for this server: no cache, short per-query timeouts.
+    pub(crate) fn resolver(&self) -> Result<Resolver<TokioRuntimeProvider>, Fail> {
         let mut builder = match self {
             Dns::System => Resolver::builder_tokio().map_err(|e| {
                 Fail::transient(Reason::Dns, format!("cannot read the system's DNS configuration: {e}"))
@@ -69,9 +69,12 @@ impl Dns {
         options.timeout = Duration::from_secs(2);
         options.attempts = 2;
         options.cache_size = 0;
-        let resolver = builder
-            .build()
-            .map_err(|e| Fail::transient(Reason::Dns, format!("cannot set up the DNS resolver: {e}")))?;
+        builder.build().map_err(|e| Fail::transient(Reason::Dns, format!("cannot set up the DNS resolver: {e}")))
+    }
+
+    /// The addresses of `host`, or why there are none.
+    pub async fn lookup(&self, host: &str) -> Result<Vec<IpAddr>, Fail> {
+        let resolver = self.resolver()?;
         match resolver.lookup_ip(host).await {
             Ok(found) => {
                 let ips: Vec<IpAddr> = found.iter().collect();
