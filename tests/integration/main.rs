@@ -14,4 +14,5 @@ mod mail_accounts;
 mod mail_cli;
 mod mail_probes;
 mod network_change;
+mod network_trouble;
 mod polling;

@@ -14,8 +14,40 @@ use crate::formats::Format;
 use crate::model::State;
 use crate::text::Language;
 
-/// The default connectivity anchors: independent public resolvers, reached over TCP.
-pub const DEFAULT_CONNECTIVITY: [&str; 3] = ["1.1.1.1:53", "9.9.9.9:53", "8.8.8.8:53"];
+/// The default connectivity anchors: independent public resolvers, each asked directly for a
+/// well-known name, and one HTTPS page whose certificate a captive portal cannot present.
+pub const DEFAULT_CONNECTIVITY: [&str; 4] = ["1.1.1.1:53", "9.9.9.9:53", "8.8.8.8:53", "https://one.one.one.one/"];
+
+/// Something on the internet whose answer proves the network works (`connectivity`): an
+/// answer a middlebox cannot fake, not a bare TCP connect that anything in the path accepts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Anchor {
+    /// A DNS server (`host:port`), asked directly for a well-known name over UDP, then TCP.
+    Dns(String),
+    /// An `https://` URL, fetched with certificate verification.
+    Https(url::Url),
+}
+
+impl Anchor {
+    /// `host:port` is a DNS server; `https://…` a page. Anything else is no anchor.
+    pub fn parse(text: &str) -> Option<Anchor> {
+        if text.contains("://") {
+            let url = url::Url::parse(text).ok()?;
+            (url.scheme() == "https" && url.host_str().is_some()).then_some(Anchor::Https(url))
+        } else {
+            valid_anchor(text).then(|| Anchor::Dns(text.to_owned()))
+        }
+    }
+}
+
+impl std::fmt::Display for Anchor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Anchor::Dns(server) => f.write_str(server),
+            Anchor::Https(url) => f.write_str(url.as_str()),
+        }
+    }
+}
 
 /// A validated configuration.
 #[derive(Debug, Clone, PartialEq)]
@@ -60,8 +92,8 @@ pub struct Settings {
     pub timeout: Duration,
     /// `None` follows the OS locale.
     pub language: Option<Language>,
-    /// `host:port` anchors; the network is online when any of them answers.
-    pub connectivity: Vec<String>,
+    /// The network is online when any of these answers.
+    pub connectivity: Vec<Anchor>,
 }
 
 impl Default for Settings {
@@ -70,7 +102,7 @@ impl Default for Settings {
             interval: Duration::from_secs(120),
             timeout: Duration::from_secs(15),
             language: None,
-            connectivity: DEFAULT_CONNECTIVITY.iter().map(|s| (*s).to_owned()).collect(),
+            connectivity: DEFAULT_CONNECTIVITY.iter().filter_map(|s| Anchor::parse(s)).collect(),
         }
     }
 }
@@ -264,23 +296,24 @@ pub fn parse(text: &str, file: &str) -> Result<Config, ConfigError> {
             })?);
         }
         if let Some(v) = s.connectivity {
+            let mut anchors = Vec::new();
             for anchor in v.get_ref() {
-                if !valid_anchor(anchor) {
-                    return Err(error(
+                anchors.push(Anchor::parse(anchor).ok_or_else(|| {
+                    error(
                         Some(v.span()),
-                        format!("connectivity anchor `{anchor}` is not host:port"),
-                        Some("for example \"1.1.1.1:53\"".into()),
-                    ));
-                }
+                        format!("connectivity anchor `{anchor}` is neither host:port nor an https:// URL"),
+                        Some("for example \"1.1.1.1:53\" (a DNS server) or \"https://one.one.one.one/\"".into()),
+                    )
+                })?);
             }
-            if v.get_ref().is_empty() {
+            if anchors.is_empty() {
                 return Err(error(
                     Some(v.span()),
                     "connectivity needs at least one anchor".into(),
                     Some("leave the key out for the defaults".into()),
                 ));
             }
-            settings.connectivity = v.into_inner();
+            settings.connectivity = anchors;
         }
     }
     if settings.timeout > settings.interval {
@@ -706,10 +739,22 @@ components = ["Git Operations"]
         assert_eq!(c.settings.timeout, Duration::from_secs(15));
         assert_eq!(c.settings.language, Some(Language::De));
         assert_eq!(c.settings.connectivity.len(), 2);
+        assert_eq!(c.settings.connectivity[0], Anchor::Dns("1.1.1.1:53".into()));
         let p = &c.providers[0];
         assert_eq!((p.id.as_str(), p.name.as_str()), ("github", "GitHub"));
         assert_eq!(p.status_page.as_ref().unwrap().format, Some(Format::Statuspage));
         assert_eq!(p.components, vec!["Git Operations".to_owned()]);
+    }
+
+    #[test]
+    fn anchors_are_dns_servers_or_https_pages() {
+        let c = parse("[settings]\nconnectivity = [\"9.9.9.9:53\", \"https://anchor.test/x\"]\n", "c.toml").unwrap();
+        assert_eq!(
+            c.settings.connectivity,
+            [Anchor::Dns("9.9.9.9:53".into()), Anchor::Https(url::Url::parse("https://anchor.test/x").unwrap())]
+        );
+        assert_eq!(c.settings.connectivity[1].to_string(), "https://anchor.test/x");
+        assert_eq!(Settings::default().connectivity.len(), DEFAULT_CONNECTIVITY.len(), "every default parses");
     }
 
     #[test]
@@ -737,6 +782,7 @@ components = ["Git Operations"]
             ("[settings]\ninterval = \"1s\"\n", 2, "shorter than"),
             ("[settings]\nlanguage = \"fr\"\n", 2, "unknown language"),
             ("[settings]\nconnectivity = [\"nohost\"]\n", 2, "host:port"),
+            ("[settings]\nconnectivity = [\"http://portal.test/\"]\n", 2, "https:// URL"),
             ("[[provider]]\nid = \"Bad Id\"\nstatus_page = \"https://x.test\"\n", 2, "stable id"),
             ("[[provider]]\nid = \"a\"\nstatus_page = \"ftp://x.test\"\n", 3, "http(s)"),
             (

@@ -186,6 +186,11 @@ fn humantime_secs(d: Duration) -> String {
     format!("{:.1} s", d.as_secs_f64())
 }
 
+/// Why a request failed, as the probes name it.
+pub(crate) fn reason_of(e: &reqwest::Error) -> Reason {
+    classify(e).reason
+}
+
 /// Maps a reqwest error onto our reasons by walking its source chain.
 fn classify(e: &reqwest::Error) -> FetchError {
     let mut chain = String::new();
