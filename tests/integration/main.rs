@@ -10,6 +10,7 @@ mod crash;
 mod discover;
 mod formats;
 mod full_disk;
+mod http_checks;
 mod mail_accounts;
 mod mail_cli;
 mod mail_probes;

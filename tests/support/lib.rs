@@ -56,6 +56,8 @@ pub enum Behaviour {
     RedirectLoop,
     /// 302 to this address, whatever was asked (a captive portal's sign-in page).
     RedirectTo(String),
+    /// 200 announcing this many bytes, then one byte a second (a body that never ends in time).
+    Dribble(usize),
     /// 429 with `Retry-After` in seconds.
     RateLimited(u64),
     /// A site: these paths answer 200 with (content type, body); every other path 404.
@@ -181,6 +183,18 @@ impl HttpServer {
                         let n = chunk.len().min(size - sent);
                         ok = stream.write_all(&chunk[..n]).is_ok();
                         sent += n;
+                    }
+                    ok
+                }
+                Behaviour::Dribble(size) => {
+                    let head = format!("HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: {size}\r\n\r\n");
+                    let mut ok = stream.write_all(head.as_bytes()).is_ok();
+                    for _ in 0..size {
+                        if !ok {
+                            break;
+                        }
+                        std::thread::sleep(Duration::from_secs(1));
+                        ok = stream.write_all(b"x").is_ok();
                     }
                     ok
                 }

@@ -120,6 +120,45 @@ pub struct Provider {
     pub mail: Vec<Mail>,
     /// The catalog preset it was filled from (`preset`), if any.
     pub preset: Option<String>,
+    /// Pages watched for reachability (`[[provider.http]]`).
+    pub http: Vec<Http>,
+}
+
+/// A page watched for reachability (`[[provider.http]]`): a service without a status page,
+/// or a status page only people can read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Http {
+    pub url: url::Url,
+    /// Must appear in the page's plain text (HTML reduced to text).
+    pub expect: Option<String>,
+    /// The status codes that count as an answer, as inclusive ranges; empty means 200 to 399.
+    pub status: Vec<(u16, u16)>,
+    /// An extra trust anchor (PEM), resolved against the config file's directory.
+    pub ca_file: Option<PathBuf>,
+}
+
+impl Http {
+    /// The check's stable id: `{provider}/http/{url}`.
+    pub fn check_id(&self, provider_id: &str) -> String {
+        format!("{provider_id}/http/{}", self.url)
+    }
+
+    /// A preset's page; `None` only if the catalog holds an address that is no URL (its tests
+    /// rule that out).
+    fn from_preset(page: &crate::catalog::HttpEndpoint) -> Option<Http> {
+        let url = url::Url::parse(&page.url).ok()?;
+        let status = page.status.iter().map(|s| status_range(s)).collect::<Option<Vec<_>>>()?;
+        Some(Http { url, expect: page.expect.clone(), status, ca_file: None })
+    }
+
+    /// Whether an answer with this status code counts.
+    pub fn accepts(&self, code: u16) -> bool {
+        if self.status.is_empty() {
+            (200..400).contains(&code)
+        } else {
+            self.status.iter().any(|(from, to)| (*from..=*to).contains(&code))
+        }
+    }
 }
 
 /// One mail endpoint to probe (`[[provider.mail]]`).
@@ -215,6 +254,17 @@ struct RawProvider {
     interval: Option<toml::Spanned<String>>,
     #[serde(default)]
     mail: Vec<toml::Spanned<RawMail>>,
+    #[serde(default)]
+    http: Vec<toml::Spanned<RawHttp>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawHttp {
+    url: toml::Spanned<String>,
+    expect: Option<toml::Spanned<String>>,
+    status: Option<toml::Spanned<Vec<toml::Value>>>,
+    ca_file: Option<toml::Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -253,8 +303,9 @@ struct RawMaintenance {
 }
 
 const SETTINGS_KEYS: [&str; 4] = ["interval", "timeout", "language", "connectivity"];
-const PROVIDER_KEYS: [&str; 8] =
-    ["id", "name", "preset", "status_page", "status_format", "components", "interval", "mail"];
+const PROVIDER_KEYS: [&str; 9] =
+    ["id", "name", "preset", "status_page", "status_format", "components", "interval", "mail", "http"];
+const HTTP_KEYS: [&str; 4] = ["url", "expect", "status", "ca_file"];
 const MAIL_KEYS: [&str; 7] = ["kind", "host", "port", "tls", "username", "ca_file", "cert_warn_days"];
 const ALERTS_KEYS: [&str; 4] = ["reminder", "quiet_hours", "states", "maintenance"];
 const MAINTENANCE_KEYS: [&str; 7] = ["provider", "days", "from", "to", "time_zone", "start", "end"];
@@ -407,10 +458,23 @@ pub fn parse(text: &str, file: &str) -> Result<Config, ConfigError> {
             // The preset's documented endpoints, unless the user wrote their own.
             mail = preset.map(|preset| preset.mail.iter().map(Mail::from_preset).collect()).unwrap_or_default();
         }
-        if status_page.is_none() && mail.is_empty() {
-            let hint = preset
-                .and_then(|preset| preset.status_note.clone())
-                .unwrap_or_else(|| "add status_page = \"https://…\" or a [[provider.mail]] endpoint".into());
+        let mut http: Vec<Http> = Vec::new();
+        for raw in p.http {
+            let span = raw.span();
+            let page = http_check(raw.into_inner(), file).map_err(|(span, m, h)| error(Some(span), m, h))?;
+            if http.iter().any(|h| h.url == page.url) {
+                return Err(error(Some(span), format!("provider `{id}` lists {} twice", page.url), None));
+            }
+            http.push(page);
+        }
+        if http.is_empty() {
+            // The preset's pages, unless the user wrote their own.
+            http = preset.map(|preset| preset.http.iter().filter_map(Http::from_preset).collect()).unwrap_or_default();
+        }
+        if status_page.is_none() && mail.is_empty() && http.is_empty() {
+            let hint = preset.and_then(|preset| preset.status_note.clone()).unwrap_or_else(|| {
+                "add status_page = \"https://…\", a [[provider.mail]] endpoint or a [[provider.http]] page".into()
+            });
             return Err(error(Some(span), format!("provider `{id}` has nothing to watch"), Some(hint)));
         }
         let components = if p.components.is_empty() {
@@ -436,7 +500,7 @@ pub fn parse(text: &str, file: &str) -> Result<Config, ConfigError> {
             None => None,
         };
         let preset = preset.map(|p| p.id.clone());
-        providers.push(Provider { id, name, status_page, components, interval, mail, preset });
+        providers.push(Provider { id, name, status_page, components, interval, mail, preset, http });
     }
     let alerts = match raw.alerts {
         None => Alerts::default(),
@@ -559,6 +623,75 @@ pub fn authority(host: &str, port: u16) -> String {
     if host.contains(':') { format!("[{host}]:{port}") } else { format!("{host}:{port}") }
 }
 
+/// Validates one `[[provider.http]]` table. `file` anchors a relative `ca_file`.
+fn http_check(raw: RawHttp, file: &str) -> Result<Http, (std::ops::Range<usize>, String, Option<String>)> {
+    let url = url::Url::parse(raw.url.get_ref().trim())
+        .ok()
+        .filter(|u| matches!(u.scheme(), "http" | "https") && u.host_str().is_some())
+        .ok_or_else(|| {
+            (
+                raw.url.span(),
+                format!("url `{}` is not an http(s) address", raw.url.get_ref()),
+                Some("for example \"https://web.whatsapp.com/\"".into()),
+            )
+        })?;
+    let expect = match raw.expect {
+        Some(e) if e.get_ref().trim().is_empty() => {
+            return Err((e.span(), "expect is empty".into(), Some("leave it out to accept any page".into())));
+        }
+        e => e.map(|e| e.into_inner().trim().to_owned()),
+    };
+    let status = match raw.status {
+        None => Vec::new(),
+        Some(codes) => {
+            let span = codes.span();
+            let codes: Option<Vec<(u16, u16)>> = codes
+                .into_inner()
+                .into_iter()
+                .map(|c| match c {
+                    toml::Value::Integer(code) => status_range(&code.to_string()),
+                    toml::Value::String(range) => status_range(&range),
+                    _ => None,
+                })
+                .collect();
+            match codes {
+                Some(codes) if !codes.is_empty() => codes,
+                _ => {
+                    return Err((
+                        span,
+                        "status lists no HTTP status codes".into(),
+                        Some("for example [200, 204] or [\"200-499\"]".into()),
+                    ));
+                }
+            }
+        }
+    };
+    let ca_file = match raw.ca_file {
+        None => None,
+        Some(c) if c.get_ref().trim().is_empty() => return Err((c.span(), "ca_file is empty".into(), None)),
+        Some(c) if url.scheme() != "https" => {
+            return Err((c.span(), "ca_file without https has nothing to verify".into(), None));
+        }
+        Some(c) => Some(relative_to(file, PathBuf::from(c.into_inner()))),
+    };
+    Ok(Http { url, expect, status, ca_file })
+}
+
+/// One accepted status code (`"404"`) or an inclusive range of them (`"200-499"`).
+fn status_range(text: &str) -> Option<(u16, u16)> {
+    let code = |s: &str| s.trim().parse::<u16>().ok().filter(|c| (100..600).contains(c));
+    let (from, to) = match text.split_once('-') {
+        Some((from, to)) => (code(from)?, code(to)?),
+        None => (code(text)?, code(text)?),
+    };
+    (from <= to).then_some((from, to))
+}
+
+/// A path as a user reading the config file means it: relative to that file.
+fn relative_to(file: &str, path: PathBuf) -> PathBuf {
+    if path.is_relative() { Path::new(file).parent().unwrap_or(Path::new("")).join(path) } else { path }
+}
+
 /// Validates one `[[provider.mail]]` table. `file` anchors a relative `ca_file`.
 fn mail_endpoint(raw: RawMail, file: &str) -> Result<Mail, (std::ops::Range<usize>, String, Option<String>)> {
     let kind = MailKind::parse(raw.kind.get_ref()).ok_or_else(|| {
@@ -627,11 +760,7 @@ fn mail_endpoint(raw: RawMail, file: &str) -> Result<Mail, (std::ops::Range<usiz
         Some(c) if tls == TlsMode::None => {
             return Err((c.span(), "ca_file without TLS has nothing to verify".into(), None));
         }
-        Some(c) => {
-            let path = PathBuf::from(c.into_inner());
-            // Relative to the config file, as a user reading the file would expect.
-            Some(if path.is_relative() { Path::new(file).parent().unwrap_or(Path::new("")).join(path) } else { path })
-        }
+        Some(c) => Some(relative_to(file, PathBuf::from(c.into_inner()))),
     };
     let cert_warn_days = match raw.cert_warn_days {
         None => DEFAULT_CERT_WARN_DAYS,
@@ -691,6 +820,7 @@ fn unknown_key_hint(message: &str) -> Option<String> {
         .iter()
         .chain(&PROVIDER_KEYS)
         .chain(&MAIL_KEYS)
+        .chain(&HTTP_KEYS)
         .chain(&ALERTS_KEYS)
         .chain(&MAINTENANCE_KEYS)
         .chain(&TOP_KEYS);
@@ -744,6 +874,48 @@ components = ["Git Operations"]
         assert_eq!((p.id.as_str(), p.name.as_str()), ("github", "GitHub"));
         assert_eq!(p.status_page.as_ref().unwrap().format, Some(Format::Statuspage));
         assert_eq!(p.components, vec!["Git Operations".to_owned()]);
+    }
+
+    #[test]
+    fn http_checks_are_read_with_their_defaults_and_errors_are_located() {
+        let c = parse(
+            "[[provider]]\nid = \"wa\"\n[[provider.http]]\nurl = \"https://web.whatsapp.test/\"\n\
+             [[provider.http]]\nurl = \"https://status.strato.test/\"\nexpect = \" alle Systeme \"\nstatus = [200, \"400-404\"]\n\
+             ca_file = \"ca.pem\"\n",
+            "/etc/outage/c.toml",
+        )
+        .unwrap();
+        let http = &c.providers[0].http;
+        assert_eq!(http.len(), 2);
+        assert_eq!((http[0].expect.as_deref(), http[0].accepts(302), http[0].accepts(404)), (None, true, false));
+        assert_eq!(http[1].expect.as_deref(), Some("alle Systeme"));
+        assert_eq!(
+            (http[1].accepts(200), http[1].accepts(204), http[1].accepts(404), http[1].accepts(405)),
+            (true, false, true, false)
+        );
+        assert_eq!(http[1].ca_file.as_deref(), Some(Path::new("/etc/outage/ca.pem")));
+        assert_eq!(http[0].check_id("wa"), "wa/http/https://web.whatsapp.test/");
+        let cases = [
+            ("[[provider]]\nid = \"a\"\n[[provider.http]]\nurl = \"ftp://x.test/\"\n", 4, "http(s)"),
+            ("[[provider]]\nid = \"a\"\n[[provider.http]]\nurl = \"https://x.test/\"\nexpect = \" \"\n", 5, "empty"),
+            ("[[provider]]\nid = \"a\"\n[[provider.http]]\nurl = \"https://x.test/\"\nstatus = [99]\n", 5, "status"),
+            (
+                "[[provider]]\nid = \"a\"\n[[provider.http]]\nurl = \"https://x.test/\"\nstatus = [\"499-200\"]\n",
+                5,
+                "status",
+            ),
+            ("[[provider]]\nid = \"a\"\n[[provider.http]]\nurl = \"http://x.test/\"\nca_file = \"c\"\n", 5, "https"),
+            ("[[provider]]\nid = \"a\"\n[[provider.http]]\nurl = \"https://x.test/\"\nexpekt = \"x\"\n", 5, "expekt"),
+        ];
+        for (text, line, needle) in cases {
+            let e = parse(text, "c.toml").unwrap_err();
+            assert_eq!(e.line, Some(line), "{text}: {e}");
+            assert!(e.message.contains(needle), "{text}: {e}");
+        }
+        let e =
+            parse("[[provider]]\nid = \"a\"\n[[provider.http]]\nurl = \"https://x.test/\"\nexpekt = \"x\"\n", "c.toml")
+                .unwrap_err();
+        assert_eq!(e.hint.as_deref(), Some("did you mean `expect`?"));
     }
 
     #[test]

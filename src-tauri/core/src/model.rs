@@ -311,10 +311,12 @@ pub enum Reason {
     Offline,
     /// It answers, but far slower than it usually does.
     Slow,
+    /// A page answered without the text it must show (`[[provider.http]] expect`).
+    Content,
 }
 
 impl Reason {
-    pub const ALL: [Reason; 13] = [
+    pub const ALL: [Reason; 14] = [
         Reason::Dns,
         Reason::Refused,
         Reason::Timeout,
@@ -328,6 +330,7 @@ impl Reason {
         Reason::TooLarge,
         Reason::Offline,
         Reason::Slow,
+        Reason::Content,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -345,6 +348,7 @@ impl Reason {
             Reason::TooLarge => "too_large",
             Reason::Offline => "offline",
             Reason::Slow => "slow",
+            Reason::Content => "content",
         }
     }
 

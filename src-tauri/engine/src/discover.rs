@@ -146,10 +146,7 @@ fn client(options: &Options) -> Result<reqwest::Client, EngineError> {
         }),
     );
     if let Some(path) = &options.ca_file {
-        let pem = std::fs::read(path).map_err(|e| EngineError::Http(format!("cannot read {}: {e}", path.display())))?;
-        let certs = reqwest::Certificate::from_pem_bundle(&pem)
-            .map_err(|e| EngineError::Http(format!("{} is not a PEM certificate: {e}", path.display())))?;
-        builder = builder.tls_certs_merge(certs);
+        builder = http::trusting(builder, path).map_err(EngineError::Http)?;
     }
     builder.build().map_err(|e| EngineError::Http(e.to_string()))
 }
