@@ -17,3 +17,4 @@ mod mail_probes;
 mod network_change;
 mod network_trouble;
 mod polling;
+mod whatsapp_replay;
