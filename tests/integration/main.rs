@@ -7,6 +7,7 @@
 mod check_cli;
 mod control_socket;
 mod crash;
+mod discover;
 mod formats;
 mod full_disk;
 mod http_checks;
@@ -16,3 +17,4 @@ mod mail_probes;
 mod network_change;
 mod network_trouble;
 mod polling;
+mod whatsapp_replay;

@@ -12,6 +12,7 @@ pub mod cause;
 pub mod check;
 pub mod config;
 pub mod confirm;
+pub mod discover;
 pub mod formats;
 pub mod fusion;
 pub mod model;

@@ -490,9 +490,8 @@ pub async fn probe_guarded(
     // A mail probe times its steps: its timeout says the names failed only if it ended in
     // the lookup (a server that never greets was found by name, or by address, first).
     let names_failed = match (observation.reason, observation.mail()) {
-        (Some(Reason::Dns), _) => true,
         (Some(Reason::Timeout), Some(mail)) => mail.steps.last().is_some_and(|step| step.name == "dns"),
-        (Some(Reason::Timeout), None) => true,
+        (Some(Reason::Dns), _) | (Some(Reason::Timeout), None) => true,
         _ => false,
     };
     let network = connectivity::probe(anchors, wait, names_failed).await;
