@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 
 use outage_tests::gate::{Gate, GateMode};
 use outage_tests::mail::servers;
-use outage_tests::{Anchor, bin};
+use outage_tests::Anchor;
 
 const TIMEOUT_S: u64 = 10;
 
@@ -53,7 +53,10 @@ fn main() {
     std::fs::write(&config, text).unwrap();
 
     let started = Instant::now();
-    let mut child = Command::new(bin("outage-notifier"))
+    // A bench binary sits beside the resident in target/<profile>/, not in deps/.
+    let exe = std::env::current_exe().unwrap().with_file_name("outage-notifier");
+    assert!(exe.exists(), "{} is missing: `cargo build --release -p outage-notifier` first", exe.display());
+    let mut child = Command::new(exe)
         .arg("--config")
         .arg(&config)
         .arg("--data-dir")
