@@ -32,11 +32,17 @@ pub fn start() -> Resident {
 
 /// Like [`start`], with `extra` appended to provider `df`'s config (e.g. mail endpoints).
 pub fn start_with(extra: &str) -> Resident {
+    start_with_settings("1m", "5s", extra)
+}
+
+/// Like [`start_with`], probing every `interval` with probes of at most `timeout`.
+pub fn start_with_settings(interval: &str, timeout: &str, extra: &str) -> Resident {
     let dir = tempfile::tempdir().unwrap();
     let server = HttpServer::start(Behaviour::Ok(statuspage_summary("none", None)));
     let anchor = Anchor::start();
-    let config = write_config(dir.path(), &server, &anchor, "1m");
-    let mut text = std::fs::read_to_string(&config).unwrap();
+    let config = write_config(dir.path(), &server, &anchor, interval);
+    let mut text =
+        std::fs::read_to_string(&config).unwrap().replace("timeout = \"5s\"", &format!("timeout = \"{timeout}\""));
     text.push_str(extra);
     std::fs::write(&config, text).unwrap();
     let child = launch(dir.path());

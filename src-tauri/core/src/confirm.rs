@@ -15,6 +15,9 @@ pub struct RecheckPolicy {
     pub successes_to_recover: u32,
     /// Delays of the quick re-checks, in order; the last one repeats.
     pub rechecks: Vec<Duration>,
+    /// The delay of the re-check that upholds a first success after a confirmed failure:
+    /// short, so the all-clear comes within one interval of the server's return.
+    pub recovery_recheck: Duration,
 }
 
 impl Default for RecheckPolicy {
@@ -25,6 +28,7 @@ impl Default for RecheckPolicy {
             failures_to_confirm: 3,
             successes_to_recover: 2,
             rechecks: vec![Duration::from_secs(10), Duration::from_secs(20)],
+            recovery_recheck: Duration::from_secs(2),
         }
     }
 }
@@ -109,7 +113,7 @@ impl Tracker {
             self.failures = 0;
             self.successes = self.successes.saturating_add(1);
             if self.confirmed_failure == Some(true) && self.successes < policy.successes_to_recover {
-                return Step { publish: false, recheck_in: recheck(self.successes) };
+                return Step { publish: false, recheck_in: Some(policy.recovery_recheck) };
             }
             self.confirmed_failure = Some(false);
             Step { publish: true, recheck_in: None }
@@ -154,7 +158,7 @@ mod tests {
     fn recovery_needs_two_successes() {
         let steps = run(&[DOWN, DOWN, DOWN, UP, DOWN, UP, UP]);
         assert!(steps[2].publish);
-        assert_eq!(steps[3], Step { publish: false, recheck_in: Some(Duration::from_secs(10)) });
+        assert_eq!(steps[3], Step { publish: false, recheck_in: Some(Duration::from_secs(2)) });
         assert!(steps[4].publish, "still down: the refreshed failure is reported");
         assert!(!steps[5].publish);
         assert!(steps[6].publish);
@@ -167,7 +171,7 @@ mod tests {
         assert!(t.observe(UP, &policy).publish);
         assert_eq!(t.observe_permanent_failure(&policy), Step { publish: true, recheck_in: None });
         assert_eq!(t.confirmed_failure(), Some(true));
-        assert_eq!(t.observe(UP, &policy), Step { publish: false, recheck_in: Some(Duration::from_secs(10)) });
+        assert_eq!(t.observe(UP, &policy), Step { publish: false, recheck_in: Some(Duration::from_secs(2)) });
         assert!(t.observe(UP, &policy).publish);
         assert_eq!(t.confirmed_failure(), Some(false));
     }

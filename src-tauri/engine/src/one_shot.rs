@@ -25,6 +25,7 @@ pub fn cli_policy() -> RecheckPolicy {
         failures_to_confirm: 3,
         successes_to_recover: 1,
         rechecks: vec![Duration::from_secs(2), Duration::from_secs(3)],
+        recovery_recheck: Duration::from_secs(2),
     }
 }
 
@@ -131,7 +132,12 @@ mod tests {
         config.settings.interval = Duration::MAX;
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(&dir.path().join("history.sqlite3")).unwrap();
-        let policy = RecheckPolicy { failures_to_confirm: 1, successes_to_recover: 1, rechecks: vec![] };
+        let policy = RecheckPolicy {
+            failures_to_confirm: 1,
+            successes_to_recover: 1,
+            rechecks: vec![],
+            recovery_recheck: Duration::ZERO,
+        };
         let summary = check_all(&config, Language::En, &store, crate::runner::system_clock(), &policy).await.unwrap();
         assert_eq!(summary.providers.len(), 1);
     }

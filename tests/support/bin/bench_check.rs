@@ -14,9 +14,9 @@ use std::fmt::Write as _;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use outage_tests::Anchor;
 use outage_tests::gate::{Gate, GateMode};
 use outage_tests::mail::servers;
-use outage_tests::Anchor;
 
 const TIMEOUT_S: u64 = 10;
 

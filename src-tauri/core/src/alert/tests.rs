@@ -315,6 +315,23 @@ fn single_failed_probe_never_alerts() {
 }
 
 #[test]
+fn a_day_of_blips_shorter_than_the_confirmation_never_alerts() {
+    // 24 hours in which the server drops out for 8 s every 23 minutes — each blip shorter
+    // than a failure's confirmation, and too rare to make 3 of any 6 probes fail.
+    let start = at("2026-11-24T00:00:00+01:00");
+    let blips = move |t: DateTime<FixedOffset>| {
+        let offset = (t - start).num_seconds();
+        (0..24 * 3600).contains(&offset) && offset % (23 * 60) < 8
+    };
+    let mut sim = Sim::new(1, "2026-11-23T23:30:00+01:00", failing("df/imap", Reason::Timeout, blips), always_green());
+    sim.run_until("2026-11-25T01:00:00+01:00");
+    assert_eq!(sim.notified(), vec![], "no blip is an outage or an episode");
+    assert_eq!(sim.flips, 0, "the confirmed state never changed");
+    let p = &sim.last_summary.as_ref().unwrap().providers[0];
+    assert_eq!((p.state, p.verdict), (State::Operational, Verdict::AllWell));
+}
+
+#[test]
 fn real_outage_alerts_within_90_seconds_at_a_60_second_interval() {
     // The outage starts at different moments relative to the probe schedule (the probe runs
     // at :10 past each minute), including just after a successful probe: the worst case.
