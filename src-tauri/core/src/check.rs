@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, FixedOffset};
 
-use crate::config::{Mail, Provider, StatusPage};
+use crate::config::{Mail, Provider, Roundtrip, StatusPage};
 use crate::confirm::{self, RecheckPolicy, Tracker};
 use crate::formats::Format;
 use crate::model::{CheckKind, Observation, Reason};
@@ -30,6 +30,8 @@ pub enum CheckSpec {
     StatusPage { page: url::Url, format: Option<Format> },
     /// An SMTP, IMAP or POP3 endpoint; `target` is its `host:port`.
     Mail { endpoint: Mail, target: String },
+    /// A test mail sent and watched until it arrives; `target` is `smtp host:port → to`.
+    Roundtrip { trip: Roundtrip, target: String },
 }
 
 impl Check {
@@ -37,6 +39,7 @@ impl Check {
         match &self.spec {
             CheckSpec::StatusPage { .. } => CheckKind::StatusPage,
             CheckSpec::Mail { endpoint, .. } => endpoint.kind.check_kind(),
+            CheckSpec::Roundtrip { .. } => CheckKind::Roundtrip,
         }
     }
 
@@ -44,13 +47,13 @@ impl Check {
     pub fn target(&self) -> &str {
         match &self.spec {
             CheckSpec::StatusPage { page, .. } => page.as_str(),
-            CheckSpec::Mail { target, .. } => target,
+            CheckSpec::Mail { target, .. } | CheckSpec::Roundtrip { target, .. } => target,
         }
     }
 }
 
 /// The checks of one provider, in the order the summary lists them: its status page, then
-/// its own servers as the config names them.
+/// its own servers as the config names them, then its round trips.
 pub fn checks_of(provider: &Provider) -> Vec<Check> {
     let mut checks = Vec::new();
     if let Some(StatusPage { url, format }) = &provider.status_page {
@@ -65,6 +68,13 @@ pub fn checks_of(provider: &Provider) -> Vec<Check> {
             id: endpoint.check_id(&provider.id),
             provider_id: provider.id.clone(),
             spec: CheckSpec::Mail { target: endpoint.authority(), endpoint: endpoint.clone() },
+        });
+    }
+    for trip in &provider.roundtrip {
+        checks.push(Check {
+            id: trip.check_id(&provider.id),
+            provider_id: provider.id.clone(),
+            spec: CheckSpec::Roundtrip { target: trip.target(), trip: trip.clone() },
         });
     }
     checks
@@ -230,6 +240,15 @@ impl CheckState {
         if observation.reason == Some(Reason::Offline) {
             return Observed { published: false, recheck_in: Some(OFFLINE_RECHECK), outage: None };
         }
+        // A round trip is confirmed by its next look, never by quick re-checks: a look costs
+        // the provider a login, and a mail late now is not on time ten seconds later.
+        let roundtrip_policy;
+        let policy = if observation.kind == CheckKind::Roundtrip {
+            roundtrip_policy = RecheckPolicy::roundtrip();
+            &roundtrip_policy
+        } else {
+            policy
+        };
         let was_failure = self.tracker.confirmed_failure() == Some(true);
         // A permanent failure (a refused password, a 5xx) is confirmed now and not asked
         // again within seconds: repeated bad logins get accounts locked.

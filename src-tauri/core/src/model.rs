@@ -311,10 +311,20 @@ pub enum Reason {
     Offline,
     /// It answers, but far slower than it usually does.
     Slow,
+    /// A round-trip mail arrived, or is still on its way, later than `warn_after`.
+    Delayed,
+    /// A round-trip mail has not arrived within `fail_after`.
+    Lost,
+    /// A round-trip mail arrived in the spam folder.
+    Spam,
+    /// The provider refused to take the round-trip mail (MAIL, RCPT or DATA refused).
+    Rejected,
+    /// A bounce of a round-trip mail came back.
+    Bounced,
 }
 
 impl Reason {
-    pub const ALL: [Reason; 13] = [
+    pub const ALL: [Reason; 18] = [
         Reason::Dns,
         Reason::Refused,
         Reason::Timeout,
@@ -328,6 +338,11 @@ impl Reason {
         Reason::TooLarge,
         Reason::Offline,
         Reason::Slow,
+        Reason::Delayed,
+        Reason::Lost,
+        Reason::Spam,
+        Reason::Rejected,
+        Reason::Bounced,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -345,6 +360,11 @@ impl Reason {
             Reason::TooLarge => "too_large",
             Reason::Offline => "offline",
             Reason::Slow => "slow",
+            Reason::Delayed => "delayed",
+            Reason::Lost => "lost",
+            Reason::Spam => "spam",
+            Reason::Rejected => "rejected",
+            Reason::Bounced => "bounced",
         }
     }
 
