@@ -675,8 +675,14 @@ fn mail_endpoint(raw: RawMail, file: &str) -> Result<Mail, (std::ops::Range<usiz
 }
 
 /// Validates one `[[provider.roundtrip]]` table against the provider's mail endpoints.
-fn roundtrip(raw: RawRoundtrip, provider_id: &str, mail: &[Mail]) -> Result<Roundtrip, (std::ops::Range<usize>, String, Option<String>)> {
-    let endpoint = |host: &toml::Spanned<String>, kind: MailKind| -> Result<Mail, (std::ops::Range<usize>, String, Option<String>)> {
+fn roundtrip(
+    raw: RawRoundtrip,
+    provider_id: &str,
+    mail: &[Mail],
+) -> Result<Roundtrip, (std::ops::Range<usize>, String, Option<String>)> {
+    let endpoint = |host: &toml::Spanned<String>,
+                    kind: MailKind|
+     -> Result<Mail, (std::ops::Range<usize>, String, Option<String>)> {
         let same_kind: Vec<&Mail> = mail.iter().filter(|m| m.kind == kind).collect();
         let Some(found) = same_kind.iter().find(|m| m.host.eq_ignore_ascii_case(host.get_ref().trim())) else {
             let known: Vec<&str> = same_kind.iter().map(|m| m.host.as_str()).collect();
@@ -707,10 +713,16 @@ fn roundtrip(raw: RawRoundtrip, provider_id: &str, mail: &[Mail]) -> Result<Roun
         Some(t) => {
             let addr = t.get_ref().trim();
             let ok = addr.split_once('@').is_some_and(|(local, domain)| {
-                !local.is_empty() && domain.contains('.') && !addr.chars().any(|c| c.is_whitespace() || c.is_control() || matches!(c, '<' | '>' | ',' | '"'))
+                !local.is_empty()
+                    && domain.contains('.')
+                    && !addr.chars().any(|c| c.is_whitespace() || c.is_control() || matches!(c, '<' | '>' | ',' | '"'))
             });
             if !ok {
-                return Err((t.span(), format!("`{}` is not a mail address", t.get_ref()), Some("for example \"info@example.de\"".into())));
+                return Err((
+                    t.span(),
+                    format!("`{}` is not a mail address", t.get_ref()),
+                    Some("for example \"info@example.de\"".into()),
+                ));
             }
             addr.to_owned()
         }
@@ -723,15 +735,23 @@ fn roundtrip(raw: RawRoundtrip, provider_id: &str, mail: &[Mail]) -> Result<Roun
     };
     let warn_after = match &raw.warn_after {
         None => ROUNDTRIP_WARN_AFTER,
-        Some(v) => duration(v, "warn_after", Duration::from_secs(60), MAX_INTERVAL).map_err(|(m, h)| (v.span(), m, h))?,
+        Some(v) => {
+            duration(v, "warn_after", Duration::from_secs(60), MAX_INTERVAL).map_err(|(m, h)| (v.span(), m, h))?
+        }
     };
     let fail_after = match &raw.fail_after {
         None => ROUNDTRIP_FAIL_AFTER.max(warn_after),
-        Some(v) => duration(v, "fail_after", Duration::from_secs(60), MAX_INTERVAL).map_err(|(m, h)| (v.span(), m, h))?,
+        Some(v) => {
+            duration(v, "fail_after", Duration::from_secs(60), MAX_INTERVAL).map_err(|(m, h)| (v.span(), m, h))?
+        }
     };
     if fail_after < warn_after {
         let span = raw.fail_after.as_ref().or(raw.warn_after.as_ref()).map_or(raw.smtp.span(), toml::Spanned::span);
-        return Err((span, "fail_after is shorter than warn_after".into(), Some("a mail is late before it is lost".into())));
+        return Err((
+            span,
+            "fail_after is shorter than warn_after".into(),
+            Some("a mail is late before it is lost".into()),
+        ));
     }
     Ok(Roundtrip { smtp, imap, to, interval, warn_after, fail_after })
 }

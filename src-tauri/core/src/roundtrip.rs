@@ -131,16 +131,10 @@ pub struct Seen {
 /// ours and is left alone.
 pub fn read_message(bytes: &[u8], tag: &str) -> Option<Seen> {
     let text = String::from_utf8_lossy(bytes);
-    let (head, body) = text
-        .split_once("\r\n\r\n")
-        .or_else(|| text.split_once("\n\n"))
-        .unwrap_or((text.as_ref(), ""));
+    let (head, body) = text.split_once("\r\n\r\n").or_else(|| text.split_once("\n\n")).unwrap_or((text.as_ref(), ""));
     let headers = unfold(head);
     let header = |name: &str| headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str());
-    let received = headers
-        .iter()
-        .find(|(n, _)| n.eq_ignore_ascii_case("Received"))
-        .and_then(|(_, v)| received_date(v));
+    let received = headers.iter().find(|(n, _)| n.eq_ignore_ascii_case("Received")).and_then(|(_, v)| received_date(v));
     if let Some(key) = header(HEADER).and_then(|v| key_in(v, tag)) {
         return Some(Seen { key, bounce: false, received });
     }
@@ -216,7 +210,8 @@ pub fn next_look(mails: &[ProbeMail], now: DateTime<FixedOffset>, trip: &Roundtr
         Some(last) => trip.interval.saturating_sub(since(last)),
         None => trip.interval,
     };
-    let step = (trip.fail_after.saturating_sub(trip.warn_after) / 5).max(trip.warn_after / 5).max(Duration::from_secs(1));
+    let step =
+        (trip.fail_after.saturating_sub(trip.warn_after) / 5).max(trip.warn_after / 5).max(Duration::from_secs(1));
     for mail in mails.iter().filter(|m| m.in_flight(now)) {
         let age = mail.age(now);
         let mut offsets = vec![trip.warn_after / 5, trip.warn_after / 2, trip.warn_after];

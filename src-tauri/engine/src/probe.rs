@@ -108,7 +108,8 @@ pub async fn run(
         }
         CheckSpec::Mail { endpoint, .. } => ProbeResult {
             observation: crate::mail::run(&check.id, &check.provider_id, endpoint, timeout, now).await,
-            retry_after: None, next_look: None,
+            retry_after: None,
+            next_look: None,
         },
         // A round trip spans many cycles and needs the history: the scheduler runs it
         // (`mail::roundtrip`), never a single probe.
@@ -125,7 +126,8 @@ pub async fn run(
                 cert_days_left: None,
                 finding: Finding::None,
             },
-            retry_after: None, next_look: None,
+            retry_after: None,
+            next_look: None,
         },
     }
 }
@@ -160,7 +162,13 @@ async fn status_page(
             return ProbeResult { observation, retry_after: None, next_look: None };
         }
         // A status page we cannot read tells nothing about the provider: unknown, not down.
-        Err(e) => return ProbeResult { observation: failed(e.reason, e.message), retry_after: e.retry_after, next_look: None },
+        Err(e) => {
+            return ProbeResult {
+                observation: failed(e.reason, e.message),
+                retry_after: e.retry_after,
+                next_look: None,
+            };
+        }
     };
     let observation = match format.parse(&fetched.body, now) {
         Ok(snapshot) => {

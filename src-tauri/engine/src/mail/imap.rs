@@ -230,7 +230,10 @@ async fn fetch(s: &mut Session, tags: &mut Tags, uid: u32) -> Result<Option<Vec<
         }
         if let Some(n) = literal_len(&line) {
             if n > MAX_MESSAGE + 1024 {
-                return Err(Fail::transient(Reason::TooLarge, format!("a {n}-byte literal for a {MAX_MESSAGE}-byte fetch")));
+                return Err(Fail::transient(
+                    Reason::TooLarge,
+                    format!("a {n}-byte literal for a {MAX_MESSAGE}-byte fetch"),
+                ));
             }
             body = Some(s.read_bytes(n).await?);
         }
@@ -272,7 +275,8 @@ pub(super) fn list_entry(line: &str) -> Option<(String, bool)> {
     } else {
         rest.trim().to_owned()
     };
-    let leaf = if delimiter.is_empty() { name.as_str() } else { name.rsplit(delimiter.as_str()).next().unwrap_or(&name) };
+    let leaf =
+        if delimiter.is_empty() { name.as_str() } else { name.rsplit(delimiter.as_str()).next().unwrap_or(&name) };
     let usual = ["junk", "spam", "spamverdacht", "unerw&apw-nscht", "junk e-mail", "junk-e-mail"]
         .contains(&leaf.to_ascii_lowercase().as_str());
     let flagged = flags.split_whitespace().any(|f| f.eq_ignore_ascii_case("\\Junk"));

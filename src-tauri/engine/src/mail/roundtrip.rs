@@ -102,7 +102,9 @@ pub async fn run_cycle(c: Cycle<'_>, store: &Arc<Mutex<Store>>) -> Looked {
         match look(&c, &tag, &mut finding).await {
             Ok(seen) => {
                 for (seen, junk) in seen {
-                    let Some(mail) = mails.iter_mut().find(|m| m.key == seen.key && m.arrival.is_none()) else { continue };
+                    let Some(mail) = mails.iter_mut().find(|m| m.key == seen.key && m.arrival.is_none()) else {
+                        continue;
+                    };
                     let delivered = seen.received.unwrap_or(c.now);
                     let delay_ms = u64::try_from((delivered - mail.sent).num_milliseconds().max(0)).unwrap_or(0);
                     let place = match (seen.bounce, junk) {
@@ -125,16 +127,23 @@ pub async fn run_cycle(c: Cycle<'_>, store: &Arc<Mutex<Store>>) -> Looked {
 
     if roundtrip::send_due(&mails, c.now, c.trip) {
         let key = roundtrip::key(&check_id, c.now);
-        let (provider, id, k, sent_ms) = (c.provider_id.to_owned(), check_id.clone(), key.clone(), c.now.timestamp_millis());
+        let (provider, id, k, sent_ms) =
+            (c.provider_id.to_owned(), check_id.clone(), key.clone(), c.now.timestamp_millis());
         match with_store(store, move |s| s.roundtrip_sent(&provider, &id, &k, sent_ms)).await {
             // Never send a mail we could not look for afterwards.
-            Err(e) => trouble = Some(Fail::transient(Reason::Protocol, format!("history unwritable, no mail sent: {e}"))),
+            Err(e) => {
+                trouble = Some(Fail::transient(Reason::Protocol, format!("history unwritable, no mail sent: {e}")))
+            }
             Ok(()) => {
                 let sent = send(&c, &key, &mut finding).await;
                 let ended = match &sent {
                     Ok(()) => None,
-                    Err(f) if f.permanence == Permanence::Permanent && f.reason == Reason::Auth => Some(Place::LoginRefused),
-                    Err(f) if f.permanence == Permanence::Permanent && f.reason == Reason::Rejected => Some(Place::Rejected),
+                    Err(f) if f.permanence == Permanence::Permanent && f.reason == Reason::Auth => {
+                        Some(Place::LoginRefused)
+                    }
+                    Err(f) if f.permanence == Permanence::Permanent && f.reason == Reason::Rejected => {
+                        Some(Place::Rejected)
+                    }
                     Err(_) => None,
                 };
                 let mut mail = ProbeMail { key: key.clone(), sent: c.now, arrival: None };

@@ -127,7 +127,14 @@ async fn quit(s: &mut Session) {
 
 /// Submits one message (RFC 5321 §3.3): MAIL, RCPT, DATA with dot-stuffing. A refusal is
 /// `rejected` (5xx permanent, 4xx transient); a refused login is `auth`, the account's.
-pub async fn submit(s: &mut Session, ep: &Mail, login: Login<'_>, from: &str, to: &str, message: &str) -> Result<(), Fail> {
+pub async fn submit(
+    s: &mut Session,
+    ep: &Mail,
+    login: Login<'_>,
+    from: &str,
+    to: &str,
+    message: &str,
+) -> Result<(), Fail> {
     open(s, ep, Some(login)).await?;
     s.begin("mail", budget::COMMAND);
     let line = format!("MAIL FROM:<{from}>");

@@ -12,8 +12,8 @@ mod history;
 mod roundtrip;
 mod uptime;
 
-pub use roundtrip::RoundtripMail;
 pub use history::{AckDelay, Gap, GapKind, OutageRecord, SeenIncident, TimelineEntry, TimelineSource};
+pub use roundtrip::RoundtripMail;
 pub use uptime::{Health, Retention, Scope, Uptime};
 
 /// Migrations in order; `PRAGMA user_version` records how many ran. Never edit one that

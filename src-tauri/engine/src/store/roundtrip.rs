@@ -22,7 +22,13 @@ fn at(ms: i64, offset: FixedOffset) -> DateTime<FixedOffset> {
 
 impl Store {
     /// A test mail is about to be sent: stored first, so a crash mid-send still looks for it.
-    pub fn roundtrip_sent(&self, provider_id: &str, check_id: &str, key: &str, sent_ms: i64) -> Result<(), EngineError> {
+    pub fn roundtrip_sent(
+        &self,
+        provider_id: &str,
+        check_id: &str,
+        key: &str,
+        sent_ms: i64,
+    ) -> Result<(), EngineError> {
         self.conn
             .execute(
                 "INSERT OR IGNORE INTO roundtrip_mails (key, check_id, provider_id, sent_ms) VALUES (?1, ?2, ?3, ?4)",
@@ -56,7 +62,12 @@ impl Store {
 
     /// The mails a look judges: those sent since `since_ms`, and the latest that ended
     /// before, whatever its age (it says how the round trip last went).
-    pub fn roundtrip_mails(&self, check_id: &str, since_ms: i64, offset: FixedOffset) -> Result<Vec<ProbeMail>, EngineError> {
+    pub fn roundtrip_mails(
+        &self,
+        check_id: &str,
+        since_ms: i64,
+        offset: FixedOffset,
+    ) -> Result<Vec<ProbeMail>, EngineError> {
         let mut stmt = self
             .conn
             .prepare_cached(
@@ -69,7 +80,13 @@ impl Store {
             .map_err(|e| self.err(e))?;
         let rows = stmt
             .query_map(params![check_id, since_ms], |r| {
-                Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?, r.get::<_, Option<i64>>(2)?, r.get::<_, Option<i64>>(3)?, r.get::<_, Option<String>>(4)?))
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, i64>(1)?,
+                    r.get::<_, Option<i64>>(2)?,
+                    r.get::<_, Option<i64>>(3)?,
+                    r.get::<_, Option<String>>(4)?,
+                ))
             })
             .map_err(|e| self.err(e))?;
         let mut mails = Vec::new();
@@ -128,7 +145,11 @@ impl Store {
                 }),
                 _ => None,
             };
-            out.push(RoundtripMail { check_id, provider_id, mail: ProbeMail { key, sent: at(sent_ms, offset), arrival } });
+            out.push(RoundtripMail {
+                check_id,
+                provider_id,
+                mail: ProbeMail { key, sent: at(sent_ms, offset), arrival },
+            });
         }
         Ok(out)
     }
