@@ -202,7 +202,7 @@ fn a_mail_delivered_in_time_is_up_with_its_delivery_time() {
     let mut h = Harness::new(&servers().user, Duration::from_secs(60));
     let o = h.until(WARN * 3, |o| o.outcome == Outcome::Up && o.latency_ms.is_some());
     assert_eq!(o.reason, None);
-    assert!(o.latency_ms.unwrap() < WARN.as_millis() as u64, "{o:?}");
+    assert!(o.latency_ms.unwrap() < ms(WARN), "{o:?}");
     assert!(o.message.starts_with("delivered after "), "{}", o.message);
     let mails = h.mails();
     assert_eq!(mails.len(), 1, "one mail per interval: {mails:?}");
@@ -223,7 +223,7 @@ fn a_held_queue_is_delayed_then_up_once_released() {
     release(to);
     let o = h.until(FAIL, |o| o.latency_ms.is_some());
     assert_eq!((o.outcome, o.reason), (Outcome::Degraded, Some(Reason::Delayed)), "arrived late: {o:?}");
-    assert!(o.latency_ms.unwrap() >= WARN.as_millis() as u64);
+    assert!(o.latency_ms.unwrap() >= ms(WARN));
     // The next mail is not held (another address): on time again.
     h.trip.to = servers().user.clone();
     h.trip.interval = Duration::from_secs(1);
@@ -243,7 +243,7 @@ fn a_mail_held_past_fail_after_is_lost_and_its_late_arrival_is_measured() {
     release(to);
     let o = h.until(FAIL, |o| o.latency_ms.is_some());
     assert_eq!(o.reason, Some(Reason::Delayed), "{o:?}");
-    assert!(o.latency_ms.unwrap() >= FAIL.as_millis() as u64, "the late mail measured its own delay: {o:?}");
+    assert!(o.latency_ms.unwrap() >= ms(FAIL), "the late mail measured its own delay: {o:?}");
     h.assert_mailbox_clean();
 }
 
@@ -316,4 +316,8 @@ fn mails_in_flight_when_the_resident_stops_are_measured_after_the_restart() {
         assert!(i64::try_from(a.delay_ms).unwrap() + 1_000 >= held_for, "each measured from its own sending: {m:?}");
     }
     h.assert_mailbox_clean();
+}
+
+fn ms(d: Duration) -> u64 {
+    u64::try_from(d.as_millis()).unwrap()
 }

@@ -220,7 +220,7 @@ pub fn next_look(mails: &[ProbeMail], now: DateTime<FixedOffset>, trip: &Roundtr
             t += step;
             offsets.push(t);
         }
-        let due = offsets.into_iter().find(|o| *o > age).map_or(trip.interval, |o| o - age);
+        let due = offsets.into_iter().find(|o| *o > age).map_or(trip.interval, |o| o.saturating_sub(age));
         next = next.min(due);
     }
     next.max(Duration::from_secs(1))
@@ -327,7 +327,7 @@ fn on_the_way(n: usize, since: DateTime<FixedOffset>, now: DateTime<FixedOffset>
 
 /// A delivery time as people say it: "12 s", "7 min 12 s", "2 h 5 min".
 pub fn span(ms: u64) -> String {
-    let s = ms.div_ceil(1000).max(if ms > 0 { 1 } else { 0 });
+    let s = ms.div_ceil(1000);
     match s {
         0..60 => format!("{s} s"),
         60..3600 => format!("{} min {} s", s / 60, s % 60),

@@ -129,34 +129,29 @@ pub async fn run_cycle(c: Cycle<'_>, store: &Arc<Mutex<Store>>) -> Looked {
         let key = roundtrip::key(&check_id, c.now);
         let (provider, id, k, sent_ms) =
             (c.provider_id.to_owned(), check_id.clone(), key.clone(), c.now.timestamp_millis());
-        match with_store(store, move |s| s.roundtrip_sent(&provider, &id, &k, sent_ms)).await {
+        let recorded = with_store(store, move |s| s.roundtrip_sent(&provider, &id, &k, sent_ms)).await;
+        if let Err(e) = recorded {
             // Never send a mail we could not look for afterwards.
-            Err(e) => {
-                trouble = Some(Fail::transient(Reason::Protocol, format!("history unwritable, no mail sent: {e}")))
-            }
-            Ok(()) => {
-                let sent = send(&c, &key, &mut finding).await;
-                let ended = match &sent {
-                    Ok(()) => None,
-                    Err(f) if f.permanence == Permanence::Permanent && f.reason == Reason::Auth => {
-                        Some(Place::LoginRefused)
-                    }
-                    Err(f) if f.permanence == Permanence::Permanent && f.reason == Reason::Rejected => {
-                        Some(Place::Rejected)
-                    }
-                    Err(_) => None,
-                };
-                let mut mail = ProbeMail { key: key.clone(), sent: c.now, arrival: None };
-                match (sent, ended) {
-                    (Ok(()), _) => mails.push(mail),
-                    (Err(_), Some(place)) => {
+            trouble = Some(Fail::transient(Reason::Protocol, format!("history unwritable, no mail sent: {e}")));
+        } else {
+            let mut mail = ProbeMail { key: key.clone(), sent: c.now, arrival: None };
+            match send(&c, &key, &mut finding).await {
+                Ok(()) => mails.push(mail),
+                Err(fail) => {
+                    let place = match (fail.permanence, fail.reason) {
+                        (Permanence::Permanent, Reason::Auth) => Some(Place::LoginRefused),
+                        (Permanence::Permanent, Reason::Rejected) => Some(Place::Rejected),
+                        _ => None,
+                    };
+                    if let Some(place) = place {
                         let arrival = Arrival { seen: c.now, delay_ms: 0, place };
                         mail.arrival = Some(arrival);
                         mails.push(mail);
                         found_now.push(key.clone());
                         let _ = with_store(store, move |s| s.roundtrip_ended(&key, &arrival)).await;
-                    }
-                    (Err(fail), None) => {
+                    } else {
+                        // Not taken, for a reason that says nothing about delivery: the mail
+                        // never existed.
                         let _ = with_store(store, move |s| s.roundtrip_forget(&key)).await;
                         trouble = Some(fail);
                     }
