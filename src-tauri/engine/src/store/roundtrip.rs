@@ -20,6 +20,24 @@ fn at(ms: i64, offset: FixedOffset) -> DateTime<FixedOffset> {
     DateTime::from_timestamp_millis(ms).unwrap_or_default().with_timezone(&offset)
 }
 
+/// A stored row as the round trip's rules see it.
+fn probe_mail(
+    key: String,
+    sent_ms: i64,
+    seen_ms: Option<i64>,
+    delay_ms: Option<i64>,
+    place: Option<&str>,
+    offset: FixedOffset,
+) -> ProbeMail {
+    let arrival = match (seen_ms, place.and_then(Place::parse)) {
+        (Some(seen), Some(place)) => {
+            Some(Arrival { seen: at(seen, offset), delay_ms: u64::try_from(delay_ms.unwrap_or(0)).unwrap_or(0), place })
+        }
+        _ => None,
+    };
+    ProbeMail { key, sent: at(sent_ms, offset), arrival }
+}
+
 impl Store {
     /// A test mail is about to be sent: stored first, so a crash mid-send still looks for it.
     pub fn roundtrip_sent(
@@ -92,15 +110,7 @@ impl Store {
         let mut mails = Vec::new();
         for row in rows {
             let (key, sent_ms, seen_ms, delay_ms, place) = row.map_err(|e| self.err(e))?;
-            let arrival = match (seen_ms, place.as_deref().and_then(Place::parse)) {
-                (Some(seen), Some(place)) => Some(Arrival {
-                    seen: at(seen, offset),
-                    delay_ms: u64::try_from(delay_ms.unwrap_or(0)).unwrap_or(0),
-                    place,
-                }),
-                _ => None,
-            };
-            mails.push(ProbeMail { key, sent: at(sent_ms, offset), arrival });
+            mails.push(probe_mail(key, sent_ms, seen_ms, delay_ms, place.as_deref(), offset));
         }
         Ok(mails)
     }
@@ -137,19 +147,8 @@ impl Store {
         let mut out = Vec::new();
         for row in rows {
             let (check_id, provider_id, key, sent_ms, seen_ms, delay_ms, place) = row.map_err(|e| self.err(e))?;
-            let arrival = match (seen_ms, place.as_deref().and_then(Place::parse)) {
-                (Some(seen), Some(place)) => Some(Arrival {
-                    seen: at(seen, offset),
-                    delay_ms: u64::try_from(delay_ms.unwrap_or(0)).unwrap_or(0),
-                    place,
-                }),
-                _ => None,
-            };
-            out.push(RoundtripMail {
-                check_id,
-                provider_id,
-                mail: ProbeMail { key, sent: at(sent_ms, offset), arrival },
-            });
+            let mail = probe_mail(key, sent_ms, seen_ms, delay_ms, place.as_deref(), offset);
+            out.push(RoundtripMail { check_id, provider_id, mail });
         }
         Ok(out)
     }
