@@ -129,6 +129,11 @@ pub async fn run(
             retry_after: None,
             next_look: None,
         },
+        CheckSpec::Http(page) => ProbeResult {
+            observation: crate::reachability::run(&check.id, page, client, timeout, now).await,
+            retry_after: None,
+            next_look: None,
+        },
     }
 }
 
