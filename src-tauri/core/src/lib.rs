@@ -11,6 +11,7 @@ pub mod catalog;
 pub mod check;
 pub mod config;
 pub mod confirm;
+pub mod discover;
 pub mod formats;
 pub mod fusion;
 pub mod model;

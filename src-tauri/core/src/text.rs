@@ -76,6 +76,9 @@ pub enum Symptom {
     Intermittent { kind: crate::model::CheckKind, failures: usize, of: usize },
     /// One of our servers answers about `factor` times slower than it usually does.
     Slow { kind: crate::model::CheckKind, factor: u64 },
+    /// A service without a status page does not answer where its own clients reach it, while
+    /// the internet works (its `[[provider.http]]` checks).
+    Unreachable,
 }
 
 /// What our probes of a provider are about, so the sentence names it as the user knows it.
@@ -222,6 +225,15 @@ fn unacknowledged(name: &str, symptom: Symptom, since: Option<&str>, lang: Langu
     let what = match (lang, symptom) {
         // A certificate about to expire is a warning, not a failure: no "not acknowledged".
         (_, Symptom::CertificateExpiring { days }) => return certificate_expiry(name, days, lang),
+        // Nobody can acknowledge it: the sentence says whose it is instead.
+        (Language::De, Symptom::Unreachable) => {
+            return format!(
+                "{name} ist nicht erreichbar — Ihre Internetverbindung funktioniert; {name} hat keine Statusseite"
+            );
+        }
+        (Language::En, Symptom::Unreachable) => {
+            return format!("{name} cannot be reached — your internet connection works; {name} has no status page");
+        }
         (_, Symptom::Intermittent { kind, failures, of }) => intermittent(kind, failures, of, lang),
         (_, Symptom::Slow { kind, factor }) => slow(kind, factor, since, lang),
         (Language::De, Symptom::NotAnswering(Subject::MailDelivery)) => match since {
@@ -536,6 +548,100 @@ pub fn clock_time(t: chrono::DateTime<chrono::FixedOffset>, now: chrono::DateTim
     }
 }
 
+/// Where a discovered server was named, as `discover` and the window's first step say it.
+pub fn discovery_origin(origin: crate::discover::Origin, lang: Language) -> &'static str {
+    use crate::discover::Origin;
+    match (lang, origin) {
+        (Language::De, Origin::Mx) => "MX-Eintrag",
+        (Language::De, Origin::Srv) => "SRV-Eintrag",
+        (Language::De, Origin::Autoconfig) => "Autoconfig-Datei",
+        (Language::De, Origin::Catalog) => "Angaben des Anbieters",
+        (Language::En, Origin::Mx) => "MX record",
+        (Language::En, Origin::Srv) => "SRV record",
+        (Language::En, Origin::Autoconfig) => "autoconfig file",
+        (Language::En, Origin::Catalog) => "provider's documentation",
+    }
+}
+
+/// Whose a discovered server is; `provider` is the matched provider's name.
+pub fn discovery_standing(standing: crate::discover::Standing, provider: Option<&str>, lang: Language) -> String {
+    use crate::discover::Standing;
+    match (lang, standing, provider) {
+        (Language::De, Standing::Provider, Some(name)) => format!("gehört zu {name}"),
+        (Language::En, Standing::Provider, Some(name)) => format!("belongs to {name}"),
+        (Language::De, Standing::Provider, None) => "gehört zum Anbieter".to_owned(),
+        (Language::En, Standing::Provider, None) => "belongs to the provider".to_owned(),
+        (Language::De, Standing::OwnDomain, _) => "unter Ihrer eigenen Domain".to_owned(),
+        (Language::En, Standing::OwnDomain, _) => "under your own domain".to_owned(),
+        (Language::De, Standing::Elsewhere, _) => {
+            "fremde Domain – nicht vorgeschlagen; nur hinzufügen, wenn Sie diesen Server kennen".to_owned()
+        }
+        (Language::En, Standing::Elsewhere, _) => {
+            "another domain – not proposed; add it only if you know this server".to_owned()
+        }
+    }
+}
+
+/// The one sentence that says which provider an address's domain points to.
+pub fn discovery_provider(found: &crate::discover::ProviderMatch, lang: Language) -> String {
+    let origin = discovery_origin(found.by, lang);
+    match lang {
+        Language::De => format!("Ihre E-Mails liegen bei {} ({origin} {}).", found.name, found.host),
+        Language::En => format!("Your mail is hosted by {} ({origin} {}).", found.name, found.host),
+    }
+}
+
+/// What else the user should know about a discovery.
+pub fn discovery_notice(notice: &crate::discover::Notice, lang: Language) -> String {
+    use crate::discover::{AutoconfigFault, Notice};
+    match (lang, notice) {
+        (Language::De, Notice::NothingFound) => {
+            "Nichts gefunden – bitte geben Sie Ihre Server selbst ein (Sie finden sie in Ihrem Mailprogramm oder beim Anbieter).".to_owned()
+        }
+        (Language::En, Notice::NothingFound) => {
+            "Nothing found – enter your servers yourself (your mail program or your provider shows them).".to_owned()
+        }
+        (Language::De, Notice::UnknownMx { host }) => {
+            format!("Die E-Mails Ihrer Domain gehen an {host}; diesen Anbieter kennen wir noch nicht.")
+        }
+        (Language::En, Notice::UnknownMx { host }) => {
+            format!("Your domain's mail goes to {host}, a provider we do not know yet.")
+        }
+        (Language::De, Notice::ServersElsewhere { count }) => format!(
+            "{count} Server liegen weder bei Ihrem Anbieter noch unter Ihrer Domain. Sie sind nicht vorgeschlagen: Die Angaben stammen aus Einträgen, die jeder mit Zugriff auf Ihre Domain ändern kann."
+        ),
+        (Language::En, Notice::ServersElsewhere { count }) => format!(
+            "{count} server(s) belong neither to your provider nor to your domain. They are not proposed: they come from records anyone with access to your domain can change."
+        ),
+        (lang, Notice::Autoconfig { url, fault }) => {
+            let why = match (lang, fault) {
+                (Language::De, AutoconfigFault::TooLarge) => "zu groß",
+                (Language::De, AutoconfigFault::NotAConfig) => "keine lesbare Autoconfig-Datei",
+                (Language::De, AutoconfigFault::TooManyRedirects) => "zu viele Weiterleitungen",
+                (Language::De, AutoconfigFault::Certificate) => "Zertifikat ungültig",
+                (Language::De, AutoconfigFault::Timeout) => "keine Antwort in der Frist",
+                (Language::De, AutoconfigFault::HttpError) => "HTTP-Fehler",
+                (Language::En, AutoconfigFault::TooLarge) => "too large",
+                (Language::En, AutoconfigFault::NotAConfig) => "not a readable autoconfig file",
+                (Language::En, AutoconfigFault::TooManyRedirects) => "too many redirects",
+                (Language::En, AutoconfigFault::Certificate) => "invalid certificate",
+                (Language::En, AutoconfigFault::Timeout) => "no answer in time",
+                (Language::En, AutoconfigFault::HttpError) => "HTTP error",
+            };
+            match lang {
+                Language::De => format!("Autoconfig-Datei {url} nicht verwendet: {why}."),
+                Language::En => format!("Autoconfig file {url} not used: {why}."),
+            }
+        }
+        (Language::De, Notice::DnsFailed { query }) => {
+            format!("Der DNS-Server hat auf {query} nicht geantwortet; was dort steht, fehlt hier.")
+        }
+        (Language::En, Notice::DnsFailed { query }) => {
+            format!("The DNS server did not answer {query}; whatever it holds is missing here.")
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -583,5 +689,34 @@ mod tests {
             assert!(!state_label(state, Language::De).is_empty());
             assert_ne!(state_label(state, Language::De), state_label(state, Language::En).to_owned() + "x");
         }
+    }
+
+    #[test]
+    fn discovery_texts_exist_in_both_languages() {
+        use crate::discover::{AutoconfigFault, Notice, Origin, Standing};
+        let notices = [
+            Notice::NothingFound,
+            Notice::UnknownMx { host: "mx.x.test".into() },
+            Notice::ServersElsewhere { count: 2 },
+            Notice::Autoconfig { url: "https://autoconfig.x.test/".into(), fault: AutoconfigFault::TooLarge },
+            Notice::DnsFailed { query: "x.test MX".into() },
+        ];
+        for n in &notices {
+            let (de, en) = (discovery_notice(n, Language::De), discovery_notice(n, Language::En));
+            assert!(!de.is_empty() && !en.is_empty() && de != en, "{n:?}");
+        }
+        for o in [Origin::Mx, Origin::Srv, Origin::Autoconfig, Origin::Catalog] {
+            assert_ne!(discovery_origin(o, Language::De), discovery_origin(o, Language::En));
+        }
+        for s in [Standing::Provider, Standing::OwnDomain, Standing::Elsewhere] {
+            assert_ne!(
+                discovery_standing(s, Some("IONOS"), Language::De),
+                discovery_standing(s, Some("IONOS"), Language::En)
+            );
+        }
+        assert_eq!(
+            discovery_notice(&Notice::NothingFound, Language::De),
+            "Nichts gefunden – bitte geben Sie Ihre Server selbst ein (Sie finden sie in Ihrem Mailprogramm oder beim Anbieter)."
+        );
     }
 }
