@@ -8,6 +8,7 @@ pub mod action;
 pub mod alert;
 pub mod calendar;
 pub mod catalog;
+pub mod cause;
 pub mod check;
 pub mod config;
 pub mod confirm;

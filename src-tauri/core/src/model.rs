@@ -325,6 +325,13 @@ pub enum Reason {
     Bounced,
 }
 
+impl Verdict {
+    /// The user's own to fix (their account or a setting), never the provider's outage.
+    pub fn is_users(self) -> bool {
+        matches!(self, Verdict::YourAccount | Verdict::YourSettings)
+    }
+}
+
 impl Reason {
     pub const ALL: [Reason; 19] = [
         Reason::Dns,
@@ -421,6 +428,9 @@ pub struct MailFinding {
     pub tls_version: Option<String>,
     /// The dialogue, `C: `/`S: ` lines, secrets replaced by `<redacted>`.
     pub transcript: Vec<String>,
+    /// What failed, in terms the verdict can name; `None` when it succeeded or the failure
+    /// has no more to say than its reason.
+    pub cause: Option<crate::cause::Cause>,
 }
 
 /// The result of one probe: a value, never an error. A failed probe is data.
@@ -548,6 +558,9 @@ pub enum Verdict {
     YourNetwork,
     /// The provider answers but refuses the login.
     YourAccount,
+    /// A setting of the user's does not fit the server (e.g. STARTTLS on a port that expects
+    /// TLS from the start); the sentence names the fix.
+    YourSettings,
     /// We cannot tell (not checked yet, or the status page cannot be read).
     Unknown,
 }
