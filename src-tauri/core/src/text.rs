@@ -471,6 +471,16 @@ fn reason_words(reason: crate::model::Reason, lang: Language) -> &'static str {
         (R::Slow, Language::En) => "answers far slower than usual",
         (R::Content, Language::De) => "die erwartete Stelle fehlt auf der Seite",
         (R::Content, Language::En) => "the expected text is missing from the page",
+        (R::Delayed, Language::De) => "die Testmail kommt verspätet an",
+        (R::Delayed, Language::En) => "the test mail arrives late",
+        (R::Lost, Language::De) => "die Testmail ist nicht angekommen",
+        (R::Lost, Language::En) => "the test mail did not arrive",
+        (R::Spam, Language::De) => "die Testmail landete im Spam-Ordner",
+        (R::Spam, Language::En) => "the test mail landed in the spam folder",
+        (R::Rejected, Language::De) => "der Server nahm die Testmail nicht an",
+        (R::Rejected, Language::En) => "the server refused to take the test mail",
+        (R::Bounced, Language::De) => "die Testmail kam als unzustellbar zurück",
+        (R::Bounced, Language::En) => "the test mail bounced",
     }
 }
 
