@@ -17,4 +17,5 @@ mod mail_probes;
 mod network_change;
 mod network_trouble;
 mod polling;
+mod roundtrip;
 mod whatsapp_replay;

@@ -100,6 +100,8 @@ pub struct VerdictFacts<'a> {
     /// Since when the current problem is known.
     pub since: Option<chrono::DateTime<chrono::FixedOffset>>,
     pub symptom: Symptom,
+    /// What failed, when our probes could tell.
+    pub cause: Option<&'a crate::cause::Cause>,
     /// Why the status page could not be read, if it could not.
     pub page_reason: Option<crate::model::Reason>,
     /// The provider's page calls the problem resolved while our probes still fail.
@@ -126,7 +128,15 @@ pub fn verdict(facts: &VerdictFacts<'_>, lang: Language, now: chrono::DateTime<c
             Some(t) => format!("{name}: problem since {t}, confirmed by the provider"),
             None => format!("{name}: problem confirmed by the provider"),
         },
-        (_, V::ProviderUnacknowledged) => unacknowledged(name, facts.symptom, since.as_deref(), lang),
+        (_, V::ProviderUnacknowledged) => match facts.cause {
+            Some(cause) => format!("{name}: {} — {}", cause.sentence(lang), not_acknowledged(lang)),
+            None => unacknowledged(name, facts.symptom, since.as_deref(), lang),
+        },
+        (_, V::YourSettings) => match facts.cause {
+            Some(cause) => format!("{name}: {}", cause.sentence(lang)),
+            None if lang == Language::De => format!("{name}: eine Einstellung passt nicht zum Server"),
+            None => format!("{name}: a setting does not fit the server"),
+        },
         (_, V::YourNetwork) => network_down(lang).to_owned(),
         (Language::De, V::YourAccount) => match since {
             Some(t) => format!("{name}: Anmeldung seit {t} abgelehnt — bitte Benutzername und Passwort prüfen"),
@@ -137,13 +147,13 @@ pub fn verdict(facts: &VerdictFacts<'_>, lang: Language, now: chrono::DateTime<c
             None => format!("{name}: login refused — check your user name and password"),
         },
         (Language::De, V::Unknown) => match (facts.page_reason, facts.symptom) {
-            (Some(r), _) => format!("{name}: Statusseite nicht lesbar ({})", r.as_str()),
-            (None, Symptom::Inconclusive(r)) => format!("{name}: Prüfung ohne Ergebnis ({})", r.as_str()),
+            (Some(r), _) => format!("{name}: Statusseite nicht lesbar ({})", reason_words(r, lang)),
+            (None, Symptom::Inconclusive(r)) => format!("{name}: Prüfung ohne Ergebnis ({})", reason_words(r, lang)),
             _ => format!("{name}: noch nicht geprüft"),
         },
         (Language::En, V::Unknown) => match (facts.page_reason, facts.symptom) {
-            (Some(r), _) => format!("{name}: status page cannot be read ({})", r.as_str()),
-            (None, Symptom::Inconclusive(r)) => format!("{name}: check inconclusive ({})", r.as_str()),
+            (Some(r), _) => format!("{name}: status page cannot be read ({})", reason_words(r, lang)),
+            (None, Symptom::Inconclusive(r)) => format!("{name}: check inconclusive ({})", reason_words(r, lang)),
             _ => format!("{name}: not checked yet"),
         },
     }
@@ -217,11 +227,15 @@ fn resolved_but_failing(name: &str, symptom: Symptom, lang: Language) -> String 
 }
 
 /// "Our probes fail, the provider's page is green" in words, naming what fails.
-fn unacknowledged(name: &str, symptom: Symptom, since: Option<&str>, lang: Language) -> String {
-    let tail = match lang {
+fn not_acknowledged(lang: Language) -> &'static str {
+    match lang {
         Language::De => "vom Anbieter noch nicht bestätigt",
         Language::En => "not yet acknowledged by the provider",
-    };
+    }
+}
+
+fn unacknowledged(name: &str, symptom: Symptom, since: Option<&str>, lang: Language) -> String {
+    let tail = not_acknowledged(lang);
     let what = match (lang, symptom) {
         // A certificate about to expire is a warning, not a failure: no "not acknowledged".
         (_, Symptom::CertificateExpiring { days }) => return certificate_expiry(name, days, lang),
@@ -388,6 +402,78 @@ pub fn certificate_expiry(name: &str, days: i64, lang: Language) -> String {
     }
 }
 
+/// A mail probe's result in one sentence for the window and `check`: what answered, how
+/// fast and how securely, or what went wrong in words (the failing step and the server's own
+/// words stay under "Why?"). `None` where the probe could not tell (the engine's message says
+/// why, e.g. a password that is not stored).
+pub fn mail_result(o: &crate::model::Observation, m: &crate::model::MailFinding, lang: Language) -> Option<String> {
+    use crate::model::{Outcome, Reason};
+    let who = format!("{} {}", server_name(o.kind, lang), o.target);
+    if let Some(cause) = m.cause.as_ref().filter(|_| o.outcome != Outcome::Up) {
+        return Some(cause.sentence(lang));
+    }
+    let logged_in = m.steps.iter().any(|s| s.name == "login" && s.ok);
+    match (o.outcome, o.reason) {
+        (Outcome::Up, _) | (Outcome::Degraded, Some(Reason::Certificate)) => {
+            let ms = o.latency_ms.unwrap_or_default();
+            let mut sentence = match (lang, &m.tls_version) {
+                (Language::De, Some(v)) => format!("{who} antwortet in {ms} ms, verschlüsselt ({v})"),
+                (Language::En, Some(v)) => format!("{who} answered in {ms} ms, encrypted ({v})"),
+                (Language::De, None) => format!("{who} antwortet in {ms} ms, unverschlüsselt"),
+                (Language::En, None) => format!("{who} answered in {ms} ms, unencrypted"),
+            };
+            if let Some(days) = o.cert_days_left {
+                sentence.push_str("; ");
+                sentence.push_str(&certificate_days_left(days, lang));
+            }
+            if logged_in {
+                sentence.push_str(match lang {
+                    Language::De => "; Anmeldung klappt",
+                    Language::En => "; login works",
+                });
+            }
+            Some(sentence)
+        }
+        (Outcome::Down | Outcome::Degraded, Some(reason)) => Some(format!("{who}: {}", reason_words(reason, lang))),
+        _ => None,
+    }
+}
+
+/// What a failure's reason means, as a phrase after the server's name.
+fn reason_words(reason: crate::model::Reason, lang: Language) -> &'static str {
+    use crate::model::Reason as R;
+    match (reason, lang) {
+        (R::Dns, Language::De) => "Name lässt sich nicht auflösen (DNS)",
+        (R::Dns, Language::En) => "the name cannot be resolved (DNS)",
+        (R::Refused, Language::De) => "Verbindung abgelehnt",
+        (R::Refused, Language::En) => "connection refused",
+        (R::Timeout, Language::De) => "keine Antwort in der vorgesehenen Zeit",
+        (R::Timeout, Language::En) => "no answer in time",
+        (R::Tls, Language::De) => "die verschlüsselte Verbindung (TLS) kam nicht zustande",
+        (R::Tls, Language::En) => "the encrypted connection (TLS) failed",
+        (R::Certificate, Language::De) => "das Zertifikat ist ungültig",
+        (R::Certificate, Language::En) => "the certificate is not valid",
+        (R::Banner, Language::De) => "grüßt nicht wie ein Mailserver",
+        (R::Banner, Language::En) => "does not greet like a mail server",
+        (R::Auth, Language::De) => "Anmeldung abgelehnt",
+        (R::Auth, Language::En) => "login refused",
+        (R::Protocol, Language::De) => "unerwartete Antwort des Servers",
+        (R::Protocol, Language::En) => "unexpected answer from the server",
+        (R::HttpStatus, Language::De) => "Fehlerstatus des Servers",
+        (R::HttpStatus, Language::En) => "error status from the server",
+        (R::Parse, Language::De) => "Antwort nicht lesbar",
+        (R::Parse, Language::En) => "the answer cannot be read",
+        (R::TooLarge, Language::De) => "Antwort zu groß",
+        (R::TooLarge, Language::En) => "the answer is too large",
+        (R::Offline, Language::De) => "Ihre Internetverbindung ist unterbrochen",
+        (R::Offline, Language::En) => "your internet connection is down",
+        (R::Slow, Language::De) => "antwortet weit langsamer als sonst",
+        (R::Slow, Language::En) => "answers far slower than usual",
+        (R::Content, Language::De) => "die erwartete Stelle fehlt auf der Seite",
+        (R::Content, Language::En) => "the expected text is missing from the page",
+    }
+}
+
 /// A certificate's remaining validity beside a check (`check`'s text output, the window).
 pub fn certificate_days_left(days: i64, lang: Language) -> String {
     match (lang, days) {
@@ -433,6 +519,12 @@ pub fn alert_title(
         (AlertEvent::Reminder, V::YourAccount, Language::En) => format!("{name}: login still refused"),
         (AlertEvent::Resolved, V::YourAccount, Language::De) => format!("{name}: Anmeldung klappt wieder"),
         (AlertEvent::Resolved, V::YourAccount, Language::En) => format!("{name}: login works again"),
+        (AlertEvent::Raised, V::YourSettings, Language::De) => format!("{name}: Einstellung prüfen"),
+        (AlertEvent::Raised, V::YourSettings, Language::En) => format!("{name}: check a setting"),
+        (AlertEvent::Reminder, V::YourSettings, Language::De) => format!("{name}: Einstellung weiterhin prüfen"),
+        (AlertEvent::Reminder, V::YourSettings, Language::En) => format!("{name}: a setting still needs checking"),
+        (AlertEvent::Resolved, V::YourSettings, Language::De) => format!("{name}: Verbindung klappt wieder"),
+        (AlertEvent::Resolved, V::YourSettings, Language::En) => format!("{name}: connection works again"),
         (AlertEvent::Raised | AlertEvent::Reminder, V::Maintenance, Language::De) => format!("{name}: Wartung"),
         (AlertEvent::Raised | AlertEvent::Reminder, V::Maintenance, Language::En) => format!("{name}: maintenance"),
         (AlertEvent::Resolved, V::Maintenance, Language::De) => format!("{name}: Wartung beendet"),

@@ -14,7 +14,7 @@ use hickory_resolver::config::{ConnectionConfig, LookupIpStrategy, NameServerCon
 use hickory_resolver::net::runtime::TokioRuntimeProvider;
 use outage_core::model::Reason;
 
-use super::Fail;
+use super::{Fail, Hint};
 
 /// The environment variable that points the probes at one DNS server.
 pub const DNS_ENV: &str = "OUTAGE_NOTIFIER_DNS";
@@ -127,16 +127,17 @@ async fn resolve(
         Ok(found) => {
             let ips: Vec<IpAddr> = found.iter().collect();
             if ips.is_empty() {
-                Err(Fail::permanent(Reason::Dns, format!("{host} has no A or AAAA record")))
+                Err(Fail::permanent(Reason::Dns, format!("{host} has no A or AAAA record")).hinting(Hint::NoSuchHost))
             } else {
                 Ok(ips)
             }
         }
         Err(e) if e.is_nx_domain() => {
-            Err(Fail::permanent(Reason::Dns, format!("{host} does not exist in DNS (NXDOMAIN)")))
+            Err(Fail::permanent(Reason::Dns, format!("{host} does not exist in DNS (NXDOMAIN)"))
+                .hinting(Hint::NoSuchHost))
         }
         Err(e) if e.is_no_records_found() => {
-            Err(Fail::permanent(Reason::Dns, format!("{host} has no A or AAAA record")))
+            Err(Fail::permanent(Reason::Dns, format!("{host} has no A or AAAA record")).hinting(Hint::NoSuchHost))
         }
         Err(e) => Err(Fail::transient(Reason::Dns, format!("DNS lookup of {host} failed: {e}"))),
     }
