@@ -14,3 +14,4 @@ mod mail_cli;
 mod mail_probes;
 mod network_change;
 mod polling;
+mod report;

@@ -4,6 +4,7 @@
 
 pub mod desktop;
 pub mod mail;
+pub mod replay;
 pub mod webdriver;
 
 use std::io::{BufRead as _, BufReader, Write as _};

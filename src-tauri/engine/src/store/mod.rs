@@ -11,7 +11,7 @@ use crate::EngineError;
 mod history;
 mod uptime;
 
-pub use history::{AckDelay, Gap, GapKind, OutageRecord, SeenIncident, TimelineEntry, TimelineSource};
+pub use history::{AckDelay, Announcement, Gap, GapKind, OutageRecord, SeenIncident, TimelineEntry, TimelineSource};
 pub use uptime::{Health, Retention, Scope, Uptime};
 
 /// Migrations in order; `PRAGMA user_version` records how many ran. Never edit one that
@@ -120,6 +120,9 @@ const MIGRATIONS: &[&str] = &[
         health         TEXT    NOT NULL,
         latency_ms     INTEGER
     ) STRICT, WITHOUT ROWID;",
+    // 3: the components an incident names, one per line: an announcement acknowledges an
+    // outage of ours only when it concerns what failed.
+    "ALTER TABLE incidents ADD COLUMN components TEXT NOT NULL DEFAULT '';",
 ];
 
 /// An observation as stored.
@@ -551,7 +554,7 @@ mod history_tests {
             ]
         );
         assert_eq!(t[3].text, "Storage node failed", "provider text verbatim, stored once");
-        let ack = store.ack_delay(outage).unwrap().unwrap();
+        let ack = store.ack_delay(outage, |_| true).unwrap().unwrap();
         assert_eq!(ack.incident_id, "inc");
         assert_eq!(ack.delay_ms, 18 * MIN);
         let resolved: Option<i64> = store
