@@ -3,7 +3,7 @@
 use std::fmt::Write as _;
 
 use crate::action::{Action, Span};
-use crate::model::{Network, State};
+use crate::model::State;
 use crate::protocol::Controls;
 use crate::summary::Summary;
 use crate::text::{self, Language};
@@ -65,9 +65,7 @@ pub struct TrayAppearance {
 /// The tray for this summary and the user's controls (pause, start at login).
 pub fn appearance(summary: &Summary, controls: &Controls, lang: Language) -> TrayAppearance {
     let worst = summary.worst();
-    let icon = if summary.network == Network::Offline {
-        TrayIcon::Offline
-    } else {
+    let icon = if summary.network.is_online() {
         match worst {
             State::Operational => TrayIcon::Operational,
             State::Maintenance => TrayIcon::Maintenance,
@@ -75,14 +73,16 @@ pub fn appearance(summary: &Summary, controls: &Controls, lang: Language) -> Tra
             State::Degraded => TrayIcon::Degraded,
             State::PartialOutage | State::MajorOutage => TrayIcon::Outage,
         }
+    } else {
+        TrayIcon::Offline
     };
 
     let mut affected: Vec<_> = summary.providers.iter().filter(|p| p.state != State::Operational).collect();
     // Worst first, then by name, so the menu reads like a triage list.
     affected.sort_by(|a, b| b.state.severity().cmp(&a.state.severity()).then_with(|| a.name.cmp(&b.name)));
 
-    let tooltip = if summary.network == Network::Offline {
-        text::network_down(lang).to_owned()
+    let tooltip = if !summary.network.is_online() {
+        text::network_trouble(summary.network, lang).to_owned()
     } else if summary.providers.is_empty() {
         match lang {
             Language::De => "Noch keine Anbieter eingerichtet".into(),
@@ -166,7 +166,7 @@ pub fn appearance(summary: &Summary, controls: &Controls, lang: Language) -> Tra
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::Verdict;
+    use crate::model::{Network, Verdict};
     use crate::summary::ProviderSummary;
 
     fn summary(network: Network, states: &[(&str, State)]) -> Summary {

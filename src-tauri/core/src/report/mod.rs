@@ -114,6 +114,8 @@ pub struct Method {
     pub intervals_s: Vec<u64>,
     pub status_pages: bool,
     pub mail_servers: bool,
+    /// Pages watched for reachability (`[[provider.http]]`).
+    pub websites: bool,
     /// Failed probes in a row (the quick re-checks included) before a failure is an outage.
     pub failures_to_confirm: u32,
 }

@@ -20,7 +20,13 @@ fn report(lang: Language) -> Report {
         computer: "büro-pc".into(),
         from,
         to,
-        method: Method { intervals_s: vec![120], status_pages: true, mail_servers: true, failures_to_confirm: 3 },
+        method: Method {
+            intervals_s: vec![120],
+            status_pages: true,
+            mail_servers: true,
+            websites: false,
+            failures_to_confirm: 3,
+        },
         providers: vec![ProviderEvidence {
             id: "df".into(),
             name: "DomainFactory".into(),

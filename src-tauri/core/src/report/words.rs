@@ -165,6 +165,8 @@ pub fn cause(reason: Option<Reason>, lang: Language) -> &'static str {
             (Reason::Offline, false) => "this computer was offline",
             (Reason::Slow, true) => "Antworten stark verzögert",
             (Reason::Slow, false) => "answers far slower than usual",
+            (Reason::Content, true) => "erwarteter Inhalt fehlt auf der Seite",
+            (Reason::Content, false) => "expected content missing from the page",
         },
     }
 }
@@ -373,6 +375,9 @@ pub fn method(m: &super::Method, lang: Language) -> Vec<String> {
             if m.mail_servers {
                 out.push(format!("Die Mailserver wurden {intervals} angefragt: Verbindung aufbauen, Verschlüsselung und Zertifikat prüfen, Begrüßung des Servers abwarten und, wo ein Konto hinterlegt ist, anmelden."));
             }
+            if m.websites {
+                out.push(format!("Die Websites wurden {intervals} abgerufen; gezählt hat eine vollständige Antwort mit dem erwarteten Inhalt."));
+            }
             out.push(format!("Ein Fehlschlag zählt erst als Ausfall, wenn er sich bei {n} Versuchen in Folge (mit schnellen Wiederholungen nach Sekunden) bestätigt hat. Ein Ausfall beginnt mit dem ersten gescheiterten Versuch und endet mit der ersten erfolgreichen Antwort, die sich anschließend bestätigt hat."));
             out.push("Die Verfügbarkeit zählt nur die Zeit, in der wir gemessen haben. Zeiten, in denen dieser Rechner offline war, schlief oder sein Netz gestört war, zählen weder als verfügbar noch als Ausfall; sie sind unten einzeln aufgeführt. Jede Zahl nennt, seit wann gemessen wurde.".to_owned());
             out.push("Eine abgelehnte Anmeldung betrifft das Konto, nicht den Anbieter: Sie wird gesondert aufgeführt und zählt nicht als Ausfall.".to_owned());
@@ -387,6 +392,9 @@ pub fn method(m: &super::Method, lang: Language) -> Vec<String> {
             }
             if m.mail_servers {
                 out.push(format!("The mail servers were probed {intervals}: connect, check encryption and certificate, wait for the server's greeting and, where an account is set up, log in."));
+            }
+            if m.websites {
+                out.push(format!("The websites were fetched {intervals}; what counted was a complete answer with the expected content."));
             }
             out.push(format!("A failure counts as an outage only once {n} attempts in a row failed (with quick re-checks seconds apart). An outage starts at the first failed attempt and ends at the first successful answer that was then confirmed."));
             out.push("Availability counts only the time we measured. Times when this computer was offline, asleep or its network was disturbed count neither as available nor as downtime; they are listed below. Every figure says since when it was measured.".to_owned());

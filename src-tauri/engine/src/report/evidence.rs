@@ -116,6 +116,7 @@ pub fn build(
         intervals_s: intervals,
         status_pages: chosen.iter().any(|p| p.status_page.is_some()),
         mail_servers: chosen.iter().any(|p| !p.mail.is_empty()),
+        websites: chosen.iter().any(|p| !p.http.is_empty()),
         failures_to_confirm: RecheckPolicy::default().failures_to_confirm,
     };
     Ok(Report {
