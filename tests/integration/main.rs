@@ -17,3 +17,4 @@ mod network_change;
 mod network_trouble;
 mod polling;
 mod report;
+mod whatsapp_replay;

@@ -336,6 +336,18 @@ pub fn proc_status_mib(field: &str) -> f64 {
     kib / 1024.0
 }
 
+/// The summary a running resident gives on its control socket.
+#[cfg(unix)]
+pub fn control_summary(socket: &Path) -> serde_json::Value {
+    let mut stream = std::os::unix::net::UnixStream::connect(socket).expect("connect to the control socket");
+    stream.set_read_timeout(Some(Duration::from_secs(10))).expect("timeout");
+    stream.write_all(b"{\"id\":1,\"method\":\"summary\"}\n").expect("ask");
+    let mut line = String::new();
+    BufReader::new(stream).read_line(&mut line).expect("answer");
+    let reply: serde_json::Value = serde_json::from_str(&line).unwrap_or_else(|e| panic!("{e}: {line}"));
+    reply["summary"].clone()
+}
+
 /// Polls `check` until it returns `Some`, or panics after `timeout` naming `what`.
 pub fn wait_for<T>(what: &str, timeout: Duration, mut check: impl FnMut() -> Option<T>) -> T {
     let deadline = Instant::now() + timeout;

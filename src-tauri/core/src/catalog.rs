@@ -108,6 +108,23 @@ pub struct Preset {
     /// Why endpoints are missing (customer-specific servers) or what to know before probing.
     #[serde(default)]
     pub mail_note: Option<String>,
+    /// Pages that must answer: the endpoints the provider's own clients use, or a status page
+    /// only people can read (with the text it shows while all is well).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub http: Vec<HttpEndpoint>,
+}
+
+/// A page a preset watches for reachability (`[[preset.http]]`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HttpEndpoint {
+    pub url: String,
+    /// The text the page shows while all is well.
+    #[serde(default)]
+    pub expect: Option<String>,
+    /// Accepted status codes or ranges (`"200-499"`), as `[[provider.http]] status`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub status: Vec<String>,
 }
 
 impl Preset {
@@ -435,6 +452,33 @@ mod tests {
             assert!(catalog().get(id).is_some(), "preset `{id}` is missing");
         }
         assert!(catalog().get("DomainFactory").is_none(), "get matches ids exactly");
+    }
+
+    /// Every preset page is https and reads as a `[[provider.http]]` check; the messengers
+    /// without a status page are watched through the endpoints their clients use.
+    #[test]
+    fn catalog_http_checks_are_https_and_cover_the_messengers() {
+        for p in presets() {
+            for page in &p.http {
+                assert_https(&p.id, "http url", &page.url);
+                assert!(page.expect.as_deref().is_none_or(|e| !e.trim().is_empty()), "{}: empty expect", p.id);
+            }
+        }
+        for id in ["whatsapp", "signal", "telegram", "threema", "microsoft-teams", "zoom", "rackspace-email", "strato"]
+        {
+            let preset = catalog().get(id).unwrap_or_else(|| panic!("{id} is missing"));
+            assert!(!preset.http.is_empty(), "{id} has no http check");
+            let config = crate::config::parse(&format!("[[provider]]\nid = \"x\"\npreset = \"{id}\"\n"), "c.toml")
+                .unwrap_or_else(|e| panic!("{id}: {e}"));
+            assert_eq!(config.providers[0].http.len(), preset.http.len(), "{id}: the preset fills the checks");
+        }
+        let rackspace = catalog().get("rackspace-email").unwrap();
+        assert!(rackspace.http.iter().any(|h| h.expect.is_some()), "an HTML-only page gets a content check");
+        let business = catalog().get("whatsapp-business").unwrap().status.as_ref().unwrap();
+        assert_eq!(
+            (business.format.as_str(), business.url.as_str()),
+            ("feed", "https://metastatus.com/outage-events-feed-whatsapp-business-api.rss")
+        );
     }
 
     #[test]

@@ -408,7 +408,7 @@ mod tests {
 
     #[test]
     fn a_page_is_judged_by_its_status_and_by_the_text_people_read() {
-        let http = |expect: Option<&str>, status: Vec<u16>| Http {
+        let http = |expect: Option<&str>, status: Vec<(u16, u16)>| Http {
             url: url::Url::parse("https://status.strato.test/").unwrap(),
             expect: expect.map(str::to_owned),
             status,
@@ -419,7 +419,7 @@ mod tests {
         assert_eq!(judge_page(&http(None, vec![]), 200, page), None);
         assert_eq!(judge_page(&http(None, vec![]), 301, b""), None);
         assert_eq!(judge_page(&http(None, vec![]), 503, b"").map(|f| f.0), Some(Reason::HttpStatus));
-        assert_eq!(judge_page(&http(None, vec![503]), 503, b""), None, "the user accepts it");
+        assert_eq!(judge_page(&http(None, vec![(503, 503)]), 503, b""), None, "the user accepts it");
         assert_eq!(judge_page(&http(Some("Operating normally"), vec![]), 200, page), None);
         let missing = judge_page(&http(Some("operating normally"), vec![]), 200, b"<p>Email: <i>outage</i></p>");
         assert_eq!(missing.map(|f| f.0), Some(Reason::Content));

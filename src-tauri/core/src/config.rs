@@ -133,8 +133,8 @@ pub struct Http {
     pub url: url::Url,
     /// Must appear in the page's plain text (HTML reduced to text).
     pub expect: Option<String>,
-    /// The status codes that count as an answer; empty means 200 to 399.
-    pub status: Vec<u16>,
+    /// The status codes that count as an answer, as inclusive ranges; empty means 200 to 399.
+    pub status: Vec<(u16, u16)>,
     /// An extra trust anchor (PEM), resolved against the config file's directory.
     pub ca_file: Option<PathBuf>,
 }
@@ -145,9 +145,21 @@ impl Http {
         format!("{provider_id}/http/{}", self.url)
     }
 
+    /// A preset's page; `None` only if the catalog holds an address that is no URL (its tests
+    /// rule that out).
+    fn from_preset(page: &crate::catalog::HttpEndpoint) -> Option<Http> {
+        let url = url::Url::parse(&page.url).ok()?;
+        let status = page.status.iter().map(|s| status_range(s)).collect::<Option<Vec<_>>>()?;
+        Some(Http { url, expect: page.expect.clone(), status, ca_file: None })
+    }
+
     /// Whether an answer with this status code counts.
     pub fn accepts(&self, code: u16) -> bool {
-        if self.status.is_empty() { (200..400).contains(&code) } else { self.status.contains(&code) }
+        if self.status.is_empty() {
+            (200..400).contains(&code)
+        } else {
+            self.status.iter().any(|(from, to)| (*from..=*to).contains(&code))
+        }
     }
 }
 
@@ -254,7 +266,7 @@ struct RawProvider {
 struct RawHttp {
     url: toml::Spanned<String>,
     expect: Option<toml::Spanned<String>>,
-    status: Option<toml::Spanned<Vec<i64>>>,
+    status: Option<toml::Spanned<Vec<toml::Value>>>,
     ca_file: Option<toml::Spanned<String>>,
 }
 
@@ -465,6 +477,10 @@ pub fn parse(text: &str, file: &str) -> Result<Config, ConfigError> {
             }
             http.push(page);
         }
+        if http.is_empty() {
+            // The preset's pages, unless the user wrote their own.
+            http = preset.map(|preset| preset.http.iter().filter_map(Http::from_preset).collect()).unwrap_or_default();
+        }
         if status_page.is_none() && mail.is_empty() && http.is_empty() {
             let hint = preset.and_then(|preset| preset.status_note.clone()).unwrap_or_else(|| {
                 "add status_page = \"https://…\", a [[provider.mail]] endpoint or a [[provider.http]] page".into()
@@ -649,10 +665,14 @@ fn http_check(raw: RawHttp, file: &str) -> Result<Http, (std::ops::Range<usize>,
         None => Vec::new(),
         Some(codes) => {
             let span = codes.span();
-            let codes: Option<Vec<u16>> = codes
+            let codes: Option<Vec<(u16, u16)>> = codes
                 .into_inner()
                 .into_iter()
-                .map(|c| u16::try_from(c).ok().filter(|c| (100..600).contains(c)))
+                .map(|c| match c {
+                    toml::Value::Integer(code) => status_range(&code.to_string()),
+                    toml::Value::String(range) => status_range(&range),
+                    _ => None,
+                })
                 .collect();
             match codes {
                 Some(codes) if !codes.is_empty() => codes,
@@ -660,7 +680,7 @@ fn http_check(raw: RawHttp, file: &str) -> Result<Http, (std::ops::Range<usize>,
                     return Err((
                         span,
                         "status lists no HTTP status codes".into(),
-                        Some("for example [200, 204]".into()),
+                        Some("for example [200, 204] or [\"200-499\"]".into()),
                     ));
                 }
             }
@@ -675,6 +695,16 @@ fn http_check(raw: RawHttp, file: &str) -> Result<Http, (std::ops::Range<usize>,
         Some(c) => Some(relative_to(file, PathBuf::from(c.into_inner()))),
     };
     Ok(Http { url, expect, status, ca_file })
+}
+
+/// One accepted status code (`"404"`) or an inclusive range of them (`"200-499"`).
+fn status_range(text: &str) -> Option<(u16, u16)> {
+    let code = |s: &str| s.trim().parse::<u16>().ok().filter(|c| (100..600).contains(c));
+    let (from, to) = match text.split_once('-') {
+        Some((from, to)) => (code(from)?, code(to)?),
+        None => (code(text)?, code(text)?),
+    };
+    (from <= to).then_some((from, to))
 }
 
 /// A path as a user reading the config file means it: relative to that file.
@@ -882,7 +912,7 @@ components = ["Git Operations"]
     fn http_checks_are_read_with_their_defaults_and_errors_are_located() {
         let c = parse(
             "[[provider]]\nid = \"wa\"\n[[provider.http]]\nurl = \"https://web.whatsapp.test/\"\n\
-             [[provider.http]]\nurl = \"https://status.strato.test/\"\nexpect = \" alle Systeme \"\nstatus = [200]\n\
+             [[provider.http]]\nurl = \"https://status.strato.test/\"\nexpect = \" alle Systeme \"\nstatus = [200, \"400-404\"]\n\
              ca_file = \"ca.pem\"\n",
             "/etc/outage/c.toml",
         )
@@ -891,13 +921,21 @@ components = ["Git Operations"]
         assert_eq!(http.len(), 2);
         assert_eq!((http[0].expect.as_deref(), http[0].accepts(302), http[0].accepts(404)), (None, true, false));
         assert_eq!(http[1].expect.as_deref(), Some("alle Systeme"));
-        assert_eq!((http[1].accepts(200), http[1].accepts(204)), (true, false));
+        assert_eq!(
+            (http[1].accepts(200), http[1].accepts(204), http[1].accepts(404), http[1].accepts(405)),
+            (true, false, true, false)
+        );
         assert_eq!(http[1].ca_file.as_deref(), Some(Path::new("/etc/outage/ca.pem")));
         assert_eq!(http[0].check_id("wa"), "wa/http/https://web.whatsapp.test/");
         let cases = [
             ("[[provider]]\nid = \"a\"\n[[provider.http]]\nurl = \"ftp://x.test/\"\n", 4, "http(s)"),
             ("[[provider]]\nid = \"a\"\n[[provider.http]]\nurl = \"https://x.test/\"\nexpect = \" \"\n", 5, "empty"),
             ("[[provider]]\nid = \"a\"\n[[provider.http]]\nurl = \"https://x.test/\"\nstatus = [99]\n", 5, "status"),
+            (
+                "[[provider]]\nid = \"a\"\n[[provider.http]]\nurl = \"https://x.test/\"\nstatus = [\"499-200\"]\n",
+                5,
+                "status",
+            ),
             ("[[provider]]\nid = \"a\"\n[[provider.http]]\nurl = \"http://x.test/\"\nca_file = \"c\"\n", 5, "https"),
             ("[[provider]]\nid = \"a\"\n[[provider.http]]\nurl = \"https://x.test/\"\nexpekt = \"x\"\n", 5, "expekt"),
         ];

@@ -337,6 +337,11 @@ pub fn judge(page: &Page<'_>, probes: &[&CheckState], network: Network) -> Judge
         judgement.page_resolved = resolved_since_we_failed;
         judgement.since = failing_since;
         judgement.symptom = failing_symptom;
+        let reached_as_its_clients_do =
+            ours.failing.iter().all(|s| s.confirmed.as_ref().is_some_and(|o| o.kind == CheckKind::Http));
+        if matches!(page, Page::None) && reached_as_its_clients_do {
+            judgement.symptom = Symptom::Unreachable;
+        }
     } else if !ours.auth.is_empty() {
         judgement.verdict = Verdict::YourAccount;
         judgement.since = earliest_failure(&ours.auth);
@@ -871,6 +876,37 @@ mod tests {
         let ids: Vec<&str> = p.checks.iter().map(|c| c.id.as_str()).collect();
         assert_eq!(ids, ["df/status_page", "df/imap/sslin.df.test:993"]);
         assert_eq!(p.checks[1].cert_days_left, Some(40));
+    }
+
+    #[test]
+    fn a_service_without_status_page_that_its_clients_cannot_reach_says_so() {
+        let config = crate::config::parse(
+            "[[provider]]\nid = \"wa\"\nname = \"WhatsApp\"\n[[provider.http]]\nurl = \"https://web.whatsapp.test/\"\n",
+            "c.toml",
+        )
+        .unwrap();
+        let checks: BTreeMap<String, CheckState> = [probe(
+            "wa/http/https://web.whatsapp.test/",
+            CheckKind::Http,
+            Outcome::Down,
+            Some(Reason::Timeout),
+            Some("2026-11-24T10:02:00+01:00"),
+            None,
+        )]
+        .into_iter()
+        .collect();
+        let now = at("2026-11-24T10:06:00+01:00");
+        for (lang, text) in [
+            (
+                Language::De,
+                "WhatsApp ist nicht erreichbar — Ihre Internetverbindung funktioniert; WhatsApp hat keine Statusseite",
+            ),
+            (Language::En, "WhatsApp cannot be reached — your internet connection works; WhatsApp has no status page"),
+        ] {
+            let p = summarize(&config, &checks, Network::Online, lang, now).providers.remove(0);
+            assert_eq!((p.state, p.verdict), (State::PartialOutage, Verdict::ProviderUnacknowledged));
+            assert_eq!(p.verdict_text, text);
+        }
     }
 
     #[test]

@@ -76,6 +76,9 @@ pub enum Symptom {
     Intermittent { kind: crate::model::CheckKind, failures: usize, of: usize },
     /// One of our servers answers about `factor` times slower than it usually does.
     Slow { kind: crate::model::CheckKind, factor: u64 },
+    /// A service without a status page does not answer where its own clients reach it, while
+    /// the internet works (its `[[provider.http]]` checks).
+    Unreachable,
 }
 
 /// What our probes of a provider are about, so the sentence names it as the user knows it.
@@ -222,6 +225,15 @@ fn unacknowledged(name: &str, symptom: Symptom, since: Option<&str>, lang: Langu
     let what = match (lang, symptom) {
         // A certificate about to expire is a warning, not a failure: no "not acknowledged".
         (_, Symptom::CertificateExpiring { days }) => return certificate_expiry(name, days, lang),
+        // Nobody can acknowledge it: the sentence says whose it is instead.
+        (Language::De, Symptom::Unreachable) => {
+            return format!(
+                "{name} ist nicht erreichbar — Ihre Internetverbindung funktioniert; {name} hat keine Statusseite"
+            );
+        }
+        (Language::En, Symptom::Unreachable) => {
+            return format!("{name} cannot be reached — your internet connection works; {name} has no status page");
+        }
         (_, Symptom::Intermittent { kind, failures, of }) => intermittent(kind, failures, of, lang),
         (_, Symptom::Slow { kind, factor }) => slow(kind, factor, since, lang),
         (Language::De, Symptom::NotAnswering(Subject::MailDelivery)) => match since {
