@@ -7,6 +7,7 @@
 mod check_cli;
 mod control_socket;
 mod crash;
+mod discover;
 mod formats;
 mod full_disk;
 mod http_checks;

@@ -3,6 +3,8 @@
 //! Everything listens on 127.0.0.1 only; nothing here reaches another host.
 
 pub mod desktop;
+pub mod gate;
+pub mod https;
 pub mod mail;
 pub mod replay;
 pub mod webdriver;

@@ -94,6 +94,10 @@ pub struct Preset {
     pub category: Category,
     pub countries: Vec<Country>,
     pub website: String,
+    /// MX host patterns of the domains this provider hosts mail for (`*.kundenserver.de`);
+    /// `discover` matches a domain's MX records against them.
+    #[serde(default)]
+    pub mx: Vec<String>,
     /// Pages a maintainer re-checks the host names and the status URL against.
     pub sources: Vec<String>,
     /// The machine-readable status source, when the provider has one.
@@ -443,6 +447,43 @@ mod tests {
                     p.id
                 );
             }
+        }
+    }
+
+    #[test]
+    fn catalog_mx_patterns_are_host_patterns_owned_by_one_preset() {
+        let mut all: Vec<(&str, &str)> = Vec::new();
+        for p in presets() {
+            for pattern in &p.mx {
+                let host = pattern.strip_prefix("*.").unwrap_or(pattern);
+                assert!(
+                    crate::discover::valid_host(host) && host == host.to_ascii_lowercase() && host.contains('.'),
+                    "{}: `{pattern}` is not `*.domain` or a lowercase host",
+                    p.id
+                );
+                all.push((p.id.as_str(), pattern.as_str()));
+            }
+        }
+        // No host may match the patterns of two presets: one MX, one provider.
+        for (i, (a, pa)) in all.iter().enumerate() {
+            for (b, pb) in &all[i + 1..] {
+                let probe = |pattern: &str| pattern.strip_prefix("*.").map_or(pattern.to_owned(), |s| format!("x.{s}"));
+                let clash = crate::discover::mx_pattern_matches(pa, &probe(pb))
+                    || crate::discover::mx_pattern_matches(pb, &probe(pa));
+                assert!(!clash || a == b, "`{pa}` ({a}) and `{pb}` ({b}) overlap");
+            }
+        }
+    }
+
+    #[test]
+    fn catalog_mail_hosters_have_mx_patterns() {
+        for p in presets() {
+            if p.category == Category::MailHoster || (p.category == Category::WebHoster) {
+                assert!(!p.mx.is_empty(), "{}: a mail hoster without MX patterns cannot be discovered", p.id);
+            }
+        }
+        for id in ["google-workspace", "microsoft-365"] {
+            assert!(!catalog().get(id).unwrap().mx.is_empty(), "{id}");
         }
     }
 

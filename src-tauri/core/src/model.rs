@@ -315,6 +315,13 @@ pub enum Reason {
     Content,
 }
 
+impl Verdict {
+    /// The user's own to fix (their account or a setting), never the provider's outage.
+    pub fn is_users(self) -> bool {
+        matches!(self, Verdict::YourAccount | Verdict::YourSettings)
+    }
+}
+
 impl Reason {
     pub const ALL: [Reason; 14] = [
         Reason::Dns,
@@ -401,6 +408,9 @@ pub struct MailFinding {
     pub tls_version: Option<String>,
     /// The dialogue, `C: `/`S: ` lines, secrets replaced by `<redacted>`.
     pub transcript: Vec<String>,
+    /// What failed, in terms the verdict can name; `None` when it succeeded or the failure
+    /// has no more to say than its reason.
+    pub cause: Option<crate::cause::Cause>,
 }
 
 /// The result of one probe: a value, never an error. A failed probe is data.
@@ -528,6 +538,9 @@ pub enum Verdict {
     YourNetwork,
     /// The provider answers but refuses the login.
     YourAccount,
+    /// A setting of the user's does not fit the server (e.g. STARTTLS on a port that expects
+    /// TLS from the start); the sentence names the fix.
+    YourSettings,
     /// We cannot tell (not checked yet, or the status page cannot be read).
     Unknown,
 }

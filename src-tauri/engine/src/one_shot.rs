@@ -47,20 +47,24 @@ pub async fn check_all(
         let permits = &permits;
         let clock = clock.clone();
         async move {
-            let _permit = permits.acquire().await.ok();
             let mut seen = Vec::new();
             let mut state = CheckState::default();
             loop {
-                let (result, network) = probe_guarded(
-                    check,
-                    client,
-                    config.settings.timeout,
-                    &config.settings.connectivity,
-                    Network::Online,
-                    &clock,
-                    pages,
-                )
-                .await;
+                // A slot is held for the probe only, never through the pause before a
+                // re-check: waiting must not keep other checks from running.
+                let (result, network) = {
+                    let _permit = permits.acquire().await.ok();
+                    probe_guarded(
+                        check,
+                        client,
+                        config.settings.timeout,
+                        &config.settings.connectivity,
+                        Network::Online,
+                        &clock,
+                        pages,
+                    )
+                    .await
+                };
                 let observation = result.observation;
                 let offline = observation.reason == Some(Reason::Offline);
                 // The same step as the scheduler's: quick re-checks cannot change a permanent

@@ -5,7 +5,7 @@ use outage_core::config::{Mail, TlsMode};
 use outage_core::model::Reason;
 
 use super::session::{MAX_REPLY, Session};
-use super::{Done, Fail, Login, budget, implicit_tls, quote, sasl_plain, upgrade_missing};
+use super::{Done, Fail, Hint, Login, budget, implicit_tls, quote, sasl_plain, upgrade_missing};
 
 /// A tagged completion: `OK`, `NO` or `BAD`, its response code and text.
 pub(super) struct Completion {
@@ -110,10 +110,12 @@ pub async fn dialogue(s: &mut Session, ep: &Mail, login: Option<Login<'_>>) -> R
     let greeting = s.read_line().await?;
     let upper = greeting.to_ascii_uppercase();
     if upper.starts_with("* BYE") {
-        return Err(Fail::transient(Reason::Banner, format!("the server refused the session: {}", quote(&greeting))));
+        let fail = Fail::transient(Reason::Banner, format!("the server refused the session: {}", quote(&greeting)));
+        return Err(fail.hinting(Hint::Refusal { reply: quote(&greeting) }));
     }
     if !(upper.starts_with("* OK") || upper.starts_with("* PREAUTH")) {
-        return Err(Fail::transient(Reason::Banner, format!("not an IMAP greeting: {}", quote(&greeting))));
+        return Err(Fail::transient(Reason::Banner, format!("not an IMAP greeting: {}", quote(&greeting)))
+            .hinting(Hint::NotMail));
     }
     let mut tags = Tags(0);
     let mut caps = capabilities(s, &mut tags).await?;

@@ -5,7 +5,7 @@ use outage_core::config::{Mail, TlsMode};
 use outage_core::model::Reason;
 
 use super::session::{MAX_REPLY, Session};
-use super::{Done, Fail, Login, base64, budget, implicit_tls, quote, sasl_plain, upgrade_missing};
+use super::{Done, Fail, Hint, Login, base64, budget, implicit_tls, quote, sasl_plain, upgrade_missing};
 
 /// A reply: its code and the text of each line.
 pub(super) struct Reply {
@@ -44,7 +44,8 @@ impl ReplyLines {
         let (Some(digits), Some(b' ' | b'-') | None) = (digits, separator) else {
             let reason = if greeting { Reason::Banner } else { Reason::Protocol };
             let what = if greeting { "not an SMTP greeting" } else { "not an SMTP reply" };
-            return Err(Fail::transient(reason, format!("{what}: {}", quote(line))));
+            let fail = Fail::transient(reason, format!("{what}: {}", quote(line)));
+            return Err(if greeting { fail.hinting(Hint::NotMail) } else { fail });
         };
         let this: u16 = digits.parse().unwrap_or(0);
         if self.code.is_some_and(|c| c != this) {
@@ -109,7 +110,8 @@ pub async fn dialogue(s: &mut Session, ep: &Mail, login: Option<Login<'_>>) -> R
     s.begin("greeting", budget::GREETING);
     let greeting = reply(s, true).await?;
     if greeting.code != 220 {
-        return Err(refused(&greeting, Reason::Banner, "the server refused service"));
+        let reply = greeting.text();
+        return Err(refused(&greeting, Reason::Banner, "the server refused service").hinting(Hint::Refusal { reply }));
     }
     let mut caps = capabilities(s).await?;
     if ep.tls == TlsMode::Starttls {
