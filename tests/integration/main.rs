@@ -18,4 +18,5 @@ mod network_change;
 mod network_trouble;
 mod polling;
 mod report;
+mod roundtrip;
 mod whatsapp_replay;

@@ -34,6 +34,7 @@ const APT_MAIL_TEST: &[&str] = &[
     "dovecot-imapd",
     "dovecot-pop3d",
     "dovecot-lmtpd",
+    "dovecot-sieve",
     "openssl",
     "gnome-keyring",
     "dbus-bin",

@@ -103,7 +103,7 @@ fn german_report_reads_as_evidence_without_raw_ids() {
     assert!(md.contains("| Letzte 24 Stunden | seit 20.10.2024, 00:00 · 1 Tag gemessen | 0 Min. | 100 % |"), "{md}");
     assert!(md.contains("| Zeitraum | seit 14.10.2024, 00:00"), "{md}");
     assert!(md.contains("99,33 %"), "{md}");
-    assert!(md.contains("**IMAP-Server sslin.df.eu** — keine Antwort (Zeitüberschreitung)"), "{md}");
+    assert!(md.contains("**IMAP-Server sslin.df.eu** — keine Antwort in der vorgesehenen Zeit"), "{md}");
     assert!(md.contains("18.10.2024, 10:14 Uhr — 1 Std. 44 Min. nach unserem ersten Fehlschlag"), "{md}");
     assert!(md.contains("dauert an"));
     assert!(md.contains("Internetverbindung dieses Rechners gestört — nicht gemessen"));

@@ -127,47 +127,12 @@ pub fn probed(p: &Probed, lang: Language) -> String {
     }
 }
 
-/// Why a check failed, in words.
+/// Why a check failed, in words: the verdicts' own phrase for the reason.
 pub fn cause(reason: Option<Reason>, lang: Language) -> &'static str {
-    let de = lang == Language::De;
-    match reason {
-        None => {
-            if de {
-                "keine Antwort"
-            } else {
-                "no answer"
-            }
-        }
-        Some(r) => match (r, de) {
-            (Reason::Dns, true) => "Name nicht auflösbar (DNS)",
-            (Reason::Dns, false) => "name does not resolve (DNS)",
-            (Reason::Refused, true) => "Verbindung abgelehnt",
-            (Reason::Refused, false) => "connection refused",
-            (Reason::Timeout, true) => "keine Antwort (Zeitüberschreitung)",
-            (Reason::Timeout, false) => "no answer (timed out)",
-            (Reason::Tls, true) => "verschlüsselte Verbindung scheitert",
-            (Reason::Tls, false) => "encrypted connection fails",
-            (Reason::Certificate, true) => "Zertifikat ungültig",
-            (Reason::Certificate, false) => "certificate invalid",
-            (Reason::Banner, true) => "Server meldet sich nicht betriebsbereit",
-            (Reason::Banner, false) => "server says it is not ready",
-            (Reason::Auth, true) => "Anmeldung abgelehnt",
-            (Reason::Auth, false) => "login refused",
-            (Reason::Protocol, true) => "unerwartete Antwort des Servers",
-            (Reason::Protocol, false) => "unexpected answer from the server",
-            (Reason::HttpStatus, true) => "Fehlerseite statt Inhalt",
-            (Reason::HttpStatus, false) => "error page instead of content",
-            (Reason::Parse, true) => "Antwort nicht lesbar",
-            (Reason::Parse, false) => "answer unreadable",
-            (Reason::TooLarge, true) => "Antwort zu groß",
-            (Reason::TooLarge, false) => "answer too large",
-            (Reason::Offline, true) => "dieser Rechner war offline",
-            (Reason::Offline, false) => "this computer was offline",
-            (Reason::Slow, true) => "Antworten stark verzögert",
-            (Reason::Slow, false) => "answers far slower than usual",
-            (Reason::Content, true) => "erwarteter Inhalt fehlt auf der Seite",
-            (Reason::Content, false) => "expected content missing from the page",
-        },
+    match (reason, lang) {
+        (Some(r), _) => crate::text::reason_words(r, lang),
+        (None, Language::De) => "keine Antwort",
+        (None, Language::En) => "no answer",
     }
 }
 
