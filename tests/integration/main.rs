@@ -17,5 +17,7 @@ mod mail_probes;
 mod network_change;
 mod network_trouble;
 mod polling;
+mod report;
+mod roundtrip;
 mod scenarios;
 mod whatsapp_replay;

@@ -86,7 +86,7 @@ fn start_servers() -> (PathBuf, Option<tempfile::TempDir>) {
     assert!(
         out.status.success(),
         "the mail tests need real Postfix and Dovecot, and they did not start \
-         (`cargo xtask setup` installs postfix, dovecot-imapd, dovecot-pop3d, dovecot-lmtpd):\n{}",
+         (`cargo xtask setup` installs postfix, dovecot-imapd, dovecot-pop3d, dovecot-lmtpd, dovecot-sieve):\n{}",
         String::from_utf8_lossy(&out.stderr)
     );
     (dir, Some(tmp))

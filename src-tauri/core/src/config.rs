@@ -120,8 +120,12 @@ pub struct Provider {
     pub mail: Vec<Mail>,
     /// The catalog preset it was filled from (`preset`), if any.
     pub preset: Option<String>,
+    /// Round trips through the user's own mailbox (`[[provider.roundtrip]]`).
+    pub roundtrip: Vec<Roundtrip>,
     /// Pages watched for reachability (`[[provider.http]]`).
     pub http: Vec<Http>,
+    /// The availability the provider promises (`sla = "99.9%"`), as a ratio, for the report.
+    pub sla: Option<f64>,
 }
 
 /// A page watched for reachability (`[[provider.http]]`): a service without a status page,
@@ -158,6 +162,43 @@ impl Http {
         } else {
             self.status.iter().any(|(from, to)| (*from..=*to).contains(&code))
         }
+    }
+}
+
+/// A test mail sent through one of the provider's SMTP endpoints to a mailbox read through
+/// one of its IMAP endpoints (`[[provider.roundtrip]]`): accepted is not delivered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Roundtrip {
+    /// The endpoint that sends (its port, TLS and login).
+    pub smtp: Mail,
+    /// The endpoint whose mailbox receives.
+    pub imap: Mail,
+    /// The address the mail goes to; the IMAP login by default.
+    pub to: String,
+    /// One mail per interval, never more often than [`ROUNDTRIP_MIN_INTERVAL`] from a file.
+    pub interval: Duration,
+    /// Arrived later than this: degraded, `delayed`.
+    pub warn_after: Duration,
+    /// Not arrived by then: down, `lost`.
+    pub fail_after: Duration,
+}
+
+/// A mail every 5 minutes at most: polite to the provider and to the user's mailbox. Only a
+/// config built in code (the tests, with their own servers) may go below it.
+pub const ROUNDTRIP_MIN_INTERVAL: Duration = Duration::from_secs(5 * 60);
+pub const ROUNDTRIP_INTERVAL: Duration = Duration::from_secs(15 * 60);
+pub const ROUNDTRIP_WARN_AFTER: Duration = Duration::from_secs(5 * 60);
+pub const ROUNDTRIP_FAIL_AFTER: Duration = Duration::from_secs(30 * 60);
+
+impl Roundtrip {
+    /// The check's stable id: `{provider}/roundtrip/{smtp host}/{to}`.
+    pub fn check_id(&self, provider_id: &str) -> String {
+        format!("{provider_id}/roundtrip/{}/{}", self.smtp.host, self.to)
+    }
+
+    /// What the check looks at, as `check --json` names it.
+    pub fn target(&self) -> String {
+        format!("{} → {}", self.smtp.authority(), self.to)
     }
 }
 
@@ -255,7 +296,21 @@ struct RawProvider {
     #[serde(default)]
     mail: Vec<toml::Spanned<RawMail>>,
     #[serde(default)]
+    roundtrip: Vec<toml::Spanned<RawRoundtrip>>,
+    #[serde(default)]
     http: Vec<toml::Spanned<RawHttp>>,
+    sla: Option<toml::Spanned<String>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRoundtrip {
+    smtp: toml::Spanned<String>,
+    imap: toml::Spanned<String>,
+    to: Option<toml::Spanned<String>>,
+    interval: Option<toml::Spanned<String>>,
+    warn_after: Option<toml::Spanned<String>>,
+    fail_after: Option<toml::Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -303,13 +358,32 @@ struct RawMaintenance {
 }
 
 const SETTINGS_KEYS: [&str; 4] = ["interval", "timeout", "language", "connectivity"];
-const PROVIDER_KEYS: [&str; 9] =
-    ["id", "name", "preset", "status_page", "status_format", "components", "interval", "mail", "http"];
+const PROVIDER_KEYS: [&str; 11] = [
+    "id",
+    "name",
+    "preset",
+    "status_page",
+    "status_format",
+    "components",
+    "interval",
+    "mail",
+    "http",
+    "roundtrip",
+    "sla",
+];
+const ROUNDTRIP_KEYS: [&str; 6] = ["smtp", "imap", "to", "interval", "warn_after", "fail_after"];
 const HTTP_KEYS: [&str; 4] = ["url", "expect", "status", "ca_file"];
 const MAIL_KEYS: [&str; 7] = ["kind", "host", "port", "tls", "username", "ca_file", "cert_warn_days"];
 const ALERTS_KEYS: [&str; 4] = ["reminder", "quiet_hours", "states", "maintenance"];
 const MAINTENANCE_KEYS: [&str; 7] = ["provider", "days", "from", "to", "time_zone", "start", "end"];
 const TOP_KEYS: [&str; 3] = ["settings", "provider", "alerts"];
+
+/// A promised availability, "99.9%" (or "99,9 %"), as a ratio in (0, 1].
+fn sla(text: &str) -> Option<f64> {
+    let number = text.trim().strip_suffix('%')?.trim().replace(',', ".");
+    let percent: f64 = number.parse().ok()?;
+    (percent > 0.0 && percent <= 100.0).then_some(percent / 100.0)
+}
 
 /// Parses and validates config text. `file` only names the source in messages.
 pub fn parse(text: &str, file: &str) -> Result<Config, ConfigError> {
@@ -499,8 +573,41 @@ pub fn parse(text: &str, file: &str) -> Result<Config, ConfigError> {
             }
             None => None,
         };
+        let sla = match &p.sla {
+            Some(v) => Some(sla(v.get_ref()).ok_or_else(|| {
+                error(
+                    Some(v.span()),
+                    format!("provider `{id}`: sla `{}` is not a percentage", v.get_ref()),
+                    Some("for example sla = \"99.9%\"".into()),
+                )
+            })?),
+            None => None,
+        };
+        let mut trips = Vec::with_capacity(p.roundtrip.len());
+        for raw in p.roundtrip {
+            let trip = roundtrip(raw.into_inner(), &id, &mail).map_err(|(span, m, h)| error(Some(span), m, h))?;
+            if trips.iter().any(|t: &Roundtrip| t.check_id(&id) == trip.check_id(&id)) {
+                return Err(error(
+                    Some(span.clone()),
+                    format!("provider `{id}` has the round trip {} twice", trip.target()),
+                    None,
+                ));
+            }
+            trips.push(trip);
+        }
         let preset = preset.map(|p| p.id.clone());
-        providers.push(Provider { id, name, status_page, components, interval, mail, preset, http });
+        providers.push(Provider {
+            id,
+            name,
+            status_page,
+            components,
+            interval,
+            mail,
+            preset,
+            http,
+            roundtrip: trips,
+            sla,
+        });
     }
     let alerts = match raw.alerts {
         None => Alerts::default(),
@@ -771,6 +878,88 @@ fn mail_endpoint(raw: RawMail, file: &str) -> Result<Mail, (std::ops::Range<usiz
     Ok(Mail { kind, host, port, tls, username, ca_file, cert_warn_days })
 }
 
+/// Validates one `[[provider.roundtrip]]` table against the provider's mail endpoints.
+fn roundtrip(
+    raw: RawRoundtrip,
+    provider_id: &str,
+    mail: &[Mail],
+) -> Result<Roundtrip, (std::ops::Range<usize>, String, Option<String>)> {
+    let endpoint = |host: &toml::Spanned<String>,
+                    kind: MailKind|
+     -> Result<Mail, (std::ops::Range<usize>, String, Option<String>)> {
+        let same_kind: Vec<&Mail> = mail.iter().filter(|m| m.kind == kind).collect();
+        let Some(found) = same_kind.iter().find(|m| m.host.eq_ignore_ascii_case(host.get_ref().trim())) else {
+            let known: Vec<&str> = same_kind.iter().map(|m| m.host.as_str()).collect();
+            let hint = if known.is_empty() {
+                format!("add a [[provider.mail]] with kind = \"{}\" and a username first", kind.as_str())
+            } else {
+                format!("one of this provider's {} hosts: {}", kind.as_str(), known.join(", "))
+            };
+            return Err((
+                host.span(),
+                format!("provider `{provider_id}` has no {} endpoint `{}`", kind.as_str(), host.get_ref()),
+                Some(hint),
+            ));
+        };
+        if found.username.is_none() {
+            return Err((
+                host.span(),
+                format!("the round trip needs a login, and {} {} has no username", kind.as_str(), found.authority()),
+                Some("add username = \"…\" to that [[provider.mail]] (the password goes into the keychain)".into()),
+            ));
+        }
+        Ok((*found).clone())
+    };
+    let smtp = endpoint(&raw.smtp, MailKind::Smtp)?;
+    let imap = endpoint(&raw.imap, MailKind::Imap)?;
+    let to = match raw.to {
+        None => imap.username.clone().unwrap_or_default(),
+        Some(t) => {
+            let addr = t.get_ref().trim();
+            let ok = addr.split_once('@').is_some_and(|(local, domain)| {
+                !local.is_empty()
+                    && domain.contains('.')
+                    && !addr.chars().any(|c| c.is_whitespace() || c.is_control() || matches!(c, '<' | '>' | ',' | '"'))
+            });
+            if !ok {
+                return Err((
+                    t.span(),
+                    format!("`{}` is not a mail address", t.get_ref()),
+                    Some("for example \"info@example.de\"".into()),
+                ));
+            }
+            addr.to_owned()
+        }
+    };
+    let interval = match &raw.interval {
+        None => ROUNDTRIP_INTERVAL,
+        Some(v) => duration(v, "interval", ROUNDTRIP_MIN_INTERVAL, MAX_INTERVAL).map_err(|(m, h)| {
+            (v.span(), m, h.or(Some("a test mail at most every 5 minutes: the provider counts them as mail".into())))
+        })?,
+    };
+    let warn_after = match &raw.warn_after {
+        None => ROUNDTRIP_WARN_AFTER,
+        Some(v) => {
+            duration(v, "warn_after", Duration::from_secs(60), MAX_INTERVAL).map_err(|(m, h)| (v.span(), m, h))?
+        }
+    };
+    let fail_after = match &raw.fail_after {
+        None => ROUNDTRIP_FAIL_AFTER.max(warn_after),
+        Some(v) => {
+            duration(v, "fail_after", Duration::from_secs(60), MAX_INTERVAL).map_err(|(m, h)| (v.span(), m, h))?
+        }
+    };
+    if fail_after < warn_after {
+        let span = raw.fail_after.as_ref().or(raw.warn_after.as_ref()).map_or(raw.smtp.span(), toml::Spanned::span);
+        return Err((
+            span,
+            "fail_after is shorter than warn_after".into(),
+            Some("a mail is late before it is lost".into()),
+        ));
+    }
+    Ok(Roundtrip { smtp, imap, to, interval, warn_after, fail_after })
+}
+
 /// The longest probe deadline: beyond it a probe is not a probe but a hang.
 pub const MAX_TIMEOUT: Duration = Duration::from_secs(24 * 3600);
 /// The longest interval between checks (global or per provider).
@@ -820,6 +1009,7 @@ fn unknown_key_hint(message: &str) -> Option<String> {
         .iter()
         .chain(&PROVIDER_KEYS)
         .chain(&MAIL_KEYS)
+        .chain(&ROUNDTRIP_KEYS)
         .chain(&HTTP_KEYS)
         .chain(&ALERTS_KEYS)
         .chain(&MAINTENANCE_KEYS)
@@ -874,6 +1064,18 @@ components = ["Git Operations"]
         assert_eq!((p.id.as_str(), p.name.as_str()), ("github", "GitHub"));
         assert_eq!(p.status_page.as_ref().unwrap().format, Some(Format::Statuspage));
         assert_eq!(p.components, vec!["Git Operations".to_owned()]);
+    }
+
+    #[test]
+    fn a_promised_availability_is_a_percentage() {
+        let page = "[[provider]]\nid = \"p\"\nstatus_page = \"https://s.test/\"\n";
+        let c = parse(&format!("{page}sla = \"99.9%\"\n"), "c.toml").unwrap();
+        assert!((c.providers[0].sla.unwrap() - 0.999).abs() < 1e-12);
+        assert_eq!(parse(page, "c.toml").unwrap().providers[0].sla, None);
+        assert!(parse(&format!("{page}sla = \"99,5 %\"\n"), "c.toml").unwrap().providers[0].sla.is_some());
+        let e = parse(&format!("{page}sla = \"three nines\"\n"), "c.toml").unwrap_err();
+        assert!(e.to_string().contains("not a percentage"), "{e}");
+        assert!(parse(&format!("{page}sla = \"120%\"\n"), "c.toml").is_err());
     }
 
     #[test]

@@ -16,8 +16,9 @@ pub struct RecheckPolicy {
     /// Delays of the quick re-checks, in order; the last one repeats.
     pub rechecks: Vec<Duration>,
     /// The delay of the re-check that upholds a first success after a confirmed failure:
-    /// short, so the all-clear comes within one interval of the server's return.
-    pub recovery_recheck: Duration,
+    /// short, so the all-clear comes within one interval of the server's return. `None`: the
+    /// next scheduled probe upholds it (a check that must not probe in seconds).
+    pub recovery_recheck: Option<Duration>,
 }
 
 impl Default for RecheckPolicy {
@@ -28,8 +29,16 @@ impl Default for RecheckPolicy {
             failures_to_confirm: 3,
             successes_to_recover: 2,
             rechecks: vec![Duration::from_secs(10), Duration::from_secs(20)],
-            recovery_recheck: Duration::from_secs(2),
+            recovery_recheck: Some(Duration::from_secs(2)),
         }
+    }
+}
+
+impl RecheckPolicy {
+    /// The round trip's: a lost mail is confirmed by the next scheduled look (two in a row),
+    /// recovered by one mail on time, and never re-checked in seconds.
+    pub fn roundtrip() -> RecheckPolicy {
+        RecheckPolicy { failures_to_confirm: 2, successes_to_recover: 1, rechecks: Vec::new(), recovery_recheck: None }
     }
 }
 
@@ -113,7 +122,7 @@ impl Tracker {
             self.failures = 0;
             self.successes = self.successes.saturating_add(1);
             if self.confirmed_failure == Some(true) && self.successes < policy.successes_to_recover {
-                return Step { publish: false, recheck_in: Some(policy.recovery_recheck) };
+                return Step { publish: false, recheck_in: policy.recovery_recheck };
             }
             self.confirmed_failure = Some(false);
             Step { publish: true, recheck_in: None }

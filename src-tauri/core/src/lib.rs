@@ -18,6 +18,7 @@ pub mod fusion;
 pub mod model;
 pub mod protocol;
 pub mod report;
+pub mod roundtrip;
 pub mod summary;
 pub mod text;
 pub mod tray;

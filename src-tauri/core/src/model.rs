@@ -313,6 +313,16 @@ pub enum Reason {
     Slow,
     /// A page answered without the text it must show (`[[provider.http]] expect`).
     Content,
+    /// A round-trip mail arrived, or is still on its way, later than `warn_after`.
+    Delayed,
+    /// A round-trip mail has not arrived within `fail_after`.
+    Lost,
+    /// A round-trip mail arrived in the spam folder.
+    Spam,
+    /// The provider refused to take the round-trip mail (MAIL, RCPT or DATA refused).
+    Rejected,
+    /// A bounce of a round-trip mail came back.
+    Bounced,
 }
 
 impl Verdict {
@@ -323,7 +333,7 @@ impl Verdict {
 }
 
 impl Reason {
-    pub const ALL: [Reason; 14] = [
+    pub const ALL: [Reason; 19] = [
         Reason::Dns,
         Reason::Refused,
         Reason::Timeout,
@@ -338,6 +348,11 @@ impl Reason {
         Reason::Offline,
         Reason::Slow,
         Reason::Content,
+        Reason::Delayed,
+        Reason::Lost,
+        Reason::Spam,
+        Reason::Rejected,
+        Reason::Bounced,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -356,6 +371,11 @@ impl Reason {
             Reason::Offline => "offline",
             Reason::Slow => "slow",
             Reason::Content => "content",
+            Reason::Delayed => "delayed",
+            Reason::Lost => "lost",
+            Reason::Spam => "spam",
+            Reason::Rejected => "rejected",
+            Reason::Bounced => "bounced",
         }
     }
 

@@ -439,8 +439,9 @@ pub fn mail_result(o: &crate::model::Observation, m: &crate::model::MailFinding,
     }
 }
 
-/// What a failure's reason means, as a phrase after the server's name.
-fn reason_words(reason: crate::model::Reason, lang: Language) -> &'static str {
+/// What a failure's reason means, as a phrase after the server's name (also the cause
+/// column of the evidence report).
+pub fn reason_words(reason: crate::model::Reason, lang: Language) -> &'static str {
     use crate::model::Reason as R;
     match (reason, lang) {
         (R::Dns, Language::De) => "Name lässt sich nicht auflösen (DNS)",
@@ -471,6 +472,16 @@ fn reason_words(reason: crate::model::Reason, lang: Language) -> &'static str {
         (R::Slow, Language::En) => "answers far slower than usual",
         (R::Content, Language::De) => "die erwartete Stelle fehlt auf der Seite",
         (R::Content, Language::En) => "the expected text is missing from the page",
+        (R::Delayed, Language::De) => "Testmails kommen verspätet an",
+        (R::Delayed, Language::En) => "test mails arrive late",
+        (R::Lost, Language::De) => "Testmails kommen nicht an",
+        (R::Lost, Language::En) => "test mails do not arrive",
+        (R::Spam, Language::De) => "Testmails landen im Spam-Ordner",
+        (R::Spam, Language::En) => "test mails land in the spam folder",
+        (R::Rejected, Language::De) => "der Anbieter nimmt die Testmail nicht an",
+        (R::Rejected, Language::En) => "the provider refuses the test mail",
+        (R::Bounced, Language::De) => "die Testmail kam als unzustellbar zurück",
+        (R::Bounced, Language::En) => "the test mail bounced as undeliverable",
     }
 }
 

@@ -406,6 +406,20 @@ async fn connection(
                     blocking(move || crate::config_file::remove_mail(&path, &provider_id, &check_id)).await,
                 )
             }
+            Request::AddHttp { provider_id, url, expect } => {
+                let path = files.config.clone();
+                done_or_error(
+                    id,
+                    blocking(move || crate::config_file::add_http(&path, &provider_id, &url, expect.as_deref())).await,
+                )
+            }
+            Request::RemoveHttp { provider_id, check_id } => {
+                let path = files.config.clone();
+                done_or_error(
+                    id,
+                    blocking(move || crate::config_file::remove_http(&path, &provider_id, &check_id)).await,
+                )
+            }
             Request::TestMail { mail } => {
                 test_mail(&mut write, &files.config, id, mail).await?;
                 continue;
@@ -547,7 +561,9 @@ async fn provider_history(
     let database = database.to_owned();
     tokio::task::spawn_blocking(move || {
         let store = crate::store::Store::open(&database).map_err(|e| e.to_string())?;
-        crate::report::history(&store, &id, &name, now).map_err(|e| e.to_string())
+        // The summary does not carry the followed components: the announcement's own
+        // component names decide whether it concerns what failed.
+        crate::report::history(&store, &id, &name, &[], now).map_err(|e| e.to_string())
     })
     .await
     .map_err(|e| e.to_string())?

@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use chrono::{DateTime, FixedOffset, Timelike as _};
-use outage_core::check::{Check, CheckState, OutageChange, checks_of};
+use outage_core::check::{Check, CheckSpec, CheckState, OutageChange, checks_of};
 use outage_core::config::{Anchor, Config};
 use outage_core::confirm::RecheckPolicy;
 use outage_core::fusion;
@@ -236,6 +236,11 @@ impl Engine {
         for provider in &config.providers {
             let interval = provider.interval(&config.settings);
             for check in checks_of(provider) {
+                // A round trip looks on its own schedule; its interval is the one between mails.
+                let interval = match &check.spec {
+                    CheckSpec::Roundtrip { trip, .. } => trip.interval,
+                    _ => interval,
+                };
                 let slot = match old.remove(&check.id) {
                     // Keep what we know about a check that did not change.
                     Some(s) if s.check == check => Slot { running: false, next_due: now, interval, ..s },
@@ -305,10 +310,33 @@ impl Engine {
             let generation = self.generation;
             let anchors = anchors.clone();
             let pages = self.pages.clone();
+            let store = self.store.clone();
+            let language = self.language;
             tokio::spawn(async move {
+                // Held for the seconds a probe (or a round trip's look) takes, never while a
+                // test mail travels.
                 let Ok(_permit) = permits.acquire_owned().await else { return };
-                let (result, network) =
-                    probe_guarded(&check, &client, timeout, &anchors, current, &clock, &pages).await;
+                let result = match &check.spec {
+                    CheckSpec::Roundtrip { trip, .. } => {
+                        let looked = crate::mail::roundtrip::run(
+                            &check.id,
+                            &check.provider_id,
+                            trip,
+                            timeout,
+                            language,
+                            clock(),
+                            &store,
+                        )
+                        .await;
+                        ProbeResult {
+                            observation: looked.observation,
+                            retry_after: None,
+                            next_look: Some(looked.next_look),
+                        }
+                    }
+                    _ => probe::run(&check, &client, timeout, clock(), &pages).await,
+                };
+                let (result, network) = guard(result, timeout, &anchors, current).await;
                 let _ = inputs
                     .send(Input::Observed { check_index: index, generation, result: Box::new(result), network })
                     .await;
@@ -381,7 +409,7 @@ impl Engine {
     }
 
     async fn observed(&mut self, index: usize, result: ProbeResult, network: Network) {
-        let ProbeResult { observation, retry_after } = result;
+        let ProbeResult { observation, retry_after, next_look } = result;
         let Some(slot) = self.slots.get_mut(index) else { return };
         slot.running = false;
         let provider_id = slot.check.provider_id.clone();
@@ -440,6 +468,9 @@ impl Engine {
         if let Some(retry_after) = retry_after {
             wait = wait.max(retry_after);
         }
+        if let Some(next_look) = next_look.filter(|_| observed.recheck_in.is_none()) {
+            wait = next_look;
+        }
         slot.next_due = later(wait);
         if came_back {
             // The network changed: what failed while it was down must be looked at again.
@@ -478,6 +509,11 @@ pub async fn probe_guarded(
     pages: &PageCache,
 ) -> (ProbeResult, Network) {
     let result = probe::run(check, client, timeout, clock(), pages).await;
+    guard(result, timeout, anchors, current).await
+}
+
+/// When a probe failed in a way the network could explain, asks the connectivity guard.
+async fn guard(result: ProbeResult, timeout: Duration, anchors: &[Anchor], current: Network) -> (ProbeResult, Network) {
     let observation = &result.observation;
     let wait = Duration::from_secs(5).min(timeout);
     if observation.outcome == Outcome::Up || !may_be_the_network(observation.reason) {

@@ -15,6 +15,7 @@ pub(crate) mod dns;
 mod imap;
 mod pop3;
 pub mod replies;
+pub mod roundtrip;
 mod session;
 mod smtp;
 pub(crate) mod tls;
