@@ -204,7 +204,10 @@ pub fn catalog(json: bool) -> anyhow::Result<ExitCode> {
     }
     out!("{:<18} {:<24} {:<22} MAIL", "ID", "NAME", "STATUS SOURCE");
     for p in presets {
-        let status = p.status.as_ref().map_or_else(|| "none".to_owned(), |s| s.format.clone());
+        let status = p.status.as_ref().map_or_else(
+            || "none".to_owned(),
+            |s| if s.verified { s.format.clone() } else { format!("{} (not verified)", s.format) },
+        );
         let mail: Vec<String> = p.mail.iter().map(|m| format!("{}:{}", m.host, m.port)).collect();
         let mail = if mail.is_empty() { "—".to_owned() } else { mail.join(" ") };
         out!("{:<18} {:<24} {:<22} {mail}", p.id, p.name, status);
