@@ -136,6 +136,7 @@ const history: ProviderHistory = {
     { day: "2026-11-23", uptime: null, down_min: 0, unseen_min: 1440, latency_ms: null },
     { day: "2026-11-24", uptime: 0.875, down_min: 90, unseen_min: 0, latency_ms: 41 },
   ],
+  hours: [],
 };
 
 /// What the mocked resident holds: the controls change as a real one would.
@@ -152,7 +153,7 @@ function mockSummary(next: Summary) {
 
 function host(route: string | null = null) {
   const calls: string[] = [];
-  controls = { paused_until: null, snoozed: [], muted: [], autostart: false, language: null };
+  controls = { paused_until: null, quiet_until: null, snoozed: [], muted: [], autostart: false, language: null };
   added = [];
   opened = [];
   currentSummary = summary;

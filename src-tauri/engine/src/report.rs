@@ -3,7 +3,7 @@
 use chrono::{DateTime, FixedOffset};
 use outage_core::config::Config;
 use outage_core::report::{
-    DayBar, IncidentLine, OutageLine, ProviderHistory, ProviderReport, Report, TimelineLine, Unmeasured,
+    DayBar, HourPoint, IncidentLine, OutageLine, ProviderHistory, ProviderReport, Report, TimelineLine, Unmeasured,
 };
 
 use crate::EngineError;
@@ -140,5 +140,12 @@ pub fn history(
             seen.remove(&day).unwrap_or(DayBar { day, uptime: None, down_min: 0, unseen_min: 0, latency_ms: None })
         })
         .collect();
-    Ok(ProviderHistory { report, days })
+    let hours = store
+        .hourly_latency(id, (now - chrono::TimeDelta::days(3)).timestamp_millis(), now.timestamp_millis())?
+        .into_iter()
+        .filter_map(|(hour_ms, latency_ms)| {
+            Some(HourPoint { at: DateTime::from_timestamp_millis(hour_ms)?.with_timezone(&zone), latency_ms })
+        })
+        .collect();
+    Ok(ProviderHistory { report, days, hours })
 }
