@@ -232,7 +232,14 @@ mod tests {
     }
 
     fn none() -> Controls {
-        Controls { paused_until: None, quiet_until: None, snoozed: vec![], muted: vec![], autostart: None, language: None }
+        Controls {
+            paused_until: None,
+            quiet_until: None,
+            snoozed: vec![],
+            muted: vec![],
+            autostart: None,
+            language: None,
+        }
     }
 
     #[test]
@@ -243,7 +250,9 @@ mod tests {
         assert_eq!(en.tooltip, "Not set up yet");
         assert!(!en.attention);
         assert_eq!(labels(&en), ["Set up …", "--", "Quit"]);
-        assert!(matches!(&en.menu[0], MenuEntry::Item { action: Action::OpenWindow { route: Some(r) }, .. } if r == "/welcome"));
+        assert!(
+            matches!(&en.menu[0], MenuEntry::Item { action: Action::OpenWindow { route: Some(r) }, .. } if r == "/welcome")
+        );
         let de = appearance(&summary(Network::Offline, &[]), &none(), Language::De);
         assert_eq!(de.icon, TrayIcon::NotSetUp, "offline matters only once something is watched");
         assert_eq!(de.tooltip, "Noch nicht eingerichtet");

@@ -403,7 +403,9 @@ mod tests {
         for (provider, check) in [("p", "p/imap"), ("p2", "p2/imap"), ("p.x", "p.x/imap")] {
             let o = Observation::failed(check, CheckKind::Imap, "h:993", at, Outcome::Down, Reason::Timeout, "x");
             store.insert(provider, &o, std::time::Duration::from_secs(300)).unwrap();
-            store.outage_started(check, provider, at.timestamp_millis(), at.timestamp_millis(), Some("timeout")).unwrap();
+            store
+                .outage_started(check, provider, at.timestamp_millis(), at.timestamp_millis(), Some("timeout"))
+                .unwrap();
         }
         assert!(store.delete_provider("p").unwrap() > 0);
         assert!(!store.has_observations("p/imap").unwrap());
@@ -412,8 +414,10 @@ mod tests {
             assert!(store.has_observations(check).unwrap(), "{check} stays");
             assert_eq!(store.outages(provider, 0, i64::MAX).unwrap().len(), 1, "{provider} keeps its outage");
         }
-        let left: i64 =
-            store.conn.query_row("SELECT count(*) FROM last_observation WHERE check_id LIKE 'p/%'", [], |r| r.get(0)).unwrap();
+        let left: i64 = store
+            .conn
+            .query_row("SELECT count(*) FROM last_observation WHERE check_id LIKE 'p/%'", [], |r| r.get(0))
+            .unwrap();
         assert_eq!(left, 0);
     }
 }
