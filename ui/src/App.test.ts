@@ -121,7 +121,7 @@ const history: ProviderHistory = {
         first_seen: "2026-11-24T10:02:00+01:00",
         resolved_seen: null,
         timeline: [
-          { at: "2026-11-24T10:00:00+01:00", source: "us", kind: "confirmed", text: "imap timeout" },
+          { at: "2026-11-24T10:00:00+01:00", source: "us", kind: "confirmed", text: "df/imap/imap.df.eu:993: timeout" },
           {
             at: "2026-11-24T10:02:00+01:00",
             source: "provider",
@@ -440,6 +440,9 @@ describe("provider history", () => {
     // The merged timeline names who said what in words.
     const who = [...document.querySelectorAll(".merged li strong")].map((s) => s.textContent);
     expect(who).toEqual(["Us: outage confirmed", "Provider: Investigating"]);
+    expect(document.querySelector(".merged li.from-us .body")?.textContent).toBe(
+      "Incoming mail (IMAP) · imap.df.eu:993: the server did not answer in time.",
+    );
     await fireEvent.focus(bars[1]);
     expect(screen.getByTestId("day-detail").textContent).toContain("90 min down");
     // Latency: the day with timed probes, in a table; without a canvas (as here) the table
