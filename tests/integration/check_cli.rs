@@ -7,10 +7,25 @@ use std::time::{Duration, Instant};
 use outage_tests::{Anchor, Behaviour, HttpServer, bin, fixture, statuspage_summary, write_config};
 
 fn check(config: &std::path::Path, data: &std::path::Path, json: bool) -> Output {
+    check_resolving_with(config, data, json, None)
+}
+
+/// `check`, with the system's resolver replaced by `resolver` (a DNS server on loopback): a
+/// page that times out makes the connectivity guard ask whether names still resolve, and the
+/// answer must not depend on the machine the tests run on.
+fn check_resolving_with(
+    config: &std::path::Path,
+    data: &std::path::Path,
+    json: bool,
+    resolver: Option<std::net::SocketAddr>,
+) -> Output {
     let mut c = Command::new(bin("outage-notifier"));
     c.arg("--config").arg(config).arg("--data-dir").arg(data).arg("check");
     if json {
         c.arg("--json");
+    }
+    if let Some(resolver) = resolver {
+        c.env("OUTAGE_NOTIFIER_DNS", resolver.to_string());
     }
     c.output().expect("run outage-notifier check")
 }
@@ -133,7 +148,7 @@ fn against_with(behaviour: Behaviour, format_given: bool) -> (serde_json::Value,
     }
     std::fs::write(&config, text).unwrap();
     let started = Instant::now();
-    let out = check(&config, &dir.path().join("data"), true);
+    let out = check_resolving_with(&config, &dir.path().join("data"), true, Some(anchor.addr));
     let took = started.elapsed();
     assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
     let v = json(&out);

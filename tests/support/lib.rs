@@ -53,6 +53,10 @@ pub enum Behaviour {
     Huge(usize),
     /// 302 to itself, forever.
     RedirectLoop,
+    /// 302 to this address, whatever was asked (a captive portal's sign-in page).
+    RedirectTo(String),
+    /// 200 announcing this many bytes, then one byte a second (a body that never ends in time).
+    Dribble(usize),
     /// 429 with `Retry-After` in seconds.
     RateLimited(u64),
     /// A site: these paths answer 200 with (content type, body); every other path 404.
@@ -71,7 +75,12 @@ pub struct HttpServer {
 
 impl HttpServer {
     pub fn start(behaviour: Behaviour) -> HttpServer {
-        let listener = TcpListener::bind("127.0.0.1:0").expect("bind loopback");
+        HttpServer::start_on("127.0.0.1:0", behaviour)
+    }
+
+    /// On this address (port 80 in a network namespace of the test's own, say).
+    pub fn start_on(addr: &str, behaviour: Behaviour) -> HttpServer {
+        let listener = TcpListener::bind(addr).expect("bind loopback");
         let addr = listener.local_addr().expect("local addr");
         let server = HttpServer {
             addr,
@@ -176,6 +185,22 @@ impl HttpServer {
                     }
                     ok
                 }
+                Behaviour::Dribble(size) => {
+                    let head = format!("HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: {size}\r\n\r\n");
+                    let mut ok = stream.write_all(head.as_bytes()).is_ok();
+                    for _ in 0..size {
+                        if !ok {
+                            break;
+                        }
+                        std::thread::sleep(Duration::from_secs(1));
+                        ok = stream.write_all(b"x").is_ok();
+                    }
+                    ok
+                }
+                Behaviour::RedirectTo(location) => {
+                    let head = format!("HTTP/1.1 302 Found\r\nLocation: {location}\r\nContent-Length: 0\r\n\r\n");
+                    stream.write_all(head.as_bytes()).is_ok()
+                }
                 Behaviour::RedirectLoop => {
                     let next = format!("{path}{}r", if path.contains('?') { "&" } else { "?" });
                     let head = format!("HTTP/1.1 302 Found\r\nLocation: {next}\r\nContent-Length: 0\r\n\r\n");
@@ -198,17 +223,56 @@ fn respond(stream: &mut TcpStream, status: &str, content_type: &str, body: &[u8]
     stream.write_all(head.as_bytes()).is_ok() && stream.write_all(body).is_ok()
 }
 
-/// A connectivity anchor on loopback: accepts TCP connections and nothing else.
+/// A connectivity anchor on loopback: a real DNS server (dnsmasq) that answers the guard's
+/// well-known name over UDP and TCP, as a public resolver would, and nothing else.
 #[derive(Debug)]
 pub struct Anchor {
     pub addr: SocketAddr,
-    _listener: TcpListener,
+    child: std::process::Child,
 }
+
+/// What the anchor answers for the guard's well-known name (`example.com`, RFC 2606).
+pub const WELL_KNOWN_ANSWER: &str = "192.0.2.80";
 
 impl Anchor {
     pub fn start() -> Anchor {
-        let listener = TcpListener::bind("127.0.0.1:0").expect("bind loopback");
-        Anchor { addr: listener.local_addr().expect("addr"), _listener: listener }
+        Anchor::start_on("127.0.0.1", 0)
+    }
+
+    /// On this address and port (0: a free one), e.g. `1.1.1.1:53` in a network namespace.
+    pub fn start_on(ip: &str, port: u16) -> Anchor {
+        let port = if port == 0 {
+            std::net::UdpSocket::bind(format!("{ip}:0")).expect("bind").local_addr().expect("addr").port()
+        } else {
+            port
+        };
+        let child = Command::new("dnsmasq")
+            .args([
+                "--keep-in-foreground",
+                "--no-daemon",
+                &format!("--port={port}"),
+                &format!("--listen-address={ip}"),
+                "--bind-interfaces",
+                "--no-resolv",
+                "--no-hosts",
+                &format!("--address=/example.com/{WELL_KNOWN_ANSWER}"),
+                "--pid-file",
+                "--user=root",
+            ])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("dnsmasq is not installed (cargo xtask setup installs dnsmasq-base)");
+        let addr: SocketAddr = format!("{ip}:{port}").parse().expect("addr");
+        wait_for("the anchor's dnsmasq", Duration::from_secs(10), || TcpStream::connect(addr).ok());
+        Anchor { addr, child }
+    }
+}
+
+impl Drop for Anchor {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
     }
 }
 

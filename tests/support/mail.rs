@@ -378,7 +378,7 @@ fn fake_imap(stream: &mut (impl std::io::Read + std::io::Write), login: &str) {
 }
 
 /// dnsmasq on a loopback port: `mail.example.test` is 127.0.0.2 (the Dovecot of
-/// [`servers`]); other names under `.test` do not exist (NXDOMAIN).
+/// [`servers`]), `example.com` exists; other names under `.test` do not exist (NXDOMAIN).
 #[derive(Debug)]
 pub struct Dnsmasq {
     pub addr: SocketAddr,
@@ -399,6 +399,9 @@ impl Dnsmasq {
                 "--no-hosts",
                 "--local=/test/",
                 "--address=/mail.example.test/127.0.0.2",
+                // The connectivity guard's well-known name: this resolver works, so a name
+                // it calls NXDOMAIN is that name's problem, not the resolver's.
+                &format!("--address=/example.com/{}", crate::WELL_KNOWN_ANSWER),
                 "--pid-file",
                 "--user=root",
             ])

@@ -309,6 +309,23 @@ describe("summary view", () => {
     expect(screen.getByTestId("storage").textContent).toMatch(/^\s*Seit .*09:03 kann der Verlauf nicht gespeichert werden/);
   });
 
+  it("names the user's network trouble in the headline, in both languages", async () => {
+    const cases: [Summary["network"], "en" | "de", string][] = [
+      ["dns", "en", "Your DNS server is not answering — your internet connection itself works"],
+      ["dns", "de", "Ihr DNS-Server beantwortet keine Anfragen — Ihre Internetverbindung selbst funktioniert"],
+      ["sign_in", "en", "This network wants you to sign in"],
+      ["sign_in", "de", "Dieses Netz verlangt eine Anmeldung"],
+    ];
+    for (const [network, lang, headline] of cases) {
+      host();
+      currentSummary = { ...summary, network, language: lang };
+      render(App, { lang });
+      await settle();
+      expect(screen.getByTestId("headline").textContent).toBe(headline);
+      cleanup();
+    }
+  });
+
   it("asks the host to check now", async () => {
     const calls = host();
     render(App, { lang: "en" });

@@ -18,7 +18,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::action::Action;
 use crate::calendar::{MaintenanceWindow, QuietHours};
-use crate::model::{CheckKind, Network, Outcome, Reason, State, Verdict};
+use crate::model::{CheckKind, Outcome, Reason, State, Verdict};
 use crate::summary::{ProviderSummary, Summary};
 use crate::text::{self, AlertEvent, Language};
 
@@ -403,15 +403,15 @@ fn evaluate(
         _ => {}
     }
 
-    if summary.network == Network::Offline {
+    if !summary.network.is_online() {
         if !state.network.told {
             state.network.told = true;
             let relapse = state.network.back_at.is_some_and(|back| now - back < delta(policy.settle));
             if !relapse {
                 let alert = Alert {
                     key: NETWORK_KEY.into(),
-                    title: text::network_down(lang).to_owned(),
-                    body: text::network_down_body(lang).to_owned(),
+                    title: text::network_trouble(summary.network, lang).to_owned(),
+                    body: text::network_trouble_body(summary.network, lang).to_owned(),
                     urgency: Urgency::Normal,
                     route: "/".into(),
                 };

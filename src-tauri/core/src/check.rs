@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, FixedOffset};
 
-use crate::config::{Mail, Provider, StatusPage};
+use crate::config::{Http, Mail, Provider, StatusPage};
 use crate::confirm::{self, RecheckPolicy, Tracker};
 use crate::formats::Format;
 use crate::model::{CheckKind, Observation, Reason};
@@ -30,6 +30,8 @@ pub enum CheckSpec {
     StatusPage { page: url::Url, format: Option<Format> },
     /// An SMTP, IMAP or POP3 endpoint; `target` is its `host:port`.
     Mail { endpoint: Mail, target: String },
+    /// A page that must answer (and say what `expect` wants).
+    Http(Http),
 }
 
 impl Check {
@@ -37,6 +39,7 @@ impl Check {
         match &self.spec {
             CheckSpec::StatusPage { .. } => CheckKind::StatusPage,
             CheckSpec::Mail { endpoint, .. } => endpoint.kind.check_kind(),
+            CheckSpec::Http(_) => CheckKind::Http,
         }
     }
 
@@ -45,6 +48,7 @@ impl Check {
         match &self.spec {
             CheckSpec::StatusPage { page, .. } => page.as_str(),
             CheckSpec::Mail { target, .. } => target,
+            CheckSpec::Http(http) => http.url.as_str(),
         }
     }
 }
@@ -67,7 +71,32 @@ pub fn checks_of(provider: &Provider) -> Vec<Check> {
             spec: CheckSpec::Mail { target: endpoint.authority(), endpoint: endpoint.clone() },
         });
     }
+    for page in &provider.http {
+        checks.push(Check {
+            id: page.check_id(&provider.id),
+            provider_id: provider.id.clone(),
+            spec: CheckSpec::Http(page.clone()),
+        });
+    }
     checks
+}
+
+/// What a reachability check makes of a page that answered: a status code it does not
+/// accept, or a page without the expected text (in its plain text, HTML reduced to text), is
+/// a failure with its reason and a message for people; else `None`.
+pub fn judge_page(http: &Http, status: u16, body: &[u8]) -> Option<(Reason, String)> {
+    if !http.accepts(status) {
+        return Some((Reason::HttpStatus, format!("HTTP {status}")));
+    }
+    let expect = http.expect.as_deref()?;
+    let page = String::from_utf8_lossy(body);
+    let text = crate::formats::html::to_text(&page);
+    let squeezed = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase();
+    if squeezed(&text).contains(&squeezed(expect)) {
+        None
+    } else {
+        Some((Reason::Content, format!("the page does not say \"{expect}\"")))
+    }
 }
 
 /// How soon to look again when the connectivity guard says the network is down: the
@@ -375,6 +404,31 @@ mod tests {
         assert_eq!(kinds, [CheckKind::StatusPage, CheckKind::Smtp, CheckKind::Imap]);
         assert_eq!(checks[2].target(), "imap.p.test:993");
         assert!(checks.iter().all(|c| c.provider_id == "p"));
+    }
+
+    #[test]
+    fn a_page_is_judged_by_its_status_and_by_the_text_people_read() {
+        let http = |expect: Option<&str>, status: Vec<u16>| Http {
+            url: url::Url::parse("https://status.strato.test/").unwrap(),
+            expect: expect.map(str::to_owned),
+            status,
+            ca_file: None,
+        };
+        let page = b"<html><head><script>var s='operating normally';</script></head>\
+                     <body><h1>Email</h1><p>All systems <b>operating\n normally</b></p></body></html>";
+        assert_eq!(judge_page(&http(None, vec![]), 200, page), None);
+        assert_eq!(judge_page(&http(None, vec![]), 301, b""), None);
+        assert_eq!(judge_page(&http(None, vec![]), 503, b"").map(|f| f.0), Some(Reason::HttpStatus));
+        assert_eq!(judge_page(&http(None, vec![503]), 503, b""), None, "the user accepts it");
+        assert_eq!(judge_page(&http(Some("Operating normally"), vec![]), 200, page), None);
+        let missing = judge_page(&http(Some("operating normally"), vec![]), 200, b"<p>Email: <i>outage</i></p>");
+        assert_eq!(missing.map(|f| f.0), Some(Reason::Content));
+        let in_script_only = b"<script>document.write('operating normally')</script><p>outage</p>";
+        assert_eq!(
+            judge_page(&http(Some("operating normally"), vec![]), 200, in_script_only).map(|f| f.0),
+            Some(Reason::Content),
+            "only what people read counts"
+        );
     }
 
     #[test]

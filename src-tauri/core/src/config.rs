@@ -14,8 +14,40 @@ use crate::formats::Format;
 use crate::model::State;
 use crate::text::Language;
 
-/// The default connectivity anchors: independent public resolvers, reached over TCP.
-pub const DEFAULT_CONNECTIVITY: [&str; 3] = ["1.1.1.1:53", "9.9.9.9:53", "8.8.8.8:53"];
+/// The default connectivity anchors: independent public resolvers, each asked directly for a
+/// well-known name, and one HTTPS page whose certificate a captive portal cannot present.
+pub const DEFAULT_CONNECTIVITY: [&str; 4] = ["1.1.1.1:53", "9.9.9.9:53", "8.8.8.8:53", "https://one.one.one.one/"];
+
+/// Something on the internet whose answer proves the network works (`connectivity`): an
+/// answer a middlebox cannot fake, not a bare TCP connect that anything in the path accepts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Anchor {
+    /// A DNS server (`host:port`), asked directly for a well-known name over UDP, then TCP.
+    Dns(String),
+    /// An `https://` URL, fetched with certificate verification.
+    Https(url::Url),
+}
+
+impl Anchor {
+    /// `host:port` is a DNS server; `https://…` a page. Anything else is no anchor.
+    pub fn parse(text: &str) -> Option<Anchor> {
+        if text.contains("://") {
+            let url = url::Url::parse(text).ok()?;
+            (url.scheme() == "https" && url.host_str().is_some()).then_some(Anchor::Https(url))
+        } else {
+            valid_anchor(text).then(|| Anchor::Dns(text.to_owned()))
+        }
+    }
+}
+
+impl std::fmt::Display for Anchor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Anchor::Dns(server) => f.write_str(server),
+            Anchor::Https(url) => f.write_str(url.as_str()),
+        }
+    }
+}
 
 /// A validated configuration.
 #[derive(Debug, Clone, PartialEq)]
@@ -60,8 +92,8 @@ pub struct Settings {
     pub timeout: Duration,
     /// `None` follows the OS locale.
     pub language: Option<Language>,
-    /// `host:port` anchors; the network is online when any of them answers.
-    pub connectivity: Vec<String>,
+    /// The network is online when any of these answers.
+    pub connectivity: Vec<Anchor>,
 }
 
 impl Default for Settings {
@@ -70,7 +102,7 @@ impl Default for Settings {
             interval: Duration::from_secs(120),
             timeout: Duration::from_secs(15),
             language: None,
-            connectivity: DEFAULT_CONNECTIVITY.iter().map(|s| (*s).to_owned()).collect(),
+            connectivity: DEFAULT_CONNECTIVITY.iter().filter_map(|s| Anchor::parse(s)).collect(),
         }
     }
 }
@@ -88,6 +120,33 @@ pub struct Provider {
     pub mail: Vec<Mail>,
     /// The catalog preset it was filled from (`preset`), if any.
     pub preset: Option<String>,
+    /// Pages watched for reachability (`[[provider.http]]`).
+    pub http: Vec<Http>,
+}
+
+/// A page watched for reachability (`[[provider.http]]`): a service without a status page,
+/// or a status page only people can read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Http {
+    pub url: url::Url,
+    /// Must appear in the page's plain text (HTML reduced to text).
+    pub expect: Option<String>,
+    /// The status codes that count as an answer; empty means 200 to 399.
+    pub status: Vec<u16>,
+    /// An extra trust anchor (PEM), resolved against the config file's directory.
+    pub ca_file: Option<PathBuf>,
+}
+
+impl Http {
+    /// The check's stable id: `{provider}/http/{url}`.
+    pub fn check_id(&self, provider_id: &str) -> String {
+        format!("{provider_id}/http/{}", self.url)
+    }
+
+    /// Whether an answer with this status code counts.
+    pub fn accepts(&self, code: u16) -> bool {
+        if self.status.is_empty() { (200..400).contains(&code) } else { self.status.contains(&code) }
+    }
 }
 
 /// One mail endpoint to probe (`[[provider.mail]]`).
@@ -183,6 +242,17 @@ struct RawProvider {
     interval: Option<toml::Spanned<String>>,
     #[serde(default)]
     mail: Vec<toml::Spanned<RawMail>>,
+    #[serde(default)]
+    http: Vec<toml::Spanned<RawHttp>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawHttp {
+    url: toml::Spanned<String>,
+    expect: Option<toml::Spanned<String>>,
+    status: Option<toml::Spanned<Vec<i64>>>,
+    ca_file: Option<toml::Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -221,8 +291,9 @@ struct RawMaintenance {
 }
 
 const SETTINGS_KEYS: [&str; 4] = ["interval", "timeout", "language", "connectivity"];
-const PROVIDER_KEYS: [&str; 8] =
-    ["id", "name", "preset", "status_page", "status_format", "components", "interval", "mail"];
+const PROVIDER_KEYS: [&str; 9] =
+    ["id", "name", "preset", "status_page", "status_format", "components", "interval", "mail", "http"];
+const HTTP_KEYS: [&str; 4] = ["url", "expect", "status", "ca_file"];
 const MAIL_KEYS: [&str; 7] = ["kind", "host", "port", "tls", "username", "ca_file", "cert_warn_days"];
 const ALERTS_KEYS: [&str; 4] = ["reminder", "quiet_hours", "states", "maintenance"];
 const MAINTENANCE_KEYS: [&str; 7] = ["provider", "days", "from", "to", "time_zone", "start", "end"];
@@ -264,23 +335,24 @@ pub fn parse(text: &str, file: &str) -> Result<Config, ConfigError> {
             })?);
         }
         if let Some(v) = s.connectivity {
+            let mut anchors = Vec::new();
             for anchor in v.get_ref() {
-                if !valid_anchor(anchor) {
-                    return Err(error(
+                anchors.push(Anchor::parse(anchor).ok_or_else(|| {
+                    error(
                         Some(v.span()),
-                        format!("connectivity anchor `{anchor}` is not host:port"),
-                        Some("for example \"1.1.1.1:53\"".into()),
-                    ));
-                }
+                        format!("connectivity anchor `{anchor}` is neither host:port nor an https:// URL"),
+                        Some("for example \"1.1.1.1:53\" (a DNS server) or \"https://one.one.one.one/\"".into()),
+                    )
+                })?);
             }
-            if v.get_ref().is_empty() {
+            if anchors.is_empty() {
                 return Err(error(
                     Some(v.span()),
                     "connectivity needs at least one anchor".into(),
                     Some("leave the key out for the defaults".into()),
                 ));
             }
-            settings.connectivity = v.into_inner();
+            settings.connectivity = anchors;
         }
     }
     if settings.timeout > settings.interval {
@@ -374,10 +446,19 @@ pub fn parse(text: &str, file: &str) -> Result<Config, ConfigError> {
             // The preset's documented endpoints, unless the user wrote their own.
             mail = preset.map(|preset| preset.mail.iter().map(Mail::from_preset).collect()).unwrap_or_default();
         }
-        if status_page.is_none() && mail.is_empty() {
-            let hint = preset
-                .and_then(|preset| preset.status_note.clone())
-                .unwrap_or_else(|| "add status_page = \"https://…\" or a [[provider.mail]] endpoint".into());
+        let mut http: Vec<Http> = Vec::new();
+        for raw in p.http {
+            let span = raw.span();
+            let page = http_check(raw.into_inner(), file).map_err(|(span, m, h)| error(Some(span), m, h))?;
+            if http.iter().any(|h| h.url == page.url) {
+                return Err(error(Some(span), format!("provider `{id}` lists {} twice", page.url), None));
+            }
+            http.push(page);
+        }
+        if status_page.is_none() && mail.is_empty() && http.is_empty() {
+            let hint = preset.and_then(|preset| preset.status_note.clone()).unwrap_or_else(|| {
+                "add status_page = \"https://…\", a [[provider.mail]] endpoint or a [[provider.http]] page".into()
+            });
             return Err(error(Some(span), format!("provider `{id}` has nothing to watch"), Some(hint)));
         }
         let components = if p.components.is_empty() {
@@ -403,7 +484,7 @@ pub fn parse(text: &str, file: &str) -> Result<Config, ConfigError> {
             None => None,
         };
         let preset = preset.map(|p| p.id.clone());
-        providers.push(Provider { id, name, status_page, components, interval, mail, preset });
+        providers.push(Provider { id, name, status_page, components, interval, mail, preset, http });
     }
     let alerts = match raw.alerts {
         None => Alerts::default(),
@@ -526,6 +607,61 @@ pub fn authority(host: &str, port: u16) -> String {
     if host.contains(':') { format!("[{host}]:{port}") } else { format!("{host}:{port}") }
 }
 
+/// Validates one `[[provider.http]]` table. `file` anchors a relative `ca_file`.
+fn http_check(raw: RawHttp, file: &str) -> Result<Http, (std::ops::Range<usize>, String, Option<String>)> {
+    let url = url::Url::parse(raw.url.get_ref().trim())
+        .ok()
+        .filter(|u| matches!(u.scheme(), "http" | "https") && u.host_str().is_some())
+        .ok_or_else(|| {
+            (
+                raw.url.span(),
+                format!("url `{}` is not an http(s) address", raw.url.get_ref()),
+                Some("for example \"https://web.whatsapp.com/\"".into()),
+            )
+        })?;
+    let expect = match raw.expect {
+        Some(e) if e.get_ref().trim().is_empty() => {
+            return Err((e.span(), "expect is empty".into(), Some("leave it out to accept any page".into())));
+        }
+        e => e.map(|e| e.into_inner().trim().to_owned()),
+    };
+    let status = match raw.status {
+        None => Vec::new(),
+        Some(codes) => {
+            let span = codes.span();
+            let codes: Option<Vec<u16>> = codes
+                .into_inner()
+                .into_iter()
+                .map(|c| u16::try_from(c).ok().filter(|c| (100..600).contains(c)))
+                .collect();
+            match codes {
+                Some(codes) if !codes.is_empty() => codes,
+                _ => {
+                    return Err((
+                        span,
+                        "status lists no HTTP status codes".into(),
+                        Some("for example [200, 204]".into()),
+                    ));
+                }
+            }
+        }
+    };
+    let ca_file = match raw.ca_file {
+        None => None,
+        Some(c) if c.get_ref().trim().is_empty() => return Err((c.span(), "ca_file is empty".into(), None)),
+        Some(c) if url.scheme() != "https" => {
+            return Err((c.span(), "ca_file without https has nothing to verify".into(), None));
+        }
+        Some(c) => Some(relative_to(file, PathBuf::from(c.into_inner()))),
+    };
+    Ok(Http { url, expect, status, ca_file })
+}
+
+/// A path as a user reading the config file means it: relative to that file.
+fn relative_to(file: &str, path: PathBuf) -> PathBuf {
+    if path.is_relative() { Path::new(file).parent().unwrap_or(Path::new("")).join(path) } else { path }
+}
+
 /// Validates one `[[provider.mail]]` table. `file` anchors a relative `ca_file`.
 fn mail_endpoint(raw: RawMail, file: &str) -> Result<Mail, (std::ops::Range<usize>, String, Option<String>)> {
     let kind = MailKind::parse(raw.kind.get_ref()).ok_or_else(|| {
@@ -594,11 +730,7 @@ fn mail_endpoint(raw: RawMail, file: &str) -> Result<Mail, (std::ops::Range<usiz
         Some(c) if tls == TlsMode::None => {
             return Err((c.span(), "ca_file without TLS has nothing to verify".into(), None));
         }
-        Some(c) => {
-            let path = PathBuf::from(c.into_inner());
-            // Relative to the config file, as a user reading the file would expect.
-            Some(if path.is_relative() { Path::new(file).parent().unwrap_or(Path::new("")).join(path) } else { path })
-        }
+        Some(c) => Some(relative_to(file, PathBuf::from(c.into_inner()))),
     };
     let cert_warn_days = match raw.cert_warn_days {
         None => DEFAULT_CERT_WARN_DAYS,
@@ -658,6 +790,7 @@ fn unknown_key_hint(message: &str) -> Option<String> {
         .iter()
         .chain(&PROVIDER_KEYS)
         .chain(&MAIL_KEYS)
+        .chain(&HTTP_KEYS)
         .chain(&ALERTS_KEYS)
         .chain(&MAINTENANCE_KEYS)
         .chain(&TOP_KEYS);
@@ -706,10 +839,56 @@ components = ["Git Operations"]
         assert_eq!(c.settings.timeout, Duration::from_secs(15));
         assert_eq!(c.settings.language, Some(Language::De));
         assert_eq!(c.settings.connectivity.len(), 2);
+        assert_eq!(c.settings.connectivity[0], Anchor::Dns("1.1.1.1:53".into()));
         let p = &c.providers[0];
         assert_eq!((p.id.as_str(), p.name.as_str()), ("github", "GitHub"));
         assert_eq!(p.status_page.as_ref().unwrap().format, Some(Format::Statuspage));
         assert_eq!(p.components, vec!["Git Operations".to_owned()]);
+    }
+
+    #[test]
+    fn http_checks_are_read_with_their_defaults_and_errors_are_located() {
+        let c = parse(
+            "[[provider]]\nid = \"wa\"\n[[provider.http]]\nurl = \"https://web.whatsapp.test/\"\n\
+             [[provider.http]]\nurl = \"https://status.strato.test/\"\nexpect = \" alle Systeme \"\nstatus = [200]\n\
+             ca_file = \"ca.pem\"\n",
+            "/etc/outage/c.toml",
+        )
+        .unwrap();
+        let http = &c.providers[0].http;
+        assert_eq!(http.len(), 2);
+        assert_eq!((http[0].expect.as_deref(), http[0].accepts(302), http[0].accepts(404)), (None, true, false));
+        assert_eq!(http[1].expect.as_deref(), Some("alle Systeme"));
+        assert_eq!((http[1].accepts(200), http[1].accepts(204)), (true, false));
+        assert_eq!(http[1].ca_file.as_deref(), Some(Path::new("/etc/outage/ca.pem")));
+        assert_eq!(http[0].check_id("wa"), "wa/http/https://web.whatsapp.test/");
+        let cases = [
+            ("[[provider]]\nid = \"a\"\n[[provider.http]]\nurl = \"ftp://x.test/\"\n", 4, "http(s)"),
+            ("[[provider]]\nid = \"a\"\n[[provider.http]]\nurl = \"https://x.test/\"\nexpect = \" \"\n", 5, "empty"),
+            ("[[provider]]\nid = \"a\"\n[[provider.http]]\nurl = \"https://x.test/\"\nstatus = [99]\n", 5, "status"),
+            ("[[provider]]\nid = \"a\"\n[[provider.http]]\nurl = \"http://x.test/\"\nca_file = \"c\"\n", 5, "https"),
+            ("[[provider]]\nid = \"a\"\n[[provider.http]]\nurl = \"https://x.test/\"\nexpekt = \"x\"\n", 5, "expekt"),
+        ];
+        for (text, line, needle) in cases {
+            let e = parse(text, "c.toml").unwrap_err();
+            assert_eq!(e.line, Some(line), "{text}: {e}");
+            assert!(e.message.contains(needle), "{text}: {e}");
+        }
+        let e =
+            parse("[[provider]]\nid = \"a\"\n[[provider.http]]\nurl = \"https://x.test/\"\nexpekt = \"x\"\n", "c.toml")
+                .unwrap_err();
+        assert_eq!(e.hint.as_deref(), Some("did you mean `expect`?"));
+    }
+
+    #[test]
+    fn anchors_are_dns_servers_or_https_pages() {
+        let c = parse("[settings]\nconnectivity = [\"9.9.9.9:53\", \"https://anchor.test/x\"]\n", "c.toml").unwrap();
+        assert_eq!(
+            c.settings.connectivity,
+            [Anchor::Dns("9.9.9.9:53".into()), Anchor::Https(url::Url::parse("https://anchor.test/x").unwrap())]
+        );
+        assert_eq!(c.settings.connectivity[1].to_string(), "https://anchor.test/x");
+        assert_eq!(Settings::default().connectivity.len(), DEFAULT_CONNECTIVITY.len(), "every default parses");
     }
 
     #[test]
@@ -737,6 +916,7 @@ components = ["Git Operations"]
             ("[settings]\ninterval = \"1s\"\n", 2, "shorter than"),
             ("[settings]\nlanguage = \"fr\"\n", 2, "unknown language"),
             ("[settings]\nconnectivity = [\"nohost\"]\n", 2, "host:port"),
+            ("[settings]\nconnectivity = [\"http://portal.test/\"]\n", 2, "https:// URL"),
             ("[[provider]]\nid = \"Bad Id\"\nstatus_page = \"https://x.test\"\n", 2, "stable id"),
             ("[[provider]]\nid = \"a\"\nstatus_page = \"ftp://x.test\"\n", 3, "http(s)"),
             (

@@ -73,18 +73,22 @@ pub fn summarize_provider(
         lines.iter().filter(|l| l.kind != CheckKind::StatusPage).map(|l| l.state.unwrap_or(&not_run)).collect();
 
     let judgement = judge(&page_view, &probes, network);
-    let verdict_text = text::verdict(
-        &VerdictFacts {
-            verdict: judgement.verdict,
-            name: &provider.name,
-            since: judgement.since,
-            symptom: judgement.symptom,
-            page_reason: judgement.page_reason,
-            page_resolved: judgement.page_resolved,
-        },
-        lang,
-        now,
-    );
+    let verdict_text = if judgement.verdict == Verdict::YourNetwork {
+        text::network_trouble(network, lang).to_owned()
+    } else {
+        text::verdict(
+            &VerdictFacts {
+                verdict: judgement.verdict,
+                name: &provider.name,
+                since: judgement.since,
+                symptom: judgement.symptom,
+                page_reason: judgement.page_reason,
+                page_resolved: judgement.page_resolved,
+            },
+            lang,
+            now,
+        )
+    };
 
     let check_summaries = lines
         .iter()
@@ -276,7 +280,7 @@ fn earliest_failure(states: &[&CheckState]) -> Option<DateTime<FixedOffset>> {
 /// acknowledged), the user's account, or an announced maintenance.
 pub fn judge(page: &Page<'_>, probes: &[&CheckState], network: Network) -> Judgement {
     let mut judgement = Judgement::not_checked();
-    if network == Network::Offline {
+    if !network.is_online() {
         judgement.verdict = Verdict::YourNetwork;
         return judgement;
     }
@@ -623,6 +627,35 @@ mod tests {
                 since: None,
                 de: "Ihr Internet ist nicht erreichbar",
                 en: "Your internet connection is down",
+            },
+            Case {
+                name: "a broken resolver: your network, naming DNS, whatever the probes said before",
+                page: Some(green()),
+                probes: vec![probe(imap, Imap, Down, Some(Reason::Dns), Some("2026-11-24T10:02:00+01:00"), None)],
+                network: Network::Dns,
+                state: State::Unknown,
+                verdict: Verdict::YourNetwork,
+                since: None,
+                de: "Ihr DNS-Server beantwortet keine Anfragen — Ihre Internetverbindung selbst funktioniert",
+                en: "Your DNS server is not answering — your internet connection itself works",
+            },
+            Case {
+                name: "a captive portal: your network, asking for a sign-in",
+                page: Some(green()),
+                probes: vec![probe(
+                    imap,
+                    Imap,
+                    Down,
+                    Some(Reason::Certificate),
+                    Some("2026-11-24T10:02:00+01:00"),
+                    None,
+                )],
+                network: Network::SignIn,
+                state: State::Unknown,
+                verdict: Verdict::YourNetwork,
+                since: None,
+                de: "Dieses Netz verlangt eine Anmeldung",
+                en: "This network wants you to sign in",
             },
             Case {
                 name: "announced maintenance explains our failures",

@@ -311,10 +311,12 @@ pub enum Reason {
     Offline,
     /// It answers, but far slower than it usually does.
     Slow,
+    /// A page answered without the text it must show (`[[provider.http]] expect`).
+    Content,
 }
 
 impl Reason {
-    pub const ALL: [Reason; 13] = [
+    pub const ALL: [Reason; 14] = [
         Reason::Dns,
         Reason::Refused,
         Reason::Timeout,
@@ -328,6 +330,7 @@ impl Reason {
         Reason::TooLarge,
         Reason::Offline,
         Reason::Slow,
+        Reason::Content,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -345,6 +348,7 @@ impl Reason {
             Reason::TooLarge => "too_large",
             Reason::Offline => "offline",
             Reason::Slow => "slow",
+            Reason::Content => "content",
         }
     }
 
@@ -461,13 +465,50 @@ impl Observation {
     }
 }
 
-/// Whether the local network reaches the outside world.
+/// Whether the local network reaches the outside world, and if not, what is wrong with it.
+/// Every state but `Online` is the user's network: no provider is judged while it lasts, and
+/// the time is nobody's downtime.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
 #[ts(export, rename_all = "snake_case")]
 pub enum Network {
     Online,
+    /// No anchor answered.
     Offline,
+    /// The anchors answer, but the system's DNS resolver does not resolve names that exist.
+    Dns,
+    /// The network intercepts the anchors (a captive portal): it wants a sign-in first.
+    SignIn,
+}
+
+impl Network {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Network::Online => "online",
+            Network::Offline => "offline",
+            Network::Dns => "dns",
+            Network::SignIn => "sign_in",
+        }
+    }
+
+    /// Whether providers can be judged at all.
+    pub fn is_online(self) -> bool {
+        self == Network::Online
+    }
+
+    /// Which of two findings about the network speaks for it: the more specific cause (a
+    /// sign-in page explains broken DNS and dead anchors; a broken resolver explains names
+    /// that fail) over plain silence, and any trouble over one probe that got through.
+    #[must_use]
+    pub fn worse(self, other: Network) -> Network {
+        let rank = |n: Network| match n {
+            Network::Online => 0,
+            Network::Offline => 1,
+            Network::Dns => 2,
+            Network::SignIn => 3,
+        };
+        if rank(other) > rank(self) { other } else { self }
+    }
 }
 
 /// The plain-language judgement per provider.

@@ -142,9 +142,9 @@ pub struct StorageProblem {
 }
 
 impl Summary {
-    /// The worst provider state; `Unknown` while offline, `Operational` with no providers.
+    /// The worst provider state; `Unknown` while the network is not online, `Operational` with no providers.
     pub fn worst(&self) -> State {
-        if self.network == Network::Offline {
+        if !self.network.is_online() {
             return State::Unknown;
         }
         State::worst(self.providers.iter().map(|p| p.state))

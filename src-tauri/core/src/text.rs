@@ -280,6 +280,45 @@ pub fn network_down(lang: Language) -> &'static str {
     }
 }
 
+/// What is wrong with the user's network, in one sentence: the verdict of every provider, the
+/// tray's tooltip and the title of the one alert while it lasts.
+pub fn network_trouble(network: crate::model::Network, lang: Language) -> &'static str {
+    use crate::model::Network as N;
+    match (network, lang) {
+        (N::Online | N::Offline, _) => network_down(lang),
+        (N::Dns, Language::De) => {
+            "Ihr DNS-Server beantwortet keine Anfragen — Ihre Internetverbindung selbst funktioniert"
+        }
+        (N::Dns, Language::En) => "Your DNS server is not answering — your internet connection itself works",
+        (N::SignIn, Language::De) => "Dieses Netz verlangt eine Anmeldung",
+        (N::SignIn, Language::En) => "This network wants you to sign in",
+    }
+}
+
+/// What to do about it: the body of that alert.
+pub fn network_trouble_body(network: crate::model::Network, lang: Language) -> &'static str {
+    use crate::model::Network as N;
+    match (network, lang) {
+        (N::Online | N::Offline, _) => network_down_body(lang),
+        (N::Dns, Language::De) => {
+            "Kein Anbieter ist schuld: Namen werden auf diesem Rechner nicht aufgelöst. Router neu starten oder \
+             die DNS-Einstellungen prüfen. Die Anbieter werden wieder geprüft, sobald DNS antwortet."
+        }
+        (N::Dns, Language::En) => {
+            "No provider is to blame: names are not resolved on this computer. Restart the router or check the \
+             DNS settings. Providers will be checked again as soon as DNS answers."
+        }
+        (N::SignIn, Language::De) => {
+            "Öffnen Sie eine Webseite im Browser und melden Sie sich im WLAN an (Hotel, Bahn, Gäste-Netz). \
+             Bis dahin wird kein Anbieter beschuldigt."
+        }
+        (N::SignIn, Language::En) => {
+            "Open a web page in your browser and sign in to the Wi-Fi (hotel, train, guest network). Until then \
+             no provider is blamed."
+        }
+    }
+}
+
 /// The history cannot be written: the title of its notification, and the tray's note.
 pub fn storage_failing(lang: Language) -> &'static str {
     match lang {

@@ -3,7 +3,7 @@
 use std::fmt::Write as _;
 
 use crate::action::{Action, Span};
-use crate::model::{Network, State};
+use crate::model::State;
 use crate::protocol::Controls;
 use crate::summary::Summary;
 use crate::text::{self, Language};
@@ -70,9 +70,7 @@ pub fn appearance(summary: &Summary, controls: &Controls, lang: Language) -> Tra
     let worst = summary.worst();
     let icon = if summary.providers.is_empty() {
         TrayIcon::NotSetUp
-    } else if summary.network == Network::Offline {
-        TrayIcon::Offline
-    } else {
+    } else if summary.network.is_online() {
         match worst {
             State::Operational => TrayIcon::Operational,
             State::Maintenance => TrayIcon::Maintenance,
@@ -80,6 +78,8 @@ pub fn appearance(summary: &Summary, controls: &Controls, lang: Language) -> Tra
             State::Degraded => TrayIcon::Degraded,
             State::PartialOutage | State::MajorOutage => TrayIcon::Outage,
         }
+    } else {
+        TrayIcon::Offline
     };
 
     let mut affected: Vec<_> = summary.providers.iter().filter(|p| p.state != State::Operational).collect();
@@ -91,8 +91,8 @@ pub fn appearance(summary: &Summary, controls: &Controls, lang: Language) -> Tra
             Language::De => "Noch nicht eingerichtet".into(),
             Language::En => "Not set up yet".into(),
         }
-    } else if summary.network == Network::Offline {
-        text::network_down(lang).to_owned()
+    } else if !summary.network.is_online() {
+        text::network_trouble(summary.network, lang).to_owned()
     } else if affected.iter().all(|p| p.state == State::Unknown) && !affected.is_empty() {
         match lang {
             Language::De => "Zustand noch unbekannt".into(),
@@ -187,7 +187,7 @@ pub fn appearance(summary: &Summary, controls: &Controls, lang: Language) -> Tra
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::Verdict;
+    use crate::model::{Network, Verdict};
     use crate::summary::ProviderSummary;
 
     fn summary(network: Network, states: &[(&str, State)]) -> Summary {

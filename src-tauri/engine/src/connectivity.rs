@@ -1,45 +1,162 @@
-//! The connectivity guard: the network is online when any anchor accepts a TCP connection.
+//! The connectivity guard — "is it me or them" — that a broken network cannot fool. The
+//! network counts as working only on an answer a middlebox cannot fake: a DNS anchor is asked
+//! directly (UDP, then TCP) for a name that must exist and has to answer with addresses; an
+//! HTTPS anchor has to answer over TLS whose certificate verifies. A bare TCP connect proves
+//! nothing: hotel Wi-Fi and broken routers accept connections to anything.
+//!
+//! Beyond online and offline, the guard names two causes that are the user's network, not any
+//! provider's: a system resolver that does not resolve names that exist while the anchors
+//! answer (`Network::Dns`), and a network that intercepts HTTPS and redirects plain HTTP to a
+//! sign-in page (`Network::SignIn`).
 
+use std::net::SocketAddr;
+use std::sync::OnceLock;
 use std::time::Duration;
 
-use futures_util::future::select_ok;
-use outage_core::model::Network;
-use tokio::net::TcpStream;
+use futures_util::future::join_all;
+use outage_core::config::Anchor;
+use outage_core::model::{Network, Reason};
 
-/// Tries all anchors at once; the first to accept wins. Each attempt has `timeout`.
-pub async fn probe(anchors: &[String], timeout: Duration) -> Network {
-    let attempts = anchors.iter().map(|anchor| {
-        Box::pin(async move {
-            match tokio::time::timeout(timeout, TcpStream::connect(anchor.as_str())).await {
-                Ok(Ok(_)) => Ok(()),
-                _ => Err(()),
-            }
-        })
-    });
-    let attempts: Vec<_> = attempts.collect();
-    if attempts.is_empty() {
+use crate::mail::dns::{self, Dns, Transport};
+
+/// The name DNS anchors are asked for, and the system resolver is checked with: reserved by
+/// RFC 2606, served by IANA, resolvable from every working resolver.
+pub const WELL_KNOWN_NAME: &str = "example.com.";
+
+/// What one anchor showed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Seen {
+    /// A DNS anchor answered the well-known name.
+    Resolved,
+    /// An HTTPS anchor answered over verified TLS.
+    Verified,
+    /// An HTTPS anchor was intercepted: a certificate for another name, or plain HTTP sent to
+    /// another host.
+    Intercepted,
+    /// Nothing usable.
+    Silent,
+}
+
+/// Whether the network reaches the outside world, within `timeout` for each anchor. `names_failed`
+/// says the probe that asked failed to resolve a name: then a working internet with a system
+/// resolver that cannot resolve the well-known name is `Network::Dns`.
+pub async fn probe(anchors: &[Anchor], timeout: Duration, names_failed: bool) -> Network {
+    if anchors.is_empty() {
         return Network::Online;
     }
-    match select_ok(attempts).await {
-        Ok(_) => Network::Online,
-        Err(()) => Network::Offline,
+    let seen = join_all(anchors.iter().map(|anchor| look(anchor, timeout))).await;
+    let verified = seen.contains(&Seen::Verified);
+    if seen.contains(&Seen::Intercepted) && !verified {
+        // DNS anchors may well answer through a captive portal (DNS is what it lets pass).
+        return Network::SignIn;
     }
+    if !verified && !seen.contains(&Seen::Resolved) {
+        return Network::Offline;
+    }
+    if names_failed && !system_resolves(timeout).await {
+        return Network::Dns;
+    }
+    Network::Online
+}
+
+/// Whether the system's resolver (or the one `OUTAGE_NOTIFIER_DNS` names, as the mail probes
+/// use) resolves the well-known name: NXDOMAIN, SERVFAIL and silence are all a no.
+pub async fn system_resolves(timeout: Duration) -> bool {
+    let resolver = Dns::from_env();
+    matches!(tokio::time::timeout(timeout, resolver.lookup(WELL_KNOWN_NAME)).await, Ok(Ok(_)))
+}
+
+async fn look(anchor: &Anchor, timeout: Duration) -> Seen {
+    match anchor {
+        Anchor::Dns(server) => {
+            let Some(server) = server_address(server).await else { return Seen::Silent };
+            // UDP first; TCP when UDP gets nothing (a network that drops UDP, or a truncated
+            // answer). Either must carry a real answer for the well-known name.
+            for transport in [Transport::Udp, Transport::Tcp] {
+                let asked = dns::ask(server, transport, WELL_KNOWN_NAME, timeout);
+                if matches!(tokio::time::timeout(timeout, asked).await, Ok(Ok(_))) {
+                    return Seen::Resolved;
+                }
+            }
+            Seen::Silent
+        }
+        Anchor::Https(url) => https(url, timeout).await,
+    }
+}
+
+/// A DNS anchor's address. An IP literal is used as it is; a name has to be resolved first,
+/// which only works when the system resolver does.
+async fn server_address(server: &str) -> Option<SocketAddr> {
+    if let Ok(addr) = server.parse::<SocketAddr>() {
+        return Some(addr);
+    }
+    tokio::net::lookup_host(server).await.ok()?.next()
+}
+
+async fn https(url: &url::Url, timeout: Duration) -> Seen {
+    let Some(client) = guard_client() else { return Seen::Silent };
+    let answered = tokio::time::timeout(timeout, client.get(url.as_str()).send()).await;
+    match answered {
+        // Any status over verified TLS: the real server answered.
+        Ok(Ok(_)) => return Seen::Verified,
+        Ok(Err(e)) if crate::http::reason_of(&e) == Reason::Certificate => return Seen::Intercepted,
+        _ => {}
+    }
+    // A portal that lets no HTTPS through at all still answers plain HTTP with a redirect
+    // to its own sign-in page; the anchor itself would only redirect to its own https URL.
+    let mut plain = url.clone();
+    if plain.set_scheme("http").is_err() || plain.set_port(None).is_err() {
+        return Seen::Silent;
+    }
+    let Ok(Ok(response)) = tokio::time::timeout(timeout, client.get(plain.as_str()).send()).await else {
+        return Seen::Silent;
+    };
+    let elsewhere = response
+        .headers()
+        .get(reqwest::header::LOCATION)
+        .and_then(|l| l.to_str().ok())
+        .and_then(|l| plain.join(l).ok())
+        .is_some_and(|to| to.host_str() != url.host_str());
+    if response.status().is_redirection() && elsewhere { Seen::Intercepted } else { Seen::Silent }
+}
+
+/// The guard's own client: it follows no redirect (a redirect to another host is what a
+/// portal does) and keeps no connection, so every look is a fresh TLS handshake.
+fn guard_client() -> Option<&'static reqwest::Client> {
+    static CLIENT: OnceLock<Option<reqwest::Client>> = OnceLock::new();
+    CLIENT
+        .get_or_init(|| {
+            crate::http::install_crypto_provider();
+            reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .pool_max_idle_per_host(0)
+                .connect_timeout(Duration::from_secs(5))
+                .build()
+                .map_err(|e| tracing::warn!("the connectivity guard has no HTTP client: {e}"))
+                .ok()
+        })
+        .as_ref()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    /// A TCP listener that accepts and never says a word, and a port where nothing listens.
     #[tokio::test]
-    async fn any_answering_anchor_means_online() {
+    async fn an_anchor_that_only_accepts_connections_proves_nothing() {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let open = listener.local_addr().unwrap().to_string();
-        let closed = {
-            let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-            l.local_addr().unwrap().to_string()
-        };
-        let t = Duration::from_secs(2);
-        assert_eq!(probe(&[closed.clone(), open], t).await, Network::Online);
-        assert_eq!(probe(&[closed], t).await, Network::Offline);
+        let accepting = listener.local_addr().unwrap().to_string();
+        tokio::spawn(async move {
+            let mut held = Vec::new();
+            while let Ok((socket, _)) = listener.accept().await {
+                held.push(socket);
+            }
+        });
+        let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().to_string();
+        let t = Duration::from_secs(1);
+        let anchors = [Anchor::Dns(accepting), Anchor::Dns(closed)];
+        assert_eq!(probe(&anchors, t, false).await, Network::Offline);
+        assert_eq!(probe(&[], t, false).await, Network::Online, "no anchors: nothing to go by");
     }
 }

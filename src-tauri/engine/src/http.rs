@@ -28,6 +28,23 @@ pub fn install_crypto_provider() {
 
 /// Builds the one client the process shares (connection pool, TLS verified by default).
 pub fn client() -> Result<reqwest::Client, EngineError> {
+    builder().build().map_err(|e| EngineError::Http(e.to_string()))
+}
+
+/// A client like [`client`] that also trusts the CA in `ca_file` (PEM): a page served with a
+/// certificate of the user's own CA.
+pub fn client_trusting(ca_file: &std::path::Path) -> Result<reqwest::Client, String> {
+    let pem = std::fs::read(ca_file).map_err(|e| format!("cannot read ca_file {}: {e}", ca_file.display()))?;
+    let certificates = reqwest::Certificate::from_pem_bundle(&pem)
+        .map_err(|e| format!("ca_file {} holds no PEM certificate: {e}", ca_file.display()))?;
+    certificates
+        .into_iter()
+        .fold(builder(), reqwest::ClientBuilder::add_root_certificate)
+        .build()
+        .map_err(|e| e.to_string())
+}
+
+fn builder() -> reqwest::ClientBuilder {
     install_crypto_provider();
     reqwest::Client::builder()
         .user_agent(concat!(
@@ -39,8 +56,6 @@ pub fn client() -> Result<reqwest::Client, EngineError> {
         .connect_timeout(Duration::from_secs(10))
         .pool_idle_timeout(Duration::from_secs(90))
         .pool_max_idle_per_host(2)
-        .build()
-        .map_err(|e| EngineError::Http(e.to_string()))
 }
 
 /// What makes a GET conditional: the validators of the last body we saw.
@@ -134,18 +149,7 @@ pub async fn get(
         let content_type = header(reqwest::header::CONTENT_TYPE);
         let validators =
             Validators { etag: header(reqwest::header::ETAG), last_modified: header(reqwest::header::LAST_MODIFIED) };
-        if response.content_length().is_some_and(|n| n > cap as u64) {
-            return Err(too_large(cap));
-        }
-        let mut body = Vec::new();
-        let mut stream = response.bytes_stream();
-        while let Some(chunk) = stream.next().await {
-            let chunk = chunk.map_err(|e| classify(&e))?;
-            if body.len() + chunk.len() > cap {
-                return Err(too_large(cap));
-            }
-            body.extend_from_slice(&chunk);
-        }
+        let body = read_capped(response, cap).await?;
         Ok(Some((body, final_url, content_type, validators)))
     };
     match tokio::time::timeout(timeout, exchange).await {
@@ -154,11 +158,61 @@ pub async fn get(
         }
         Ok(Ok(None)) => Ok(Response::NotModified { latency: started.elapsed() }),
         Ok(Err(e)) => Err(e),
-        Err(_) => Err(FetchError {
-            reason: Reason::Timeout,
-            message: format!("no complete answer within {}", humantime_secs(timeout)),
-            retry_after: None,
-        }),
+        Err(_) => Err(timed_out(timeout)),
+    }
+}
+
+/// GETs `url` within `timeout` (the whole exchange, body included), capping the body, and
+/// returns whatever status the server gave with it: for checks that judge the status
+/// themselves.
+pub async fn fetch(
+    client: &reqwest::Client,
+    url: &str,
+    timeout: Duration,
+    cap: usize,
+) -> Result<(u16, Fetched), FetchError> {
+    let started = Instant::now();
+    let exchange = async {
+        let response = client.get(url).send().await.map_err(|e| classify(&e))?;
+        let status = response.status().as_u16();
+        let final_url = response.url().to_string();
+        let content_type =
+            response.headers().get(reqwest::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).map(str::to_owned);
+        let body = read_capped(response, cap).await?;
+        Ok((status, body, final_url, content_type))
+    };
+    match tokio::time::timeout(timeout, exchange).await {
+        Ok(Ok((status, body, final_url, content_type))) => Ok((
+            status,
+            Fetched { body, latency: started.elapsed(), final_url, content_type, validators: Validators::default() },
+        )),
+        Ok(Err(e)) => Err(e),
+        Err(_) => Err(timed_out(timeout)),
+    }
+}
+
+/// A response's body, refused as soon as it grows past `cap`.
+async fn read_capped(response: reqwest::Response, cap: usize) -> Result<Vec<u8>, FetchError> {
+    if response.content_length().is_some_and(|n| n > cap as u64) {
+        return Err(too_large(cap));
+    }
+    let mut body = Vec::new();
+    let mut stream = response.bytes_stream();
+    while let Some(chunk) = stream.next().await {
+        let chunk = chunk.map_err(|e| classify(&e))?;
+        if body.len() + chunk.len() > cap {
+            return Err(too_large(cap));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
+}
+
+fn timed_out(timeout: Duration) -> FetchError {
+    FetchError {
+        reason: Reason::Timeout,
+        message: format!("no complete answer within {}", humantime_secs(timeout)),
+        retry_after: None,
     }
 }
 
@@ -180,6 +234,11 @@ fn parse_retry_after(value: &str, now: chrono::DateTime<chrono::FixedOffset>) ->
 
 fn humantime_secs(d: Duration) -> String {
     format!("{:.1} s", d.as_secs_f64())
+}
+
+/// Why a request failed, as the probes name it.
+pub(crate) fn reason_of(e: &reqwest::Error) -> Reason {
+    classify(e).reason
 }
 
 /// Maps a reqwest error onto our reasons by walking its source chain.

@@ -13,6 +13,7 @@ pub mod netwatch;
 pub mod one_shot;
 pub mod paths;
 pub mod probe;
+pub mod reachability;
 pub mod report;
 pub mod runner;
 pub mod store;

@@ -51,9 +51,16 @@ pub async fn check_all(
             let mut seen = Vec::new();
             let mut state = CheckState::default();
             loop {
-                let (result, network) =
-                    probe_guarded(check, client, config.settings.timeout, &config.settings.connectivity, &clock, pages)
-                        .await;
+                let (result, network) = probe_guarded(
+                    check,
+                    client,
+                    config.settings.timeout,
+                    &config.settings.connectivity,
+                    Network::Online,
+                    &clock,
+                    pages,
+                )
+                .await;
                 let observation = result.observation;
                 let offline = observation.reason == Some(Reason::Offline);
                 // The same step as the scheduler's: quick re-checks cannot change a permanent
@@ -96,9 +103,7 @@ pub async fn check_all(
                 store.record_snapshot(&check.provider_id, snapshot, observation.at.timestamp_millis())?;
             }
         }
-        if net == Network::Offline {
-            network = Network::Offline;
-        }
+        network = network.worse(net);
         states.insert(check.id.clone(), state);
     }
     Ok(fusion::summarize(config, &states, network, language, clock()))

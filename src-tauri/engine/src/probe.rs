@@ -108,6 +108,10 @@ pub async fn run(
             observation: crate::mail::run(&check.id, &check.provider_id, endpoint, timeout, now).await,
             retry_after: None,
         },
+        CheckSpec::Http(page) => ProbeResult {
+            observation: crate::reachability::run(&check.id, page, client, timeout, now).await,
+            retry_after: None,
+        },
     }
 }
 

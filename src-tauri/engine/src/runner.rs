@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, FixedOffset, Timelike as _};
 use outage_core::check::{Check, CheckState, OutageChange, checks_of};
-use outage_core::config::Config;
+use outage_core::config::{Anchor, Config};
 use outage_core::confirm::RecheckPolicy;
 use outage_core::fusion;
 use outage_core::model::{CheckKind, Network, Outcome, Reason};
@@ -288,6 +288,7 @@ impl Engine {
         let now = Instant::now();
         let timeout = self.config.settings.timeout;
         let anchors = self.config.settings.connectivity.clone();
+        let current = self.network;
         for (index, slot) in self.slots.iter_mut().enumerate() {
             if slot.running || slot.next_due > now {
                 continue;
@@ -303,7 +304,8 @@ impl Engine {
             let pages = self.pages.clone();
             tokio::spawn(async move {
                 let Ok(_permit) = permits.acquire_owned().await else { return };
-                let (result, network) = probe_guarded(&check, &client, timeout, &anchors, &clock, &pages).await;
+                let (result, network) =
+                    probe_guarded(&check, &client, timeout, &anchors, current, &clock, &pages).await;
                 let _ = inputs
                     .send(Input::Observed { check_index: index, generation, result: Box::new(result), network })
                     .await;
@@ -381,8 +383,9 @@ impl Engine {
         slot.running = false;
         let provider_id = slot.check.provider_id.clone();
         let check_id = slot.check.id.clone();
-        let went_offline = network == Network::Offline && self.network == Network::Online;
-        let came_back = network == Network::Online && self.network == Network::Offline;
+        // Any trouble of the user's network is a gap in what we saw, whatever its cause.
+        let went_offline = !network.is_online() && self.network.is_online();
+        let came_back = network.is_online() && !self.network.is_online();
         self.network = network;
 
         let interval = slot.interval;
@@ -459,34 +462,53 @@ impl Engine {
 }
 
 /// Runs a probe; when it fails, asks the connectivity guard whether the network is the cause.
+/// `current` is what the engine believes of the network: while the system resolver is known
+/// to fail, a probe that still got through (a connection kept from before, an address
+/// literal) does not end that by itself.
 pub async fn probe_guarded(
     check: &Check,
     client: &reqwest::Client,
     timeout: Duration,
-    anchors: &[String],
+    anchors: &[Anchor],
+    current: Network,
     clock: &Clock,
     pages: &PageCache,
 ) -> (ProbeResult, Network) {
     let result = probe::run(check, client, timeout, clock(), pages).await;
     let observation = &result.observation;
-    if observation.outcome == Outcome::Up || !is_network_reason(observation.reason) {
+    let wait = Duration::from_secs(5).min(timeout);
+    if observation.outcome == Outcome::Up || !may_be_the_network(observation.reason) {
+        if current == Network::Dns && !connectivity::system_resolves(wait).await {
+            return (result, Network::Dns);
+        }
         return (result, Network::Online);
     }
-    match connectivity::probe(anchors, Duration::from_secs(5).min(timeout)).await {
-        Network::Online => (result, Network::Online),
-        Network::Offline => {
-            let mut offline = result;
-            let o = &mut offline.observation;
-            o.reason = Some(Reason::Offline);
-            o.outcome = Outcome::Unknown;
-            o.message = format!("network offline ({})", o.message);
-            (offline, Network::Offline)
-        }
+    // A silent resolver shows as a timeout to a page fetched through the system's resolver.
+    let names_failed = matches!(observation.reason, Some(Reason::Dns | Reason::Timeout));
+    let network = connectivity::probe(anchors, wait, names_failed).await;
+    if network.is_online() {
+        return (result, network);
     }
+    // The user's network, not the provider: this probe says nothing about it, and the time
+    // is nobody's downtime.
+    let mut unseen = result;
+    let o = &mut unseen.observation;
+    o.reason = Some(Reason::Offline);
+    o.outcome = Outcome::Unknown;
+    let why = match network {
+        Network::Online | Network::Offline => "network offline",
+        Network::Dns => "the system's DNS resolver fails while the internet answers",
+        Network::SignIn => "the network wants a sign-in (captive portal)",
+    };
+    o.message = format!("{why} ({})", o.message);
+    (unseen, network)
 }
 
-fn is_network_reason(reason: Option<Reason>) -> bool {
-    matches!(reason, Some(Reason::Dns | Reason::Refused | Reason::Timeout | Reason::Tls))
+/// Every failure but a refused login (which proves the server answered) may be the user's
+/// network: a portal answers with its own certificate or page, a broken resolver with
+/// NXDOMAIN, a dead line with silence.
+fn may_be_the_network(reason: Option<Reason>) -> bool {
+    !matches!(reason, Some(Reason::Auth | Reason::Offline))
 }
 
 #[cfg(test)]
@@ -548,26 +570,21 @@ mod tests {
         Arc::new(move || base + chrono::Duration::from_std(start.elapsed()).unwrap())
     }
 
-    /// A connectivity anchor on loopback that listens for the whole test.
-    async fn anchor() -> std::net::SocketAddr {
-        let anchor = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = anchor.local_addr().unwrap();
-        tokio::spawn(async move {
-            loop {
-                let _ = anchor.accept().await;
-            }
-        });
-        addr
+    /// The scheduler's tests are not about the network: no anchors, so the guard has nothing
+    /// to ask and every failure is the provider's (the guard has its own tests).
+    fn parse(text: &str) -> Config {
+        let mut config = config::parse(text, "test.toml").unwrap();
+        config.settings.connectivity.clear();
+        config
     }
 
-    async fn engine(addr: std::net::SocketAddr) -> (EngineHandle, tempfile::TempDir) {
+    fn engine(addr: std::net::SocketAddr) -> (EngineHandle, tempfile::TempDir) {
         keep_runtime_busy();
-        let anchor_addr = anchor().await;
         let text = format!(
-            "[settings]\ninterval = \"60s\"\ntimeout = \"5s\"\nlanguage = \"en\"\nconnectivity = [\"{anchor_addr}\"]\n\
+            "[settings]\ninterval = \"60s\"\ntimeout = \"5s\"\nlanguage = \"en\"\n\
              [[provider]]\nid = \"p\"\nname = \"P\"\nstatus_page = \"http://{addr}/\"\n"
         );
-        let config = config::parse(&text, "test.toml").unwrap();
+        let config = parse(&text);
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(&dir.path().join("h.sqlite3")).unwrap();
         let (handle, _task) = start(config, Language::En, store, paused_clock()).unwrap();
@@ -619,13 +636,12 @@ mod tests {
         let slow_hits: Arc<Mutex<Vec<Instant>>> = Arc::default();
         let fast = serve(Arc::new(Mutex::new((200, summary("none")))), Arc::clone(&fast_hits)).await;
         let slow = serve(Arc::new(Mutex::new((200, summary("none")))), Arc::clone(&slow_hits)).await;
-        let anchor_addr = anchor().await;
         let text = format!(
-            "[settings]\ninterval = \"2m\"\ntimeout = \"5s\"\nlanguage = \"en\"\nconnectivity = [\"{anchor_addr}\"]\n\
+            "[settings]\ninterval = \"2m\"\ntimeout = \"5s\"\nlanguage = \"en\"\n\
              [[provider]]\nid = \"fast\"\nstatus_page = \"http://{fast}/\"\ninterval = \"30s\"\n\
              [[provider]]\nid = \"slow\"\nstatus_page = \"http://{slow}/\"\n"
         );
-        let config = config::parse(&text, "test.toml").unwrap();
+        let config = parse(&text);
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(&dir.path().join("h.sqlite3")).unwrap();
         let (_handle, _task) = start(config, Language::En, store, paused_clock()).unwrap();
@@ -643,7 +659,7 @@ mod tests {
         let page: Page = Arc::new(Mutex::new((200, summary("none"))));
         let hits: Arc<Mutex<Vec<Instant>>> = Arc::default();
         let addr = serve(page.clone(), Arc::clone(&hits)).await;
-        let (handle, _dir) = engine(addr).await;
+        let (handle, _dir) = engine(addr);
         let count = || hits.lock().unwrap().len();
 
         run_for(Duration::from_secs(10)).await;
@@ -697,7 +713,7 @@ mod tests {
         let page: Page = Arc::new(Mutex::new((200, summary("none"))));
         let hits: Arc<Mutex<Vec<Instant>>> = Arc::default();
         let addr = serve(page.clone(), Arc::clone(&hits)).await;
-        let (handle, _dir) = engine(addr).await;
+        let (handle, _dir) = engine(addr);
         run_for(Duration::from_secs(10)).await;
         page.lock().unwrap().1 = summary("critical");
         handle.send(Command::CheckNow).await;
@@ -740,12 +756,11 @@ mod tests {
                 });
             }
         });
-        let anchor_addr = anchor().await;
         let text = format!(
-            "[settings]\ninterval = \"60s\"\ntimeout = \"5s\"\nlanguage = \"en\"\nconnectivity = [\"{anchor_addr}\"]\n\
+            "[settings]\ninterval = \"60s\"\ntimeout = \"5s\"\nlanguage = \"en\"\n\
              [[provider]]\nid = \"p\"\nname = \"P\"\nstatus_page = \"http://{slow_addr}/\"\nstatus_format = \"statuspage\"\n"
         );
-        let config = config::parse(&text, "test.toml").unwrap();
+        let config = parse(&text);
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("h.sqlite3");
         let (handle, task) = start(config, Language::En, Store::open(&path).unwrap(), paused_clock()).unwrap();
@@ -770,10 +785,10 @@ mod tests {
             }
         });
         let text = format!(
-            "[settings]\ninterval = \"60s\"\ntimeout = \"30s\"\nlanguage = \"en\"\nconnectivity = [\"{anchor_addr}\"]\n\
+            "[settings]\ninterval = \"60s\"\ntimeout = \"30s\"\nlanguage = \"en\"\n\
              [[provider]]\nid = \"q\"\nname = \"Q\"\nstatus_page = \"http://{silent_addr}/\"\nstatus_format = \"statuspage\"\n"
         );
-        let config = config::parse(&text, "test.toml").unwrap();
+        let config = parse(&text);
         let (handle, task) = start(config, Language::En, Store::open(&path).unwrap(), paused_clock()).unwrap();
         while held.lock().unwrap().is_empty() {
             run_for(Duration::from_millis(250)).await;
@@ -803,14 +818,13 @@ mod tests {
         });
         let page_hits: Arc<Mutex<Vec<Instant>>> = Arc::default();
         let page = serve(Arc::new(Mutex::new((500, String::new()))), Arc::clone(&page_hits)).await;
-        let anchor_addr = anchor().await;
         let text = format!(
-            "[settings]\ninterval = \"60s\"\ntimeout = \"5s\"\nlanguage = \"en\"\nconnectivity = [\"{anchor_addr}\"]\n\
+            "[settings]\ninterval = \"60s\"\ntimeout = \"5s\"\nlanguage = \"en\"\n\
              [[provider]]\nid = \"p\"\nname = \"P\"\nstatus_page = \"http://{page}/\"\nstatus_format = \"statuspage\"\n\
              [[provider.mail]]\nkind = \"imap\"\nhost = \"127.0.0.1\"\nport = {}\ntls = \"none\"\n",
             imap_addr.port()
         );
-        let config = config::parse(&text, "test.toml").unwrap();
+        let config = parse(&text);
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(&dir.path().join("h.sqlite3")).unwrap();
         let (handle, _task) = start(config, Language::En, store, paused_clock()).unwrap();

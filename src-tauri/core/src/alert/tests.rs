@@ -14,8 +14,8 @@ use crate::check::{CheckState, checks_of};
 use crate::config::Config;
 use crate::confirm::{self, RecheckPolicy};
 use crate::fusion;
-use crate::model::Verdict;
 use crate::model::{Finding, Incident, IncidentState, IncidentUpdate, Observation, StatusSnapshot};
+use crate::model::{Network, Verdict};
 
 fn at(s: &str) -> DateTime<FixedOffset> {
     DateTime::parse_from_rfc3339(s).unwrap()
@@ -34,6 +34,8 @@ enum Probe {
     CertExpiring(i64),
     /// The local network is gone (the connectivity guard said so).
     Offline,
+    /// The anchors answer, but the system's resolver does not (the guard said so).
+    BrokenDns,
     /// Answers well, but after this many milliseconds.
     Slow(u64),
 }
@@ -189,7 +191,12 @@ impl Sim {
         let kind = self.checks.iter().find(|(c, _)| c == id).map(|(_, k)| *k).unwrap();
         let provider = id.split('/').next().unwrap();
         let seen = (self.probes)(&world_name(id), self.now);
-        let observation = if seen == Probe::Offline {
+        let trouble = match seen {
+            Probe::Offline => Network::Offline,
+            Probe::BrokenDns => Network::Dns,
+            _ => Network::Online,
+        };
+        let observation = if !trouble.is_online() {
             Observation::failed(id, kind, id, self.now, Outcome::Unknown, Reason::Offline, "offline")
         } else if kind == CheckKind::StatusPage {
             Observation {
@@ -210,7 +217,7 @@ impl Sim {
                 Probe::Up | Probe::Slow(_) => (Outcome::Up, None, Some(90)),
                 Probe::Down(reason) => (Outcome::Down, Some(reason), None),
                 Probe::CertExpiring(days) => (Outcome::Degraded, Some(Reason::Certificate), Some(days)),
-                Probe::Offline => unreachable!(),
+                Probe::Offline | Probe::BrokenDns => unreachable!(),
             };
             Observation {
                 check_id: id.into(),
@@ -227,8 +234,8 @@ impl Sim {
         };
 
         // The engine's own step for an observation.
-        let came_back = seen != Probe::Offline && self.network == Network::Offline;
-        self.network = if seen == Probe::Offline { Network::Offline } else { Network::Online };
+        let came_back = trouble.is_online() && !self.network.is_online();
+        self.network = trouble;
         let state = self.states.entry(id.to_owned()).or_default();
         let was_failure = state.confirmed.as_ref().map(|o| confirm::is_failure(o.outcome));
         let step = state.observe(&observation, &self.confirm);
@@ -442,6 +449,23 @@ fn network_down_with_five_providers_is_one_alert() {
     // Posteo was down before, during and after the gap: the gap is neither a recovery nor a
     // new outage.
     assert!(sim.titles().iter().all(|t| !t.contains("back to normal")), "{:?}", sim.titles());
+}
+
+/// A resolver that fails every name while the internet works (issue 12): one alert that names
+/// DNS, none per provider, nothing told as resolved when DNS is back.
+#[test]
+fn broken_dns_with_five_providers_is_one_alert_that_names_dns() {
+    let broken = between("2026-11-24T10:00:00+01:00", "2026-11-24T10:40:00+01:00");
+    let probes: ProbeWorld = Box::new(move |_, t| if broken(t) { Probe::BrokenDns } else { Probe::Up });
+    let mut sim = Sim::new(5, "2026-11-24T09:00:00+01:00", probes, always_green());
+    sim.run_until("2026-11-24T11:30:00+01:00");
+    let told = sim.notified_between("2026-11-24T09:00:00+01:00", "2026-11-24T11:30:00+01:00");
+    assert_eq!(told.len(), 1, "{told:?}");
+    assert_eq!(told[0].1.key, NETWORK_KEY);
+    assert_eq!(told[0].1.title, "Your DNS server is not answering — your internet connection itself works");
+    assert!(told[0].1.body.contains("No provider is to blame"), "{}", told[0].1.body);
+    let withdrawn = sim.log.iter().filter(|(_, e)| *e == Effect::Withdraw { key: NETWORK_KEY.into() }).count();
+    assert_eq!(withdrawn, 1, "it leaves the screen when DNS answers again");
 }
 
 #[test]

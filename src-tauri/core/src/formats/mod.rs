@@ -17,7 +17,7 @@ pub mod cachet;
 pub mod detect;
 pub mod feed;
 pub mod google_workspace;
-mod html;
+pub(crate) mod html;
 pub mod incident_io;
 pub mod instatus;
 pub mod microsoft365;

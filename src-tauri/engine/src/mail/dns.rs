@@ -10,7 +10,7 @@ use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
 
 use hickory_resolver::Resolver;
-use hickory_resolver::config::{LookupIpStrategy, NameServerConfig, ResolverConfig};
+use hickory_resolver::config::{ConnectionConfig, LookupIpStrategy, NameServerConfig, ResolverConfig};
 use hickory_resolver::net::runtime::TokioRuntimeProvider;
 use outage_core::model::Reason;
 
@@ -47,7 +47,7 @@ impl Dns {
 
     /// The addresses of `host`, or why there are none.
     pub async fn lookup(&self, host: &str) -> Result<Vec<IpAddr>, Fail> {
-        let mut builder = match self {
+        let builder = match self {
             Dns::System => Resolver::builder_tokio().map_err(|e| {
                 Fail::transient(Reason::Dns, format!("cannot read the system's DNS configuration: {e}"))
             })?,
@@ -62,32 +62,67 @@ impl Dns {
                 )
             }
         };
+        resolve(builder, host, 2).await
+    }
+}
+
+/// How a DNS server is asked when it is asked directly.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Transport {
+    Udp,
+    Tcp,
+}
+
+/// Asks one DNS server directly for `host` over one transport, past the system's resolver:
+/// the connectivity guard's question to an anchor. One attempt, at most `wait`.
+pub async fn ask(server: SocketAddr, transport: Transport, host: &str, wait: Duration) -> Result<Vec<IpAddr>, Fail> {
+    let mut connection = match transport {
+        Transport::Udp => ConnectionConfig::udp(),
+        Transport::Tcp => ConnectionConfig::tcp(),
+    };
+    connection.port = server.port();
+    let config = NameServerConfig::new(server.ip(), true, vec![connection]);
+    let mut builder =
+        Resolver::builder_with_config(ResolverConfig::from_name_servers(vec![config]), TokioRuntimeProvider::default());
+    builder.options_mut().timeout = wait;
+    // The name is absolute: no search domain of the machine's may be tried after it.
+    builder.options_mut().ndots = 0;
+    resolve(builder, host, 1).await
+}
+
+async fn resolve(
+    mut builder: hickory_resolver::ResolverBuilder<TokioRuntimeProvider>,
+    host: &str,
+    attempts: usize,
+) -> Result<Vec<IpAddr>, Fail> {
+    {
         let options = builder.options_mut();
         options.ip_strategy = LookupIpStrategy::Ipv4AndIpv6;
         // The probe's own step timeout bounds the whole lookup; these keep one lost UDP
         // packet from costing all of it.
-        options.timeout = Duration::from_secs(2);
-        options.attempts = 2;
-        options.cache_size = 0;
-        let resolver = builder
-            .build()
-            .map_err(|e| Fail::transient(Reason::Dns, format!("cannot set up the DNS resolver: {e}")))?;
-        match resolver.lookup_ip(host).await {
-            Ok(found) => {
-                let ips: Vec<IpAddr> = found.iter().collect();
-                if ips.is_empty() {
-                    Err(Fail::permanent(Reason::Dns, format!("{host} has no A or AAAA record")))
-                } else {
-                    Ok(ips)
-                }
-            }
-            Err(e) if e.is_nx_domain() => {
-                Err(Fail::permanent(Reason::Dns, format!("{host} does not exist in DNS (NXDOMAIN)")))
-            }
-            Err(e) if e.is_no_records_found() => {
-                Err(Fail::permanent(Reason::Dns, format!("{host} has no A or AAAA record")))
-            }
-            Err(e) => Err(Fail::transient(Reason::Dns, format!("DNS lookup of {host} failed: {e}"))),
+        if options.timeout > Duration::from_secs(2) {
+            options.timeout = Duration::from_secs(2);
         }
+        options.attempts = attempts;
+        options.cache_size = 0;
+    }
+    let resolver =
+        builder.build().map_err(|e| Fail::transient(Reason::Dns, format!("cannot set up the DNS resolver: {e}")))?;
+    match resolver.lookup_ip(host).await {
+        Ok(found) => {
+            let ips: Vec<IpAddr> = found.iter().collect();
+            if ips.is_empty() {
+                Err(Fail::permanent(Reason::Dns, format!("{host} has no A or AAAA record")))
+            } else {
+                Ok(ips)
+            }
+        }
+        Err(e) if e.is_nx_domain() => {
+            Err(Fail::permanent(Reason::Dns, format!("{host} does not exist in DNS (NXDOMAIN)")))
+        }
+        Err(e) if e.is_no_records_found() => {
+            Err(Fail::permanent(Reason::Dns, format!("{host} has no A or AAAA record")))
+        }
+        Err(e) => Err(Fail::transient(Reason::Dns, format!("DNS lookup of {host} failed: {e}"))),
     }
 }

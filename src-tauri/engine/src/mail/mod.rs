@@ -11,7 +11,7 @@
 //! (a hostile server can send megabytes without a line break), keep a redacted transcript,
 //! and refuse to send a password before TLS; both crates hide exactly those parts.
 
-mod dns;
+pub(crate) mod dns;
 mod imap;
 mod pop3;
 pub mod replies;
