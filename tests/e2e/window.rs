@@ -370,7 +370,9 @@ async fn journey() {
     let operational = en.t("state.operational");
     let found = en.t("add.found").replace("{{format}}", &en.t("format.statuspage"));
     let preview = page
-        .wait_text("the detection preview", "[data-testid=preview] p", |t| t.contains(&found) && t.contains(&operational))
+        .wait_text("the detection preview", "[data-testid=preview] p", |t| {
+            t.contains(&found) && t.contains(&operational)
+        })
         .await;
     assert!(preview.contains("1 components, 0 incidents"), "{preview}");
     page.type_into("[data-testid=preview] input", LOOPBACK).await;
@@ -444,14 +446,17 @@ async fn journey() {
     })
     .await;
     let now = chrono::Local::now();
-    let (from, to) = ((now - chrono::Duration::hours(1)).format("%H:%M"), (now + chrono::Duration::hours(2)).format("%H:%M"));
+    let (from, to) =
+        ((now - chrono::Duration::hours(1)).format("%H:%M"), (now + chrono::Duration::hours(2)).format("%H:%M"));
     page.click("the quiet-hours switch", Locator::Css("[data-testid=quiet-on]")).await;
     // A time field takes typing differently in each engine: its value is set as a user's
     // pick would leave it, with the input event Svelte listens for.
     let set = "const f = document.querySelector(arguments[0]); f.value = arguments[1];
         f.dispatchEvent(new Event('input', { bubbles: true }));";
-    page.wait("the quiet-hours fields", || async { page.client.find(Locator::Css("[data-testid=quiet-from]")).await.ok() })
-        .await;
+    page.wait("the quiet-hours fields", || async {
+        page.client.find(Locator::Css("[data-testid=quiet-from]")).await.ok()
+    })
+    .await;
     page.client.execute(set, vec!["[data-testid=quiet-from]".into(), from.to_string().into()]).await.unwrap();
     page.client.execute(set, vec!["[data-testid=quiet-to]".into(), to.to_string().into()]).await.unwrap();
     page.click_button(&en.t("settings.save")).await;
@@ -465,7 +470,13 @@ async fn journey() {
     // (g) German, chosen in the settings: the resident writes it into the config and speaks
     // it from then on, and the open window follows it at once; "Saved" stays.
     page.wait("the language menu to take German", || async {
-        page.client.find(Locator::Css("form.general select:not([data-testid])")).await.ok()?.select_by_value("de").await.ok()
+        page.client
+            .find(Locator::Css("form.general select:not([data-testid])"))
+            .await
+            .ok()?
+            .select_by_value("de")
+            .await
+            .ok()
     })
     .await;
     page.click_button(&en.t("settings.save")).await;
@@ -480,7 +491,8 @@ async fn journey() {
     })
     .await;
     page.wait_text("the settings in German", "main h1", |t| t == de.t("settings.title")).await;
-    page.wait_text("\"Saved\" after the change of language", "[data-testid=saved]", |t| t == de.t("settings.saved")).await;
+    page.wait_text("\"Saved\" after the change of language", "[data-testid=saved]", |t| t == de.t("settings.saved"))
+        .await;
     page.wait("the quiet-hours banner in German", || async {
         page.text("[data-testid=banner-quiet]").await.filter(|t| t.starts_with("Ruhezeit bis"))
     })
@@ -525,7 +537,8 @@ async fn journey() {
 
     // (i) Remove DomainFactory from its detail, keeping its history.
     back(page, &de).await;
-    let row = "//ul[contains(@class, 'providers')]//button[.//span[@class='name' and normalize-space()='DomainFactory']]";
+    let row =
+        "//ul[contains(@class, 'providers')]//button[.//span[@class='name' and normalize-space()='DomainFactory']]";
     page.click("DomainFactory's row", Locator::XPath(row)).await;
     page.wait_text("DomainFactory's detail", "main h1", |t| t.contains("DomainFactory")).await;
     page.scroll_to("section.manage").await;

@@ -550,7 +550,7 @@ fn close_digest(state: &mut AlertState, policy: &Policy, now: DateTime<FixedOffs
     let quiet_from = state.digest.first().map_or(now, |line| line.at);
     let held = std::mem::take(&mut state.digest);
     let mut still = Vec::new();
-    let mut wrong_now = std::collections::BTreeSet::new();
+    let mut wrong_now = BTreeSet::new();
     for p in &summary.providers {
         let mentioned = held.iter().filter(|l| l.about() == p.id).map(|l| l.at).min();
         let Some(told) = state.providers.get_mut(&p.id).and_then(|m| m.told.as_mut()) else { continue };
