@@ -121,7 +121,7 @@ fn english(en: &Texts, de: &Texts) -> Vec<String> {
         .flat_map(|(key, text)| {
             let german = german[&key].clone();
             text.split("{{")
-                .flat_map(|part| part.split("}}").last().map(str::to_owned))
+                .filter_map(|part| part.split("}}").last().map(str::to_owned))
                 .map(|f| f.trim_matches(|c: char| !c.is_alphanumeric()).to_owned())
                 .filter(move |f| f.split_whitespace().count() >= 2 && !german.contains(f.as_str()))
                 .collect::<Vec<_>>()
