@@ -15,7 +15,9 @@ use fantoccini::Locator;
 use outage_tests::desktop::{self, Daemon, DesktopServices};
 use outage_tests::mail::Keychain;
 use outage_tests::webdriver::{Page, TauriDriver, Texts, eventually, xpath_literal};
-use outage_tests::{Anchor, Behaviour, HttpServer, Running, bin, control_roundtrip, statuspage_summary, workspace};
+use outage_tests::{
+    Anchor, Behaviour, HttpServer, NamespaceResolver, Running, bin, control_roundtrip, statuspage_summary, workspace,
+};
 use serde_json::Value;
 
 const INCIDENT: &str = "Mailcluster 3 unreachable";
@@ -195,7 +197,7 @@ fn isolated<F: Future<Output = ()>>(name: &str, test: impl FnOnce() -> F) {
     }
     let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
     runtime.block_on(async {
-        tokio::time::timeout(Duration::from_secs(480), test()).await.expect("the test took over 8 minutes");
+        tokio::time::timeout(Duration::from_secs(720), test()).await.expect("the test took over 12 minutes");
     });
 }
 
@@ -210,6 +212,7 @@ struct World {
     _logs: KeepLogs,
     _resident: Running,
     _anchor: Anchor,
+    _resolver: NamespaceResolver,
     _services: DesktopServices,
     _bus: Option<Daemon>,
     _xvfb: Daemon,
@@ -237,6 +240,8 @@ impl World {
         // Notifications and the tray need their servers on the bus, or the resident complains.
         let services = DesktopServices::start(&bus_address).await;
 
+        // The namespace's own system resolver: the network is online, real hosts unreachable.
+        let resolver = NamespaceResolver::start(dir.path());
         let anchor = Anchor::start();
         let config = dir.path().join("config.toml");
         std::fs::write(
@@ -291,6 +296,7 @@ impl World {
             _logs: logs,
             _resident: resident,
             _anchor: anchor,
+            _resolver: resolver,
             _services: services,
             _bus: own_bus,
             _xvfb: xvfb,
