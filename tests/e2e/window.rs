@@ -597,21 +597,20 @@ async fn mail_account() {
     let page = &world.page;
 
     page.wait_text("the verdict line", "[data-testid=headline]", |t| t == en.t("headline.allWell")).await;
-    let row = format!(
-        "//ul[contains(@class, 'providers')]//button[.//span[@class='name' and normalize-space()={}]]",
-        xpath_literal(LOOPBACK)
-    );
-    page.click("the loopback provider's row", Locator::XPath(&row)).await;
-    page.wait_text("the mail accounts", "section.mail-accounts h2", |t| t == en.t("mail.title")).await;
+    // The accounts have a view of their own, one click from anywhere.
+    page.click_button(&en.t("nav.accounts")).await;
+    page.wait_text("the mail accounts", "main h1", |t| t == en.t("accounts.title")).await;
+    page.wait_text("the provider's accounts", "section.mail-accounts h2", |t| t == LOOPBACK).await;
     page.wait_text("no accounts yet", "section.mail-accounts p.muted", |t| t == en.t("mail.none")).await;
+    page.click("the add button", Locator::Css("[data-testid=add-mail]")).await;
 
     // IMAP with implicit TLS is what the form starts with.
-    page.type_into("form.mail-form input[placeholder='imap.example.com']", &servers.host).await;
+    page.type_into("[data-testid=mail-host]", &servers.host).await;
     page.type_into("form.mail-form input[inputmode=numeric]", &servers.imaps.to_string()).await;
     page.type_into("form.mail-form input[autocomplete=username]", &servers.user).await;
     page.type_into("form.mail-form input[type=password]", &servers.password).await;
     page.click("the advanced settings", Locator::Css("form.mail-form details.advanced summary")).await;
-    page.type_into("form.mail-form input[placeholder='/etc/ssl/my-ca.pem']", &servers.ca_file.to_string_lossy()).await;
+    page.type_into("[data-testid=ca-file]", &servers.ca_file.to_string_lossy()).await;
     page.click_button(&en.t("mail.test")).await;
     let outcome = page.wait_text("Test connection to pass", "[data-testid=test-outcome]", |t| !t.is_empty()).await;
     assert!(outcome.contains(&en.t("mail.works")), "{outcome}; the page said:\n{}", page.body().await);
@@ -646,15 +645,27 @@ async fn mail_account() {
     assert!(text.contains(&format!("host = \"{}\"", servers.host)), "{text}");
     assert!(text.contains(&format!("username = \"{}\"", servers.user)), "{text}");
     assert!(!text.contains(&servers.password), "the password must not be written into the config");
-    assert!(take_password(), "Save stores the password in the keychain");
 
-    // Edit opens the form on the saved account, in place; Cancel leaves it as it was.
+    // The account says how its last check went, once the resident has run it.
+    check_now(&world.socket);
+    let status = page
+        .wait_text("the account's last result", "[data-testid=account-status]", |t| t != en.t("accounts.notYet"))
+        .await;
+    assert!(status.starts_with(&en.t("measured.up")), "{status}");
+    page.screenshot("accounts-en").await;
+
+    // Edit opens the dialog on the saved account, in place; saved unchanged, with the
+    // password field left empty, it keeps the stored password.
     page.click_button(&en.t("mail.edit")).await;
-    page.wait_text("the edit form", "section.mail-accounts h3", |t| t.starts_with(&en.t("mail.edit"))).await;
+    page.wait_text("the edit form", "[data-testid=mail-dialog] h3", |t| t.starts_with(&en.t("mail.edit"))).await;
     page.scroll_to("form.mail-form").await;
     page.screenshot("mail-edit-en").await;
-    page.click_button(&en.t("mail.cancel")).await;
-    page.wait_text("the add form again", "section.mail-accounts h3", |t| !t.starts_with(&en.t("mail.edit"))).await;
+    page.click("the dialog's Save button", Locator::Css("form.mail-form button[type=submit]")).await;
+    page.wait_text("the edit to be saved", "[data-testid=mail-saved]", |t| t == en.t("mail.saved")).await;
+    page.wait("the dialog to close", || async { page.client.find(Locator::Css("[data-testid=add-mail]")).await.ok() })
+        .await;
+    assert!(world.config().contains(&format!("username = \"{}\"", servers.user)), "{}", world.config());
+    assert!(take_password(), "Save stores the password in the keychain, and an edit with the field empty keeps it");
 
     // Removing the account takes its password out of the keychain too (stored again first,
     // since looking deleted it).
