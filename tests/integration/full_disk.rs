@@ -3,7 +3,6 @@
 //! evidence record then has a gap, and the summary on the control socket must say so until
 //! writes work again.
 
-use std::io::{BufRead as _, BufReader, Write as _};
 use std::os::unix::net::UnixStream;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -38,13 +37,7 @@ while kill -0 $pid 2>/dev/null; do wait $pid; done
 "#;
 
 fn summary(socket: &std::path::Path) -> serde_json::Value {
-    let mut stream = UnixStream::connect(socket).unwrap();
-    stream.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
-    stream.write_all(b"{\"id\":1,\"method\":\"summary\"}\n").unwrap();
-    let mut line = String::new();
-    BufReader::new(stream).read_line(&mut line).unwrap();
-    let reply: serde_json::Value = serde_json::from_str(&line).unwrap_or_else(|e| panic!("{e}: {line}"));
-    reply["summary"].clone()
+    outage_tests::control_summary(socket)
 }
 
 #[test]

@@ -186,9 +186,10 @@ fn connect_timeout() {
 #[test]
 fn server_that_never_greets() {
     let server = ScriptedServer::start(Script::Silent);
+    // With STARTTLS configured, a second look asks whether the server waits for TLS instead.
     for kind in [MailKind::Smtp, MailKind::Imap, MailKind::Pop3] {
-        let o =
-            fails(&endpoint(kind, "127.0.0.1", server.addr.port(), TlsMode::Starttls, None), Reason::Timeout, DEADLINE);
+        let ep = endpoint(kind, "127.0.0.1", server.addr.port(), TlsMode::Starttls, None);
+        let o = fails(&ep, Reason::Timeout, DEADLINE + mail::SECOND_LOOK);
         assert!(o.message.contains("no greeting"), "{}", o.message);
     }
     // On an implicit-TLS port the silence is in the handshake.
@@ -419,4 +420,73 @@ fn configured_login_without_a_stored_password_is_unknown_not_down() {
     assert_eq!((o.outcome, o.reason), (Outcome::Unknown, Some(Reason::Auth)), "{}", o.message);
     assert!(o.message.contains("no keychain in this test") && o.message.contains("answered"), "{}", o.message);
     assert!(!step_names(&o).contains(&"login".to_owned()));
+}
+
+/// What the probe found wrong, as the verdict will name it.
+fn cause(o: &Observation) -> Option<outage_core::cause::Cause> {
+    o.mail().and_then(|m| m.cause.clone())
+}
+
+#[test]
+fn a_wrong_tls_setting_against_the_real_servers_is_named_as_the_users() {
+    use outage_core::cause::{Cause, Owner};
+    let s = servers();
+    let ca = Some(s.ca_file.as_path());
+    // STARTTLS configured where Dovecot and Postfix expect TLS from the start: they wait for
+    // our handshake, we wait for their greeting. The second look finds TLS spoken there.
+    for (kind, port) in [(MailKind::Imap, s.imaps), (MailKind::Pop3, s.pop3s), (MailKind::Smtp, s.submissions)] {
+        let (o, _) = probe(&endpoint(kind, &s.host, port, TlsMode::Starttls, ca));
+        assert_eq!(o.outcome, Outcome::Down, "{}", o.message);
+        assert_eq!(cause(&o), Some(Cause::StarttlsOnTlsPort { host: s.host.clone(), port }), "{}", o.message);
+    }
+    // "TLS from the start" where they greet in plain text first.
+    for (kind, port) in [(MailKind::Imap, s.imap), (MailKind::Pop3, s.pop3), (MailKind::Smtp, s.submission)] {
+        let (o, _) = probe(&endpoint(kind, &s.host, port, TlsMode::Implicit, ca));
+        assert_eq!(o.outcome, Outcome::Down, "{}", o.message);
+        let found = cause(&o).unwrap();
+        assert_eq!(found, Cause::ImplicitTlsOnPlainPort { host: s.host.clone(), port }, "{}", o.message);
+        assert_eq!(found.owner(), Owner::Settings);
+    }
+    // The real servers' private CA without ca_file: the user's to name.
+    let (o, _) = probe(&endpoint(MailKind::Imap, &s.host, s.imaps, TlsMode::Implicit, None));
+    assert_eq!(cause(&o), Some(Cause::CertificateUntrusted { host: s.host.clone() }), "{}", o.message);
+}
+
+#[test]
+fn a_silent_server_stays_the_providers_whatever_the_tls_setting() {
+    use outage_core::cause::Cause;
+    let server = ScriptedServer::start(Script::Silent);
+    for tls in [TlsMode::Starttls, TlsMode::Implicit] {
+        let (o, _) = probe(&endpoint(MailKind::Imap, "127.0.0.1", server.addr.port(), tls, None));
+        assert_eq!(cause(&o), Some(Cause::Silent { host: "127.0.0.1".into() }), "{tls:?}: {}", o.message);
+    }
+    let (o, _) = probe(&endpoint(MailKind::Imap, "127.0.0.1", closed_port().port(), TlsMode::Implicit, None));
+    assert_eq!(cause(&o), Some(Cause::Refused { host: "127.0.0.1".into() }), "{}", o.message);
+}
+
+#[test]
+fn greetings_that_say_not_now_and_certificates_are_named() {
+    use outage_core::cause::Cause;
+    let server = ScriptedServer::start(Script::Say(b"421 4.3.2 mx.example.test too busy, try later\r\n".to_vec()));
+    let (o, _) = probe(&endpoint(MailKind::Smtp, "127.0.0.1", server.addr.port(), TlsMode::Starttls, None));
+    assert_eq!(
+        cause(&o),
+        Some(Cause::Unavailable {
+            host: "127.0.0.1".into(),
+            reply: "421 4.3.2 mx.example.test too busy, try later".into()
+        })
+    );
+    let web = ScriptedServer::start(Script::Say(b"HTTP/1.1 400 Bad Request\r\n\r\n".to_vec()));
+    let (o, _) = probe(&endpoint(MailKind::Imap, "127.0.0.1", web.addr.port(), TlsMode::Starttls, None));
+    assert_eq!(cause(&o), Some(Cause::NotMail { host: "127.0.0.1".into() }));
+    // The test CA's expired leaf ended about a month ago.
+    let (o, _) = tls_case(CertCase::Expired, "127.0.0.1");
+    assert!(
+        matches!(cause(&o), Some(Cause::CertificateExpired { days: 25..=35, .. })),
+        "{:?}: {}",
+        cause(&o),
+        o.message
+    );
+    let (o, _) = tls_case(CertCase::WrongHost, "127.0.0.1");
+    assert_eq!(cause(&o), Some(Cause::CertificateWrongHost { host: "127.0.0.1".into() }));
 }

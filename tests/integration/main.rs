@@ -7,6 +7,7 @@
 mod check_cli;
 mod control_socket;
 mod crash;
+mod discover;
 mod formats;
 mod full_disk;
 mod http_checks;
@@ -16,3 +17,5 @@ mod mail_probes;
 mod network_change;
 mod network_trouble;
 mod polling;
+mod roundtrip;
+mod whatsapp_replay;

@@ -9,7 +9,7 @@
 # fresh random one per start, so a test can search every output for it without false hits).
 # With --until-exit PID a watchdog stops the servers and removes DIR once PID has exited, so a
 # test run that is killed never leaves them (or their files) behind. Needs root (Postfix and Dovecot drop to their own users)
-# and the Debian packages postfix, dovecot-imapd, dovecot-pop3d, dovecot-lmtpd, openssl
+# and the Debian packages postfix, dovecot-imapd, dovecot-pop3d, dovecot-lmtpd, dovecot-sieve, openssl
 # (`cargo xtask setup` installs them). Listens only on 127.0.0.1-127.0.0.3, ports >= 11000
 # (MAIL_PORT_BASE, default 11000, moves them all).
 #
@@ -140,6 +140,19 @@ service auth {
 }
 protocol lmtp {
   auth_username_format = %u
+  mail_plugins = \$mail_plugins sieve
+}
+# The round-trip tests: mail to probe+spam@ is filed into a spam folder by a Sieve rule
+# (Pigeonhole), one the probe can only find by its SPECIAL-USE flag.
+recipient_delimiter = +
+namespace inbox {
+  inbox = yes
+  mailbox Werbung {
+    special_use = \\Junk
+  }
+}
+plugin {
+  sieve_before = $dir/sieve/spam.sieve
 }
 # Every test logs in from 127.0.0.1, and some with a wrong password on purpose: Dovecot's
 # penalty for an address with failed logins (up to 15 s before each later one) would let
@@ -171,6 +184,16 @@ userdb {
 }
 mail_location = maildir:~/Maildir
 EOF
+    mkdir -p "$dir/sieve"
+    cat >"$dir/sieve/spam.sieve" <<'SIEVE'
+require ["fileinto", "envelope", "subaddress", "mailbox"];
+if envelope :detail "to" "spam" {
+  fileinto :create "Werbung";
+  stop;
+}
+SIEVE
+    sievec -c "$dir/dovecot.conf" "$dir/sieve/spam.sieve"
+    chmod -R a+rX "$dir/sieve"
     dovecot -n -c "$dir/dovecot.conf" >/dev/null
 }
 
@@ -209,11 +232,18 @@ smtpd_sasl_type = dovecot
 smtpd_sasl_path = inet:127.0.0.1:$auth
 smtpd_sasl_auth_enable = no
 smtpd_relay_restrictions = permit_mynetworks, permit_sasl_authenticated, reject_unauth_destination
+# The round-trip tests: mail to probe+hold…@ waits in the hold queue until a test releases it
+# (a provider's queue that holds mail); mail to refuse@ is refused with 554 (a rejected send).
+smtpd_recipient_restrictions = check_recipient_access regexp:$p/recipients.regexp
 # A wrong password in the tests must answer at once, not after Postfix's error sleep.
 smtpd_error_sleep_time = 0
 smtpd_soft_error_limit = 100
 smtpd_hard_error_limit = 100
 EOF
+    cat >"$p/recipients.regexp" <<'REGEXP'
+/^probe\+hold[^@]*@/ HOLD held for the round-trip test
+/^refuse@/ REJECT refused for the round-trip test
+REGEXP
     local sasl="-o smtpd_sasl_auth_enable=yes -o smtpd_client_restrictions=permit_sasl_authenticated,reject -o smtpd_relay_restrictions=permit_sasl_authenticated,reject"
     cat >"$p/master.cf" <<EOF
 $host:$smtp inet n - n - - smtpd
@@ -267,7 +297,7 @@ start() {
     local until_exit=""
     if [[ ${1:-} == --until-exit ]]; then until_exit=${2:?PID}; fi
     [[ $(id -u) == 0 ]] || { log "needs root (Postfix and Dovecot switch users)"; exit 1; }
-    for tool in postfix dovecot openssl; do
+    for tool in postfix dovecot openssl sievec; do
         command -v "$tool" >/dev/null || { log "$tool is missing: run cargo xtask setup"; exit 1; }
     done
     getent passwd vmail >/dev/null || useradd --system --no-create-home --shell /usr/sbin/nologin vmail
@@ -299,6 +329,8 @@ SMTP_PORT=$smtp
 SUBMISSION_PORT=$submission
 SUBMISSIONS_PORT=$submissions
 CA_FILE=$dir/tls/ca.pem
+POSTFIX_CONFIG=$dir/postfix
+MAILDIR=$dir/mail/example.test/probe/Maildir
 EOF
     # Dovecot greets "Waiting for authentication process" until its auth process is up.
     wait_banner "$host" "$imap" 'ready\.' && wait_banner "$host" "$pop3" 'ready\.' &&

@@ -3,6 +3,8 @@
 //! Everything listens on 127.0.0.1 only; nothing here reaches another host.
 
 pub mod desktop;
+pub mod gate;
+pub mod https;
 pub mod mail;
 pub mod webdriver;
 
@@ -333,6 +335,18 @@ pub fn proc_status_mib(field: &str) -> f64 {
         .and_then(|v| v.parse().ok())
         .unwrap_or(0.0);
     kib / 1024.0
+}
+
+/// The summary a running resident gives on its control socket.
+#[cfg(unix)]
+pub fn control_summary(socket: &Path) -> serde_json::Value {
+    let mut stream = std::os::unix::net::UnixStream::connect(socket).expect("connect to the control socket");
+    stream.set_read_timeout(Some(Duration::from_secs(10))).expect("timeout");
+    stream.write_all(b"{\"id\":1,\"method\":\"summary\"}\n").expect("ask");
+    let mut line = String::new();
+    BufReader::new(stream).read_line(&mut line).expect("answer");
+    let reply: serde_json::Value = serde_json::from_str(&line).unwrap_or_else(|e| panic!("{e}: {line}"));
+    reply["summary"].clone()
 }
 
 /// Polls `check` until it returns `Some`, or panics after `timeout` naming `what`.

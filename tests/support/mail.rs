@@ -86,7 +86,7 @@ fn start_servers() -> (PathBuf, Option<tempfile::TempDir>) {
     assert!(
         out.status.success(),
         "the mail tests need real Postfix and Dovecot, and they did not start \
-         (`cargo xtask setup` installs postfix, dovecot-imapd, dovecot-pop3d, dovecot-lmtpd):\n{}",
+         (`cargo xtask setup` installs postfix, dovecot-imapd, dovecot-pop3d, dovecot-lmtpd, dovecot-sieve):\n{}",
         String::from_utf8_lossy(&out.stderr)
     );
     (dir, Some(tmp))
@@ -239,7 +239,28 @@ fn ymd(date: chrono::DateTime<chrono::Utc>) -> (i32, u8, u8) {
 }
 
 impl TestPki {
+    /// A TLS server configuration presenting this certificate.
+    pub fn server_config(&self) -> Arc<rustls::ServerConfig> {
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let config = rustls::ServerConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .expect("versions")
+            .with_no_client_auth()
+            .with_single_cert(self.chain.clone(), self.key.clone_key())
+            .expect("server config");
+        Arc::new(config)
+    }
+
     pub fn new(dir: &Path, case: CertCase) -> TestPki {
+        TestPki::issue(dir, case, &[])
+    }
+
+    /// A valid certificate for these host names (besides the usual loopback names).
+    pub fn for_names(dir: &Path, names: &[&str]) -> TestPki {
+        TestPki::issue(dir, CertCase::Good, names)
+    }
+
+    fn issue(dir: &Path, case: CertCase, extra_names: &[&str]) -> TestPki {
         use rcgen::{
             BasicConstraints, CertificateParams, DnType, ExtendedKeyUsagePurpose, IsCa, Issuer, KeyPair,
             KeyUsagePurpose,
@@ -261,7 +282,11 @@ impl TestPki {
 
         let names = match case {
             CertCase::WrongHost => vec!["other.example.test".to_owned()],
-            _ => vec!["localhost".to_owned(), "127.0.0.1".to_owned(), "mail.example.test".to_owned()],
+            _ => ["localhost", "127.0.0.1", "mail.example.test"]
+                .iter()
+                .chain(extra_names)
+                .map(|n| (*n).to_owned())
+                .collect(),
         };
         let mut leaf = CertificateParams::new(names).expect("params");
         leaf.distinguished_name.push(DnType::CommonName, "test server");
@@ -314,14 +339,7 @@ impl TlsImapServer {
 
     /// Answers AUTHENTICATE with `login` (e.g. `NO [UNAVAILABLE] …`) after its continuation.
     pub fn answering_logins(pki: &TestPki, login: &'static str) -> TlsImapServer {
-        let provider = Arc::new(rustls::crypto::ring::default_provider());
-        let config = rustls::ServerConfig::builder_with_provider(provider)
-            .with_safe_default_protocol_versions()
-            .expect("versions")
-            .with_no_client_auth()
-            .with_single_cert(pki.chain.clone(), pki.key.clone_key())
-            .expect("server config");
-        let config = Arc::new(config);
+        let config = pki.server_config();
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind loopback");
         let addr = listener.local_addr().expect("addr");
         std::thread::spawn(move || {
@@ -387,6 +405,11 @@ pub struct Dnsmasq {
 
 impl Dnsmasq {
     pub fn start() -> Dnsmasq {
+        Dnsmasq::with_records(&[])
+    }
+
+    /// With more records, as dnsmasq options (`--mx-host=…`, `--srv-host=…`, `--address=…`).
+    pub fn with_records(records: &[String]) -> Dnsmasq {
         let port = UdpSocket::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port();
         let child = Command::new("dnsmasq")
             .args([
@@ -405,6 +428,7 @@ impl Dnsmasq {
                 "--pid-file",
                 "--user=root",
             ])
+            .args(records)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()

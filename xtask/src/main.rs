@@ -31,6 +31,7 @@ const APT_MAIL_TEST: &[&str] = &[
     "dovecot-imapd",
     "dovecot-pop3d",
     "dovecot-lmtpd",
+    "dovecot-sieve",
     "openssl",
     "gnome-keyring",
     "dbus-bin",
@@ -346,6 +347,10 @@ fn bench() -> Result {
     cargo(&["run", "--release", "-p", "outage-tests", "--bin", "bench-history", "--", "50", "365"])?;
     step("mail: 200 endpoints probed at once against real Postfix and Dovecot on loopback");
     cargo(&["run", "--release", "-p", "outage-tests", "--bin", "bench-mail", "--", "200"])?;
+    step("check: 200 endpoints that never greet, then 200 that answer every line 250 ms late");
+    cargo(&["build", "--release", "-p", "outage-notifier"])?;
+    cargo(&["run", "--release", "-p", "outage-tests", "--bin", "bench-check", "--", "200", "silent"])?;
+    cargo(&["run", "--release", "-p", "outage-tests", "--bin", "bench-check", "--", "200", "slow"])?;
     step("memory and idle CPU: the release resident for 10 minutes, then with its window");
     setup(true)?;
     npm(&["run", "build"])?;

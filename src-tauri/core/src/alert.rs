@@ -355,7 +355,7 @@ fn condition(p: &ProviderSummary, policy: &Policy) -> Condition {
         Verdict::ProviderUnacknowledged if certificate_only(p) => Condition::Calm,
         // A state the user chose not to hear about is not "calm" either: a problem told
         // earlier is resolved only when the provider is really well again.
-        cause if cause != Verdict::YourAccount && !policy.states.contains(&p.state) => Condition::Unclear,
+        cause if !cause.is_users() && !policy.states.contains(&p.state) => Condition::Unclear,
         cause => Condition::Problem(cause),
     }
 }
@@ -614,7 +614,7 @@ fn emit(state: &mut AlertState, mode: Mode, alert: Alert, now: DateTime<FixedOff
 }
 
 fn key_of(provider_id: &str, cause: Verdict) -> String {
-    if cause == Verdict::YourAccount { account_key(provider_id) } else { provider_key(provider_id) }
+    if cause.is_users() { account_key(provider_id) } else { provider_key(provider_id) }
 }
 
 fn problem_alert(p: &ProviderSummary, event: AlertEvent, cause: Verdict, lang: Language) -> Alert {
@@ -635,7 +635,7 @@ fn problem_alert(p: &ProviderSummary, event: AlertEvent, cause: Verdict, lang: L
     }
     let urgency = match (cause, event, p.state) {
         (Verdict::Maintenance, ..) => Urgency::Low,
-        (_, AlertEvent::Reminder, _) | (Verdict::YourAccount, ..) => Urgency::Normal,
+        (_, AlertEvent::Reminder, _) | (Verdict::YourAccount | Verdict::YourSettings, ..) => Urgency::Normal,
         (_, _, State::MajorOutage | State::PartialOutage) => Urgency::Critical,
         _ => Urgency::Normal,
     };

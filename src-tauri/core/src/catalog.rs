@@ -94,6 +94,10 @@ pub struct Preset {
     pub category: Category,
     pub countries: Vec<Country>,
     pub website: String,
+    /// MX host patterns of the domains this provider hosts mail for (`*.kundenserver.de`);
+    /// `discover` matches a domain's MX records against them.
+    #[serde(default)]
+    pub mx: Vec<String>,
     /// Pages a maintainer re-checks the host names and the status URL against.
     pub sources: Vec<String>,
     /// The machine-readable status source, when the provider has one.
@@ -108,6 +112,23 @@ pub struct Preset {
     /// Why endpoints are missing (customer-specific servers) or what to know before probing.
     #[serde(default)]
     pub mail_note: Option<String>,
+    /// Pages that must answer: the endpoints the provider's own clients use, or a status page
+    /// only people can read (with the text it shows while all is well).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub http: Vec<HttpEndpoint>,
+}
+
+/// A page a preset watches for reachability (`[[preset.http]]`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HttpEndpoint {
+    pub url: String,
+    /// The text the page shows while all is well.
+    #[serde(default)]
+    pub expect: Option<String>,
+    /// Accepted status codes or ranges (`"200-499"`), as `[[provider.http]] status`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub status: Vec<String>,
 }
 
 impl Preset {
@@ -430,11 +451,75 @@ mod tests {
     }
 
     #[test]
+    fn catalog_mx_patterns_are_host_patterns_owned_by_one_preset() {
+        let mut all: Vec<(&str, &str)> = Vec::new();
+        for p in presets() {
+            for pattern in &p.mx {
+                let host = pattern.strip_prefix("*.").unwrap_or(pattern);
+                assert!(
+                    crate::discover::valid_host(host) && host == host.to_ascii_lowercase() && host.contains('.'),
+                    "{}: `{pattern}` is not `*.domain` or a lowercase host",
+                    p.id
+                );
+                all.push((p.id.as_str(), pattern.as_str()));
+            }
+        }
+        // No host may match the patterns of two presets: one MX, one provider.
+        for (i, (a, pa)) in all.iter().enumerate() {
+            for (b, pb) in &all[i + 1..] {
+                let probe = |pattern: &str| pattern.strip_prefix("*.").map_or(pattern.to_owned(), |s| format!("x.{s}"));
+                let clash = crate::discover::mx_pattern_matches(pa, &probe(pb))
+                    || crate::discover::mx_pattern_matches(pb, &probe(pa));
+                assert!(!clash || a == b, "`{pa}` ({a}) and `{pb}` ({b}) overlap");
+            }
+        }
+    }
+
+    #[test]
+    fn catalog_mail_hosters_have_mx_patterns() {
+        for p in presets() {
+            if p.category == Category::MailHoster || (p.category == Category::WebHoster) {
+                assert!(!p.mx.is_empty(), "{}: a mail hoster without MX patterns cannot be discovered", p.id);
+            }
+        }
+        for id in ["google-workspace", "microsoft-365"] {
+            assert!(!catalog().get(id).unwrap().mx.is_empty(), "{id}");
+        }
+    }
+
+    #[test]
     fn catalog_has_every_must_have_provider() {
         for id in MUST_HAVE {
             assert!(catalog().get(id).is_some(), "preset `{id}` is missing");
         }
         assert!(catalog().get("DomainFactory").is_none(), "get matches ids exactly");
+    }
+
+    /// Every preset page is https and reads as a `[[provider.http]]` check; the messengers
+    /// without a status page are watched through the endpoints their clients use.
+    #[test]
+    fn catalog_http_checks_are_https_and_cover_the_messengers() {
+        for p in presets() {
+            for page in &p.http {
+                assert_https(&p.id, "http url", &page.url);
+                assert!(page.expect.as_deref().is_none_or(|e| !e.trim().is_empty()), "{}: empty expect", p.id);
+            }
+        }
+        for id in ["whatsapp", "signal", "telegram", "threema", "microsoft-teams", "zoom", "rackspace-email", "strato"]
+        {
+            let preset = catalog().get(id).unwrap_or_else(|| panic!("{id} is missing"));
+            assert!(!preset.http.is_empty(), "{id} has no http check");
+            let config = crate::config::parse(&format!("[[provider]]\nid = \"x\"\npreset = \"{id}\"\n"), "c.toml")
+                .unwrap_or_else(|e| panic!("{id}: {e}"));
+            assert_eq!(config.providers[0].http.len(), preset.http.len(), "{id}: the preset fills the checks");
+        }
+        let rackspace = catalog().get("rackspace-email").unwrap();
+        assert!(rackspace.http.iter().any(|h| h.expect.is_some()), "an HTML-only page gets a content check");
+        let business = catalog().get("whatsapp-business").unwrap().status.as_ref().unwrap();
+        assert_eq!(
+            (business.format.as_str(), business.url.as_str()),
+            ("feed", "https://metastatus.com/outage-events-feed-whatsapp-business-api.rss")
+        );
     }
 
     #[test]

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, FixedOffset};
 
-use crate::config::{Http, Mail, Provider, StatusPage};
+use crate::config::{Http, Mail, Provider, Roundtrip, StatusPage};
 use crate::confirm::{self, RecheckPolicy, Tracker};
 use crate::formats::Format;
 use crate::model::{CheckKind, Observation, Reason};
@@ -32,6 +32,8 @@ pub enum CheckSpec {
     Mail { endpoint: Mail, target: String },
     /// A page that must answer (and say what `expect` wants).
     Http(Http),
+    /// A test mail sent and watched until it arrives; `target` is `smtp host:port → to`.
+    Roundtrip { trip: Roundtrip, target: String },
 }
 
 impl Check {
@@ -40,6 +42,7 @@ impl Check {
             CheckSpec::StatusPage { .. } => CheckKind::StatusPage,
             CheckSpec::Mail { endpoint, .. } => endpoint.kind.check_kind(),
             CheckSpec::Http(_) => CheckKind::Http,
+            CheckSpec::Roundtrip { .. } => CheckKind::Roundtrip,
         }
     }
 
@@ -47,14 +50,14 @@ impl Check {
     pub fn target(&self) -> &str {
         match &self.spec {
             CheckSpec::StatusPage { page, .. } => page.as_str(),
-            CheckSpec::Mail { target, .. } => target,
+            CheckSpec::Mail { target, .. } | CheckSpec::Roundtrip { target, .. } => target,
             CheckSpec::Http(http) => http.url.as_str(),
         }
     }
 }
 
 /// The checks of one provider, in the order the summary lists them: its status page, then
-/// its own servers as the config names them.
+/// its own servers as the config names them, then its round trips.
 pub fn checks_of(provider: &Provider) -> Vec<Check> {
     let mut checks = Vec::new();
     if let Some(StatusPage { url, format }) = &provider.status_page {
@@ -76,6 +79,13 @@ pub fn checks_of(provider: &Provider) -> Vec<Check> {
             id: page.check_id(&provider.id),
             provider_id: provider.id.clone(),
             spec: CheckSpec::Http(page.clone()),
+        });
+    }
+    for trip in &provider.roundtrip {
+        checks.push(Check {
+            id: trip.check_id(&provider.id),
+            provider_id: provider.id.clone(),
+            spec: CheckSpec::Roundtrip { target: trip.target(), trip: trip.clone() },
         });
     }
     checks
@@ -259,6 +269,15 @@ impl CheckState {
         if observation.reason == Some(Reason::Offline) {
             return Observed { published: false, recheck_in: Some(OFFLINE_RECHECK), outage: None };
         }
+        // A round trip is confirmed by its next look, never by quick re-checks: a look costs
+        // the provider a login, and a mail late now is not on time ten seconds later.
+        let roundtrip_policy;
+        let policy = if observation.kind == CheckKind::Roundtrip {
+            roundtrip_policy = RecheckPolicy::roundtrip();
+            &roundtrip_policy
+        } else {
+            policy
+        };
         let was_failure = self.tracker.confirmed_failure() == Some(true);
         // A permanent failure (a refused password, a 5xx) is confirmed now and not asked
         // again within seconds: repeated bad logins get accounts locked.
@@ -408,7 +427,7 @@ mod tests {
 
     #[test]
     fn a_page_is_judged_by_its_status_and_by_the_text_people_read() {
-        let http = |expect: Option<&str>, status: Vec<u16>| Http {
+        let http = |expect: Option<&str>, status: Vec<(u16, u16)>| Http {
             url: url::Url::parse("https://status.strato.test/").unwrap(),
             expect: expect.map(str::to_owned),
             status,
@@ -419,7 +438,7 @@ mod tests {
         assert_eq!(judge_page(&http(None, vec![]), 200, page), None);
         assert_eq!(judge_page(&http(None, vec![]), 301, b""), None);
         assert_eq!(judge_page(&http(None, vec![]), 503, b"").map(|f| f.0), Some(Reason::HttpStatus));
-        assert_eq!(judge_page(&http(None, vec![503]), 503, b""), None, "the user accepts it");
+        assert_eq!(judge_page(&http(None, vec![(503, 503)]), 503, b""), None, "the user accepts it");
         assert_eq!(judge_page(&http(Some("Operating normally"), vec![]), 200, page), None);
         let missing = judge_page(&http(Some("operating normally"), vec![]), 200, b"<p>Email: <i>outage</i></p>");
         assert_eq!(missing.map(|f| f.0), Some(Reason::Content));

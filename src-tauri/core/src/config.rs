@@ -120,6 +120,8 @@ pub struct Provider {
     pub mail: Vec<Mail>,
     /// The catalog preset it was filled from (`preset`), if any.
     pub preset: Option<String>,
+    /// Round trips through the user's own mailbox (`[[provider.roundtrip]]`).
+    pub roundtrip: Vec<Roundtrip>,
     /// Pages watched for reachability (`[[provider.http]]`).
     pub http: Vec<Http>,
 }
@@ -131,8 +133,8 @@ pub struct Http {
     pub url: url::Url,
     /// Must appear in the page's plain text (HTML reduced to text).
     pub expect: Option<String>,
-    /// The status codes that count as an answer; empty means 200 to 399.
-    pub status: Vec<u16>,
+    /// The status codes that count as an answer, as inclusive ranges; empty means 200 to 399.
+    pub status: Vec<(u16, u16)>,
     /// An extra trust anchor (PEM), resolved against the config file's directory.
     pub ca_file: Option<PathBuf>,
 }
@@ -143,9 +145,58 @@ impl Http {
         format!("{provider_id}/http/{}", self.url)
     }
 
+    /// A preset's page; `None` only if the catalog holds an address that is no URL (its tests
+    /// rule that out).
+    fn from_preset(page: &crate::catalog::HttpEndpoint) -> Option<Http> {
+        let url = url::Url::parse(&page.url).ok()?;
+        let status = page.status.iter().map(|s| status_range(s)).collect::<Option<Vec<_>>>()?;
+        Some(Http { url, expect: page.expect.clone(), status, ca_file: None })
+    }
+
     /// Whether an answer with this status code counts.
     pub fn accepts(&self, code: u16) -> bool {
-        if self.status.is_empty() { (200..400).contains(&code) } else { self.status.contains(&code) }
+        if self.status.is_empty() {
+            (200..400).contains(&code)
+        } else {
+            self.status.iter().any(|(from, to)| (*from..=*to).contains(&code))
+        }
+    }
+}
+
+/// A test mail sent through one of the provider's SMTP endpoints to a mailbox read through
+/// one of its IMAP endpoints (`[[provider.roundtrip]]`): accepted is not delivered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Roundtrip {
+    /// The endpoint that sends (its port, TLS and login).
+    pub smtp: Mail,
+    /// The endpoint whose mailbox receives.
+    pub imap: Mail,
+    /// The address the mail goes to; the IMAP login by default.
+    pub to: String,
+    /// One mail per interval, never more often than [`ROUNDTRIP_MIN_INTERVAL`] from a file.
+    pub interval: Duration,
+    /// Arrived later than this: degraded, `delayed`.
+    pub warn_after: Duration,
+    /// Not arrived by then: down, `lost`.
+    pub fail_after: Duration,
+}
+
+/// A mail every 5 minutes at most: polite to the provider and to the user's mailbox. Only a
+/// config built in code (the tests, with their own servers) may go below it.
+pub const ROUNDTRIP_MIN_INTERVAL: Duration = Duration::from_secs(5 * 60);
+pub const ROUNDTRIP_INTERVAL: Duration = Duration::from_secs(15 * 60);
+pub const ROUNDTRIP_WARN_AFTER: Duration = Duration::from_secs(5 * 60);
+pub const ROUNDTRIP_FAIL_AFTER: Duration = Duration::from_secs(30 * 60);
+
+impl Roundtrip {
+    /// The check's stable id: `{provider}/roundtrip/{smtp host}/{to}`.
+    pub fn check_id(&self, provider_id: &str) -> String {
+        format!("{provider_id}/roundtrip/{}/{}", self.smtp.host, self.to)
+    }
+
+    /// What the check looks at, as `check --json` names it.
+    pub fn target(&self) -> String {
+        format!("{} → {}", self.smtp.authority(), self.to)
     }
 }
 
@@ -243,7 +294,20 @@ struct RawProvider {
     #[serde(default)]
     mail: Vec<toml::Spanned<RawMail>>,
     #[serde(default)]
+    roundtrip: Vec<toml::Spanned<RawRoundtrip>>,
+    #[serde(default)]
     http: Vec<toml::Spanned<RawHttp>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRoundtrip {
+    smtp: toml::Spanned<String>,
+    imap: toml::Spanned<String>,
+    to: Option<toml::Spanned<String>>,
+    interval: Option<toml::Spanned<String>>,
+    warn_after: Option<toml::Spanned<String>>,
+    fail_after: Option<toml::Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -251,7 +315,7 @@ struct RawProvider {
 struct RawHttp {
     url: toml::Spanned<String>,
     expect: Option<toml::Spanned<String>>,
-    status: Option<toml::Spanned<Vec<i64>>>,
+    status: Option<toml::Spanned<Vec<toml::Value>>>,
     ca_file: Option<toml::Spanned<String>>,
 }
 
@@ -291,8 +355,9 @@ struct RawMaintenance {
 }
 
 const SETTINGS_KEYS: [&str; 4] = ["interval", "timeout", "language", "connectivity"];
-const PROVIDER_KEYS: [&str; 9] =
-    ["id", "name", "preset", "status_page", "status_format", "components", "interval", "mail", "http"];
+const PROVIDER_KEYS: [&str; 10] =
+    ["id", "name", "preset", "status_page", "status_format", "components", "interval", "mail", "http", "roundtrip"];
+const ROUNDTRIP_KEYS: [&str; 6] = ["smtp", "imap", "to", "interval", "warn_after", "fail_after"];
 const HTTP_KEYS: [&str; 4] = ["url", "expect", "status", "ca_file"];
 const MAIL_KEYS: [&str; 7] = ["kind", "host", "port", "tls", "username", "ca_file", "cert_warn_days"];
 const ALERTS_KEYS: [&str; 4] = ["reminder", "quiet_hours", "states", "maintenance"];
@@ -455,6 +520,10 @@ pub fn parse(text: &str, file: &str) -> Result<Config, ConfigError> {
             }
             http.push(page);
         }
+        if http.is_empty() {
+            // The preset's pages, unless the user wrote their own.
+            http = preset.map(|preset| preset.http.iter().filter_map(Http::from_preset).collect()).unwrap_or_default();
+        }
         if status_page.is_none() && mail.is_empty() && http.is_empty() {
             let hint = preset.and_then(|preset| preset.status_note.clone()).unwrap_or_else(|| {
                 "add status_page = \"https://…\", a [[provider.mail]] endpoint or a [[provider.http]] page".into()
@@ -483,8 +552,20 @@ pub fn parse(text: &str, file: &str) -> Result<Config, ConfigError> {
             }
             None => None,
         };
+        let mut trips = Vec::with_capacity(p.roundtrip.len());
+        for raw in p.roundtrip {
+            let trip = roundtrip(raw.into_inner(), &id, &mail).map_err(|(span, m, h)| error(Some(span), m, h))?;
+            if trips.iter().any(|t: &Roundtrip| t.check_id(&id) == trip.check_id(&id)) {
+                return Err(error(
+                    Some(span.clone()),
+                    format!("provider `{id}` has the round trip {} twice", trip.target()),
+                    None,
+                ));
+            }
+            trips.push(trip);
+        }
         let preset = preset.map(|p| p.id.clone());
-        providers.push(Provider { id, name, status_page, components, interval, mail, preset, http });
+        providers.push(Provider { id, name, status_page, components, interval, mail, preset, http, roundtrip: trips });
     }
     let alerts = match raw.alerts {
         None => Alerts::default(),
@@ -629,10 +710,14 @@ fn http_check(raw: RawHttp, file: &str) -> Result<Http, (std::ops::Range<usize>,
         None => Vec::new(),
         Some(codes) => {
             let span = codes.span();
-            let codes: Option<Vec<u16>> = codes
+            let codes: Option<Vec<(u16, u16)>> = codes
                 .into_inner()
                 .into_iter()
-                .map(|c| u16::try_from(c).ok().filter(|c| (100..600).contains(c)))
+                .map(|c| match c {
+                    toml::Value::Integer(code) => status_range(&code.to_string()),
+                    toml::Value::String(range) => status_range(&range),
+                    _ => None,
+                })
                 .collect();
             match codes {
                 Some(codes) if !codes.is_empty() => codes,
@@ -640,7 +725,7 @@ fn http_check(raw: RawHttp, file: &str) -> Result<Http, (std::ops::Range<usize>,
                     return Err((
                         span,
                         "status lists no HTTP status codes".into(),
-                        Some("for example [200, 204]".into()),
+                        Some("for example [200, 204] or [\"200-499\"]".into()),
                     ));
                 }
             }
@@ -655,6 +740,16 @@ fn http_check(raw: RawHttp, file: &str) -> Result<Http, (std::ops::Range<usize>,
         Some(c) => Some(relative_to(file, PathBuf::from(c.into_inner()))),
     };
     Ok(Http { url, expect, status, ca_file })
+}
+
+/// One accepted status code (`"404"`) or an inclusive range of them (`"200-499"`).
+fn status_range(text: &str) -> Option<(u16, u16)> {
+    let code = |s: &str| s.trim().parse::<u16>().ok().filter(|c| (100..600).contains(c));
+    let (from, to) = match text.split_once('-') {
+        Some((from, to)) => (code(from)?, code(to)?),
+        None => (code(text)?, code(text)?),
+    };
+    (from <= to).then_some((from, to))
 }
 
 /// A path as a user reading the config file means it: relative to that file.
@@ -741,6 +836,88 @@ fn mail_endpoint(raw: RawMail, file: &str) -> Result<Mail, (std::ops::Range<usiz
     Ok(Mail { kind, host, port, tls, username, ca_file, cert_warn_days })
 }
 
+/// Validates one `[[provider.roundtrip]]` table against the provider's mail endpoints.
+fn roundtrip(
+    raw: RawRoundtrip,
+    provider_id: &str,
+    mail: &[Mail],
+) -> Result<Roundtrip, (std::ops::Range<usize>, String, Option<String>)> {
+    let endpoint = |host: &toml::Spanned<String>,
+                    kind: MailKind|
+     -> Result<Mail, (std::ops::Range<usize>, String, Option<String>)> {
+        let same_kind: Vec<&Mail> = mail.iter().filter(|m| m.kind == kind).collect();
+        let Some(found) = same_kind.iter().find(|m| m.host.eq_ignore_ascii_case(host.get_ref().trim())) else {
+            let known: Vec<&str> = same_kind.iter().map(|m| m.host.as_str()).collect();
+            let hint = if known.is_empty() {
+                format!("add a [[provider.mail]] with kind = \"{}\" and a username first", kind.as_str())
+            } else {
+                format!("one of this provider's {} hosts: {}", kind.as_str(), known.join(", "))
+            };
+            return Err((
+                host.span(),
+                format!("provider `{provider_id}` has no {} endpoint `{}`", kind.as_str(), host.get_ref()),
+                Some(hint),
+            ));
+        };
+        if found.username.is_none() {
+            return Err((
+                host.span(),
+                format!("the round trip needs a login, and {} {} has no username", kind.as_str(), found.authority()),
+                Some("add username = \"…\" to that [[provider.mail]] (the password goes into the keychain)".into()),
+            ));
+        }
+        Ok((*found).clone())
+    };
+    let smtp = endpoint(&raw.smtp, MailKind::Smtp)?;
+    let imap = endpoint(&raw.imap, MailKind::Imap)?;
+    let to = match raw.to {
+        None => imap.username.clone().unwrap_or_default(),
+        Some(t) => {
+            let addr = t.get_ref().trim();
+            let ok = addr.split_once('@').is_some_and(|(local, domain)| {
+                !local.is_empty()
+                    && domain.contains('.')
+                    && !addr.chars().any(|c| c.is_whitespace() || c.is_control() || matches!(c, '<' | '>' | ',' | '"'))
+            });
+            if !ok {
+                return Err((
+                    t.span(),
+                    format!("`{}` is not a mail address", t.get_ref()),
+                    Some("for example \"info@example.de\"".into()),
+                ));
+            }
+            addr.to_owned()
+        }
+    };
+    let interval = match &raw.interval {
+        None => ROUNDTRIP_INTERVAL,
+        Some(v) => duration(v, "interval", ROUNDTRIP_MIN_INTERVAL, MAX_INTERVAL).map_err(|(m, h)| {
+            (v.span(), m, h.or(Some("a test mail at most every 5 minutes: the provider counts them as mail".into())))
+        })?,
+    };
+    let warn_after = match &raw.warn_after {
+        None => ROUNDTRIP_WARN_AFTER,
+        Some(v) => {
+            duration(v, "warn_after", Duration::from_secs(60), MAX_INTERVAL).map_err(|(m, h)| (v.span(), m, h))?
+        }
+    };
+    let fail_after = match &raw.fail_after {
+        None => ROUNDTRIP_FAIL_AFTER.max(warn_after),
+        Some(v) => {
+            duration(v, "fail_after", Duration::from_secs(60), MAX_INTERVAL).map_err(|(m, h)| (v.span(), m, h))?
+        }
+    };
+    if fail_after < warn_after {
+        let span = raw.fail_after.as_ref().or(raw.warn_after.as_ref()).map_or(raw.smtp.span(), toml::Spanned::span);
+        return Err((
+            span,
+            "fail_after is shorter than warn_after".into(),
+            Some("a mail is late before it is lost".into()),
+        ));
+    }
+    Ok(Roundtrip { smtp, imap, to, interval, warn_after, fail_after })
+}
+
 /// The longest probe deadline: beyond it a probe is not a probe but a hang.
 pub const MAX_TIMEOUT: Duration = Duration::from_secs(24 * 3600);
 /// The longest interval between checks (global or per provider).
@@ -790,6 +967,7 @@ fn unknown_key_hint(message: &str) -> Option<String> {
         .iter()
         .chain(&PROVIDER_KEYS)
         .chain(&MAIL_KEYS)
+        .chain(&ROUNDTRIP_KEYS)
         .chain(&HTTP_KEYS)
         .chain(&ALERTS_KEYS)
         .chain(&MAINTENANCE_KEYS)
@@ -850,7 +1028,7 @@ components = ["Git Operations"]
     fn http_checks_are_read_with_their_defaults_and_errors_are_located() {
         let c = parse(
             "[[provider]]\nid = \"wa\"\n[[provider.http]]\nurl = \"https://web.whatsapp.test/\"\n\
-             [[provider.http]]\nurl = \"https://status.strato.test/\"\nexpect = \" alle Systeme \"\nstatus = [200]\n\
+             [[provider.http]]\nurl = \"https://status.strato.test/\"\nexpect = \" alle Systeme \"\nstatus = [200, \"400-404\"]\n\
              ca_file = \"ca.pem\"\n",
             "/etc/outage/c.toml",
         )
@@ -859,13 +1037,21 @@ components = ["Git Operations"]
         assert_eq!(http.len(), 2);
         assert_eq!((http[0].expect.as_deref(), http[0].accepts(302), http[0].accepts(404)), (None, true, false));
         assert_eq!(http[1].expect.as_deref(), Some("alle Systeme"));
-        assert_eq!((http[1].accepts(200), http[1].accepts(204)), (true, false));
+        assert_eq!(
+            (http[1].accepts(200), http[1].accepts(204), http[1].accepts(404), http[1].accepts(405)),
+            (true, false, true, false)
+        );
         assert_eq!(http[1].ca_file.as_deref(), Some(Path::new("/etc/outage/ca.pem")));
         assert_eq!(http[0].check_id("wa"), "wa/http/https://web.whatsapp.test/");
         let cases = [
             ("[[provider]]\nid = \"a\"\n[[provider.http]]\nurl = \"ftp://x.test/\"\n", 4, "http(s)"),
             ("[[provider]]\nid = \"a\"\n[[provider.http]]\nurl = \"https://x.test/\"\nexpect = \" \"\n", 5, "empty"),
             ("[[provider]]\nid = \"a\"\n[[provider.http]]\nurl = \"https://x.test/\"\nstatus = [99]\n", 5, "status"),
+            (
+                "[[provider]]\nid = \"a\"\n[[provider.http]]\nurl = \"https://x.test/\"\nstatus = [\"499-200\"]\n",
+                5,
+                "status",
+            ),
             ("[[provider]]\nid = \"a\"\n[[provider.http]]\nurl = \"http://x.test/\"\nca_file = \"c\"\n", 5, "https"),
             ("[[provider]]\nid = \"a\"\n[[provider.http]]\nurl = \"https://x.test/\"\nexpekt = \"x\"\n", 5, "expekt"),
         ];

@@ -29,6 +29,14 @@ impl Default for RecheckPolicy {
     }
 }
 
+impl RecheckPolicy {
+    /// The round trip's: a lost mail is confirmed by the next scheduled look (two in a row),
+    /// recovered by one mail on time, and never re-checked in seconds.
+    pub fn roundtrip() -> RecheckPolicy {
+        RecheckPolicy { failures_to_confirm: 2, successes_to_recover: 1, rechecks: Vec::new() }
+    }
+}
+
 /// Whether an outcome counts as a failure of our probe.
 pub fn is_failure(outcome: Outcome) -> bool {
     matches!(outcome, Outcome::Down | Outcome::Unknown)

@@ -5,9 +5,12 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, FixedOffset};
 
+use crate::cause::{Cause, Owner};
 use crate::check::{CheckState, Pattern, checks_of};
 use crate::config::{Config, Provider};
-use crate::model::{CheckKind, IncidentState, Network, Observation, Outcome, Reason, State, StatusSnapshot, Verdict};
+use crate::model::{
+    CheckKind, Finding, IncidentState, Network, Observation, Outcome, Reason, State, StatusSnapshot, Verdict,
+};
 use crate::summary::{CheckSummary, ProviderSummary, Summary};
 use crate::text::{self, Language, Subject, Symptom, VerdictFacts};
 
@@ -82,6 +85,7 @@ pub fn summarize_provider(
                 name: &provider.name,
                 since: judgement.since,
                 symptom: judgement.symptom,
+                cause: judgement.cause,
                 page_reason: judgement.page_reason,
                 page_resolved: judgement.page_resolved,
             },
@@ -118,6 +122,11 @@ pub fn summarize_provider(
 /// does so badly over several probes, that pattern in words.
 fn check_line(o: &Observation, pattern: Option<Pattern>, lang: Language, now: DateTime<FixedOffset>) -> CheckSummary {
     let mut line = CheckSummary::of(o);
+    if let Finding::Mail(m) = &o.finding
+        && let Some(sentence) = text::mail_result(o, m, lang)
+    {
+        line.message = sentence;
+    }
     if let Some(pattern) = pattern {
         line.outcome = Outcome::Degraded;
         line.reason = pattern.reason();
@@ -127,6 +136,14 @@ fn check_line(o: &Observation, pattern: Option<Pattern>, lang: Language, now: Da
         };
     }
     line
+}
+
+/// What a failed probe found wrong, where it could tell.
+fn cause_of(o: &Observation) -> Option<&Cause> {
+    match &o.finding {
+        Finding::Mail(m) if o.outcome != Outcome::Up => m.cause.as_ref(),
+        _ => None,
+    }
 }
 
 /// The sentence's word for a pattern of a check of this kind.
@@ -154,25 +171,28 @@ pub enum Page<'a> {
 
 /// The judgement of one provider: its state, the verdict and what the sentence needs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Judgement {
+pub struct Judgement<'a> {
     pub state: State,
     pub verdict: Verdict,
     /// Since when the current problem is known, if there is one.
     pub since: Option<DateTime<FixedOffset>>,
     pub symptom: Symptom,
+    /// What failed, when our failing probes could tell and agree on it.
+    pub cause: Option<&'a Cause>,
     pub page_reason: Option<Reason>,
     /// The page calls the problem resolved while our probes still fail.
     pub page_resolved: bool,
 }
 
-impl Judgement {
+impl Judgement<'_> {
     /// Nothing seen yet.
-    fn not_checked() -> Judgement {
+    fn not_checked() -> Self {
         Judgement {
             state: State::Unknown,
             verdict: Verdict::Unknown,
             since: None,
             symptom: Symptom::None,
+            cause: None,
             page_reason: None,
             page_resolved: false,
         }
@@ -186,6 +206,9 @@ struct Probes<'a> {
     failing: Vec<&'a CheckState>,
     /// Confirmed down because the login was refused.
     auth: Vec<&'a CheckState>,
+    /// Confirmed down because a setting of the user's does not fit the server (the TLS mode
+    /// for the port, a server's own certificate authority not named).
+    settings: Vec<&'a CheckState>,
     /// Answering, but badly; `cert_only` when the only concern is the certificate's expiry.
     impaired: Vec<(&'a Observation, bool)>,
     /// Answering, but badly over several probes: now and then only, or far slower than usual.
@@ -219,6 +242,9 @@ impl<'a> Probes<'a> {
                     sorted.impaired.push((o, cert_only));
                 }
                 (Outcome::Down, Some(Reason::Auth)) => sorted.auth.push(state),
+                (Outcome::Down, _) if cause_of(o).is_some_and(|c| c.owner() == Owner::Settings) => {
+                    sorted.settings.push(state);
+                }
                 (Outcome::Down, _) => sorted.failing.push(state),
                 (Outcome::Unknown, reason) => sorted.inconclusive.push(reason),
             }
@@ -230,6 +256,7 @@ impl<'a> Probes<'a> {
     fn seen(&self) -> usize {
         self.failing.len()
             + self.auth.len()
+            + self.settings.len()
             + self.impaired.len()
             + self.patterned.len()
             + self.inconclusive.len()
@@ -240,7 +267,11 @@ impl<'a> Probes<'a> {
     fn state(&self) -> State {
         if !self.failing.is_empty() {
             State::PartialOutage
-        } else if !self.auth.is_empty() || !self.impaired.is_empty() || !self.patterned.is_empty() {
+        } else if !self.auth.is_empty()
+            || !self.settings.is_empty()
+            || !self.impaired.is_empty()
+            || !self.patterned.is_empty()
+        {
             // A refused login is not the provider's outage, but the user cannot work and
             // must act: it has to be a problem state (tray attention), yet never an outage.
             State::Degraded
@@ -267,6 +298,15 @@ fn subject<'o>(observations: impl IntoIterator<Item = &'o Observation>) -> Subje
     }
 }
 
+/// The cause our failing probes agree on, when it says more than "does not answer": one
+/// sentence can name it only when every failing probe found the same kind of fault.
+fn shared_cause<'a>(failing: &[&'a CheckState]) -> Option<&'a Cause> {
+    let mut causes = failing.iter().map(|s| s.confirmed.as_ref().and_then(cause_of));
+    let first = causes.next().flatten()?;
+    let same = causes.all(|c| c.is_some_and(|c| std::mem::discriminant(c) == std::mem::discriminant(first)));
+    (same && !first.is_silence()).then_some(first)
+}
+
 fn earliest_failure(states: &[&CheckState]) -> Option<DateTime<FixedOffset>> {
     states.iter().filter_map(|s| s.failing_since).min()
 }
@@ -278,7 +318,7 @@ fn earliest_failure(states: &[&CheckState]) -> Option<DateTime<FixedOffset>> {
 /// least a partial outage); an unreadable page alone is `unknown`, never down. The verdict
 /// says whose fault it is: the network's, the provider's (confirmed by its page, or not yet
 /// acknowledged), the user's account, or an announced maintenance.
-pub fn judge(page: &Page<'_>, probes: &[&CheckState], network: Network) -> Judgement {
+pub fn judge<'a>(page: &Page<'_>, probes: &[&'a CheckState], network: Network) -> Judgement<'a> {
     let mut judgement = Judgement::not_checked();
     if !network.is_online() {
         judgement.verdict = Verdict::YourNetwork;
@@ -310,6 +350,7 @@ pub fn judge(page: &Page<'_>, probes: &[&CheckState], network: Network) -> Judge
     };
     let failing_since = earliest_failure(&ours.failing);
     let failing_symptom = Symptom::NotAnswering(subject(ours.failing.iter().filter_map(|s| s.confirmed.as_ref())));
+    let failing_cause = shared_cause(&ours.failing);
 
     if page_state == State::Maintenance {
         // The provider announced it: failures of ours during its maintenance are expected.
@@ -337,6 +378,17 @@ pub fn judge(page: &Page<'_>, probes: &[&CheckState], network: Network) -> Judge
         judgement.page_resolved = resolved_since_we_failed;
         judgement.since = failing_since;
         judgement.symptom = failing_symptom;
+        judgement.cause = failing_cause;
+        let reached_as_its_clients_do =
+            ours.failing.iter().all(|s| s.confirmed.as_ref().is_some_and(|o| o.kind == CheckKind::Http));
+        if matches!(page, Page::None) && reached_as_its_clients_do {
+            judgement.symptom = Symptom::Unreachable;
+        }
+    } else if !ours.settings.is_empty() {
+        // A setting of the user's, not the provider's outage: the sentence says the fix.
+        judgement.verdict = Verdict::YourSettings;
+        judgement.since = earliest_failure(&ours.settings);
+        judgement.cause = ours.settings.iter().filter_map(|s| s.confirmed.as_ref()).find_map(cause_of);
     } else if !ours.auth.is_empty() {
         judgement.verdict = Verdict::YourAccount;
         judgement.since = earliest_failure(&ours.auth);
@@ -676,8 +728,8 @@ mod tests {
                 state: State::Unknown,
                 verdict: Verdict::Unknown,
                 since: None,
-                de: "Statusseite nicht lesbar (http_status)",
-                en: "status page cannot be read (http_status)",
+                de: "Statusseite nicht lesbar (Fehlerstatus des Servers)",
+                en: "status page cannot be read (error status from the server)",
             },
             Case {
                 name: "an unreadable page does not hide failing probes",
@@ -738,8 +790,8 @@ mod tests {
                 state: State::Unknown,
                 verdict: Verdict::Unknown,
                 since: None,
-                de: "Prüfung ohne Ergebnis (protocol)",
-                en: "check inconclusive (protocol)",
+                de: "Prüfung ohne Ergebnis (unerwartete Antwort des Servers)",
+                en: "check inconclusive (unexpected answer from the server)",
             },
             Case {
                 name: "a probe that only saw the network go away says nothing about the provider",
@@ -874,6 +926,37 @@ mod tests {
     }
 
     #[test]
+    fn a_service_without_status_page_that_its_clients_cannot_reach_says_so() {
+        let config = crate::config::parse(
+            "[[provider]]\nid = \"wa\"\nname = \"WhatsApp\"\n[[provider.http]]\nurl = \"https://web.whatsapp.test/\"\n",
+            "c.toml",
+        )
+        .unwrap();
+        let checks: BTreeMap<String, CheckState> = [probe(
+            "wa/http/https://web.whatsapp.test/",
+            CheckKind::Http,
+            Outcome::Down,
+            Some(Reason::Timeout),
+            Some("2026-11-24T10:02:00+01:00"),
+            None,
+        )]
+        .into_iter()
+        .collect();
+        let now = at("2026-11-24T10:06:00+01:00");
+        for (lang, text) in [
+            (
+                Language::De,
+                "WhatsApp ist nicht erreichbar — Ihre Internetverbindung funktioniert; WhatsApp hat keine Statusseite",
+            ),
+            (Language::En, "WhatsApp cannot be reached — your internet connection works; WhatsApp has no status page"),
+        ] {
+            let p = summarize(&config, &checks, Network::Online, lang, now).providers.remove(0);
+            assert_eq!((p.state, p.verdict), (State::PartialOutage, Verdict::ProviderUnacknowledged));
+            assert_eq!(p.verdict_text, text);
+        }
+    }
+
+    #[test]
     fn a_provider_without_status_page_is_judged_by_its_probes() {
         let (_, up) = probe("df/imap", CheckKind::Imap, Outcome::Up, None, None, None);
         let j = judge(&Page::None, &[&up], Network::Online);
@@ -890,6 +973,110 @@ mod tests {
         );
         let j = judge(&Page::None, &[&up, &down], Network::Online);
         assert_eq!((j.state, j.verdict), (State::PartialOutage, Verdict::ProviderUnacknowledged));
+        assert_eq!(j.symptom, Symptom::NotAnswering(Subject::MailServers));
+    }
+
+    /// A confirmed failed mail probe that found `cause`.
+    fn failed_with(id: &str, reason: Reason, cause: Cause) -> CheckState {
+        let observation = Observation {
+            finding: Finding::Mail(crate::model::MailFinding { cause: Some(cause), ..Default::default() }),
+            ..Observation::failed(
+                id,
+                CheckKind::Imap,
+                "imap.example.de:465",
+                at("2026-11-24T10:05:00+01:00"),
+                Outcome::Down,
+                reason,
+                "probe",
+            )
+        };
+        CheckState::settled(Some(observation), Some(at("2026-11-24T10:00:00+01:00")))
+    }
+
+    #[test]
+    fn a_wrong_tls_setting_is_the_users_never_the_providers_outage() {
+        let page = green();
+        let wrong_mode = failed_with(
+            "df/smtp",
+            Reason::Timeout,
+            Cause::silent("smtp.example.de", 465, crate::config::TlsMode::Starttls, None),
+        );
+        let j = judge(&Page::Read(&page), &[&wrong_mode], Network::Online);
+        assert_eq!((j.state, j.verdict), (State::Degraded, Verdict::YourSettings));
+        let facts = VerdictFacts {
+            verdict: j.verdict,
+            name: "Acme",
+            since: j.since,
+            symptom: j.symptom,
+            cause: j.cause,
+            page_reason: None,
+            page_resolved: false,
+        };
+        let de = text::verdict(&facts, Language::De, at("2026-11-24T10:06:00+01:00"));
+        assert_eq!(
+            de,
+            "Acme: Für smtp.example.de:465 ist STARTTLS eingestellt, der Server erwartet dort aber TLS von Anfang an — \
+             bitte beim Postfach „TLS von Anfang an (SSL)“ wählen"
+        );
+        // Implicit TLS on the submission port, and a private CA without ca_file, likewise.
+        for cause in [
+            Cause::not_tls("smtp.example.de", 587, None),
+            Cause::CertificateUntrusted { host: "mail.firma.test".into() },
+        ] {
+            let state = failed_with("df/smtp", Reason::Tls, cause);
+            assert_eq!(judge(&Page::None, &[&state], Network::Online).verdict, Verdict::YourSettings);
+        }
+        // A real outage of another server of the same provider still speaks first.
+        let (_, down) = probe(
+            "df/imap",
+            CheckKind::Imap,
+            Outcome::Down,
+            Some(Reason::Refused),
+            Some("2026-11-24T10:00:00+01:00"),
+            None,
+        );
+        let j = judge(&Page::Read(&page), &[&wrong_mode, &down], Network::Online);
+        assert_eq!(j.verdict, Verdict::ProviderUnacknowledged);
+    }
+
+    #[test]
+    fn the_verdict_names_what_failed() {
+        let expired = failed_with(
+            "df/imap",
+            Reason::Certificate,
+            Cause::CertificateExpired { host: "imap.example.de".into(), days: 3 },
+        );
+        let page = green();
+        let j = judge(&Page::Read(&page), &[&expired], Network::Online);
+        assert_eq!(j.verdict, Verdict::ProviderUnacknowledged);
+        let facts = VerdictFacts {
+            verdict: j.verdict,
+            name: "DomainFactory",
+            since: j.since,
+            symptom: j.symptom,
+            cause: j.cause,
+            page_reason: None,
+            page_resolved: false,
+        };
+        assert_eq!(
+            text::verdict(&facts, Language::De, at("2026-11-24T10:06:00+01:00")),
+            "DomainFactory: Das Zertifikat von imap.example.de ist seit 3 Tagen abgelaufen — vom Anbieter noch nicht bestätigt"
+        );
+        let unavailable = failed_with(
+            "df/smtp",
+            Reason::Banner,
+            Cause::Unavailable { host: "smtp.example.de".into(), reply: "421 4.3.2 Service not available".into() },
+        );
+        let j = judge(&Page::Read(&page), &[&unavailable], Network::Online);
+        let en = text::verdict(
+            &VerdictFacts { cause: j.cause, symptom: j.symptom, ..facts },
+            Language::En,
+            at("2026-11-24T10:06:00+01:00"),
+        );
+        assert!(en.contains("turns connections away: “421 4.3.2 Service not available”"), "{en}");
+        // Two different faults cannot be one sentence: the plain one stays.
+        let j = judge(&Page::Read(&page), &[&expired, &unavailable], Network::Online);
+        assert_eq!(j.cause, None);
         assert_eq!(j.symptom, Symptom::NotAnswering(Subject::MailServers));
     }
 }

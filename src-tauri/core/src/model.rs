@@ -313,10 +313,27 @@ pub enum Reason {
     Slow,
     /// A page answered without the text it must show (`[[provider.http]] expect`).
     Content,
+    /// A round-trip mail arrived, or is still on its way, later than `warn_after`.
+    Delayed,
+    /// A round-trip mail has not arrived within `fail_after`.
+    Lost,
+    /// A round-trip mail arrived in the spam folder.
+    Spam,
+    /// The provider refused to take the round-trip mail (MAIL, RCPT or DATA refused).
+    Rejected,
+    /// A bounce of a round-trip mail came back.
+    Bounced,
+}
+
+impl Verdict {
+    /// The user's own to fix (their account or a setting), never the provider's outage.
+    pub fn is_users(self) -> bool {
+        matches!(self, Verdict::YourAccount | Verdict::YourSettings)
+    }
 }
 
 impl Reason {
-    pub const ALL: [Reason; 14] = [
+    pub const ALL: [Reason; 19] = [
         Reason::Dns,
         Reason::Refused,
         Reason::Timeout,
@@ -331,6 +348,11 @@ impl Reason {
         Reason::Offline,
         Reason::Slow,
         Reason::Content,
+        Reason::Delayed,
+        Reason::Lost,
+        Reason::Spam,
+        Reason::Rejected,
+        Reason::Bounced,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -349,6 +371,11 @@ impl Reason {
             Reason::Offline => "offline",
             Reason::Slow => "slow",
             Reason::Content => "content",
+            Reason::Delayed => "delayed",
+            Reason::Lost => "lost",
+            Reason::Spam => "spam",
+            Reason::Rejected => "rejected",
+            Reason::Bounced => "bounced",
         }
     }
 
@@ -401,6 +428,9 @@ pub struct MailFinding {
     pub tls_version: Option<String>,
     /// The dialogue, `C: `/`S: ` lines, secrets replaced by `<redacted>`.
     pub transcript: Vec<String>,
+    /// What failed, in terms the verdict can name; `None` when it succeeded or the failure
+    /// has no more to say than its reason.
+    pub cause: Option<crate::cause::Cause>,
 }
 
 /// The result of one probe: a value, never an error. A failed probe is data.
@@ -528,6 +558,9 @@ pub enum Verdict {
     YourNetwork,
     /// The provider answers but refuses the login.
     YourAccount,
+    /// A setting of the user's does not fit the server (e.g. STARTTLS on a port that expects
+    /// TLS from the start); the sentence names the fix.
+    YourSettings,
     /// We cannot tell (not checked yet, or the status page cannot be read).
     Unknown,
 }

@@ -76,6 +76,9 @@ pub enum Symptom {
     Intermittent { kind: crate::model::CheckKind, failures: usize, of: usize },
     /// One of our servers answers about `factor` times slower than it usually does.
     Slow { kind: crate::model::CheckKind, factor: u64 },
+    /// A service without a status page does not answer where its own clients reach it, while
+    /// the internet works (its `[[provider.http]]` checks).
+    Unreachable,
 }
 
 /// What our probes of a provider are about, so the sentence names it as the user knows it.
@@ -97,6 +100,8 @@ pub struct VerdictFacts<'a> {
     /// Since when the current problem is known.
     pub since: Option<chrono::DateTime<chrono::FixedOffset>>,
     pub symptom: Symptom,
+    /// What failed, when our probes could tell.
+    pub cause: Option<&'a crate::cause::Cause>,
     /// Why the status page could not be read, if it could not.
     pub page_reason: Option<crate::model::Reason>,
     /// The provider's page calls the problem resolved while our probes still fail.
@@ -123,7 +128,15 @@ pub fn verdict(facts: &VerdictFacts<'_>, lang: Language, now: chrono::DateTime<c
             Some(t) => format!("{name}: problem since {t}, confirmed by the provider"),
             None => format!("{name}: problem confirmed by the provider"),
         },
-        (_, V::ProviderUnacknowledged) => unacknowledged(name, facts.symptom, since.as_deref(), lang),
+        (_, V::ProviderUnacknowledged) => match facts.cause {
+            Some(cause) => format!("{name}: {} — {}", cause.sentence(lang), not_acknowledged(lang)),
+            None => unacknowledged(name, facts.symptom, since.as_deref(), lang),
+        },
+        (_, V::YourSettings) => match facts.cause {
+            Some(cause) => format!("{name}: {}", cause.sentence(lang)),
+            None if lang == Language::De => format!("{name}: eine Einstellung passt nicht zum Server"),
+            None => format!("{name}: a setting does not fit the server"),
+        },
         (_, V::YourNetwork) => network_down(lang).to_owned(),
         (Language::De, V::YourAccount) => match since {
             Some(t) => format!("{name}: Anmeldung seit {t} abgelehnt — bitte Benutzername und Passwort prüfen"),
@@ -134,13 +147,13 @@ pub fn verdict(facts: &VerdictFacts<'_>, lang: Language, now: chrono::DateTime<c
             None => format!("{name}: login refused — check your user name and password"),
         },
         (Language::De, V::Unknown) => match (facts.page_reason, facts.symptom) {
-            (Some(r), _) => format!("{name}: Statusseite nicht lesbar ({})", r.as_str()),
-            (None, Symptom::Inconclusive(r)) => format!("{name}: Prüfung ohne Ergebnis ({})", r.as_str()),
+            (Some(r), _) => format!("{name}: Statusseite nicht lesbar ({})", reason_words(r, lang)),
+            (None, Symptom::Inconclusive(r)) => format!("{name}: Prüfung ohne Ergebnis ({})", reason_words(r, lang)),
             _ => format!("{name}: noch nicht geprüft"),
         },
         (Language::En, V::Unknown) => match (facts.page_reason, facts.symptom) {
-            (Some(r), _) => format!("{name}: status page cannot be read ({})", r.as_str()),
-            (None, Symptom::Inconclusive(r)) => format!("{name}: check inconclusive ({})", r.as_str()),
+            (Some(r), _) => format!("{name}: status page cannot be read ({})", reason_words(r, lang)),
+            (None, Symptom::Inconclusive(r)) => format!("{name}: check inconclusive ({})", reason_words(r, lang)),
             _ => format!("{name}: not checked yet"),
         },
     }
@@ -214,14 +227,27 @@ fn resolved_but_failing(name: &str, symptom: Symptom, lang: Language) -> String 
 }
 
 /// "Our probes fail, the provider's page is green" in words, naming what fails.
-fn unacknowledged(name: &str, symptom: Symptom, since: Option<&str>, lang: Language) -> String {
-    let tail = match lang {
+fn not_acknowledged(lang: Language) -> &'static str {
+    match lang {
         Language::De => "vom Anbieter noch nicht bestätigt",
         Language::En => "not yet acknowledged by the provider",
-    };
+    }
+}
+
+fn unacknowledged(name: &str, symptom: Symptom, since: Option<&str>, lang: Language) -> String {
+    let tail = not_acknowledged(lang);
     let what = match (lang, symptom) {
         // A certificate about to expire is a warning, not a failure: no "not acknowledged".
         (_, Symptom::CertificateExpiring { days }) => return certificate_expiry(name, days, lang),
+        // Nobody can acknowledge it: the sentence says whose it is instead.
+        (Language::De, Symptom::Unreachable) => {
+            return format!(
+                "{name} ist nicht erreichbar — Ihre Internetverbindung funktioniert; {name} hat keine Statusseite"
+            );
+        }
+        (Language::En, Symptom::Unreachable) => {
+            return format!("{name} cannot be reached — your internet connection works; {name} has no status page");
+        }
         (_, Symptom::Intermittent { kind, failures, of }) => intermittent(kind, failures, of, lang),
         (_, Symptom::Slow { kind, factor }) => slow(kind, factor, since, lang),
         (Language::De, Symptom::NotAnswering(Subject::MailDelivery)) => match since {
@@ -376,6 +402,88 @@ pub fn certificate_expiry(name: &str, days: i64, lang: Language) -> String {
     }
 }
 
+/// A mail probe's result in one sentence for the window and `check`: what answered, how
+/// fast and how securely, or what went wrong in words (the failing step and the server's own
+/// words stay under "Why?"). `None` where the probe could not tell (the engine's message says
+/// why, e.g. a password that is not stored).
+pub fn mail_result(o: &crate::model::Observation, m: &crate::model::MailFinding, lang: Language) -> Option<String> {
+    use crate::model::{Outcome, Reason};
+    let who = format!("{} {}", server_name(o.kind, lang), o.target);
+    if let Some(cause) = m.cause.as_ref().filter(|_| o.outcome != Outcome::Up) {
+        return Some(cause.sentence(lang));
+    }
+    let logged_in = m.steps.iter().any(|s| s.name == "login" && s.ok);
+    match (o.outcome, o.reason) {
+        (Outcome::Up, _) | (Outcome::Degraded, Some(Reason::Certificate)) => {
+            let ms = o.latency_ms.unwrap_or_default();
+            let mut sentence = match (lang, &m.tls_version) {
+                (Language::De, Some(v)) => format!("{who} antwortet in {ms} ms, verschlüsselt ({v})"),
+                (Language::En, Some(v)) => format!("{who} answered in {ms} ms, encrypted ({v})"),
+                (Language::De, None) => format!("{who} antwortet in {ms} ms, unverschlüsselt"),
+                (Language::En, None) => format!("{who} answered in {ms} ms, unencrypted"),
+            };
+            if let Some(days) = o.cert_days_left {
+                sentence.push_str("; ");
+                sentence.push_str(&certificate_days_left(days, lang));
+            }
+            if logged_in {
+                sentence.push_str(match lang {
+                    Language::De => "; Anmeldung klappt",
+                    Language::En => "; login works",
+                });
+            }
+            Some(sentence)
+        }
+        (Outcome::Down | Outcome::Degraded, Some(reason)) => Some(format!("{who}: {}", reason_words(reason, lang))),
+        _ => None,
+    }
+}
+
+/// What a failure's reason means, as a phrase after the server's name.
+fn reason_words(reason: crate::model::Reason, lang: Language) -> &'static str {
+    use crate::model::Reason as R;
+    match (reason, lang) {
+        (R::Dns, Language::De) => "Name lässt sich nicht auflösen (DNS)",
+        (R::Dns, Language::En) => "the name cannot be resolved (DNS)",
+        (R::Refused, Language::De) => "Verbindung abgelehnt",
+        (R::Refused, Language::En) => "connection refused",
+        (R::Timeout, Language::De) => "keine Antwort in der vorgesehenen Zeit",
+        (R::Timeout, Language::En) => "no answer in time",
+        (R::Tls, Language::De) => "die verschlüsselte Verbindung (TLS) kam nicht zustande",
+        (R::Tls, Language::En) => "the encrypted connection (TLS) failed",
+        (R::Certificate, Language::De) => "das Zertifikat ist ungültig",
+        (R::Certificate, Language::En) => "the certificate is not valid",
+        (R::Banner, Language::De) => "grüßt nicht wie ein Mailserver",
+        (R::Banner, Language::En) => "does not greet like a mail server",
+        (R::Auth, Language::De) => "Anmeldung abgelehnt",
+        (R::Auth, Language::En) => "login refused",
+        (R::Protocol, Language::De) => "unerwartete Antwort des Servers",
+        (R::Protocol, Language::En) => "unexpected answer from the server",
+        (R::HttpStatus, Language::De) => "Fehlerstatus des Servers",
+        (R::HttpStatus, Language::En) => "error status from the server",
+        (R::Parse, Language::De) => "Antwort nicht lesbar",
+        (R::Parse, Language::En) => "the answer cannot be read",
+        (R::TooLarge, Language::De) => "Antwort zu groß",
+        (R::TooLarge, Language::En) => "the answer is too large",
+        (R::Offline, Language::De) => "Ihre Internetverbindung ist unterbrochen",
+        (R::Offline, Language::En) => "your internet connection is down",
+        (R::Slow, Language::De) => "antwortet weit langsamer als sonst",
+        (R::Slow, Language::En) => "answers far slower than usual",
+        (R::Content, Language::De) => "die erwartete Stelle fehlt auf der Seite",
+        (R::Content, Language::En) => "the expected text is missing from the page",
+        (R::Delayed, Language::De) => "Testmails kommen verspätet an",
+        (R::Delayed, Language::En) => "test mails arrive late",
+        (R::Lost, Language::De) => "Testmails kommen nicht an",
+        (R::Lost, Language::En) => "test mails do not arrive",
+        (R::Spam, Language::De) => "Testmails landen im Spam-Ordner",
+        (R::Spam, Language::En) => "test mails land in the spam folder",
+        (R::Rejected, Language::De) => "der Anbieter nimmt die Testmail nicht an",
+        (R::Rejected, Language::En) => "the provider refuses the test mail",
+        (R::Bounced, Language::De) => "die Testmail kam als unzustellbar zurück",
+        (R::Bounced, Language::En) => "the test mail bounced as undeliverable",
+    }
+}
+
 /// A certificate's remaining validity beside a check (`check`'s text output, the window).
 pub fn certificate_days_left(days: i64, lang: Language) -> String {
     match (lang, days) {
@@ -421,6 +529,12 @@ pub fn alert_title(
         (AlertEvent::Reminder, V::YourAccount, Language::En) => format!("{name}: login still refused"),
         (AlertEvent::Resolved, V::YourAccount, Language::De) => format!("{name}: Anmeldung klappt wieder"),
         (AlertEvent::Resolved, V::YourAccount, Language::En) => format!("{name}: login works again"),
+        (AlertEvent::Raised, V::YourSettings, Language::De) => format!("{name}: Einstellung prüfen"),
+        (AlertEvent::Raised, V::YourSettings, Language::En) => format!("{name}: check a setting"),
+        (AlertEvent::Reminder, V::YourSettings, Language::De) => format!("{name}: Einstellung weiterhin prüfen"),
+        (AlertEvent::Reminder, V::YourSettings, Language::En) => format!("{name}: a setting still needs checking"),
+        (AlertEvent::Resolved, V::YourSettings, Language::De) => format!("{name}: Verbindung klappt wieder"),
+        (AlertEvent::Resolved, V::YourSettings, Language::En) => format!("{name}: connection works again"),
         (AlertEvent::Raised | AlertEvent::Reminder, V::Maintenance, Language::De) => format!("{name}: Wartung"),
         (AlertEvent::Raised | AlertEvent::Reminder, V::Maintenance, Language::En) => format!("{name}: maintenance"),
         (AlertEvent::Resolved, V::Maintenance, Language::De) => format!("{name}: Wartung beendet"),
@@ -552,6 +666,100 @@ pub fn clock_time(t: chrono::DateTime<chrono::FixedOffset>, now: chrono::DateTim
     }
 }
 
+/// Where a discovered server was named, as `discover` and the window's first step say it.
+pub fn discovery_origin(origin: crate::discover::Origin, lang: Language) -> &'static str {
+    use crate::discover::Origin;
+    match (lang, origin) {
+        (Language::De, Origin::Mx) => "MX-Eintrag",
+        (Language::De, Origin::Srv) => "SRV-Eintrag",
+        (Language::De, Origin::Autoconfig) => "Autoconfig-Datei",
+        (Language::De, Origin::Catalog) => "Angaben des Anbieters",
+        (Language::En, Origin::Mx) => "MX record",
+        (Language::En, Origin::Srv) => "SRV record",
+        (Language::En, Origin::Autoconfig) => "autoconfig file",
+        (Language::En, Origin::Catalog) => "provider's documentation",
+    }
+}
+
+/// Whose a discovered server is; `provider` is the matched provider's name.
+pub fn discovery_standing(standing: crate::discover::Standing, provider: Option<&str>, lang: Language) -> String {
+    use crate::discover::Standing;
+    match (lang, standing, provider) {
+        (Language::De, Standing::Provider, Some(name)) => format!("gehört zu {name}"),
+        (Language::En, Standing::Provider, Some(name)) => format!("belongs to {name}"),
+        (Language::De, Standing::Provider, None) => "gehört zum Anbieter".to_owned(),
+        (Language::En, Standing::Provider, None) => "belongs to the provider".to_owned(),
+        (Language::De, Standing::OwnDomain, _) => "unter Ihrer eigenen Domain".to_owned(),
+        (Language::En, Standing::OwnDomain, _) => "under your own domain".to_owned(),
+        (Language::De, Standing::Elsewhere, _) => {
+            "fremde Domain – nicht vorgeschlagen; nur hinzufügen, wenn Sie diesen Server kennen".to_owned()
+        }
+        (Language::En, Standing::Elsewhere, _) => {
+            "another domain – not proposed; add it only if you know this server".to_owned()
+        }
+    }
+}
+
+/// The one sentence that says which provider an address's domain points to.
+pub fn discovery_provider(found: &crate::discover::ProviderMatch, lang: Language) -> String {
+    let origin = discovery_origin(found.by, lang);
+    match lang {
+        Language::De => format!("Ihre E-Mails liegen bei {} ({origin} {}).", found.name, found.host),
+        Language::En => format!("Your mail is hosted by {} ({origin} {}).", found.name, found.host),
+    }
+}
+
+/// What else the user should know about a discovery.
+pub fn discovery_notice(notice: &crate::discover::Notice, lang: Language) -> String {
+    use crate::discover::{AutoconfigFault, Notice};
+    match (lang, notice) {
+        (Language::De, Notice::NothingFound) => {
+            "Nichts gefunden – bitte geben Sie Ihre Server selbst ein (Sie finden sie in Ihrem Mailprogramm oder beim Anbieter).".to_owned()
+        }
+        (Language::En, Notice::NothingFound) => {
+            "Nothing found – enter your servers yourself (your mail program or your provider shows them).".to_owned()
+        }
+        (Language::De, Notice::UnknownMx { host }) => {
+            format!("Die E-Mails Ihrer Domain gehen an {host}; diesen Anbieter kennen wir noch nicht.")
+        }
+        (Language::En, Notice::UnknownMx { host }) => {
+            format!("Your domain's mail goes to {host}, a provider we do not know yet.")
+        }
+        (Language::De, Notice::ServersElsewhere { count }) => format!(
+            "{count} Server liegen weder bei Ihrem Anbieter noch unter Ihrer Domain. Sie sind nicht vorgeschlagen: Die Angaben stammen aus Einträgen, die jeder mit Zugriff auf Ihre Domain ändern kann."
+        ),
+        (Language::En, Notice::ServersElsewhere { count }) => format!(
+            "{count} server(s) belong neither to your provider nor to your domain. They are not proposed: they come from records anyone with access to your domain can change."
+        ),
+        (lang, Notice::Autoconfig { url, fault }) => {
+            let why = match (lang, fault) {
+                (Language::De, AutoconfigFault::TooLarge) => "zu groß",
+                (Language::De, AutoconfigFault::NotAConfig) => "keine lesbare Autoconfig-Datei",
+                (Language::De, AutoconfigFault::TooManyRedirects) => "zu viele Weiterleitungen",
+                (Language::De, AutoconfigFault::Certificate) => "Zertifikat ungültig",
+                (Language::De, AutoconfigFault::Timeout) => "keine Antwort in der Frist",
+                (Language::De, AutoconfigFault::HttpError) => "HTTP-Fehler",
+                (Language::En, AutoconfigFault::TooLarge) => "too large",
+                (Language::En, AutoconfigFault::NotAConfig) => "not a readable autoconfig file",
+                (Language::En, AutoconfigFault::TooManyRedirects) => "too many redirects",
+                (Language::En, AutoconfigFault::Certificate) => "invalid certificate",
+                (Language::En, AutoconfigFault::Timeout) => "no answer in time",
+                (Language::En, AutoconfigFault::HttpError) => "HTTP error",
+            };
+            match lang {
+                Language::De => format!("Autoconfig-Datei {url} nicht verwendet: {why}."),
+                Language::En => format!("Autoconfig file {url} not used: {why}."),
+            }
+        }
+        (Language::De, Notice::DnsFailed { query }) => {
+            format!("Der DNS-Server hat auf {query} nicht geantwortet; was dort steht, fehlt hier.")
+        }
+        (Language::En, Notice::DnsFailed { query }) => {
+            format!("The DNS server did not answer {query}; whatever it holds is missing here.")
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -599,5 +807,34 @@ mod tests {
             assert!(!state_label(state, Language::De).is_empty());
             assert_ne!(state_label(state, Language::De), state_label(state, Language::En).to_owned() + "x");
         }
+    }
+
+    #[test]
+    fn discovery_texts_exist_in_both_languages() {
+        use crate::discover::{AutoconfigFault, Notice, Origin, Standing};
+        let notices = [
+            Notice::NothingFound,
+            Notice::UnknownMx { host: "mx.x.test".into() },
+            Notice::ServersElsewhere { count: 2 },
+            Notice::Autoconfig { url: "https://autoconfig.x.test/".into(), fault: AutoconfigFault::TooLarge },
+            Notice::DnsFailed { query: "x.test MX".into() },
+        ];
+        for n in &notices {
+            let (de, en) = (discovery_notice(n, Language::De), discovery_notice(n, Language::En));
+            assert!(!de.is_empty() && !en.is_empty() && de != en, "{n:?}");
+        }
+        for o in [Origin::Mx, Origin::Srv, Origin::Autoconfig, Origin::Catalog] {
+            assert_ne!(discovery_origin(o, Language::De), discovery_origin(o, Language::En));
+        }
+        for s in [Standing::Provider, Standing::OwnDomain, Standing::Elsewhere] {
+            assert_ne!(
+                discovery_standing(s, Some("IONOS"), Language::De),
+                discovery_standing(s, Some("IONOS"), Language::En)
+            );
+        }
+        assert_eq!(
+            discovery_notice(&Notice::NothingFound, Language::De),
+            "Nichts gefunden – bitte geben Sie Ihre Server selbst ein (Sie finden sie in Ihrem Mailprogramm oder beim Anbieter)."
+        );
     }
 }

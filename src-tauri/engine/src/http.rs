@@ -34,17 +34,20 @@ pub fn client() -> Result<reqwest::Client, EngineError> {
 /// A client like [`client`] that also trusts the CA in `ca_file` (PEM): a page served with a
 /// certificate of the user's own CA.
 pub fn client_trusting(ca_file: &std::path::Path) -> Result<reqwest::Client, String> {
+    trusting(builder(), ca_file)?.build().map_err(|e| e.to_string())
+}
+
+/// `builder`, also trusting the CA(s) in `ca_file` (PEM).
+pub fn trusting(builder: reqwest::ClientBuilder, ca_file: &std::path::Path) -> Result<reqwest::ClientBuilder, String> {
     let pem = std::fs::read(ca_file).map_err(|e| format!("cannot read ca_file {}: {e}", ca_file.display()))?;
     let certificates = reqwest::Certificate::from_pem_bundle(&pem)
         .map_err(|e| format!("ca_file {} holds no PEM certificate: {e}", ca_file.display()))?;
-    certificates
-        .into_iter()
-        .fold(builder(), reqwest::ClientBuilder::add_root_certificate)
-        .build()
-        .map_err(|e| e.to_string())
+    Ok(certificates.into_iter().fold(builder, reqwest::ClientBuilder::add_root_certificate))
 }
 
-fn builder() -> reqwest::ClientBuilder {
+/// The settings every client of ours starts from; a caller with needs of its own (its own
+/// resolver, an extra trust anchor) adds to them.
+pub fn builder() -> reqwest::ClientBuilder {
     install_crypto_provider();
     reqwest::Client::builder()
         .user_agent(concat!(

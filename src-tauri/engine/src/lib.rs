@@ -7,6 +7,7 @@ pub mod connectivity;
 pub mod control;
 pub mod credentials;
 pub mod detect;
+pub mod discover;
 pub mod http;
 pub mod mail;
 pub mod netwatch;

@@ -10,7 +10,7 @@ use outage_core::config::Config;
 use outage_core::confirm::RecheckPolicy;
 use outage_core::fusion;
 use outage_core::model::Network;
-use outage_core::model::Reason;
+use outage_core::model::{CheckKind, Reason};
 use outage_core::summary::Summary;
 use outage_core::text::Language;
 
@@ -37,7 +37,10 @@ pub async fn check_all(
     policy: &RecheckPolicy,
 ) -> Result<Summary, EngineError> {
     let client = crate::http::client()?;
-    let checks: Vec<Check> = config.providers.iter().flat_map(checks_of).collect();
+    // A round trip spans many minutes and sends mail: the resident measures it, not a
+    // one-shot run (its check stays "not checked yet" here).
+    let checks: Vec<Check> =
+        config.providers.iter().flat_map(checks_of).filter(|c| c.kind() != CheckKind::Roundtrip).collect();
     let pages = PageCache::default();
     // The same cap as the scheduler: a long config must not open a thousand sockets at once.
     let permits = tokio::sync::Semaphore::new(crate::runner::CONCURRENCY);
@@ -47,20 +50,24 @@ pub async fn check_all(
         let permits = &permits;
         let clock = clock.clone();
         async move {
-            let _permit = permits.acquire().await.ok();
             let mut seen = Vec::new();
             let mut state = CheckState::default();
             loop {
-                let (result, network) = probe_guarded(
-                    check,
-                    client,
-                    config.settings.timeout,
-                    &config.settings.connectivity,
-                    Network::Online,
-                    &clock,
-                    pages,
-                )
-                .await;
+                // A slot is held for the probe only, never through the pause before a
+                // re-check: waiting must not keep other checks from running.
+                let (result, network) = {
+                    let _permit = permits.acquire().await.ok();
+                    probe_guarded(
+                        check,
+                        client,
+                        config.settings.timeout,
+                        &config.settings.connectivity,
+                        Network::Online,
+                        &clock,
+                        pages,
+                    )
+                    .await
+                };
                 let observation = result.observation;
                 let offline = observation.reason == Some(Reason::Offline);
                 // The same step as the scheduler's: quick re-checks cannot change a permanent

@@ -58,6 +58,8 @@ pub struct ProbeResult {
     pub observation: Observation,
     /// From `Retry-After`: do not probe again before this has passed.
     pub retry_after: Option<Duration>,
+    /// When the check itself knows its next look (the round trip follows its mails).
+    pub next_look: Option<Duration>,
 }
 
 /// Runs one probe. `now` stamps the observation (injected so tests control time).
@@ -98,7 +100,7 @@ pub async fn run(
                             reason,
                             message,
                         );
-                        return ProbeResult { observation, retry_after };
+                        return ProbeResult { observation, retry_after, next_look: None };
                     }
                 },
             };
@@ -107,10 +109,30 @@ pub async fn run(
         CheckSpec::Mail { endpoint, .. } => ProbeResult {
             observation: crate::mail::run(&check.id, &check.provider_id, endpoint, timeout, now).await,
             retry_after: None,
+            next_look: None,
+        },
+        // A round trip spans many cycles and needs the history: the scheduler runs it
+        // (`mail::roundtrip`), never a single probe.
+        CheckSpec::Roundtrip { .. } => ProbeResult {
+            observation: Observation {
+                check_id: check.id.clone(),
+                kind: CheckKind::Roundtrip,
+                target: check.target().to_owned(),
+                at: now,
+                outcome: Outcome::Unknown,
+                reason: None,
+                message: "the round trip is measured by the running resident".to_owned(),
+                latency_ms: None,
+                cert_days_left: None,
+                finding: Finding::None,
+            },
+            retry_after: None,
+            next_look: None,
         },
         CheckSpec::Http(page) => ProbeResult {
             observation: crate::reachability::run(&check.id, page, client, timeout, now).await,
             retry_after: None,
+            next_look: None,
         },
     }
 }
@@ -142,10 +164,16 @@ async fn status_page(
                 // Without a cached page we sent no validators: a 304 then is a broken server.
                 None => failed(Reason::Protocol, "304 to an unconditional request".into()),
             };
-            return ProbeResult { observation, retry_after: None };
+            return ProbeResult { observation, retry_after: None, next_look: None };
         }
         // A status page we cannot read tells nothing about the provider: unknown, not down.
-        Err(e) => return ProbeResult { observation: failed(e.reason, e.message), retry_after: e.retry_after },
+        Err(e) => {
+            return ProbeResult {
+                observation: failed(e.reason, e.message),
+                retry_after: e.retry_after,
+                next_look: None,
+            };
+        }
     };
     let observation = match format.parse(&fetched.body, now) {
         Ok(snapshot) => {
@@ -162,7 +190,7 @@ async fn status_page(
             o
         }
     };
-    ProbeResult { observation, retry_after: None }
+    ProbeResult { observation, retry_after: None, next_look: None }
 }
 
 /// Adds the incidents of the format's companion document (Cachet's incidents list). It is

@@ -212,6 +212,74 @@ pub fn catalog(json: bool) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+pub fn discover(
+    paths: &Paths,
+    address: &str,
+    json: bool,
+    resolver: Option<std::net::SocketAddr>,
+    ca_file: Option<std::path::PathBuf>,
+    verbose: u8,
+) -> anyhow::Result<ExitCode> {
+    use outage_core::discover;
+    init_stderr_logging(verbose);
+    let Some(domain) = discover::domain_of(address) else {
+        anyhow::bail!("`{address}` is not a mail address");
+    };
+    // A broken config must not stop a user from finding their servers.
+    let language = config_file::load(&paths.config_file).map_or_else(
+        |_| text::Language::from_locale(std::env::var("LANG").ok().as_deref()),
+        |c| config_file::language(&c),
+    );
+    let mut options = outage_engine::discover::Options::from_env();
+    if let Some(addr) = resolver {
+        options.dns = outage_engine::mail::Dns::Server(addr);
+    }
+    options.ca_file = ca_file;
+    let runtime =
+        tokio::runtime::Builder::new_current_thread().enable_all().build().context("starting the async runtime")?;
+    let found = runtime.block_on(outage_engine::discover::lookup(&domain, &options))?;
+    let found = discover::decide(&domain, &found, outage_core::catalog::catalog());
+    if json {
+        out!("{}", serde_json::to_string_pretty(&found).context("serialising the discovery")?);
+    } else {
+        print_discovery(&found, language);
+    }
+    Ok(if found.found_anything() { ExitCode::SUCCESS } else { ExitCode::from(1) })
+}
+
+fn print_discovery(found: &outage_core::discover::Discovery, language: text::Language) {
+    use outage_core::discover::Standing;
+    if let Some(p) = &found.provider {
+        out!("{}", text::discovery_provider(p, language));
+        if let Some(url) = &p.status_page {
+            out!("  {url}");
+        }
+    }
+    let provider = found.provider.as_ref().map(|p| p.name.as_str());
+    for c in &found.servers {
+        let origins: Vec<&str> = c.origins.iter().map(|o| text::discovery_origin(*o, language)).collect();
+        let mark = if c.selected {
+            "+"
+        } else if c.standing == Standing::Elsewhere {
+            "!"
+        } else {
+            " "
+        };
+        out!(
+            "{mark} {:<5} {}:{} {:<9} {} — {}",
+            c.kind.as_str(),
+            c.host,
+            c.port,
+            c.tls.as_str(),
+            origins.join(", "),
+            text::discovery_standing(c.standing, provider, language)
+        );
+    }
+    for notice in &found.notices {
+        out!("{}", text::discovery_notice(notice, language));
+    }
+}
+
 pub fn open(paths: &Paths, route: Option<String>) -> anyhow::Result<ExitCode> {
     let runtime =
         tokio::runtime::Builder::new_current_thread().enable_all().build().context("starting the async runtime")?;

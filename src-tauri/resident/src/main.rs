@@ -59,6 +59,29 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Find a mail address's provider, its status page and its mail servers: from the
+    /// domain's MX records (matched against the catalog), its RFC 6186 SRV records and its
+    /// autoconfig file. Nothing is probed and nothing is added; `check` watches only what the
+    /// config lists.
+    ///
+    /// Servers on another domain than the provider's or the address's own are listed but
+    /// never proposed. Exit status: 0 when something was found, 1 when nothing was, 2 when
+    /// the address is not one.
+    Discover {
+        /// The mail address, e.g. info@meine-firma.de (or just its domain).
+        address: String,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+        /// Ask this DNS server (IP:PORT) instead of the system's resolver; the same as
+        /// OUTAGE_NOTIFIER_DNS for the mail probes.
+        #[arg(long, value_name = "IP:PORT")]
+        resolver: Option<std::net::SocketAddr>,
+        /// Also trust this CA (PEM) for the autoconfig request, as `ca_file` does for a mail
+        /// server.
+        #[arg(long, value_name = "FILE")]
+        ca_file: Option<PathBuf>,
+    },
     /// List the built-in provider presets (`preset = "ID"` in the config).
     Catalog {
         /// Print JSON instead of a table.
@@ -149,6 +172,9 @@ fn main() -> ExitCode {
         }
         Some(Command::Check { json }) => cli::check(&paths, json, args.verbose),
         Some(Command::Catalog { json }) => cli::catalog(json),
+        Some(Command::Discover { address, json, resolver, ca_file }) => {
+            cli::discover(&paths, &address, json, resolver, ca_file, args.verbose)
+        }
         Some(Command::Detect { url, json }) => cli::detect(&url, json, args.verbose),
         Some(Command::History { provider, limit, json }) => cli::history(&paths, provider.as_deref(), limit, json),
         Some(Command::Report { days, json }) => cli::report(&paths, days, json),

@@ -3,4 +3,4 @@
 /**
  * Why a probe did not come back up (DESIGN.md `reason`).
  */
-export type Reason = "dns" | "refused" | "timeout" | "tls" | "certificate" | "banner" | "auth" | "protocol" | "http_status" | "parse" | "too_large" | "offline" | "slow" | "content";
+export type Reason = "dns" | "refused" | "timeout" | "tls" | "certificate" | "banner" | "auth" | "protocol" | "http_status" | "parse" | "too_large" | "offline" | "slow" | "content" | "delayed" | "lost" | "spam" | "rejected" | "bounced";

@@ -3,4 +3,4 @@
 /**
  * The plain-language judgement per provider.
  */
-export type Verdict = "all_well" | "maintenance" | "provider_confirmed" | "provider_unacknowledged" | "your_network" | "your_account" | "unknown";
+export type Verdict = "all_well" | "maintenance" | "provider_confirmed" | "provider_unacknowledged" | "your_network" | "your_account" | "your_settings" | "unknown";

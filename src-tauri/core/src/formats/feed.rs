@@ -938,6 +938,28 @@ mod tests {
         assert_eq!(endpoint(&u("https://x.io/status/feed")).as_str(), "https://x.io/status/feed");
     }
 
+    /// Meta's outage feed for the WhatsApp Business API (research catalog audit §2.2): RSS 2.0,
+    /// empty while all is well, one item per open outage.
+    #[test]
+    fn an_outage_feed_is_well_when_empty_and_open_with_an_item() {
+        let now = DateTime::parse_from_rfc3339("2026-11-24T10:30:00+00:00").unwrap();
+        let empty = br#"<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel>
+            <title>WhatsApp Business API outage events</title><link>https://metastatus.com/</link>
+            <description>Outage events</description></channel></rss>"#;
+        let quiet = parse_at(empty, now).unwrap();
+        assert_eq!((quiet.overall(), quiet.incidents.len()), (State::Operational, 0));
+        let outage = br#"<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel>
+            <title>WhatsApp Business API outage events</title><link>https://metastatus.com/</link>
+            <description>Outage events</description>
+            <item><title>Cloud API: High disruptions</title><link>https://metastatus.com/whatsapp-business-api</link>
+            <guid>wa-1</guid><pubDate>Tue, 24 Nov 2026 10:02:00 GMT</pubDate>
+            <description>Messages are delayed or not delivered.</description></item></channel></rss>"#;
+        let open = parse_at(outage, now).unwrap();
+        assert_eq!(open.incidents.len(), 1);
+        assert!(open.incidents[0].state.is_open(), "{:?}", open.incidents[0]);
+        assert!(open.overall().is_problem(), "{:?}", open.overall());
+    }
+
     #[test]
     fn not_a_feed() {
         assert!(parse(b"").is_err());

@@ -14,7 +14,7 @@ use hickory_resolver::config::{ConnectionConfig, LookupIpStrategy, NameServerCon
 use hickory_resolver::net::runtime::TokioRuntimeProvider;
 use outage_core::model::Reason;
 
-use super::Fail;
+use super::{Fail, Hint};
 
 /// The environment variable that points the probes at one DNS server.
 pub const DNS_ENV: &str = "OUTAGE_NOTIFIER_DNS";
@@ -47,7 +47,17 @@ impl Dns {
 
     /// The addresses of `host`, or why there are none.
     pub async fn lookup(&self, host: &str) -> Result<Vec<IpAddr>, Fail> {
-        let builder = match self {
+        resolve(self.builder()?, host, 2).await
+    }
+
+    /// A fresh resolver for this server with the probes' settings, for other record types
+    /// (discovery's MX and SRV).
+    pub(crate) fn resolver(&self) -> Result<Resolver<TokioRuntimeProvider>, Fail> {
+        configured(self.builder()?, 2)
+    }
+
+    fn builder(&self) -> Result<hickory_resolver::ResolverBuilder<TokioRuntimeProvider>, Fail> {
+        Ok(match self {
             Dns::System => Resolver::builder_tokio().map_err(|e| {
                 Fail::transient(Reason::Dns, format!("cannot read the system's DNS configuration: {e}"))
             })?,
@@ -61,8 +71,7 @@ impl Dns {
                     TokioRuntimeProvider::default(),
                 )
             }
-        };
-        resolve(builder, host, 2).await
+        })
     }
 }
 
@@ -90,11 +99,10 @@ pub async fn ask(server: SocketAddr, transport: Transport, host: &str, wait: Dur
     resolve(builder, host, 1).await
 }
 
-async fn resolve(
+fn configured(
     mut builder: hickory_resolver::ResolverBuilder<TokioRuntimeProvider>,
-    host: &str,
     attempts: usize,
-) -> Result<Vec<IpAddr>, Fail> {
+) -> Result<Resolver<TokioRuntimeProvider>, Fail> {
     {
         let options = builder.options_mut();
         options.ip_strategy = LookupIpStrategy::Ipv4AndIpv6;
@@ -106,22 +114,30 @@ async fn resolve(
         options.attempts = attempts;
         options.cache_size = 0;
     }
-    let resolver =
-        builder.build().map_err(|e| Fail::transient(Reason::Dns, format!("cannot set up the DNS resolver: {e}")))?;
+    builder.build().map_err(|e| Fail::transient(Reason::Dns, format!("cannot set up the DNS resolver: {e}")))
+}
+
+async fn resolve(
+    builder: hickory_resolver::ResolverBuilder<TokioRuntimeProvider>,
+    host: &str,
+    attempts: usize,
+) -> Result<Vec<IpAddr>, Fail> {
+    let resolver = configured(builder, attempts)?;
     match resolver.lookup_ip(host).await {
         Ok(found) => {
             let ips: Vec<IpAddr> = found.iter().collect();
             if ips.is_empty() {
-                Err(Fail::permanent(Reason::Dns, format!("{host} has no A or AAAA record")))
+                Err(Fail::permanent(Reason::Dns, format!("{host} has no A or AAAA record")).hinting(Hint::NoSuchHost))
             } else {
                 Ok(ips)
             }
         }
         Err(e) if e.is_nx_domain() => {
-            Err(Fail::permanent(Reason::Dns, format!("{host} does not exist in DNS (NXDOMAIN)")))
+            Err(Fail::permanent(Reason::Dns, format!("{host} does not exist in DNS (NXDOMAIN)"))
+                .hinting(Hint::NoSuchHost))
         }
         Err(e) if e.is_no_records_found() => {
-            Err(Fail::permanent(Reason::Dns, format!("{host} has no A or AAAA record")))
+            Err(Fail::permanent(Reason::Dns, format!("{host} has no A or AAAA record")).hinting(Hint::NoSuchHost))
         }
         Err(e) => Err(Fail::transient(Reason::Dns, format!("DNS lookup of {host} failed: {e}"))),
     }

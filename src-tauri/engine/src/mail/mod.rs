@@ -15,6 +15,7 @@ pub(crate) mod dns;
 mod imap;
 mod pop3;
 pub mod replies;
+pub mod roundtrip;
 mod session;
 mod smtp;
 pub(crate) mod tls;
@@ -22,6 +23,7 @@ pub(crate) mod tls;
 use std::time::Duration;
 
 use chrono::{DateTime, FixedOffset};
+use outage_core::cause::Cause;
 use outage_core::config::{Mail, MailKind, TlsMode};
 use outage_core::model::{Finding, MailFinding, Observation, Outcome, Permanence, Reason};
 use tokio::time::Instant;
@@ -51,16 +53,72 @@ pub struct Fail {
     pub reason: Reason,
     pub permanence: Permanence,
     pub message: String,
+    /// What the failing step knew beyond its reason, for the cause the verdict names.
+    pub hint: Option<Hint>,
 }
 
 impl Fail {
     pub fn transient(reason: Reason, message: String) -> Fail {
-        Fail { reason, permanence: Permanence::Transient, message }
+        Fail { reason, permanence: Permanence::Transient, message, hint: None }
     }
 
     pub fn permanent(reason: Reason, message: String) -> Fail {
-        Fail { reason, permanence: Permanence::Permanent, message }
+        Fail { reason, permanence: Permanence::Permanent, message, hint: None }
     }
+
+    #[must_use]
+    pub fn hinting(self, hint: Hint) -> Fail {
+        Fail { hint: Some(hint), ..self }
+    }
+}
+
+/// What a failing step knows that its reason does not say; [`cause_of`] makes a [`Cause`] of
+/// it with the endpoint's host, port and TLS setting, which the step does not have.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Hint {
+    /// NXDOMAIN, or a name without an address.
+    NoSuchHost,
+    /// The peer answered the TLS handshake with something that is not TLS.
+    NotTls,
+    /// STARTTLS (or STLS) configured, not offered.
+    NoStarttls,
+    /// The greeting said "not now" (SMTP non-220, IMAP `* BYE`, POP3 `-ERR`).
+    Refusal {
+        reply: String,
+    },
+    /// The greeting is not one of this protocol's.
+    NotMail,
+    CertExpired {
+        not_after: Option<i64>,
+    },
+    CertNotYetValid,
+    CertWrongHost,
+    CertUntrusted,
+}
+
+/// The cause of a failed dialogue, in terms the verdict can name: from the failing step's
+/// hint, or from its reason and the step it failed in.
+fn cause_of(fail: &Fail, step: &str, endpoint: &Mail, now: i64, second_look: Option<bool>) -> Option<Cause> {
+    let host = endpoint.host.clone();
+    Some(match &fail.hint {
+        Some(Hint::NoSuchHost) => Cause::NoSuchHost { host },
+        Some(Hint::NotTls) => Cause::not_tls(&host, endpoint.port, second_look),
+        Some(Hint::NoStarttls) => Cause::NoStarttls { host },
+        Some(Hint::Refusal { reply }) => Cause::Unavailable { host, reply: reply.clone() },
+        Some(Hint::NotMail) => Cause::NotMail { host },
+        Some(Hint::CertExpired { not_after }) => {
+            Cause::CertificateExpired { host, days: not_after.map_or(0, |t| (now - t).max(0) / 86_400) }
+        }
+        Some(Hint::CertNotYetValid) => Cause::CertificateNotYetValid { host },
+        Some(Hint::CertWrongHost) => Cause::CertificateWrongHost { host },
+        Some(Hint::CertUntrusted) => Cause::CertificateUntrusted { host },
+        None => match (fail.reason, step) {
+            (Reason::Refused, _) => Cause::Refused { host },
+            (Reason::Timeout, "greeting") => Cause::silent(&host, endpoint.port, endpoint.tls, second_look),
+            (Reason::Timeout, "connect" | "tls") => Cause::Silent { host },
+            _ => return None,
+        },
+    })
 }
 
 /// How the probe may log in.
@@ -176,8 +234,15 @@ pub async fn probe(p: Probe<'_>) -> Observation {
         finding: Finding::None,
     };
     let mut permanence = None;
+    let mut cause = None;
     match result {
         Err(fail) => {
+            let step = s.steps.last().map_or_else(|| "dialogue".to_owned(), |step| step.name.clone());
+            let second = match s.peer {
+                Some(peer) => second_look(&fail, &step, endpoint, peer).await,
+                None => None,
+            };
+            cause = cause_of(&fail, &step, endpoint, p.now.timestamp(), second);
             observation.outcome = Outcome::Down;
             observation.reason = Some(fail.reason);
             observation.message = format!("{kind} {}: {}", endpoint.authority(), fail.message);
@@ -221,8 +286,67 @@ pub async fn probe(p: Probe<'_>) -> Observation {
         permanence,
         tls_version: s.tls_version.clone(),
         transcript: std::mem::take(&mut s.transcript),
+        cause,
     });
     observation
+}
+
+/// How long the second look may take, beyond the probe's own deadline: only a probe that
+/// failed in a way a wrong TLS setting explains takes it.
+pub const SECOND_LOOK: Duration = Duration::from_secs(2);
+
+/// A second, short connection that tells a wrong TLS setting from a broken server, so the
+/// verdict never calls the user's setting the provider's outage: after STARTTLS got no
+/// greeting, does the server answer a TLS handshake there? After implicit TLS met plain text,
+/// does the server greet as a mail server without TLS? `None` when neither question arises.
+async fn second_look(fail: &Fail, step: &str, endpoint: &Mail, peer: std::net::SocketAddr) -> Option<bool> {
+    let question = match (&fail.hint, fail.reason, step, endpoint.tls) {
+        (Some(Hint::NotTls), ..) => Question::GreetsInPlain,
+        (None, Reason::Timeout, "greeting", TlsMode::Starttls) => Question::SpeaksTls,
+        _ => return None,
+    };
+    let look = async {
+        let mut tcp = tokio::net::TcpStream::connect(peer).await.ok()?;
+        match question {
+            Question::SpeaksTls => {
+                let (config, _) = tls::client_config(endpoint.ca_file.as_deref()).ok()?;
+                let name = rustls::pki_types::ServerName::try_from(
+                    endpoint.host.trim_start_matches('[').trim_end_matches(']').to_owned(),
+                )
+                .ok()?;
+                match tokio_rustls::TlsConnector::from(config).connect(name, tcp).await {
+                    Ok(_) => Some(true),
+                    // A certificate we reject still came in a TLS handshake.
+                    Err(e) => Some(
+                        e.get_ref()
+                            .and_then(|inner| inner.downcast_ref::<rustls::Error>())
+                            .is_some_and(|e| matches!(e, rustls::Error::InvalidCertificate(_))),
+                    ),
+                }
+            }
+            Question::GreetsInPlain => {
+                use tokio::io::AsyncReadExt as _;
+                let mut first = [0u8; 64];
+                let n = tcp.read(&mut first).await.ok()?;
+                let line = String::from_utf8_lossy(&first[..n]).to_ascii_uppercase();
+                Some(match endpoint.kind {
+                    MailKind::Smtp => line.starts_with("220"),
+                    MailKind::Imap => line.starts_with("* OK") || line.starts_with("* PREAUTH"),
+                    MailKind::Pop3 => line.starts_with("+OK"),
+                })
+            }
+        }
+    };
+    // Silence on the second look too is an answer (the server is silent, whatever we speak);
+    // only a look that could not connect says nothing, and the port's convention decides.
+    tokio::time::timeout(SECOND_LOOK, look).await.unwrap_or(Some(false))
+}
+
+/// What the second look asks.
+#[derive(Debug, Clone, Copy)]
+enum Question {
+    SpeaksTls,
+    GreetsInPlain,
 }
 
 /// The probe of a configured endpoint: credential from the keychain, DNS from the environment.
@@ -265,6 +389,7 @@ fn upgrade_missing(command: &str) -> Fail {
         Reason::Tls,
         format!("the server does not offer {command} (misconfigured, or someone strips it on the way)"),
     )
+    .hinting(Hint::NoStarttls)
 }
 
 /// Standard base64 (RFC 4648) for SASL PLAIN and LOGIN; too small a need for a dependency.

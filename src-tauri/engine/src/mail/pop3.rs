@@ -5,7 +5,7 @@ use outage_core::config::{Mail, TlsMode};
 use outage_core::model::Reason;
 
 use super::session::{MAX_REPLY, Session};
-use super::{Done, Fail, Login, budget, implicit_tls, quote, sasl_plain, upgrade_missing};
+use super::{Done, Fail, Hint, Login, budget, implicit_tls, quote, sasl_plain, upgrade_missing};
 
 /// `+OK …` or `-ERR …`.
 pub(super) fn status_of(line: String, greeting: bool) -> Result<Result<String, String>, Fail> {
@@ -16,7 +16,8 @@ pub(super) fn status_of(line: String, greeting: bool) -> Result<Result<String, S
     } else {
         let (reason, what) =
             if greeting { (Reason::Banner, "not a POP3 greeting") } else { (Reason::Protocol, "not a POP3 answer") };
-        Err(Fail::transient(reason, format!("{what}: {}", quote(&line))))
+        let fail = Fail::transient(reason, format!("{what}: {}", quote(&line)));
+        Err(if greeting { fail.hinting(Hint::NotMail) } else { fail })
     }
 }
 
@@ -91,6 +92,7 @@ pub async fn dialogue(s: &mut Session, ep: &Mail, login: Option<Login<'_>>) -> R
         return Err(Fail {
             reason: Reason::Banner,
             message: format!("the server refused service: {}", quote(&line)),
+            hint: Some(Hint::Refusal { reply: quote(&line) }),
             ..fail
         });
     }

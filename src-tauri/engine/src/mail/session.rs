@@ -266,6 +266,20 @@ impl Session {
         }
     }
 
+    /// Reads exactly `n` bytes (an IMAP literal), kept out of the transcript: it is mail.
+    pub async fn read_bytes(&mut self, n: usize) -> Result<Vec<u8>, Fail> {
+        while self.buf.len() < n {
+            if self.read_some().await? == 0 {
+                return Err(Fail::transient(
+                    Reason::Protocol,
+                    format!("the server closed the connection during {}", self.step_name()),
+                ));
+            }
+        }
+        self.transcript(&format!("S: <{n} bytes>"));
+        Ok(self.buf.drain(..n).collect())
+    }
+
     fn too_long(&mut self) -> Fail {
         let shown = String::from_utf8_lossy(&self.buf[..self.buf.len().min(80)]).into_owned();
         self.transcript(&format!("S: {shown}… (cut)"));

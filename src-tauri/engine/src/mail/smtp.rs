@@ -1,11 +1,12 @@
 //! The SMTP submission dialogue (RFC 5321, RFC 3207 STARTTLS, RFC 4954 AUTH, RFC 8314):
-//! greeting, EHLO, STARTTLS and EHLO again, AUTH PLAIN or LOGIN, NOOP, QUIT.
+//! greeting, EHLO, STARTTLS and EHLO again, AUTH PLAIN or LOGIN, NOOP, QUIT — and the round
+//! trip's submission of one test mail.
 
 use outage_core::config::{Mail, TlsMode};
 use outage_core::model::Reason;
 
 use super::session::{MAX_REPLY, Session};
-use super::{Done, Fail, Login, base64, budget, implicit_tls, quote, sasl_plain, upgrade_missing};
+use super::{Done, Fail, Hint, Login, base64, budget, implicit_tls, quote, sasl_plain, upgrade_missing};
 
 /// A reply: its code and the text of each line.
 pub(super) struct Reply {
@@ -44,7 +45,8 @@ impl ReplyLines {
         let (Some(digits), Some(b' ' | b'-') | None) = (digits, separator) else {
             let reason = if greeting { Reason::Banner } else { Reason::Protocol };
             let what = if greeting { "not an SMTP greeting" } else { "not an SMTP reply" };
-            return Err(Fail::transient(reason, format!("{what}: {}", quote(line))));
+            let fail = Fail::transient(reason, format!("{what}: {}", quote(line)));
+            return Err(if greeting { fail.hinting(Hint::NotMail) } else { fail });
         };
         let this: u16 = digits.parse().unwrap_or(0);
         if self.code.is_some_and(|c| c != this) {
@@ -105,11 +107,82 @@ pub(super) fn mechanisms(caps: &[String]) -> Vec<String> {
 }
 
 pub async fn dialogue(s: &mut Session, ep: &Mail, login: Option<Login<'_>>) -> Result<Done, Fail> {
+    let done = open(s, ep, login).await?;
+    s.begin("noop", budget::COMMAND);
+    s.send("NOOP", "NOOP").await?;
+    let r = reply(s, false).await?;
+    if r.class() != 2 {
+        return Err(refused(&r, Reason::Protocol, "NOOP was refused"));
+    }
+    quit(s).await;
+    Ok(done)
+}
+
+async fn quit(s: &mut Session) {
+    s.begin("logout", budget::LOGOUT);
+    // The answer to QUIT changes nothing: the server was fine until here.
+    if s.send("QUIT", "QUIT").await.is_ok() {
+        let _ = reply(s, false).await;
+    }
+}
+
+/// Submits one message (RFC 5321 §3.3): MAIL, RCPT, DATA with dot-stuffing. A refusal is
+/// `rejected` (5xx permanent, 4xx transient); a refused login is `auth`, the account's.
+pub async fn submit(
+    s: &mut Session,
+    ep: &Mail,
+    login: Login<'_>,
+    from: &str,
+    to: &str,
+    message: &str,
+) -> Result<(), Fail> {
+    open(s, ep, Some(login)).await?;
+    s.begin("mail", budget::COMMAND);
+    let line = format!("MAIL FROM:<{from}>");
+    s.send(&line, &line).await?;
+    let r = reply(s, false).await?;
+    if r.class() != 2 {
+        return Err(refused(&r, Reason::Rejected, "the sender was refused"));
+    }
+    s.begin("rcpt", budget::COMMAND);
+    let line = format!("RCPT TO:<{to}>");
+    s.send(&line, &line).await?;
+    let r = reply(s, false).await?;
+    if r.class() != 2 {
+        return Err(refused(&r, Reason::Rejected, "the recipient was refused"));
+    }
+    s.begin("data", budget::COMMAND);
+    s.send("DATA", "DATA").await?;
+    let r = reply(s, false).await?;
+    if r.code != 354 {
+        return Err(refused(&r, Reason::Rejected, "DATA was refused"));
+    }
+    let mut body = String::with_capacity(message.len() + 8);
+    for line in message.trim_end_matches("\r\n").split("\r\n") {
+        if line.starts_with('.') {
+            body.push('.');
+        }
+        body.push_str(line);
+        body.push_str("\r\n");
+    }
+    body.push('.');
+    s.send(&body, "<message>").await?;
+    let r = reply(s, false).await?;
+    if r.class() != 2 {
+        return Err(refused(&r, Reason::Rejected, "the message was refused"));
+    }
+    quit(s).await;
+    Ok(())
+}
+
+/// Greeting, EHLO, STARTTLS and EHLO again, and the login when one is given.
+async fn open(s: &mut Session, ep: &Mail, login: Option<Login<'_>>) -> Result<Done, Fail> {
     implicit_tls(s, ep).await?;
     s.begin("greeting", budget::GREETING);
     let greeting = reply(s, true).await?;
     if greeting.code != 220 {
-        return Err(refused(&greeting, Reason::Banner, "the server refused service"));
+        let reply = greeting.text();
+        return Err(refused(&greeting, Reason::Banner, "the server refused service").hinting(Hint::Refusal { reply }));
     }
     let mut caps = capabilities(s).await?;
     if ep.tls == TlsMode::Starttls {
@@ -130,17 +203,6 @@ pub async fn dialogue(s: &mut Session, ep: &Mail, login: Option<Login<'_>>) -> R
     if let Some(login) = login {
         authenticate(s, &caps, login).await?;
         done.logged_in = true;
-    }
-    s.begin("noop", budget::COMMAND);
-    s.send("NOOP", "NOOP").await?;
-    let r = reply(s, false).await?;
-    if r.class() != 2 {
-        return Err(refused(&r, Reason::Protocol, "NOOP was refused"));
-    }
-    s.begin("logout", budget::LOGOUT);
-    // The answer to QUIT changes nothing: the server was fine until here.
-    if s.send("QUIT", "QUIT").await.is_ok() {
-        let _ = reply(s, false).await;
     }
     Ok(done)
 }

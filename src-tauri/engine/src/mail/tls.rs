@@ -12,7 +12,7 @@ use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, Server
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 use rustls::{CertificateError, ClientConfig, DigitallySignedStruct, ProtocolVersion, SignatureScheme};
 
-use super::Fail;
+use super::{Fail, Hint};
 
 /// Loading the system's roots reads and parses a few hundred files: do it once per trust
 /// configuration, and again after this long so that CA updates are picked up.
@@ -170,6 +170,19 @@ pub fn classify_handshake(e: &std::io::Error, host: &str, seen: &Recorder) -> Fa
     let not_after = seen.not_after();
     match tls {
         rustls::Error::InvalidCertificate(cert) => {
+            let hint = match cert {
+                CertificateError::Expired | CertificateError::ExpiredContext { .. } => {
+                    Some(Hint::CertExpired { not_after })
+                }
+                CertificateError::NotValidYet | CertificateError::NotValidYetContext { .. } => {
+                    Some(Hint::CertNotYetValid)
+                }
+                CertificateError::NotValidForName | CertificateError::NotValidForNameContext { .. } => {
+                    Some(Hint::CertWrongHost)
+                }
+                CertificateError::UnknownIssuer => Some(Hint::CertUntrusted),
+                _ => None,
+            };
             let message = match cert {
                 CertificateError::Expired | CertificateError::ExpiredContext { .. } => format!(
                     "the server's certificate expired{}",
@@ -193,12 +206,14 @@ pub fn classify_handshake(e: &std::io::Error, host: &str, seen: &Recorder) -> Fa
                 other => format!("the server's certificate was rejected: {other:?}"),
             };
             // A bad certificate stays bad until someone replaces it.
-            Fail::permanent(Reason::Certificate, message)
+            let fail = Fail::permanent(Reason::Certificate, message);
+            Fail { hint, ..fail }
         }
         rustls::Error::InvalidMessage(_) | rustls::Error::InappropriateMessage { .. } => Fail::permanent(
             Reason::Tls,
             "the server does not speak TLS here (a plaintext port configured as implicit TLS?)".to_owned(),
-        ),
+        )
+        .hinting(Hint::NotTls),
         rustls::Error::AlertReceived(alert) => {
             Fail::transient(Reason::Tls, format!("the server aborted the TLS handshake ({alert:?})"))
         }

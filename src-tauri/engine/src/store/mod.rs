@@ -9,9 +9,11 @@ use rusqlite::{Connection, OptionalExtension, params};
 use crate::EngineError;
 
 mod history;
+mod roundtrip;
 mod uptime;
 
 pub use history::{AckDelay, Gap, GapKind, OutageRecord, SeenIncident, TimelineEntry, TimelineSource};
+pub use roundtrip::RoundtripMail;
 pub use uptime::{Health, Retention, Scope, Uptime};
 
 /// Migrations in order; `PRAGMA user_version` records how many ran. Never edit one that
@@ -120,6 +122,18 @@ const MIGRATIONS: &[&str] = &[
         health         TEXT    NOT NULL,
         latency_ms     INTEGER
     ) STRICT, WITHOUT ROWID;",
+    // The round trip's test mails: those on their way are looked for again after a restart,
+    // and the ended ones are the delivery times and the late and lost mails of the history.
+    "CREATE TABLE roundtrip_mails (
+        key            TEXT    PRIMARY KEY,
+        check_id       TEXT    NOT NULL,
+        provider_id    TEXT    NOT NULL,
+        sent_ms        INTEGER NOT NULL,
+        seen_ms        INTEGER,            -- the look that found it (or the refused send)
+        delay_ms       INTEGER,            -- sending to delivery, by the Received header
+        place          TEXT                -- inbox, junk, bounced, rejected, login_refused
+    ) STRICT, WITHOUT ROWID;
+    CREATE INDEX roundtrip_mails_by_check ON roundtrip_mails (check_id, sent_ms);",
 ];
 
 /// An observation as stored.

@@ -283,6 +283,7 @@ impl Store {
         let mut n = tx.execute("DELETE FROM observations WHERE at_ms < ?1", [raw_before]).map_err(|e| self.err(e))?;
         n += tx.execute("DELETE FROM rollup_hourly WHERE hour_ms < ?1", [agg_before]).map_err(|e| self.err(e))?;
         n += tx.execute("DELETE FROM rollup_daily WHERE day_ms < ?1", [agg_before]).map_err(|e| self.err(e))?;
+        n += tx.execute("DELETE FROM roundtrip_mails WHERE sent_ms < ?1", [agg_before]).map_err(|e| self.err(e))?;
         tx.commit().map_err(|e| self.err(e))?;
         Ok(n)
     }

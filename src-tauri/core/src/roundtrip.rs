@@ -1,0 +1,504 @@
+//! The round trip's rules: which test mails are on their way, when to send the next one and
+//! when to look again, and what the mails seen so far say — delivered, late, lost, in the
+//! spam folder, refused or bounced. Pure: the engine sends, looks and stores; time and the
+//! mails come in as arguments.
+
+use std::time::Duration;
+
+use chrono::{DateTime, FixedOffset};
+
+use crate::config::Roundtrip;
+use crate::model::{Outcome, Reason};
+use crate::text::{Language, clock_time};
+
+/// The header every test mail carries its key in (the subject carries it too).
+pub const HEADER: &str = "X-Outage-Notifier-Probe";
+/// At most this many mails of one check on their way and not yet overdue: no more are sent
+/// while they travel (a queue that holds mail gets no pile of ours).
+pub const MAX_IN_FLIGHT: usize = 3;
+/// A mail not seen in a week is not looked for any more.
+pub const GIVE_UP_AFTER: Duration = Duration::from_secs(7 * 24 * 3600);
+
+/// What became of a test mail.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Place {
+    /// Arrived in the INBOX.
+    Inbox,
+    /// Arrived in the spam folder.
+    Junk,
+    /// A bounce carrying its key came back: it was never delivered.
+    Bounced,
+    /// The provider refused to take it (MAIL, RCPT or DATA refused).
+    Rejected,
+    /// The login for sending was refused: the account's problem.
+    LoginRefused,
+}
+
+impl Place {
+    pub const ALL: [Place; 5] = [Place::Inbox, Place::Junk, Place::Bounced, Place::Rejected, Place::LoginRefused];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Place::Inbox => "inbox",
+            Place::Junk => "junk",
+            Place::Bounced => "bounced",
+            Place::Rejected => "rejected",
+            Place::LoginRefused => "login_refused",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Place> {
+        Place::ALL.into_iter().find(|p| p.as_str() == s)
+    }
+
+    /// Whether the mail reached the mailbox (in any folder).
+    pub fn delivered(self) -> bool {
+        matches!(self, Place::Inbox | Place::Junk)
+    }
+}
+
+/// How a test mail ended: where, when we saw it, and its delivery time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Arrival {
+    /// The look that found it (or the refused send).
+    pub seen: DateTime<FixedOffset>,
+    /// From sending to delivery, as the mailbox's `Received` header shows it.
+    pub delay_ms: u64,
+    pub place: Place,
+}
+
+/// One test mail as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProbeMail {
+    pub key: String,
+    pub sent: DateTime<FixedOffset>,
+    pub arrival: Option<Arrival>,
+}
+
+impl ProbeMail {
+    fn age(&self, now: DateTime<FixedOffset>) -> Duration {
+        (now - self.sent).to_std().unwrap_or(Duration::ZERO)
+    }
+
+    /// Still looked for: not arrived and not given up on.
+    pub fn in_flight(&self, now: DateTime<FixedOffset>) -> bool {
+        self.arrival.is_none() && self.age(now) < GIVE_UP_AFTER
+    }
+}
+
+/// The part of every key that names the check, so a look finds this check's mails and no
+/// one else's (`onp` and 16 hex digits of a hash of the check id).
+pub fn tag(check_id: &str) -> String {
+    let hash =
+        check_id.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3));
+    format!("onp{hash:016x}")
+}
+
+/// A new mail's key: the check's tag and the sending time in milliseconds.
+pub fn key(check_id: &str, sent: DateTime<FixedOffset>) -> String {
+    format!("{}-{}", tag(check_id), sent.timestamp_millis())
+}
+
+/// The first key of this tag in `text` (a header value, or a bounce's body).
+pub fn key_in(text: &str, tag: &str) -> Option<String> {
+    let mut rest = text;
+    while let Some(at) = rest.find(tag) {
+        let after = &rest[at + tag.len()..];
+        if let Some(digits) = after.strip_prefix('-') {
+            let n = digits.bytes().take_while(u8::is_ascii_digit).count();
+            if n > 0 {
+                return Some(format!("{tag}-{}", &digits[..n]));
+            }
+        }
+        rest = after;
+    }
+    None
+}
+
+/// What a message found by a look is to the round trip.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Seen {
+    pub key: String,
+    /// A bounce that carries the key (in the returned headers), not the mail itself.
+    pub bounce: bool,
+    /// The date of the topmost `Received` header: when the mailbox took the mail.
+    pub received: Option<DateTime<FixedOffset>>,
+}
+
+/// Reads a message a look fetched (untrusted bytes, at most a few KiB are looked at): ours
+/// when our header carries a key of `tag`, a bounce when a delivery report from the mailer
+/// daemon quotes one. Anything else that merely mentions a key (a reply, a forward) is not
+/// ours and is left alone.
+pub fn read_message(bytes: &[u8], tag: &str) -> Option<Seen> {
+    let text = String::from_utf8_lossy(bytes);
+    let (head, body) = text.split_once("\r\n\r\n").or_else(|| text.split_once("\n\n")).unwrap_or((text.as_ref(), ""));
+    let headers = unfold(head);
+    let header = |name: &str| headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str());
+    let received = headers.iter().find(|(n, _)| n.eq_ignore_ascii_case("Received")).and_then(|(_, v)| received_date(v));
+    if let Some(key) = header(HEADER).and_then(|v| key_in(v, tag)) {
+        return Some(Seen { key, bounce: false, received });
+    }
+    let from = header("From").unwrap_or("").to_ascii_lowercase();
+    let report = header("Content-Type").is_some_and(|c| c.to_ascii_lowercase().contains("multipart/report"));
+    if report || from.contains("mailer-daemon") || from.contains("postmaster") {
+        return key_in(body, tag).map(|key| Seen { key, bounce: true, received });
+    }
+    None
+}
+
+/// Header fields with continuation lines joined (RFC 5322 §2.2.3).
+fn unfold(head: &str) -> Vec<(String, String)> {
+    let mut fields: Vec<(String, String)> = Vec::new();
+    for line in head.lines() {
+        if line.starts_with([' ', '\t']) {
+            if let Some((_, value)) = fields.last_mut() {
+                value.push(' ');
+                value.push_str(line.trim());
+            }
+        } else if let Some((name, value)) = line.split_once(':') {
+            fields.push((name.trim().to_owned(), value.trim().to_owned()));
+        }
+    }
+    fields
+}
+
+/// The date after the last `;` of a `Received` field, without a trailing comment.
+fn received_date(value: &str) -> Option<DateTime<FixedOffset>> {
+    let date = value.rsplit_once(';')?.1.trim();
+    let date = match date.rfind('(') {
+        Some(open) if date.ends_with(')') => date[..open].trim(),
+        _ => date,
+    };
+    DateTime::parse_from_rfc2822(date).ok()
+}
+
+/// The subject of a test mail: says plainly what it is, in the user's language.
+pub fn subject(key: &str, lang: Language) -> String {
+    match lang {
+        Language::De => format!("Outage Notifier: Testnachricht – wird automatisch gelöscht [{key}]"),
+        Language::En => format!("Outage Notifier: test message – deleted automatically [{key}]"),
+    }
+}
+
+/// The body of a test mail.
+pub fn body(lang: Language) -> &'static str {
+    match lang {
+        Language::De => {
+            "Diese Nachricht prüft, ob Mails an Sie ankommen. Outage Notifier löscht sie, sobald es sie gefunden hat.\r\n"
+        }
+        Language::En => {
+            "This message checks that mail reaches you. Outage Notifier deletes it as soon as it has found it.\r\n"
+        }
+    }
+}
+
+/// Whether a new mail goes out now: one per interval, and not while [`MAX_IN_FLIGHT`] mails
+/// travel that are not yet overdue.
+pub fn send_due(mails: &[ProbeMail], now: DateTime<FixedOffset>, trip: &Roundtrip) -> bool {
+    let last = mails.iter().map(|m| m.sent).max();
+    let interval_passed = last.is_none_or(|last| (now - last).to_std().unwrap_or(Duration::ZERO) >= trip.interval);
+    let travelling = mails.iter().filter(|m| m.in_flight(now) && m.age(now) < trip.fail_after).count();
+    interval_passed && travelling < MAX_IN_FLIGHT
+}
+
+/// When to look again: at the next send, and for each mail on its way at a fifth and half of
+/// `warn_after`, at `warn_after`, then in fifths of the time to `fail_after` until twice
+/// `fail_after`, then once per interval.
+pub fn next_look(mails: &[ProbeMail], now: DateTime<FixedOffset>, trip: &Roundtrip) -> Duration {
+    let since = |t: DateTime<FixedOffset>| (now - t).to_std().unwrap_or(Duration::ZERO);
+    let mut next = match mails.iter().map(|m| m.sent).max() {
+        Some(last) => trip.interval.saturating_sub(since(last)),
+        None => trip.interval,
+    };
+    let step =
+        (trip.fail_after.saturating_sub(trip.warn_after) / 5).max(trip.warn_after / 5).max(Duration::from_secs(1));
+    for mail in mails.iter().filter(|m| m.in_flight(now)) {
+        let age = mail.age(now);
+        let mut offsets = vec![trip.warn_after / 5, trip.warn_after / 2, trip.warn_after];
+        let mut t = trip.warn_after;
+        while t < trip.fail_after.saturating_mul(2) {
+            t += step;
+            offsets.push(t);
+        }
+        let due = offsets.into_iter().find(|o| *o > age).map_or(trip.interval, |o| o.saturating_sub(age));
+        next = next.min(due);
+    }
+    next.max(Duration::from_secs(1))
+}
+
+/// What one look concluded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Judged {
+    pub outcome: Outcome,
+    pub reason: Option<Reason>,
+    /// The latest delivered mail's delivery time.
+    pub latency_ms: Option<u64>,
+    /// In the user's language.
+    pub message: String,
+    /// When the oldest mail still missing was sent: since when mail does not arrive.
+    pub missing_since: Option<DateTime<FixedOffset>>,
+}
+
+/// The verdict of the mails seen so far. `found_now` are the keys this look found: a late
+/// mail counts as late at the look that finds it, even when a later one arrived on time.
+pub fn judge(
+    mails: &[ProbeMail],
+    found_now: &[String],
+    now: DateTime<FixedOffset>,
+    trip: &Roundtrip,
+    lang: Language,
+) -> Judged {
+    let travelling: Vec<&ProbeMail> = mails.iter().filter(|m| m.in_flight(now)).collect();
+    let latest = mails.iter().filter(|m| m.arrival.is_some()).max_by_key(|m| m.sent);
+    let fresh: Vec<&ProbeMail> = mails.iter().filter(|m| found_now.contains(&m.key)).collect();
+    let place_of = |m: &ProbeMail| m.arrival.map(|a| a.place);
+    let late = |m: &ProbeMail| m.arrival.is_some_and(|a| a.place.delivered() && a.delay_ms > millis(trip.warn_after));
+    let counts = |m: &&ProbeMail| latest.is_some_and(|l| l.key == m.key) || fresh.iter().any(|f| f.key == m.key);
+    let considered: Vec<&ProbeMail> = mails.iter().filter(counts).collect();
+
+    let lost: Vec<&&ProbeMail> = travelling.iter().filter(|m| m.age(now) >= trip.fail_after).collect();
+    let overdue = travelling.iter().any(|m| m.age(now) >= trip.warn_after);
+    let missing_since = lost.iter().map(|m| m.sent).min();
+
+    let (outcome, reason) = if considered.iter().any(|m| place_of(m) == Some(Place::Bounced)) {
+        (Outcome::Down, Some(Reason::Bounced))
+    } else if latest.and_then(place_of) == Some(Place::LoginRefused) {
+        (Outcome::Down, Some(Reason::Auth))
+    } else if latest.and_then(place_of) == Some(Place::Rejected) {
+        (Outcome::Down, Some(Reason::Rejected))
+    } else if !lost.is_empty() {
+        (Outcome::Down, Some(Reason::Lost))
+    } else if considered.iter().any(|m| place_of(m) == Some(Place::Junk)) {
+        (Outcome::Degraded, Some(Reason::Spam))
+    } else if overdue || considered.iter().any(|m| late(m)) {
+        (Outcome::Degraded, Some(Reason::Delayed))
+    } else {
+        (Outcome::Up, None)
+    };
+
+    let delivered = latest.and_then(|m| m.arrival).filter(|a| a.place.delivered());
+    let mut parts = Vec::new();
+    // The mail this look is about: a fresh late one before the latest one.
+    let shown = fresh.iter().filter(|m| late(m)).max_by_key(|m| m.sent).copied().or(latest);
+    if let Some(arrival) = shown.and_then(|m| m.arrival) {
+        parts.push(ended(arrival, lang));
+    }
+    if let Some(oldest) = travelling.iter().map(|m| m.sent).min() {
+        parts.push(on_the_way(travelling.len(), oldest, now, lang));
+    }
+    if parts.is_empty() {
+        parts.push(match lang {
+            Language::De => "noch keine Testmail gesendet".to_owned(),
+            Language::En => "no test mail sent yet".to_owned(),
+        });
+    }
+    Judged { outcome, reason, latency_ms: delivered.map(|a| a.delay_ms), message: parts.join("; "), missing_since }
+}
+
+fn millis(d: Duration) -> u64 {
+    u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
+}
+
+fn ended(arrival: Arrival, lang: Language) -> String {
+    let after = span(arrival.delay_ms);
+    match (lang, arrival.place) {
+        (Language::De, Place::Inbox) => format!("zugestellt nach {after}"),
+        (Language::En, Place::Inbox) => format!("delivered after {after}"),
+        (Language::De, Place::Junk) => format!("im Spam-Ordner zugestellt nach {after}"),
+        (Language::En, Place::Junk) => format!("delivered to the spam folder after {after}"),
+        (Language::De, Place::Bounced) => "die Testmail kam als unzustellbar zurück".to_owned(),
+        (Language::En, Place::Bounced) => "the test mail bounced as undeliverable".to_owned(),
+        (Language::De, Place::Rejected) => "der Anbieter hat die Testmail abgelehnt".to_owned(),
+        (Language::En, Place::Rejected) => "the provider refused the test mail".to_owned(),
+        (Language::De, Place::LoginRefused) => "die Anmeldung zum Senden wurde abgelehnt".to_owned(),
+        (Language::En, Place::LoginRefused) => "the login for sending was refused".to_owned(),
+    }
+}
+
+fn on_the_way(n: usize, since: DateTime<FixedOffset>, now: DateTime<FixedOffset>, lang: Language) -> String {
+    let t = clock_time(since, now);
+    match (lang, n) {
+        (Language::De, 1) => format!("1 Testmail seit {t} unterwegs"),
+        (Language::De, n) => format!("{n} Testmails seit {t} unterwegs"),
+        (Language::En, 1) => format!("1 test mail on the way since {t}"),
+        (Language::En, n) => format!("{n} test mails on the way since {t}"),
+    }
+}
+
+/// A delivery time as people say it: "12 s", "7 min 12 s", "2 h 5 min".
+pub fn span(ms: u64) -> String {
+    let s = ms.div_ceil(1000);
+    match s {
+        0..60 => format!("{s} s"),
+        60..3600 => format!("{} min {} s", s / 60, s % 60),
+        _ => format!("{} h {} min", s / 3600, s % 3600 / 60),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::{Mail, MailKind, TlsMode};
+
+    fn at(s: &str) -> DateTime<FixedOffset> {
+        DateTime::parse_from_rfc3339(&format!("2026-12-05T{s}+01:00")).unwrap()
+    }
+
+    fn trip() -> Roundtrip {
+        let ep = |kind| Mail {
+            kind,
+            host: "h".into(),
+            port: 1,
+            tls: TlsMode::Implicit,
+            username: Some("u@x.de".into()),
+            ca_file: None,
+            cert_warn_days: 14,
+        };
+        Roundtrip {
+            smtp: ep(MailKind::Smtp),
+            imap: ep(MailKind::Imap),
+            to: "u@x.de".into(),
+            interval: Duration::from_secs(15 * 60),
+            warn_after: Duration::from_secs(5 * 60),
+            fail_after: Duration::from_secs(30 * 60),
+        }
+    }
+
+    fn mail(sent: &str, arrival: Option<(&str, u64, Place)>) -> ProbeMail {
+        ProbeMail {
+            key: format!("k{sent}"),
+            sent: at(sent),
+            arrival: arrival.map(|(seen, delay_ms, place)| Arrival { seen: at(seen), delay_ms, place }),
+        }
+    }
+
+    #[test]
+    fn keys_name_their_check_and_are_found_in_any_text() {
+        let t = tag("p/roundtrip/smtp.x.de/u@x.de");
+        assert_eq!(t.len(), 19);
+        let k = key("p/roundtrip/smtp.x.de/u@x.de", at("10:05:00"));
+        assert!(k.starts_with(&t));
+        assert_eq!(key_in(&format!("Subject: x [{k}]\r\n"), &t), Some(k.clone()));
+        assert_eq!(key_in(&format!("{t} {t}-"), &t), None);
+        assert_eq!(key_in("nothing", &t), None);
+        assert_ne!(tag("a/roundtrip/x/y"), t);
+    }
+
+    #[test]
+    fn a_mail_on_time_is_up_with_its_delivery_time() {
+        let mails = [mail("10:00:00", Some(("10:01:00", 432_000 / 60, Place::Inbox)))];
+        let j = judge(&mails, &[], at("10:01:00"), &trip(), Language::En);
+        assert_eq!((j.outcome, j.reason, j.latency_ms), (Outcome::Up, None, Some(7200)));
+        assert_eq!(j.message, "delivered after 8 s");
+        let mails = [mail("10:00:00", Some(("10:08:00", 432_000, Place::Inbox)))];
+        let j = judge(&mails, &[], at("10:08:00"), &trip(), Language::De);
+        assert_eq!((j.outcome, j.reason), (Outcome::Degraded, Some(Reason::Delayed)));
+        assert_eq!(j.message, "zugestellt nach 7 min 12 s");
+    }
+
+    #[test]
+    fn a_mail_on_its_way_is_late_after_warn_after_and_lost_after_fail_after() {
+        let mails = [mail("10:05:00", None), mail("10:20:00", None)];
+        let j = judge(&mails, &[], at("10:21:00"), &trip(), Language::De);
+        assert_eq!((j.outcome, j.reason), (Outcome::Degraded, Some(Reason::Delayed)));
+        assert_eq!(j.message, "2 Testmails seit 10:05 unterwegs");
+        let j = judge(&mails, &[], at("10:35:00"), &trip(), Language::En);
+        assert_eq!((j.outcome, j.reason, j.missing_since), (Outcome::Down, Some(Reason::Lost), Some(at("10:05:00"))));
+        assert_eq!(j.message, "2 test mails on the way since 10:05");
+    }
+
+    #[test]
+    fn an_overtaken_mail_is_lost_until_it_turns_up_and_then_late() {
+        let mut mails = vec![mail("10:00:00", None), mail("10:15:00", Some(("10:16:00", 30_000, Place::Inbox)))];
+        let j = judge(&mails, &[], at("10:31:00"), &trip(), Language::En);
+        assert_eq!(j.reason, Some(Reason::Lost));
+        mails[0].arrival = Some(Arrival { seen: at("10:40:00"), delay_ms: 40 * 60_000, place: Place::Inbox });
+        let j = judge(&mails, &["k10:00:00".to_owned()], at("10:40:00"), &trip(), Language::En);
+        assert_eq!((j.outcome, j.reason), (Outcome::Degraded, Some(Reason::Delayed)));
+        assert_eq!(j.message, "delivered after 40 min 0 s");
+        let j = judge(&mails, &[], at("10:45:00"), &trip(), Language::En);
+        assert_eq!((j.outcome, j.latency_ms), (Outcome::Up, Some(30_000)), "the latest mail was on time");
+    }
+
+    #[test]
+    fn spam_bounces_and_refusals_have_their_own_reasons() {
+        let cases = [
+            (Place::Junk, Outcome::Degraded, Reason::Spam),
+            (Place::Bounced, Outcome::Down, Reason::Bounced),
+            (Place::Rejected, Outcome::Down, Reason::Rejected),
+            (Place::LoginRefused, Outcome::Down, Reason::Auth),
+        ];
+        for (place, outcome, reason) in cases {
+            let mails = [mail("10:00:00", Some(("10:01:00", 1_000, place)))];
+            let j = judge(&mails, &["k10:00:00".to_owned()], at("10:01:00"), &trip(), Language::En);
+            assert_eq!((j.outcome, j.reason), (outcome, Some(reason)), "{place:?}");
+        }
+        // A bounce is never an arrival, even beside a mail on time.
+        let mails = [
+            mail("10:00:00", Some(("10:01:00", 0, Place::Bounced))),
+            mail("10:15:00", Some(("10:16:00", 1_000, Place::Inbox))),
+        ];
+        let j = judge(&mails, &["k10:00:00".to_owned()], at("10:16:00"), &trip(), Language::En);
+        assert_eq!(j.reason, Some(Reason::Bounced));
+    }
+
+    #[test]
+    fn one_mail_per_interval_and_no_more_than_a_few_on_their_way() {
+        let t = trip();
+        assert!(send_due(&[], at("10:00:00"), &t));
+        let mails = [mail("10:00:00", None)];
+        assert!(!send_due(&mails, at("10:14:59"), &t));
+        assert!(send_due(&mails, at("10:15:00"), &t));
+        let three = [mail("10:00:00", None), mail("10:05:00", None), mail("10:10:00", None)];
+        let t5 = Roundtrip { interval: Duration::from_secs(300), ..t.clone() };
+        assert!(!send_due(&three, at("10:15:00"), &t5), "three on their way");
+        assert!(send_due(&three, at("10:30:00"), &t5), "the first is overdue: it no longer holds the next");
+    }
+
+    #[test]
+    fn looks_follow_the_mail_and_stay_polite() {
+        let t = trip();
+        let mails = [mail("10:00:00", None)];
+        let look = |now: &str| next_look(&mails, at(now), &t).as_secs();
+        assert_eq!(look("10:00:00"), 60);
+        assert_eq!(look("10:01:00"), 90);
+        assert_eq!(look("10:02:30"), 150);
+        assert_eq!(look("10:05:00"), 300);
+        let hourly = Roundtrip { interval: Duration::from_secs(3600), ..t.clone() };
+        assert_eq!(next_look(&mails, at("10:30:00"), &hourly).as_secs(), 300, "the look after fail_after confirms");
+        assert_eq!(look("10:14:00"), 60, "the next send comes first");
+        let arrived = [mail("10:00:00", Some(("10:00:30", 30_000, Place::Inbox)))];
+        assert_eq!(next_look(&arrived, at("10:00:30"), &t).as_secs(), 870, "nothing on its way: the next send");
+        let old = [mail("08:00:00", None), mail("09:58:00", Some(("09:59:00", 1, Place::Inbox)))];
+        assert!(next_look(&old, at("10:00:00"), &t) <= t.interval);
+    }
+
+    #[test]
+    fn messages_are_ours_bounces_or_none_of_our_business() {
+        let t = tag("p/roundtrip/x/y");
+        let k = format!("{t}-1764925500000");
+        let ours = format!(
+            "Return-Path: <u@x.de>\r\nReceived: from mx.example.test\r\n\tby mx (Dovecot) with LMTP id x;\r\n Sat, 05 Dec 2026 10:40:49 +0000 (UTC)\r\nReceived: from [127.0.0.1] by mx; Sat, 05 Dec 2026 10:40:48 +0000\r\nSubject: Outage Notifier [{k}]\r\nX-Outage-Notifier-Probe: {k}\r\n\r\nbody\r\n"
+        );
+        let seen = read_message(ours.as_bytes(), &t).unwrap();
+        assert_eq!((seen.key.as_str(), seen.bounce), (k.as_str(), false));
+        assert_eq!(seen.received, DateTime::parse_from_rfc3339("2026-12-05T10:40:49Z").ok());
+        let bounce = format!(
+            "From: MAILER-DAEMON@mx.example.test (Mail Delivery System)\r\nContent-Type: multipart/report; report-type=delivery-status;\r\n\r\n--b\r\n\r\nX-Outage-Notifier-Probe: {k}\r\n"
+        );
+        assert_eq!(read_message(bounce.as_bytes(), &t).map(|s| (s.key, s.bounce)), Some((k.clone(), true)));
+        let reply = format!("From: boss@x.de\r\nSubject: Re: Outage Notifier [{k}]\r\n\r\nwhat is this?\r\n");
+        assert_eq!(read_message(reply.as_bytes(), &t), None);
+        assert_eq!(read_message(b"\xff\xfe garbage", &t), None);
+        let other = tag("q/roundtrip/x/y");
+        assert_eq!(read_message(ours.as_bytes(), &other), None, "another check's mail");
+    }
+
+    #[test]
+    fn spans_read_as_people_say_them() {
+        assert_eq!(span(0), "0 s");
+        assert_eq!(span(400), "1 s");
+        assert_eq!(span(432_000), "7 min 12 s");
+        assert_eq!(span(2 * 3600 * 1000 + 5 * 60_000), "2 h 5 min");
+    }
+}

@@ -1,0 +1,108 @@
+//! Benchmark: `outage-notifier check --json` against N IMAP endpoints that all misbehave the
+//! same way, each behind its own gate in front of the real Dovecot on loopback — `silent`
+//! (accept, never greet), `slow` (every chunk 250 ms late) or `open` (the real server as it
+//! is). Prints the wall time, the outcome counts and the CLI's peak memory (VmHWM, sampled).
+//! `cargo xtask bench` runs it as a release build.
+//!
+//! Usage: bench-check [ENDPOINTS] [silent|slow|open]   (default 200 silent; timeout 10 s)
+
+// A benchmark's failures are its report: unwrap says where.
+#![allow(clippy::unwrap_used)]
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use outage_tests::gate::{Gate, GateMode};
+use outage_tests::mail::servers;
+use outage_tests::{Anchor, bin};
+
+const TIMEOUT_S: u64 = 10;
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let endpoints: usize = args.iter().find_map(|a| a.parse().ok()).unwrap_or(200);
+    let (label, mode) = match args.iter().find(|a| a.parse::<usize>().is_err()).map(String::as_str) {
+        None | Some("silent") => ("silent (accept, never greet)", GateMode::Silent),
+        Some("slow") => ("slow (every chunk 250 ms late)", GateMode::Slow(Duration::from_millis(250))),
+        Some("open") => ("open (the real Dovecot)", GateMode::Open),
+        Some(other) => panic!("unknown mode {other}: silent, slow or open"),
+    };
+    let s = servers();
+    let upstream = format!("{}:{}", s.host, s.imaps).parse().unwrap();
+    let gates: Vec<Gate> = (0..endpoints).map(|_| Gate::start_on(&s.host, upstream, mode)).collect();
+    let anchor = Anchor::start();
+    let dir = tempfile::tempdir().unwrap();
+    let mut text = format!(
+        "[settings]\ninterval = \"1m\"\ntimeout = \"{TIMEOUT_S}s\"\nlanguage = \"en\"\nconnectivity = [\"{}\"]\n\n\
+         [[provider]]\nid = \"bench\"\nname = \"Bench\"\n",
+        anchor.addr
+    );
+    for gate in &gates {
+        write!(
+            text,
+            "\n[[provider.mail]]\nkind = \"imap\"\nhost = \"{}\"\nport = {}\ntls = \"implicit\"\nca_file = \"{}\"\n",
+            s.host,
+            gate.addr.port(),
+            s.ca_file.display()
+        )
+        .unwrap();
+    }
+    let config = dir.path().join("config.toml");
+    std::fs::write(&config, text).unwrap();
+
+    let started = Instant::now();
+    let mut child = Command::new(bin("outage-notifier"))
+        .arg("--config")
+        .arg(&config)
+        .arg("--data-dir")
+        .arg(dir.path().join("data"))
+        .args(["check", "--json"])
+        .env("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/outage-notifier-bench-bus")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let pid = child.id();
+    let mut peak_kib = 0u64;
+    let stdout = std::thread::spawn({
+        let mut out = child.stdout.take().unwrap();
+        move || {
+            let mut buf = Vec::new();
+            std::io::Read::read_to_end(&mut out, &mut buf).unwrap();
+            buf
+        }
+    });
+    while child.try_wait().unwrap().is_none() {
+        peak_kib = peak_kib.max(vm_hwm_kib(pid));
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let wall = started.elapsed();
+    let summary: serde_json::Value = serde_json::from_slice(&stdout.join().unwrap()).unwrap();
+
+    let mut outcomes: BTreeMap<String, usize> = BTreeMap::new();
+    for check in summary["providers"][0]["checks"].as_array().unwrap() {
+        let key = match check["reason"].as_str() {
+            Some(reason) => format!("{} ({reason})", check["outcome"].as_str().unwrap_or("?")),
+            None => check["outcome"].as_str().unwrap_or("?").to_owned(),
+        };
+        *outcomes.entry(key).or_default() += 1;
+    }
+    let connections: usize = gates.iter().map(Gate::accepted).sum();
+    println!("check --json against:  {endpoints} IMAP endpoints, {label}; probe timeout {TIMEOUT_S} s");
+    println!("wall time:             {:.1} s", wall.as_secs_f64());
+    println!("outcomes:              {outcomes:?}");
+    println!("connections accepted:  {connections}");
+    println!("CLI peak memory:       {} MiB (VmHWM, sampled every 20 ms)", peak_kib / 1024);
+}
+
+fn vm_hwm_kib(pid: u32) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .unwrap_or_default()
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.split_whitespace().next())
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0)
+}
