@@ -418,50 +418,26 @@ pub fn control_roundtrip(socket: &Path, line: &[u8]) -> String {
     reply
 }
 
-/// The system resolver of a namespace made by [`in_own_network`]: dnsmasq on 127.0.0.53:53,
-/// with the namespace's own `/etc/resolv.conf` (a bind mount, in its private mount
-/// namespace) pointing at it. It answers the connectivity guard's well-known name, as the
-/// machine's resolver would, and refuses every other name, so the network counts as online
-/// while real hosts (a catalog preset's) stay out of reach. Stops when dropped.
+/// The system resolver of a namespace made by [`in_own_network`]: an [`Anchor`] on
+/// 127.0.0.53:53, with the namespace's own `/etc/resolv.conf` (a bind mount, in its private
+/// mount namespace) pointing at it. Like the machine's resolver it answers the connectivity
+/// guard's well-known name, and no other, so the network counts as online while real hosts
+/// (a catalog preset's) stay out of reach. Stops when dropped.
 #[derive(Debug)]
-pub struct NamespaceResolver(std::process::Child);
+pub struct NamespaceResolver {
+    /// Held for its `Drop`, which stops the resolver.
+    _anchor: Anchor,
+}
 
 impl NamespaceResolver {
     pub fn start(dir: &Path) -> NamespaceResolver {
         assert!(std::env::var_os(OWN_NETWORK).is_some(), "only inside a namespace of in_own_network");
-        let child = Command::new("dnsmasq")
-            .args([
-                "--keep-in-foreground",
-                "--no-daemon",
-                "--port=53",
-                "--listen-address=127.0.0.53",
-                "--bind-interfaces",
-                "--no-resolv",
-                "--no-hosts",
-                &format!("--address=/example.com/{WELL_KNOWN_ANSWER}"),
-                "--pid-file",
-                "--user=root",
-            ])
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .expect("dnsmasq");
-        let resolver = NamespaceResolver(child);
-        wait_for("the namespace's resolver", Duration::from_secs(10), || {
-            std::net::TcpStream::connect("127.0.0.53:53").ok()
-        });
+        let resolver = NamespaceResolver { _anchor: Anchor::start_on("127.0.0.53", 53) };
         let conf = dir.join("resolv.conf");
         std::fs::write(&conf, "nameserver 127.0.0.53\noptions timeout:1 attempts:1\n").expect("resolv.conf");
         let mounted = Command::new("mount").arg("--bind").arg(&conf).arg("/etc/resolv.conf").status();
         assert!(mounted.is_ok_and(|s| s.success()), "bind-mount the namespace's resolv.conf");
         resolver
-    }
-}
-
-impl Drop for NamespaceResolver {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
     }
 }
 

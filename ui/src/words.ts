@@ -1,24 +1,12 @@
 // Names for what the window shows about checks, in the user's words: a check's kind and
 // target, a failure's reason, a probe step. Never a raw id or enum value.
 import { t } from "./i18n";
+import en from "./locales/en.json";
 
-const kinds = ["status_page", "imap", "pop3", "smtp", "http", "roundtrip"];
-const reasons = [
-  "dns",
-  "refused",
-  "timeout",
-  "tls",
-  "certificate",
-  "banner",
-  "auth",
-  "protocol",
-  "http_status",
-  "parse",
-  "too_large",
-  "offline",
-  "slow",
-];
-const steps = ["dns", "connect", "tls", "greeting", "capabilities", "starttls", "login", "noop", "stat", "logout"];
+// The names the catalogs have words for; anything else gets a general word, never itself.
+const kinds = Object.keys(en.checkKind);
+const reasons = Object.keys(en.mail.reason);
+const steps = Object.keys(en.mail.step);
 
 // A status page by its host ("status.df.eu"), a server by host and port.
 function place(target: string): string {
