@@ -17,5 +17,6 @@ mod mail_probes;
 mod network_change;
 mod network_trouble;
 mod polling;
+mod report;
 mod roundtrip;
 mod whatsapp_replay;

@@ -6,6 +6,7 @@ pub mod desktop;
 pub mod gate;
 pub mod https;
 pub mod mail;
+pub mod replay;
 pub mod webdriver;
 
 use std::io::{BufRead as _, BufReader, Write as _};

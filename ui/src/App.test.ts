@@ -207,9 +207,10 @@ function host(route: string | null = null) {
           aliases: ["DF", "df.eu"],
           status_page: "https://www.df.eu/status/",
           status_note: null,
+          status_verified: true,
           mail: ["imap sslin.df.eu:993 implicit", "smtp sslout.df.eu:465 implicit"],
         },
-        { id: "ionos", name: "IONOS", aliases: ["1&1"], status_page: "https://www.ionos-status.de/", status_note: null, mail: [] },
+        { id: "ionos", name: "IONOS", aliases: ["1&1"], status_page: "https://www.ionos-status.de/", status_note: null, status_verified: true, mail: [] },
       ];
     }
     if (cmd === "detect") {

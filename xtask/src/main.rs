@@ -22,7 +22,10 @@ cargo xtask <task>
 const APT_BUILD: &[&str] = &["build-essential", "pkg-config", "libwebkit2gtk-4.1-dev", "libxdo-dev", "librsvg2-dev"];
 // iproute2: the network-change and window tests bring up loopback in a namespace of their own.
 // webkit2gtk-driver: WebKitWebDriver, which tauri-driver drives the window's webview through.
-const APT_TEST: &[&str] = &["xvfb", "xauth", "dbus-daemon", "imagemagick", "iproute2", "webkit2gtk-driver"];
+// poppler-utils: the report test reads the PDF's text back (pdftotext) and renders its pages
+// (pdftoppm) to look at.
+const APT_TEST: &[&str] =
+    &["xvfb", "xauth", "dbus-daemon", "imagemagick", "iproute2", "webkit2gtk-driver", "poppler-utils"];
 /// The mail-probe tests: real Postfix and Dovecot on loopback (tests/mail-servers), test
 /// certificates, a keychain (gnome-keyring's Secret Service, driven with dbus-send) in a
 /// private D-Bus session, and dnsmasq as a DNS server on loopback.

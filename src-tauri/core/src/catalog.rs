@@ -186,6 +186,13 @@ pub struct StatusSource {
     /// Only these components (or products) count; empty means all.
     #[serde(default)]
     pub components: Vec<String>,
+    /// `false` while nobody confirmed the source live; shown as "not verified".
+    #[serde(default = "verified_by_default")]
+    pub verified: bool,
+}
+
+fn verified_by_default() -> bool {
+    true
 }
 
 impl StatusSource {
@@ -472,6 +479,27 @@ mod tests {
                     || crate::discover::mx_pattern_matches(pb, &probe(pa));
                 assert!(!clash || a == b, "`{pa}` ({a}) and `{pb}` ({b}) overlap");
             }
+        }
+    }
+
+    #[test]
+    fn catalog_grows_with_payments_remote_support_hr_and_newsletters() {
+        let paypal = catalog().get("paypal").unwrap().status.as_ref().unwrap();
+        assert_eq!((paypal.url.as_str(), paypal.format.as_str()), ("https://www.paypal-status.com/feed/atom", "feed"));
+        let expected = [
+            ("teamviewer", "statuspage", false),
+            ("anydesk", "statuspage", false),
+            ("personio", "statuspage", true),
+            ("cleverreach", "statuspage", false),
+            ("mailjet", "statuspage", true),
+            ("brevo", "incident_io", false),
+            ("klarna", "statuspage", true),
+            ("sumup", "statuspage", true),
+            ("mollie", "instatus", false),
+        ];
+        for (id, format, verified) in expected {
+            let status = catalog().get(id).unwrap_or_else(|| panic!("{id} missing")).status.as_ref().unwrap();
+            assert_eq!((status.format.as_str(), status.verified), (format, verified), "{id}");
         }
     }
 

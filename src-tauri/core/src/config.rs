@@ -124,6 +124,8 @@ pub struct Provider {
     pub roundtrip: Vec<Roundtrip>,
     /// Pages watched for reachability (`[[provider.http]]`).
     pub http: Vec<Http>,
+    /// The availability the provider promises (`sla = "99.9%"`), as a ratio, for the report.
+    pub sla: Option<f64>,
 }
 
 /// A page watched for reachability (`[[provider.http]]`): a service without a status page,
@@ -297,6 +299,7 @@ struct RawProvider {
     roundtrip: Vec<toml::Spanned<RawRoundtrip>>,
     #[serde(default)]
     http: Vec<toml::Spanned<RawHttp>>,
+    sla: Option<toml::Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -355,14 +358,32 @@ struct RawMaintenance {
 }
 
 const SETTINGS_KEYS: [&str; 4] = ["interval", "timeout", "language", "connectivity"];
-const PROVIDER_KEYS: [&str; 10] =
-    ["id", "name", "preset", "status_page", "status_format", "components", "interval", "mail", "http", "roundtrip"];
+const PROVIDER_KEYS: [&str; 11] = [
+    "id",
+    "name",
+    "preset",
+    "status_page",
+    "status_format",
+    "components",
+    "interval",
+    "mail",
+    "http",
+    "roundtrip",
+    "sla",
+];
 const ROUNDTRIP_KEYS: [&str; 6] = ["smtp", "imap", "to", "interval", "warn_after", "fail_after"];
 const HTTP_KEYS: [&str; 4] = ["url", "expect", "status", "ca_file"];
 const MAIL_KEYS: [&str; 7] = ["kind", "host", "port", "tls", "username", "ca_file", "cert_warn_days"];
 const ALERTS_KEYS: [&str; 4] = ["reminder", "quiet_hours", "states", "maintenance"];
 const MAINTENANCE_KEYS: [&str; 7] = ["provider", "days", "from", "to", "time_zone", "start", "end"];
 const TOP_KEYS: [&str; 3] = ["settings", "provider", "alerts"];
+
+/// A promised availability, "99.9%" (or "99,9 %"), as a ratio in (0, 1].
+fn sla(text: &str) -> Option<f64> {
+    let number = text.trim().strip_suffix('%')?.trim().replace(',', ".");
+    let percent: f64 = number.parse().ok()?;
+    (percent > 0.0 && percent <= 100.0).then_some(percent / 100.0)
+}
 
 /// Parses and validates config text. `file` only names the source in messages.
 pub fn parse(text: &str, file: &str) -> Result<Config, ConfigError> {
@@ -552,6 +573,16 @@ pub fn parse(text: &str, file: &str) -> Result<Config, ConfigError> {
             }
             None => None,
         };
+        let sla = match &p.sla {
+            Some(v) => Some(sla(v.get_ref()).ok_or_else(|| {
+                error(
+                    Some(v.span()),
+                    format!("provider `{id}`: sla `{}` is not a percentage", v.get_ref()),
+                    Some("for example sla = \"99.9%\"".into()),
+                )
+            })?),
+            None => None,
+        };
         let mut trips = Vec::with_capacity(p.roundtrip.len());
         for raw in p.roundtrip {
             let trip = roundtrip(raw.into_inner(), &id, &mail).map_err(|(span, m, h)| error(Some(span), m, h))?;
@@ -565,7 +596,18 @@ pub fn parse(text: &str, file: &str) -> Result<Config, ConfigError> {
             trips.push(trip);
         }
         let preset = preset.map(|p| p.id.clone());
-        providers.push(Provider { id, name, status_page, components, interval, mail, preset, http, roundtrip: trips });
+        providers.push(Provider {
+            id,
+            name,
+            status_page,
+            components,
+            interval,
+            mail,
+            preset,
+            http,
+            roundtrip: trips,
+            sla,
+        });
     }
     let alerts = match raw.alerts {
         None => Alerts::default(),
@@ -1022,6 +1064,18 @@ components = ["Git Operations"]
         assert_eq!((p.id.as_str(), p.name.as_str()), ("github", "GitHub"));
         assert_eq!(p.status_page.as_ref().unwrap().format, Some(Format::Statuspage));
         assert_eq!(p.components, vec!["Git Operations".to_owned()]);
+    }
+
+    #[test]
+    fn a_promised_availability_is_a_percentage() {
+        let page = "[[provider]]\nid = \"p\"\nstatus_page = \"https://s.test/\"\n";
+        let c = parse(&format!("{page}sla = \"99.9%\"\n"), "c.toml").unwrap();
+        assert!((c.providers[0].sla.unwrap() - 0.999).abs() < 1e-12);
+        assert_eq!(parse(page, "c.toml").unwrap().providers[0].sla, None);
+        assert!(parse(&format!("{page}sla = \"99,5 %\"\n"), "c.toml").unwrap().providers[0].sla.is_some());
+        let e = parse(&format!("{page}sla = \"three nines\"\n"), "c.toml").unwrap_err();
+        assert!(e.to_string().contains("not a percentage"), "{e}");
+        assert!(parse(&format!("{page}sla = \"120%\"\n"), "c.toml").is_err());
     }
 
     #[test]

@@ -306,6 +306,8 @@ pub struct PresetSummary {
     pub status_page: Option<String>,
     /// Why there is no status page, where there is none.
     pub status_note: Option<String>,
+    /// `false` while nobody confirmed the status source live: the window says "not verified".
+    pub status_verified: bool,
     /// The documented mail endpoints, as `imap imap.example.com:993 tls`.
     pub mail: Vec<String>,
 }
@@ -451,6 +453,7 @@ impl PresetSummary {
             aliases: preset.aliases.clone(),
             status_page: preset.status.as_ref().map(|s| s.url.clone()),
             status_note: preset.status_note.clone(),
+            status_verified: preset.status.as_ref().is_none_or(|s| s.verified),
             mail: preset
                 .mail
                 .iter()

@@ -439,8 +439,9 @@ pub fn mail_result(o: &crate::model::Observation, m: &crate::model::MailFinding,
     }
 }
 
-/// What a failure's reason means, as a phrase after the server's name.
-fn reason_words(reason: crate::model::Reason, lang: Language) -> &'static str {
+/// What a failure's reason means, as a phrase after the server's name (also the cause
+/// column of the evidence report).
+pub fn reason_words(reason: crate::model::Reason, lang: Language) -> &'static str {
     use crate::model::Reason as R;
     match (reason, lang) {
         (R::Dns, Language::De) => "Name lässt sich nicht auflösen (DNS)",

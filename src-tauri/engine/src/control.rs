@@ -566,7 +566,9 @@ async fn provider_history(
     let database = database.to_owned();
     tokio::task::spawn_blocking(move || {
         let store = crate::store::Store::open(&database).map_err(|e| e.to_string())?;
-        crate::report::history(&store, &id, &name, now).map_err(|e| e.to_string())
+        // The summary does not carry the followed components: the announcement's own
+        // component names decide whether it concerns what failed.
+        crate::report::history(&store, &id, &name, &[], now).map_err(|e| e.to_string())
     })
     .await
     .map_err(|e| e.to_string())?

@@ -181,19 +181,97 @@ pub fn history(paths: &Paths, provider: Option<&str>, limit: usize, json: bool) 
     Ok(ExitCode::SUCCESS)
 }
 
-pub fn report(paths: &Paths, days: u32, json: bool) -> anyhow::Result<ExitCode> {
+/// The `report` command's arguments, as given.
+#[derive(Debug)]
+pub struct ReportArgs {
+    pub from: Option<String>,
+    pub to: Option<String>,
+    pub days: Option<u32>,
+    pub providers: Vec<String>,
+    pub format: Option<String>,
+    pub out: Option<std::path::PathBuf>,
+    pub language: Option<String>,
+}
+
+pub fn report(paths: &Paths, args: &ReportArgs) -> anyhow::Result<ExitCode> {
+    use outage_engine::report::{self, Format};
+    let format = match (&args.format, &args.out) {
+        (Some(f), _) => Format::parse(f).with_context(|| format!("unknown format `{f}`: use md, pdf, csv or json"))?,
+        (None, Some(out)) => Format::of_path(out).unwrap_or(Format::Markdown),
+        (None, None) => Format::Markdown,
+    };
+    if args.out.is_none() {
+        match format {
+            Format::Pdf => anyhow::bail!("a PDF cannot go to the terminal: add --out FILE.pdf"),
+            Format::Csv => anyhow::bail!(
+                "CSV is two files (outages and days): add --out NAME.csv to write NAME-outages.csv and NAME-days.csv"
+            ),
+            Format::Markdown | Format::Json => {}
+        }
+    }
     let config = config_file::load(&paths.config_file)?;
-    let language = config_file::language(&config);
+    let language = match &args.language {
+        Some(l) => text::Language::parse(l).with_context(|| format!("unknown language `{l}`: use de or en"))?,
+        None => config_file::language(&config),
+    };
+    let now = runner::system_clock()();
+    let (from, to) = period(args, now)?;
     let store = Store::open(&paths.database())?;
-    let to = runner::system_clock()();
-    let from = to - chrono::Duration::days(i64::from(days));
-    let report = outage_engine::report::build(&store, &config, from, to)?;
-    if json {
-        out!("{}", serde_json::to_string_pretty(&report).context("serialising the report")?);
-    } else {
-        out_raw!("{}", outage_core::report::markdown(&report, language));
+    let request = report::Request { from, to, providers: args.providers.clone(), language };
+    let built = report::build(&store, &config, &request, now, &report::computer_name())?;
+    match &args.out {
+        Some(out) => {
+            for path in report::export(&built, format, out)? {
+                eprintln!("{}", path.display());
+            }
+        }
+        None if format == Format::Json => out!("{}", report::json(&built)?),
+        None => out_raw!("{}", outage_core::report::markdown(&built)),
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The period from `--from`, `--to` and `--days` in local time: a bare date for `--to`
+/// includes that day; without any, the last 30 days.
+fn period(
+    args: &ReportArgs,
+    now: chrono::DateTime<chrono::FixedOffset>,
+) -> anyhow::Result<(chrono::DateTime<chrono::FixedOffset>, chrono::DateTime<chrono::FixedOffset>)> {
+    let days = |n: u32| chrono::TimeDelta::days(i64::from(n));
+    let to = match &args.to {
+        Some(t) => moment(t, true, now)?,
+        None => now,
+    };
+    let from = match (&args.from, args.days) {
+        (Some(f), None) => moment(f, false, now)?,
+        (Some(f), Some(n)) => {
+            let from = moment(f, false, now)?;
+            return Ok((from, from + days(n)));
+        }
+        (None, n) => to - days(n.unwrap_or(30)),
+    };
+    Ok((from, to))
+}
+
+/// `YYYY-MM-DD` (its start, or with `end_of_day` the next midnight) or `YYYY-MM-DDTHH:MM`,
+/// in the local offset of `now`.
+fn moment(
+    text: &str,
+    end_of_day: bool,
+    now: chrono::DateTime<chrono::FixedOffset>,
+) -> anyhow::Result<chrono::DateTime<chrono::FixedOffset>> {
+    let naive = if let Ok(date) = chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d") {
+        let date = if end_of_day { date + chrono::TimeDelta::days(1) } else { date };
+        date.and_hms_opt(0, 0, 0)
+    } else {
+        chrono::NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M").ok()
+    };
+    let local = naive
+        .and_then(|n| n.and_local_timezone(chrono::Local).earliest())
+        .with_context(|| format!("`{text}` is not a date: use YYYY-MM-DD or YYYY-MM-DDTHH:MM"))?;
+    // The offset in force at that moment: an October date is shown in summer time.
+    let _ = now;
+    Ok(local.fixed_offset())
 }
 
 pub fn catalog(json: bool) -> anyhow::Result<ExitCode> {
@@ -204,7 +282,10 @@ pub fn catalog(json: bool) -> anyhow::Result<ExitCode> {
     }
     out!("{:<18} {:<24} {:<22} MAIL", "ID", "NAME", "STATUS SOURCE");
     for p in presets {
-        let status = p.status.as_ref().map_or_else(|| "none".to_owned(), |s| s.format.clone());
+        let status = p.status.as_ref().map_or_else(
+            || "none".to_owned(),
+            |s| if s.verified { s.format.clone() } else { format!("{} (not verified)", s.format) },
+        );
         let mail: Vec<String> = p.mail.iter().map(|m| format!("{}:{}", m.host, m.port)).collect();
         let mail = if mail.is_empty() { "—".to_owned() } else { mail.join(" ") };
         out!("{:<18} {:<24} {:<22} {mail}", p.id, p.name, status);

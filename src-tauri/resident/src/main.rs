@@ -100,14 +100,36 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Print the evidence report: uptime, the outages we detected, what each provider said
-    /// and when, and how long it took them to acknowledge (Markdown, or JSON).
+    /// Make the evidence report: availability over the time we measured, the outages we
+    /// detected, what each provider said and when, and the times we could not measure.
+    ///
+    /// Markdown and JSON go to standard output unless `--out` is given. A PDF needs `--out`.
+    /// CSV is two files: `--out NAME.csv` writes NAME-outages.csv and NAME-days.csv.
+    /// Files are written completely or not at all.
     Report {
-        /// The period: this many days up to now.
-        #[arg(long, default_value_t = 30)]
-        days: u32,
-        /// Print JSON instead of Markdown.
-        #[arg(long)]
+        /// The period's first day (YYYY-MM-DD, or YYYY-MM-DDTHH:MM), local time.
+        #[arg(long, value_name = "DATE")]
+        from: Option<String>,
+        /// The period's last day (included), or a moment (YYYY-MM-DDTHH:MM); default now.
+        #[arg(long, value_name = "DATE", conflicts_with = "days")]
+        to: Option<String>,
+        /// The period: this many days (up to `--to`, or back from now).
+        #[arg(long, value_name = "N")]
+        days: Option<u32>,
+        /// Only these providers (repeatable); default all.
+        #[arg(long = "provider", value_name = "ID")]
+        providers: Vec<String>,
+        /// md, pdf, csv or json; default from --out's extension, else md.
+        #[arg(long, value_name = "FORMAT")]
+        format: Option<String>,
+        /// Write here instead of standard output.
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+        /// de or en; default the config's language.
+        #[arg(long, value_name = "LANG")]
+        language: Option<String>,
+        /// Same as --format json.
+        #[arg(long, hide = true)]
         json: bool,
     },
     /// Store or remove a mail login's password in the OS keychain.
@@ -177,7 +199,10 @@ fn main() -> ExitCode {
         }
         Some(Command::Detect { url, json }) => cli::detect(&url, json, args.verbose),
         Some(Command::History { provider, limit, json }) => cli::history(&paths, provider.as_deref(), limit, json),
-        Some(Command::Report { days, json }) => cli::report(&paths, days, json),
+        Some(Command::Report { from, to, days, providers, format, out, language, json }) => {
+            let format = if json { Some("json".to_owned()) } else { format };
+            cli::report(&paths, &cli::ReportArgs { from, to, days, providers, format, out, language })
+        }
         Some(Command::Open { route }) => cli::open(&paths, route),
         Some(Command::Credentials { action: CredentialsAction::Set { provider_id, username, endpoint } }) => {
             cli::credentials_set(&paths, &provider_id, &username, endpoint.as_deref())

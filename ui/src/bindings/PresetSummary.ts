@@ -13,6 +13,10 @@ aliases: Array<string>, status_page: string | null,
  */
 status_note: string | null, 
 /**
+ * `false` while nobody confirmed the status source live: the window says "not verified".
+ */
+status_verified: boolean, 
+/**
  * The documented mail endpoints, as `imap imap.example.com:993 tls`.
  */
 mail: Array<string>, };

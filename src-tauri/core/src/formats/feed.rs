@@ -816,6 +816,18 @@ mod tests {
     }
 
     #[test]
+    fn paypal_titles_resolved_closes_and_initial_notification_is_open() {
+        let s = parse_at(&fixture("paypal-feed.atom"), at("2026-11-30T11:00:00Z")).unwrap();
+        let by_title = |start: &str| s.incidents.iter().find(|i| i.title.starts_with(start)).unwrap();
+        assert_eq!(by_title("Initial Notification:").state, IncidentState::Investigating);
+        assert_eq!(by_title("Resolved:").state, IncidentState::Resolved);
+        // A rescheduled maintenance is announced, not an outage.
+        let rescheduled = by_title("Rescheduled:");
+        assert_eq!((rescheduled.state, rescheduled.impact), (IncidentState::Scheduled, State::Maintenance));
+        assert_eq!(s.overall(), State::Degraded);
+    }
+
+    #[test]
     fn hetzner_window_and_keywords() {
         let body = fixture("hetzner-atom.xml");
         let now = at("2026-03-10T12:00:00Z");

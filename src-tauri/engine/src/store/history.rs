@@ -2,7 +2,7 @@
 //! when we first saw them), alerts we raised, and gaps when we could not look. Plus the
 //! queries that merge them: an incident's timeline and the provider's acknowledgement delay.
 
-use outage_core::model::{IncidentState, StatusSnapshot};
+use outage_core::model::{CheckKind, IncidentState, StatusSnapshot};
 use rusqlite::{OptionalExtension, params};
 
 use super::Store;
@@ -39,6 +39,9 @@ pub struct OutageRecord {
     pub id: i64,
     pub check_id: String,
     pub provider_id: String,
+    /// What kind of check failed and what it probed, when the check is known.
+    pub kind: Option<CheckKind>,
+    pub target: String,
     pub started_ms: i64,
     pub confirmed_ms: i64,
     pub ended_ms: Option<i64>,
@@ -79,8 +82,23 @@ pub struct SeenIncident {
 pub struct AckDelay {
     pub outage_id: i64,
     pub incident_id: String,
-    /// From our first failed probe to the provider's first word about it.
+    pub title: String,
+    /// The provider's first word about it (its first update, or when we first saw the incident).
+    pub said_ms: i64,
+    /// From our first failed probe to the provider's first word about it; 0 when the
+    /// provider spoke first.
     pub delay_ms: i64,
+}
+
+/// An announcement of a provider that could acknowledge an outage: when it first spoke,
+/// when we saw it resolved, and the components it names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Announcement {
+    pub incident_id: String,
+    pub title: String,
+    pub said_ms: i64,
+    pub resolved_seen_ms: Option<i64>,
+    pub components: Vec<String>,
 }
 
 impl Store {
@@ -103,11 +121,13 @@ impl Store {
             let resolved = (!incident.state.is_open()).then_some(seen_ms);
             tx.execute(
                 "INSERT INTO incidents (provider_id, incident_id, title, state, impact, url, started_ms,
-                                        first_seen_ms, last_seen_ms, resolved_seen_ms)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8, ?9)
+                                        first_seen_ms, last_seen_ms, resolved_seen_ms, components)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8, ?9, ?10)
                  ON CONFLICT (provider_id, incident_id) DO UPDATE SET
                    title = excluded.title, state = excluded.state, impact = excluded.impact,
                    url = excluded.url, last_seen_ms = excluded.last_seen_ms,
+                   components = CASE WHEN excluded.components = '' THEN incidents.components
+                                     ELSE excluded.components END,
                    resolved_seen_ms = COALESCE(incidents.resolved_seen_ms, excluded.resolved_seen_ms)",
                 params![
                     provider_id,
@@ -119,6 +139,7 @@ impl Store {
                     incident.started_at.map(|t| t.timestamp_millis()),
                     seen_ms,
                     resolved,
+                    incident.components.join("\n"),
                 ],
             )
             .map_err(|e| self.err(e))?;
@@ -183,9 +204,11 @@ impl Store {
         let mut stmt = self
             .conn
             .prepare(
-                "SELECT id, check_id, provider_id, started_ms, confirmed_ms, ended_ms, reason FROM outages
-                 WHERE provider_id = ?1 AND started_ms < ?3 AND (ended_ms IS NULL OR ended_ms >= ?2)
-                 ORDER BY started_ms",
+                "SELECT o.id, o.check_id, o.provider_id, o.started_ms, o.confirmed_ms, o.ended_ms, o.reason,
+                        c.kind, c.target
+                 FROM outages o LEFT JOIN checks c ON c.check_id = o.check_id
+                 WHERE o.provider_id = ?1 AND o.started_ms < ?3 AND (o.ended_ms IS NULL OR o.ended_ms >= ?2)
+                 ORDER BY o.started_ms, o.id",
             )
             .map_err(|e| self.err(e))?;
         let rows = stmt
@@ -198,6 +221,8 @@ impl Store {
                     confirmed_ms: r.get(4)?,
                     ended_ms: r.get(5)?,
                     reason: r.get(6)?,
+                    kind: r.get::<_, Option<String>>(7)?.as_deref().and_then(CheckKind::parse),
+                    target: r.get::<_, Option<String>>(8)?.unwrap_or_default(),
                 })
             })
             .map_err(|e| self.err(e))?;
@@ -223,6 +248,26 @@ impl Store {
                     resolved_seen_ms: r.get(3)?,
                 })
             })
+            .map_err(|e| self.err(e))?;
+        rows.collect::<Result<_, _>>().map_err(|e| self.err(e))
+    }
+
+    /// Every update the provider published for an incident, oldest first: (time it gave,
+    /// status as stored, text verbatim).
+    pub fn incident_updates(
+        &self,
+        provider_id: &str,
+        incident_id: &str,
+    ) -> Result<Vec<(i64, String, String)>, EngineError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT at_ms, status, body FROM incident_updates WHERE provider_id = ?1 AND incident_id = ?2
+                 ORDER BY at_ms, first_seen_ms",
+            )
+            .map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map(params![provider_id, incident_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
             .map_err(|e| self.err(e))?;
         rows.collect::<Result<_, _>>().map_err(|e| self.err(e))
     }
@@ -262,6 +307,7 @@ impl Store {
         let rows = stmt
             .query_map(params![from_ms, to_ms], |r| {
                 let kind: String = r.get(0)?;
+                // Any other kind is network trouble of the user's: not measured, like offline.
                 Ok(Gap {
                     kind: if kind == "asleep" { GapKind::Asleep } else { GapKind::Offline },
                     started_ms: r.get(1)?,
@@ -324,7 +370,8 @@ impl Store {
         // Our outages that overlap the incident, with two hours of lead: we often see it first.
         let from = started.unwrap_or(first_seen).min(first_seen) - 2 * 3_600_000;
         let to = resolved.unwrap_or(now_ms);
-        for outage in self.outages(provider_id, from, to)? {
+        // A refused login is the account's, not something the provider's incident is about.
+        for outage in self.outages(provider_id, from, to)?.into_iter().filter(|o| o.reason.as_deref() != Some("auth")) {
             let reason = outage.reason.clone().unwrap_or_default();
             entries.push(TimelineEntry {
                 at_ms: outage.started_ms,
@@ -351,36 +398,75 @@ impl Store {
         Ok(entries)
     }
 
-    /// For an outage we detected: the first provider incident that appeared while it lasted
-    /// (or within an hour before), and how long after our first failed probe the provider
-    /// said something about it.
-    pub fn ack_delay(&self, outage_id: i64) -> Result<Option<AckDelay>, EngineError> {
-        let outage: Option<(String, i64, Option<i64>)> = self
+    /// For an outage we detected: the first of the provider's announcements that was open
+    /// while it lasted and that `concerns` (given the components the announcement names), and
+    /// how long after our first failed probe the provider said something. An announcement
+    /// resolved before the outage began acknowledges nothing; a refused login is the
+    /// account's and is never acknowledged.
+    pub fn ack_delay(
+        &self,
+        outage_id: i64,
+        concerns: impl Fn(&[String]) -> bool,
+    ) -> Result<Option<AckDelay>, EngineError> {
+        let outage: Option<(String, i64, Option<i64>, Option<String>)> = self
             .conn
-            .query_row("SELECT provider_id, started_ms, ended_ms FROM outages WHERE id = ?1", [outage_id], |r| {
-                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
-            })
-            .optional()
-            .map_err(|e| self.err(e))?;
-        let Some((provider_id, started, ended)) = outage else { return Ok(None) };
-        // The provider's first word: its first update's time, or when we first saw the incident.
-        self.conn
             .query_row(
-                "SELECT i.incident_id,
-                        MIN(COALESCE((SELECT MIN(u.at_ms) FROM incident_updates u
-                                      WHERE u.provider_id = i.provider_id AND u.incident_id = i.incident_id),
-                                     i.first_seen_ms), i.first_seen_ms) AS said
-                 FROM incidents i
-                 WHERE i.provider_id = ?1 AND i.first_seen_ms >= ?2 - 3600000 AND (?3 IS NULL OR i.first_seen_ms <= ?3)
-                 GROUP BY i.incident_id ORDER BY said LIMIT 1",
-                params![provider_id, started, ended],
-                |r| {
-                    let said: i64 = r.get(1)?;
-                    Ok(AckDelay { outage_id, incident_id: r.get(0)?, delay_ms: (said - started).max(0) })
-                },
+                "SELECT provider_id, started_ms, ended_ms, reason FROM outages WHERE id = ?1",
+                [outage_id],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
             )
             .optional()
-            .map_err(|e| self.err(e))
+            .map_err(|e| self.err(e))?;
+        let Some((provider_id, started, ended, reason)) = outage else { return Ok(None) };
+        if reason.as_deref() == Some("auth") {
+            return Ok(None);
+        }
+        Ok(self.announcements(&provider_id, started, ended)?.into_iter().find(|a| concerns(&a.components)).map(|a| {
+            AckDelay {
+                outage_id,
+                incident_id: a.incident_id,
+                title: a.title,
+                said_ms: a.said_ms,
+                delay_ms: (a.said_ms - started).max(0),
+            }
+        }))
+    }
+
+    /// The provider's announcements open at some moment of `[started_ms, ended_ms]` (to now
+    /// when `ended_ms` is `None`), first word first.
+    pub fn announcements(
+        &self,
+        provider_id: &str,
+        started_ms: i64,
+        ended_ms: Option<i64>,
+    ) -> Result<Vec<Announcement>, EngineError> {
+        // The provider's first word: its first update's time, or when we first saw the incident.
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT incident_id, title, said, resolved_seen_ms, components FROM (
+                   SELECT i.incident_id, i.title, i.resolved_seen_ms, i.components,
+                          MIN(COALESCE((SELECT MIN(u.at_ms) FROM incident_updates u
+                                        WHERE u.provider_id = i.provider_id AND u.incident_id = i.incident_id),
+                                       i.first_seen_ms), i.first_seen_ms) AS said
+                   FROM incidents i WHERE i.provider_id = ?1)
+                 WHERE (?3 IS NULL OR said <= ?3) AND (resolved_seen_ms IS NULL OR resolved_seen_ms > ?2)
+                 ORDER BY said, incident_id",
+            )
+            .map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map(params![provider_id, started_ms, ended_ms], |r| {
+                let components: String = r.get(4)?;
+                Ok(Announcement {
+                    incident_id: r.get(0)?,
+                    title: r.get(1)?,
+                    said_ms: r.get(2)?,
+                    resolved_seen_ms: r.get(3)?,
+                    components: components.lines().map(str::to_owned).filter(|c| !c.is_empty()).collect(),
+                })
+            })
+            .map_err(|e| self.err(e))?;
+        rows.collect::<Result<_, _>>().map_err(|e| self.err(e))
     }
 }
 

@@ -12,7 +12,7 @@ mod history;
 mod roundtrip;
 mod uptime;
 
-pub use history::{AckDelay, Gap, GapKind, OutageRecord, SeenIncident, TimelineEntry, TimelineSource};
+pub use history::{AckDelay, Announcement, Gap, GapKind, OutageRecord, SeenIncident, TimelineEntry, TimelineSource};
 pub use roundtrip::RoundtripMail;
 pub use uptime::{Health, Retention, Scope, Uptime};
 
@@ -134,6 +134,9 @@ const MIGRATIONS: &[&str] = &[
         place          TEXT                -- inbox, junk, bounced, rejected, login_refused
     ) STRICT, WITHOUT ROWID;
     CREATE INDEX roundtrip_mails_by_check ON roundtrip_mails (check_id, sent_ms);",
+    // 4: the components an incident names, one per line: an announcement acknowledges an
+    // outage of ours only when it concerns what failed.
+    "ALTER TABLE incidents ADD COLUMN components TEXT NOT NULL DEFAULT '';",
 ];
 
 /// An observation as stored.
@@ -616,7 +619,7 @@ mod history_tests {
             ]
         );
         assert_eq!(t[3].text, "Storage node failed", "provider text verbatim, stored once");
-        let ack = store.ack_delay(outage).unwrap().unwrap();
+        let ack = store.ack_delay(outage, |_| true).unwrap().unwrap();
         assert_eq!(ack.incident_id, "inc");
         assert_eq!(ack.delay_ms, 18 * MIN);
         let resolved: Option<i64> = store

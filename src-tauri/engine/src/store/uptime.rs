@@ -274,6 +274,42 @@ impl Store {
         rows.collect::<Result<_, _>>().map_err(|e| self.err(e))
     }
 
+    /// Per hour of `[from_ms, to_ms)`: how long any check of the provider saw it (up,
+    /// degraded or down — not unknown, not offline), oldest first. The time the provider was
+    /// measured at all: the base of every availability figure of the report.
+    pub fn measured_hours(&self, provider_id: &str, from_ms: i64, to_ms: i64) -> Result<Vec<(i64, i64)>, EngineError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT hour_ms, MAX(up_ms + degraded_ms + down_ms) FROM rollup_hourly
+                 WHERE provider_id = ?1 AND hour_ms >= ?2 AND hour_ms < ?3
+                 GROUP BY hour_ms HAVING MAX(up_ms + degraded_ms + down_ms) > 0 ORDER BY hour_ms",
+            )
+            .map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map(params![provider_id, from_ms.div_euclid(HOUR_MS) * HOUR_MS, to_ms], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .map_err(|e| self.err(e))?;
+        rows.collect::<Result<_, _>>().map_err(|e| self.err(e))
+    }
+
+    /// When we first saw the provider: its oldest stored observation, or, once those are
+    /// past retention, the oldest hour with anything measured.
+    pub fn first_observation(&self, provider_id: &str) -> Result<Option<i64>, EngineError> {
+        self.conn
+            .query_row(
+                "SELECT COALESCE(
+                   (SELECT MIN(o.at_ms) FROM observations o JOIN checks c ON c.id = o.check_ref
+                    WHERE c.provider_id = ?1),
+                   (SELECT MIN(hour_ms) FROM rollup_hourly
+                    WHERE provider_id = ?1 AND up_ms + degraded_ms + down_ms > 0))",
+                [provider_id],
+                |r| r.get(0),
+            )
+            .map_err(|e| self.err(e))
+    }
+
     /// Drops raw observations and aggregates older than the retention allows. Returns how
     /// many rows went. The aggregates keep uptime answerable long after the raw rows are gone.
     pub fn apply_retention(&self, now_ms: i64, retention: Retention) -> Result<usize, EngineError> {

@@ -1,52 +1,111 @@
-//! Assembles the evidence report (core::report) from the history database.
+//! Assembles the evidence report (core::report) from the history database, and the window's
+//! view of one provider's last 90 days.
 
 use chrono::{DateTime, FixedOffset};
-use outage_core::config::Config;
-use outage_core::report::{
-    DayBar, HourPoint, IncidentLine, OutageLine, ProviderHistory, ProviderReport, Report, TimelineLine, Unmeasured,
-};
+use outage_core::report::{DayBar, HourPoint, IncidentLine, OutageLine, ProviderHistory, ProviderReport, TimelineLine};
 
 use crate::EngineError;
-use crate::store::{GapKind, Scope, Store, TimelineSource};
+use crate::store::{Scope, Store, TimelineSource};
+
+pub mod csv;
+mod evidence;
+pub mod pdf;
+
+pub use evidence::{ReportError, Request, build, computer_name};
+
+/// The forms the report comes in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Markdown,
+    Pdf,
+    Csv,
+    Json,
+}
+
+impl Format {
+    pub fn parse(s: &str) -> Option<Format> {
+        match s {
+            "md" | "markdown" => Some(Format::Markdown),
+            "pdf" => Some(Format::Pdf),
+            "csv" => Some(Format::Csv),
+            "json" => Some(Format::Json),
+            _ => None,
+        }
+    }
+
+    /// The format a file name asks for by its extension.
+    pub fn of_path(path: &std::path::Path) -> Option<Format> {
+        path.extension().and_then(|e| Format::parse(&e.to_string_lossy().to_ascii_lowercase()))
+    }
+}
+
+/// Renders the report into the files of `format` at `out` (CSV: two files, see
+/// [`csv::paths`]). Every file is written to a temporary name beside it and renamed into
+/// place only when all are complete: a failure leaves nothing half-written. Returns the
+/// paths written.
+pub fn export(
+    report: &outage_core::report::Report,
+    format: Format,
+    out: &std::path::Path,
+) -> Result<Vec<std::path::PathBuf>, ReportError> {
+    let files: Vec<(std::path::PathBuf, Vec<u8>)> = match format {
+        Format::Markdown => vec![(out.to_owned(), outage_core::report::markdown(report).into_bytes())],
+        Format::Json => vec![(out.to_owned(), json(report)?.into_bytes())],
+        Format::Pdf => vec![(out.to_owned(), pdf::render(report)?)],
+        Format::Csv => {
+            let (outages, days) = csv::paths(out);
+            let render = |r: Result<Vec<u8>, ::csv::Error>| r.map_err(|e| ReportError::Render(e.to_string()));
+            vec![(outages, render(csv::outages(report))?), (days, render(csv::days(report))?)]
+        }
+    };
+    let mut temps = Vec::new();
+    for (path, bytes) in &files {
+        match write_temp(path, bytes) {
+            Ok(temp) => temps.push((temp, path.clone())),
+            Err(e) => {
+                for (temp, _) in &temps {
+                    let _ = std::fs::remove_file(temp);
+                }
+                return Err(e);
+            }
+        }
+    }
+    for (temp, path) in &temps {
+        std::fs::rename(temp, path)
+            .map_err(|source| ReportError::Write { path: path.display().to_string(), source })?;
+    }
+    Ok(files.into_iter().map(|(p, _)| p).collect())
+}
+
+/// The report as JSON (the data behind every other form).
+pub fn json(report: &outage_core::report::Report) -> Result<String, ReportError> {
+    serde_json::to_string_pretty(report).map_err(|e| ReportError::Render(e.to_string()))
+}
+
+fn write_temp(path: &std::path::Path, bytes: &[u8]) -> Result<std::path::PathBuf, ReportError> {
+    use std::io::Write as _;
+    let err = |source| ReportError::Write { path: path.display().to_string(), source };
+    let name = path.file_name().map_or_else(|| "report".into(), |n| n.to_string_lossy().into_owned());
+    let temp = path.with_file_name(format!(".{name}.{}.part", std::process::id()));
+    let written = std::fs::File::create(&temp).and_then(|mut f| {
+        f.write_all(bytes)?;
+        f.sync_all()
+    });
+    if let Err(e) = written {
+        let _ = std::fs::remove_file(&temp);
+        return Err(err(e));
+    }
+    Ok(temp)
+}
 
 const DAY_MS: i64 = 86_400_000;
-
-/// Builds the report for `[from, to)`, shown in the offset of `to`.
-pub fn build(
-    store: &Store,
-    config: &Config,
-    from: DateTime<FixedOffset>,
-    to: DateTime<FixedOffset>,
-) -> Result<Report, EngineError> {
-    let zone = *to.offset();
-    let local = |ms: i64| DateTime::from_timestamp_millis(ms).map(|t| t.with_timezone(&zone));
-    let (from_ms, to_ms) = (from.timestamp_millis(), to.timestamp_millis());
-    let mut providers = Vec::new();
-    for p in &config.providers {
-        providers.push(provider(store, &p.id, &p.name, from, to)?);
-    }
-    let gaps = store
-        .gaps(from_ms, to_ms)?
-        .into_iter()
-        .filter_map(|g| {
-            Some(Unmeasured {
-                kind: match g.kind {
-                    GapKind::Offline => "offline".into(),
-                    GapKind::Asleep => "asleep".into(),
-                },
-                from: local(g.started_ms)?,
-                to: g.ended_ms.and_then(local),
-            })
-        })
-        .collect();
-    Ok(Report { generated_at: to, from, to, providers, gaps })
-}
 
 /// One provider's part of the report over `[from, to)`, shown in the offset of `to`.
 pub fn provider(
     store: &Store,
     id: &str,
     name: &str,
+    followed: &[String],
     from: DateTime<FixedOffset>,
     to: DateTime<FixedOffset>,
 ) -> Result<ProviderReport, EngineError> {
@@ -59,8 +118,12 @@ pub fn provider(
         uptime.push((label.to_owned(), u.ratio()));
     }
     let mut outages = Vec::new();
-    for o in store.outages(id, from_ms, to_ms)? {
-        let ack = store.ack_delay(o.id)?.map(|a| a.delay_ms / 60_000);
+    // A refused login is the account's: never listed as the provider's outage.
+    for o in store.outages(id, from_ms, to_ms)?.into_iter().filter(|o| o.reason.as_deref() != Some("auth")) {
+        let kind = o.kind.unwrap_or(outage_core::model::CheckKind::Http);
+        let ack = store
+            .ack_delay(o.id, |components| outage_core::report::concerns(kind, components, followed))?
+            .map(|a| a.delay_ms / 60_000);
         let (Some(started), Some(confirmed)) = (local(o.started_ms), local(o.confirmed_ms)) else { continue };
         outages.push(OutageLine {
             check: o.check_id,
@@ -106,10 +169,11 @@ pub fn history(
     store: &Store,
     id: &str,
     name: &str,
+    followed: &[String],
     now: DateTime<FixedOffset>,
 ) -> Result<ProviderHistory, EngineError> {
     let from = now - chrono::TimeDelta::days(90);
-    let report = provider(store, id, name, from, now)?;
+    let report = provider(store, id, name, followed, from, now)?;
     let zone = *now.offset();
     let mut seen: std::collections::BTreeMap<String, DayBar> = store
         .daily(Scope::Provider(id), from.timestamp_millis(), now.timestamp_millis())?

@@ -1,0 +1,243 @@
+//! `outage-notifier report` end to end on the DomainFactory replay (support/replay.rs): the
+//! PDF's text in both languages (pdftotext), its pages rendered (pdftoppm, into
+//! artifacts/report/ to look at), the CSV files parsed back to the same figures, and bad
+//! input refused without a file half-written.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use outage_core::report::words;
+use outage_core::text::Language;
+use outage_tests::replay::{self, at};
+use outage_tests::{bin, workspace};
+
+struct Seeded {
+    dir: tempfile::TempDir,
+    config: PathBuf,
+    data: PathBuf,
+}
+
+fn seeded() -> Seeded {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config.toml");
+    std::fs::write(&config, replay::CONFIG).unwrap();
+    let data = dir.path().join("data");
+    replay::seed(&data.join("history.sqlite3"));
+    Seeded { dir, config, data }
+}
+
+fn report(s: &Seeded, args: &[&str]) -> Output {
+    Command::new(bin("outage-notifier"))
+        // The replay happened in German summer time: the report shows local times.
+        .env("TZ", "Europe/Berlin")
+        .arg("--config")
+        .arg(&s.config)
+        .arg("--data-dir")
+        .arg(&s.data)
+        .arg("report")
+        .args(["--from", "2024-10-14", "--to", "2024-10-20"])
+        .args(args)
+        .output()
+        .expect("run outage-notifier report")
+}
+
+fn ok(out: &Output) -> String {
+    assert!(out.status.success(), "{}\n{}", String::from_utf8_lossy(&out.stderr), String::from_utf8_lossy(&out.stdout));
+    String::from_utf8(out.stdout.clone()).unwrap()
+}
+
+fn json(s: &Seeded) -> serde_json::Value {
+    serde_json::from_str(&ok(&report(s, &["--format", "json"]))).unwrap()
+}
+
+fn millis(v: &serde_json::Value) -> i64 {
+    v.as_i64().unwrap()
+}
+
+fn time(v: &serde_json::Value) -> chrono::DateTime<chrono::FixedOffset> {
+    chrono::DateTime::parse_from_rfc3339(v.as_str().unwrap()).unwrap()
+}
+
+fn pdf_text(pdf: &Path) -> String {
+    let out = Command::new("pdftotext")
+        .arg("-layout")
+        .arg(pdf)
+        .arg("-")
+        .output()
+        .expect("pdftotext (poppler-utils) is needed: `cargo xtask setup` installs it");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    // Layout mode may break a table cell over lines: compare with whitespace collapsed.
+    String::from_utf8(out.stdout).unwrap().split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[test]
+fn the_domainfactory_replay_holds_up_as_evidence_in_both_languages() {
+    let s = seeded();
+    let v = json(&s);
+    let df = &v["providers"][0];
+    assert_eq!(df["name"], "DomainFactory");
+    let outages = df["outages"].as_array().unwrap();
+    assert_eq!(outages.len(), 2, "IMAP and SMTP: {outages:#?}");
+    let imap = outages.iter().find(|o| o["probed"]["kind"] == "imap").unwrap();
+    assert_eq!(time(&imap["started"]), at(replay::OUTAGE_START));
+    let ended = time(&imap["ended"]);
+    // The end is the first success the confirmation upheld: within one interval of the fix.
+    assert!(
+        ended >= at(replay::OUTAGE_END) && ended <= at(replay::OUTAGE_END) + chrono::TimeDelta::minutes(2),
+        "{ended}"
+    );
+    let ack = &imap["acknowledged"];
+    assert_eq!(time(&ack["said"]), at(replay::FIRST_WORD));
+    assert_eq!(millis(&ack["delay_ms"]), 104 * 60_000, "08:30 to 10:14");
+    assert_eq!(millis(&imap["unmeasured_ms"]), 7 * 3_600_000 + 30 * 60_000, "the night offline");
+    // The old web hosting incident acknowledged nothing and is not the mail incident.
+    assert_eq!(ack["title"], "Störung E-Mail (Mailcluster 3)");
+    let period = df["availability"].as_array().unwrap().iter().find(|a| a["window"] == "period").unwrap();
+    let (measured, down) = (millis(&period["measured_ms"]), millis(&period["down_ms"]));
+    let outage_ms = (ended - at(replay::OUTAGE_START)).num_milliseconds();
+    assert_eq!(down, outage_ms - millis(&imap["unmeasured_ms"]), "downtime is the listed outage less the gap");
+    #[allow(clippy::cast_precision_loss)]
+    let ratio = 1.0 - down as f64 / measured as f64;
+    assert_eq!(time(&period["since"]), at("2024-10-14T07:00:00+02:00"), "measured since the first probe");
+    assert_eq!(v["providers"][1]["outages"].as_array().unwrap().len(), 0, "GitHub was fine");
+
+    let artifacts = workspace().join("artifacts").join("report");
+    std::fs::create_dir_all(&artifacts).unwrap();
+    for lang in [Language::De, Language::En] {
+        let pdf = s.dir.path().join(format!("nachweis-{}.pdf", lang.as_str()));
+        ok(&report(&s, &["--language", lang.as_str(), "--out", pdf.to_str().unwrap()]));
+        let bytes = std::fs::read(&pdf).unwrap();
+        assert!(bytes.starts_with(b"%PDF-"), "a PDF");
+        let text = pdf_text(&pdf);
+        let duration = words::duration_ms(outage_ms, lang);
+        let expected = [
+            "DomainFactory".to_owned(),
+            "GitHub".to_owned(),
+            words::moment_short(at(replay::OUTAGE_START), lang),
+            words::moment_short(ended, lang),
+            duration.clone(),
+            words::acknowledged(at(replay::FIRST_WORD), 104 * 60_000, lang),
+            words::percent(ratio, lang),
+            words::percent(0.999, lang),
+            words::gap(outage_core::report::GapKind::Offline, lang).to_owned(),
+            words::duration_ms(7 * 3_600_000 + 30 * 60_000, lang),
+            "Cluster 3-4 und 3-7 sind weiterhin nicht erreichbar".to_owned(),
+            "IMAP".to_owned(),
+        ];
+        for e in &expected {
+            assert!(text.contains(e.as_str()), "{lang:?}: `{e}` missing from the PDF's text:\n{text}");
+        }
+        match lang {
+            Language::De => {
+                for e in [
+                    "1 Std. 44 Min. nach unserem ersten Fehlschlag",
+                    "nicht gemessen",
+                    "Ausfallzeit über der Zusage",
+                    "Uhr",
+                    "Rechner",
+                ] {
+                    assert!(text.contains(e), "`{e}` missing:\n{text}");
+                }
+                assert!(!text.contains("timeout") && !text.contains("df/imap"), "raw ids in the German PDF:\n{text}");
+            }
+            Language::En => {
+                for e in ["1 h 44 min after our first failed probe", "not measured", "downtime beyond the promise"] {
+                    assert!(text.contains(e), "`{e}` missing:\n{text}");
+                }
+            }
+        }
+        let prefix = artifacts.join(format!("replay-{}", lang.as_str()));
+        let rendered = Command::new("pdftoppm").args(["-r", "70", "-png"]).arg(&pdf).arg(&prefix).status().unwrap();
+        assert!(rendered.success());
+    }
+
+    // CSV: two files from one --out, parsed back to the JSON's figures.
+    for (lang, delimiter) in [(Language::De, b';'), (Language::En, b',')] {
+        let out = s.dir.path().join(format!("nachweis-{}.csv", lang.as_str()));
+        let written = report(&s, &["--language", lang.as_str(), "--out", out.to_str().unwrap()]);
+        ok(&written);
+        let outages_csv = s.dir.path().join(format!("nachweis-{}-outages.csv", lang.as_str()));
+        let days_csv = s.dir.path().join(format!("nachweis-{}-days.csv", lang.as_str()));
+        let read = |p: &Path| {
+            let bytes = std::fs::read(p).unwrap();
+            let text = String::from_utf8(bytes).unwrap();
+            let text = text.strip_prefix('\u{feff}').unwrap_or(&text).to_owned();
+            let mut r = csv::ReaderBuilder::new().delimiter(delimiter).from_reader(text.as_bytes());
+            let header: Vec<String> = r.headers().unwrap().iter().map(str::to_owned).collect();
+            let rows: Vec<Vec<String>> = r.records().map(|r| r.unwrap().iter().map(str::to_owned).collect()).collect();
+            (header, rows)
+        };
+        let (header, rows) = read(&outages_csv);
+        assert_eq!(header.len(), 12);
+        let imap_row = rows.iter().find(|r| r[1].contains("IMAP")).unwrap();
+        assert_eq!(imap_row[6], (outage_ms / 60_000).to_string(), "duration in minutes");
+        assert_eq!(imap_row[7], "450", "minutes not measured");
+        assert_eq!(imap_row[9], "104", "the provider's delay");
+        let (_, days) = read(&days_csv);
+        let df_days: Vec<&Vec<String>> = days.iter().filter(|r| r[0] == "DomainFactory").collect();
+        assert_eq!(df_days.len(), 8, "seven days and the period");
+        let total = df_days.last().unwrap();
+        assert_eq!(total[3], (down / 60_000).to_string());
+        let percent = total[5].replace(',', ".").parse::<f64>().unwrap();
+        assert!((percent - ratio * 100.0).abs() < 0.001, "{percent} vs {ratio}");
+        assert_eq!(total[5].contains(','), lang == Language::De, "decimal comma only in German: {}", total[5]);
+        let day_down: i64 = df_days[..7].iter().map(|r| r[3].parse::<i64>().unwrap()).sum();
+        assert!((day_down - down / 60_000).abs() <= 7, "days add up to the period: {day_down}");
+    }
+
+    // Markdown to standard output, in English on request.
+    let md = ok(&report(&s, &["--language", "en"]));
+    assert!(md.contains("## DomainFactory") && md.contains("1 h 44 min after our first failed probe"), "{md}");
+}
+
+#[test]
+fn bad_input_is_a_clear_error_and_writes_nothing() {
+    let s = seeded();
+    let run = |args: &[&str]| {
+        let out = Command::new(bin("outage-notifier"))
+            .arg("--config")
+            .arg(&s.config)
+            .arg("--data-dir")
+            .arg(&s.data)
+            .arg("report")
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(!out.status.success(), "{args:?} should fail");
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    };
+    let out = s.dir.path().join("r.pdf");
+    let o = out.to_str().unwrap();
+    assert!(run(&["--format", "pdf"]).contains("--out"), "a PDF is not for the terminal");
+    assert!(run(&["--format", "csv"]).contains("NAME-outages.csv"));
+    assert!(run(&["--from", "2099-01-01", "--out", o]).contains("in the future"));
+    let unknown = run(&["--from", "2024-10-14", "--to", "2024-10-20", "--provider", "nope", "--out", o]);
+    assert!(unknown.contains("no provider `nope`") && unknown.contains("df, gh"), "{unknown}");
+    assert!(run(&["--from", "2024-09-01", "--to", "2024-09-30", "--out", o]).contains("nothing has been measured"));
+    assert!(run(&["--from", "14.10.2024"]).contains("is not a date"));
+    let missing_dir = s.dir.path().join("no-such-dir").join("r.pdf");
+    let unwritable = run(&["--from", "2024-10-14", "--to", "2024-10-20", "--out", missing_dir.to_str().unwrap()]);
+    assert!(unwritable.contains("cannot write"), "{unwritable}");
+    assert!(!out.exists());
+    let leftovers: Vec<_> = std::fs::read_dir(s.dir.path())
+        .unwrap()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_name().to_string_lossy().ends_with(".part"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+
+    // An empty history: a clear sentence, no file.
+    let empty = tempfile::tempdir().unwrap();
+    let out = Command::new(bin("outage-notifier"))
+        .arg("--config")
+        .arg(&s.config)
+        .arg("--data-dir")
+        .arg(empty.path())
+        .args(["report", "--out"])
+        .arg(empty.path().join("r.md"))
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("nothing has been measured"));
+    assert!(!empty.path().join("r.md").exists());
+}
