@@ -154,8 +154,11 @@ function mockSummary(next: Summary) {
   currentSummary = next;
 }
 
+let pages: [string, string, string, string | null][] = [];
+
 function host(route: string | null = null) {
   const calls: string[] = [];
+  pages = [];
   controls = { paused_until: null, quiet_until: null, snoozed: [], muted: [], autostart: false, language: null };
   added = [];
   opened = [];
@@ -242,6 +245,17 @@ function host(route: string | null = null) {
       const { providerId, incidentId } = args as { providerId: string; incidentId: string | null };
       opened.push([providerId, incidentId]);
       if (incidentId === "inc-gone") throw new Error("there is no address to open");
+      return null;
+    }
+    if (cmd === "add_http") {
+      const page = args as { providerId: string; url: string; expect: string | null };
+      if (!page.url.startsWith("https://")) throw new Error("cannot change the config: url is not an http(s) address");
+      pages.push(["add", page.providerId, page.url, page.expect]);
+      return null;
+    }
+    if (cmd === "remove_http") {
+      const page = args as { providerId: string; checkId: string };
+      pages.push(["remove", page.providerId, page.checkId, null]);
       return null;
     }
     if (cmd === "take_route") return route;
@@ -419,7 +433,8 @@ describe("provider detail", () => {
     await settle();
     // Ordered for the user's question: the verdict, what the provider says, what we measured.
     const headings = [...document.querySelectorAll("main h2")].map((h) => h.textContent);
-    expect(headings.slice(0, 4)).toEqual(["Was los ist", "Was DomainFactory meldet", "Was wir gemessen haben", "Verlauf (90 Tage)"]);
+    expect(headings.slice(0, 3)).toEqual(["Was los ist", "Was DomainFactory meldet", "Was wir gemessen haben"]);
+    expect(headings).toContain("Verlauf (90 Tage)");
     // Measured, in words: no raw check id or enum value.
     const checks = [...document.querySelectorAll("ul.checks li .what")].map((li) => li.textContent);
     expect(checks).toEqual(["Statusseite · status.df.eu", "Posteingang (IMAP) · sslin.df.eu:993"]);
@@ -646,6 +661,66 @@ describe("adding a provider", () => {
     expect(alert).toContain("no known status-page format found");
     expect(screen.queryByTestId("preview")).toBeNull();
     expect(added).toEqual([]);
+  });
+});
+
+describe("watched addresses", () => {
+  it("adds an address to watch with the text it must show, says why one is refused, and stops watching one, in English", async () => {
+    host("/provider/df");
+    currentSummary = {
+      ...summary,
+      providers: summary.providers.map((p) =>
+        p.id === "df"
+          ? {
+              ...p,
+              checks: [
+                ...p.checks,
+                {
+                  id: "df/http/https://webmail.df.test/",
+                  kind: "http",
+                  target: "https://webmail.df.test/",
+                  outcome: "down",
+                  reason: "content",
+                  message: "the page does not say \"Login\"",
+                  latency_ms: 120,
+                  cert_days_left: null,
+                  at: "2026-11-24T10:05:00+01:00",
+                  steps: [],
+                  transcript: [],
+                },
+              ],
+            }
+          : p,
+      ),
+    };
+    render(App, { lang: "en" });
+    await settle();
+    expect(screen.getByText("Watched addresses")).toBeTruthy();
+    await fireEvent.input(screen.getByLabelText("Address to watch"), { target: { value: " https://status.df.test/ " } });
+    await fireEvent.input(screen.getByLabelText("Text the page must show (optional)"), { target: { value: "operating normally" } });
+    await fireEvent.submit(screen.getByText("Watch").closest("form")!);
+    await settle();
+    expect(pages).toEqual([["add", "df", "https://status.df.test/", "operating normally"]]);
+    expect((screen.getByLabelText("Address to watch") as HTMLInputElement).value).toBe("");
+
+    await fireEvent.input(screen.getByLabelText("Address to watch"), { target: { value: "http://plain.df.test/" } });
+    await fireEvent.submit(screen.getByText("Watch").closest("form")!);
+    await settle();
+    expect(screen.getByRole("alert").textContent).toContain("Not saved: Error: cannot change the config: url is not an http(s) address");
+
+    await fireEvent.click(screen.getByText("Stop watching"));
+    await settle();
+    expect(pages[1]).toEqual(["remove", "df", "df/http/https://webmail.df.test/", null]);
+    expect(screen.queryByRole("alert")).toBeNull();
+  });
+
+  it("speaks German", async () => {
+    host("/provider/df");
+    render(App, { lang: "de" });
+    await settle();
+    expect(screen.getByText("Beobachtete Adressen")).toBeTruthy();
+    expect(screen.getByLabelText("Zu beobachtende Adresse")).toBeTruthy();
+    expect(screen.getByText("Beobachten")).toBeTruthy();
   });
 });
 

@@ -151,6 +151,15 @@ export function pickFile(title: string): Promise<string | null> {
   return invoke<string | null>("pick_file", { title });
 }
 
+// Pages watched for reachability ([[provider.http]]): an address, and the text it must show.
+export function addHttp(providerId: string, url: string, expect: string | null): Promise<void> {
+  return call("add_http", { providerId, url, expect });
+}
+
+export function removeHttp(providerId: string, checkId: string): Promise<void> {
+  return call("remove_http", { providerId, checkId });
+}
+
 // "Test connection": probes the endpoint as it would be checked; every step reaches
 // `onStep` as soon as it ended, the whole result comes last.
 export function testMail(

@@ -95,6 +95,11 @@ macro_rules! with_commands {
             custom edit_mail: EditMail { check_id: String, mail: $crate::protocol::NewMail } -> () = Done {};
             /// Removes the provider's mail endpoint with this check id from the config file.
             custom remove_mail: RemoveMail { provider_id: String, check_id: String } -> () = Done {};
+            /// Adds a page to watch for reachability to a provider in the config file: `url`, and
+            /// the text it must show, if any (`[[provider.http]]`).
+            window add_http: AddHttp { provider_id: String, url: String, expect: Option<String> } -> () = Done {};
+            /// Removes the provider's page with this check id from the config file.
+            window remove_http: RemoveHttp { provider_id: String, check_id: String } -> () = Done {};
             /// Probes a mail endpoint once, as it would be checked if added ("Test connection"):
             /// every step is pushed as `MailStep` while it happens, then `MailTested` ends it. The
             /// password, if a username is given, comes from the keychain.
@@ -492,7 +497,7 @@ mod tests {
     #[test]
     fn command_names_are_the_wire_methods() {
         let names = with_commands!(command_names);
-        assert_eq!(names.len(), 26);
+        assert_eq!(names.len(), 28);
         for name in names {
             let parsed = serde_json::from_value::<Request>(serde_json::json!({ "method": name }));
             if let Err(e) = parsed {

@@ -88,6 +88,8 @@ pub enum Subject {
     MailServers,
     /// The round trip: a tagged mail sent to the user's own mailbox.
     MailDelivery,
+    /// The round trip's mail arrives, but in the spam folder.
+    MailToSpam,
     /// Anything else (HTTP endpoints).
     Servers,
 }
@@ -211,6 +213,9 @@ fn resolved_but_failing(name: &str, symptom: Symptom, lang: Language) -> String 
         (Language::De, Subject::MailDelivery) => {
             format!("{name} meldet die Störung als behoben — Ihre Testmails kommen aber weiterhin nicht an")
         }
+        (Language::De, Subject::MailToSpam) => {
+            format!("{name} meldet die Störung als behoben — Ihre Testmails landen aber weiterhin im Spam-Ordner")
+        }
         (Language::De, Subject::Servers) => {
             format!("{name} meldet die Störung als behoben — die Server antworten aber weiterhin nicht")
         }
@@ -219,6 +224,9 @@ fn resolved_but_failing(name: &str, symptom: Symptom, lang: Language) -> String 
         }
         (Language::En, Subject::MailDelivery) => {
             format!("{name} reports the problem as resolved — but your test mails still do not arrive")
+        }
+        (Language::En, Subject::MailToSpam) => {
+            format!("{name} reports the problem as resolved — but your test mails still land in the spam folder")
         }
         (Language::En, Subject::Servers) => {
             format!("{name} reports the problem as resolved — but its servers still do not answer")
@@ -251,13 +259,25 @@ fn unacknowledged(name: &str, symptom: Symptom, since: Option<&str>, lang: Langu
         (_, Symptom::Intermittent { kind, failures, of }) => intermittent(kind, failures, of, lang),
         (_, Symptom::Slow { kind, factor }) => slow(kind, factor, since, lang),
         (Language::De, Symptom::NotAnswering(Subject::MailDelivery)) => match since {
-            Some(t) => format!("Testmails kommen seit {t} nicht an"),
-            None => "Testmails kommen nicht an".to_owned(),
+            Some(t) => format!("Mails an Sie kommen seit {t} nicht an"),
+            None => "Mails an Sie kommen nicht an".to_owned(),
         },
         (Language::En, Symptom::NotAnswering(Subject::MailDelivery)) => match since {
-            Some(t) => format!("test mails not arriving since {t}"),
-            None => "test mails not arriving".to_owned(),
+            Some(t) => format!("mail to you not arriving since {t}"),
+            None => "mail to you not arriving".to_owned(),
         },
+        (Language::De, Symptom::Impaired(Subject::MailToSpam) | Symptom::NotAnswering(Subject::MailToSpam)) => {
+            match since {
+                Some(t) => format!("Mails an Sie landen seit {t} im Spam-Ordner"),
+                None => "Mails an Sie landen im Spam-Ordner".to_owned(),
+            }
+        }
+        (Language::En, Symptom::Impaired(Subject::MailToSpam) | Symptom::NotAnswering(Subject::MailToSpam)) => {
+            match since {
+                Some(t) => format!("mail to you lands in the spam folder since {t}"),
+                None => "mail to you lands in the spam folder".to_owned(),
+            }
+        }
         (Language::De, Symptom::Impaired(Subject::MailDelivery)) => match since {
             Some(t) => format!("Mails kommen seit {t} verspätet an"),
             None => "Mails kommen verspätet an".to_owned(),

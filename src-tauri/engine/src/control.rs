@@ -425,6 +425,20 @@ async fn connection(
                     blocking(move || crate::config_file::remove_mail(&path, &provider_id, &check_id)).await,
                 )
             }
+            Request::AddHttp { provider_id, url, expect } => {
+                let path = files.config.clone();
+                done_or_error(
+                    id,
+                    blocking(move || crate::config_file::add_http(&path, &provider_id, &url, expect.as_deref())).await,
+                )
+            }
+            Request::RemoveHttp { provider_id, check_id } => {
+                let path = files.config.clone();
+                done_or_error(
+                    id,
+                    blocking(move || crate::config_file::remove_http(&path, &provider_id, &check_id)).await,
+                )
+            }
             Request::TestMail { mail } => {
                 test_mail(&mut write, &files.config, id, mail).await?;
                 continue;

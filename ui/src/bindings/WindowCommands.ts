@@ -86,4 +86,13 @@ set_general_settings: null,
 /**
  * The mail endpoints written in the config file for one provider (not the preset's).
  */
-mail_accounts: Array<MailAccount>, };
+mail_accounts: Array<MailAccount>, 
+/**
+ * Adds a page to watch for reachability to a provider in the config file: `url`, and
+ * the text it must show, if any (`[[provider.http]]`).
+ */
+add_http: null, 
+/**
+ * Removes the provider's page with this check id from the config file.
+ */
+remove_http: null, };
