@@ -427,7 +427,16 @@ pub fn certificate_expiry(name: &str, days: i64, lang: Language) -> String {
 /// words stay under "Why?"). `None` where the probe could not tell (the engine's message says
 /// why, e.g. a password that is not stored).
 pub fn mail_result(o: &crate::model::Observation, m: &crate::model::MailFinding, lang: Language) -> Option<String> {
-    use crate::model::{Outcome, Reason};
+    use crate::model::{CheckKind, Outcome, Reason};
+    if o.kind == CheckKind::Roundtrip {
+        // The round trip says it in the user's language already ("zugestellt nach 7 min 12 s",
+        // "2 Testmails seit 10:05 unterwegs"); its dialogues' steps are under "Why?".
+        let what = match lang {
+            Language::De => "Zustellung",
+            Language::En => "Delivery",
+        };
+        return Some(format!("{what} {}: {}", o.target, o.message));
+    }
     let who = format!("{} {}", server_name(o.kind, lang), o.target);
     if let Some(cause) = m.cause.as_ref().filter(|_| o.outcome != Outcome::Up) {
         return Some(cause.sentence(lang));
