@@ -622,6 +622,22 @@ pub fn network_down_body(lang: Language) -> &'static str {
     }
 }
 
+/// What a second start of the resident prints: the first one shows its window instead.
+pub fn already_running(lang: Language) -> &'static str {
+    match lang {
+        Language::De => "Outage Notifier läuft bereits; das Fenster wird geöffnet.",
+        Language::En => "Outage Notifier is already running; asked it to open its window.",
+    }
+}
+
+/// The notification's one button, which opens the window where the alert leads.
+pub fn open_action(lang: Language) -> &'static str {
+    match lang {
+        Language::De => "Öffnen",
+        Language::En => "Open",
+    }
+}
+
 /// The digest line for the network coming back.
 pub fn network_back(lang: Language) -> &'static str {
     match lang {

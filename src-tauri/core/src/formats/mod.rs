@@ -15,6 +15,7 @@
 pub mod apple_system_status;
 pub mod better_stack;
 pub mod cachet;
+pub mod datev;
 pub mod detect;
 pub mod feed;
 pub mod google_workspace;
@@ -67,6 +68,8 @@ pub enum Format {
     Feed,
     /// Apple's System Status data (`support/systemstatus/data/system_status_en_US.js`).
     AppleSystemStatus,
+    /// DATEV's public status API (`api.datev-status.de/v1/incidents`).
+    Datev,
 }
 
 /// The one table from [`Format`] to each module's [`Spec`], in the order of the variants.
@@ -82,6 +85,7 @@ const SPECS: &[&Spec] = &[
     &microsoft365::SPEC,
     &feed::SPEC,
     &apple_system_status::SPEC,
+    &datev::SPEC,
 ];
 
 // `Format::spec` indexes the table by the variant, so a row out of place must not compile.
