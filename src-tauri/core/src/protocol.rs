@@ -70,8 +70,13 @@ macro_rules! with_commands {
             window detect: Detect { url: String } -> $crate::protocol::Detection = Detected { detection };
             /// Adds a provider to the config file (the running app reloads it).
             window add_provider: AddProvider { provider: $crate::protocol::NewProvider } -> () = Done {};
-            /// Removes a provider from the config file.
-            window remove_provider: RemoveProvider { provider_id: String } -> () = Done {};
+            /// Removes a provider from the config file; `delete_history` also deletes what the
+            /// history holds about it (otherwise it stays, e.g. as evidence for a claim).
+            window remove_provider: RemoveProvider { provider_id: String, delete_history: bool } -> () = Done {};
+            /// Renames a provider and sets its status page (`None`: the preset's, or none), in
+            /// place in the config file; its id, and so its history, stays.
+            window edit_provider: EditProvider { provider_id: String, name: String, status_page: Option<String> }
+                -> () = Done {};
             /// The general settings as written in the config file.
             window general_settings: GeneralSettings
                 -> $crate::protocol::GeneralSettings = GeneralSettings { settings };
@@ -334,6 +339,10 @@ pub struct Controls {
     /// Notifications are paused until then.
     #[ts(type = "string | null")]
     pub paused_until: Option<DateTime<FixedOffset>>,
+    /// The quiet hours are on now, until then (notifications wait for the digest).
+    #[serde(default)]
+    #[ts(type = "string | null")]
+    pub quiet_until: Option<DateTime<FixedOffset>>,
     pub snoozed: Vec<Snoozed>,
     /// Provider ids without alerts until unmuted.
     pub muted: Vec<String>,
@@ -488,7 +497,7 @@ mod tests {
     #[test]
     fn command_names_are_the_wire_methods() {
         let names = with_commands!(command_names);
-        assert_eq!(names.len(), 27);
+        assert_eq!(names.len(), 28);
         for name in names {
             let parsed = serde_json::from_value::<Request>(serde_json::json!({ "method": name }));
             if let Err(e) = parsed {

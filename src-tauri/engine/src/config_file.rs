@@ -145,6 +145,35 @@ pub fn remove_provider(path: &Path, id: &str) -> Result<(), EngineError> {
     })
 }
 
+/// Renames the provider with this id and sets its status page, in place (comments and its
+/// mail accounts stay; same guarantees as [`add_provider`]). A new status page drops the
+/// format written for the old one, so the next check detects it afresh; `None` removes the
+/// page (a preset's own applies again).
+pub fn edit_provider(path: &Path, id: &str, name: &str, status_page: Option<&str>) -> Result<(), EngineError> {
+    edit(path, |doc| {
+        let table = provider_table(doc, id)?;
+        let name = name.trim();
+        if name.is_empty() {
+            return Err("a provider needs a name".into());
+        }
+        table.insert("name", toml_edit::value(name));
+        let page = status_page.map(str::trim).filter(|p| !p.is_empty());
+        let unchanged = table.get("status_page").and_then(toml_edit::Item::as_str) == page;
+        if !unchanged {
+            table.remove("status_format");
+            match page {
+                Some(page) => {
+                    table.insert("status_page", toml_edit::value(page));
+                }
+                None => {
+                    table.remove("status_page");
+                }
+            }
+        }
+        Ok(())
+    })
+}
+
 /// The general settings as the config file spells them.
 pub fn general(path: &Path) -> Result<GeneralSettings, EngineError> {
     let shown = path.display().to_string();

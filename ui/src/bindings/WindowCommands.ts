@@ -66,9 +66,15 @@ detect: Detection,
  */
 add_provider: null, 
 /**
- * Removes a provider from the config file.
+ * Removes a provider from the config file; `delete_history` also deletes what the
+ * history holds about it (otherwise it stays, e.g. as evidence for a claim).
  */
 remove_provider: null, 
+/**
+ * Renames a provider and sets its status page (`None`: the preset's, or none), in
+ * place in the config file; its id, and so its history, stays.
+ */
+edit_provider: null, 
 /**
  * The general settings as written in the config file.
  */
