@@ -91,6 +91,8 @@ GLYPHS = {
     "unknown": [circle(0.3, 0.5, 0.065), circle(0.5, 0.5, 0.065), circle(0.7, 0.5, 0.065)],
     # a broken link: offline
     "offline": [stroke([(0.28, 0.5), (0.42, 0.5)], 0.11), stroke([(0.58, 0.5), (0.72, 0.5)], 0.11)],
+    # a plus: nothing set up yet, add a provider
+    "setup": [stroke([(0.5, 0.3), (0.5, 0.7)], 0.11), stroke([(0.3, 0.5), (0.7, 0.5)], 0.11)],
 }
 COLOURS = {
     "operational": (30, 142, 62, 1.0),
@@ -99,6 +101,7 @@ COLOURS = {
     "maintenance": (40, 110, 210, 1.0),
     "unknown": (120, 124, 130, 1.0),
     "offline": (120, 124, 130, 1.0),
+    "setup": (120, 124, 130, 1.0),
 }
 OUTLINES = {"light": (32, 32, 32, 1.0), "dark": (240, 240, 240, 1.0)}
 

@@ -85,7 +85,8 @@ macro_rules! handler {
             ipc::edit_mail,
             ipc::remove_mail,
             ipc::test_mail,
-            ipc::open_link
+            ipc::open_link,
+            ipc::pick_file
         ]
     };
     (@names [$($names:ident)*]
@@ -190,4 +191,17 @@ pub async fn open_link(
         return Err(format!("only web addresses are opened, not {}:", url.scheme()));
     }
     app.opener().open_url(url.as_str(), None::<&str>).map_err(|e| e.to_string())
+}
+
+/// The system's file chooser, for the CA file of a self-hosted mail server: the page gets the
+/// chosen path (or `None` when cancelled) and never browses the disk itself. `title` is the
+/// chooser's heading in the page's language.
+#[tauri::command]
+pub async fn pick_file(app: tauri::AppHandle, title: String) -> Option<String> {
+    use tauri_plugin_dialog::DialogExt as _;
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    app.dialog().file().set_title(title).pick_file(move |path| {
+        let _ = tx.send(path.and_then(|p| p.into_path().ok()).map(|p| p.display().to_string()));
+    });
+    rx.await.ok().flatten()
 }

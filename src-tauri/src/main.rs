@@ -26,6 +26,9 @@ fn main() {
         .manage(state)
         // Links are opened by `ipc::open_link` only; the page's own <a> clicks are not hooked.
         .plugin(tauri_plugin_opener::Builder::new().open_js_links_on_click(false).build())
+        // The file chooser for a CA file, used by the `pick_file` command only (no permission
+        // lets the page call the plugin itself).
+        .plugin(tauri_plugin_dialog::init())
         // The command list's forwarding commands plus the hand-written ones (`ipc::handler`).
         .invoke_handler(outage_core::with_commands!(handler, @names []))
         .setup(|app| {

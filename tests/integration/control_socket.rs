@@ -415,7 +415,32 @@ fn providers_are_added_from_the_catalog_or_a_detected_url_and_removed_again() {
     assert_eq!(again["type"], "error", "{again}");
     assert_eq!(std::fs::read_to_string(r.dir.path().join("config.toml")).unwrap(), text);
 
-    let remove = request(&mut w, &mut reader, r#"{"id":6,"method":"remove_provider","provider_id":"mine"}"#);
+    // Renamed in place, the status page kept: the id (and so the history) stays.
+    let edit = request(
+        &mut w,
+        &mut reader,
+        &format!(
+            r#"{{"id":7,"method":"edit_provider","provider_id":"mine","name":"Mine (renamed)","status_page":"{}"}}"#,
+            r.server.base_url()
+        ),
+    );
+    assert_eq!(edit["type"], "done", "{edit}");
+    let text = std::fs::read_to_string(r.dir.path().join("config.toml")).unwrap();
+    assert!(text.contains("name = \"Mine (renamed)\"") && text.contains("status_format = \"statuspage\""), "{text}");
+    // An empty name is refused with nothing written.
+    let refused = request(
+        &mut w,
+        &mut reader,
+        r#"{"id":8,"method":"edit_provider","provider_id":"mine","name":" ","status_page":null}"#,
+    );
+    assert_eq!(refused["type"], "error", "{refused}");
+    assert_eq!(std::fs::read_to_string(r.dir.path().join("config.toml")).unwrap(), text);
+
+    let remove = request(
+        &mut w,
+        &mut reader,
+        r#"{"id":6,"method":"remove_provider","provider_id":"mine","delete_history":true}"#,
+    );
     assert_eq!(remove["type"], "done", "{remove}");
     wait_for("the removal", Duration::from_secs(10), || (provider_ids(&r) == ["df"]).then_some(()));
 }

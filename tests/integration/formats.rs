@@ -24,7 +24,9 @@ const CASES: [(&str, Format); 12] = [
 
 /// Formats with no recording in `src-tauri/core/tests/fixtures/recorded`: the hand-written trap fixtures of core's
 /// snapshot tests, served the same way.
-const HAND_CASES: [(&str, Format); 9] = [
+const HAND_CASES: [(&str, Format); 11] = [
+    ("datev-incidents.json", Format::Datev),
+    ("apple-system-status.js", Format::AppleSystemStatus),
     ("paypal-feed.atom", Format::Feed),
     ("incident-io-compat-summary.json", Format::IncidentIo),
     ("better-stack-index.json", Format::BetterStack),

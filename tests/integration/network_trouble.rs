@@ -161,7 +161,22 @@ fn assert_nobody_blamed(dir: &Path, config: &Path, summary: &serde_json::Value, 
             assert_eq!(c["reason"], "offline", "{c:#}");
         }
     }
-    let out = run(dir, config, &["report", "--json"]);
+    // Every probe stored is time nobody could measure…
+    let out = run(dir, config, &["history", "--limit", "1000", "--json"]);
+    let rows: Vec<serde_json::Value> =
+        serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
+    assert!(!rows.is_empty());
+    for r in &rows {
+        assert_eq!((&r["outcome"], &r["reason"]), (&"unknown".into(), &"offline".into()), "{r:#}");
+    }
+    // … so the evidence report has nothing against anyone: no outage, no availability below
+    // 100 %, or nothing measured at all.
+    let out = run(dir, config, &["report", "--format", "json"]);
+    if out.stdout.is_empty() {
+        let said = String::from_utf8_lossy(&out.stderr);
+        assert!(said.contains("nothing has been measured"), "{said}");
+        return;
+    }
     let report: serde_json::Value =
         serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
     for p in report["providers"].as_array().unwrap() {

@@ -321,3 +321,105 @@ fn mails_in_flight_when_the_resident_stops_are_measured_after_the_restart() {
 fn ms(d: Duration) -> u64 {
     u64::try_from(d.as_millis()).unwrap()
 }
+
+/// The 1&1 case: the status page is green, SMTP takes mail and IMAP logs in, but the queue
+/// holds every mail. Only the round trip sees it, and the verdict names mail delivery within
+/// `fail_after` and one more look; once the queue is released, all is well again.
+#[test]
+fn a_queue_that_holds_mail_behind_a_green_page_is_named_as_mail_delivery_then_all_well() {
+    use outage_core::check::checks_of;
+    use outage_core::model::{Network, Verdict};
+    use outage_engine::mail::{Probe, probe};
+    use outage_engine::probe::PageCache;
+    use outage_tests::{Behaviour, HttpServer, statuspage_summary};
+
+    let page = HttpServer::start(Behaviour::Ok(statuspage_summary("none", None)));
+    let to = "probe+hold9@example.test";
+    let mut h = Harness::new(to, Duration::from_secs(3600));
+    let s = servers();
+    let text = format!(
+        "[settings]\nlanguage = \"de\"\n[[provider]]\nid = \"t\"\nname = \"1&1 IONOS\"\nstatus_page = \"{}/\"\nstatus_format = \"statuspage\"\n\
+         [[provider.mail]]\nkind = \"smtp\"\nhost = \"{host}\"\nport = {sub}\ntls = \"starttls\"\nusername = \"{user}\"\nca_file = \"{ca}\"\n\
+         [[provider.mail]]\nkind = \"imap\"\nhost = \"{host}\"\nport = {imaps}\ntls = \"implicit\"\nusername = \"{user}\"\nca_file = \"{ca}\"\n\
+         [[provider.roundtrip]]\nsmtp = \"{host}\"\nimap = \"{host}\"\nto = \"{to}\"\n",
+        page.base_url(),
+        host = s.host,
+        sub = s.submission,
+        imaps = s.imaps,
+        user = s.user,
+        ca = s.ca_file.display(),
+    );
+    let mut config = config::parse(&text, "test.toml").unwrap();
+    config.providers[0].roundtrip[0] = h.trip.clone();
+    let checks = checks_of(&config.providers[0]);
+    assert_eq!(checks.last().map(|c| c.id.as_str()), Some(h.check_id.as_str()));
+    let client = outage_engine::http::client().unwrap();
+    let pages = PageCache::default();
+    let mut states: std::collections::BTreeMap<String, CheckState> = std::collections::BTreeMap::new();
+
+    // One round of every check, as the scheduler runs them; the round trip's look last.
+    let mut round = |h: &mut Harness| {
+        let now = chrono::Local::now().fixed_offset();
+        for check in &checks[..checks.len() - 1] {
+            let observation = match &check.spec {
+                outage_core::check::CheckSpec::Mail { endpoint, .. } => h.runtime.block_on(probe(Probe {
+                    check_id: &check.id,
+                    endpoint,
+                    credential: password(&servers().password),
+                    timeout: Duration::from_secs(10),
+                    dns: Dns::System,
+                    now,
+                    progress: None,
+                })),
+                _ => {
+                    h.runtime
+                        .block_on(outage_engine::probe::run(check, &client, Duration::from_secs(5), now, &pages))
+                        .observation
+                }
+            };
+            states.entry(check.id.clone()).or_default().observe(&observation, &RecheckPolicy::default());
+        }
+        let looked = h.cycle();
+        states.insert(h.check_id.clone(), h.state.clone());
+        let summary = outage_core::fusion::summarize(&config, &states, Network::Online, Language::De, now);
+        (summary.providers[0].clone(), looked.next_look)
+    };
+
+    let first_sent = Instant::now();
+    let named = loop {
+        let (p, next) = round(&mut h);
+        let servers_up = p
+            .checks
+            .iter()
+            .filter(|c| c.kind != outage_core::model::CheckKind::Roundtrip)
+            .all(|c| c.outcome == Outcome::Up);
+        assert!(servers_up, "page, SMTP and IMAP stay up: {:?}", p.checks);
+        if p.verdict == Verdict::ProviderUnacknowledged && p.verdict_text.contains("Mails an Sie kommen seit") {
+            break (p, first_sent.elapsed());
+        }
+        assert!(first_sent.elapsed() < FAIL * 3, "never named: {p:?}");
+        std::thread::sleep(next);
+    };
+    let (p, after) = named;
+    assert!(p.verdict_text.ends_with("nicht an — vom Anbieter noch nicht bestätigt"), "{}", p.verdict_text);
+    // fail_after, then the look that confirms it (a fifth of the way from warn_after), with
+    // a second of slack for the dialogues themselves.
+    let one_look = FAIL.saturating_sub(WARN) / 5;
+    assert!(after <= FAIL + one_look * 2 + Duration::from_secs(2), "named after {after:?}");
+    assert!(after >= FAIL, "not before fail_after: {after:?}");
+
+    // The queue works again: the held mail goes out, and so do the next ones.
+    release(to);
+    h.trip.to = servers().user.clone();
+    h.trip.interval = Duration::from_secs(2);
+    let start = Instant::now();
+    loop {
+        let (p, next) = round(&mut h);
+        if p.verdict == Verdict::AllWell {
+            break;
+        }
+        assert!(start.elapsed() < FAIL * 2, "not all well after the release: {p:?}");
+        std::thread::sleep(next.min(Duration::from_secs(2)));
+    }
+    h.assert_mailbox_clean();
+}

@@ -419,6 +419,29 @@ pub fn control_roundtrip(socket: &Path, line: &[u8]) -> String {
     reply
 }
 
+/// The system resolver of a namespace made by [`in_own_network`]: an [`Anchor`] on
+/// 127.0.0.53:53, with the namespace's own `/etc/resolv.conf` (a bind mount, in its private
+/// mount namespace) pointing at it. Like the machine's resolver it answers the connectivity
+/// guard's well-known name, and no other, so the network counts as online while real hosts
+/// (a catalog preset's) stay out of reach. Stops when dropped.
+#[derive(Debug)]
+pub struct NamespaceResolver {
+    /// Held for its `Drop`, which stops the resolver.
+    _anchor: Anchor,
+}
+
+impl NamespaceResolver {
+    pub fn start(dir: &Path) -> NamespaceResolver {
+        assert!(std::env::var_os(OWN_NETWORK).is_some(), "only inside a namespace of in_own_network");
+        let resolver = NamespaceResolver { _anchor: Anchor::start_on("127.0.0.53", 53) };
+        let conf = dir.join("resolv.conf");
+        std::fs::write(&conf, "nameserver 127.0.0.53\noptions timeout:1 attempts:1\n").expect("resolv.conf");
+        let mounted = Command::new("mount").arg("--bind").arg(&conf).arg("/etc/resolv.conf").status();
+        assert!(mounted.is_ok_and(|s| s.success()), "bind-mount the namespace's resolv.conf");
+        resolver
+    }
+}
+
 /// Set in the copy of a test that [`in_own_network`] runs.
 const OWN_NETWORK: &str = "OUTAGE_TESTS_OWN_NETWORK";
 
@@ -440,7 +463,17 @@ pub fn in_own_network(name: &str) -> bool {
         command.args(["--user", "--map-root-user"]);
     }
     command
-        .args(["--net", "--pid", "--fork", "--kill-child", "sh", "-c", "ip link set lo up && exec \"$@\"", "sh"])
+        .args([
+            "--net",
+            "--mount",
+            "--pid",
+            "--fork",
+            "--kill-child",
+            "sh",
+            "-c",
+            "ip link set lo up && exec \"$@\"",
+            "sh",
+        ])
         .arg(exe)
         .args(["--exact", name, "--nocapture", "--test-threads=1"])
         .env(OWN_NETWORK, "1");

@@ -111,6 +111,25 @@ impl Texts {
         Texts(serde_json::from_str(&text).expect("catalog JSON"))
     }
 
+    /// Every text in the catalog with its dotted key, in the catalog's order.
+    pub fn all(&self) -> Vec<(String, String)> {
+        fn walk(prefix: &str, v: &Value, out: &mut Vec<(String, String)>) {
+            match v {
+                Value::Object(map) => {
+                    for (k, v) in map {
+                        let key = if prefix.is_empty() { k.clone() } else { format!("{prefix}.{k}") };
+                        walk(&key, v, out);
+                    }
+                }
+                Value::String(s) => out.push((prefix.to_owned(), s.clone())),
+                _ => {}
+            }
+        }
+        let mut out = Vec::new();
+        walk("", &self.0, &mut out);
+        out
+    }
+
     /// The text at a dotted key, such as `add.open`.
     pub fn t(&self, key: &str) -> String {
         key.split('.')

@@ -121,7 +121,7 @@ const history: ProviderHistory = {
         first_seen: "2026-11-24T10:02:00+01:00",
         resolved_seen: null,
         timeline: [
-          { at: "2026-11-24T10:00:00+01:00", source: "us", kind: "outage", text: "imap timeout" },
+          { at: "2026-11-24T10:00:00+01:00", source: "us", kind: "confirmed", text: "df/imap/imap.df.eu:993: timeout" },
           {
             at: "2026-11-24T10:02:00+01:00",
             source: "provider",
@@ -136,6 +136,7 @@ const history: ProviderHistory = {
     { day: "2026-11-23", uptime: null, down_min: 0, unseen_min: 1440, latency_ms: null },
     { day: "2026-11-24", uptime: 0.875, down_min: 90, unseen_min: 0, latency_ms: 41 },
   ],
+  hours: [],
 };
 
 /// What the mocked resident holds: the controls change as a real one would.
@@ -143,6 +144,9 @@ let controls: Controls;
 let added: NewProvider[] = [];
 let general: GeneralSettings;
 let opened: Array<[string, string | null]> = [];
+let removedProviders: Array<[string, boolean]> = [];
+let finishCheck: () => void = () => {};
+let editedProviders: Array<[string, string, string | null]> = [];
 let currentSummary: Summary = summary;
 
 /// What the mocked resident reports from now on.
@@ -150,11 +154,16 @@ function mockSummary(next: Summary) {
   currentSummary = next;
 }
 
+let pages: [string, string, string, string | null][] = [];
+
 function host(route: string | null = null) {
   const calls: string[] = [];
-  controls = { paused_until: null, snoozed: [], muted: [], autostart: false, language: null };
+  pages = [];
+  controls = { paused_until: null, quiet_until: null, snoozed: [], muted: [], autostart: false, language: null };
   added = [];
   opened = [];
+  removedProviders = [];
+  editedProviders = [];
   currentSummary = summary;
   general = { interval: "2m", language: null, quiet_hours: null, reminder: null, alert_states: null };
   mockIPC((cmd, args) => {
@@ -212,6 +221,16 @@ function host(route: string | null = null) {
       if (!url.startsWith("https://status.example.com")) throw new Error("no known status-page format found");
       return { format: "statuspage", endpoint: `${url}api/v2/summary.json`, state: "degraded", components: 4, incidents: 1 };
     }
+    if (cmd === "remove_provider") {
+      const r = args as { providerId: string; deleteHistory: boolean };
+      removedProviders.push([r.providerId, r.deleteHistory]);
+      return null;
+    }
+    if (cmd === "edit_provider") {
+      const r = args as { providerId: string; name: string; statusPage: string | null };
+      editedProviders.push([r.providerId, r.name, r.statusPage]);
+      return null;
+    }
     if (cmd === "add_provider") {
       added.push((args as { provider: NewProvider }).provider);
       return null;
@@ -228,8 +247,19 @@ function host(route: string | null = null) {
       if (incidentId === "inc-gone") throw new Error("there is no address to open");
       return null;
     }
+    if (cmd === "add_http") {
+      const page = args as { providerId: string; url: string; expect: string | null };
+      if (!page.url.startsWith("https://")) throw new Error("cannot change the config: url is not an http(s) address");
+      pages.push(["add", page.providerId, page.url, page.expect]);
+      return null;
+    }
+    if (cmd === "remove_http") {
+      const page = args as { providerId: string; checkId: string };
+      pages.push(["remove", page.providerId, page.checkId, null]);
+      return null;
+    }
     if (cmd === "take_route") return route;
-    if (cmd === "check_now") return null;
+    if (cmd === "check_now") return new Promise((resolve) => (finishCheck = () => resolve(null)));
     if (cmd.startsWith("plugin:event|")) return 0;
     throw new Error(`unexpected command ${cmd}`);
   }, { shouldMockEvents: true });
@@ -379,7 +409,9 @@ describe("provider detail", () => {
       ]);
       await fireEvent.click(screen.getAllByRole("button", { name: incident })[1]);
       await settle();
-      expect(screen.getByRole("alert").textContent).toContain("there is no address to open");
+      const alert = screen.getByRole("alert").textContent ?? "";
+      expect(alert).toContain(lang === "de" ? "konnte nicht im Browser geöffnet werden" : "could not be opened in the browser");
+      expect(alert).toContain("there is no address to open");
       cleanup();
       clearMocks();
     }
@@ -399,11 +431,19 @@ describe("provider detail", () => {
     await settle();
     await fireEvent.click(screen.getByText("DomainFactory"));
     await settle();
-    expect(screen.getByText("Meldungen des Anbieters")).toBeTruthy();
-    expect(screen.getByText("Zurück zur Übersicht", { exact: false })).toBeTruthy();
-    // The provider's mail accounts are part of its detail.
-    expect(screen.getByRole("heading", { name: "Mailkonten" })).toBeTruthy();
-    expect(screen.getByRole("button", { name: "Verbindung testen" })).toBeTruthy();
+    // Ordered for the user's question: the verdict, what the provider says, what we measured.
+    const headings = [...document.querySelectorAll("main h2")].map((h) => h.textContent);
+    expect(headings.slice(0, 3)).toEqual(["Was los ist", "Was DomainFactory meldet", "Was wir gemessen haben"]);
+    expect(headings).toContain("Verlauf (90 Tage)");
+    // Measured, in words: no raw check id or enum value.
+    const checks = [...document.querySelectorAll("ul.checks li .what")].map((li) => li.textContent);
+    expect(checks).toEqual(["Statusseite · status.df.eu", "Posteingang (IMAP) · sslin.df.eu:993"]);
+    expect(document.querySelector("ul.checks")?.textContent).toContain("antwortet nicht: Der Server hat die Anmeldung abgelehnt.");
+    // The provider's mail accounts are one click away.
+    await fireEvent.click(screen.getByText("Mailkonten dieses Anbieters", { exact: false }));
+    await settle();
+    expect(screen.getByRole("heading", { name: "Mailkonten", level: 1 })).toBeTruthy();
+    expect(screen.getByRole("heading", { name: "DomainFactory" })).toBeTruthy();
   });
 });
 
@@ -423,15 +463,25 @@ describe("provider history", () => {
     // Two day bars, each saying in words what its colour says.
     const bars = [...document.querySelectorAll<HTMLButtonElement>(".bars .bar")];
     expect(bars.map((b) => b.getAttribute("aria-label"))).toEqual([
-      "2026-11-23: no data",
-      "2026-11-24: 87.5 % up, 90 min down, 0 min not seen",
+      "23 Nov 2026: no data",
+      "24 Nov 2026: 87.5 % up, 90 min down, 0 min not seen",
     ]);
+    // Our outages in words: what was checked and why it failed, never the check's id.
+    const outage = (document.querySelector("ul.outages li")?.textContent ?? "").replace(/\s+/g, " ");
+    expect(outage).toContain("Incoming mail (IMAP) · imap.df.eu:993: the server did not answer in time.");
+    expect(outage).not.toContain("df/imap");
+    // The merged timeline names who said what in words.
+    const who = [...document.querySelectorAll(".merged li strong")].map((s) => s.textContent);
+    expect(who).toEqual(["Us: outage confirmed", "Provider: Investigating"]);
+    expect(document.querySelector(".merged li.from-us .body")?.textContent).toBe(
+      "Incoming mail (IMAP) · imap.df.eu:993: the server did not answer in time.",
+    );
     await fireEvent.focus(bars[1]);
     expect(screen.getByTestId("day-detail").textContent).toContain("90 min down");
     // Latency: the day with timed probes, in a table; without a canvas (as here) the table
     // is shown instead of the chart.
     const latency = screen.getByTestId("latency-table");
-    expect(latency.textContent).toContain("2026-11-2441 ms");
+    expect(latency.textContent).toContain("24 Nov 202641 ms");
     expect(latency.className).toBe("latency-table");
   });
 
@@ -454,7 +504,9 @@ describe("provider history", () => {
     expect(screen.getByText("Verlauf (90 Tage)")).toBeTruthy();
     expect(screen.getByTestId("uptime").textContent).toContain("87,5 %");
     expect(screen.getByText(/vom Anbieter 2 Minuten nach unserer Feststellung bestätigt/)).toBeTruthy();
-    expect(screen.getByText("Anbieter")).toBeTruthy();
+    expect(screen.getByText("Anbieter: Wird untersucht")).toBeTruthy();
+    expect(screen.getByTestId("day-detail").textContent).toBeTruthy();
+    expect(document.querySelector(".bars .bar")?.getAttribute("aria-label")).toBe("23.11.2026: keine Daten");
   });
 
   it("says so when the history cannot be read", async () => {
@@ -470,21 +522,24 @@ describe("settings and alert controls", () => {
     const calls = host();
     render(App, { lang: "en" });
     await settle();
-    await fireEvent.click(screen.getByText("Settings"));
+    await fireEvent.click(screen.getByRole("button", { name: "Settings" }));
     await settle();
-    await fireEvent.click(screen.getByText("1 hour"));
+    await fireEvent.click(screen.getAllByText("1 hour")[0]);
     await settle();
     // In the user's own time zone, whatever the machine running the test uses.
-    expect(screen.getByTestId("paused").textContent).toMatch(/paused until 24\/11\/2026, \d\d:\d\d\./);
+    expect(screen.getByTestId("paused").textContent).toMatch(/paused until 24 Nov 2026, \d\d:\d\d\./);
+    // The banner says it on every page, with a way to end it.
+    expect(screen.getByTestId("banner-paused").textContent).toMatch(/Notifications are paused until 24 Nov 2026/);
     await fireEvent.click(screen.getByText("Resume notifications"));
     await settle();
     expect(screen.queryByTestId("paused")).toBeNull();
-    const box = screen.getByLabelText("Start Outage Notifier when I log in") as HTMLInputElement;
+    expect(screen.queryByTestId("banner-paused")).toBeNull();
+    const box = screen.getByLabelText("Start Outage Notifier when I log in to this computer") as HTMLInputElement;
     expect(box.checked).toBe(false);
     await fireEvent.click(box);
     await settle();
     expect(controls.autostart).toBe(true);
-    expect((screen.getByLabelText("Start Outage Notifier when I log in") as HTMLInputElement).checked).toBe(true);
+    expect((screen.getByLabelText("Start Outage Notifier when I log in to this computer") as HTMLInputElement).checked).toBe(true);
     await fireEvent.click(screen.getByText("Quit Outage Notifier"));
     expect(calls).toEqual(expect.arrayContaining(["pause", "resume", "set_autostart", "quit"]));
   });
@@ -501,9 +556,7 @@ describe("settings and alert controls", () => {
     expect(screen.getByTestId("provider-muted")).toBeTruthy();
     expect(controls.muted).toEqual(["df"]);
 
-    await fireEvent.click(screen.getByText("Zurück zur Übersicht", { exact: false }));
-    await settle();
-    await fireEvent.click(screen.getByText("Einstellungen"));
+    await fireEvent.click(screen.getByRole("button", { name: "Einstellungen" }));
     await settle();
     expect(screen.getByText("Stummgeschaltete Anbieter")).toBeTruthy();
     expect(screen.getByText("DomainFactory", { exact: false })).toBeTruthy();
@@ -518,44 +571,67 @@ describe("settings and alert controls", () => {
     render(App, { lang: "en" });
     await settle();
     controls = { ...controls, autostart: null };
-    await fireEvent.click(screen.getByText("Settings"));
+    await fireEvent.click(screen.getByRole("button", { name: "Settings" }));
     await settle();
-    expect(screen.queryByText("Start Outage Notifier when I log in")).toBeNull();
+    expect(screen.queryByText("Start Outage Notifier when I log in to this computer")).toBeNull();
     expect(screen.getByText("Pause all notifications for:")).toBeTruthy();
   });
 });
 
 describe("adding a provider", () => {
-  it("finds DomainFactory in the catalog and adds its preset, in English", async () => {
+  it("marks what is already added, refuses it again in a sentence, and adds another preset, in English", async () => {
     host();
     render(App, { lang: "en" });
     await settle();
-    await fireEvent.click(screen.getByText("Add a provider"));
+    await fireEvent.click(screen.getByText("Add a provider", { exact: false }));
     await settle();
     await fireEvent.input(screen.getByLabelText("Search"), { target: { value: "df.eu" } });
     await settle();
     expect(screen.getByText("DomainFactory")).toBeTruthy();
     expect(screen.getByText(/2 mail servers/)).toBeTruthy();
     expect(screen.queryByText("IONOS")).toBeNull();
+    // DomainFactory is set up already (the summary's `df` comes from its preset).
+    expect(screen.getByTestId("already-added").textContent).toContain("Already added");
     await fireEvent.click(screen.getByText("Add"));
     await settle();
-    expect(added).toEqual([
-      { id: "domainfactory", name: null, preset: "domainfactory", status_page: null, status_format: null },
-    ]);
+    expect(added).toEqual([]);
+    expect(screen.getByTestId("duplicate").textContent).toBe("DomainFactory is already set up. You find it in the overview.");
+
+    await fireEvent.input(screen.getByLabelText("Search"), { target: { value: "1&1" } });
+    await settle();
+    expect(screen.queryByTestId("already-added")).toBeNull();
+    await fireEvent.click(screen.getByText("Add"));
+    await settle();
+    expect(added).toEqual([{ id: "ionos", name: null, preset: "ionos", status_page: null, status_format: null }]);
     expect(screen.getByTestId("headline")).toBeTruthy();
+  });
+
+  it("refuses a status page that is already watched, in German", async () => {
+    host();
+    render(App, { lang: "de" });
+    await settle();
+    await fireEvent.click(screen.getByText("Anbieter hinzufügen", { exact: false }));
+    await settle();
+    await fireEvent.input(screen.getByLabelText("Adresse"), { target: { value: "https://status.df.eu" } });
+    await fireEvent.click(screen.getByText("Prüfen"));
+    await settle();
+    expect(screen.getByTestId("duplicate").textContent).toBe(
+      "DomainFactory ist bereits eingerichtet. Sie finden den Anbieter in der Übersicht.",
+    );
+    expect(screen.queryByTestId("preview")).toBeNull();
   });
 
   it("detects a status page from its address, previews it and adds it, in German", async () => {
     host();
     render(App, { lang: "de" });
     await settle();
-    await fireEvent.click(screen.getByText("Anbieter hinzufügen"));
+    await fireEvent.click(screen.getByText("Anbieter hinzufügen", { exact: false }));
     await settle();
     await fireEvent.input(screen.getByLabelText("Adresse"), { target: { value: "https://status.example.com/" } });
     await fireEvent.click(screen.getByText("Prüfen"));
     await settle();
     const preview = screen.getByTestId("preview").textContent ?? "";
-    expect(preview).toContain("Gefunden: statuspage");
+    expect(preview).toContain("Gefunden: eine Statusseite im Format Atlassian Statuspage");
     expect(preview).toContain("Beeinträchtigt");
     expect(preview).toContain("4 Komponenten, 1 Meldungen");
     await fireEvent.click(screen.getByText("Hinzufügen"));
@@ -575,14 +651,76 @@ describe("adding a provider", () => {
     host();
     render(App, { lang: "en" });
     await settle();
-    await fireEvent.click(screen.getByText("Add a provider"));
+    await fireEvent.click(screen.getByText("Add a provider", { exact: false }));
     await settle();
     await fireEvent.input(screen.getByLabelText("Address"), { target: { value: "https://nothing.example/" } });
     await fireEvent.click(screen.getByText("Check"));
     await settle();
-    expect(screen.getByRole("alert").textContent).toContain("no known status-page format found");
+    const alert = screen.getByRole("alert").textContent ?? "";
+    expect(alert).toContain("We found no status page at this address that Outage Notifier can read.");
+    expect(alert).toContain("no known status-page format found");
     expect(screen.queryByTestId("preview")).toBeNull();
     expect(added).toEqual([]);
+  });
+});
+
+describe("watched addresses", () => {
+  it("adds an address to watch with the text it must show, says why one is refused, and stops watching one, in English", async () => {
+    host("/provider/df");
+    currentSummary = {
+      ...summary,
+      providers: summary.providers.map((p) =>
+        p.id === "df"
+          ? {
+              ...p,
+              checks: [
+                ...p.checks,
+                {
+                  id: "df/http/https://webmail.df.test/",
+                  kind: "http",
+                  target: "https://webmail.df.test/",
+                  outcome: "down",
+                  reason: "content",
+                  message: "the page does not say \"Login\"",
+                  latency_ms: 120,
+                  cert_days_left: null,
+                  at: "2026-11-24T10:05:00+01:00",
+                  steps: [],
+                  transcript: [],
+                },
+              ],
+            }
+          : p,
+      ),
+    };
+    render(App, { lang: "en" });
+    await settle();
+    expect(screen.getByText("Watched addresses")).toBeTruthy();
+    await fireEvent.input(screen.getByLabelText("Address to watch"), { target: { value: " https://status.df.test/ " } });
+    await fireEvent.input(screen.getByLabelText("Text the page must show (optional)"), { target: { value: "operating normally" } });
+    await fireEvent.submit(screen.getByText("Watch").closest("form")!);
+    await settle();
+    expect(pages).toEqual([["add", "df", "https://status.df.test/", "operating normally"]]);
+    expect((screen.getByLabelText("Address to watch") as HTMLInputElement).value).toBe("");
+
+    await fireEvent.input(screen.getByLabelText("Address to watch"), { target: { value: "http://plain.df.test/" } });
+    await fireEvent.submit(screen.getByText("Watch").closest("form")!);
+    await settle();
+    expect(screen.getByRole("alert").textContent).toContain("Not saved: Error: cannot change the config: url is not an http(s) address");
+
+    await fireEvent.click(screen.getByText("Stop watching"));
+    await settle();
+    expect(pages[1]).toEqual(["remove", "df", "df/http/https://webmail.df.test/", null]);
+    expect(screen.queryByRole("alert")).toBeNull();
+  });
+
+  it("speaks German", async () => {
+    host("/provider/df");
+    render(App, { lang: "de" });
+    await settle();
+    expect(screen.getByText("Beobachtete Adressen")).toBeTruthy();
+    expect(screen.getByLabelText("Zu beobachtende Adresse")).toBeTruthy();
+    expect(screen.getByText("Beobachten")).toBeTruthy();
   });
 });
 
@@ -594,7 +732,7 @@ describe("why", () => {
     expect(screen.getByText("Why?")).toBeTruthy();
     expect(screen.getByText(/certificate valid 41 more days/)).toBeTruthy();
     const failed = [...document.querySelectorAll(".steps li.failed")].map((li) => li.textContent?.trim());
-    expect(failed).toEqual(["✕ login · 250 ms"]);
+    expect(failed).toEqual(["✕ Login · 250 ms"]);
     const transcript = screen.getByTestId("transcript");
     expect(transcript.textContent).toContain("<b>Dovecot</b>");
     expect(transcript.querySelector("b")).toBeNull();
@@ -609,44 +747,69 @@ describe("why", () => {
 });
 
 describe("general settings", () => {
-  it("writes interval, language and quiet hours, and shows a refusal, in English", async () => {
+  it("offers interval and reminder as choices and quiet hours as two times, saves them, and shows a refusal in words, in English", async () => {
     host();
     render(App, { lang: "en" });
     await settle();
-    await fireEvent.click(screen.getByText("Settings"));
+    await fireEvent.click(screen.getByRole("button", { name: "Settings" }));
     await settle();
-    expect((screen.getByLabelText("Check every") as HTMLInputElement).value).toBe("2m");
-    await fireEvent.input(screen.getByLabelText("Check every"), { target: { value: "5m" } });
-    await fireEvent.input(screen.getByLabelText(/Quiet hours/), { target: { value: "22:00-07:00" } });
+    const interval = screen.getByLabelText("Check every") as HTMLSelectElement;
+    expect(interval.tagName).toBe("SELECT");
+    expect(interval.value).toBe("2m");
+    expect([...interval.options].map((o) => o.textContent)).toContain("5 minutes");
+    const pick = async (select: HTMLSelectElement, value: string) => {
+      const option = [...select.options].find((o) => o.value === value);
+      if (option) option.selected = true;
+      await fireEvent.change(select);
+    };
+    await pick(interval, "5m");
+    await pick(screen.getByLabelText("Remind me of an ongoing problem every") as HTMLSelectElement, "8h");
+    expect(screen.queryByTestId("quiet-from")).toBeNull();
+    await fireEvent.click(screen.getByTestId("quiet-on"));
+    const from = screen.getByLabelText("from") as HTMLInputElement;
+    expect(from.type).toBe("time");
+    await fireEvent.input(from, { target: { value: "21:30" } });
+    await fireEvent.input(screen.getByLabelText("to"), { target: { value: "06:45" } });
     const language = screen.getByLabelText("Language") as HTMLSelectElement;
-    const deutsch = [...language.options].find((o) => o.textContent === "Deutsch");
-    if (deutsch) deutsch.selected = true;
-    await fireEvent.change(language);
-    expect(language.value).toBe("de");
+    await pick(language, "de");
     await fireEvent.click(screen.getByText("Save"));
     await settle();
     expect(general).toEqual({
       interval: "5m",
       language: "de",
-      quiet_hours: "22:00-07:00",
-      reminder: null,
+      quiet_hours: "21:30-06:45",
+      reminder: "8h",
       alert_states: null,
     });
     expect(screen.getByTestId("saved")).toBeTruthy();
+    // The resident now speaks German: the page is drawn anew, and "Saved" is still said.
+    await emit("summary", { ...summary, language: "de" });
+    await settle();
+    expect(screen.getByTestId("saved").textContent).toContain("Gespeichert");
 
-    await fireEvent.input(screen.getByLabelText("Check every"), { target: { value: "5s" } });
+    // A refusal in words; what the resident said (a path, the parser's English) only under
+    // "Technical details".
+    general = { ...general, interval: "5s" };
+    cleanup();
+    render(App, { lang: "en" });
+    await settle();
+    await emit("summary", { ...summary, language: "en" });
+    await fireEvent.click(screen.getByRole("button", { name: "Settings" }));
+    await settle();
+    expect((screen.getByLabelText("Check every") as HTMLSelectElement).value).toBe("5s");
     await fireEvent.click(screen.getByText("Save"));
     await settle();
-    expect(screen.getByRole("alert").textContent).toContain("shorter than 10s");
+    const refusal = screen.getByTestId("settings-failed");
+    expect(refusal.querySelector("p")?.textContent).toBe("The setting was not applied.");
+    expect(refusal.querySelector("details")?.textContent).toContain("shorter than 10s");
     expect(screen.queryByTestId("saved")).toBeNull();
-    expect(general.interval).toBe("5m");
   });
 
   it("speaks German", async () => {
     host();
     render(App, { lang: "de" });
     await settle();
-    await fireEvent.click(screen.getByText("Einstellungen"));
+    await fireEvent.click(screen.getByRole("button", { name: "Einstellungen" }));
     await settle();
     expect(screen.getByText("Allgemein")).toBeTruthy();
     expect(screen.getByLabelText("Prüfen alle")).toBeTruthy();
@@ -661,7 +824,7 @@ describe("which states alert", () => {
     host();
     render(App, { lang: "en" });
     await settle();
-    await fireEvent.click(screen.getByText("Settings"));
+    await fireEvent.click(screen.getByRole("button", { name: "Settings" }));
     await settle();
     const names = ["Major outage", "Partial outage", "Degraded", "Maintenance"];
     expect(names.map((n) => box(n).checked)).toEqual([true, true, true, true]);
@@ -691,7 +854,7 @@ describe("which states alert", () => {
     general = { ...general, alert_states: ["maintenance", "major_outage"] };
     render(App, { lang: "de" });
     await settle();
-    await fireEvent.click(screen.getByText("Einstellungen"));
+    await fireEvent.click(screen.getByRole("button", { name: "Einstellungen" }));
     await settle();
     const names = ["Schwerer Ausfall", "Teilweiser Ausfall", "Beeinträchtigt", "Wartung"];
     expect(names.map((n) => box(n).checked)).toEqual([true, false, false, true]);
@@ -700,5 +863,97 @@ describe("which states alert", () => {
     await fireEvent.click(screen.getByText("Speichern"));
     await settle();
     expect(general.alert_states).toEqual(["major_outage", "partial_outage", "maintenance"]);
+  });
+});
+
+describe("first start", () => {
+  for (const [lang, title, lead, start] of [
+    ["en", "Welcome to Outage Notifier", /^Outage Notifier tells you the moment/, "Choose your first provider"],
+    ["de", "Willkommen bei Outage Notifier", /^Outage Notifier meldet sich sofort/, "Ersten Anbieter auswählen"],
+  ] as const) {
+    it(`greets with what the app does and leads to the first provider, in ${lang}`, async () => {
+      host();
+      mockSummary({ ...summary, providers: [] });
+      render(App, { lang });
+      await settle();
+      expect(screen.getByRole("heading", { level: 1 }).textContent).toBe(title);
+      expect(document.querySelector(".welcome .lead")?.textContent).toMatch(lead);
+      // Nothing to check yet: no "Check now" that would do nothing.
+      expect(screen.queryByTestId("headline")).toBeNull();
+      await fireEvent.click(screen.getByText(start));
+      await settle();
+      expect(screen.getByLabelText(lang === "de" ? "Suchen" : "Search")).toBeTruthy();
+    });
+  }
+});
+
+describe("a provider's own settings", () => {
+  it("renames it and sets its status page in place, in English", async () => {
+    host("/provider/gh");
+    render(App, { lang: "en" });
+    await settle();
+    await fireEvent.input(screen.getByTestId("provider-name"), { target: { value: "GitHub (work)" } });
+    await fireEvent.input(screen.getByTestId("provider-page"), { target: { value: "https://www.githubstatus.com/" } });
+    await fireEvent.click(screen.getByText("Save changes"));
+    await settle();
+    expect(editedProviders).toEqual([["gh", "GitHub (work)", "https://www.githubstatus.com/"]]);
+    expect(screen.getByTestId("provider-saved").textContent).toBe("Saved.");
+  });
+
+  it("removes it, keeping its history unless asked to delete it, in German", async () => {
+    host("/provider/gh");
+    render(App, { lang: "de" });
+    await settle();
+    await fireEvent.click(screen.getByText("Anbieter entfernen"));
+    await settle();
+    expect(screen.getByTestId("remove-confirm").textContent).toContain("GitHub entfernen?");
+    const keep = screen.getByLabelText(/Verlauf behalten/) as HTMLInputElement;
+    expect(keep.checked).toBe(true);
+    await fireEvent.click(screen.getByRole("button", { name: "Entfernen" }));
+    await settle();
+    expect(removedProviders).toEqual([["gh", false]]);
+    // Back at the overview.
+    expect(screen.getByTestId("headline")).toBeTruthy();
+
+    cleanup();
+    host("/provider/gh");
+    render(App, { lang: "de" });
+    await settle();
+    await fireEvent.click(screen.getByText("Anbieter entfernen"));
+    await settle();
+    await fireEvent.click(screen.getByLabelText("Verlauf ebenfalls löschen"));
+    await fireEvent.click(screen.getByRole("button", { name: "Entfernen" }));
+    await settle();
+    expect(removedProviders).toEqual([["gh", true]]);
+  });
+});
+
+describe("quiet hours", () => {
+  it("shows a banner while they last, in both languages", async () => {
+    for (const [lang, text] of [
+      ["en", /^Quiet hours until 25 Nov 2026, \d\d:\d\d: no notifications now/],
+      ["de", /^Ruhezeit bis 25\.11\.2026, \d\d:\d\d: Sie erhalten keine Meldungen/],
+    ] as const) {
+      host();
+      controls = { ...controls, quiet_until: "2026-11-25T07:00:00+01:00" };
+      render(App, { lang });
+      await settle();
+      expect(screen.getByTestId("banner-quiet").textContent?.trim()).toMatch(text);
+      cleanup();
+      clearMocks();
+    }
+  });
+
+  it("says when checks are running and when they ended", async () => {
+    host();
+    render(App, { lang: "de" });
+    await settle();
+    await fireEvent.click(screen.getByText("Jetzt prüfen"));
+    await settle();
+    expect(screen.getByTestId("check-state").textContent).toContain("Wird geprüft");
+    expect((screen.getByText("Jetzt prüfen") as HTMLButtonElement).disabled).toBe(true);
+    finishCheck();
+    await settle();
+    expect(screen.getByTestId("check-state").textContent).toMatch(/^Geprüft um \d\d:\d\d\.$/);
   });
 });

@@ -40,68 +40,86 @@ type Texts = {
   edit: (host: string) => string;
   editTitle: string;
   cancel: string;
+  failedSave: RegExp;
+  saveAnyway: string;
+  keepEditing: string;
+  statusDown: string;
+  notYet: string;
+  pick: string;
 };
 
 const texts: Record<Lang, Texts> = {
   en: {
-    imapAccount: ["IMAP", "sslin.df.eu:993", "TLS from the start (SSL)", "login as info@example.com"],
-    smtpAccount: ["SMTP (sending)", "mail.example.com:587", "STARTTLS", "without login"],
+    imapAccount: ["Receive mail (IMAP)", "sslin.df.eu:993", "Encrypted from the first byte (SSL/TLS)", "login as info@example.com"],
+    smtpAccount: ["Send mail (SMTP)", "mail.example.com:587", "Encrypted after connecting (STARTTLS)", "without login"],
     remove: (host) => `Remove ${host}`,
-    host: "Server",
-    port: "Port",
-    kind: "Protocol",
-    tls: "Encryption",
-    username: "Username (optional)",
+    host: "Server name (e.g. imap.your-provider.com)",
+    port: "Port (usually leave empty)",
+    kind: "What should be checked?",
+    tls: "Encryption (as set in your mail program)",
+    username: "User name or email address (optional)",
     password: "Password",
-    caFile: "CA file (PEM)",
+    caFile: "The server's own root certificate (CA file in PEM format)",
     save: "Save",
     test: "Test connection",
-    steps: ["✓ DNS lookup · 3 ms · OK", "✓ Connect · 12 ms · OK", "✓ TLS handshake · 40 ms · OK", "✓ Greeting · 5 ms · OK"],
+    steps: ["✓ Look up the server name (DNS) · 3 ms · OK", "✓ Connect · 12 ms · OK", "✓ Negotiate encryption (TLS) · 40 ms · OK", "✓ The server's greeting · 5 ms · OK"],
     works: "Connection works · 80 ms · certificate valid 41 more days",
     authFailed: "Connection failed: the server refused the login. Please check the username and password.",
     why: "Why?",
     keychain: "Stored in your system's keychain, never in the config file.",
-    hostError: "The test could not be run: no keychain service is available",
-    notSaved: "Not saved: ",
+    hostError: "The password could not be stored in your system's keychain.",
+    notSaved: "Not saved. Please check what you entered.",
     plaintext: /password would travel over the network in plain text/,
     needPort: "Without TLS there is no standard port: please enter one.",
-    use: "Use POP3 pop.df.eu:1995",
+    use: "Use Receive mail (POP3) pop.df.eu:1995",
     edit: (host) => `Edit ${host}`,
     editTitle: "Edit the mail account sslin.df.eu:993",
     cancel: "Cancel",
+    failedSave: /The test failed\. If you save anyway/,
+    saveAnyway: "Save anyway",
+    keepEditing: "Keep editing",
+    statusDown: "does not answer: the server refused the connection., checked",
+    notYet: "not checked yet",
+    pick: "Choose file …",
   },
   de: {
-    imapAccount: ["IMAP", "sslin.df.eu:993", "TLS von Anfang an (SSL)", "Anmeldung als info@example.com"],
-    smtpAccount: ["SMTP (Versand)", "mail.example.com:587", "STARTTLS", "ohne Anmeldung"],
+    imapAccount: ["Posteingang abrufen (IMAP)", "sslin.df.eu:993", "Verschlüsselt ab dem ersten Byte (SSL/TLS)", "Anmeldung als info@example.com"],
+    smtpAccount: ["Mail versenden (SMTP)", "mail.example.com:587", "Verschlüsselt nach dem Verbindungsaufbau (STARTTLS)", "ohne Anmeldung"],
     remove: (host) => `${host} entfernen`,
-    host: "Server",
-    port: "Port",
-    kind: "Protokoll",
-    tls: "Verschlüsselung",
-    username: "Benutzername (optional)",
+    host: "Servername (z. B. imap.ihr-anbieter.de)",
+    port: "Port (meist leer lassen)",
+    kind: "Was soll geprüft werden?",
+    tls: "Verschlüsselung (wie im Mailprogramm eingestellt)",
+    username: "Benutzername bzw. E-Mail-Adresse (optional)",
     password: "Passwort",
-    caFile: "CA-Datei (PEM)",
+    caFile: "Eigenes Stammzertifikat des Servers (CA-Datei im PEM-Format)",
     save: "Speichern",
     test: "Verbindung testen",
     steps: [
-      "✓ DNS-Abfrage · 3 ms · OK",
+      "✓ Servernamen nachschlagen (DNS) · 3 ms · OK",
       "✓ Verbindungsaufbau · 12 ms · OK",
-      "✓ TLS-Aushandlung · 40 ms · OK",
-      "✓ Begrüßung · 5 ms · OK",
+      "✓ Verschlüsselung aushandeln (TLS) · 40 ms · OK",
+      "✓ Begrüßung des Servers · 5 ms · OK",
     ],
     works: "Verbindung funktioniert · 80 ms · Zertifikat noch 41 Tage gültig",
     authFailed:
       "Verbindung fehlgeschlagen: Der Server hat die Anmeldung abgelehnt. Bitte prüfen Sie Benutzername und Passwort.",
     why: "Warum?",
     keychain: "Wird im Schlüsselbund Ihres Systems gespeichert, nie in der Konfigurationsdatei.",
-    hostError: "Der Test konnte nicht ausgeführt werden: no keychain service is available",
-    notSaved: "Nicht gespeichert: ",
+    hostError: "Das Passwort konnte nicht im Schlüsselbund Ihres Systems gespeichert werden.",
+    notSaved: "Nicht gespeichert. Bitte prüfen Sie Ihre Angaben.",
     plaintext: /ginge das Passwort im Klartext über das Netz/,
     needPort: "Ohne TLS gibt es keinen Standardport: Bitte geben Sie einen an.",
-    use: "POP3 pop.df.eu:1995 übernehmen",
+    use: "Posteingang abrufen (POP3) pop.df.eu:1995 übernehmen",
     edit: (host) => `${host} bearbeiten`,
     editTitle: "Mailkonto sslin.df.eu:993 bearbeiten",
     cancel: "Abbrechen",
+    failedSave: /Der Test ist fehlgeschlagen\. Wenn Sie trotzdem speichern/,
+    saveAnyway: "Trotzdem speichern",
+    keepEditing: "Weiter bearbeiten",
+    statusDown: "antwortet nicht: Der Server hat die Verbindung abgelehnt., geprüft",
+    notYet: "noch nicht geprüft",
+    pick: "Datei auswählen …",
   },
 };
 
@@ -223,6 +241,7 @@ function host() {
       );
       return null;
     }
+    if (cmd === "pick_file") return "/home/me/my-ca.pem";
     if (cmd === "test_mail") {
       tested.push({ mail: a.mail as NewMail, password: a.password as string | null });
       if (testError) throw testError;
@@ -249,10 +268,17 @@ async function settle() {
   }
 }
 
-async function show(lang: Lang, preset: string | null = "domainfactory") {
+// Renders the accounts of `df` with the add dialog opened (as "+ Add a mail account" does).
+async function show(lang: Lang, preset: string | null = "domainfactory", checks: CheckSummary[] = []) {
   host();
   await initI18n(lang);
-  render(MailAccounts, { providerId: "df", providerName: "DomainFactory", preset });
+  render(MailAccounts, { providerId: "df", providerName: "DomainFactory", preset, checks, lang });
+  await settle();
+  await openAdd();
+}
+
+async function openAdd() {
+  await fireEvent.click(screen.getByTestId("add-mail"));
   await settle();
 }
 
@@ -335,9 +361,9 @@ describe.each(["en", "de"] as const)("mail accounts (%s)", (lang) => {
     const items = screen.getAllByTestId("mail-account").map((li) => li.textContent ?? "");
     expect(items).toHaveLength(2);
     expect(items[0]).toContain("imap.df.eu:1993");
-    // Back to adding.
+    // The dialog closed.
     expect(screen.queryByRole("heading", { name: x.editTitle })).toBeNull();
-    expect(input(x.host).value).toBe("");
+    expect(screen.queryByLabelText(x.host)).toBeNull();
 
     // A new password goes with the edit; a refused edit keeps the form and says why.
     await fireEvent.click(button(x.edit("imap.df.eu:1993")));
@@ -346,7 +372,8 @@ describe.each(["en", "de"] as const)("mail accounts (%s)", (lang) => {
     editError = "lists imap imap.df.eu:1993 twice";
     await fireEvent.click(button(x.save));
     await settle();
-    expect(screen.getAllByRole("alert").map((a) => a.textContent)).toContain(`${x.notSaved}${editError}`);
+    const refused = screen.getAllByRole("alert").find((a) => a.textContent?.includes(x.notSaved));
+    expect(refused?.textContent).toContain(editError);
     expect(input(x.password).value).toBe("new-secret");
     editError = null;
     await fireEvent.click(button(x.save));
@@ -360,6 +387,8 @@ describe.each(["en", "de"] as const)("mail accounts (%s)", (lang) => {
     await fireEvent.click(button(x.cancel));
     await settle();
     expect(edits).toHaveLength(2);
+    expect(screen.queryByLabelText(x.host)).toBeNull();
+    await openAdd();
     expect(input(x.host).value).toBe("");
     expect(screen.getByRole("button", { name: x.test })).toBeTruthy();
   });
@@ -377,8 +406,9 @@ describe.each(["en", "de"] as const)("mail accounts (%s)", (lang) => {
         password: null,
       },
     ]);
-    // The list is read again after saving.
+    // The list is read again after saving; the dialog closed, and opens empty.
     expect(screen.getAllByTestId("mail-account")).toHaveLength(3);
+    await openAdd();
     expect(input(x.host).value).toBe("");
 
     // A second one with everything given.
@@ -408,6 +438,7 @@ describe.each(["en", "de"] as const)("mail accounts (%s)", (lang) => {
     });
 
     // A password typed and its username removed again: the password is not sent.
+    await openAdd();
     await fireEvent.input(input(x.host), { target: { value: "pop.example.com" } });
     await fireEvent.input(input(x.username), { target: { value: "me@example.com" } });
     await fireEvent.input(input(x.password), { target: { value: "secret" } });
@@ -520,14 +551,18 @@ describe.each(["en", "de"] as const)("mail accounts (%s)", (lang) => {
     await fireEvent.input(input(x.host), { target: { value: "imap.example.com" } });
     await fireEvent.click(button(x.test));
     await settle();
-    expect(screen.getByRole("alert").textContent).toBe(x.hostError);
+    const failure = screen.getByRole("alert");
+    expect(failure.querySelector("p")?.textContent).toBe(x.hostError);
+    expect(failure.querySelector("details")?.textContent).toContain("no keychain service is available");
     expect(button(x.test).disabled).toBe(false);
 
     addError = "config.toml line 7: imap without TLS needs TLS for a login\n  hint: use tls = \"starttls\"";
     await fireEvent.click(button(x.save));
     await settle();
-    const refusal = screen.getAllByRole("alert").find((a) => a.textContent?.startsWith(x.notSaved));
-    expect(refusal?.textContent).toBe(x.notSaved + addError);
+    const refusal = screen.getAllByRole("alert").find((a) => a.textContent?.includes(x.notSaved));
+    expect(refusal?.querySelector("p")?.textContent).toBe(x.notSaved);
+    // What the config said (a path, a line, the parser's English) only under the details.
+    expect(refusal?.querySelector("details")?.textContent).toContain(addError);
     expect(screen.getAllByTestId("mail-account")).toHaveLength(2);
   });
 
@@ -560,5 +595,39 @@ describe.each(["en", "de"] as const)("mail accounts (%s)", (lang) => {
       username: null,
       ca_file: null,
     });
+  });
+
+  it("asks before saving an account whose test failed: keep editing, or save anyway", async () => {
+    await show(lang);
+    await fireEvent.input(input(x.host), { target: { value: "imap.example.com" } });
+    await fireEvent.click(button(x.test));
+    await settle();
+    running?.resolve(summary({ outcome: "down", reason: "refused", message: "connection refused" }));
+    await settle();
+    await fireEvent.click(button(x.save));
+    await settle();
+    expect(added).toEqual([]);
+    expect(screen.getByTestId("confirm-failed").textContent).toMatch(x.failedSave);
+    await fireEvent.click(button(x.keepEditing));
+    await settle();
+    expect(screen.queryByTestId("confirm-failed")).toBeNull();
+    await fireEvent.click(button(x.save));
+    await settle();
+    await fireEvent.click(button(x.saveAnyway));
+    await settle();
+    expect(added.map((a) => a.mail.host)).toEqual(["imap.example.com"]);
+  });
+
+  it("shows each account's last result in words, and picks the CA file with the system's chooser", async () => {
+    await show(lang, "domainfactory", [
+      summary({ id: "df/imap/sslin.df.eu:993", outcome: "down", reason: "refused", at: "2026-11-24T10:06:00+01:00" }),
+    ]);
+    const status = screen.getAllByTestId("account-status").map((s) => s.textContent ?? "");
+    expect(status[0]).toContain(x.statusDown);
+    expect(status[0]).toMatch(/2026/);
+    expect(status[1]).toBe(x.notYet);
+    await fireEvent.click(button(x.pick));
+    await settle();
+    expect(input(x.caFile).value).toBe("/home/me/my-ca.pem");
   });
 });

@@ -114,8 +114,14 @@ export function addProvider(provider: NewProvider): Promise<void> {
   return call("add_provider", { provider });
 }
 
-export function removeProvider(providerId: string): Promise<void> {
-  return call("remove_provider", { providerId });
+// `deleteHistory` false keeps what the history holds about it (evidence for a claim).
+export function removeProvider(providerId: string, deleteHistory: boolean): Promise<void> {
+  return call("remove_provider", { providerId, deleteHistory });
+}
+
+// Rename, and set the status page (null: the preset's, or none); the id and history stay.
+export function editProvider(providerId: string, name: string, statusPage: string | null): Promise<void> {
+  return call("edit_provider", { providerId, name, statusPage });
 }
 
 // Interval, language, quiet hours, reminder: written into the config file by the resident.
@@ -145,6 +151,20 @@ export function editMail(checkId: string, mail: NewMail, password: string | null
 
 export function removeMail(providerId: string, checkId: string): Promise<void> {
   return invoke<void>("remove_mail", { providerId, checkId });
+}
+
+// The system's file chooser (for a CA file); null when the user cancelled.
+export function pickFile(title: string): Promise<string | null> {
+  return invoke<string | null>("pick_file", { title });
+}
+
+// Pages watched for reachability ([[provider.http]]): an address, and the text it must show.
+export function addHttp(providerId: string, url: string, expect: string | null): Promise<void> {
+  return call("add_http", { providerId, url, expect });
+}
+
+export function removeHttp(providerId: string, checkId: string): Promise<void> {
+  return call("remove_http", { providerId, checkId });
 }
 
 // "Test connection": probes the endpoint as it would be checked; every step reaches

@@ -23,13 +23,31 @@ export function t(key: string, options?: Record<string, unknown>): string {
   return i18next.t(key, options);
 }
 
+// One date form per language everywhere in the window: "05.12.2026, 06:41" and
+// "5 Dec 2026, 06:41"; a day alone is "05.12.2026" and "5 Dec 2026".
+const locale = (lang: Lang) => (lang === "de" ? "de-DE" : "en-GB");
+const dayStyle: Intl.DateTimeFormatOptions = { day: "2-digit", month: "2-digit", year: "numeric" };
+const dayStyleEn: Intl.DateTimeFormatOptions = { day: "numeric", month: "short", year: "numeric" };
+
 export function formatTime(iso: string | null, lang: Lang): string {
   if (!iso) return "";
-  const date = new Date(iso);
-  return new Intl.DateTimeFormat(lang === "de" ? "de-DE" : "en-GB", {
-    dateStyle: "short",
-    timeStyle: "short",
-  }).format(date);
+  return new Intl.DateTimeFormat(locale(lang), {
+    ...(lang === "de" ? dayStyle : dayStyleEn),
+    hour: "2-digit",
+    minute: "2-digit",
+  }).format(new Date(iso));
+}
+
+// A calendar day (`2026-12-05`, as the history names days) in the same form.
+export function formatDay(day: string, lang: Lang): string {
+  const [y, m, d] = day.split("-").map(Number);
+  if (!y || !m || !d) return day;
+  return new Intl.DateTimeFormat(locale(lang), lang === "de" ? dayStyle : dayStyleEn).format(new Date(y, m - 1, d));
+}
+
+// The time of day alone, for today's events ("06:41").
+export function formatClock(iso: string, lang: Lang): string {
+  return new Intl.DateTimeFormat(locale(lang), { hour: "2-digit", minute: "2-digit" }).format(new Date(iso));
 }
 
 export async function setLanguage(lang: Lang): Promise<void> {

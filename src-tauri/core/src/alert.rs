@@ -229,6 +229,22 @@ struct Told {
 struct DigestLine {
     at: DateTime<FixedOffset>,
     text: String,
+    /// The alert's key (its root cause), so the digest names each provider once.
+    #[serde(default)]
+    key: String,
+}
+
+impl DigestLine {
+    /// Whom the line is about: the provider for its provider, account and certificate
+    /// alerts (a check id starts with its provider's), else the key itself (`network`).
+    fn about(&self) -> &str {
+        let (kind, rest) = self.key.split_once(':').unwrap_or(("", self.key.as_str()));
+        match kind {
+            "provider" | "account" => rest,
+            "certificate" => rest.split('/').next().unwrap_or(rest),
+            _ => &self.key,
+        }
+    }
 }
 
 /// How many digest lines are shown; the rest are counted.
@@ -414,7 +430,7 @@ fn evaluate(
         state.network.back_at = Some(now);
         out.push(Effect::Withdraw { key: NETWORK_KEY.into() });
         if global == Mode::Digest {
-            state.digest.push(DigestLine { at: now, text: text::network_back(lang).to_owned() });
+            state.digest.push(DigestLine { at: now, text: text::network_back(lang).to_owned(), key: "network".into() });
         }
     }
 
@@ -525,24 +541,39 @@ fn provider(
     }
 }
 
-/// Before the digest goes out: problems told before the quiet time that still last get a
-/// line too (the digest is the picture the user reads now), and every reminder clock starts
-/// again from it.
+/// Before the digest goes out, it becomes the picture the user reads now: first what is still
+/// wrong now (one line per provider, whether it began before or during the quiet time), then
+/// what happened meanwhile and is over — each provider once, by its latest event, so a
+/// provider that recovered is never listed as down. Every reminder clock starts again here.
 fn close_digest(state: &mut AlertState, policy: &Policy, now: DateTime<FixedOffset>) {
     let Some(summary) = &state.last else { return };
     let quiet_from = state.digest.first().map_or(now, |line| line.at);
+    let held = std::mem::take(&mut state.digest);
+    let mut still = Vec::new();
+    let mut wrong_now = BTreeSet::new();
     for p in &summary.providers {
+        let mentioned = held.iter().filter(|l| l.about() == p.id).map(|l| l.at).min();
         let Some(told) = state.providers.get_mut(&p.id).and_then(|m| m.told.as_mut()) else { continue };
-        let unmentioned = told.last_alert < quiet_from;
-        if unmentioned
-            && told.verdict != Verdict::Maintenance
-            && condition(p, policy) == Condition::Problem(told.verdict)
-        {
-            let title = text::alert_title(AlertEvent::Reminder, &p.name, told.verdict, p.state, policy.language);
-            state.digest.push(DigestLine { at: now, text: title });
-        }
+        let before = told.last_alert < quiet_from;
         told.last_alert = now;
+        let Condition::Problem(verdict) = condition(p, policy) else { continue };
+        if verdict == Verdict::Maintenance || (!before && mentioned.is_none()) {
+            continue;
+        }
+        let title = text::alert_title(AlertEvent::Reminder, &p.name, verdict, p.state, policy.language);
+        still.push(DigestLine { at: mentioned.unwrap_or(now), text: title, key: provider_key(&p.id) });
+        wrong_now.insert(p.id.clone());
     }
+    // Meanwhile: each one's latest line, in the order they last happened.
+    let mut meanwhile: Vec<DigestLine> = Vec::new();
+    for line in held {
+        if wrong_now.contains(line.about()) {
+            continue;
+        }
+        meanwhile.retain(|l| l.about() != line.about());
+        meanwhile.push(line);
+    }
+    state.digest = still.into_iter().chain(meanwhile).collect();
 }
 
 /// Certificate warnings: at most once per `certificate_every` per check, not every probe.
@@ -577,7 +608,7 @@ fn certificates(
 fn emit(state: &mut AlertState, mode: Mode, alert: Alert, now: DateTime<FixedOffset>, out: &mut Vec<Effect>) {
     match mode {
         Mode::Tell => out.push(Effect::Notify(alert)),
-        Mode::Digest => state.digest.push(DigestLine { at: now, text: alert.title }),
+        Mode::Digest => state.digest.push(DigestLine { at: now, text: alert.title, key: alert.key }),
         Mode::Hold => {}
     }
 }

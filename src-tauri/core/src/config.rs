@@ -1284,6 +1284,83 @@ tls = "starttls"
         assert_eq!(own.providers[0].mail[0].host, "mine.test");
     }
 
+    const ROUNDTRIP_PROVIDER: &str = "[[provider]]\nid = \"ionos\"\n\
+        [[provider.mail]]\nkind = \"smtp\"\nhost = \"smtp.ionos.de\"\nusername = \"info@example.de\"\n\
+        [[provider.mail]]\nkind = \"imap\"\nhost = \"imap.ionos.de\"\nusername = \"info@example.de\"\n\
+        [[provider.mail]]\nkind = \"pop3\"\nhost = \"pop.ionos.de\"\n";
+
+    #[test]
+    fn a_round_trip_refers_to_the_providers_endpoints_and_has_polite_defaults() {
+        let text =
+            format!("{ROUNDTRIP_PROVIDER}[[provider.roundtrip]]\nsmtp = \"smtp.ionos.de\"\nimap = \"imap.ionos.de\"\n");
+        let c = parse(&text, "c.toml").unwrap();
+        let trip = &c.providers[0].roundtrip[0];
+        assert_eq!((trip.smtp.port, trip.imap.port), (465, 993));
+        assert_eq!(trip.to, "info@example.de", "the imap login by default");
+        assert_eq!(
+            (trip.interval, trip.warn_after, trip.fail_after),
+            (ROUNDTRIP_INTERVAL, ROUNDTRIP_WARN_AFTER, ROUNDTRIP_FAIL_AFTER)
+        );
+        assert_eq!(trip.check_id("ionos"), "ionos/roundtrip/smtp.ionos.de/info@example.de");
+        let ids: Vec<String> = crate::check::checks_of(&c.providers[0]).into_iter().map(|c| c.id).collect();
+        assert_eq!(ids.last().map(String::as_str), Some("ionos/roundtrip/smtp.ionos.de/info@example.de"));
+
+        let text = format!(
+            "{ROUNDTRIP_PROVIDER}[[provider.roundtrip]]\nsmtp = \"smtp.ionos.de\"\nimap = \"imap.ionos.de\"\nto = \"chef@example.de\"\n\
+             interval = \"5m\"\nwarn_after = \"2m\"\nfail_after = \"10m\"\n"
+        );
+        let trip = &parse(&text, "c.toml").unwrap().providers[0].roundtrip[0];
+        assert_eq!(
+            (trip.to.as_str(), trip.interval.as_secs(), trip.fail_after.as_secs()),
+            ("chef@example.de", 300, 600)
+        );
+    }
+
+    #[test]
+    fn bad_round_trips_are_located_with_hints() {
+        let trip = |body: &str| format!("{ROUNDTRIP_PROVIDER}[[provider.roundtrip]]\n{body}");
+        let cases = [
+            (
+                "smtp = \"smtp.other.de\"\nimap = \"imap.ionos.de\"\n",
+                15,
+                "no smtp endpoint `smtp.other.de`",
+                "smtp.ionos.de",
+            ),
+            ("smtp = \"smtp.ionos.de\"\nimap = \"pop.ionos.de\"\n", 16, "no imap endpoint", "imap.ionos.de"),
+            (
+                "smtp = \"smtp.ionos.de\"\nimap = \"imap.ionos.de\"\ninterval = \"1m\"\n",
+                17,
+                "shorter than 5m",
+                "5 minutes",
+            ),
+            (
+                "smtp = \"smtp.ionos.de\"\nimap = \"imap.ionos.de\"\nto = \"nobody\"\n",
+                17,
+                "not a mail address",
+                "info@",
+            ),
+            (
+                "smtp = \"smtp.ionos.de\"\nimap = \"imap.ionos.de\"\nwarn_after = \"20m\"\nfail_after = \"10m\"\n",
+                18,
+                "fail_after is shorter",
+                "late",
+            ),
+            ("smtp = \"smtp.ionos.de\"\nimap = \"imap.ionos.de\"\nintervall = \"5m\"\n", 17, "intervall", "interval"),
+        ];
+        for (body, line, needle, hint) in cases {
+            let e = parse(&trip(body), "/home/u/config.toml").unwrap_err();
+            assert_eq!(e.line, Some(line), "{body}: {e}");
+            assert!(e.message.contains(needle), "{body}: {e}");
+            assert!(e.hint.as_deref().is_some_and(|h| h.contains(hint)), "{body}: {e}");
+        }
+        let no_login = "[[provider]]\nid = \"p\"\n[[provider.mail]]\nkind = \"smtp\"\nhost = \"s.p.de\"\n\
+                        [[provider.mail]]\nkind = \"imap\"\nhost = \"i.p.de\"\nusername = \"u@p.de\"\n\
+                        [[provider.roundtrip]]\nsmtp = \"s.p.de\"\nimap = \"i.p.de\"\n";
+        let e = parse(no_login, "c.toml").unwrap_err();
+        assert_eq!(e.line, Some(11), "{e}");
+        assert!(e.message.contains("has no username"), "{e}");
+    }
+
     #[test]
     fn bad_mail_entries_are_located_with_hints() {
         let head = "[[provider]]\nid = \"a\"\n[[provider.mail]]\n";

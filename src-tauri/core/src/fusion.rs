@@ -285,9 +285,12 @@ impl<'a> Probes<'a> {
 
 /// Names what a set of probes is about: mail servers, mail delivery or plain servers.
 fn subject<'o>(observations: impl IntoIterator<Item = &'o Observation>) -> Subject {
-    let kinds: Vec<CheckKind> = observations.into_iter().map(|o| o.kind).collect();
+    let observations: Vec<&Observation> = observations.into_iter().collect();
+    let kinds: Vec<CheckKind> = observations.iter().map(|o| o.kind).collect();
     if kinds.iter().all(|k| matches!(k, CheckKind::Smtp | CheckKind::Imap | CheckKind::Pop3)) {
         Subject::MailServers
+    } else if observations.iter().all(|o| o.kind == CheckKind::Roundtrip && o.reason == Some(Reason::Spam)) {
+        Subject::MailToSpam
     } else if kinds.iter().all(|k| *k == CheckKind::Roundtrip) {
         Subject::MailDelivery
     } else if kinds.iter().all(|k| *k != CheckKind::Http) {
@@ -756,13 +759,57 @@ mod tests {
             Case {
                 name: "late delivery in the round trip",
                 page: Some(green()),
-                probes: vec![probe("df/roundtrip", Roundtrip, Degraded, Some(Reason::Timeout), None, None)],
+                probes: vec![probe("df/roundtrip", Roundtrip, Degraded, Some(Reason::Delayed), None, None)],
                 network: Network::Online,
                 state: State::Degraded,
                 verdict: Verdict::ProviderUnacknowledged,
                 since: None,
                 de: "Mails kommen verspätet an",
                 en: "mail delivered late",
+            },
+            Case {
+                name: "mail accepted but never delivered while the page is green (the 1&1 case)",
+                page: Some(green()),
+                probes: vec![
+                    probe(smtp, Smtp, Up, None, None, None),
+                    probe(imap, Imap, Up, None, None, None),
+                    probe("df/roundtrip", Roundtrip, Down, Some(Reason::Lost), Some("2026-11-24T10:05:00+01:00"), None),
+                ],
+                network: Network::Online,
+                state: State::PartialOutage,
+                verdict: Verdict::ProviderUnacknowledged,
+                since: Some("2026-11-24T10:05:00+01:00"),
+                de: "DomainFactory: Mails an Sie kommen seit 10:05 nicht an — vom Anbieter noch nicht bestätigt",
+                en: "DomainFactory: mail to you not arriving since 10:05 — not yet acknowledged by the provider",
+            },
+            Case {
+                name: "a round trip whose login is refused is the account's",
+                page: Some(green()),
+                probes: vec![probe(
+                    "df/roundtrip",
+                    Roundtrip,
+                    Down,
+                    Some(Reason::Auth),
+                    Some("2026-11-24T09:58:00+01:00"),
+                    None,
+                )],
+                network: Network::Online,
+                state: State::Degraded,
+                verdict: Verdict::YourAccount,
+                since: Some("2026-11-24T09:58:00+01:00"),
+                de: "DomainFactory: Anmeldung seit 09:58 abgelehnt — bitte Benutzername und Passwort prüfen",
+                en: "DomainFactory: login refused since 09:58 — check your user name and password",
+            },
+            Case {
+                name: "mail in the spam folder is degraded delivery, not an outage",
+                page: Some(green()),
+                probes: vec![probe("df/roundtrip", Roundtrip, Degraded, Some(Reason::Spam), None, None)],
+                network: Network::Online,
+                state: State::Degraded,
+                verdict: Verdict::ProviderUnacknowledged,
+                since: None,
+                de: "Mails an Sie landen im Spam-Ordner",
+                en: "mail to you lands in the spam folder",
             },
             Case {
                 name: "a failing website is named as servers",

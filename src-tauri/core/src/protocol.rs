@@ -75,8 +75,13 @@ macro_rules! with_commands {
             window detect: Detect { url: String } -> $crate::protocol::Detection = Detected { detection };
             /// Adds a provider to the config file (the running app reloads it).
             window add_provider: AddProvider { provider: $crate::protocol::NewProvider } -> () = Done {};
-            /// Removes a provider from the config file.
-            window remove_provider: RemoveProvider { provider_id: String } -> () = Done {};
+            /// Removes a provider from the config file; `delete_history` also deletes what the
+            /// history holds about it (otherwise it stays, e.g. as evidence for a claim).
+            window remove_provider: RemoveProvider { provider_id: String, delete_history: bool } -> () = Done {};
+            /// Renames a provider and sets its status page (`None`: the preset's, or none), in
+            /// place in the config file; its id, and so its history, stays.
+            window edit_provider: EditProvider { provider_id: String, name: String, status_page: Option<String> }
+                -> () = Done {};
             /// The general settings as written in the config file.
             window general_settings: GeneralSettings
                 -> $crate::protocol::GeneralSettings = GeneralSettings { settings };
@@ -95,6 +100,11 @@ macro_rules! with_commands {
             custom edit_mail: EditMail { check_id: String, mail: $crate::protocol::NewMail } -> () = Done {};
             /// Removes the provider's mail endpoint with this check id from the config file.
             custom remove_mail: RemoveMail { provider_id: String, check_id: String } -> () = Done {};
+            /// Adds a page to watch for reachability to a provider in the config file: `url`, and
+            /// the text it must show, if any (`[[provider.http]]`).
+            window add_http: AddHttp { provider_id: String, url: String, expect: Option<String> } -> () = Done {};
+            /// Removes the provider's page with this check id from the config file.
+            window remove_http: RemoveHttp { provider_id: String, check_id: String } -> () = Done {};
             /// Probes a mail endpoint once, as it would be checked if added ("Test connection"):
             /// every step is pushed as `MailStep` while it happens, then `MailTested` ends it. The
             /// password, if a username is given, comes from the keychain.
@@ -351,6 +361,10 @@ pub struct Controls {
     /// Notifications are paused until then.
     #[ts(type = "string | null")]
     pub paused_until: Option<DateTime<FixedOffset>>,
+    /// The quiet hours are on now, until then (notifications wait for the digest).
+    #[serde(default)]
+    #[ts(type = "string | null")]
+    pub quiet_until: Option<DateTime<FixedOffset>>,
     pub snoozed: Vec<Snoozed>,
     /// Provider ids without alerts until unmuted.
     pub muted: Vec<String>,
@@ -510,7 +524,7 @@ mod tests {
     #[test]
     fn command_names_are_the_wire_methods() {
         let names = with_commands!(command_names);
-        assert_eq!(names.len(), 26);
+        assert_eq!(names.len(), 29);
         for name in names {
             let parsed = serde_json::from_value::<Request>(serde_json::json!({ "method": name }));
             if let Err(e) = parsed {

@@ -88,6 +88,8 @@ pub enum Subject {
     MailServers,
     /// The round trip: a tagged mail sent to the user's own mailbox.
     MailDelivery,
+    /// The round trip's mail arrives, but in the spam folder.
+    MailToSpam,
     /// Anything else (HTTP endpoints).
     Servers,
 }
@@ -211,6 +213,9 @@ fn resolved_but_failing(name: &str, symptom: Symptom, lang: Language) -> String 
         (Language::De, Subject::MailDelivery) => {
             format!("{name} meldet die Störung als behoben — Ihre Testmails kommen aber weiterhin nicht an")
         }
+        (Language::De, Subject::MailToSpam) => {
+            format!("{name} meldet die Störung als behoben — Ihre Testmails landen aber weiterhin im Spam-Ordner")
+        }
         (Language::De, Subject::Servers) => {
             format!("{name} meldet die Störung als behoben — die Server antworten aber weiterhin nicht")
         }
@@ -219,6 +224,9 @@ fn resolved_but_failing(name: &str, symptom: Symptom, lang: Language) -> String 
         }
         (Language::En, Subject::MailDelivery) => {
             format!("{name} reports the problem as resolved — but your test mails still do not arrive")
+        }
+        (Language::En, Subject::MailToSpam) => {
+            format!("{name} reports the problem as resolved — but your test mails still land in the spam folder")
         }
         (Language::En, Subject::Servers) => {
             format!("{name} reports the problem as resolved — but its servers still do not answer")
@@ -251,13 +259,25 @@ fn unacknowledged(name: &str, symptom: Symptom, since: Option<&str>, lang: Langu
         (_, Symptom::Intermittent { kind, failures, of }) => intermittent(kind, failures, of, lang),
         (_, Symptom::Slow { kind, factor }) => slow(kind, factor, since, lang),
         (Language::De, Symptom::NotAnswering(Subject::MailDelivery)) => match since {
-            Some(t) => format!("Testmails kommen seit {t} nicht an"),
-            None => "Testmails kommen nicht an".to_owned(),
+            Some(t) => format!("Mails an Sie kommen seit {t} nicht an"),
+            None => "Mails an Sie kommen nicht an".to_owned(),
         },
         (Language::En, Symptom::NotAnswering(Subject::MailDelivery)) => match since {
-            Some(t) => format!("test mails not arriving since {t}"),
-            None => "test mails not arriving".to_owned(),
+            Some(t) => format!("mail to you not arriving since {t}"),
+            None => "mail to you not arriving".to_owned(),
         },
+        (Language::De, Symptom::Impaired(Subject::MailToSpam) | Symptom::NotAnswering(Subject::MailToSpam)) => {
+            match since {
+                Some(t) => format!("Mails an Sie landen seit {t} im Spam-Ordner"),
+                None => "Mails an Sie landen im Spam-Ordner".to_owned(),
+            }
+        }
+        (Language::En, Symptom::Impaired(Subject::MailToSpam) | Symptom::NotAnswering(Subject::MailToSpam)) => {
+            match since {
+                Some(t) => format!("mail to you lands in the spam folder since {t}"),
+                None => "mail to you lands in the spam folder".to_owned(),
+            }
+        }
         (Language::De, Symptom::Impaired(Subject::MailDelivery)) => match since {
             Some(t) => format!("Mails kommen seit {t} verspätet an"),
             None => "Mails kommen verspätet an".to_owned(),
@@ -407,7 +427,16 @@ pub fn certificate_expiry(name: &str, days: i64, lang: Language) -> String {
 /// words stay under "Why?"). `None` where the probe could not tell (the engine's message says
 /// why, e.g. a password that is not stored).
 pub fn mail_result(o: &crate::model::Observation, m: &crate::model::MailFinding, lang: Language) -> Option<String> {
-    use crate::model::{Outcome, Reason};
+    use crate::model::{CheckKind, Outcome, Reason};
+    if o.kind == CheckKind::Roundtrip {
+        // The round trip says it in the user's language already ("zugestellt nach 7 min 12 s",
+        // "2 Testmails seit 10:05 unterwegs"); its dialogues' steps are under "Why?".
+        let what = match lang {
+            Language::De => "Zustellung",
+            Language::En => "Delivery",
+        };
+        return Some(format!("{what} {}: {}", o.target, o.message));
+    }
     let who = format!("{} {}", server_name(o.kind, lang), o.target);
     if let Some(cause) = m.cause.as_ref().filter(|_| o.outcome != Outcome::Up) {
         return Some(cause.sentence(lang));
@@ -590,6 +619,22 @@ pub fn network_down_body(lang: Language) -> &'static str {
     match lang {
         Language::De => "Die Anbieter werden wieder geprüft, sobald die Verbindung zurück ist.",
         Language::En => "Providers will be checked again as soon as the connection is back.",
+    }
+}
+
+/// What a second start of the resident prints: the first one shows its window instead.
+pub fn already_running(lang: Language) -> &'static str {
+    match lang {
+        Language::De => "Outage Notifier läuft bereits; das Fenster wird geöffnet.",
+        Language::En => "Outage Notifier is already running; asked it to open its window.",
+    }
+}
+
+/// The notification's one button, which opens the window where the alert leads.
+pub fn open_action(lang: Language) -> &'static str {
+    match lang {
+        Language::De => "Öffnen",
+        Language::En => "Open",
     }
 }
 

@@ -17,6 +17,8 @@ pub enum TrayIcon {
     Maintenance,
     Unknown,
     Offline,
+    /// No provider configured yet: neutral, neither "all well" nor a problem.
+    NotSetUp,
 }
 
 impl TrayIcon {
@@ -29,6 +31,7 @@ impl TrayIcon {
             TrayIcon::Maintenance => "maintenance",
             TrayIcon::Unknown => "unknown",
             TrayIcon::Offline => "offline",
+            TrayIcon::NotSetUp => "setup",
         }
     }
 }
@@ -65,7 +68,9 @@ pub struct TrayAppearance {
 /// The tray for this summary and the user's controls (pause, start at login).
 pub fn appearance(summary: &Summary, controls: &Controls, lang: Language) -> TrayAppearance {
     let worst = summary.worst();
-    let icon = if summary.network.is_online() {
+    let icon = if summary.providers.is_empty() {
+        TrayIcon::NotSetUp
+    } else if summary.network.is_online() {
         match worst {
             State::Operational => TrayIcon::Operational,
             State::Maintenance => TrayIcon::Maintenance,
@@ -81,13 +86,13 @@ pub fn appearance(summary: &Summary, controls: &Controls, lang: Language) -> Tra
     // Worst first, then by name, so the menu reads like a triage list.
     affected.sort_by(|a, b| b.state.severity().cmp(&a.state.severity()).then_with(|| a.name.cmp(&b.name)));
 
-    let tooltip = if !summary.network.is_online() {
-        text::network_trouble(summary.network, lang).to_owned()
-    } else if summary.providers.is_empty() {
+    let tooltip = if summary.providers.is_empty() {
         match lang {
-            Language::De => "Noch keine Anbieter eingerichtet".into(),
-            Language::En => "No providers set up yet".into(),
+            Language::De => "Noch nicht eingerichtet".into(),
+            Language::En => "Not set up yet".into(),
         }
+    } else if !summary.network.is_online() {
+        text::network_trouble(summary.network, lang).to_owned()
     } else if affected.iter().all(|p| p.state == State::Unknown) && !affected.is_empty() {
         match lang {
             Language::De => "Zustand noch unbekannt".into(),
@@ -118,6 +123,12 @@ pub fn appearance(summary: &Summary, controls: &Controls, lang: Language) -> Tra
             Language::De => write!(tooltip, " — Benachrichtigungen pausiert bis {at}"),
             Language::En => write!(tooltip, " — notifications paused until {at}"),
         };
+    } else if let Some(until) = controls.quiet_until {
+        let at = until.format("%H:%M");
+        let _ = match lang {
+            Language::De => write!(tooltip, " — Ruhezeit bis {at}"),
+            Language::En => write!(tooltip, " — quiet hours until {at}"),
+        };
     }
 
     let mut menu: Vec<MenuEntry> = affected
@@ -132,6 +143,16 @@ pub fn appearance(summary: &Summary, controls: &Controls, lang: Language) -> Tra
     }
     let de = lang == Language::De;
     let item = |label: &str, action| MenuEntry::Item { label: label.into(), action };
+    if summary.providers.is_empty() {
+        // Nothing to check: the one useful step is the welcome, which adds the first provider.
+        menu.push(item(
+            if de { "Einrichten …" } else { "Set up …" },
+            Action::OpenWindow { route: Some("/welcome".into()) },
+        ));
+        menu.push(MenuEntry::Separator);
+        menu.push(item(if de { "Beenden" } else { "Quit" }, Action::Quit));
+        return TrayAppearance { icon, tooltip, attention: false, menu };
+    }
     menu.push(item(if de { "Jetzt prüfen" } else { "Check now" }, Action::CheckNow));
     menu.push(item(
         if de { "Outage Notifier öffnen" } else { "Open Outage Notifier" },
@@ -211,7 +232,42 @@ mod tests {
     }
 
     fn none() -> Controls {
-        Controls { paused_until: None, snoozed: vec![], muted: vec![], autostart: None, language: None }
+        Controls {
+            paused_until: None,
+            quiet_until: None,
+            snoozed: vec![],
+            muted: vec![],
+            autostart: None,
+            language: None,
+        }
+    }
+
+    #[test]
+    fn nothing_set_up_is_neutral_and_leads_to_the_welcome_in_both_languages() {
+        let empty = summary(Network::Online, &[]);
+        let en = appearance(&empty, &none(), Language::En);
+        assert_eq!(en.icon, TrayIcon::NotSetUp, "no provider is not \"all well\"");
+        assert_eq!(en.tooltip, "Not set up yet");
+        assert!(!en.attention);
+        assert_eq!(labels(&en), ["Set up …", "--", "Quit"]);
+        assert!(
+            matches!(&en.menu[0], MenuEntry::Item { action: Action::OpenWindow { route: Some(r) }, .. } if r == "/welcome")
+        );
+        let de = appearance(&summary(Network::Offline, &[]), &none(), Language::De);
+        assert_eq!(de.icon, TrayIcon::NotSetUp, "offline matters only once something is watched");
+        assert_eq!(de.tooltip, "Noch nicht eingerichtet");
+        assert_eq!(labels(&de), ["Einrichten …", "--", "Beenden"]);
+    }
+
+    #[test]
+    fn quiet_hours_are_in_the_tooltip_in_both_languages() {
+        let controls = Controls {
+            quiet_until: Some(chrono::DateTime::parse_from_rfc3339("2026-11-25T07:00:00+01:00").unwrap()),
+            ..none()
+        };
+        let s = summary(Network::Online, &[("GitHub", State::Operational)]);
+        assert_eq!(appearance(&s, &controls, Language::De).tooltip, "Alles in Ordnung — Ruhezeit bis 07:00");
+        assert_eq!(appearance(&s, &controls, Language::En).tooltip, "All well — quiet hours until 07:00");
     }
 
     #[test]
@@ -274,7 +330,7 @@ mod tests {
 
     #[test]
     fn pause_submenu_carries_the_spans() {
-        let a = appearance(&summary(Network::Online, &[]), &none(), Language::En);
+        let a = appearance(&summary(Network::Online, &[("GitHub", State::Operational)]), &none(), Language::En);
         let spans: Vec<_> = a
             .menu
             .iter()

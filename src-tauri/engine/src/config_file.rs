@@ -145,6 +145,35 @@ pub fn remove_provider(path: &Path, id: &str) -> Result<(), EngineError> {
     })
 }
 
+/// Renames the provider with this id and sets its status page, in place (comments and its
+/// mail accounts stay; same guarantees as [`add_provider`]). A new status page drops the
+/// format written for the old one, so the next check detects it afresh; `None` removes the
+/// page (a preset's own applies again).
+pub fn edit_provider(path: &Path, id: &str, name: &str, status_page: Option<&str>) -> Result<(), EngineError> {
+    edit(path, |doc| {
+        let table = provider_table(doc, id)?;
+        let name = name.trim();
+        if name.is_empty() {
+            return Err("a provider needs a name".into());
+        }
+        table.insert("name", toml_edit::value(name));
+        let page = status_page.map(str::trim).filter(|p| !p.is_empty());
+        let unchanged = table.get("status_page").and_then(toml_edit::Item::as_str) == page;
+        if !unchanged {
+            table.remove("status_format");
+            match page {
+                Some(page) => {
+                    table.insert("status_page", toml_edit::value(page));
+                }
+                None => {
+                    table.remove("status_page");
+                }
+            }
+        }
+        Ok(())
+    })
+}
+
 /// The general settings as the config file spells them.
 pub fn general(path: &Path) -> Result<GeneralSettings, EngineError> {
     let shown = path.display().to_string();
@@ -309,18 +338,56 @@ pub fn add_mail(path: &Path, new: &NewMail) -> Result<(), EngineError> {
 /// [`add_provider`]).
 pub fn remove_mail(path: &Path, provider_id: &str, check_id: &str) -> Result<(), EngineError> {
     let index = mail_index(path, provider_id, check_id)?;
+    remove_nth(path, provider_id, "mail", index, check_id)
+}
+
+/// Adds a page to watch (`[[provider.http]]`) to its provider in the config file (same
+/// guarantees as [`add_provider`]; core's parser refuses an address that is no http(s) URL or
+/// that the provider already watches).
+pub fn add_http(path: &Path, provider_id: &str, url: &str, expect: Option<&str>) -> Result<(), EngineError> {
     edit(path, |doc| {
         let provider = provider_table(doc, provider_id)?;
         let list = provider
-            .get_mut("mail")
+            .entry("http")
+            .or_insert_with(|| toml_edit::Item::ArrayOfTables(toml_edit::ArrayOfTables::new()))
+            .as_array_of_tables_mut()
+            .ok_or_else(|| format!("`http` of provider `{provider_id}` is not a list of [[provider.http]] tables"))?;
+        let mut table = toml_edit::Table::new();
+        table.insert("url", toml_edit::value(url.trim()));
+        if let Some(expect) = expect.map(str::trim).filter(|e| !e.is_empty()) {
+            table.insert("expect", toml_edit::value(expect));
+        }
+        list.push(table);
+        Ok(())
+    })
+}
+
+/// Removes the provider's page whose check has this id (same guarantees as [`add_provider`]).
+pub fn remove_http(path: &Path, provider_id: &str, check_id: &str) -> Result<(), EngineError> {
+    let config = load(path)?;
+    let index = configured(&config, provider_id)?
+        .http
+        .iter()
+        .position(|h| h.check_id(provider_id) == check_id)
+        .ok_or_else(|| EngineError::EditConfig(format!("no page `{check_id}` in the config")))?;
+    remove_nth(path, provider_id, "http", index, check_id)
+}
+
+/// Removes the `index`th `[[provider.<section>]]` table of a provider: the config's list and
+/// the file's tables are in the same order, unless the list is the preset's (no tables).
+fn remove_nth(path: &Path, provider_id: &str, section: &str, index: usize, check_id: &str) -> Result<(), EngineError> {
+    edit(path, |doc| {
+        let provider = provider_table(doc, provider_id)?;
+        let list = provider
+            .get_mut(section)
             .and_then(toml_edit::Item::as_array_of_tables_mut)
-            .ok_or_else(|| format!("no mail endpoint `{check_id}` in the config (it is the preset's)"))?;
+            .ok_or_else(|| format!("no {section} entry `{check_id}` in the config (it is the preset's)"))?;
         if index >= list.len() {
-            return Err(format!("no mail endpoint `{check_id}` in the config"));
+            return Err(format!("no {section} entry `{check_id}` in the config"));
         }
         list.remove(index);
         if list.is_empty() {
-            provider.remove("mail");
+            provider.remove(section);
         }
         Ok(())
     })
@@ -493,6 +560,36 @@ mod tests {
         assert!(!text.contains("a.example"), "{text}");
         assert!(remove_provider(&path, "a").is_err(), "gone already");
         assert!(!dir.path().join("config.toml.tmp").exists());
+    }
+
+    #[test]
+    fn a_page_to_watch_is_added_and_removed_and_a_bad_one_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config.toml");
+        let original =
+            "[[provider]]\nid = \"wa\" # messenger\nname = \"WhatsApp\"\nstatus_page = \"https://wa.example/\"\n";
+        std::fs::write(&path, original).unwrap();
+        add_http(&path, "wa", " https://web.wa.example/ ", Some(" online ")).unwrap();
+        add_http(&path, "wa", "https://chat.wa.example/", None).unwrap();
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(text.starts_with(original), "{text}");
+        let http = load(&path).unwrap().providers[0].http.clone();
+        assert_eq!(http.len(), 2);
+        assert_eq!((http[0].url.as_str(), http[0].expect.as_deref()), ("https://web.wa.example/", Some("online")));
+
+        let before = std::fs::read(&path).unwrap();
+        assert!(add_http(&path, "wa", "https://web.wa.example/", None).is_err(), "already watched");
+        assert!(add_http(&path, "wa", "ftp://x.example/", None).is_err(), "not http(s)");
+        assert!(add_http(&path, "nope", "https://x.example/", None).is_err(), "no such provider");
+        assert_eq!(std::fs::read(&path).unwrap(), before, "nothing written");
+
+        remove_http(&path, "wa", &http[0].check_id("wa")).unwrap();
+        let left = load(&path).unwrap().providers[0].http.clone();
+        assert_eq!(left.iter().map(|h| h.url.as_str()).collect::<Vec<_>>(), ["https://chat.wa.example/"]);
+        remove_http(&path, "wa", &left[0].check_id("wa")).unwrap();
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert_eq!(text, original, "back to what the user wrote");
+        assert!(remove_http(&path, "wa", &left[0].check_id("wa")).is_err(), "gone already");
     }
 
     #[test]

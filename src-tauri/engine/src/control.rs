@@ -373,9 +373,28 @@ async fn connection(
                 let path = files.config.clone();
                 done_or_error(id, blocking(move || crate::config_file::add_provider(&path, &provider)).await)
             }
-            Request::RemoveProvider { provider_id } => {
+            Request::RemoveProvider { provider_id, delete_history } => {
+                let (path, database) = (files.config.clone(), files.database.clone());
+                // The config first: should that be refused, the history stays untouched.
+                let removed = blocking(move || {
+                    crate::config_file::remove_provider(&path, &provider_id)?;
+                    if delete_history {
+                        crate::store::Store::open(&database)?.delete_provider(&provider_id)?;
+                    }
+                    Ok(())
+                })
+                .await;
+                done_or_error(id, removed)
+            }
+            Request::EditProvider { provider_id, name, status_page } => {
                 let path = files.config.clone();
-                done_or_error(id, blocking(move || crate::config_file::remove_provider(&path, &provider_id)).await)
+                done_or_error(
+                    id,
+                    blocking(move || {
+                        crate::config_file::edit_provider(&path, &provider_id, &name, status_page.as_deref())
+                    })
+                    .await,
+                )
             }
             Request::GeneralSettings => {
                 let path = files.config.clone();
@@ -408,6 +427,20 @@ async fn connection(
                 done_or_error(
                     id,
                     blocking(move || crate::config_file::remove_mail(&path, &provider_id, &check_id)).await,
+                )
+            }
+            Request::AddHttp { provider_id, url, expect } => {
+                let path = files.config.clone();
+                done_or_error(
+                    id,
+                    blocking(move || crate::config_file::add_http(&path, &provider_id, &url, expect.as_deref())).await,
+                )
+            }
+            Request::RemoveHttp { provider_id, check_id } => {
+                let path = files.config.clone();
+                done_or_error(
+                    id,
+                    blocking(move || crate::config_file::remove_http(&path, &provider_id, &check_id)).await,
                 )
             }
             Request::TestMail { mail } => {

@@ -34,6 +34,10 @@ pub fn run(paths: &Paths, autostart: &Autostart, verbose: u8) -> anyhow::Result<
 }
 
 fn serve(paths: &Paths, autostart: &Autostart, verbose: u8, platform: Platform) -> anyhow::Result<ExitCode> {
+    // A first start has no config file yet: the window greets the user once (the marker in
+    // the data folder says it did), instead of a tray icon that says nothing.
+    let welcome = paths.data_dir.join("welcomed");
+    let greet = !paths.config_file.exists() && !welcome.exists();
     let config = config_file::load(&paths.config_file)?;
     let mut language = config_file::language(&config);
     // One thread is plenty for a process that waits on timers and sockets all day; blocking
@@ -47,7 +51,7 @@ fn serve(paths: &Paths, autostart: &Autostart, verbose: u8, platform: Platform) 
                 // Already running: ask it to show its window, and leave.
                 let mut client = control::Client::connect(&paths.socket).await?;
                 client.open_window(None).await?;
-                println!("Outage Notifier is already running; asked it to open its window.");
+                println!("{}", outage_core::text::already_running(language));
                 return Ok(ExitCode::SUCCESS);
             }
         };
@@ -86,6 +90,12 @@ fn serve(paths: &Paths, autostart: &Autostart, verbose: u8, platform: Platform) 
             },
         ));
         let mut windows = Windows::new(paths.socket.clone(), navigate_tx);
+        if greet {
+            windows.open(Some("/welcome".into()));
+            if let Err(e) = std::fs::create_dir_all(&paths.data_dir).and_then(|()| std::fs::write(&welcome, b"")) {
+                tracing::warn!("the welcome may show again at the next start: {e}");
+            }
+        }
 
         // The tray menu's and the notifications' actions; the control socket's come as requests.
         let (actions_tx, mut actions_rx) = mpsc::unbounded_channel::<Action>();
@@ -95,13 +105,14 @@ fn serve(paths: &Paths, autostart: &Autostart, verbose: u8, platform: Platform) 
         let mut alerts = load_alerts(&state_file);
         let mut saved = alerts.durable();
         let shell =
-            Shell::start(&first, &controls(&alerts, autostart, language), language, actions_tx, platform).await?;
+            Shell::start(&first, &controls(&alerts, &policy, autostart, language, clock()), language, actions_tx, platform).await?;
 
         let mut terminate = signal_stream()?;
         let mut reap = tokio::time::interval(std::time::Duration::from_secs(5));
         // Reminders, settling, snooze and quiet-hours ends are driven by the clock, not only by
         // summary changes. After sleep the interval simply resumes; the policy notices the gap.
         let mut alert_tick = tokio::time::interval(std::time::Duration::from_secs(60));
+        let mut was_quiet = policy.quiet_hours.and_then(|q| q.until(clock())).is_some();
         alert_tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             let durable = alerts.durable();
@@ -114,28 +125,30 @@ fn serve(paths: &Paths, autostart: &Autostart, verbose: u8, platform: Platform) 
                 changed = updates.changed() => {
                     if changed.is_err() { break; }
                     let summary = updates.borrow_and_update().clone();
-                    shell.show(tray::appearance(&summary, &controls(&alerts, autostart, language), language)).await;
+                    shell.show(tray::appearance(&summary, &controls(&alerts, &policy, autostart, language, clock()), language)).await;
                     let (next, effects) = alert::step(alerts, alert::Input::Summary(summary), &policy, clock());
                     alerts = next;
-                    deliver(&engine, &shell, effects).await;
+                    deliver(&engine, &shell, effects, language).await;
                     continue;
                 }
                 _ = alert_tick.tick() => {
                     let paused = alerts.paused_until();
                     let (next, effects) = alert::step(alerts, alert::Input::Tick, &policy, clock());
                     alerts = next;
-                    deliver(&engine, &shell, effects).await;
-                    if paused != alerts.paused_until() {
-                        // A pause ran out: the tray stops saying "paused".
+                    deliver(&engine, &shell, effects, language).await;
+                    let quiet = policy.quiet_hours.and_then(|q| q.until(clock())).is_some();
+                    if paused != alerts.paused_until() || quiet != was_quiet {
+                        was_quiet = quiet;
+                        // A pause ran out, quiet hours began or ended: the tray says so.
                         let summary = updates.borrow().clone();
-                        shell.show(tray::appearance(&summary, &controls(&alerts, autostart, language), language)).await;
+                        shell.show(tray::appearance(&summary, &controls(&alerts, &policy, autostart, language, clock()), language)).await;
                     }
                     continue;
                 }
                 Some(action) = actions_rx.recv() => action,
                 Some(request) = shell_rx.recv() => match request {
                     ShellRequest::Action(action) => action,
-                    ShellRequest::Controls(reply) => { let _ = reply.send(controls(&alerts, autostart, language)); continue; }
+                    ShellRequest::Controls(reply) => { let _ = reply.send(controls(&alerts, &policy, autostart, language, clock())); continue; }
                 },
                 () = config_changed(config_watch.as_mut()) => {
                     match config_file::reload(&paths.config_file) {
@@ -145,12 +158,12 @@ fn serve(paths: &Paths, autostart: &Autostart, verbose: u8, platform: Platform) 
                             policy = alert::Policy::from_config(&config.alerts, language);
                             engine.send(Command::Reload(Box::new(config))).await;
                             // Withdraw the notice about an earlier broken edit, if any.
-                            shell.notify(vec![alert::Effect::Withdraw { key: CONFIG_ALERT.into() }]);
+                            shell.notify(vec![alert::Effect::Withdraw { key: CONFIG_ALERT.into() }], language);
                         }
                         Err(e) => {
                             // Keep running with what we had; tell the user once, where and what.
                             tracing::error!("config not applied, keeping the previous one: {e}");
-                            shell.notify(vec![alert::Effect::Notify(config_alert(&e, language))]);
+                            shell.notify(vec![alert::Effect::Notify(config_alert(&e, language))], language);
                         }
                     }
                     continue;
@@ -177,11 +190,11 @@ fn serve(paths: &Paths, autostart: &Autostart, verbose: u8, platform: Platform) 
                     tracing::info!(?action, "alert control");
                     let (next, effects) = alert::step(alerts, alert::Input::Action(action), &policy, clock());
                     alerts = next;
-                    deliver(&engine, &shell, effects).await;
+                    deliver(&engine, &shell, effects, language).await;
                 }
             }
             let summary = updates.borrow().clone();
-            shell.show(tray::appearance(&summary, &controls(&alerts, autostart, language), language)).await;
+            shell.show(tray::appearance(&summary, &controls(&alerts, &policy, autostart, language, clock()), language)).await;
         }
         tracing::info!("resident stopping");
         // A snooze or mute acknowledged just before the end still counts.
@@ -286,9 +299,16 @@ fn config_alert(error: &outage_engine::EngineError, language: outage_core::text:
 }
 
 /// What the user has silenced, for the tray menu and the window.
-fn controls(alerts: &AlertState, autostart: &Autostart, language: outage_core::text::Language) -> Controls {
+fn controls(
+    alerts: &AlertState,
+    policy: &alert::Policy,
+    autostart: &Autostart,
+    language: outage_core::text::Language,
+    now: chrono::DateTime<chrono::FixedOffset>,
+) -> Controls {
     Controls {
         paused_until: alerts.paused_until(),
+        quiet_until: policy.quiet_hours.and_then(|q| q.until(now)),
         snoozed: alerts
             .snoozed()
             .map(|(provider_id, until)| Snoozed { provider_id: provider_id.to_owned(), until })
@@ -300,14 +320,19 @@ fn controls(alerts: &AlertState, autostart: &Autostart, language: outage_core::t
 }
 
 /// Shows the alerts and keeps each one in the history, as evidence of what the user was told.
-async fn deliver(engine: &runner::EngineHandle, shell: &Shell, effects: Vec<alert::Effect>) {
+async fn deliver(
+    engine: &runner::EngineHandle,
+    shell: &Shell,
+    effects: Vec<alert::Effect>,
+    language: outage_core::text::Language,
+) {
     for effect in &effects {
         if let alert::Effect::Notify(a) = effect {
             let record = Command::RecordAlert { key: a.key.clone(), title: a.title.clone(), body: a.body.clone() };
             engine.send(record).await;
         }
     }
-    shell.notify(effects);
+    shell.notify(effects, language);
 }
 
 /// The platform's tray and notifications.
@@ -368,8 +393,8 @@ impl Shell {
         self.tray.send(crate::desktop::TrayCommand::Show(appearance));
     }
 
-    fn notify(&self, effects: Vec<alert::Effect>) {
-        self.notifier.apply(effects);
+    fn notify(&self, effects: Vec<alert::Effect>, language: outage_core::text::Language) {
+        self.notifier.apply(effects, language);
     }
 }
 

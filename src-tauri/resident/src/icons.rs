@@ -9,13 +9,14 @@ macro_rules! icon_png {
 }
 
 /// Each state's icon, drawn for dark panels (the Linux and Windows defaults) and compiled in.
-pub const SOURCES: [(TrayIcon, &[u8]); 6] = [
+pub const SOURCES: [(TrayIcon, &[u8]); 7] = [
     (TrayIcon::Operational, icon_png!("operational")),
     (TrayIcon::Degraded, icon_png!("degraded")),
     (TrayIcon::Outage, icon_png!("outage")),
     (TrayIcon::Maintenance, icon_png!("maintenance")),
     (TrayIcon::Unknown, icon_png!("unknown")),
     (TrayIcon::Offline, icon_png!("offline")),
+    (TrayIcon::NotSetUp, icon_png!("setup")),
 ];
 
 /// RGBA8 pixels of a PNG, with its width and height.

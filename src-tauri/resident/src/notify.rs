@@ -25,10 +25,12 @@ impl Notifier {
         Notifier { inner }
     }
 
-    pub fn apply(&self, effects: Vec<Effect>) {
+    /// Shows and withdraws; `language` names the notification's button.
+    pub fn apply(&self, effects: Vec<Effect>, language: outage_core::text::Language) {
+        let open = outage_core::text::open_action(language);
         for effect in effects {
             match effect {
-                Effect::Notify(alert) => self.inner.show(alert),
+                Effect::Notify(alert) => self.inner.show(alert, open),
                 Effect::Withdraw { key } => self.inner.withdraw(&key),
             }
         }
@@ -118,7 +120,7 @@ mod xdg {
             Notifications { shown: Arc::default(), shell, bus: Arc::default() }
         }
 
-        pub fn show(&self, alert: alert::Alert) {
+        pub fn show(&self, alert: alert::Alert, open: &'static str) {
             let this = self.clone();
             tokio::spawn(async move {
                 let mut bus = this.bus.lock().await;
@@ -142,7 +144,7 @@ mod xdg {
                     "dialog-warning",
                     summary.as_str(),
                     body.as_str(),
-                    vec!["default", "Open"],
+                    vec!["default", open],
                     hints,
                     // The server's default expiry.
                     -1i32,
@@ -297,7 +299,7 @@ mod toast {
             Notifications { generation: Arc::default(), shell }
         }
 
-        pub fn show(&self, alert: alert::Alert) {
+        pub fn show(&self, alert: alert::Alert, open: &'static str) {
             let generations = self.generation.clone();
             let shell = self.shell.clone();
             // The calls block, and the handle must stay alive until the toast is answered.
@@ -309,7 +311,7 @@ mod toast {
                     *g
                 };
                 let mut n = Notification::new();
-                n.appname(APP_NAME).summary(&alert.title).body(&alert.body).action("default", "Open");
+                n.appname(APP_NAME).summary(&alert.title).body(&alert.body).action("default", open);
                 // macOS's notification center has no urgency (its newer API, which needs a
                 // signed bundle, has interruption levels).
                 #[cfg(not(target_os = "macos"))]

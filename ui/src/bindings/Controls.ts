@@ -9,7 +9,11 @@ export type Controls = {
 /**
  * Notifications are paused until then.
  */
-paused_until: string | null, snoozed: Array<Snoozed>, 
+paused_until: string | null, 
+/**
+ * The quiet hours are on now, until then (notifications wait for the digest).
+ */
+quiet_until: string | null, snoozed: Array<Snoozed>, 
 /**
  * Provider ids without alerts until unmuted.
  */

@@ -72,9 +72,15 @@ detect: Detection,
  */
 add_provider: null, 
 /**
- * Removes a provider from the config file.
+ * Removes a provider from the config file; `delete_history` also deletes what the
+ * history holds about it (otherwise it stays, e.g. as evidence for a claim).
  */
 remove_provider: null, 
+/**
+ * Renames a provider and sets its status page (`None`: the preset's, or none), in
+ * place in the config file; its id, and so its history, stays.
+ */
+edit_provider: null, 
 /**
  * The general settings as written in the config file.
  */
@@ -86,4 +92,13 @@ set_general_settings: null,
 /**
  * The mail endpoints written in the config file for one provider (not the preset's).
  */
-mail_accounts: Array<MailAccount>, };
+mail_accounts: Array<MailAccount>, 
+/**
+ * Adds a page to watch for reachability to a provider in the config file: `url`, and
+ * the text it must show, if any (`[[provider.http]]`).
+ */
+add_http: null, 
+/**
+ * Removes the provider's page with this check id from the config file.
+ */
+remove_http: null, };

@@ -622,12 +622,14 @@ fn quiet_hours_hold_everything_for_one_digest() {
     let (when, digest) = &alerts[0];
     assert_eq!(*when, at("2026-11-25T07:00:00+01:00"));
     assert_eq!(digest.key, DIGEST_KEY);
-    assert_eq!(digest.title, "3 events while notifications were quiet");
+    assert_eq!(digest.title, "2 events while notifications were quiet");
+    // What is still wrong now first, then what happened meanwhile; each provider once, and
+    // DomainFactory, which recovered, is not listed as down.
     let lines: Vec<&str> = digest.body.lines().collect();
-    assert_eq!(lines.len(), 3, "{}", digest.body);
-    assert!(lines[0].starts_with("24.11. 23:0") && lines[0].ends_with("DomainFactory: partial outage"), "{lines:?}");
-    assert!(lines[1].ends_with("DomainFactory: back to normal"), "{lines:?}");
-    assert!(lines[2].starts_with("05:0") && lines[2].ends_with("IONOS: partial outage"), "{lines:?}");
+    assert_eq!(lines.len(), 2, "{}", digest.body);
+    assert!(lines[0].starts_with("05:0") && lines[0].ends_with("IONOS: still partial outage"), "{lines:?}");
+    assert!(lines[1].starts_with("01:") && lines[1].ends_with("DomainFactory: back to normal"), "{lines:?}");
+    assert!(!digest.body.contains("DomainFactory: partial outage"), "{}", digest.body);
     // The digest counts as telling: no separate alert for IONOS afterwards, and its reminder
     // is four hours after the digest.
     sim.run_until("2026-11-25T11:30:00+01:00");
@@ -902,16 +904,13 @@ fn pause_all_holds_everything_for_one_digest() {
         )),
     );
     assert_eq!(back, [Effect::Withdraw { key: NETWORK_KEY.into() }], "withdrawing makes no noise");
-    // Resuming early delivers the digest at once; C, told before the pause and still down,
-    // is part of the picture.
+    // Resuming early delivers the digest at once: what is still wrong now (C, told before the
+    // pause and still down, is part of the picture), then what happened meanwhile — the
+    // network once, by its latest news.
     let effects = d.at("2026-11-24T10:30:00+01:00", Input::Action(Action::Resume));
     let [Effect::Notify(digest)] = effects.as_slice() else { panic!("{effects:?}") };
-    assert_eq!(digest.title, "4 events while notifications were quiet");
-    assert_eq!(
-        digest.body,
-        "10:10 A: major outage\n10:20 Your internet connection is down\n10:25 Internet connection back\n\
-         10:30 C: still major outage"
-    );
+    assert_eq!(digest.title, "3 events while notifications were quiet");
+    assert_eq!(digest.body, "10:10 A: still major outage\n10:30 C: still major outage\n10:25 Internet connection back");
     // "Until tomorrow" ends at the policy's morning on the next day.
     d.at("2026-11-24T23:30:00+01:00", Input::Action(Action::Pause(Span::UntilTomorrow)));
     assert_eq!(d.state.paused_until(), Some(at("2026-11-25T08:00:00+01:00")));
@@ -931,7 +930,7 @@ fn german_digest_and_acknowledgement() {
     let [Effect::Notify(digest)] = effects.as_slice() else { panic!("{effects:?}") };
     assert_eq!(digest.title, "10 Meldungen aus der Ruhezeit");
     assert!(digest.body.ends_with("\n… und 2 weitere"), "{}", digest.body);
-    assert!(digest.body.starts_with("10:10 P0: schwerer Ausfall\n"), "{}", digest.body);
+    assert!(digest.body.starts_with("10:10 P0: weiterhin schwerer Ausfall\n"), "{}", digest.body);
 
     let mut d = Driver::new(Policy::new(Language::De));
     let unack = (State::PartialOutage, Verdict::ProviderUnacknowledged);
@@ -1071,7 +1070,7 @@ fn configured_policy_keeps_quiet_hours() {
     let effects = d.at("2026-11-25T07:00:00+01:00", Input::Tick);
     let [Effect::Notify(digest)] = effects.as_slice() else { panic!("{effects:?}") };
     assert_eq!(digest.title, "1 Meldung aus der Ruhezeit");
-    assert_eq!(digest.body, "24.11. 23:00 A: schwerer Ausfall");
+    assert_eq!(digest.body, "24.11. 23:00 A: weiterhin schwerer Ausfall");
     assert_eq!(d.tick("2026-11-25T08:00:00+01:00"), ["A: weiterhin schwerer Ausfall"]);
 }
 
@@ -1119,4 +1118,37 @@ fn only_the_chosen_states_alert() {
     let mut all = Driver::new(Policy { states: vec![], ..Policy::default() });
     assert_eq!(all.sum("2026-11-24T10:00:00+01:00", &[("b", account)]).len(), 1);
     assert!(all.sum("2026-11-24T10:01:00+01:00", &[("b", account), ("c", MAJOR)]).is_empty());
+}
+
+#[test]
+fn digest_lists_a_recovered_provider_once_and_not_as_down() {
+    let mut d = Driver::new(Policy::default());
+    d.at("2026-11-24T10:00:00+01:00", Input::Action(Action::Pause(Span::FourHours)));
+    d.sum("2026-11-24T10:10:00+01:00", &[("a", MAJOR), ("b", OK)]);
+    d.sum("2026-11-24T10:40:00+01:00", &[("a", OK), ("b", MAJOR)]);
+    d.sum("2026-11-24T11:20:00+01:00", &[("a", MAJOR), ("b", OK)]);
+    d.sum("2026-11-24T12:40:00+01:00", &[("a", OK), ("b", OK)]);
+    let effects = d.at("2026-11-24T13:00:00+01:00", Input::Action(Action::Resume));
+    let [Effect::Notify(digest)] = effects.as_slice() else { panic!("{effects:?}") };
+    let lines: Vec<&str> = digest.body.lines().collect();
+    // Both went down and recovered during the pause: nothing is wrong now, each is named
+    // once, by its recovery.
+    assert_eq!(lines.len(), 2, "{}", digest.body);
+    assert!(lines.iter().all(|l| !l.contains("major outage")), "{}", digest.body);
+    assert_eq!(lines.iter().filter(|l| l.contains("A:")).count(), 1, "{}", digest.body);
+    assert_eq!(lines.iter().filter(|l| l.contains("B:")).count(), 1, "{}", digest.body);
+}
+
+#[test]
+fn digest_says_first_what_is_still_wrong_now_in_german() {
+    let mut d = Driver::new(Policy::new(Language::De));
+    d.at("2026-11-24T22:00:00+01:00", Input::Action(Action::Pause(Span::UntilTomorrow)));
+    d.sum("2026-11-24T23:10:00+01:00", &[("a", MAJOR), ("b", MAJOR)]);
+    d.sum("2026-11-25T01:00:00+01:00", &[("a", OK), ("b", MAJOR)]);
+    let effects = d.at("2026-11-25T07:00:00+01:00", Input::Action(Action::Resume));
+    let [Effect::Notify(digest)] = effects.as_slice() else { panic!("{effects:?}") };
+    let lines: Vec<&str> = digest.body.lines().collect();
+    assert_eq!(lines.len(), 2, "{}", digest.body);
+    assert!(lines[0].starts_with("24.11. 23:10 B:"), "still wrong now comes first: {}", digest.body);
+    assert!(lines[1].starts_with("01:") && lines[1].contains("A: wieder in Betrieb"), "{}", digest.body);
 }

@@ -12,8 +12,10 @@
 //! [`Format::parse`] is what the engine calls: it also drops closed incidents whose last word
 //! is older than [`CLOSED_RETENTION`], so a summary shows what is going on, not an archive.
 
+pub mod apple_system_status;
 pub mod better_stack;
 pub mod cachet;
+pub mod datev;
 pub mod detect;
 pub mod feed;
 pub mod google_workspace;
@@ -64,6 +66,10 @@ pub enum Format {
     Microsoft365,
     /// Any RSS 2.0, RSS 1.0 (RDF) or Atom status feed.
     Feed,
+    /// Apple's System Status data (`support/systemstatus/data/system_status_en_US.js`).
+    AppleSystemStatus,
+    /// DATEV's public status API (`api.datev-status.de/v1/incidents`).
+    Datev,
 }
 
 /// The one table from [`Format`] to each module's [`Spec`], in the order of the variants.
@@ -78,6 +84,8 @@ const SPECS: &[&Spec] = &[
     &slack::SPEC,
     &microsoft365::SPEC,
     &feed::SPEC,
+    &apple_system_status::SPEC,
+    &datev::SPEC,
 ];
 
 // `Format::spec` indexes the table by the variant, so a row out of place must not compile.

@@ -90,6 +90,20 @@ pub struct DayBar {
 pub struct ProviderHistory {
     pub report: ProviderReport,
     pub days: Vec<DayBar>,
+    /// The average latency per hour over the last three days, oldest first (hours without
+    /// timed probes left out): the chart's points while there are only a few days of data.
+    #[serde(default)]
+    pub hours: Vec<HourPoint>,
+}
+
+/// One hour's average latency of a provider's timed probes.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct HourPoint {
+    /// The start of the hour.
+    #[ts(type = "string")]
+    pub at: DateTime<FixedOffset>,
+    pub latency_ms: f64,
 }
 
 /// The forms the evidence report comes in.

@@ -2,7 +2,7 @@
 //! view of one provider's last 90 days.
 
 use chrono::{DateTime, FixedOffset};
-use outage_core::report::{DayBar, IncidentLine, OutageLine, ProviderHistory, ProviderReport, TimelineLine};
+use outage_core::report::{DayBar, HourPoint, IncidentLine, OutageLine, ProviderHistory, ProviderReport, TimelineLine};
 
 use crate::EngineError;
 use crate::store::{Scope, Store, TimelineSource};
@@ -180,5 +180,12 @@ pub fn history(
             seen.remove(&day).unwrap_or(DayBar { day, uptime: None, down_min: 0, unseen_min: 0, latency_ms: None })
         })
         .collect();
-    Ok(ProviderHistory { report, days })
+    let hours = store
+        .hourly_latency(id, (now - chrono::TimeDelta::days(3)).timestamp_millis(), now.timestamp_millis())?
+        .into_iter()
+        .filter_map(|(hour_ms, latency_ms)| {
+            Some(HourPoint { at: DateTime::from_timestamp_millis(hour_ms)?.with_timezone(&zone), latency_ms })
+        })
+        .collect();
+    Ok(ProviderHistory { report, days, hours })
 }

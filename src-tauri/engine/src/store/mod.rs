@@ -319,6 +319,31 @@ impl Store {
         Ok(usize::try_from(v).unwrap_or(0))
     }
 
+    /// Deletes everything the history holds about one provider — observations, outages, its
+    /// incidents, roll-ups and its alerts — in one transaction (the user removed it and chose
+    /// not to keep its record). Returns the rows deleted.
+    pub fn delete_provider(&self, provider_id: &str) -> Result<usize, EngineError> {
+        let tx = self.conn.unchecked_transaction().map_err(|e| self.err(e))?;
+        let mut n = 0;
+        for sql in [
+            "DELETE FROM observations WHERE check_ref IN (SELECT id FROM checks WHERE provider_id = ?1)",
+            "DELETE FROM checks WHERE provider_id = ?1",
+            "DELETE FROM outages WHERE provider_id = ?1",
+            "DELETE FROM incident_updates WHERE provider_id = ?1",
+            "DELETE FROM incidents WHERE provider_id = ?1",
+            "DELETE FROM rollup_hourly WHERE provider_id = ?1",
+            "DELETE FROM rollup_daily WHERE provider_id = ?1",
+            // Check ids start with `<provider id>/`; `/` sorts right after `.`, so this range
+            // is exactly that prefix, with no LIKE wildcards to escape in an id.
+            "DELETE FROM last_observation WHERE check_id >= ?1 || '/' AND check_id < ?1 || '0'",
+            "DELETE FROM alerts WHERE key = 'provider:' || ?1",
+        ] {
+            n += tx.execute(sql, [provider_id]).map_err(|e| self.err(e))?;
+        }
+        tx.commit().map_err(|e| self.err(e))?;
+        Ok(n)
+    }
+
     /// Whether a check has any stored observation.
     pub fn has_observations(&self, check_id: &str) -> Result<bool, EngineError> {
         self.conn
@@ -385,6 +410,32 @@ mod tests {
         let mode: String = store.conn.query_row("PRAGMA journal_mode", [], |r| r.get(0)).unwrap();
         assert_eq!(mode, "wal");
         assert!(store.has_observations("p/status_page").unwrap());
+    }
+
+    #[test]
+    fn deleting_a_provider_takes_its_rows_and_leaves_the_others() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("h.sqlite3")).unwrap();
+        let at = chrono::DateTime::parse_from_rfc3339("2026-11-24T10:00:00+01:00").unwrap();
+        for (provider, check) in [("p", "p/imap"), ("p2", "p2/imap"), ("p.x", "p.x/imap")] {
+            let o = Observation::failed(check, CheckKind::Imap, "h:993", at, Outcome::Down, Reason::Timeout, "x");
+            store.insert(provider, &o, std::time::Duration::from_secs(300)).unwrap();
+            store
+                .outage_started(check, provider, at.timestamp_millis(), at.timestamp_millis(), Some("timeout"))
+                .unwrap();
+        }
+        assert!(store.delete_provider("p").unwrap() > 0);
+        assert!(!store.has_observations("p/imap").unwrap());
+        assert!(store.outages("p", 0, i64::MAX).unwrap().is_empty());
+        for (provider, check) in [("p2", "p2/imap"), ("p.x", "p.x/imap")] {
+            assert!(store.has_observations(check).unwrap(), "{check} stays");
+            assert_eq!(store.outages(provider, 0, i64::MAX).unwrap().len(), 1, "{provider} keeps its outage");
+        }
+        let left: i64 = store
+            .conn
+            .query_row("SELECT count(*) FROM last_observation WHERE check_id LIKE 'p/%'", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(left, 0);
     }
 }
 

@@ -221,6 +221,27 @@ impl Store {
             .map_err(|e| self.err(e))
     }
 
+    /// A provider's average latency per hour over `[from_ms, to_ms)`, for hours with timed
+    /// probes, oldest first.
+    pub fn hourly_latency(&self, provider_id: &str, from_ms: i64, to_ms: i64) -> Result<Vec<(i64, f64)>, EngineError> {
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT hour_ms, SUM(latency_sum), SUM(latency_n) FROM rollup_hourly
+                 WHERE provider_id = ?1 AND hour_ms >= ?2 AND hour_ms < ?3
+                 GROUP BY hour_ms HAVING SUM(latency_n) > 0 ORDER BY hour_ms",
+            )
+            .map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map(params![provider_id, from_ms, to_ms], |r| {
+                let (hour, sum, n): (i64, i64, i64) = (r.get(0)?, r.get(1)?, r.get(2)?);
+                #[allow(clippy::cast_precision_loss)]
+                Ok((hour, sum as f64 / n as f64))
+            })
+            .map_err(|e| self.err(e))?;
+        rows.collect::<Result<_, _>>().map_err(|e| self.err(e))
+    }
+
     /// Per local day over `[from_ms, to_ms)`: the data of 90-day uptime bars.
     pub fn daily(&self, scope: Scope<'_>, from_ms: i64, to_ms: i64) -> Result<Vec<(i64, Uptime)>, EngineError> {
         let (filter, id) = match scope {

@@ -1,0 +1,33 @@
+// Names for what the window shows about checks, in the user's words: a check's kind and
+// target, a failure's reason, a probe step. Never a raw id or enum value.
+import { t } from "./i18n";
+import en from "./locales/en.json";
+
+// The names the catalogs have words for; anything else gets a general word, never itself.
+const kinds = Object.keys(en.checkKind);
+const reasons = Object.keys(en.mail.reason);
+const steps = Object.keys(en.mail.step);
+
+// A status page by its host ("status.df.eu"), a server by host and port.
+function place(target: string): string {
+  try {
+    return /^https?:\/\//.test(target) ? new URL(target).host : target;
+  } catch {
+    return target;
+  }
+}
+
+// "Incoming mail (IMAP) · mail.example.com:993"
+export function checkLabel(kind: string, target: string): string {
+  const what = kinds.includes(kind) ? t(`checkKind.${kind}`) : t("checkKind.other");
+  const where = place(target);
+  return where ? `${what} · ${where}` : what;
+}
+
+export function reasonText(reason: string): string {
+  return reasons.includes(reason) ? t(`mail.reason.${reason}`) : t("reason.unknown");
+}
+
+export function stepName(name: string): string {
+  return steps.includes(name) ? t(`mail.step.${name}`) : name;
+}
