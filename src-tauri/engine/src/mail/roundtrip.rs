@@ -98,8 +98,11 @@ pub async fn run_cycle(c: Cycle<'_>, store: &Arc<Mutex<Store>>) -> Looked {
     let mut trouble: Option<Fail> = None;
     let mut found_now = Vec::new();
 
-    if mails.iter().any(|m| m.in_flight(c.now)) {
-        match look(&c, &tag, &mut finding).await {
+    let oldest = mails.iter().filter(|m| m.in_flight(c.now)).map(|m| m.sent).min();
+    if let Some(oldest) = oldest {
+        // A day's margin for time zones and clocks that disagree.
+        let since = (oldest - chrono::TimeDelta::days(1)).date_naive();
+        match look(&c, &tag, since, &mut finding).await {
             Ok(seen) => {
                 for (seen, junk) in seen {
                     let Some(mail) = mails.iter_mut().find(|m| m.key == seen.key && m.arrival.is_none()) else {
@@ -212,7 +215,12 @@ fn keep(s: &mut Session, finding: &mut MailFinding) {
 }
 
 /// Looks in the mailbox: every message of ours found, and whether it was in a spam folder.
-async fn look(c: &Cycle<'_>, tag: &str, finding: &mut MailFinding) -> Result<Vec<(roundtrip::Seen, bool)>, Fail> {
+async fn look(
+    c: &Cycle<'_>,
+    tag: &str,
+    since: chrono::NaiveDate,
+    finding: &mut MailFinding,
+) -> Result<Vec<(roundtrip::Seen, bool)>, Fail> {
     let ep = &c.trip.imap;
     let mut s = Session::new(crate::deadline(Instant::now(), c.timeout));
     let result = async {
@@ -220,7 +228,8 @@ async fn look(c: &Cycle<'_>, tag: &str, finding: &mut MailFinding) -> Result<Vec
         s.add_secret(login.password);
         let addrs = s.resolve(&c.dns, &ep.host, ep.port).await?;
         s.connect(&addrs).await?;
-        let fetched = imap::look(&mut s, ep, login, tag, |f| roundtrip::read_message(&f.bytes, tag).is_some()).await?;
+        let fetched =
+            imap::look(&mut s, ep, login, tag, since, |f| roundtrip::read_message(&f.bytes, tag).is_some()).await?;
         Ok(fetched
             .into_iter()
             .filter_map(|f| roundtrip::read_message(&f.bytes, tag).map(|seen| (seen, f.junk)))
