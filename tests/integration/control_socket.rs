@@ -350,6 +350,41 @@ fn provider_history_has_the_incident_timeline_and_day_bars() {
     let unknown = request(&mut w, &mut reader, r#"{"id":3,"method":"provider_history","provider_id":"nope"}"#);
     assert_eq!(unknown["type"], "error");
     assert!(unknown["message"].as_str().unwrap().contains("nope"), "{unknown}");
+
+    // The window's "Export report…": the resident writes the file where the dialog said.
+    let now = chrono::Local::now().fixed_offset();
+    let from = (now - chrono::TimeDelta::days(7)).to_rfc3339();
+    let out = r.dir.path().join("nachweis.csv");
+    let export = serde_json::json!({
+        "id": 4, "method": "export_report",
+        "request": { "from": from, "to": now.to_rfc3339(), "providers": ["df"], "format": "csv",
+                     "path": out.to_str().unwrap(), "language": "de" }
+    });
+    // One probe holds no time yet: a second one makes the first measured.
+    let reply = wait_for("a measured stretch to export", Duration::from_secs(20), || {
+        request(&mut w, &mut reader, r#"{"id":6,"method":"check_now"}"#);
+        let reply = request(&mut w, &mut reader, &export.to_string());
+        if reply["type"] == "error" {
+            assert!(reply["message"].as_str().unwrap().contains("nothing has been measured"), "{reply}");
+            std::thread::sleep(Duration::from_millis(500));
+            return None;
+        }
+        Some(reply)
+    });
+    assert_eq!(reply["type"], "exported", "{reply}");
+    let written: Vec<&str> = reply["files"].as_array().unwrap().iter().map(|f| f.as_str().unwrap()).collect();
+    assert!(written.iter().all(|f| std::path::Path::new(f).exists()), "{written:?}");
+    let days = std::fs::read_to_string(r.dir.path().join("nachweis-days.csv")).unwrap();
+    assert!(days.contains("Anbieter;Tag;") && days.contains("DomainFactory;"), "{days}");
+    let bad = serde_json::json!({
+        "id": 5, "method": "export_report",
+        "request": { "from": from, "to": now.to_rfc3339(), "providers": ["nope"], "format": "pdf",
+                     "path": r.dir.path().join("x.pdf").to_str().unwrap(), "language": null }
+    });
+    let reply = request(&mut w, &mut reader, &bad.to_string());
+    assert_eq!(reply["type"], "error", "{reply}");
+    assert!(reply["message"].as_str().unwrap().contains("no provider `nope`"), "{reply}");
+    assert!(!r.dir.path().join("x.pdf").exists());
 }
 
 #[test]

@@ -6,6 +6,7 @@ import type { CheckStep } from "./bindings/CheckStep";
 import type { CheckSummary } from "./bindings/CheckSummary";
 import type { Controls } from "./bindings/Controls";
 import type { Detection } from "./bindings/Detection";
+import type { ExportRequest } from "./bindings/ExportRequest";
 import type { GeneralSettings } from "./bindings/GeneralSettings";
 import type { MailAccount } from "./bindings/MailAccount";
 import type { NewMail } from "./bindings/NewMail";
@@ -92,6 +93,12 @@ export function quit(): Promise<void> {
 // One provider's last 90 days: uptime, our outages, the provider's incidents, day bars.
 export function getProviderHistory(providerId: string): Promise<ProviderHistory> {
   return call("provider_history", { providerId });
+}
+
+// The evidence report written to a file the user chose; resolves to the files written
+// (CSV: NAME-outages.csv and NAME-days.csv). The resident makes it off its own threads.
+export function exportReport(request: ExportRequest): Promise<string[]> {
+  return call("export_report", { request });
 }
 
 // Adding and removing providers: the resident edits the config file and reloads it.

@@ -348,6 +348,8 @@ fn bench() -> Result {
     cargo(&["run", "--release", "-p", "outage-tests", "--bin", "bench-status", "--", "1000"])?;
     step("history: a year of 1-minute observations for 50 sources");
     cargo(&["run", "--release", "-p", "outage-tests", "--bin", "bench-history", "--", "50", "365"])?;
+    step("bench-report: the evidence PDF over two years × 50 providers");
+    cargo(&["run", "--release", "-p", "outage-tests", "--bin", "bench-report", "--", "50", "730"])?;
     step("mail: 200 endpoints probed at once against real Postfix and Dovecot on loopback");
     cargo(&["run", "--release", "-p", "outage-tests", "--bin", "bench-mail", "--", "200"])?;
     step("check: 200 endpoints that never greet, then 200 that answer every line 250 ms late");

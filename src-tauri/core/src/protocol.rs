@@ -64,6 +64,11 @@ macro_rules! with_commands {
             /// merged timelines, day bars.
             window provider_history: ProviderHistory { provider_id: String }
                 -> $crate::report::ProviderHistory = ProviderHistory { history };
+            /// Writes the evidence report (a period, some providers, a format) to a file the
+            /// user chose; replies with the files written (CSV: two). Runs off the engine's
+            /// threads: the summary never waits for it.
+            window export_report: ExportReport { request: $crate::protocol::ExportRequest }
+                -> Vec<String> = Exported { files };
             /// The built-in provider presets.
             window catalog: Catalog -> Vec<$crate::protocol::PresetSummary> = Catalog { presets };
             /// Which status-page format a URL speaks, with a preview of what it says now.
@@ -271,6 +276,23 @@ impl MailAccount {
     }
 }
 
+/// What the window asks of the evidence report ("Nachweis exportieren…").
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct ExportRequest {
+    /// The period's start and end, RFC 3339 with the user's offset.
+    pub from: String,
+    pub to: String,
+    /// Provider ids; empty means all.
+    pub providers: Vec<String>,
+    pub format: crate::report::Format,
+    /// Where the save dialog said to write (CSV: `NAME.csv` stands for NAME-outages.csv and
+    /// NAME-days.csv).
+    pub path: String,
+    /// `None`: the config's language.
+    pub language: Option<crate::text::Language>,
+}
+
 /// The settings the window edits, as the config file spells them; `None` is "not set", i.e.
 /// the default (`language` absent follows the system).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, TS)]
@@ -408,6 +430,11 @@ pub enum ServerMessage {
         id: u64,
         history: ProviderHistory,
     },
+    /// The evidence report's files, written.
+    Exported {
+        id: u64,
+        files: Vec<String>,
+    },
     Catalog {
         id: u64,
         presets: Vec<PresetSummary>,
@@ -497,7 +524,7 @@ mod tests {
     #[test]
     fn command_names_are_the_wire_methods() {
         let names = with_commands!(command_names);
-        assert_eq!(names.len(), 28);
+        assert_eq!(names.len(), 29);
         for name in names {
             let parsed = serde_json::from_value::<Request>(serde_json::json!({ "method": name }));
             if let Err(e) = parsed {

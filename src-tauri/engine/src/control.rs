@@ -346,6 +346,10 @@ async fn connection(
                     Err(message) => failed(id, message),
                 }
             }
+            Request::ExportReport { request } => match export_report(files, request).await {
+                Ok(written) => reply::export_report::message(id, written),
+                Err(message) => failed(id, message),
+            },
             Request::Catalog => reply::catalog::message(
                 id,
                 outage_core::catalog::catalog()
@@ -586,6 +590,28 @@ async fn provider_history(
     })
     .await
     .map_err(|e| e.to_string())?
+}
+
+/// Makes the evidence report the window asked for, off the async threads (a two-year PDF
+/// takes a moment; the summary and other requests go on meanwhile).
+async fn export_report(files: &Files, request: outage_core::protocol::ExportRequest) -> Result<Vec<String>, String> {
+    let (database, config) = (files.database.clone(), files.config.clone());
+    let work = move || -> Result<Vec<String>, String> {
+        let time =
+            |s: &str| chrono::DateTime::parse_from_rfc3339(s).map_err(|_| format!("`{s}` is not a moment (RFC 3339)"));
+        let (from, to) = (time(&request.from)?, time(&request.to)?);
+        let config = crate::config_file::load(&config).map_err(|e| e.to_string())?;
+        let language = request.language.unwrap_or_else(|| crate::config_file::language(&config));
+        let store = crate::store::Store::open(&database).map_err(|e| e.to_string())?;
+        let wanted = crate::report::Request { from, to, providers: request.providers, language };
+        let now = chrono::Local::now().fixed_offset();
+        let report = crate::report::build(&store, &config, &wanted, now, &crate::report::computer_name())
+            .map_err(|e| e.to_string())?;
+        let written =
+            crate::report::export(&report, request.format, Path::new(&request.path)).map_err(|e| e.to_string())?;
+        Ok(written.iter().map(|p| p.display().to_string()).collect())
+    };
+    tokio::task::spawn_blocking(work).await.map_err(|e| e.to_string())?
 }
 
 /// Runs file work off the async threads; the error is a sentence for a person.

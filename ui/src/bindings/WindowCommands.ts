@@ -54,6 +54,12 @@ quit: null,
  */
 provider_history: ProviderHistory, 
 /**
+ * Writes the evidence report (a period, some providers, a format) to a file the
+ * user chose; replies with the files written (CSV: two). Runs off the engine's
+ * threads: the summary never waits for it.
+ */
+export_report: Array<string>, 
+/**
  * The built-in provider presets.
  */
 catalog: Array<PresetSummary>, 

@@ -106,6 +106,41 @@ pub struct HourPoint {
     pub latency_ms: f64,
 }
 
+/// The forms the evidence report comes in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export, rename = "ReportFormat")]
+pub enum Format {
+    #[serde(rename = "md")]
+    #[ts(rename = "md")]
+    Markdown,
+    #[serde(rename = "pdf")]
+    #[ts(rename = "pdf")]
+    Pdf,
+    #[serde(rename = "csv")]
+    #[ts(rename = "csv")]
+    Csv,
+    #[serde(rename = "json")]
+    #[ts(rename = "json")]
+    Json,
+}
+
+impl Format {
+    pub fn parse(s: &str) -> Option<Format> {
+        match s {
+            "md" | "markdown" => Some(Format::Markdown),
+            "pdf" => Some(Format::Pdf),
+            "csv" => Some(Format::Csv),
+            "json" => Some(Format::Json),
+            _ => None,
+        }
+    }
+
+    /// The format a file name asks for by its extension.
+    pub fn of_path(path: &std::path::Path) -> Option<Format> {
+        path.extension().and_then(|e| Format::parse(&e.to_string_lossy().to_ascii_lowercase()))
+    }
+}
+
 /// The evidence report over one period.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Report {

@@ -13,31 +13,7 @@ pub mod pdf;
 
 pub use evidence::{ReportError, Request, build, computer_name};
 
-/// The forms the report comes in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Format {
-    Markdown,
-    Pdf,
-    Csv,
-    Json,
-}
-
-impl Format {
-    pub fn parse(s: &str) -> Option<Format> {
-        match s {
-            "md" | "markdown" => Some(Format::Markdown),
-            "pdf" => Some(Format::Pdf),
-            "csv" => Some(Format::Csv),
-            "json" => Some(Format::Json),
-            _ => None,
-        }
-    }
-
-    /// The format a file name asks for by its extension.
-    pub fn of_path(path: &std::path::Path) -> Option<Format> {
-        path.extension().and_then(|e| Format::parse(&e.to_string_lossy().to_ascii_lowercase()))
-    }
-}
+pub use outage_core::report::Format;
 
 /// Renders the report into the files of `format` at `out` (CSV: two files, see
 /// [`csv::paths`]). Every file is written to a temporary name beside it and renamed into

@@ -94,19 +94,31 @@ impl Layout<'_> {
         }
     }
 
-    /// Breaks `text` into lines no wider than `width`.
+    /// Breaks `text` into lines no wider than `width`. Each word is measured once.
     fn wrap(&self, text: &str, size: f32, bold: bool, width: f32) -> Vec<String> {
         let mut lines = Vec::new();
+        let space = self.width(" ", size, bold);
         for paragraph in text.split('\n') {
             let mut line = String::new();
+            let mut used = 0.0;
             for word in paragraph.split_whitespace() {
-                let candidate = if line.is_empty() { word.to_owned() } else { format!("{line} {word}") };
-                if self.width(&candidate, size, bold) <= width {
-                    line = candidate;
+                let w = self.width(word, size, bold);
+                let needed = if line.is_empty() { w } else { used + space + w };
+                if needed <= width {
+                    if !line.is_empty() {
+                        line.push(' ');
+                    }
+                    line.push_str(word);
+                    used = needed;
                     continue;
                 }
                 if !line.is_empty() {
                     lines.push(std::mem::take(&mut line));
+                }
+                if w <= width {
+                    line.push_str(word);
+                    used = w;
+                    continue;
                 }
                 // A word wider than the line (a long URL) is broken where it must be.
                 let mut piece = String::new();
@@ -118,6 +130,7 @@ impl Layout<'_> {
                         piece.push(c);
                     }
                 }
+                used = self.width(&piece, size, bold);
                 line = piece;
             }
             lines.push(line);

@@ -473,6 +473,23 @@ mod history_tests {
     }
 
     #[test]
+    fn hourly_latency_averages_timed_probes_from_the_first_hour() {
+        let (_d, store) = open();
+        let t0 = at("2026-11-24T10:00:00+01:00");
+        let span = Duration::from_secs(180);
+        for (mins, ms) in [(5, Some(40)), (20, Some(60)), (65, Some(100)), (70, None)] {
+            let mut o = probe(t0 + chrono::Duration::minutes(mins), Outcome::Up);
+            o.latency_ms = ms;
+            store.insert("p", &o, span).unwrap();
+        }
+        let hours = store.hourly_latency("p", t0.timestamp_millis(), t0.timestamp_millis() + 3 * 60 * MIN).unwrap();
+        assert_eq!(hours.len(), 2, "{hours:?}");
+        assert_eq!(hours[0], (t0.timestamp_millis(), 50.0));
+        assert_eq!(hours[1], (t0.timestamp_millis() + 60 * MIN, 100.0));
+        assert!(store.hourly_latency("q", 0, i64::MAX).unwrap().is_empty());
+    }
+
+    #[test]
     fn uptime_is_time_weighted_and_gaps_are_not_downtime() {
         let (_d, store) = open();
         let t0 = at("2026-11-24T10:00:00+01:00");
