@@ -78,7 +78,7 @@ fn launch(dir: &std::path::Path) -> Child {
 
 /// Ends the resident (SIGTERM, as at logout); `between` runs while it is down; then it
 /// starts again on the same files.
-fn restart(r: &mut Resident, between: impl FnOnce(&std::path::Path)) {
+pub fn restart(r: &mut Resident, between: impl FnOnce(&std::path::Path)) {
     let _ = Command::new("kill").arg("-TERM").arg(r.child.id().to_string()).status();
     let status = r.child.wait().unwrap();
     assert!(status.success(), "{status}");

@@ -27,7 +27,15 @@ struct Scenario {
     gate: Gate,
     started: Instant,
     log: Arc<Mutex<Vec<Said>>>,
-    _resident: crate::control_socket::Resident,
+    /// Set when the scenario ends: the thread that listens to the resident stops.
+    done: Arc<std::sync::atomic::AtomicBool>,
+    resident: crate::control_socket::Resident,
+}
+
+impl Drop for Scenario {
+    fn drop(&mut self) {
+        self.done.store(true, std::sync::atomic::Ordering::SeqCst);
+    }
 }
 
 impl Scenario {
@@ -44,11 +52,15 @@ impl Scenario {
         let page = resident.server.clone();
         let log = Arc::new(Mutex::new(Vec::<Said>::new()));
         let started = Instant::now();
-        let (socket, recorded) = (resident.socket.clone(), log.clone());
+        let done = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let (socket, recorded, finished) = (resident.socket.clone(), log.clone(), done.clone());
         std::thread::spawn(move || {
-            loop {
-                // The resident is gone once the scenario ends: so is this thread.
-                let Some(reply) = summary(&socket) else { return };
+            while !finished.load(std::sync::atomic::Ordering::SeqCst) {
+                // Between a stop and a start the resident does not answer: ask again.
+                let Some(reply) = summary(&socket) else {
+                    std::thread::sleep(Duration::from_millis(250));
+                    continue;
+                };
                 if let Ok(v) = serde_json::from_str::<serde_json::Value>(&reply) {
                     let p = &v["summary"]["providers"][0];
                     let said = Said {
@@ -69,7 +81,7 @@ impl Scenario {
             }
         });
         eprintln!("scenario {name}: interval {} s", INTERVAL.as_secs());
-        Scenario { page, gate, started, log, _resident: resident }
+        Scenario { page, gate, started, log, done, resident }
     }
 
     /// Waits until the latest verdict satisfies `what`, at most `intervals` × the interval from
@@ -207,4 +219,18 @@ fn domainfactory_timeline_from_silence_to_the_all_clear() {
         "  figures: detect {detect:.1}, acknowledged {ack:.1}, resolved-but-failing {resolved_first:.1}, \
          all-clear {clear:.1} intervals"
     );
+}
+
+#[test]
+fn slowness_right_after_a_restart_is_told_from_the_usual_speed_in_the_history() {
+    let mut sc = Scenario::start("slowness after a restart");
+    sc.until("first all-clear", 3.0, all_well);
+    std::thread::sleep(INTERVAL * 6); // the history holds six quick answers
+    crate::control_socket::restart(&mut sc.resident, |_| ());
+    // Slow from the first probe after the restart: only the history knows the usual speed.
+    sc.gate.set(GateMode::Slow(Duration::from_millis(350)));
+    let detect = sc.until("slowness found after the restart", 5.0, |s| {
+        s.state == "degraded" && s.text.contains("slower than usual")
+    });
+    eprintln!("  figures: detect {detect:.1} intervals after the restart");
 }

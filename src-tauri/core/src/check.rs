@@ -143,6 +143,11 @@ pub const SLOW_FLOOR_MS: u64 = 1_000;
 /// … and this many slow answers in a row make it a finding.
 pub const SLOW_ANSWERS: usize = 3;
 
+/// Whether an answer of `latency` ms is slow against a usual speed of `usual` ms.
+fn is_slow(latency: u64, usual: u64) -> bool {
+    latency >= usual.saturating_mul(SLOW_FACTOR).max(SLOW_FLOOR_MS)
+}
+
 /// A server of the user's that answers, but far slower than it usually does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Slow {
@@ -345,6 +350,34 @@ impl CheckState {
         };
     }
 
+    /// Learns the usual speed from answers stored in the history (oldest first), so a restart
+    /// does not start from nothing: a server that is slow right after the restart is still
+    /// told as slow. The same rule as for live answers — slow ones never become the usual —
+    /// but no finding is made from the past.
+    pub fn learn_usual(&mut self, answers: &[u64]) {
+        for &latency in answers {
+            if !self.usual_speed().is_some_and(|usual| is_slow(latency, usual)) {
+                self.remember_usual(latency);
+            }
+        }
+    }
+
+    /// The median of the latest answers at the usual speed, once there are enough of them.
+    fn usual_speed(&self) -> Option<u64> {
+        (self.usual.len() >= USUAL_FROM).then(|| {
+            let mut sorted: Vec<u64> = self.usual.iter().copied().collect();
+            sorted.sort_unstable();
+            sorted[sorted.len() / 2]
+        })
+    }
+
+    fn remember_usual(&mut self, latency: u64) {
+        self.usual.push_back(latency);
+        while self.usual.len() > USUAL_ANSWERS {
+            self.usual.pop_front();
+        }
+    }
+
     /// The slowness rule over the answers of a server of the user's: slow answers are not
     /// counted into what is usual, so a server that stays slow stays a finding.
     fn pace(&mut self, observation: &Observation) {
@@ -352,13 +385,8 @@ impl CheckState {
         if observation.kind == CheckKind::StatusPage {
             return;
         }
-        let usual = (self.usual.len() >= USUAL_FROM).then(|| {
-            let mut sorted: Vec<u64> = self.usual.iter().copied().collect();
-            sorted.sort_unstable();
-            sorted[sorted.len() / 2]
-        });
-        match usual {
-            Some(usual) if latency >= usual.saturating_mul(SLOW_FACTOR).max(SLOW_FLOOR_MS) => {
+        match self.usual_speed() {
+            Some(usual) if is_slow(latency, usual) => {
                 self.slow_run.0 += 1;
                 let since = *self.slow_run.1.get_or_insert(observation.at);
                 if self.slow_run.0 >= SLOW_ANSWERS {
@@ -366,10 +394,7 @@ impl CheckState {
                 }
             }
             _ => {
-                self.usual.push_back(latency);
-                while self.usual.len() > USUAL_ANSWERS {
-                    self.usual.pop_front();
-                }
+                self.remember_usual(latency);
                 self.slow_run = (0, None);
                 self.slow = None;
             }
@@ -551,6 +576,27 @@ mod tests {
 
     fn answered(second: u32, latency_ms: u64) -> Observation {
         Observation { latency_ms: Some(latency_ms), ..seen(second, Outcome::Up, None) }
+    }
+
+    #[test]
+    fn the_usual_speed_learnt_from_the_history_survives_a_restart() {
+        let policy = RecheckPolicy::default();
+        // What the history holds: quick answers, and a slow spell that must not count.
+        let mut state = CheckState::default();
+        state.learn_usual(&[12, 13, 14, 12, 13, 1_500, 1_600, 13, 12]);
+        assert_eq!(state.usual_speed(), Some(13), "slow answers in the history never become the usual");
+        assert_eq!(state.slow, None, "no finding is made from the past");
+        // Slow from the first probes after the restart: told after three, as before it.
+        for n in 0..3u32 {
+            state.observe(&answered(n * 60, 1_500), &policy);
+        }
+        assert_eq!(state.slow.map(|s| s.usual_ms), Some(13));
+        // Without the history there is no usual speed to compare with.
+        let mut fresh = CheckState::default();
+        for n in 0..3u32 {
+            fresh.observe(&answered(n * 60, 1_500), &policy);
+        }
+        assert_eq!(fresh.slow, None);
     }
 
     #[test]

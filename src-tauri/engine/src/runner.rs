@@ -247,9 +247,9 @@ impl Engine {
                     _ => Slot {
                         next_due: now + jitter(&check.id, interval),
                         interval,
+                        state: self.remembered(&check),
                         check,
                         running: false,
-                        state: CheckState::default(),
                     },
                 };
                 self.slots.push(slot);
@@ -290,6 +290,25 @@ impl Engine {
                 }
             }
         }
+    }
+
+    /// A new check's state, with the usual speed learnt from its history, so the slowness
+    /// rule does not start from nothing after a restart or a reload. A short read of at most
+    /// `2 × USUAL_ANSWERS` rows per check, done when the config is applied.
+    fn remembered(&self, check: &Check) -> CheckState {
+        let mut state = CheckState::default();
+        if matches!(check.kind(), CheckKind::StatusPage | CheckKind::Roundtrip) {
+            return state;
+        }
+        let answers = match self.store.lock() {
+            Ok(store) => store.answers(&check.id, 2 * outage_core::check::USUAL_ANSWERS),
+            Err(poisoned) => poisoned.into_inner().answers(&check.id, 2 * outage_core::check::USUAL_ANSWERS),
+        };
+        match answers {
+            Ok(answers) => state.learn_usual(&answers),
+            Err(e) => tracing::warn!(check = check.id, "cannot read the usual speed from the history: {e}"),
+        }
+        state
     }
 
     fn launch_due(&mut self) {

@@ -260,6 +260,28 @@ impl Store {
         Ok(id)
     }
 
+    /// The answer times of a check's latest successful probes, oldest first: what its usual
+    /// speed is learnt from after a restart (`CheckState::learn_usual`).
+    pub fn answers(&self, check_id: &str, limit: usize) -> Result<Vec<u64>, EngineError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT o.latency_ms FROM observations o JOIN checks c ON c.id = o.check_ref
+                 WHERE c.check_id = ?1 AND o.outcome = 'up' AND o.latency_ms IS NOT NULL
+                 ORDER BY o.at_ms DESC, o.id DESC LIMIT ?2",
+            )
+            .map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map(params![check_id, i64::try_from(limit).unwrap_or(i64::MAX)], |r| r.get::<_, i64>(0))
+            .map_err(|e| self.err(e))?;
+        let mut answers: Vec<u64> = rows
+            .map(|r| r.map(|ms| u64::try_from(ms).unwrap_or(0)))
+            .collect::<Result<_, _>>()
+            .map_err(|e| self.err(e))?;
+        answers.reverse();
+        Ok(answers)
+    }
+
     /// The newest observations, newest first, optionally of one provider.
     pub fn recent(&self, provider_id: Option<&str>, limit: usize) -> Result<Vec<StoredObservation>, EngineError> {
         let mut stmt = self
@@ -410,6 +432,33 @@ mod tests {
         let mode: String = store.conn.query_row("PRAGMA journal_mode", [], |r| r.get(0)).unwrap();
         assert_eq!(mode, "wal");
         assert!(store.has_observations("p/status_page").unwrap());
+    }
+
+    #[test]
+    fn a_checks_answer_times_come_back_oldest_first_without_failures() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("h.sqlite3");
+        let store = Store::open(&path).unwrap();
+        let at = chrono::DateTime::parse_from_rfc3339("2026-11-24T10:00:00+01:00").unwrap();
+        for (n, latency) in [12u64, 15, 0, 14, 13].into_iter().enumerate() {
+            let at = at + chrono::TimeDelta::minutes(i64::try_from(n).unwrap());
+            let o = if latency == 0 {
+                Observation::failed("p/imap", CheckKind::Imap, "h:993", at, Outcome::Down, Reason::Timeout, "x")
+            } else {
+                Observation {
+                    latency_ms: Some(latency),
+                    outcome: Outcome::Up,
+                    reason: None,
+                    ..Observation::failed("p/imap", CheckKind::Imap, "h:993", at, Outcome::Up, Reason::Timeout, "")
+                }
+            };
+            store.insert("p", &o, std::time::Duration::from_secs(300)).unwrap();
+        }
+        drop(store);
+        let store = Store::open(&path).unwrap();
+        assert_eq!(store.answers("p/imap", 10).unwrap(), [12, 15, 14, 13]);
+        assert_eq!(store.answers("p/imap", 2).unwrap(), [14, 13], "the latest ones");
+        assert!(store.answers("q/imap", 10).unwrap().is_empty());
     }
 
     #[test]
