@@ -64,14 +64,14 @@ mod tests {
             assert!(rgba.chunks_exact(4).any(|p| p[3] > 0), "{} is blank", path.display());
             seen += 1;
         }
-        assert_eq!(seen, 12, "six states, light and dark");
+        assert_eq!(seen, 2 * super::SOURCES.len(), "every state, light and dark");
     }
 
     #[test]
     fn templates_keep_each_state_apart_by_shape_alone() {
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../icons/tray");
         let mut shapes = std::collections::BTreeMap::new();
-        for state in ["operational", "degraded", "outage", "maintenance", "unknown", "offline"] {
+        for state in ["operational", "degraded", "outage", "maintenance", "unknown", "offline", "setup"] {
             let (rgba, _, _) = super::rgba(&std::fs::read(dir.join(format!("{state}-dark.png"))).unwrap()).unwrap();
             let template = super::template(&rgba);
             assert!(template.chunks_exact(4).all(|p| p[..3] == [0, 0, 0]), "{state}: only alpha may vary");
@@ -79,6 +79,6 @@ mod tests {
             assert!(alpha.iter().any(|a| *a), "{state}: nothing left to draw");
             shapes.insert(alpha, state);
         }
-        assert_eq!(shapes.len(), 6, "two states would look alike in the macOS menu bar");
+        assert_eq!(shapes.len(), super::SOURCES.len(), "two states would look alike in the macOS menu bar");
     }
 }
