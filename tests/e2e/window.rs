@@ -561,10 +561,14 @@ async fn journey() {
     .await;
     assert!(!read_config().contains("domainfactory"), "{}", read_config());
 
-    // (j) Remove the last provider too: the welcome again.
+    // (j) Remove the last provider too: the welcome again. As in (i), the question must be
+    // on screen before its button is pressed: a click while it is still being drawn can land
+    // on nothing under load.
     open_detail(page, &de).await;
     page.scroll_to("section.manage").await;
     page.click_button(&de.t("manage.remove")).await;
+    page.wait("the removal's question", || async { page.text("[data-testid=remove-confirm]").await }).await;
+    page.scroll_to("[data-testid=remove-confirm]").await;
     page.click_button(&de.t("manage.confirm")).await;
     page.wait_text("the welcome in German", "main h1", |t| t == de.t("welcome.title")).await;
     page.screenshot("welcome-de").await;
