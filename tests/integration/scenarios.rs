@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use outage_tests::gate::{Gate, GateMode};
 use outage_tests::mail::servers;
-use outage_tests::{Behaviour, HttpServer};
+use outage_tests::{Behaviour, HttpServer, try_control_roundtrip};
 
 /// The interval the scenarios run at: the shortest the config allows.
 const INTERVAL: Duration = Duration::from_secs(10);
@@ -57,7 +57,7 @@ impl Scenario {
         std::thread::spawn(move || {
             while !finished.load(std::sync::atomic::Ordering::SeqCst) {
                 // Between a stop and a start the resident does not answer: ask again.
-                let Some(reply) = summary(&socket) else {
+                let Some(reply) = try_control_roundtrip(&socket, b"{\"id\":1,\"method\":\"summary\"}\n") else {
                     std::thread::sleep(Duration::from_millis(250));
                     continue;
                 };
@@ -114,17 +114,6 @@ impl Scenario {
     fn now(&self) -> Duration {
         self.started.elapsed()
     }
-}
-
-/// One `summary` request, or `None` when the resident does not answer.
-fn summary(socket: &std::path::Path) -> Option<String> {
-    use std::io::{BufRead as _, Write as _};
-    let mut stream = std::os::unix::net::UnixStream::connect(socket).ok()?;
-    stream.set_read_timeout(Some(Duration::from_secs(10))).ok()?;
-    stream.write_all(b"{\"id\":1,\"method\":\"summary\"}\n").ok()?;
-    let mut reply = String::new();
-    std::io::BufReader::new(stream).read_line(&mut reply).ok()?;
-    Some(reply)
 }
 
 fn all_well(s: &Said) -> bool {

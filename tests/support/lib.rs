@@ -328,7 +328,12 @@ pub fn write_config(dir: &Path, server: &HttpServer, anchor: &Anchor, interval: 
 /// A memory figure of this process from `/proc/self/status` (`VmHWM:` is the peak, `VmRSS:`
 /// the current resident size) in MiB; 0 where there is no /proc. For the benchmarks.
 pub fn proc_status_mib(field: &str) -> f64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    pid_status_mib("self", field)
+}
+
+/// Like [`proc_status_mib`], for process `pid` (`"self"` or a number).
+pub fn pid_status_mib(pid: &str, field: &str) -> f64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
     let kib: f64 = status
         .lines()
         .find_map(|l| l.strip_prefix(field))
@@ -409,14 +414,19 @@ pub async fn eventually<T, F: Future<Output = Option<T>>>(
 
 /// Sends one request line to a control socket and reads one reply line.
 pub fn control_roundtrip(socket: &Path, line: &[u8]) -> String {
+    try_control_roundtrip(socket, line).expect("a reply on the control socket")
+}
+
+/// [`control_roundtrip`], or `None` when no resident answers (between a stop and a start).
+pub fn try_control_roundtrip(socket: &Path, line: &[u8]) -> Option<String> {
     use std::os::unix::net::UnixStream;
-    let mut stream = UnixStream::connect(socket).expect("connect control socket");
-    stream.set_read_timeout(Some(Duration::from_secs(10))).expect("timeout");
-    stream.write_all(line).expect("write");
+    let mut stream = UnixStream::connect(socket).ok()?;
+    stream.set_read_timeout(Some(Duration::from_secs(10))).ok()?;
+    stream.write_all(line).ok()?;
     let mut reader = BufReader::new(stream);
     let mut reply = String::new();
-    reader.read_line(&mut reply).expect("read reply");
-    reply
+    reader.read_line(&mut reply).ok()?;
+    Some(reply)
 }
 
 /// The system resolver of a namespace made by [`in_own_network`]: an [`Anchor`] on

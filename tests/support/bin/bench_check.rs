@@ -68,7 +68,7 @@ fn main() {
         .spawn()
         .unwrap();
     let pid = child.id();
-    let mut peak_kib = 0u64;
+    let mut peak_mib = 0f64;
     let stdout = std::thread::spawn({
         let mut out = child.stdout.take().unwrap();
         move || {
@@ -78,7 +78,7 @@ fn main() {
         }
     });
     while child.try_wait().unwrap().is_none() {
-        peak_kib = peak_kib.max(vm_hwm_kib(pid));
+        peak_mib = peak_mib.max(outage_tests::pid_status_mib(&pid.to_string(), "VmHWM:"));
         std::thread::sleep(Duration::from_millis(20));
     }
     let wall = started.elapsed();
@@ -97,15 +97,5 @@ fn main() {
     println!("wall time:             {:.1} s", wall.as_secs_f64());
     println!("outcomes:              {outcomes:?}");
     println!("connections accepted:  {connections}");
-    println!("CLI peak memory:       {} MiB (VmHWM, sampled every 20 ms)", peak_kib / 1024);
-}
-
-fn vm_hwm_kib(pid: u32) -> u64 {
-    std::fs::read_to_string(format!("/proc/{pid}/status"))
-        .unwrap_or_default()
-        .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
-        .and_then(|v| v.split_whitespace().next())
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(0)
+    println!("CLI peak memory:       {peak_mib:.1} MiB (VmHWM, sampled every 20 ms)");
 }
