@@ -243,32 +243,50 @@ impl Anchor {
     }
 
     /// On this address and port (0: a free one), e.g. `1.1.1.1:53` in a network namespace.
+    /// A free port is picked by binding UDP port 0, and another test may take its TCP twin
+    /// before dnsmasq binds it: dnsmasq then exits, and a new port is tried.
     pub fn start_on(ip: &str, port: u16) -> Anchor {
-        let port = if port == 0 {
-            std::net::UdpSocket::bind(format!("{ip}:0")).expect("bind").local_addr().expect("addr").port()
-        } else {
-            port
-        };
-        let child = Command::new("dnsmasq")
-            .args([
-                "--keep-in-foreground",
-                "--no-daemon",
-                &format!("--port={port}"),
-                &format!("--listen-address={ip}"),
-                "--bind-interfaces",
-                "--no-resolv",
-                "--no-hosts",
-                &format!("--address=/example.com/{WELL_KNOWN_ANSWER}"),
-                "--pid-file",
-                "--user=root",
-            ])
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .expect("dnsmasq is not installed (cargo xtask setup installs dnsmasq-base)");
-        let addr: SocketAddr = format!("{ip}:{port}").parse().expect("addr");
-        wait_for("the anchor's dnsmasq", Duration::from_secs(10), || TcpStream::connect(addr).ok());
-        Anchor { addr, child }
+        for _ in 0..5 {
+            let chosen = if port == 0 {
+                std::net::UdpSocket::bind(format!("{ip}:0")).expect("bind").local_addr().expect("addr").port()
+            } else {
+                port
+            };
+            let mut child = Command::new("dnsmasq")
+                .args([
+                    "--keep-in-foreground",
+                    "--no-daemon",
+                    &format!("--port={chosen}"),
+                    &format!("--listen-address={ip}"),
+                    "--bind-interfaces",
+                    "--no-resolv",
+                    "--no-hosts",
+                    &format!("--address=/example.com/{WELL_KNOWN_ANSWER}"),
+                    "--pid-file",
+                    "--user=root",
+                ])
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::null())
+                .spawn()
+                .expect("dnsmasq is not installed (cargo xtask setup installs dnsmasq-base)");
+            let addr: SocketAddr = format!("{ip}:{chosen}").parse().expect("addr");
+            // Ready once its port answers and it is still running: dnsmasq binds every socket
+            // before it serves, so a port answered by someone else shows as dnsmasq's exit.
+            let ready = wait_for("the anchor's dnsmasq", Duration::from_secs(10), || {
+                if child.try_wait().ok().flatten().is_some() {
+                    return Some(false);
+                }
+                TcpStream::connect(addr).ok()?;
+                std::thread::sleep(Duration::from_millis(100));
+                Some(child.try_wait().ok().flatten().is_none())
+            });
+            if ready {
+                return Anchor { addr, child };
+            }
+            let _ = child.wait();
+            assert_eq!(port, 0, "dnsmasq could not bind {addr}");
+        }
+        panic!("dnsmasq found no free port on {ip} in five tries");
     }
 }
 
