@@ -100,6 +100,12 @@ fn the_domainfactory_replay_holds_up_as_evidence_in_both_languages() {
     let ratio = 1.0 - down as f64 / measured as f64;
     assert_eq!(time(&period["since"]), at("2024-10-14T07:00:00+02:00"), "measured since the first probe");
     assert_eq!(v["providers"][1]["outages"].as_array().unwrap().len(), 0, "GitHub was fine");
+    // The slow morning is listed apart from the outages and is no part of the downtime above.
+    let degraded = df["degraded"].as_array().unwrap();
+    assert_eq!(degraded.len(), 1, "{degraded:#?}");
+    assert_eq!((degraded[0]["kind"].as_str(), degraded[0]["probed"]["kind"].as_str()), (Some("slow"), Some("imap")));
+    assert_eq!(time(&degraded[0]["started"]), at(replay::SLOW.0));
+    assert_eq!(time(&degraded[0]["ended"]), at(replay::SLOW.1));
 
     let artifacts = workspace().join("artifacts").join("report");
     std::fs::create_dir_all(&artifacts).unwrap();
@@ -123,6 +129,10 @@ fn the_domainfactory_replay_holds_up_as_evidence_in_both_languages() {
             words::duration_ms(7 * 3_600_000 + 30 * 60_000, lang),
             "Cluster 3-4 und 3-7 sind weiterhin nicht erreichbar".to_owned(),
             "IMAP".to_owned(),
+            words::phrase(words::Phrase::Degraded, lang).to_owned(),
+            words::pattern(outage_core::check::PatternKind::Slow, lang).to_owned(),
+            words::moment_short(at(replay::SLOW.0), lang),
+            words::duration_ms(40 * 60_000, lang),
         ];
         for e in &expected {
             assert!(text.contains(e.as_str()), "{lang:?}: `{e}` missing from the PDF's text:\n{text}");
@@ -151,7 +161,7 @@ fn the_domainfactory_replay_holds_up_as_evidence_in_both_languages() {
         assert!(rendered.success());
     }
 
-    // CSV: two files from one --out, parsed back to the JSON's figures.
+    // CSV: three files from one --out, parsed back to the JSON's figures.
     for (lang, delimiter) in [(Language::De, b';'), (Language::En, b',')] {
         let out = s.dir.path().join(format!("nachweis-{}.csv", lang.as_str()));
         let written = report(&s, &["--language", lang.as_str(), "--out", out.to_str().unwrap()]);
@@ -173,6 +183,12 @@ fn the_domainfactory_replay_holds_up_as_evidence_in_both_languages() {
         assert_eq!(imap_row[6], (outage_ms / 60_000).to_string(), "duration in minutes");
         assert_eq!(imap_row[7], "450", "minutes not measured");
         assert_eq!(imap_row[9], "104", "the provider's delay");
+        let degraded_csv = s.dir.path().join(format!("nachweis-{}-degraded.csv", lang.as_str()));
+        let (header, slow) = read(&degraded_csv);
+        assert_eq!(header.len(), 6);
+        assert_eq!(slow.len(), 1, "{slow:?}");
+        assert_eq!((slow[0][0].as_str(), slow[0][5].as_str()), ("DomainFactory", "40"));
+        assert_eq!(slow[0][2], words::pattern(outage_core::check::PatternKind::Slow, lang));
         let (_, days) = read(&days_csv);
         let df_days: Vec<&Vec<String>> = days.iter().filter(|r| r[0] == "DomainFactory").collect();
         assert_eq!(df_days.len(), 8, "seven days and the period");

@@ -114,6 +114,24 @@ impl Scenario {
     fn now(&self) -> Duration {
         self.started.elapsed()
     }
+
+    /// The evidence report since the scenario began, in German, made by the resident as the
+    /// window asks for it: JSON parsed, any other format as `{"text": …}`.
+    fn report(&self, format: &str) -> serde_json::Value {
+        let out = self.resident.dir.path().join(format!("report.{format}"));
+        let now = chrono::Local::now().fixed_offset();
+        let from = now - chrono::TimeDelta::from_std(self.now() + INTERVAL).unwrap();
+        let request = serde_json::json!({
+            "id": 9, "method": "export_report",
+            "request": { "from": from.to_rfc3339(), "to": now.to_rfc3339(), "providers": [], "format": format,
+                         "path": out.to_str().unwrap(), "language": "de" }
+        });
+        let reply = try_control_roundtrip(&self.resident.socket, format!("{request}\n").as_bytes()).unwrap();
+        let reply: serde_json::Value = serde_json::from_str(&reply).unwrap();
+        assert_eq!(reply["outcome"]["outcome"], "written", "{reply}");
+        let text = std::fs::read_to_string(&out).unwrap();
+        if format == "json" { serde_json::from_str(&text).unwrap() } else { serde_json::json!({ "text": text }) }
+    }
 }
 
 fn all_well(s: &Said) -> bool {
@@ -179,6 +197,25 @@ fn slowness_alone_is_degraded() {
     sc.gate.set(GateMode::Open);
     let clear = sc.until("all-clear when quick again", 3.0, all_well);
     eprintln!("  figures: detect {detect:.1}, all-clear {clear:.1} intervals");
+
+    // The slow stretch is evidence: the resident stored it, and the report lists it apart
+    // from the outages, with its start and end, and counts none of it as downtime.
+    let report = sc.report("json");
+    let df = &report["providers"][0];
+    let degraded = df["degraded"].as_array().expect("degraded stretches in the report");
+    assert_eq!(degraded.len(), 1, "{degraded:#?}");
+    assert_eq!(degraded[0]["kind"], "slow");
+    assert_eq!(degraded[0]["probed"]["kind"], "imap");
+    let (started, ended) = (degraded[0]["started"].as_str().unwrap(), degraded[0]["ended"].as_str());
+    let ended = ended.expect("the stretch ended when the server was quick again");
+    let length =
+        chrono::DateTime::parse_from_rfc3339(ended).unwrap() - chrono::DateTime::parse_from_rfc3339(started).unwrap();
+    assert!(length > chrono::TimeDelta::zero() && length.to_std().unwrap() < INTERVAL * 12, "{started} – {ended}");
+    assert!(df["outages"].as_array().unwrap().is_empty(), "slow is not an outage: {df:#}");
+    let period = df["availability"].as_array().unwrap().last().unwrap().clone();
+    assert_eq!(period["down_ms"], 0, "slow is not downtime: {period}");
+    let md = sc.report("md");
+    assert!(md["text"].as_str().unwrap().contains("deutlich langsamer als üblich"), "{md}");
 }
 
 #[test]

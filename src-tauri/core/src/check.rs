@@ -7,6 +7,7 @@ use std::collections::VecDeque;
 use std::time::Duration;
 
 use chrono::{DateTime, FixedOffset};
+use serde::Serialize;
 
 use crate::config::{Http, Mail, Provider, Roundtrip, StatusPage};
 use crate::confirm::{self, RecheckPolicy, Tracker};
@@ -173,7 +174,40 @@ pub enum Pattern {
     Slow(Slow),
 }
 
+/// Which way a check does badly while it still answers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PatternKind {
+    Intermittent,
+    Slow,
+}
+
+impl PatternKind {
+    /// The name the history stores.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PatternKind::Intermittent => "intermittent",
+            PatternKind::Slow => "slow",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<PatternKind> {
+        match s {
+            "intermittent" => Some(PatternKind::Intermittent),
+            "slow" => Some(PatternKind::Slow),
+            _ => None,
+        }
+    }
+}
+
 impl Pattern {
+    pub fn kind(&self) -> PatternKind {
+        match self {
+            Pattern::Intermittent(_) => PatternKind::Intermittent,
+            Pattern::Slow(_) => PatternKind::Slow,
+        }
+    }
+
     pub fn since(&self) -> DateTime<FixedOffset> {
         match self {
             Pattern::Intermittent(i) => i.since,
@@ -229,6 +263,25 @@ pub struct Observed {
     pub recheck_in: Option<Duration>,
     /// One of our own outages began or ended with this observation.
     pub outage: Option<OutageChange>,
+    /// A degraded stretch (intermittent or slow) began or ended with this observation: the
+    /// history keeps it, so the report can list it apart from the outages.
+    pub pattern: Option<PatternChange>,
+}
+
+/// The start or end of a degraded stretch of a server of the user's. A stretch of another
+/// kind starting ends the one before it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum PatternChange {
+    Started {
+        /// When it began: the first slow answer, or the probe that made the failures a finding.
+        since: DateTime<FixedOffset>,
+        kind: PatternKind,
+        reason: Option<Reason>,
+    },
+    Ended {
+        /// The probe that ended it, or the first failed probe of the outage that took over.
+        at: DateTime<FixedOffset>,
+    },
 }
 
 /// The start or end of an outage we detected ourselves (status pages have none: a page we
@@ -272,7 +325,7 @@ impl CheckState {
     /// One probe's observation.
     pub fn observe(&mut self, observation: &Observation, policy: &RecheckPolicy) -> Observed {
         if observation.reason == Some(Reason::Offline) {
-            return Observed { published: false, recheck_in: Some(OFFLINE_RECHECK), outage: None };
+            return Observed { published: false, recheck_in: Some(OFFLINE_RECHECK), outage: None, pattern: None };
         }
         // A round trip is confirmed by its next look, never by quick re-checks: a look costs
         // the provider a login, and a mail late now is not on time ten seconds later.
@@ -312,11 +365,21 @@ impl CheckState {
         if step.publish {
             self.confirmed = Some(observation.clone());
         }
+        let before = self.pattern().map(|p| p.kind());
         self.weigh(observation, failure, now_failure);
         if !failure {
             self.pace(observation);
         }
-        Observed { published: step.publish, recheck_in: step.recheck_in, outage }
+        let pattern = match (before, self.pattern()) {
+            (before, Some(now)) if before != Some(now.kind()) => {
+                Some(PatternChange::Started { since: now.since(), kind: now.kind(), reason: now.reason() })
+            }
+            (Some(_), None) => Some(PatternChange::Ended {
+                at: if now_failure { self.failing_since.unwrap_or(observation.at) } else { observation.at },
+            }),
+            _ => None,
+        };
+        Observed { published: step.publish, recheck_in: step.recheck_in, outage, pattern }
     }
 
     /// The intermittence rule over the latest probes of a server of the user's. A confirmed
@@ -631,6 +694,72 @@ mod tests {
     }
 
     #[test]
+    fn a_degraded_stretch_is_told_when_it_begins_and_ends_so_the_history_can_keep_it() {
+        let policy = RecheckPolicy::default();
+        let mut state = CheckState::default();
+        let mut changes = Vec::new();
+        let mut observe = |state: &mut CheckState, o: Observation| {
+            if let Some(change) = state.observe(&o, &policy).pattern {
+                changes.push(change);
+            }
+        };
+        for n in 0..10u32 {
+            observe(&mut state, answered(n * 60, 12 + u64::from(n % 3)));
+        }
+        for n in 10..14u32 {
+            observe(&mut state, answered(n * 60, 1_500));
+        }
+        observe(&mut state, answered(840, 13));
+        // Slow again, then down: the slow stretch ends where the outage takes over.
+        for n in 15..18u32 {
+            observe(&mut state, answered(n * 60, 1_500));
+        }
+        for n in 18..21u32 {
+            observe(&mut state, seen(n * 60, Outcome::Down, Some(Reason::Refused)));
+        }
+        assert_eq!(state.confirmed_failure(), Some(true));
+        assert_eq!(
+            changes,
+            vec![
+                PatternChange::Started {
+                    since: answered(600, 0).at,
+                    kind: PatternKind::Slow,
+                    reason: Some(Reason::Slow)
+                },
+                PatternChange::Ended { at: answered(840, 0).at },
+                PatternChange::Started {
+                    since: answered(900, 0).at,
+                    kind: PatternKind::Slow,
+                    reason: Some(Reason::Slow)
+                },
+                PatternChange::Ended { at: seen(1_080, Outcome::Down, None).at },
+            ]
+        );
+
+        // Failing every other time: intermittent from the probe that made it a finding.
+        let mut state = CheckState::default();
+        let mut started = Vec::new();
+        for n in 0..8u32 {
+            let o = if n % 2 == 1 {
+                seen(n * 60, Outcome::Down, Some(Reason::Timeout))
+            } else {
+                seen(n * 60, Outcome::Up, None)
+            };
+            if let Some(change) = state.observe(&o, &policy).pattern {
+                started.push(change);
+            }
+        }
+        assert_eq!(
+            started,
+            vec![PatternChange::Started {
+                since: seen(300, Outcome::Up, None).at,
+                kind: PatternKind::Intermittent,
+                reason: Some(Reason::Timeout)
+            }]
+        );
+    }
+
+    #[test]
     fn slower_under_the_floor_or_without_a_usual_speed_is_not_slow() {
         let policy = RecheckPolicy::default();
         let mut state = CheckState::default();
@@ -655,7 +784,10 @@ mod tests {
         state.observe(&seen(0, Outcome::Up, None), &policy);
         for s in [10, 25, 40, 55] {
             let step = state.observe(&seen(s, Outcome::Unknown, Some(Reason::Offline)), &policy);
-            assert_eq!(step, Observed { published: false, recheck_in: Some(OFFLINE_RECHECK), outage: None });
+            assert_eq!(
+                step,
+                Observed { published: false, recheck_in: Some(OFFLINE_RECHECK), outage: None, pattern: None }
+            );
         }
         assert_eq!(state.failing_since, None);
         assert_eq!(state.failures(), 0);

@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use chrono::{DateTime, FixedOffset, Timelike as _};
-use outage_core::check::{Check, CheckSpec, CheckState, OutageChange, checks_of};
+use outage_core::check::{Check, CheckSpec, CheckState, OutageChange, PatternChange, checks_of};
 use outage_core::config::{Anchor, Config};
 use outage_core::confirm::RecheckPolicy;
 use outage_core::fusion;
@@ -445,6 +445,7 @@ impl Engine {
         let to_store = observation;
         let max_span = interval.saturating_mul(3);
         let outage = observed.outage.clone();
+        let pattern = observed.pattern.clone();
         self.write(move |store| {
             store.insert(&provider_id, &to_store, max_span)?;
             let at_ms = to_store.at.timestamp_millis();
@@ -462,6 +463,17 @@ impl Engine {
                     )?;
                 }
                 Some(OutageChange::Ended { at }) => store.outage_ended(&check_id, at.timestamp_millis())?,
+                None => {}
+            }
+            match pattern {
+                Some(PatternChange::Started { since, kind, reason }) => store.degraded_started(
+                    &check_id,
+                    &provider_id,
+                    kind,
+                    reason.map(Reason::as_str),
+                    since.timestamp_millis(),
+                )?,
+                Some(PatternChange::Ended { at }) => store.degraded_ended(&check_id, at.timestamp_millis())?,
                 None => {}
             }
             if went_offline {

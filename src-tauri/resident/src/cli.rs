@@ -204,7 +204,7 @@ pub fn report(paths: &Paths, args: &ReportArgs) -> anyhow::Result<ExitCode> {
         match format {
             Format::Pdf => anyhow::bail!("a PDF cannot go to the terminal: add --out FILE.pdf"),
             Format::Csv => anyhow::bail!(
-                "CSV is two files (outages and days): add --out NAME.csv to write NAME-outages.csv and NAME-days.csv"
+                "CSV is three files (outages, days, degraded stretches): add --out NAME.csv to write NAME-outages.csv, NAME-days.csv and NAME-degraded.csv"
             ),
             Format::Markdown | Format::Json => {}
         }

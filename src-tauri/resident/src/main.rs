@@ -104,7 +104,8 @@ enum Command {
     /// detected, what each provider said and when, and the times we could not measure.
     ///
     /// Markdown and JSON go to standard output unless `--out` is given. A PDF needs `--out`.
-    /// CSV is two files: `--out NAME.csv` writes NAME-outages.csv and NAME-days.csv.
+    /// CSV is three files: `--out NAME.csv` writes NAME-outages.csv, NAME-days.csv and
+    /// NAME-degraded.csv.
     /// Files are written completely or not at all.
     Report {
         /// The period's first day (YYYY-MM-DD, or YYYY-MM-DDTHH:MM), local time.

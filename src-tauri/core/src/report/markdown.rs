@@ -114,6 +114,21 @@ pub fn markdown(report: &Report) -> String {
             }
             s.push('\n');
         }
+        if !p.degraded.is_empty() {
+            let _ = write!(s, "### {}\n\n{}\n\n", w(Phrase::Degraded), w(Phrase::DegradedNote));
+            for d in &p.degraded {
+                let end = d.ended.map_or_else(|| w(Phrase::Ongoing).to_owned(), |t| words::moment(t, lang));
+                let _ = writeln!(
+                    s,
+                    "- {} — {}: {} – {end} ({})",
+                    quote(&words::probed(&d.probed, lang)),
+                    words::pattern(d.kind, lang),
+                    words::moment(d.started, lang),
+                    words::duration_ms(d.duration(report.to).num_milliseconds(), lang),
+                );
+            }
+            s.push('\n');
+        }
         let _ = write!(s, "### {}\n\n", w(Phrase::Timeline));
         if p.timeline.is_empty() {
             let _ = write!(s, "{}\n\n", w(Phrase::NoAnnouncements));

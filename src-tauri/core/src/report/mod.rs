@@ -191,6 +191,8 @@ pub struct ProviderEvidence {
     pub outages: Vec<Outage>,
     /// Logins the server refused: the account's problem, never the provider's outage.
     pub refused_logins: Vec<Outage>,
+    /// Stretches in which a server answered, but badly: listed, never counted as downtime.
+    pub degraded: Vec<Degraded>,
     pub announcements: Vec<Announcement>,
     /// Ours and the provider's, merged, oldest first.
     pub timeline: Vec<Event>,
@@ -283,6 +285,26 @@ pub struct Outage {
 
 impl Outage {
     /// From the first failed probe to its end, or to `until` while it lasts.
+    pub fn duration(&self, until: DateTime<FixedOffset>) -> chrono::TimeDelta {
+        self.ended.unwrap_or(until) - self.started
+    }
+}
+
+/// A stretch in which a server of the user's answered, but failed now and then or was far
+/// slower than usual: evidence of trouble, but not downtime.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Degraded {
+    pub probed: Probed,
+    pub kind: crate::check::PatternKind,
+    pub started: DateTime<FixedOffset>,
+    /// `None` while it lasts (at the end of the period).
+    pub ended: Option<DateTime<FixedOffset>>,
+    /// Why the latest failure failed (intermittent), or `slow`.
+    pub reason: Option<Reason>,
+}
+
+impl Degraded {
+    /// From its start to its end, or to `until` while it lasts.
     pub fn duration(&self, until: DateTime<FixedOffset>) -> chrono::TimeDelta {
         self.ended.unwrap_or(until) - self.started
     }

@@ -61,6 +61,13 @@ fn report(lang: Language) -> Report {
                 unmeasured_ms: 0,
             }],
             refused_logins: vec![],
+            degraded: vec![Degraded {
+                probed: imap(),
+                kind: crate::check::PatternKind::Slow,
+                started: at("2024-10-16T09:00:00+02:00"),
+                ended: Some(at("2024-10-16T09:42:00+02:00")),
+                reason: Some(Reason::Slow),
+            }],
             announcements: vec![],
             timeline: vec![Event {
                 at: at("2024-10-18T10:14:00+02:00"),
@@ -158,4 +165,25 @@ fn availability_counts_only_measured_time() {
     assert_eq!(none.ratio(), None);
     let sla = Sla::of(0.999, &Availability { measured_ms: 1_000_000, down_ms: 3_000, ..a });
     assert_eq!((sla.allowed_down_ms, sla.beyond_ms), (1_000, 2_000));
+}
+
+#[test]
+fn degraded_stretches_are_listed_apart_from_outages_in_both_languages() {
+    let de = markdown(&report(Language::De));
+    let outages = de.find("### Von uns festgestellte Ausfälle").unwrap();
+    let degraded = de.find("### Eingeschränkte Erreichbarkeit (nicht als Ausfall gezählt)").expect(&de);
+    assert!(degraded > outages, "{de}");
+    assert!(
+        de.contains("- IMAP-Server sslin.df.eu — deutlich langsamer als üblich: 16.10.2024, 09:00 Uhr – 16.10.2024, 09:42 Uhr (42 Min.)"),
+        "{de}"
+    );
+    assert!(de.contains("zählen nicht in die Verfügbarkeit"), "{de}");
+    let en = markdown(&report(Language::En));
+    assert!(en.contains("### Degraded periods (not counted as downtime)"), "{en}");
+    assert!(
+        en.contains(
+            "- IMAP server sslin.df.eu — far slower than usual: 16 Oct 2024, 09:00 – 16 Oct 2024, 09:42 (42 min)"
+        ),
+        "{en}"
+    );
 }

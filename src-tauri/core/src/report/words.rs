@@ -136,6 +136,17 @@ pub fn cause(reason: Option<Reason>, lang: Language) -> &'static str {
     }
 }
 
+/// How a server did badly while it still answered, in words.
+pub fn pattern(kind: crate::check::PatternKind, lang: Language) -> &'static str {
+    use crate::check::PatternKind;
+    match (kind, lang) {
+        (PatternKind::Intermittent, Language::De) => "zeitweise Fehler",
+        (PatternKind::Intermittent, Language::En) => "failing now and then",
+        (PatternKind::Slow, Language::De) => "deutlich langsamer als üblich",
+        (PatternKind::Slow, Language::En) => "far slower than usual",
+    }
+}
+
 /// A provider's incident status in words.
 pub fn status(s: IncidentState, lang: Language) -> &'static str {
     match (s, lang) {
@@ -211,6 +222,8 @@ pub enum Phrase {
     UnmeasuredWithin,
     RefusedLogins,
     RefusedLoginsNote,
+    Degraded,
+    DegradedNote,
     Announcements,
     NoAnnouncements,
     Timeline,
@@ -263,6 +276,15 @@ pub fn phrase(p: Phrase, lang: Language) -> &'static str {
              Passwort, keine Störung des Anbieters, und zählt nicht als Ausfallzeit.",
             "The server answered but refused the login. That concerns the account or password, not an \
              outage of the provider, and does not count as downtime.",
+        ),
+        Phrase::Degraded => {
+            ("Eingeschränkte Erreichbarkeit (nicht als Ausfall gezählt)", "Degraded periods (not counted as downtime)")
+        }
+        Phrase::DegradedNote => (
+            "Der Server antwortete, aber zeitweise mit Fehlern oder deutlich langsamer als üblich. \
+             Diese Zeiten sind keine Ausfallzeit und zählen nicht in die Verfügbarkeit.",
+            "The server answered, but failed now and then or was far slower than usual. These times \
+             are not downtime and do not count against the availability.",
         ),
         Phrase::Announcements => ("Meldungen des Anbieters", "The provider's announcements"),
         Phrase::NoAnnouncements => {

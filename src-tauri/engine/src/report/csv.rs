@@ -1,5 +1,5 @@
-//! The evidence report as two spreadsheets (RFC 4180, UTF-8, a header row): one row per
-//! outage, and one row per provider and day. German uses `;` and decimal commas — what German
+//! The evidence report as spreadsheets (RFC 4180, UTF-8, a header row): one row per
+//! outage, one row per provider and day, and one row per degraded stretch. German uses `;` and decimal commas — what German
 //! Excel opens without asking — English `,` and points. A UTF-8 byte order mark leads each
 //! file, since Excel otherwise reads UTF-8 as the system's legacy code page.
 
@@ -12,8 +12,19 @@ use outage_core::text::Language;
 /// The two files one `--out NAME.csv` stands for: `NAME-outages.csv` and `NAME-days.csv`.
 pub fn paths(out: &Path) -> (PathBuf, PathBuf) {
     let stem = out.file_stem().map_or_else(|| "report".into(), |s| s.to_string_lossy().into_owned());
-    let stem = stem.strip_suffix("-outages").or_else(|| stem.strip_suffix("-days")).unwrap_or(&stem).to_owned();
+    let stem = ["-outages", "-days", "-degraded"]
+        .iter()
+        .find_map(|suffix| stem.strip_suffix(suffix))
+        .unwrap_or(&stem)
+        .to_owned();
     (out.with_file_name(format!("{stem}-outages.csv")), out.with_file_name(format!("{stem}-days.csv")))
+}
+
+/// The third file beside them: `NAME-degraded.csv`, the stretches a server answered badly.
+pub fn degraded_path(out: &Path) -> PathBuf {
+    let (outages, _) = paths(out);
+    let name = outages.file_name().map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+    outages.with_file_name(name.replace("-outages.csv", "-degraded.csv"))
 }
 
 fn writer(lang: Language) -> csv::Writer<Vec<u8>> {
@@ -90,6 +101,31 @@ pub fn outages(report: &Report) -> Result<Vec<u8>, csv::Error> {
                     (false, false) => "no (your account)",
                 }
                 .to_owned(),
+            ])?;
+        }
+    }
+    finish(w)
+}
+
+/// One row per degraded stretch (failing now and then, far slower than usual): listed apart
+/// from the outages, since it is not downtime.
+pub fn degraded(report: &Report) -> Result<Vec<u8>, csv::Error> {
+    let lang = report.language;
+    let mut w = writer(lang);
+    w.write_record(if lang == Language::De {
+        ["Anbieter", "Betroffen", "Art", "Beginn", "Ende", "Dauer (Minuten)"]
+    } else {
+        ["Provider", "Affected", "Kind", "Start", "End", "Duration (minutes)"]
+    })?;
+    for p in &report.providers {
+        for d in &p.degraded {
+            w.write_record([
+                p.name.clone(),
+                words::probed(&d.probed, lang),
+                words::pattern(d.kind, lang).to_owned(),
+                words::moment_cell(d.started, lang),
+                d.ended.map(|t| words::moment_cell(t, lang)).unwrap_or_default(),
+                minutes(d.duration(report.to).num_milliseconds()),
             ])?;
         }
     }

@@ -8,7 +8,7 @@ use outage_core::config::{Config, Provider};
 use outage_core::confirm::RecheckPolicy;
 use outage_core::model::{CheckKind, IncidentState, Reason};
 use outage_core::report::{
-    Acknowledgement, Announcement, Availability, Day, Event, EventKind, Gap, GapKind, Method, Outage, Probed,
+    Acknowledgement, Announcement, Availability, Day, Degraded, Event, EventKind, Gap, GapKind, Method, Outage, Probed,
     ProviderEvidence, Report, Sla, Update, Window, concerns,
 };
 use outage_core::text::Language;
@@ -147,16 +147,35 @@ fn provider(
     let first = store.first_observation(&p.id)?.filter(|&t| t < to_ms);
     let hours = store.measured_hours(&p.id, from_ms, to_ms)?;
 
+    // The provider's announcements and their updates in one query each: every outage and the
+    // period's list are matched against them here (a query per outage made two years slow).
+    let every = store.announcements(&p.id, i64::MIN, None)?;
+    let mut updates = store.updates_by_incident(&p.id)?;
     let mut outages = Vec::new();
     let mut refused_logins = Vec::new();
     for o in store.outages(&p.id, from_ms, to_ms)? {
-        let Some(outage) = outage(store, &o, p, to_ms, unmeasured, &local)? else { continue };
+        let Some(outage) = outage(&o, p, &every, to_ms, unmeasured, &local) else { continue };
         if o.reason.as_deref() == Some("auth") {
             refused_logins.push(outage);
         } else {
             outages.push(outage);
         }
     }
+    // Answering badly is listed on its own and never counted as downtime.
+    let degraded = store
+        .degraded(&p.id, from_ms, to_ms)?
+        .into_iter()
+        .filter_map(|d| {
+            let target = if d.target.is_empty() { d.check_id.clone() } else { d.target.clone() };
+            Some(Degraded {
+                probed: Probed { kind: d.kind.unwrap_or(CheckKind::Http), target },
+                kind: d.pattern,
+                started: local(d.started_ms)?,
+                ended: d.ended_ms.and_then(local),
+                reason: d.reason.as_deref().and_then(Reason::parse),
+            })
+        })
+        .collect();
     // Downtime is what the listed outages cover, less the time we could not measure: the
     // figures and the list can never disagree.
     let down = subtract(
@@ -199,25 +218,26 @@ fn provider(
     let followed = &p.components;
     let mut announcements = Vec::new();
     let mut timeline = Vec::new();
-    for seen in store.announcements(&p.id, from_ms, Some(to_ms))? {
+    let in_period = every.into_iter().filter(|a| a.said_ms <= to_ms && a.resolved_seen_ms.is_none_or(|r| r > from_ms));
+    for seen in in_period {
         if !(followed.is_empty() || seen.components.is_empty() || concerns_any(&seen.components, followed)) {
             continue;
         }
-        let mut updates = Vec::new();
-        for (at_ms, status, text) in store.incident_updates(&p.id, &seen.incident_id)? {
+        let mut said = Vec::new();
+        for (at_ms, status, text) in updates.remove(&seen.incident_id).unwrap_or_default() {
             let (Some(at), Some(status)) = (local(at_ms), incident_state(&status)) else { continue };
             timeline.push(Event {
                 at,
                 what: EventKind::ProviderSaid { status, title: seen.title.clone(), text: text.clone() },
             });
-            updates.push(Update { at, status, text });
+            said.push(Update { at, status, text });
         }
         let Some(first_seen) = local(seen.said_ms) else { continue };
         announcements.push(Announcement {
             title: seen.title,
             first_seen,
             resolved_seen: seen.resolved_seen_ms.and_then(local),
-            updates,
+            updates: said,
         });
     }
     for o in &outages {
@@ -255,27 +275,40 @@ fn provider(
         days,
         outages,
         refused_logins,
+        degraded,
         announcements,
         timeline,
     })
 }
 
 fn outage(
-    store: &Store,
     o: &OutageRecord,
     p: &Provider,
+    announcements: &[store::Announcement],
     to_ms: i64,
     unmeasured: &[Span],
     local: &impl Fn(i64) -> Option<DateTime<FixedOffset>>,
-) -> Result<Option<Outage>, ReportError> {
+) -> Option<Outage> {
     let kind = o.kind.unwrap_or(CheckKind::Http);
     let target = if o.target.is_empty() { o.check_id.clone() } else { o.target.clone() };
-    let acknowledged = store
-        .ack_delay(o.id, |components| concerns(kind, components, &p.components))?
-        .and_then(|a| Some(Acknowledgement { said: local(a.said_ms)?, delay_ms: a.delay_ms, title: a.title }));
-    let (Some(started), Some(confirmed)) = (local(o.started_ms), local(o.confirmed_ms)) else { return Ok(None) };
+    // No provider acknowledges a refused login: it is the account's.
+    let acknowledged = if o.reason.as_deref() == Some("auth") {
+        None
+    } else {
+        store::acknowledging(announcements, o.started_ms, o.ended_ms, |components| {
+            concerns(kind, components, &p.components)
+        })
+        .and_then(|a| {
+            Some(Acknowledgement {
+                said: local(a.said_ms)?,
+                delay_ms: (a.said_ms - o.started_ms).max(0),
+                title: a.title.clone(),
+            })
+        })
+    };
+    let (started, confirmed) = (local(o.started_ms)?, local(o.confirmed_ms)?);
     let end_ms = o.ended_ms.unwrap_or(to_ms);
-    Ok(Some(Outage {
+    Some(Outage {
         probed: Probed { kind, target },
         started,
         confirmed,
@@ -283,7 +316,7 @@ fn outage(
         reason: o.reason.as_deref().and_then(Reason::parse),
         acknowledged,
         unmeasured_ms: overlap(unmeasured, o.started_ms, end_ms),
-    }))
+    })
 }
 
 fn down_or_outages(outages: &[Outage], to_ms: i64) -> Vec<Span> {

@@ -15,8 +15,8 @@ pub use evidence::{ReportError, Request, build, computer_name};
 
 pub use outage_core::report::Format;
 
-/// Renders the report into the files of `format` at `out` (CSV: two files, see
-/// [`csv::paths`]). Every file is written to a temporary name beside it and renamed into
+/// Renders the report into the files of `format` at `out` (CSV: three files, see
+/// [`csv::paths`] and [`csv::degraded_path`]). Every file is written to a temporary name beside it and renamed into
 /// place only when all are complete: a failure leaves nothing half-written. Returns the
 /// paths written.
 pub fn export(
@@ -31,7 +31,11 @@ pub fn export(
         Format::Csv => {
             let (outages, days) = csv::paths(out);
             let render = |r: Result<Vec<u8>, ::csv::Error>| r.map_err(|e| ReportError::Render(e.to_string()));
-            vec![(outages, render(csv::outages(report))?), (days, render(csv::days(report))?)]
+            vec![
+                (outages, render(csv::outages(report))?),
+                (days, render(csv::days(report))?),
+                (csv::degraded_path(out), render(csv::degraded(report))?),
+            ]
         }
     };
     let mut temps = Vec::new();

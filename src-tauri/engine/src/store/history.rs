@@ -48,6 +48,22 @@ pub struct OutageRecord {
     pub reason: Option<String>,
 }
 
+/// A provider's updates by incident id: (the time it gave, status as stored, text verbatim),
+/// oldest first.
+pub type UpdatesByIncident = std::collections::HashMap<String, Vec<(i64, String, String)>>;
+
+/// A degraded stretch of a check: it answered, but badly.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DegradedRecord {
+    pub check_id: String,
+    pub kind: Option<CheckKind>,
+    pub target: String,
+    pub pattern: outage_core::check::PatternKind,
+    pub reason: Option<String>,
+    pub started_ms: i64,
+    pub ended_ms: Option<i64>,
+}
+
 /// Who an entry of a timeline comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TimelineSource {
@@ -199,6 +215,73 @@ impl Store {
             .map_err(|e| self.err(e))
     }
 
+    /// Opens a degraded stretch of a check; one still open (of another kind) ends where this
+    /// one starts.
+    pub fn degraded_started(
+        &self,
+        check_id: &str,
+        provider_id: &str,
+        kind: outage_core::check::PatternKind,
+        reason: Option<&str>,
+        started_ms: i64,
+    ) -> Result<(), EngineError> {
+        let tx = self.conn.unchecked_transaction().map_err(|e| self.err(e))?;
+        tx.execute(
+            "UPDATE degraded SET ended_ms = MAX(started_ms, ?2) WHERE check_id = ?1 AND ended_ms IS NULL",
+            params![check_id, started_ms],
+        )
+        .map_err(|e| self.err(e))?;
+        tx.execute(
+            "INSERT INTO degraded (check_id, provider_id, kind, reason, started_ms) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![check_id, provider_id, kind.as_str(), reason, started_ms],
+        )
+        .map_err(|e| self.err(e))?;
+        tx.commit().map_err(|e| self.err(e))
+    }
+
+    /// Closes the open degraded stretch of a check, if there is one.
+    pub fn degraded_ended(&self, check_id: &str, ended_ms: i64) -> Result<(), EngineError> {
+        self.conn
+            .execute(
+                "UPDATE degraded SET ended_ms = MAX(started_ms, ?2) WHERE check_id = ?1 AND ended_ms IS NULL",
+                params![check_id, ended_ms],
+            )
+            .map(|_| ())
+            .map_err(|e| self.err(e))
+    }
+
+    /// Degraded stretches of a provider that overlap `[from_ms, to_ms)`, oldest first.
+    pub fn degraded(&self, provider_id: &str, from_ms: i64, to_ms: i64) -> Result<Vec<DegradedRecord>, EngineError> {
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT d.check_id, d.kind, d.reason, d.started_ms, d.ended_ms, c.kind, c.target
+                 FROM degraded d LEFT JOIN checks c ON c.check_id = d.check_id
+                 WHERE d.provider_id = ?1 AND d.started_ms < ?3 AND (d.ended_ms IS NULL OR d.ended_ms >= ?2)
+                 ORDER BY d.started_ms, d.id",
+            )
+            .map_err(|e| self.err(e))?;
+        // A kind this version does not know (written by a newer one) is left out.
+        let rows = stmt
+            .query_map(params![provider_id, from_ms, to_ms], |r| {
+                let Some(pattern) = outage_core::check::PatternKind::parse(&r.get::<_, String>(1)?) else {
+                    return Ok(None);
+                };
+                Ok(Some(DegradedRecord {
+                    check_id: r.get(0)?,
+                    pattern,
+                    reason: r.get(2)?,
+                    started_ms: r.get(3)?,
+                    ended_ms: r.get(4)?,
+                    kind: r.get::<_, Option<String>>(5)?.as_deref().and_then(CheckKind::parse),
+                    target: r.get::<_, Option<String>>(6)?.unwrap_or_default(),
+                }))
+            })
+            .map_err(|e| self.err(e))?;
+        let rows: Vec<Option<DegradedRecord>> = rows.collect::<Result<_, _>>().map_err(|e| self.err(e))?;
+        Ok(rows.into_iter().flatten().collect())
+    }
+
     /// Outages of a provider that overlap `[from_ms, to_ms)`, oldest first.
     pub fn outages(&self, provider_id: &str, from_ms: i64, to_ms: i64) -> Result<Vec<OutageRecord>, EngineError> {
         let mut stmt = self
@@ -248,26 +331,6 @@ impl Store {
                     resolved_seen_ms: r.get(3)?,
                 })
             })
-            .map_err(|e| self.err(e))?;
-        rows.collect::<Result<_, _>>().map_err(|e| self.err(e))
-    }
-
-    /// Every update the provider published for an incident, oldest first: (time it gave,
-    /// status as stored, text verbatim).
-    pub fn incident_updates(
-        &self,
-        provider_id: &str,
-        incident_id: &str,
-    ) -> Result<Vec<(i64, String, String)>, EngineError> {
-        let mut stmt = self
-            .conn
-            .prepare_cached(
-                "SELECT at_ms, status, body FROM incident_updates WHERE provider_id = ?1 AND incident_id = ?2
-                 ORDER BY at_ms, first_seen_ms",
-            )
-            .map_err(|e| self.err(e))?;
-        let rows = stmt
-            .query_map(params![provider_id, incident_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
             .map_err(|e| self.err(e))?;
         rows.collect::<Result<_, _>>().map_err(|e| self.err(e))
     }
@@ -421,15 +484,36 @@ impl Store {
         if reason.as_deref() == Some("auth") {
             return Ok(None);
         }
-        Ok(self.announcements(&provider_id, started, ended)?.into_iter().find(|a| concerns(&a.components)).map(|a| {
-            AckDelay {
-                outage_id,
-                incident_id: a.incident_id,
-                title: a.title,
-                said_ms: a.said_ms,
-                delay_ms: (a.said_ms - started).max(0),
-            }
+        let open = self.announcements(&provider_id, started, ended)?;
+        Ok(acknowledging(&open, started, ended, concerns).map(|a| AckDelay {
+            outage_id,
+            incident_id: a.incident_id.clone(),
+            title: a.title.clone(),
+            said_ms: a.said_ms,
+            delay_ms: (a.said_ms - started).max(0),
         }))
+    }
+
+    /// Every update of every incident of a provider, by incident, each incident's oldest
+    /// first (time it gave, status as stored, text verbatim): one query where the report
+    /// would otherwise ask once per announcement.
+    pub fn updates_by_incident(&self, provider_id: &str) -> Result<UpdatesByIncident, EngineError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT incident_id, at_ms, status, body FROM incident_updates WHERE provider_id = ?1
+                 ORDER BY incident_id, at_ms, first_seen_ms",
+            )
+            .map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map(params![provider_id], |r| Ok((r.get::<_, String>(0)?, (r.get(1)?, r.get(2)?, r.get(3)?))))
+            .map_err(|e| self.err(e))?;
+        let mut by_incident = UpdatesByIncident::new();
+        for row in rows {
+            let (incident, update) = row.map_err(|e| self.err(e))?;
+            by_incident.entry(incident).or_default().push(update);
+        }
+        Ok(by_incident)
     }
 
     /// The provider's announcements open at some moment of `[started_ms, ended_ms]` (to now
@@ -468,6 +552,23 @@ impl Store {
             .map_err(|e| self.err(e))?;
         rows.collect::<Result<_, _>>().map_err(|e| self.err(e))
     }
+}
+
+/// The announcement that acknowledges an outage from `started_ms` to `ended_ms` (`None`:
+/// it lasts): the first, by the provider's first word, of those open at some moment of it
+/// that concern what failed. `announcements` are a provider's, first word first, as
+/// [`Store::announcements`] gives them.
+pub fn acknowledging(
+    announcements: &[Announcement],
+    started_ms: i64,
+    ended_ms: Option<i64>,
+    concerns: impl Fn(&[String]) -> bool,
+) -> Option<&Announcement> {
+    announcements.iter().find(|a| {
+        ended_ms.is_none_or(|end| a.said_ms <= end)
+            && a.resolved_seen_ms.is_none_or(|resolved| resolved > started_ms)
+            && concerns(&a.components)
+    })
 }
 
 /// The snake_case name serde gives an enum value.

@@ -12,7 +12,10 @@ mod history;
 mod roundtrip;
 mod uptime;
 
-pub use history::{AckDelay, Announcement, Gap, GapKind, OutageRecord, SeenIncident, TimelineEntry, TimelineSource};
+pub use history::{
+    AckDelay, Announcement, DegradedRecord, Gap, GapKind, OutageRecord, SeenIncident, TimelineEntry, TimelineSource,
+    acknowledging,
+};
 pub use roundtrip::RoundtripMail;
 pub use uptime::{Health, Retention, Scope, Uptime};
 
@@ -137,6 +140,18 @@ const MIGRATIONS: &[&str] = &[
     // 4: the components an incident names, one per line: an announcement acknowledges an
     // outage of ours only when it concerns what failed.
     "ALTER TABLE incidents ADD COLUMN components TEXT NOT NULL DEFAULT '';",
+    // 5: degraded stretches of a check (intermittent failures, far slower than usual): the
+    // report lists them apart from the outages, and never as downtime.
+    "CREATE TABLE degraded (
+        id             INTEGER PRIMARY KEY,
+        check_id       TEXT    NOT NULL,
+        provider_id    TEXT    NOT NULL,
+        kind           TEXT    NOT NULL,   -- intermittent, slow
+        reason         TEXT,
+        started_ms     INTEGER NOT NULL,
+        ended_ms       INTEGER
+    ) STRICT;
+    CREATE INDEX degraded_by_provider ON degraded (provider_id, started_ms);",
 ];
 
 /// An observation as stored.
@@ -351,6 +366,7 @@ impl Store {
             "DELETE FROM observations WHERE check_ref IN (SELECT id FROM checks WHERE provider_id = ?1)",
             "DELETE FROM checks WHERE provider_id = ?1",
             "DELETE FROM outages WHERE provider_id = ?1",
+            "DELETE FROM degraded WHERE provider_id = ?1",
             "DELETE FROM incident_updates WHERE provider_id = ?1",
             "DELETE FROM incidents WHERE provider_id = ?1",
             "DELETE FROM rollup_hourly WHERE provider_id = ?1",
@@ -607,6 +623,44 @@ mod history_tests {
         assert_eq!(days.len(), 2, "{days:?}");
         assert_eq!(days[0].0, at("2026-11-24T00:00:00+01:00").timestamp_millis());
         assert_eq!(days[0].1.up_ms, 60 * MIN);
+    }
+
+    #[test]
+    fn degraded_stretches_are_kept_and_a_new_kind_ends_the_one_before() {
+        use outage_core::check::PatternKind;
+        let (_d, store) = open();
+        let ms = |s: &str| at(s).timestamp_millis();
+        store.insert("p", &probe(at("2026-11-24T09:00:00Z"), Outcome::Up), Duration::from_secs(600)).unwrap();
+        store.degraded_started("p/imap", "p", PatternKind::Slow, Some("slow"), ms("2026-11-24T10:00:00Z")).unwrap();
+        store
+            .degraded_started("p/imap", "p", PatternKind::Intermittent, Some("timeout"), ms("2026-11-24T10:30:00Z"))
+            .unwrap();
+        store.degraded_ended("p/imap", ms("2026-11-24T11:00:00Z")).unwrap();
+        // Ending again changes nothing: nothing is open.
+        store.degraded_ended("p/imap", ms("2026-11-24T12:00:00Z")).unwrap();
+        let found = store.degraded("p", ms("2026-11-24T00:00:00Z"), ms("2026-11-25T00:00:00Z")).unwrap();
+        let spans: Vec<(PatternKind, i64, Option<i64>, Option<&str>)> =
+            found.iter().map(|d| (d.pattern, d.started_ms, d.ended_ms, d.reason.as_deref())).collect();
+        assert_eq!(
+            spans,
+            [
+                (PatternKind::Slow, ms("2026-11-24T10:00:00Z"), Some(ms("2026-11-24T10:30:00Z")), Some("slow")),
+                (
+                    PatternKind::Intermittent,
+                    ms("2026-11-24T10:30:00Z"),
+                    Some(ms("2026-11-24T11:00:00Z")),
+                    Some("timeout")
+                ),
+            ]
+        );
+        assert_eq!((found[0].kind, found[0].target.as_str()), (Some(CheckKind::Imap), "imap.test:993"));
+        assert!(store.degraded("p", ms("2026-11-24T11:00:01Z"), ms("2026-11-25T00:00:00Z")).unwrap().is_empty());
+        assert!(store.degraded("q", 0, i64::MAX).unwrap().is_empty());
+        store.delete_provider("p").unwrap();
+        assert!(
+            store.degraded("p", 0, i64::MAX).unwrap().is_empty(),
+            "deleting a provider's history deletes these too"
+        );
     }
 
     #[test]

@@ -181,6 +181,63 @@ fn a_refused_login_is_the_accounts_never_a_provider_outage() {
 }
 
 #[test]
+fn degraded_stretches_are_listed_apart_and_not_counted_as_downtime() {
+    use outage_core::check::PatternKind;
+    let (_d, store) = open();
+    probes(&store, at("2026-12-05T06:00:00+01:00"), at("2026-12-05T08:00:00+01:00"), &[(50, 53, Reason::Timeout)]);
+    store.degraded_started(IMAP, "df", PatternKind::Slow, Some("slow"), ms("2026-12-05T06:10:00+01:00")).unwrap();
+    store.degraded_ended(IMAP, ms("2026-12-05T06:40:00+01:00")).unwrap();
+    store
+        .degraded_started(IMAP, "df", PatternKind::Intermittent, Some("timeout"), ms("2026-12-05T07:20:00+01:00"))
+        .unwrap();
+    store
+        .outage_started(IMAP, "df", ms("2026-12-05T06:50:00+01:00"), ms("2026-12-05T06:51:00+01:00"), Some("timeout"))
+        .unwrap();
+    store.outage_ended(IMAP, ms("2026-12-05T06:53:00+01:00")).unwrap();
+    let report = build(
+        &store,
+        &config(),
+        &request("2026-12-05T06:00:00+01:00", "2026-12-05T08:00:00+01:00", Language::De),
+        at("2026-12-05T08:00:00+01:00"),
+        "pc",
+    )
+    .unwrap();
+    let p = &report.providers[0];
+    let listed: Vec<(PatternKind, String, Option<String>)> =
+        p.degraded.iter().map(|d| (d.kind, d.started.to_rfc3339(), d.ended.map(|e| e.to_rfc3339()))).collect();
+    assert_eq!(
+        listed,
+        [
+            (PatternKind::Slow, "2026-12-05T06:10:00+01:00".into(), Some("2026-12-05T06:40:00+01:00".into())),
+            (PatternKind::Intermittent, "2026-12-05T07:20:00+01:00".into(), None),
+        ]
+    );
+    assert_eq!(p.degraded[0].probed.kind, CheckKind::Imap);
+    assert_eq!(p.outages.len(), 1);
+    let period = p.availability.last().unwrap();
+    assert_eq!(period.down_ms, 3 * 60_000, "only the outage is downtime, not the degraded hour");
+    let md = markdown(&report);
+    assert!(md.contains("IMAP-Server imap.df.test — deutlich langsamer als üblich: 05.12.2026, 06:10 Uhr – 05.12.2026, 06:40 Uhr (30 Min.)"), "{md}");
+    assert!(
+        md.contains("IMAP-Server imap.df.test — zeitweise Fehler: 05.12.2026, 07:20 Uhr – dauert an (40 Min.)"),
+        "{md}"
+    );
+    // Every rendering lists them: the CSV in a file of its own, the PDF in its text.
+    let csv = String::from_utf8(crate::report::csv::degraded(&report).unwrap()).unwrap();
+    let mut lines = csv.lines();
+    assert_eq!(lines.next(), Some("\u{feff}Anbieter;Betroffen;Art;Beginn;Ende;Dauer (Minuten)"));
+    assert_eq!(
+        lines.next(),
+        Some(
+            "DomainFactory;IMAP-Server imap.df.test;deutlich langsamer als üblich;05.12.2026 06:10;05.12.2026 06:40;30"
+        )
+    );
+    assert_eq!(lines.next(), Some("DomainFactory;IMAP-Server imap.df.test;zeitweise Fehler;05.12.2026 07:20;;40"));
+    let json = crate::report::json(&report).unwrap();
+    assert!(json.contains("\"degraded\""), "{json}");
+}
+
+#[test]
 fn eleven_minutes_of_history_say_so_instead_of_claiming_ninety_days() {
     let (_d, store) = open();
     // 06:34 to 06:45, with an outage of about five minutes in it.
