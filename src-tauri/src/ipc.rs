@@ -16,6 +16,9 @@ pub struct WindowState {
     pub socket: PathBuf,
     /// The route to show first, taken once by the page when it loads.
     pub route: Mutex<Option<String>>,
+    /// The paths the user chose in the report's save dialog: the only files `open_report`
+    /// opens (with the CSV files made from it).
+    pub chosen: Mutex<Vec<PathBuf>>,
 }
 
 /// Connects to the resident, starting it first when none runs (window launched from the
@@ -86,7 +89,9 @@ macro_rules! handler {
             ipc::remove_mail,
             ipc::test_mail,
             ipc::open_link,
-            ipc::pick_file
+            ipc::pick_file,
+            ipc::choose_report_file,
+            ipc::open_report
         ]
     };
     (@names [$($names:ident)*]
@@ -204,4 +209,49 @@ pub async fn pick_file(app: tauri::AppHandle, title: String) -> Option<String> {
         let _ = tx.send(path.and_then(|p| p.into_path().ok()).map(|p| p.display().to_string()));
     });
     rx.await.ok().flatten()
+}
+
+/// The system's save dialog for the evidence report: `name` is the proposed file name, and
+/// its extension the one filter. The chosen path is remembered, since `open_report` opens
+/// nothing else; the page gets it (or `None` when cancelled) and asks the resident to write
+/// there.
+#[tauri::command]
+pub async fn choose_report_file(
+    app: tauri::AppHandle,
+    state: tauri::State<'_, WindowState>,
+    title: String,
+    name: String,
+) -> Result<Option<String>, String> {
+    use tauri_plugin_dialog::DialogExt as _;
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    let mut dialog = app.dialog().file().set_title(title).set_file_name(&name);
+    if let Some(extension) = Path::new(&name).extension().and_then(|e| e.to_str()) {
+        dialog = dialog.add_filter(extension.to_uppercase(), &[extension]);
+    }
+    dialog.save_file(move |path| {
+        let _ = tx.send(path.and_then(|p| p.into_path().ok()));
+    });
+    let Some(path) = rx.await.ok().flatten() else { return Ok(None) };
+    state.chosen.lock().map_err(|e| e.to_string())?.push(path.clone());
+    Ok(Some(path.display().to_string()))
+}
+
+/// Opens a report the export wrote, with the system's program for its type. Only a path
+/// chosen in [`choose_report_file`] (or one of the CSV files made from it) is opened, so the
+/// page cannot open any other file.
+// Tauri injects `State` by value; the signature is its, not ours.
+#[allow(clippy::needless_pass_by_value)]
+#[tauri::command]
+pub fn open_report(app: tauri::AppHandle, state: tauri::State<'_, WindowState>, path: String) -> Result<(), String> {
+    use tauri_plugin_opener::OpenerExt as _;
+    let wanted = PathBuf::from(&path);
+    let chosen = state.chosen.lock().map_err(|e| e.to_string())?;
+    let known = chosen.iter().any(|c| {
+        let (outages, days) = outage_engine::report::csv::paths(c);
+        [c.clone(), outages, days, outage_engine::report::csv::degraded_path(c)].contains(&wanted)
+    });
+    if !known || !wanted.is_file() {
+        return Err(format!("{path} is not a report written here"));
+    }
+    app.opener().open_path(path, None::<&str>).map_err(|e| e.to_string())
 }

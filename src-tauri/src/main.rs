@@ -20,14 +20,14 @@ fn main() {
             std::process::exit(2);
         }
     };
-    let state = ipc::WindowState { socket, route: Mutex::new(route) };
+    let state = ipc::WindowState { socket, route: Mutex::new(route), chosen: Mutex::new(Vec::new()) };
 
     let app = tauri::Builder::default()
         .manage(state)
         // Links are opened by `ipc::open_link` only; the page's own <a> clicks are not hooked.
         .plugin(tauri_plugin_opener::Builder::new().open_js_links_on_click(false).build())
-        // The file chooser for a CA file, used by the `pick_file` command only (no permission
-        // lets the page call the plugin itself).
+        // The file choosers (a CA file, where to save a report), used by the `pick_file` and
+        // `choose_report_file` commands only (no permission lets the page call the plugin).
         .plugin(tauri_plugin_dialog::init())
         // The command list's forwarding commands plus the hand-written ones (`ipc::handler`).
         .invoke_handler(outage_core::with_commands!(handler, @names []))

@@ -208,6 +208,8 @@ struct World {
     _driver: TauriDriver,
     socket: PathBuf,
     config: PathBuf,
+    /// The X display the window is on (for the system dialogs it opens).
+    display: String,
     started: Instant,
     _logs: KeepLogs,
     _resident: Running,
@@ -216,7 +218,7 @@ struct World {
     _services: DesktopServices,
     _bus: Option<Daemon>,
     _xvfb: Daemon,
-    _dir: tempfile::TempDir,
+    dir: tempfile::TempDir,
 }
 
 impl World {
@@ -292,6 +294,7 @@ impl World {
             _driver: driver,
             socket,
             config,
+            display: display.clone(),
             started,
             _logs: logs,
             _resident: resident,
@@ -300,7 +303,7 @@ impl World {
             _services: services,
             _bus: own_bus,
             _xvfb: xvfb,
-            _dir: dir,
+            dir,
         }
     }
 
@@ -687,4 +690,170 @@ async fn mail_account() {
 
     world.finish("the mail account").await;
     drop(keychain);
+}
+
+/// "Export report…", as a person takes it: in English from the summary, in German from the
+/// provider's detail — a period, the provider and PDF chosen in the page, the path typed into
+/// the system's real save dialog (GTK, driven by xdotool through the X server like a keyboard),
+/// then the file checked where the dialog said: a real PDF that names the provider.
+#[test]
+fn window_export_report_through_the_save_dialog() {
+    // The name is given to `isolated`, which runs exactly this test again.
+    isolated("window_export_report_through_the_save_dialog", export_report);
+}
+
+async fn export_report() {
+    let en = Texts::load("en");
+    let de = Texts::load("de");
+    let english = english(&en, &de);
+    let status = HttpServer::start(Behaviour::Ok(statuspage_summary("none", None)));
+    let providers = format!(
+        "\n[[provider]]\nid = \"loop\"\nname = \"{LOOPBACK}\"\nstatus_page = \"{}\"\nstatus_format = \"statuspage\"\n",
+        status.base_url()
+    );
+    let world = World::start("export", &providers, None).await;
+    let page = &world.page;
+    let out = world.dir.path().join("saved here");
+    std::fs::create_dir_all(&out).unwrap();
+    page.wait_text("the verdict line", "[data-testid=headline]", |t| t == en.t("headline.allWell")).await;
+    measured(&world.socket, &out).await;
+
+    // (a) English, from the summary: the last 7 days as a PDF.
+    page.scroll_to("[data-testid=export-open]").await;
+    page.click("Export report…", Locator::Css("[data-testid=export-open]")).await;
+    page.wait("the export dialog", || async { page.text("[data-testid=export-dialog]").await }).await;
+    page.wait("the period menu to take the last 7 days", || async {
+        page.client.find(Locator::Css("[data-testid=export-span]")).await.ok()?.select_by_value("7").await.ok()
+    })
+    .await;
+    page.scroll_to("[data-testid=export-dialog]").await;
+    page.screenshot("export-en").await;
+    let pdf = out.join("evidence-en.pdf");
+    page.click_button(&en.t("export.save")).await;
+    save_dialog(page, &world.display, &en.t("export.dialogTitle"), &pdf, "export-save-dialog-en").await;
+    let shown = page.wait_text("the saved file", "[data-testid=export-file]", |t| !t.is_empty()).await;
+    assert_eq!(shown, pdf.display().to_string(), "the page names the file the dialog chose");
+    let text = pdf_text(&pdf);
+    assert!(text.contains(LOOPBACK) && text.contains("Evidence"), "{text}");
+    let done = page.text("[data-testid=export-done]").await.unwrap();
+    assert!(done.contains(&en.t("export.written_one")) && done.contains(&en.t("export.show")), "{done}");
+    page.scroll_to("[data-testid=export-done]").await;
+    page.screenshot("export-done-en").await;
+
+    // (b) German, from the provider's detail: the language follows the resident's config.
+    let config = world.config().replace("language = \"en\"", "language = \"de\"");
+    std::fs::write(&world.config, config).unwrap();
+    back(page, &en).await;
+    page.wait_text("the summary in German", "[data-testid=headline]", |t| t == de.t("headline.allWell")).await;
+    let xpath = format!(
+        "//ul[contains(@class, 'providers')]//button[.//span[@class='name' and normalize-space()={}]]",
+        xpath_literal(LOOPBACK)
+    );
+    page.click("the loopback provider's row", Locator::XPath(&xpath)).await;
+    page.wait_text("the detail's heading", "main h1", |t| t.contains(LOOPBACK)).await;
+    page.scroll_to("[data-testid=export-open]").await;
+    page.click("Nachweis exportieren…", Locator::Css("[data-testid=export-open]")).await;
+    page.wait("the export dialog", || async { page.text("[data-testid=export-dialog]").await }).await;
+    page.scroll_to("[data-testid=export-dialog]").await;
+    page.screenshot("export-de").await;
+    assert_german(page, "the export dialog", &english).await;
+    let pdf = out.join("Nachweis-de.pdf");
+    page.click_button(&de.t("export.save")).await;
+    save_dialog(page, &world.display, &de.t("export.dialogTitle"), &pdf, "export-save-dialog-de").await;
+    let shown = page.wait_text("the saved file", "[data-testid=export-file]", |t| !t.is_empty()).await;
+    assert_eq!(shown, pdf.display().to_string());
+    let text = pdf_text(&pdf);
+    assert!(text.contains(LOOPBACK) && text.contains("Nachweis"), "{text}");
+    page.scroll_to("[data-testid=export-done]").await;
+    page.screenshot("export-done-de").await;
+    assert_german(page, "the saved report", &english).await;
+
+    world.finish("the export").await;
+}
+
+/// Waits until the history holds a measured stretch (one probe holds no time yet): asks for
+/// checks now and an export over the socket until one is written.
+async fn measured(socket: &Path, dir: &Path) {
+    let scratch = dir.join("first.json");
+    eventually("a measured stretch to export", Duration::from_secs(60), || async {
+        check_now(socket);
+        let now = chrono::Local::now().fixed_offset();
+        let request = serde_json::json!({
+            "id": 3, "method": "export_report",
+            "request": { "from": (now - chrono::TimeDelta::days(1)).to_rfc3339(), "to": now.to_rfc3339(),
+                         "providers": [], "format": "json", "path": scratch.to_str().unwrap(), "language": "en" }
+        });
+        let reply = control_roundtrip(socket, format!("{request}\n").as_bytes());
+        if reply.contains("\"written\"") {
+            return Some(());
+        }
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        None
+    })
+    .await;
+    std::fs::remove_file(&scratch).unwrap();
+}
+
+/// Drives the system's save dialog titled `title` as a person would: waits for it, types the
+/// whole path into its name field and presses Return. The dialog is shot into `artifacts/`
+/// with the path typed.
+async fn save_dialog(page: &Page, display: &str, title: &str, path: &Path, shot: &str) {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let dialog = loop {
+        if let Some(window) = desktop::find_window(display, title) {
+            break window;
+        }
+        if Instant::now() > deadline {
+            let root = workspace().join("artifacts").join(format!("window-{shot}-missing.png"));
+            desktop::screenshot(display, &root);
+            let windows = Command::new("xdotool")
+                .env("DISPLAY", display)
+                .args(["search", "--onlyvisible", "--name", ".*", "getwindowname", "%@"])
+                .output()
+                .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
+                .unwrap_or_default();
+            panic!(
+                "no save dialog titled {title:?}; windows shown: {windows}; the page said:\n{}\n(see {})",
+                page.body().await,
+                root.display()
+            );
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+    let xdotool = |args: &[&str]| {
+        let status = Command::new("xdotool").env("DISPLAY", display).args(args).status();
+        assert!(status.is_ok_and(|s| s.success()), "xdotool {args:?} failed (cargo xtask setup installs it)");
+    };
+    let window = dialog.to_string();
+    // Keys typed before GTK has put the focus into the name field are lost: then the dialog
+    // is still open, and the path is typed again.
+    let mut closed = false;
+    for _ in 0..3 {
+        xdotool(&["windowfocus", "--sync", &window]);
+        xdotool(&["key", "--clearmodifiers", "ctrl+a"]);
+        xdotool(&["type", "--delay", "20", &path.display().to_string()]);
+        // The dialog with the path typed, as the person sees it before pressing Return.
+        desktop::screenshot(display, &workspace().join("artifacts").join(format!("window-{shot}.png")));
+        xdotool(&["key", "Return"]);
+        let deadline = Instant::now() + Duration::from_secs(15);
+        while Instant::now() < deadline && desktop::find_window(display, title).is_some() {
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+        closed = desktop::find_window(display, title).is_none();
+        if closed {
+            break;
+        }
+    }
+    assert!(closed, "the save dialog did not take the path {}", path.display());
+    eventually("the file where the dialog said", Duration::from_secs(120), || async { path.is_file().then_some(()) })
+        .await;
+}
+
+/// The text of a PDF (pdftotext), after checking it is one.
+fn pdf_text(path: &Path) -> String {
+    let bytes = std::fs::read(path).unwrap();
+    assert!(bytes.starts_with(b"%PDF-"), "{} is not a PDF", path.display());
+    let out = Command::new("pdftotext").arg(path).arg("-").output().expect("pdftotext (cargo xtask setup installs it)");
+    assert!(out.status.success(), "pdftotext could not read {}", path.display());
+    String::from_utf8_lossy(&out.stdout).into_owned()
 }

@@ -364,15 +364,18 @@ fn provider_history_has_the_incident_timeline_and_day_bars() {
     let reply = wait_for("a measured stretch to export", Duration::from_secs(20), || {
         request(&mut w, &mut reader, r#"{"id":6,"method":"check_now"}"#);
         let reply = request(&mut w, &mut reader, &export.to_string());
-        if reply["type"] == "error" {
-            assert!(reply["message"].as_str().unwrap().contains("nothing has been measured"), "{reply}");
+        assert_eq!(reply["type"], "exported", "{reply}");
+        if reply["outcome"]["outcome"] == "refused" {
+            assert_eq!(reply["outcome"]["problem"], "no_history", "{reply}");
+            assert!(reply["outcome"]["detail"].as_str().unwrap().contains("nothing has been measured"), "{reply}");
             std::thread::sleep(Duration::from_millis(500));
             return None;
         }
         Some(reply)
     });
-    assert_eq!(reply["type"], "exported", "{reply}");
-    let written: Vec<&str> = reply["files"].as_array().unwrap().iter().map(|f| f.as_str().unwrap()).collect();
+    assert_eq!(reply["outcome"]["outcome"], "written", "{reply}");
+    let written: Vec<&str> =
+        reply["outcome"]["files"].as_array().unwrap().iter().map(|f| f.as_str().unwrap()).collect();
     assert!(written.iter().all(|f| std::path::Path::new(f).exists()), "{written:?}");
     let days = std::fs::read_to_string(r.dir.path().join("nachweis-days.csv")).unwrap();
     assert!(days.contains("Anbieter;Tag;") && days.contains("DomainFactory;"), "{days}");
@@ -382,9 +385,18 @@ fn provider_history_has_the_incident_timeline_and_day_bars() {
                      "path": r.dir.path().join("x.pdf").to_str().unwrap(), "language": null }
     });
     let reply = request(&mut w, &mut reader, &bad.to_string());
-    assert_eq!(reply["type"], "error", "{reply}");
-    assert!(reply["message"].as_str().unwrap().contains("no provider `nope`"), "{reply}");
+    assert_eq!(reply["outcome"]["problem"], "unknown_provider", "{reply}");
+    assert!(reply["outcome"]["detail"].as_str().unwrap().contains("no provider `nope`"), "{reply}");
     assert!(!r.dir.path().join("x.pdf").exists());
+    // A file the resident cannot write is said as such, and leaves nothing behind.
+    let unwritable = serde_json::json!({
+        "id": 7, "method": "export_report",
+        "request": { "from": from, "to": now.to_rfc3339(), "providers": [], "format": "pdf",
+                     "path": r.dir.path().join("no-such-dir/x.pdf").to_str().unwrap(), "language": "en" }
+    });
+    let reply = request(&mut w, &mut reader, &unwritable.to_string());
+    assert_eq!(reply["outcome"]["problem"], "unwritable", "{reply}");
+    assert!(!r.dir.path().join("no-such-dir").exists());
 }
 
 #[test]

@@ -6,6 +6,8 @@ import { emit } from "@tauri-apps/api/event";
 import { tick } from "svelte";
 import App from "./App.svelte";
 import type { Controls } from "./bindings/Controls";
+import type { ExportProblem } from "./bindings/ExportProblem";
+import type { ExportRequest } from "./bindings/ExportRequest";
 import type { GeneralSettings } from "./bindings/GeneralSettings";
 import type { NewProvider } from "./bindings/NewProvider";
 import type { ProviderHistory } from "./bindings/ProviderHistory";
@@ -155,10 +157,20 @@ function mockSummary(next: Summary) {
 }
 
 let pages: [string, string, string, string | null][] = [];
+// The report export: what the page asked for, what the save dialog answers, what was opened.
+let exports: ExportRequest[] = [];
+let savePath: string | null = "/home/me/Nachweis.pdf";
+let exportProblem: ExportProblem | null = null;
+let openedReports: string[] = [];
+let finishExport = () => {};
 
 function host(route: string | null = null) {
   const calls: string[] = [];
   pages = [];
+  exports = [];
+  savePath = "/home/me/Nachweis.pdf";
+  exportProblem = null;
+  openedReports = [];
   controls = { paused_until: null, quiet_until: null, snoozed: [], muted: [], autostart: false, language: null };
   added = [];
   opened = [];
@@ -256,6 +268,20 @@ function host(route: string | null = null) {
     if (cmd === "remove_http") {
       const page = args as { providerId: string; checkId: string };
       pages.push(["remove", page.providerId, page.checkId, null]);
+      return null;
+    }
+    if (cmd === "choose_report_file") return savePath;
+    if (cmd === "export_report") {
+      const request = (args as { request: ExportRequest }).request;
+      exports.push(request);
+      const outcome = exportProblem
+        ? { outcome: "refused", problem: exportProblem, detail: "cannot write /nope/x.pdf: Permission denied" }
+        : { outcome: "written", files: [request.path] };
+      // Held until the test lets it finish: the summary must go on meanwhile.
+      return new Promise((resolve) => (finishExport = () => resolve(outcome)));
+    }
+    if (cmd === "open_report") {
+      openedReports.push((args as { path: string }).path);
       return null;
     }
     if (cmd === "take_route") return route;
@@ -955,5 +981,70 @@ describe("quiet hours", () => {
     finishCheck();
     await settle();
     expect(screen.getByTestId("check-state").textContent).toMatch(/^Geprüft um \d\d:\d\d\.$/);
+  });
+});
+
+describe("export report", () => {
+  it("exports the chosen period, providers and format where the dialog said, then offers to open it, in English", async () => {
+    host();
+    render(App, { lang: "en" });
+    await settle();
+    await fireEvent.click(screen.getByRole("button", { name: "Export report…" }));
+    await fireEvent.change(screen.getByTestId("export-span"), { target: { value: "7" } });
+    await fireEvent.click(screen.getByLabelText("GitHub"));
+    await fireEvent.change(screen.getByTestId("export-format"), { target: { value: "pdf" } });
+    await fireEvent.click(screen.getByRole("button", { name: "Save as…" }));
+    await settle();
+    expect(screen.getByTestId("export-state").textContent).toContain("Making the report…");
+    // The summary goes on while the report is made.
+    mockSummary({ ...summary, providers: summary.providers.slice(1) });
+    await emit("summary", { ...summary, providers: summary.providers.slice(1) });
+    await settle();
+    expect(screen.getByTestId("headline").textContent).toBe("All well");
+    finishExport();
+    await settle();
+    expect(exports).toHaveLength(1);
+    const request = exports[0];
+    expect(request.providers).toEqual(["df"]);
+    expect(request.format).toBe("pdf");
+    expect(request.language).toBe("en");
+    expect(request.path).toBe("/home/me/Nachweis.pdf");
+    // The period is the last seven days up to now, in the user's own offset (not UTC's "Z").
+    const span = Date.parse(request.to) - Date.parse(request.from);
+    expect(span).toBe(7 * 86_400_000);
+    expect(request.to).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d$/);
+    expect(screen.getByTestId("export-done").textContent).toContain("The report is saved:");
+    expect(screen.getByTestId("export-file").textContent).toBe("/home/me/Nachweis.pdf");
+    expect((screen.getByTestId("export-span") as HTMLSelectElement).value).toBe("7");
+    await fireEvent.click(screen.getByRole("button", { name: "Open" }));
+    await settle();
+    expect(openedReports).toEqual(["/home/me/Nachweis.pdf"]);
+  });
+
+  it("writes nothing when the dialog is cancelled, and says a refusal in words, in German", async () => {
+    host("/provider/df");
+    render(App, { lang: "de" });
+    await settle();
+    await fireEvent.click(screen.getByRole("button", { name: "Nachweis exportieren…" }));
+    savePath = null;
+    await fireEvent.click(screen.getByRole("button", { name: "Speichern unter…" }));
+    await settle();
+    expect(exports).toHaveLength(0);
+    savePath = "/nope/x.pdf";
+    exportProblem = "unwritable";
+    await fireEvent.click(screen.getByRole("button", { name: "Speichern unter…" }));
+    await settle();
+    finishExport();
+    await settle();
+    // From the detail, the report is this provider's, in the window's language.
+    expect(exports[0].providers).toEqual(["df"]);
+    expect(exports[0].language).toBe("de");
+    const failure = screen.getByTestId("export-failure");
+    expect(failure.querySelector("p")?.textContent).toBe(
+      "Der Nachweis konnte dort nicht gespeichert werden. Bitte einen anderen Ordner oder Namen wählen.",
+    );
+    // The resident's own sentence stays under the closed "Technical details".
+    expect(failure.querySelector("details")?.open).toBe(false);
+    expect(screen.queryByTestId("export-done")).toBeNull();
   });
 });

@@ -6,6 +6,7 @@ import type { CheckStep } from "./bindings/CheckStep";
 import type { CheckSummary } from "./bindings/CheckSummary";
 import type { Controls } from "./bindings/Controls";
 import type { Detection } from "./bindings/Detection";
+import type { ExportOutcome } from "./bindings/ExportOutcome";
 import type { ExportRequest } from "./bindings/ExportRequest";
 import type { GeneralSettings } from "./bindings/GeneralSettings";
 import type { MailAccount } from "./bindings/MailAccount";
@@ -96,9 +97,21 @@ export function getProviderHistory(providerId: string): Promise<ProviderHistory>
 }
 
 // The evidence report written to a file the user chose; resolves to the files written
-// (CSV: NAME-outages.csv and NAME-days.csv). The resident makes it off its own threads.
-export function exportReport(request: ExportRequest): Promise<string[]> {
+// (CSV: NAME-outages.csv and NAME-days.csv) or why none was. The resident makes it off its
+// own threads, so the summary goes on meanwhile.
+export function exportReport(request: ExportRequest): Promise<ExportOutcome> {
   return call("export_report", { request });
+}
+
+// The system's save dialog for a report, proposing `name`; null when the user cancelled.
+export function chooseReportFile(title: string, name: string): Promise<string | null> {
+  return invoke<string | null>("choose_report_file", { title, name });
+}
+
+// Opens a report written by the export with the system's program for it (only a path
+// chosen in the save dialog is opened).
+export function openReport(path: string): Promise<void> {
+  return invoke<void>("open_report", { path });
 }
 
 // Adding and removing providers: the resident edits the config file and reloads it.

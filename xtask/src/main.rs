@@ -24,8 +24,9 @@ const APT_BUILD: &[&str] = &["build-essential", "pkg-config", "libwebkit2gtk-4.1
 // webkit2gtk-driver: WebKitWebDriver, which tauri-driver drives the window's webview through.
 // poppler-utils: the report test reads the PDF's text back (pdftotext) and renders its pages
 // (pdftoppm) to look at.
+// xdotool: the window's export test types the path into the real GTK save dialog, as a person.
 const APT_TEST: &[&str] =
-    &["xvfb", "xauth", "dbus-daemon", "imagemagick", "iproute2", "webkit2gtk-driver", "poppler-utils"];
+    &["xvfb", "xauth", "dbus-daemon", "imagemagick", "iproute2", "webkit2gtk-driver", "poppler-utils", "xdotool"];
 /// The mail-probe tests: real Postfix and Dovecot on loopback (tests/mail-servers), test
 /// certificates, a keychain (gnome-keyring's Secret Service, driven with dbus-send) in a
 /// private D-Bus session, and dnsmasq as a DNS server on loopback.

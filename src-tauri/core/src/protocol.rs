@@ -65,10 +65,10 @@ macro_rules! with_commands {
             window provider_history: ProviderHistory { provider_id: String }
                 -> $crate::report::ProviderHistory = ProviderHistory { history };
             /// Writes the evidence report (a period, some providers, a format) to a file the
-            /// user chose; replies with the files written (CSV: two). Runs off the engine's
-            /// threads: the summary never waits for it.
+            /// user chose; replies with the files written (CSV: three) or why none was. Runs
+            /// off the engine's threads: the summary never waits for it.
             window export_report: ExportReport { request: $crate::protocol::ExportRequest }
-                -> Vec<String> = Exported { files };
+                -> $crate::protocol::ExportOutcome = Exported { outcome };
             /// The built-in provider presets.
             window catalog: Catalog -> Vec<$crate::protocol::PresetSummary> = Catalog { presets };
             /// Which status-page format a URL speaks, with a preview of what it says now.
@@ -286,11 +286,46 @@ pub struct ExportRequest {
     /// Provider ids; empty means all.
     pub providers: Vec<String>,
     pub format: crate::report::Format,
-    /// Where the save dialog said to write (CSV: `NAME.csv` stands for NAME-outages.csv and
-    /// NAME-days.csv).
+    /// Where the save dialog said to write (CSV: `NAME.csv` stands for NAME-outages.csv,
+    /// NAME-days.csv and NAME-degraded.csv).
     pub path: String,
     /// `None`: the config's language.
     pub language: Option<crate::text::Language>,
+}
+
+/// What came of the window's export: the files written, or why none was (a closed set the
+/// window says in words; `detail` is the resident's sentence, for "Technical details").
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+#[ts(export, tag = "outcome", rename_all = "snake_case")]
+pub enum ExportOutcome {
+    /// The paths written (CSV: the outages and the days file).
+    Written {
+        files: Vec<String>,
+    },
+    Refused {
+        problem: ExportProblem,
+        detail: String,
+    },
+}
+
+/// Why an export wrote nothing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export, rename_all = "snake_case")]
+pub enum ExportProblem {
+    /// The period ends before it starts.
+    EmptyPeriod,
+    /// The period starts in the future.
+    Future,
+    /// A provider asked for is no longer in the config.
+    UnknownProvider,
+    /// Nothing was measured in the period.
+    NoHistory,
+    /// The file could not be written where the dialog said.
+    Unwritable,
+    /// Anything else (the history or the config could not be read).
+    Failed,
 }
 
 /// The settings the window edits, as the config file spells them; `None` is "not set", i.e.
@@ -430,10 +465,10 @@ pub enum ServerMessage {
         id: u64,
         history: ProviderHistory,
     },
-    /// The evidence report's files, written.
+    /// What came of the evidence report: its files, or why none was written.
     Exported {
         id: u64,
-        files: Vec<String>,
+        outcome: ExportOutcome,
     },
     Catalog {
         id: u64,

@@ -7,7 +7,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use outage_core::action::Action;
-use outage_core::protocol::{Controls, ErrorCode, MAX_LINE_BYTES, Request, RequestEnvelope, ServerMessage, reply};
+use outage_core::protocol::{
+    Controls, ErrorCode, ExportOutcome, MAX_LINE_BYTES, Request, RequestEnvelope, ServerMessage, reply,
+};
 use outage_core::summary::Summary;
 use tokio::io::{AsyncBufRead, AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, BufReader};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore, broadcast, mpsc, oneshot, watch};
@@ -347,7 +349,7 @@ async fn connection(
                 }
             }
             Request::ExportReport { request } => match export_report(files, request).await {
-                Ok(written) => reply::export_report::message(id, written),
+                Ok(outcome) => reply::export_report::message(id, outcome),
                 Err(message) => failed(id, message),
             },
             Request::Catalog => reply::catalog::message(
@@ -593,25 +595,46 @@ async fn provider_history(
 }
 
 /// Makes the evidence report the window asked for, off the async threads (a two-year PDF
-/// takes a moment; the summary and other requests go on meanwhile).
-async fn export_report(files: &Files, request: outage_core::protocol::ExportRequest) -> Result<Vec<String>, String> {
+/// takes a moment; the summary and other requests go on meanwhile). A refusal is an outcome
+/// with its problem named, so the window can say it in words.
+async fn export_report(files: &Files, request: outage_core::protocol::ExportRequest) -> Result<ExportOutcome, String> {
+    use crate::report::ReportError;
+    use outage_core::protocol::ExportProblem;
     let (database, config) = (files.database.clone(), files.config.clone());
-    let work = move || -> Result<Vec<String>, String> {
-        let time =
-            |s: &str| chrono::DateTime::parse_from_rfc3339(s).map_err(|_| format!("`{s}` is not a moment (RFC 3339)"));
-        let (from, to) = (time(&request.from)?, time(&request.to)?);
-        let config = crate::config_file::load(&config).map_err(|e| e.to_string())?;
+    let work = move || -> ExportOutcome {
+        let refused = |problem, detail: String| ExportOutcome::Refused { problem, detail };
+        let time = |s: &str| chrono::DateTime::parse_from_rfc3339(s);
+        let (Ok(from), Ok(to)) = (time(&request.from), time(&request.to)) else {
+            let detail = format!("`{}` or `{}` is not a moment (RFC 3339)", request.from, request.to);
+            return refused(ExportProblem::Failed, detail);
+        };
+        let config = match crate::config_file::load(&config) {
+            Ok(config) => config,
+            Err(e) => return refused(ExportProblem::Failed, e.to_string()),
+        };
         let language = request.language.unwrap_or_else(|| crate::config_file::language(&config));
-        let store = crate::store::Store::open(&database).map_err(|e| e.to_string())?;
         let wanted = crate::report::Request { from, to, providers: request.providers, language };
         let now = chrono::Local::now().fixed_offset();
-        let report = crate::report::build(&store, &config, &wanted, now, &crate::report::computer_name())
-            .map_err(|e| e.to_string())?;
-        let written =
-            crate::report::export(&report, request.format, Path::new(&request.path)).map_err(|e| e.to_string())?;
-        Ok(written.iter().map(|p| p.display().to_string()).collect())
+        let written = crate::store::Store::open(&database)
+            .map_err(ReportError::from)
+            .and_then(|store| crate::report::build(&store, &config, &wanted, now, &crate::report::computer_name()))
+            .and_then(|report| crate::report::export(&report, request.format, Path::new(&request.path)));
+        match written {
+            Ok(paths) => ExportOutcome::Written { files: paths.iter().map(|p| p.display().to_string()).collect() },
+            Err(e) => {
+                let problem = match e {
+                    ReportError::EmptyPeriod { .. } => ExportProblem::EmptyPeriod,
+                    ReportError::Future(_) => ExportProblem::Future,
+                    ReportError::UnknownProvider { .. } => ExportProblem::UnknownProvider,
+                    ReportError::NoHistory => ExportProblem::NoHistory,
+                    ReportError::Write { .. } => ExportProblem::Unwritable,
+                    ReportError::Render(_) | ReportError::Engine(_) => ExportProblem::Failed,
+                };
+                refused(problem, e.to_string())
+            }
+        }
     };
-    tokio::task::spawn_blocking(work).await.map_err(|e| e.to_string())?
+    tokio::task::spawn_blocking(work).await.map_err(|e| e.to_string())
 }
 
 /// Runs file work off the async threads; the error is a sentence for a person.

@@ -135,16 +135,34 @@ fn run(db: &Path, providers: i64, days: i64, out: &Path) {
     let request = Request { from, to, providers: vec![], language: Language::De };
     let built = report::build(&store, &config, &request, to, "bench").expect("report");
     let assembled = began.elapsed();
+    let assembled_peak = outage_tests::proc_status_mib("VmHWM:");
     let written = report::export(&built, Format::Pdf, out).expect("pdf");
     let total = began.elapsed();
     let size = std::fs::metadata(&written[0]).map_or(0, |m| m.len());
+    let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
     println!(
-        "report over {days} days for {providers} providers: assembled in {:.2} s, PDF written in {:.2} s total, {:.1} MiB, peak memory (VmHWM) {:.1} MiB",
+        "report over {days} days for {providers} providers: assembled in {:.2} s, PDF written in {:.2} s total \
+         ({:.2} s of CPU), {:.1} MiB, peak memory (VmHWM) {:.1} MiB ({assembled_peak:.1} MiB once assembled); \
+         load average {}",
         assembled.as_secs_f64(),
         total.as_secs_f64(),
+        cpu_seconds(),
         f64::from(u32::try_from(size).unwrap_or(u32::MAX)) / 1_048_576.0,
         outage_tests::proc_status_mib("VmHWM:"),
+        load.split_whitespace().take(3).collect::<Vec<_>>().join(" "),
     );
+}
+
+/// The CPU time this process has used (user and system), from /proc/self/stat: on a machine
+/// shared with other builds the wall-clock time says more about them than about the report.
+fn cpu_seconds() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    // The fields after the command name (which may hold spaces) in parentheses; utime and
+    // stime are the 14th and 15th of the whole line, in clock ticks of 1/100 s (USER_HZ).
+    let after = stat.rsplit_once(") ").map_or("", |(_, rest)| rest);
+    let fields: Vec<&str> = after.split_whitespace().collect();
+    let ticks = |i: usize| fields.get(i).and_then(|f| f.parse::<u32>().ok()).unwrap_or(0);
+    f64::from(ticks(11) + ticks(12)) / 100.0
 }
 
 fn main() {

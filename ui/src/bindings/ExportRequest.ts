@@ -15,8 +15,8 @@ from: string, to: string,
  */
 providers: Array<string>, format: ReportFormat, 
 /**
- * Where the save dialog said to write (CSV: `NAME.csv` stands for NAME-outages.csv and
- * NAME-days.csv).
+ * Where the save dialog said to write (CSV: `NAME.csv` stands for NAME-outages.csv,
+ * NAME-days.csv and NAME-degraded.csv).
  */
 path: string, 
 /**
