@@ -2,16 +2,16 @@
 // and German: what discovery found and where from, servers on other domains never chosen,
 // nothing probed before the confirmation, and one confirmation adding the provider with its
 // chosen servers (and the login, if wanted); nothing found leads to the manual form.
-import { afterEach, beforeAll, describe, expect, it } from "vitest";
-import { cleanup, fireEvent, render, screen } from "@testing-library/svelte";
-import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
-import { tick } from "svelte";
+import { describe, expect, it } from "vitest";
+import { fireEvent, render, screen } from "@testing-library/svelte";
+import { mockIPC } from "@tauri-apps/api/mocks";
 import App from "./App.svelte";
 import type { Discovery } from "./bindings/Discovery";
 import type { NewProvider } from "./bindings/NewProvider";
 import type { Summary } from "./bindings/Summary";
 import de from "./locales/de.json";
 import en from "./locales/en.json";
+import { cleanHostEachTest, settle } from "./testing";
 
 const empty: Summary = { checked_at: "2026-11-24T10:06:00+01:00", network: "online", language: "en", storage: null, providers: [] };
 
@@ -66,21 +66,7 @@ function host(found: Discovery) {
   });
 }
 
-async function settle() {
-  for (let i = 0; i < 10; i++) {
-    await new Promise((r) => setTimeout(r, 0));
-    await tick();
-  }
-}
-
-beforeAll(() => {
-  Object.defineProperty(window, "crypto", { value: globalThis.crypto, configurable: true });
-});
-
-afterEach(() => {
-  cleanup();
-  clearMocks();
-});
+cleanHostEachTest();
 
 async function look(address: string, texts: typeof en) {
   await fireEvent.input(screen.getByTestId("discover-address"), { target: { value: address } });
