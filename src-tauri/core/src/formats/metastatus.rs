@@ -186,7 +186,7 @@ fn outages(rows: Vec<Value>) -> Result<StatusSnapshot, ParseError> {
                 })
             })
             .collect();
-        updates.sort_by(|a, b| b.at.cmp(&a.at));
+        updates.sort_by_key(|u| std::cmp::Reverse(u.at));
         let updated_at = updates.first().map(|u| u.at).or(started_at);
         incidents.push(Incident {
             id: format!("{service}@{}", started_at.map(|t| t.timestamp()).unwrap_or_default()),
