@@ -811,7 +811,7 @@ async fn first_start() {
     assert!(checked.contains(&("imap.collector.test:993".into(), false)), "{checked:?}");
     assert!(checked.contains(&("imap.ionos.de:993".into(), true)), "{checked:?}");
     assert!(!world.config().contains("[[provider]]"), "nothing is added before the confirmation");
-    page.scroll_to("[data-testid=discover-result]").await;
+    page.scroll_to("[data-testid=discover-result] fieldset").await;
     page.screenshot("first-start-found-en").await;
 
     // (d) With the login: one confirmation adds IONOS, its chosen servers and the password.
@@ -853,10 +853,13 @@ async fn first_start() {
     look_up(page, &de, &address).await;
     let hosted = de.t("discover.hostedBy").replace("{{name}}", "IONOS");
     page.wait_text("IONOS found, in German", "[data-testid=discover-provider]", |t| t.contains(&hosted)).await;
-    page.click("the login switch", Locator::Css("[data-testid=discover-login]")).await;
-    page.scroll_to("[data-testid=discover-result]").await;
+    page.scroll_to("[data-testid=discover-result] fieldset").await;
     page.screenshot("first-start-found-de").await;
     assert_german(page, "what discovery found", &english).await;
+    page.click("the login switch", Locator::Css("[data-testid=discover-login]")).await;
+    page.scroll_to("[data-testid=discover-confirm]").await;
+    page.screenshot("first-start-login-de").await;
+    assert_german(page, "the login and the confirmation", &english).await;
 
     look_up(page, &de, &format!("info@{EMPTY}")).await;
     let nothing = de.t("discover.notice.nothing_found");
