@@ -548,6 +548,50 @@ pub enum Network {
     SignIn,
 }
 
+/// Why a stretch of time was not measured (the history's gaps, the report's "not measured").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum GapKind {
+    /// This computer's network was down: no anchor answered.
+    Offline,
+    /// This computer's DNS resolver failed while the internet answered.
+    Dns,
+    /// The network wanted a sign-in first (a captive portal).
+    SignIn,
+    /// The computer slept (the wall clock jumped past the monotonic clock) or was off.
+    Asleep,
+}
+
+impl GapKind {
+    pub const ALL: [GapKind; 4] = [GapKind::Offline, GapKind::Dns, GapKind::SignIn, GapKind::Asleep];
+
+    /// How the history stores it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            GapKind::Offline => "offline",
+            GapKind::Dns => "dns",
+            GapKind::SignIn => "sign_in",
+            GapKind::Asleep => "asleep",
+        }
+    }
+
+    /// A stored kind; one this build does not know is network trouble of the user's all the
+    /// same (not measured, like offline).
+    pub fn parse(s: &str) -> GapKind {
+        GapKind::ALL.into_iter().find(|k| k.as_str() == s).unwrap_or(GapKind::Offline)
+    }
+
+    /// The gap a state of the network makes; `None` while it is online.
+    pub fn of(network: Network) -> Option<GapKind> {
+        match network {
+            Network::Online => None,
+            Network::Offline => Some(GapKind::Offline),
+            Network::Dns => Some(GapKind::Dns),
+            Network::SignIn => Some(GapKind::SignIn),
+        }
+    }
+}
+
 impl Network {
     pub fn as_str(self) -> &'static str {
         match self {

@@ -357,7 +357,7 @@ fn classify(e: &reqwest::Error) -> FetchError {
         Reason::Timeout if e.is_connect() => "connect",
         _ => "request",
     };
-    FetchError { hint, step, ..FetchError::new(reason, message, step) }
+    FetchError { step, hint, ..FetchError::new(reason, message, step) }
 }
 
 #[cfg(test)]

@@ -117,10 +117,9 @@ fn cause_of(e: &FetchError, page: &Http, now: i64) -> Option<Cause> {
         Some(Hint::CertWrongHost) => Cause::CertificateWrongHost { host },
         Some(Hint::CertUntrusted) => Cause::PageCertificateUntrusted { host },
         Some(Hint::TooManyRedirects) => Cause::TooManyRedirects { host },
-        Some(Hint::NotTls | Hint::NoStarttls | Hint::Refusal { .. } | Hint::NotMail) => return None,
-        // A timeout cannot tell a silent site from a connection that never came about: its
-        // reason says no more than that, and so does the line.
         None if e.reason == Reason::Refused => Cause::Refused { host },
-        None => return None,
+        // Mail's hints do not come from pages; a timeout cannot tell a silent site from a
+        // connection that never came about: its reason says no more than that, nor does the line.
+        Some(Hint::NotTls | Hint::NoStarttls | Hint::Refusal { .. } | Hint::NotMail) | None => return None,
     })
 }
