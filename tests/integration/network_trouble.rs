@@ -294,25 +294,10 @@ struct Resident(std::process::Child);
 
 impl Resident {
     fn start(dir: &Path, config: &Path) -> (Resident, std::path::PathBuf) {
-        let runtime = dir.join("run");
-        std::fs::create_dir_all(&runtime).unwrap();
-        let child = Command::new(bin("outage-notifier"))
-            .arg("--config")
-            .arg(config)
-            .arg("--data-dir")
-            .arg(dir.join("data"))
-            .env("XDG_RUNTIME_DIR", &runtime)
-            .env("HOME", dir.join("home"))
-            .env("DBUS_SESSION_BUS_ADDRESS", format!("unix:path={}/no-bus", dir.display()))
-            .env("OUTAGE_NOTIFIER_WINDOW", "/bin/true")
-            .env_remove("OUTAGE_NOTIFIER_DNS")
-            .env_remove("OUTAGE_NOTIFIER_SOCKET")
-            .env_remove("DISPLAY")
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        (Resident(child), runtime.join("outage-notifier/control.sock"))
+        let (mut command, socket) = outage_tests::headless_resident(config, dir);
+        // The namespace's own resolver is the system's: names go where the test says.
+        let child = command.env_remove("OUTAGE_NOTIFIER_DNS").spawn().unwrap();
+        (Resident(child), socket)
     }
 }
 
