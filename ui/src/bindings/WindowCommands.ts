@@ -2,6 +2,7 @@
 import type { Controls } from "./Controls";
 import type { Detection } from "./Detection";
 import type { Discovery } from "./Discovery";
+import type { ExportOutcome } from "./ExportOutcome";
 import type { GeneralSettings } from "./GeneralSettings";
 import type { MailAccount } from "./MailAccount";
 import type { PresetSummary } from "./PresetSummary";
@@ -56,10 +57,10 @@ quit: null,
 provider_history: ProviderHistory, 
 /**
  * Writes the evidence report (a period, some providers, a format) to a file the
- * user chose; replies with the files written (CSV: two). Runs off the engine's
- * threads: the summary never waits for it.
+ * user chose; replies with the files written (CSV: three) or why none was. Runs
+ * off the engine's threads: the summary never waits for it.
  */
-export_report: Array<string>, 
+export_report: ExportOutcome, 
 /**
  * The built-in provider presets.
  */
