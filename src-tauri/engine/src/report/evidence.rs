@@ -14,7 +14,7 @@ use outage_core::report::{
 use outage_core::text::Language;
 
 use crate::EngineError;
-use crate::store::{OutageRecord, Store};
+use crate::store::{self, OutageRecord, Store};
 
 const HOUR_MS: i64 = 3_600_000;
 const DAY_MS: i64 = 24 * HOUR_MS;
