@@ -814,9 +814,20 @@ async fn measured(socket: &Path, dir: &Path) {
 /// whole path into its name field and presses Return. The dialog is shot into `artifacts/`
 /// with the path typed.
 async fn save_dialog(page: &Page, display: &str, title: &str, path: &Path, shot: &str) {
+    // xdotool searches the whole window tree: the chooser is not always a direct child of the
+    // root window, where `desktop::find_window` looks.
+    let find = || {
+        let pattern = format!("^{}$", title.replace(|c: char| !c.is_alphanumeric() && c != ' ', "."));
+        let out = Command::new("xdotool")
+            .env("DISPLAY", display)
+            .args(["search", "--onlyvisible", "--name", &pattern])
+            .output()
+            .expect("xdotool (cargo xtask setup installs it)");
+        String::from_utf8_lossy(&out.stdout).lines().next().map(str::to_owned)
+    };
     let deadline = Instant::now() + Duration::from_secs(60);
     let dialog = loop {
-        if let Some(window) = desktop::find_window(display, title) {
+        if let Some(window) = find() {
             break window;
         }
         if Instant::now() > deadline {
@@ -840,7 +851,7 @@ async fn save_dialog(page: &Page, display: &str, title: &str, path: &Path, shot:
         let status = Command::new("xdotool").env("DISPLAY", display).args(args).status();
         assert!(status.is_ok_and(|s| s.success()), "xdotool {args:?} failed (cargo xtask setup installs it)");
     };
-    let window = dialog.to_string();
+    let window = dialog;
     // Keys typed before GTK has put the focus into the name field are lost: then the dialog
     // is still open, and the path is typed again.
     let mut closed = false;
@@ -852,10 +863,10 @@ async fn save_dialog(page: &Page, display: &str, title: &str, path: &Path, shot:
         desktop::screenshot(display, &workspace().join("artifacts").join(format!("window-{shot}.png")));
         xdotool(&["key", "Return"]);
         let deadline = Instant::now() + Duration::from_secs(15);
-        while Instant::now() < deadline && desktop::find_window(display, title).is_some() {
+        while Instant::now() < deadline && find().is_some() {
             tokio::time::sleep(Duration::from_millis(200)).await;
         }
-        closed = desktop::find_window(display, title).is_none();
+        closed = find().is_none();
         if closed {
             break;
         }
@@ -872,6 +883,7 @@ fn pdf_text(path: &Path) -> String {
     let out = Command::new("pdftotext").arg(path).arg("-").output().expect("pdftotext (cargo xtask setup installs it)");
     assert!(out.status.success(), "pdftotext could not read {}", path.display());
     String::from_utf8_lossy(&out.stdout).into_owned()
+}
 
 /// The domain of the first-start test: its mail goes to IONOS (MX), its autoconfig file names
 /// IONOS's IMAP server, and an SRV record names a server on a stranger's domain.

@@ -10,7 +10,7 @@ use krilla::metadata::Metadata;
 use krilla::num::NormalizedF32;
 use krilla::page::PageSettings;
 use krilla::paint::Fill;
-use krilla::text::{Font, GlyphId, KrillaGlyph};
+use krilla::text::{Font, TextDirection};
 use outage_core::report::words::{self, Phrase};
 use outage_core::report::{Day, EventKind, ProviderEvidence, Report, Window};
 use outage_core::text::Language;
@@ -55,31 +55,9 @@ impl<'a> Metrics<'a> {
         Some((Metrics { charmap: font.charmap(), glyphs: font.glyph_metrics(size, location) }, units))
     }
 
-    /// A character's glyph and its advance in font units.
-    fn glyph(&self, c: char) -> (skrifa::GlyphId, f32) {
-        let glyph = self.charmap.map(c).unwrap_or(skrifa::GlyphId::NOTDEF);
-        (glyph, self.glyphs.advance_width(glyph).unwrap_or(1000.0))
-    }
-
     /// Width of `text` in font units.
     fn width(&self, text: &str) -> f32 {
-        text.chars().map(|c| self.glyph(c).1).sum()
-    }
-
-    /// The glyphs that draw `text`, one per character, with the advances `width` measured.
-    /// The report's scripts (Latin, with precomposed umlauts) need no shaping, and shaping
-    /// every cell of a two-year report (krilla's `draw_text` parses the font each time) was
-    /// most of its rendering time. Each glyph keeps its character's range, so the text stays
-    /// selectable and searchable.
-    /// `into` is cleared and reused: one buffer for the whole document, since many small
-    /// allocations between the pages' compression (a few hundred KiB each) fragmented the
-    /// heap to three times the memory the report needs.
-    fn glyphs(&self, text: &str, units: f32, into: &mut Vec<KrillaGlyph>) {
-        into.clear();
-        into.extend(text.char_indices().map(|(i, c)| {
-            let (glyph, advance) = self.glyph(c);
-            KrillaGlyph::new(GlyphId::new(glyph.to_u32()), advance / units, 0.0, 0.0, 0.0, i..i + c.len_utf8(), None)
-        }));
+        text.chars().map(|c| self.charmap.map(c).and_then(|g| self.glyphs.advance_width(g)).unwrap_or(1000.0)).sum()
     }
 }
 
@@ -474,7 +452,6 @@ fn draw(report: &Report, layout: &Layout<'_>) -> Result<Vec<u8>, ReportError> {
             .creator(outage_core::text::APP_NAME.to_owned()),
     );
     let count = layout.pages.len();
-    let mut glyphs = Vec::new();
     for (n, ops) in layout.pages.iter().enumerate() {
         let settings = PageSettings::from_wh(PAGE_W, PAGE_H).ok_or_else(|| ReportError::Render("page size".into()))?;
         let mut page = document.start_page_with(settings);
@@ -483,10 +460,8 @@ fn draw(report: &Report, layout: &Layout<'_>) -> Result<Vec<u8>, ReportError> {
             match op {
                 Op::Text { x, y, size, bold: b, color, text } => {
                     surface.set_fill(Some(fill(*color)));
-                    let (font, metrics) =
-                        if *b { (bold.clone(), &layout.bold) } else { (regular.clone(), &layout.regular) };
-                    metrics.glyphs(text, layout.units, &mut glyphs);
-                    surface.draw_glyphs(Point::from_xy(*x, *y), &glyphs, font, text, *size, false);
+                    let font = if *b { bold.clone() } else { regular.clone() };
+                    surface.draw_text(Point::from_xy(*x, *y), font, *size, text, false, TextDirection::Auto);
                 }
                 Op::Rect { x, y, w, h, color } => {
                     let mut path = PathBuilder::new();
@@ -507,14 +482,13 @@ fn draw(report: &Report, layout: &Layout<'_>) -> Result<Vec<u8>, ReportError> {
             n + 1
         );
         surface.set_fill(Some(fill(GREY)));
-        layout.regular.glyphs(&footer, layout.units, &mut glyphs);
-        surface.draw_glyphs(
+        surface.draw_text(
             Point::from_xy(MARGIN, PAGE_H - MARGIN + 6.0),
-            &glyphs,
             regular.clone(),
-            &footer,
             7.5,
+            &footer,
             false,
+            TextDirection::Auto,
         );
         surface.finish();
         page.finish();
