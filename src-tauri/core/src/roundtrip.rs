@@ -235,8 +235,9 @@ pub struct Judged {
     pub latency_ms: Option<u64>,
     /// In the user's language.
     pub message: String,
-    /// When the oldest mail still missing was sent: since when mail does not arrive.
-    pub missing_since: Option<DateTime<FixedOffset>>,
+    /// When the oldest mail that is lost or late was sent: since when mail does not arrive
+    /// (in time). The verdict's "since" is this, not the look that first missed a mail.
+    pub since: Option<DateTime<FixedOffset>>,
 }
 
 /// The verdict of the mails seen so far. `found_now` are the keys this look found: a late
@@ -258,7 +259,6 @@ pub fn judge(
 
     let lost: Vec<&&ProbeMail> = travelling.iter().filter(|m| m.age(now) >= trip.fail_after).collect();
     let overdue = travelling.iter().any(|m| m.age(now) >= trip.warn_after);
-    let missing_since = lost.iter().map(|m| m.sent).min();
 
     let (outcome, reason) = if considered.iter().any(|m| place_of(m) == Some(Place::Bounced)) {
         (Outcome::Down, Some(Reason::Bounced))
@@ -274,6 +274,18 @@ pub fn judge(
         (Outcome::Degraded, Some(Reason::Delayed))
     } else {
         (Outcome::Up, None)
+    };
+
+    let since = match reason {
+        Some(Reason::Lost) => lost.iter().map(|m| m.sent).min(),
+        Some(Reason::Delayed) => travelling
+            .iter()
+            .filter(|m| m.age(now) >= trip.warn_after)
+            .copied()
+            .chain(considered.iter().copied().filter(|m| late(m)))
+            .map(|m| m.sent)
+            .min(),
+        _ => None,
     };
 
     let delivered = latest.and_then(|m| m.arrival).filter(|a| a.place.delivered());
@@ -292,7 +304,7 @@ pub fn judge(
             Language::En => "no test mail sent yet".to_owned(),
         });
     }
-    Judged { outcome, reason, latency_ms: delivered.map(|a| a.delay_ms), message: parts.join("; "), missing_since }
+    Judged { outcome, reason, latency_ms: delivered.map(|a| a.delay_ms), message: parts.join("; "), since }
 }
 
 fn millis(d: Duration) -> u64 {
@@ -403,7 +415,7 @@ mod tests {
         assert_eq!((j.outcome, j.reason), (Outcome::Degraded, Some(Reason::Delayed)));
         assert_eq!(j.message, "2 Testmails seit 10:05 unterwegs");
         let j = judge(&mails, &[], at("10:35:00"), &trip(), Language::En);
-        assert_eq!((j.outcome, j.reason, j.missing_since), (Outcome::Down, Some(Reason::Lost), Some(at("10:05:00"))));
+        assert_eq!((j.outcome, j.reason, j.since), (Outcome::Down, Some(Reason::Lost), Some(at("10:05:00"))));
         assert_eq!(j.message, "2 test mails on the way since 10:05");
     }
 
@@ -418,6 +430,49 @@ mod tests {
         assert_eq!(j.message, "delivered after 40 min 0 s");
         let j = judge(&mails, &[], at("10:45:00"), &trip(), Language::En);
         assert_eq!((j.outcome, j.latency_ms), (Outcome::Up, Some(30_000)), "the latest mail was on time");
+    }
+
+    /// "Mails an Sie kommen seit 10:00 nicht an": since the oldest late or lost mail was
+    /// sent, not since the first look that missed it.
+    #[test]
+    fn the_trouble_dates_from_the_oldest_late_or_lost_mail_not_the_first_look() {
+        use crate::check::CheckState;
+        use crate::confirm::RecheckPolicy;
+        use crate::model::{CheckKind, Finding, MailFinding, Observation};
+        let t = trip();
+        let observed = |j: Judged, now: &str| Observation {
+            check_id: "p/roundtrip/h/u@x.de".into(),
+            kind: CheckKind::Roundtrip,
+            target: "u@x.de".into(),
+            at: at(now),
+            outcome: j.outcome,
+            reason: j.reason,
+            message: j.message,
+            latency_ms: j.latency_ms,
+            cert_days_left: None,
+            finding: Finding::Mail(MailFinding { trouble_since: j.since, ..MailFinding::default() }),
+        };
+        let mails = [mail("10:00:00", None), mail("10:15:00", None)];
+        let mut state = CheckState::default();
+        for now in ["10:01:00", "10:02:30", "10:05:00", "10:10:00", "10:16:00", "10:30:00", "10:35:00"] {
+            let j = judge(&mails[..if now < "10:15:00" { 1 } else { 2 }], &[], at(now), &t, Language::De);
+            state.observe(&observed(j, now), &RecheckPolicy::default());
+        }
+        assert_eq!(state.confirmed.as_ref().and_then(|o| o.reason), Some(Reason::Lost));
+        assert_eq!(state.failing_since, Some(at("10:00:00")), "the first mail's sending, not the 10:05 look");
+        let j = judge(&mails, &[], at("10:30:00"), &t, Language::En);
+        assert_eq!(j.since, Some(at("10:00:00")));
+
+        // A late mail found now dates the delay from its own sending.
+        let late = [mail("09:40:00", Some(("10:02:00", 22 * 60_000, Place::Inbox))), mail("09:55:00", None)];
+        let j = judge(&late, &["k09:40:00".to_owned()], at("10:02:00"), &t, Language::En);
+        assert_eq!((j.reason, j.since), (Some(Reason::Delayed), Some(at("09:40:00"))));
+        // A mail on its way past warn_after: delayed since it was sent.
+        let j = judge(&[mail("10:00:00", None)], &[], at("10:06:00"), &t, Language::En);
+        assert_eq!((j.reason, j.since), (Some(Reason::Delayed), Some(at("10:00:00"))));
+        // All well: no since.
+        let j = judge(&[mail("10:00:00", None)], &[], at("10:01:00"), &t, Language::En);
+        assert_eq!((j.outcome, j.since), (Outcome::Up, None));
     }
 
     #[test]

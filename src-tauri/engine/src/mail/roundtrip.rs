@@ -166,6 +166,7 @@ pub async fn run_cycle(c: Cycle<'_>, store: &Arc<Mutex<Store>>) -> Looked {
     let judged = roundtrip::judge(&mails, &found_now, c.now, c.trip, c.language);
     let mut o = observation(&c, judged.outcome, judged.reason, judged.message);
     o.latency_ms = judged.latency_ms;
+    finding.trouble_since = judged.since;
     let permanent = matches!(judged.reason, Some(Reason::Auth | Reason::Rejected | Reason::Bounced));
     finding.permanence = if permanent {
         Some(Permanence::Permanent)
