@@ -17,6 +17,31 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+/// The real resident as a desktop-less test runs it, on `config` with its data in
+/// `dir/data`: its control socket under `dir/run` (returned), HOME under `dir/home` (start at
+/// login never writes into the real user's autostart folder), no D-Bus session, no display,
+/// and a window command that does nothing. The caller adds what its test needs and spawns it.
+pub fn headless_resident(config: &Path, dir: &Path) -> (Command, PathBuf) {
+    let runtime = dir.join("run");
+    std::fs::create_dir_all(&runtime).expect("runtime dir");
+    let mut command = Command::new(bin("outage-notifier"));
+    command
+        .arg("--config")
+        .arg(config)
+        .arg("--data-dir")
+        .arg(dir.join("data"))
+        .env("XDG_RUNTIME_DIR", &runtime)
+        .env("HOME", dir.join("home"))
+        .env("XDG_CONFIG_HOME", dir.join("home/.config"))
+        .env("DBUS_SESSION_BUS_ADDRESS", format!("unix:path={}/no-bus", dir.display()))
+        .env("OUTAGE_NOTIFIER_WINDOW", "/bin/true")
+        .env_remove("OUTAGE_NOTIFIER_SOCKET")
+        .env_remove("DISPLAY")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null());
+    (command, runtime.join("outage-notifier/control.sock"))
+}
+
 /// A binary of this workspace, built into the same target directory as the test.
 /// `cargo xtask test` builds them first; a missing one is a clear failure, not a skip.
 pub fn bin(name: &str) -> PathBuf {
