@@ -602,7 +602,7 @@ describe("adding a provider", () => {
     expect(screen.queryByTestId("already-added")).toBeNull();
     await fireEvent.click(screen.getByText("Add"));
     await settle();
-    expect(added).toEqual([{ id: "ionos", name: null, preset: "ionos", status_page: null, status_format: null }]);
+    expect(added).toEqual([{ id: "ionos", name: null, preset: "ionos", status_page: null, status_format: null, mail: [] }]);
     expect(screen.getByTestId("headline")).toBeTruthy();
   });
 
@@ -643,6 +643,7 @@ describe("adding a provider", () => {
         preset: null,
         status_page: "https://status.example.com/",
         status_format: "statuspage",
+        mail: [],
       },
     ]);
   });
@@ -906,8 +907,8 @@ describe("which states alert", () => {
 
 describe("first start", () => {
   for (const [lang, title, lead, start] of [
-    ["en", "Welcome to Outage Notifier", /^Outage Notifier tells you the moment/, "Choose your first provider"],
-    ["de", "Willkommen bei Outage Notifier", /^Outage Notifier meldet sich sofort/, "Ersten Anbieter auswählen"],
+    ["en", "Welcome to Outage Notifier", /^Outage Notifier tells you the moment/, "Choose from the list"],
+    ["de", "Willkommen bei Outage Notifier", /^Outage Notifier meldet sich sofort/, "Aus der Liste wählen"],
   ] as const) {
     it(`greets with what the app does and leads to the first provider, in ${lang}`, async () => {
       host();
