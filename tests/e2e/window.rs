@@ -835,6 +835,9 @@ async fn delivery_check() {
     assert!(text.contains("# sending\n[[provider.mail]]"), "{text}");
 
     world.finish("the delivery check").await;
+    drop(keychain);
+}
+
 /// The domain of the first-start test: its mail goes to IONOS (MX), its autoconfig file names
 /// IONOS's IMAP server, and an SRV record names a server on a stranger's domain.
 const FIRM: &str = "meine-firma.test";
