@@ -9,6 +9,7 @@ use ts_rs::TS;
 use crate::model::State;
 use crate::report::ProviderHistory;
 use crate::summary::{CheckStep, CheckSummary, Summary};
+use crate::text::Language;
 
 /// The largest control-socket line we accept; anything longer gets an error reply.
 pub const MAX_LINE_BYTES: usize = 1024 * 1024;
@@ -332,11 +333,29 @@ pub struct PresetSummary {
     pub aliases: Vec<String>,
     pub status_page: Option<String>,
     /// Why there is no status page, where there is none.
-    pub status_note: Option<String>,
+    pub status_note: Option<Bilingual>,
+    /// What to know about its mail servers (customer-specific names, app passwords…).
+    pub mail_note: Option<Bilingual>,
     /// `false` while nobody confirmed the status source live: the window says "not verified".
     pub status_verified: bool,
     /// The documented mail endpoints, as `imap imap.example.com:993 tls`.
     pub mail: Vec<String>,
+}
+
+/// A catalog text in both languages: the window shows the one it speaks, also right after
+/// the user changed the language.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct Bilingual {
+    pub de: String,
+    pub en: String,
+}
+
+impl Bilingual {
+    /// Both texts, or `None` unless `de` and `en` are both there (the catalog's tests see to it).
+    fn of(de: Option<&str>, en: Option<&str>) -> Option<Bilingual> {
+        Some(Bilingual { de: de?.to_owned(), en: en?.to_owned() })
+    }
 }
 
 /// What detection found at a URL.
@@ -484,7 +503,8 @@ impl PresetSummary {
             name: preset.name.clone(),
             aliases: preset.aliases.clone(),
             status_page: preset.status.as_ref().map(|s| s.url.clone()),
-            status_note: preset.status_note.clone(),
+            status_note: Bilingual::of(preset.status_note_in(Language::De), preset.status_note_in(Language::En)),
+            mail_note: Bilingual::of(preset.mail_note_in(Language::De), preset.mail_note_in(Language::En)),
             status_verified: preset.status.as_ref().is_none_or(|s| s.verified),
             mail: preset
                 .mail
