@@ -631,6 +631,9 @@ describe("adding a provider", () => {
       await settle();
       expect(screen.getByTestId("status-note").textContent).toBe(note);
       expect(screen.getByTestId("mail-note").textContent).toBe(mail);
+      // The note takes the place of the generic line, and the facts stay: "1 mail server".
+      const facts = screen.getByText("GMX").parentElement!.querySelector(".muted")!.textContent;
+      expect(facts).toMatch(/^1 (Mailserver|mail server)$/);
       expect(document.body.textContent).not.toContain(other);
       unmount();
     }

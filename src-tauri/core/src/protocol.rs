@@ -291,7 +291,7 @@ pub struct ExportRequest {
     /// NAME-days.csv).
     pub path: String,
     /// `None`: the config's language.
-    pub language: Option<crate::text::Language>,
+    pub language: Option<Language>,
 }
 
 /// The settings the window edits, as the config file spells them; `None` is "not set", i.e.
@@ -391,7 +391,7 @@ pub struct Controls {
     pub autostart: Option<bool>,
     /// The language the resident speaks (configured, else the system's), so the window
     /// speaks the notifications' language; `None` leaves it to the window.
-    pub language: Option<crate::text::Language>,
+    pub language: Option<Language>,
 }
 
 /// A provider's snooze.

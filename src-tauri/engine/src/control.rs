@@ -449,7 +449,8 @@ async fn connection(
             }
             Request::Subscribe => {
                 let Ok(subscribed) = slots.subscribers.try_acquire_owned() else {
-                    let message = format!("{MAX_SUBSCRIBERS} windows are subscribed already");
+                    // The window shows the resident's words: in the language of its summary.
+                    let message = outage_core::text::too_many_windows(MAX_SUBSCRIBERS, engine.summary().language);
                     return send(&mut write, &failed(id, message)).await;
                 };
                 // From here the connection counts as a subscriber, no longer as a client.
@@ -839,6 +840,57 @@ mod tests {
         assert!(matches!(Client::connect(&path).await, Err(ClientError::NotRunning(_))), "nobody listens any more");
         assert!(matches!(claim(&path).unwrap(), Claim::Primary(_)), "the next resident can claim the socket");
 
+        engine.send(Command::Shutdown).await;
+        engine_task.await.unwrap();
+    }
+
+    /// A window beyond the cap on subscribers is told so in the user's language, from the
+    /// catalog, while the windows already there keep their place.
+    #[tokio::test]
+    async fn a_window_beyond_the_cap_hears_why_in_the_users_language() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("run/control.sock");
+        let Claim::Primary(listener) = claim(&path).unwrap() else { panic!("no other resident uses this socket") };
+        let text = "[settings]\nlanguage = \"de\"\nconnectivity = [\"127.0.0.1:9\"]\n";
+        let config = outage_core::config::parse(text, "test.toml").unwrap();
+        let database = dir.path().join("history.sqlite3");
+        let store = crate::store::Store::open(&database).unwrap();
+        let (engine, engine_task) =
+            crate::runner::start(config, Language::De, store, crate::runner::system_clock()).unwrap();
+        let (shell, _shell_rx) = mpsc::unbounded_channel();
+        let (navigate, _) = broadcast::channel(1);
+        let files = Files { database, config: dir.path().join("config.toml") };
+        let server = tokio::spawn(serve(listener, engine.clone(), files, shell, navigate, std::future::pending()));
+
+        let mut windows = Vec::new();
+        for _ in 0..MAX_SUBSCRIBERS {
+            let mut window = Client::connect(&path).await.unwrap();
+            window.subscribe().await.unwrap();
+            windows.push(window);
+        }
+        let mut one_more = Client::connect(&path).await.unwrap();
+        match one_more.subscribe().await {
+            Err(ClientError::Refused(message)) => {
+                assert_eq!(message, outage_core::text::too_many_windows(MAX_SUBSCRIBERS, Language::De));
+                assert!(message.contains("Fenster"), "{message}");
+            }
+            other => panic!("the window beyond the cap was not refused: {other:?}"),
+        }
+        // A window that goes frees its place.
+        drop(windows.pop());
+        tokio::time::timeout(Duration::from_secs(5), async {
+            loop {
+                let mut again = Client::connect(&path).await.unwrap();
+                if again.subscribe().await.is_ok() {
+                    break;
+                }
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+        })
+        .await
+        .expect("a freed place is taken again");
+
+        server.abort();
         engine.send(Command::Shutdown).await;
         engine_task.await.unwrap();
     }
