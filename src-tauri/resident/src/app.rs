@@ -301,7 +301,7 @@ fn config_alert(error: &outage_engine::EngineError, language: outage_core::text:
     };
     alert::Alert {
         key: CONFIG_ALERT.into(),
-        title: outage_core::text::config_not_applied(language).into(),
+        title: text::config_not_applied(language).into(),
         body,
         urgency: alert::Urgency::Normal,
         route: "/settings".into(),
