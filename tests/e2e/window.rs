@@ -23,6 +23,9 @@ use serde_json::Value;
 const INCIDENT: &str = "Mailcluster 3 unreachable";
 const UPDATE: &str = "Mailboxes are not reachable. We are investigating.";
 const LOOPBACK: &str = "Loopback Mail";
+/// A page watched for the loopback provider, never reached (the step that adds it is about
+/// what the window says when the resident refuses the same page again).
+const WEBMAIL: &str = "https://webmail.loop.test/";
 
 /// Copies the resident's logs into `artifacts/` when dropped, however the test ends.
 struct KeepLogs {
@@ -142,9 +145,24 @@ fn english(en: &Texts, de: &Texts) -> Vec<String> {
             "Found: statuspage",
             "Open in browser",
             "already running",
+            "cannot change the config",
+            "Outage Notifier windows are open already",
+            "Error:",
         ]
         .map(str::to_owned),
     );
+    // The catalog's notes on each provider in English, sentence by sentence, so that one shown
+    // untranslated (or half translated) on a German screen is found.
+    for preset in outage_core::catalog::catalog().presets() {
+        for note in [&preset.status_note, &preset.mail_note].into_iter().flatten() {
+            phrases.extend(
+                note.split([';', ':'])
+                    .flat_map(|part| part.split(". "))
+                    .map(|s| s.trim().trim_end_matches('.').to_owned())
+                    .filter(|s| s.split_whitespace().count() >= 3),
+            );
+        }
+    }
     phrases.sort();
     phrases.dedup();
     phrases
@@ -365,6 +383,10 @@ async fn journey() {
     page.wait_text("DomainFactory in the catalog results", "ul.presets li strong", |t| t == "DomainFactory").await;
     let hit = page.text("ul.presets li").await.unwrap();
     assert!(hit.contains("mail server"), "the hit names its mail servers: {hit}");
+    // The catalog's note on its mail servers, in the window's language.
+    let df = outage_core::catalog::catalog().get("domainfactory").unwrap();
+    let note = page.wait_text("DomainFactory's mail note", "[data-testid=mail-note]", |_| true).await;
+    assert_eq!(Some(note.as_str()), df.mail_note_in(outage_core::text::Language::En));
     page.screenshot("add-provider-en").await;
     let add = "//ul[contains(@class, 'presets')]/li[.//strong[normalize-space()='DomainFactory']]//button";
     page.click("DomainFactory's Add button", Locator::XPath(add)).await;
@@ -544,6 +566,38 @@ async fn journey() {
     open_detail(page, &de).await;
     page.screenshot("detail-de").await;
     assert_german(page, "the provider's detail", &english).await;
+    // An address to watch that the resident refuses — the page watched already, with its
+    // default port spelled out, which only the resident's parser sees is the same — is refused
+    // in German words; what the resident said (English) stays under the closed details.
+    page.scroll_to("section.watched-pages").await;
+    page.type_into("section.watched-pages input[type=url]", WEBMAIL).await;
+    page.click_button(&de.t("pages.add")).await;
+    page.wait("the watched address in the list", || async {
+        page.texts("section.watched-pages li span").await.contains(&WEBMAIL.to_owned()).then_some(())
+    })
+    .await;
+    page.type_into("section.watched-pages input[type=url]", "https://webmail.loop.test:443/").await;
+    page.click_button(&de.t("pages.add")).await;
+    page.wait_text("the refusal in words", "[data-testid=pages-failed] p", |t| t == de.t("pages.failed")).await;
+    let detail = page
+        .client
+        .execute("return document.querySelector('[data-testid=pages-failed] details .body').textContent", vec![]);
+    let detail = detail.await.unwrap();
+    assert!(detail.as_str().is_some_and(|d| d.contains("twice")), "the resident's reason stays available: {detail}");
+    page.scroll_to("[data-testid=pages-failed]").await;
+    page.screenshot("watched-refused-de").await;
+    assert_german(page, "a refused watched address", &english).await;
+    page.click_button(&de.t("pages.remove")).await;
+    eventually("the watched address out of the config", Duration::from_secs(30), || async {
+        (!read_config().contains("webmail.loop.test")).then_some(())
+    })
+    .await;
+    // And out of the page, which follows the resident's reload: a list that shrinks later
+    // would move the buttons below it under the next click.
+    page.wait("the watched address off the page", || async {
+        (!page.body().await.contains("webmail.loop.test")).then_some(())
+    })
+    .await;
     page.click_button(&format!("{} →", de.t("detail.accounts"))).await;
     page.wait_text("the mail accounts", "main h1", |t| t == de.t("accounts.title")).await;
     page.screenshot("accounts-de").await;
@@ -554,8 +608,18 @@ async fn journey() {
     assert_german(page, "the mail-account dialog", &english).await;
     back(page, &de).await;
     search_catalog(page, &de).await;
+    let note = page.wait_text("DomainFactory's mail note", "[data-testid=mail-note]", |_| true).await;
     page.screenshot("add-provider-de").await;
     assert_german(page, "adding a provider", &english).await;
+    assert_eq!(Some(note.as_str()), df.mail_note_in(outage_core::text::Language::De));
+    // A provider without a status page says why, and what to know about its mail, in German.
+    page.type_into("input[type=search]", "GMX").await;
+    page.wait_text("GMX in the catalog results", "ul.presets li strong", |t| t == "GMX").await;
+    let gmx = outage_core::catalog::catalog().get("gmx").unwrap();
+    let note = page.wait_text("GMX's status note", "[data-testid=status-note]", |_| true).await;
+    page.screenshot("add-provider-notes-de").await;
+    assert_german(page, "a catalog provider's notes", &english).await;
+    assert_eq!(Some(note.as_str()), gmx.status_note_in(outage_core::text::Language::De));
 
     // (i) Remove DomainFactory from its detail, keeping its history.
     back(page, &de).await;

@@ -9,6 +9,7 @@ use ts_rs::TS;
 use crate::model::State;
 use crate::report::ProviderHistory;
 use crate::summary::{CheckStep, CheckSummary, Summary};
+use crate::text::Language;
 
 /// The largest control-socket line we accept; anything longer gets an error reply.
 pub const MAX_LINE_BYTES: usize = 1024 * 1024;
@@ -307,7 +308,7 @@ pub struct ExportRequest {
     /// NAME-days.csv).
     pub path: String,
     /// `None`: the config's language.
-    pub language: Option<crate::text::Language>,
+    pub language: Option<Language>,
 }
 
 /// The settings the window edits, as the config file spells them; `None` is "not set", i.e.
@@ -353,11 +354,29 @@ pub struct PresetSummary {
     pub aliases: Vec<String>,
     pub status_page: Option<String>,
     /// Why there is no status page, where there is none.
-    pub status_note: Option<String>,
+    pub status_note: Option<Bilingual>,
+    /// What to know about its mail servers (customer-specific names, app passwords…).
+    pub mail_note: Option<Bilingual>,
     /// `false` while nobody confirmed the status source live: the window says "not verified".
     pub status_verified: bool,
     /// The documented mail endpoints, as `imap imap.example.com:993 tls`.
     pub mail: Vec<String>,
+}
+
+/// A catalog text in both languages: the window shows the one it speaks, also right after
+/// the user changed the language.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct Bilingual {
+    pub de: String,
+    pub en: String,
+}
+
+impl Bilingual {
+    /// Both texts, or `None` unless `de` and `en` are both there (the catalog's tests see to it).
+    fn of(de: Option<&str>, en: Option<&str>) -> Option<Bilingual> {
+        Some(Bilingual { de: de?.to_owned(), en: en?.to_owned() })
+    }
 }
 
 /// What detection found at a URL.
@@ -393,7 +412,7 @@ pub struct Controls {
     pub autostart: Option<bool>,
     /// The language the resident speaks (configured, else the system's), so the window
     /// speaks the notifications' language; `None` leaves it to the window.
-    pub language: Option<crate::text::Language>,
+    pub language: Option<Language>,
 }
 
 /// A provider's snooze.
@@ -514,7 +533,8 @@ impl PresetSummary {
             name: preset.name.clone(),
             aliases: preset.aliases.clone(),
             status_page: preset.status.as_ref().map(|s| s.url.clone()),
-            status_note: preset.status_note.clone(),
+            status_note: Bilingual::of(preset.status_note_in(Language::De), preset.status_note_in(Language::En)),
+            mail_note: Bilingual::of(preset.mail_note_in(Language::De), preset.mail_note_in(Language::En)),
             status_verified: preset.status.as_ref().is_none_or(|s| s.verified),
             mail: preset
                 .mail
