@@ -261,7 +261,9 @@ pub fn open_report(app: tauri::AppHandle, state: tauri::State<'_, WindowState>, 
     let chosen = state.chosen.lock().map_err(|e| e.to_string())?;
     let known = chosen.iter().any(|c| {
         let (outages, days) = outage_engine::report::csv::paths(c);
-        [c.clone(), outages, days, outage_engine::report::csv::degraded_path(c)].contains(&wanted)
+        let (degraded, mails) =
+            (outage_engine::report::csv::degraded_path(c), outage_engine::report::csv::mails_path(c));
+        [c.clone(), outages, days, degraded, mails].contains(&wanted)
     });
     if !known || !wanted.is_file() {
         return Err(format!("{path} is not a report written here"));

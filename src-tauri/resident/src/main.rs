@@ -105,7 +105,8 @@ enum Command {
     ///
     /// Markdown and JSON go to standard output unless `--out` is given. A PDF needs `--out`.
     /// CSV is three files: `--out NAME.csv` writes NAME-outages.csv, NAME-days.csv and
-    /// NAME-degraded.csv.
+    /// NAME-degraded.csv (and NAME-mails.csv, the late and lost test mails, when a provider
+    /// has a round trip).
     /// Files are written completely or not at all.
     Report {
         /// The period's first day (YYYY-MM-DD, or YYYY-MM-DDTHH:MM), local time.

@@ -31,11 +31,15 @@ pub fn export(
         Format::Csv => {
             let (outages, days) = csv::paths(out);
             let render = |r: Result<Vec<u8>, ::csv::Error>| r.map_err(|e| ReportError::Render(e.to_string()));
-            vec![
+            let mut files = vec![
                 (outages, render(csv::outages(report))?),
                 (days, render(csv::days(report))?),
                 (csv::degraded_path(out), render(csv::degraded(report))?),
-            ]
+            ];
+            if csv::has_mails(report) {
+                files.push((csv::mails_path(out), render(csv::mails(report))?));
+            }
+            files
         }
     };
     let mut temps = Vec::new();
