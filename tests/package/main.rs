@@ -227,6 +227,21 @@ impl Drop for Installed {
     }
 }
 
+/// The installed programs' stderr, one file per program, printed when the test fails.
+struct Logs(PathBuf);
+
+impl Drop for Logs {
+    fn drop(&mut self) {
+        if !std::thread::panicking() {
+            return;
+        }
+        for entry in std::fs::read_dir(&self.0).into_iter().flatten().flatten() {
+            let text = std::fs::read_to_string(entry.path()).unwrap_or_default();
+            eprintln!("--- stderr of {} ---\n{text}", entry.file_name().to_string_lossy());
+        }
+    }
+}
+
 /// Running processes whose executable is the installed resident or window (also after the
 /// files are gone: Linux then says `… (deleted)`), as (pid, executable).
 fn installed_processes() -> Vec<(u32, String)> {
@@ -337,13 +352,17 @@ async fn the_deb_installs_runs_starts_at_login_and_leaves_nothing_when_removed()
             .env("LANG", "C.UTF-8")
             // Xvfb has no GPU: software rendering without compositing is what works there.
             .env("WEBKIT_DISABLE_COMPOSITING_MODE", "1")
-            .stdout(Stdio::null())
-            .stderr(Stdio::null());
+            .stdout(Stdio::null());
     };
+    let logs = Logs(home.join("logs"));
+    std::fs::create_dir_all(&logs.0).unwrap();
     let launch = |args: &[String]| {
         let mut command = Command::new(&args[0]);
         command.args(&args[1..]);
         session(&mut command);
+        let name = Path::new(&args[0]).file_name().unwrap().to_string_lossy().into_owned();
+        let log = std::fs::OpenOptions::new().create(true).append(true).open(logs.0.join(name)).unwrap();
+        command.stderr(log);
         Running(command.spawn().unwrap_or_else(|e| panic!("cannot start {args:?}: {e}")))
     };
     let socket = runtime.join("outage-notifier").join("control.sock");
@@ -363,8 +382,8 @@ async fn the_deb_installs_runs_starts_at_login_and_leaves_nothing_when_removed()
         desktop::find_window(&display, "Outage Notifier")
     })
     .await;
-    assert_eq!(windows_of(&runtime).len(), 1, "one window process");
-    assert_eq!(residents_of(&runtime).len(), 1, "the window used the running resident");
+    assert_eq!(windows_of(&runtime).len(), 1, "one window process: {:?}", processes_of(&runtime));
+    assert_eq!(residents_of(&runtime).len(), 1, "the window used the running resident: {:?}", processes_of(&runtime));
     tokio::time::sleep(Duration::from_secs(3)).await;
     let shot = workspace().join("artifacts").join("package-window.png");
     desktop::screenshot(&display, &shot);
@@ -438,8 +457,6 @@ async fn the_deb_installs_runs_starts_at_login_and_leaves_nothing_when_removed()
     // Removal: no file of the package, no process of it, no start-at-login entry is left.
     output("apt-get", &["purge", "-y", "-qq", "-o", "DPkg::Lock::Timeout=300", PACKAGE]);
     std::mem::forget(installed);
-    let _ = at_login.0.wait();
-    let _ = window.0.wait();
     let left: Vec<&&str> = package_files.iter().filter(|p| Path::new(p).exists()).collect();
     assert!(left.is_empty(), "removing the package left {left:?}");
     assert!(installed_processes().is_empty(), "processes of the package outlived it: {:?}", installed_processes());
@@ -447,6 +464,7 @@ async fn the_deb_installs_runs_starts_at_login_and_leaves_nothing_when_removed()
         processes_of(&runtime).is_empty().then_some(())
     })
     .await;
+    assert!(at_login.0.try_wait().unwrap().is_some() && window.0.try_wait().unwrap().is_some());
     assert!(!autostart.exists(), "the removal left the start-at-login entry {}", autostart.display());
     let status = Command::new("dpkg-query").args(["-W", "-f=${Status}", PACKAGE]).output().unwrap();
     let status = String::from_utf8_lossy(&status.stdout);

@@ -353,7 +353,18 @@ fn bundle() -> Result {
 /// `--no-binary-patching` leaves the built window as the other tests run it.
 fn bundle_debug() -> Result {
     place_sidecar("debug")?;
-    tauri(&["bundle", "--debug", "--no-binary-patching", "--config", BUNDLE_CONFIG])
+    tauri(&["bundle", "--debug", "--no-binary-patching", "--config", BUNDLE_CONFIG])?;
+    // The bundler leaves its staging folders (another copy of both binaries) beside the
+    // packages; the disk is shared, and only the packages are read.
+    for kind in ["deb", "rpm"] {
+        let dir = target_dir().join("debug/bundle").join(kind);
+        for entry in std::fs::read_dir(&dir).map_err(|e| format!("{}: {e}", dir.display()))?.flatten() {
+            if entry.path().is_dir() {
+                std::fs::remove_dir_all(entry.path()).map_err(|e| format!("{}: {e}", entry.path().display()))?;
+            }
+        }
+    }
+    Ok(())
 }
 
 fn debug_packages() -> Result {
