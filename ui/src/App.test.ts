@@ -602,7 +602,7 @@ describe("adding a provider", () => {
     expect(screen.queryByTestId("already-added")).toBeNull();
     await fireEvent.click(screen.getByText("Add"));
     await settle();
-    expect(added).toEqual([{ id: "ionos", name: null, preset: "ionos", status_page: null, status_format: null }]);
+    expect(added).toEqual([{ id: "ionos", name: null, preset: "ionos", status_page: null, status_format: null, mail: [] }]);
     expect(screen.getByTestId("headline")).toBeTruthy();
   });
 
@@ -643,6 +643,7 @@ describe("adding a provider", () => {
         preset: null,
         status_page: "https://status.example.com/",
         status_format: "statuspage",
+        mail: [],
       },
     ]);
   });
@@ -743,6 +744,44 @@ describe("why", () => {
     await settle();
     expect(screen.getByText("Warum?")).toBeTruthy();
     expect(screen.getByText(/Zertifikat noch 41 Tage gültig/)).toBeTruthy();
+  });
+});
+
+describe("why, for a page check", () => {
+  it("names a page check's steps in words, the one that failed among them, in English and German", async () => {
+    const page = {
+      id: "df/http/https://webmail.df.eu/",
+      kind: "http",
+      target: "https://webmail.df.eu/",
+      outcome: "down",
+      reason: "content",
+      message: "The page at webmail.df.eu does not say “Anmelden”",
+      latency_ms: 95,
+      cert_days_left: null,
+      at: "2026-11-24T10:06:00+01:00",
+      steps: [
+        { name: "answer", millis: 80, ok: true },
+        { name: "body", millis: 15, ok: true },
+        { name: "content", millis: 0, ok: false },
+      ],
+      transcript: [],
+    } as const;
+    const withPage = (): Summary => ({
+      ...summary,
+      providers: summary.providers.map((p) => (p.id === "df" ? { ...p, checks: [...p.checks, { ...page, steps: [...page.steps], transcript: [] }] } : p)),
+    });
+    const shown = () => [...document.querySelectorAll(".steps li")].map((li) => li.textContent?.trim());
+    host("/provider/df");
+    currentSummary = withPage();
+    render(App, { lang: "en" });
+    await settle();
+    expect(shown()).toEqual(expect.arrayContaining(["✓ The server's answer (HTTP status) · 80 ms", "✓ Load the page · 15 ms", "✕ Find the expected text · 0 ms"]));
+    cleanup();
+    host("/provider/df");
+    currentSummary = withPage();
+    render(App, { lang: "de" });
+    await settle();
+    expect(shown()).toEqual(expect.arrayContaining(["✓ Antwort des Servers (HTTP-Status) · 80 ms", "✓ Seite laden · 15 ms", "✕ Erwarteten Text finden · 0 ms"]));
   });
 });
 
@@ -868,8 +907,8 @@ describe("which states alert", () => {
 
 describe("first start", () => {
   for (const [lang, title, lead, start] of [
-    ["en", "Welcome to Outage Notifier", /^Outage Notifier tells you the moment/, "Choose your first provider"],
-    ["de", "Willkommen bei Outage Notifier", /^Outage Notifier meldet sich sofort/, "Ersten Anbieter auswählen"],
+    ["en", "Welcome to Outage Notifier", /^Outage Notifier tells you the moment/, "Choose from the list"],
+    ["de", "Willkommen bei Outage Notifier", /^Outage Notifier meldet sich sofort/, "Aus der Liste wählen"],
   ] as const) {
     it(`greets with what the app does and leads to the first provider, in ${lang}`, async () => {
       host();

@@ -73,8 +73,15 @@ macro_rules! with_commands {
             window catalog: Catalog -> Vec<$crate::protocol::PresetSummary> = Catalog { presets };
             /// Which status-page format a URL speaks, with a preview of what it says now.
             window detect: Detect { url: String } -> $crate::protocol::Detection = Detected { detection };
-            /// Adds a provider to the config file (the running app reloads it).
-            window add_provider: AddProvider { provider: $crate::protocol::NewProvider } -> () = Done {};
+            /// From a mail address to its provider and servers (the domain's MX and RFC 6186 SRV
+            /// records, its autoconfig file, the catalog), for the window's first step. Looks
+            /// only: nothing is probed or added until the user confirms.
+            window discover: Discover { address: String }
+                -> $crate::discover::Discovery = Discovered { discovery };
+            /// Adds a provider to the config file, with its mail endpoints if any, in one write
+            /// (the running app reloads it). The window's command takes a password too, which
+            /// it puts into the keychain itself for each endpoint with a username.
+            custom add_provider: AddProvider { provider: $crate::protocol::NewProvider } -> () = Done {};
             /// Removes a provider from the config file; `delete_history` also deletes what the
             /// history holds about it (otherwise it stays, e.g. as evidence for a claim).
             window remove_provider: RemoveProvider { provider_id: String, delete_history: bool } -> () = Done {};
@@ -320,6 +327,10 @@ pub struct NewProvider {
     pub preset: Option<String>,
     pub status_page: Option<String>,
     pub status_format: Option<crate::formats::Format>,
+    /// Mail endpoints written with it (`[[provider.mail]]`, their `provider_id` ignored): a
+    /// provider found from a mail address, or entered by hand, may have nothing else to watch.
+    #[serde(default)]
+    pub mail: Vec<NewMail>,
 }
 
 /// A catalog preset as the window lists it.
@@ -443,6 +454,10 @@ pub enum ServerMessage {
         id: u64,
         detection: Detection,
     },
+    Discovered {
+        id: u64,
+        discovery: crate::discover::Discovery,
+    },
     GeneralSettings {
         id: u64,
         settings: GeneralSettings,
@@ -524,7 +539,7 @@ mod tests {
     #[test]
     fn command_names_are_the_wire_methods() {
         let names = with_commands!(command_names);
-        assert_eq!(names.len(), 29);
+        assert_eq!(names.len(), 30);
         for name in names {
             let parsed = serde_json::from_value::<Request>(serde_json::json!({ "method": name }));
             if let Err(e) = parsed {

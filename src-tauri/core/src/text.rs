@@ -131,6 +131,18 @@ pub fn verdict(facts: &VerdictFacts<'_>, lang: Language, now: chrono::DateTime<c
             None => format!("{name}: problem confirmed by the provider"),
         },
         (_, V::ProviderUnacknowledged) => match facts.cause {
+            // A service without a status page cannot acknowledge anything: say instead that
+            // the user's side works, as the plain sentence does.
+            Some(cause) if facts.symptom == Symptom::Unreachable => match lang {
+                Language::De => format!(
+                    "{name}: {} — Ihre Internetverbindung funktioniert; {name} hat keine Statusseite",
+                    cause.sentence(lang)
+                ),
+                Language::En => format!(
+                    "{name}: {} — your internet connection works; {name} has no status page",
+                    cause.sentence(lang)
+                ),
+            },
             Some(cause) => format!("{name}: {} — {}", cause.sentence(lang), not_acknowledged(lang)),
             None => unacknowledged(name, facts.symptom, since.as_deref(), lang),
         },
@@ -464,6 +476,37 @@ pub fn mail_result(o: &crate::model::Observation, m: &crate::model::MailFinding,
             Some(sentence)
         }
         (Outcome::Down | Outcome::Degraded, Some(reason)) => Some(format!("{who}: {}", reason_words(reason, lang))),
+        _ => None,
+    }
+}
+
+/// A page check's result in one sentence for the window and `check`: how fast it answered,
+/// or what went wrong in words (the steps and the engine's detail stay under "Why?").
+pub fn page_result(o: &crate::model::Observation, h: &crate::model::HttpFinding, lang: Language) -> Option<String> {
+    use crate::model::Outcome;
+    if let Some(cause) = o.cause() {
+        return Some(cause.sentence(lang));
+    }
+    let host = crate::cause::page_host(&o.target);
+    match (o.outcome, o.reason, lang) {
+        (Outcome::Up, _, Language::De) => Some(match h.status {
+            Some(status) => {
+                format!("Die Seite {host} antwortet in {} ms (HTTP {status})", o.latency_ms.unwrap_or_default())
+            }
+            None => format!("Die Seite {host} antwortet in {} ms", o.latency_ms.unwrap_or_default()),
+        }),
+        (Outcome::Up, _, Language::En) => Some(match h.status {
+            Some(status) => {
+                format!("The page at {host} answered in {} ms (HTTP {status})", o.latency_ms.unwrap_or_default())
+            }
+            None => format!("The page at {host} answered in {} ms", o.latency_ms.unwrap_or_default()),
+        }),
+        (Outcome::Down | Outcome::Degraded, Some(reason), Language::De) => {
+            Some(format!("Die Seite {host}: {}", reason_words(reason, lang)))
+        }
+        (Outcome::Down | Outcome::Degraded, Some(reason), Language::En) => {
+            Some(format!("The page at {host}: {}", reason_words(reason, lang)))
+        }
         _ => None,
     }
 }

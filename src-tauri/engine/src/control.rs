@@ -369,6 +369,10 @@ async fn connection(
                     Err(message) => failed(id, message),
                 }
             }
+            Request::Discover { address } => match discover(&address).await {
+                Ok(discovery) => reply::discover::message(id, discovery),
+                Err(message) => failed(id, message),
+            },
             Request::AddProvider { provider } => {
                 let path = files.config.clone();
                 done_or_error(id, blocking(move || crate::config_file::add_provider(&path, &provider)).await)
@@ -612,6 +616,17 @@ async fn export_report(files: &Files, request: outage_core::protocol::ExportRequ
         Ok(written.iter().map(|p| p.display().to_string()).collect())
     };
     tokio::task::spawn_blocking(work).await.map_err(|e| e.to_string())?
+}
+
+/// Looks the address's domain up as `outage-notifier discover` does — the system's resolver
+/// (or `OUTAGE_NOTIFIER_DNS`) and trust store — on this connection's task: the lookups take
+/// seconds, and neither the engine nor other clients wait for them.
+async fn discover(address: &str) -> Result<outage_core::discover::Discovery, String> {
+    let domain =
+        outage_core::discover::domain_of(address).ok_or_else(|| format!("`{address}` is not a mail address"))?;
+    let found =
+        crate::discover::lookup(&domain, &crate::discover::Options::from_env()).await.map_err(|e| e.to_string())?;
+    Ok(outage_core::discover::decide(&domain, &found, outage_core::catalog::catalog()))
 }
 
 /// Runs file work off the async threads; the error is a sentence for a person.
