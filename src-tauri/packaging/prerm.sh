@@ -40,7 +40,7 @@ remove_entry() {
 }
 
 for pid in $(ours); do
-    environ=$(tr '\0' '\n' <"/proc/$pid/environ" 2>/dev/null) || continue
+    environ=$(tr '\0' '\n' 2>/dev/null <"/proc/$pid/environ") || continue
     config=$(printf '%s\n' "$environ" | sed -n 's/^XDG_CONFIG_HOME=//p' | head -n 1)
     home=$(printf '%s\n' "$environ" | sed -n 's/^HOME=//p' | head -n 1)
     case "$config" in

@@ -275,23 +275,12 @@ fn processes_of(runtime: &Path) -> Vec<(u32, String)> {
         .collect()
 }
 
-/// Window processes of this test: a window's forked WebKit helper shows the window's binary
-/// until it has exec'd, and a child of a window is not a window.
 fn windows_of(runtime: &Path) -> Vec<u32> {
-    let pids: Vec<u32> = processes_of(runtime)
-        .into_iter()
-        .filter(|(_, exe)| exe.strip_suffix(" (deleted)").unwrap_or(exe) == WINDOW)
-        .map(|(pid, _)| pid)
-        .collect();
-    let parent = |pid: u32| {
-        let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
-        status.lines().find_map(|l| l.strip_prefix("PPid:")).and_then(|v| v.trim().parse::<u32>().ok())
-    };
-    pids.iter().copied().filter(|pid| !parent(*pid).is_some_and(|p| pids.contains(&p))).collect()
+    desktop::windows_of(Path::new(WINDOW), runtime)
 }
 
 fn residents_of(runtime: &Path) -> Vec<u32> {
-    processes_of(runtime).into_iter().filter(|(_, exe)| exe == RESIDENT).map(|(pid, _)| pid).collect()
+    desktop::pids_of(Path::new(RESIDENT), runtime)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
