@@ -257,22 +257,8 @@ fn installed_processes() -> Vec<(u32, String)> {
         .collect()
 }
 
-/// Processes started with this test's `XDG_RUNTIME_DIR`: the app and everything it started.
 fn processes_of(runtime: &Path) -> Vec<(u32, String)> {
-    let Ok(entries) = std::fs::read_dir("/proc") else { return vec![] };
-    let marker = format!("XDG_RUNTIME_DIR={}", runtime.display());
-    entries
-        .flatten()
-        .filter_map(|e| {
-            let pid: u32 = e.file_name().to_str()?.parse().ok()?;
-            let environ = std::fs::read(e.path().join("environ")).ok()?;
-            let state = std::fs::read_to_string(e.path().join("stat")).ok()?;
-            // A zombie is gone already; only its parent's wait is missing.
-            let zombie = state.rsplit(')').next().is_some_and(|rest| rest.trim_start().starts_with('Z'));
-            let exe = std::fs::read_link(e.path().join("exe")).map(|p| p.display().to_string()).unwrap_or_default();
-            (environ.split(|b| *b == 0).any(|var| var == marker.as_bytes()) && !zombie).then_some((pid, exe))
-        })
-        .collect()
+    desktop::processes_of(runtime)
 }
 
 fn windows_of(runtime: &Path) -> Vec<u32> {

@@ -26,9 +26,13 @@ impl Drop for Daemon {
 }
 
 /// Starts `Xvfb` on a free display; returns it with its `DISPLAY` value.
+///
+/// `-noreset`: an X server resets when its last client disconnects, and a client connecting
+/// during the reset fails — a window starting while a test's own short X connection (a
+/// window lookup) had just closed died with "Failed to initialize GTK" under load.
 pub fn xvfb() -> (Daemon, String) {
     let mut child = Command::new("Xvfb")
-        .args(["-displayfd", "1", "-screen", "0", "1024x768x24", "-nolisten", "tcp"])
+        .args(["-displayfd", "1", "-screen", "0", "1024x768x24", "-nolisten", "tcp", "-noreset"])
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
@@ -274,16 +278,25 @@ pub fn windows_of(exe: &Path, runtime: &Path) -> Vec<u32> {
 /// The pids of running processes of a test (their `XDG_RUNTIME_DIR` is `runtime`) whose
 /// executable is `exe`; processes of other runs on the same machine do not count.
 pub fn pids_of(exe: &Path, runtime: &Path) -> Vec<u32> {
+    let exe = exe.display().to_string();
+    processes_of(runtime).into_iter().filter(|(_, e)| *e == exe).map(|(pid, _)| pid).collect()
+}
+
+/// Live processes started with `runtime` as their `XDG_RUNTIME_DIR` — the app under test and
+/// everything it started —, as (pid, executable; empty where it cannot be read).
+pub fn processes_of(runtime: &Path) -> Vec<(u32, String)> {
     let Ok(entries) = std::fs::read_dir("/proc") else { return vec![] };
     let marker = format!("XDG_RUNTIME_DIR={}", runtime.display());
     entries
         .flatten()
         .filter_map(|e| {
             let pid: u32 = e.file_name().to_str()?.parse().ok()?;
-            let target = std::fs::read_link(e.path().join("exe")).ok()?;
             let environ = std::fs::read(e.path().join("environ")).ok()?;
-            let ours = environ.split(|b| *b == 0).any(|var| var == marker.as_bytes());
-            (target == exe && ours).then_some(pid)
+            let state = std::fs::read_to_string(e.path().join("stat")).ok()?;
+            // A zombie is gone already; only its parent's wait is missing.
+            let zombie = state.rsplit(')').next().is_some_and(|rest| rest.trim_start().starts_with('Z'));
+            let exe = std::fs::read_link(e.path().join("exe")).map(|p| p.display().to_string()).unwrap_or_default();
+            (environ.split(|b| *b == 0).any(|var| var == marker.as_bytes()) && !zombie).then_some((pid, exe))
         })
         .collect()
 }
