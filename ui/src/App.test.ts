@@ -210,10 +210,21 @@ function host(route: string | null = null) {
           aliases: ["DF", "df.eu"],
           status_page: "https://www.df.eu/status/",
           status_note: null,
+          mail_note: null,
           status_verified: true,
           mail: ["imap sslin.df.eu:993 implicit", "smtp sslout.df.eu:465 implicit"],
         },
-        { id: "ionos", name: "IONOS", aliases: ["1&1"], status_page: "https://www.ionos-status.de/", status_note: null, status_verified: true, mail: [] },
+        { id: "ionos", name: "IONOS", aliases: ["1&1"], status_page: "https://www.ionos-status.de/", status_note: null, mail_note: null, status_verified: true, mail: [] },
+        {
+          id: "gmx",
+          name: "GMX",
+          aliases: [],
+          status_page: null,
+          status_note: { en: "GMX publishes no public status page or feed.", de: "GMX veröffentlicht keine öffentliche Statusseite und keinen Feed." },
+          mail_note: { en: "IMAP must be switched on once.", de: "IMAP muss einmal eingeschaltet werden." },
+          status_verified: true,
+          mail: ["imap imap.gmx.net:993 implicit"],
+        },
       ];
     }
     if (cmd === "detect") {
@@ -249,7 +260,7 @@ function host(route: string | null = null) {
     }
     if (cmd === "add_http") {
       const page = args as { providerId: string; url: string; expect: string | null };
-      if (!page.url.startsWith("https://")) throw new Error("cannot change the config: url is not an http(s) address");
+      if (page.url.includes("refused")) throw new Error("cannot change the config: the config file is read-only");
       pages.push(["add", page.providerId, page.url, page.expect]);
       return null;
     }
@@ -606,6 +617,28 @@ describe("adding a provider", () => {
     expect(screen.getByTestId("headline")).toBeTruthy();
   });
 
+  it("shows the catalog's notes on a provider in the window's language", async () => {
+    for (const [lang, nav, search, note, mail, other] of [
+      ["de", "Anbieter hinzufügen", "Suchen", "GMX veröffentlicht keine öffentliche Statusseite und keinen Feed.", "IMAP muss einmal eingeschaltet werden.", "GMX publishes"],
+      ["en", "Add a provider", "Search", "GMX publishes no public status page or feed.", "IMAP must be switched on once.", "GMX veröffentlicht"],
+    ] as const) {
+      host();
+      const { unmount } = render(App, { lang });
+      await settle();
+      await fireEvent.click(screen.getByText(nav, { exact: false }));
+      await settle();
+      await fireEvent.input(screen.getByLabelText(search), { target: { value: "gmx" } });
+      await settle();
+      expect(screen.getByTestId("status-note").textContent).toBe(note);
+      expect(screen.getByTestId("mail-note").textContent).toBe(mail);
+      // The note takes the place of the generic line, and the facts stay: "1 mail server".
+      const facts = screen.getByText("GMX").parentElement!.querySelector(".muted")!.textContent;
+      expect(facts).toMatch(/^1 (Mailserver|mail server)$/);
+      expect(document.body.textContent).not.toContain(other);
+      unmount();
+    }
+  });
+
   it("refuses a status page that is already watched, in German", async () => {
     host();
     render(App, { lang: "de" });
@@ -704,10 +737,25 @@ describe("watched addresses", () => {
     expect(pages).toEqual([["add", "df", "https://status.df.test/", "operating normally"]]);
     expect((screen.getByLabelText("Address to watch") as HTMLInputElement).value).toBe("");
 
-    await fireEvent.input(screen.getByLabelText("Address to watch"), { target: { value: "http://plain.df.test/" } });
+    // Each refusal in a sentence; what the resident said only under "Technical details".
+    await fireEvent.input(screen.getByLabelText("Address to watch"), { target: { value: "ftp://files.df.test/" } });
     await fireEvent.submit(screen.getByText("Watch").closest("form")!);
     await settle();
-    expect(screen.getByRole("alert").textContent).toContain("Not saved: Error: cannot change the config: url is not an http(s) address");
+    expect(screen.getByRole("alert").textContent?.trim()).toBe(
+      "Not saved: the address must be a web page starting with https:// (or http://).",
+    );
+    await fireEvent.input(screen.getByLabelText("Address to watch"), { target: { value: "https://webmail.df.test" } });
+    await fireEvent.submit(screen.getByText("Watch").closest("form")!);
+    await settle();
+    expect(screen.getByRole("alert").textContent?.trim()).toBe("Not saved: this address is watched already.");
+    await fireEvent.input(screen.getByLabelText("Address to watch"), { target: { value: "https://refused.df.test/" } });
+    await fireEvent.submit(screen.getByText("Watch").closest("form")!);
+    await settle();
+    const alert = screen.getByTestId("pages-failed");
+    expect(alert.querySelector("p")?.textContent).toBe("Not saved: the address could not be added to the settings.");
+    expect(alert.querySelector("details")?.open).toBe(false);
+    expect(alert.querySelector("details .body")?.textContent).toBe("Error: cannot change the config: the config file is read-only");
+    expect(pages.length).toBe(1);
 
     await fireEvent.click(screen.getByText("Stop watching"));
     await settle();
@@ -722,6 +770,14 @@ describe("watched addresses", () => {
     expect(screen.getByText("Beobachtete Adressen")).toBeTruthy();
     expect(screen.getByLabelText("Zu beobachtende Adresse")).toBeTruthy();
     expect(screen.getByText("Beobachten")).toBeTruthy();
+    await fireEvent.input(screen.getByLabelText("Zu beobachtende Adresse"), { target: { value: "https://refused.df.test/" } });
+    await fireEvent.submit(screen.getByText("Beobachten").closest("form")!);
+    await settle();
+    const alert = screen.getByTestId("pages-failed");
+    expect(alert.querySelector("p")?.textContent).toBe(
+      "Nicht gespeichert: Die Adresse konnte nicht in die Einstellungen übernommen werden.",
+    );
+    expect(alert.querySelector("summary")?.textContent).toBe("Technische Einzelheiten");
   });
 });
 

@@ -9,6 +9,7 @@ use ts_rs::TS;
 use crate::model::State;
 use crate::report::ProviderHistory;
 use crate::summary::{CheckStep, CheckSummary, Summary};
+use crate::text::Language;
 
 /// The largest control-socket line we accept; anything longer gets an error reply.
 pub const MAX_LINE_BYTES: usize = 1024 * 1024;
@@ -112,6 +113,16 @@ macro_rules! with_commands {
             window add_http: AddHttp { provider_id: String, url: String, expect: Option<String> } -> () = Done {};
             /// Removes the provider's page with this check id from the config file.
             window remove_http: RemoveHttp { provider_id: String, check_id: String } -> () = Done {};
+            /// The provider's round trips over the last 90 days: the last delivery, the delivery
+            /// times per day, the test mails on their way, every mail late or lost.
+            window provider_roundtrips: ProviderRoundtrips { provider_id: String }
+                -> Vec<$crate::roundtrip::RoundtripView> = Roundtrips { trips };
+            /// "Check delivery": adds a round trip (`[[provider.roundtrip]]`) from the provider's
+            /// smtp endpoint on host `smtp` to its imap endpoint on host `imap`, with a comment
+            /// saying what it does; both need a username (the config refuses it otherwise).
+            window add_roundtrip: AddRoundtrip { provider_id: String, smtp: String, imap: String } -> () = Done {};
+            /// Removes the provider's round trip with this check id from the config file.
+            window remove_roundtrip: RemoveRoundtrip { provider_id: String, check_id: String } -> () = Done {};
             /// Probes a mail endpoint once, as it would be checked if added ("Test connection"):
             /// every step is pushed as `MailStep` while it happens, then `MailTested` ends it. The
             /// password, if a username is given, comes from the keychain.
@@ -297,7 +308,7 @@ pub struct ExportRequest {
     /// NAME-days.csv).
     pub path: String,
     /// `None`: the config's language.
-    pub language: Option<crate::text::Language>,
+    pub language: Option<Language>,
 }
 
 /// The settings the window edits, as the config file spells them; `None` is "not set", i.e.
@@ -343,11 +354,29 @@ pub struct PresetSummary {
     pub aliases: Vec<String>,
     pub status_page: Option<String>,
     /// Why there is no status page, where there is none.
-    pub status_note: Option<String>,
+    pub status_note: Option<Bilingual>,
+    /// What to know about its mail servers (customer-specific names, app passwords…).
+    pub mail_note: Option<Bilingual>,
     /// `false` while nobody confirmed the status source live: the window says "not verified".
     pub status_verified: bool,
     /// The documented mail endpoints, as `imap imap.example.com:993 tls`.
     pub mail: Vec<String>,
+}
+
+/// A catalog text in both languages: the window shows the one it speaks, also right after
+/// the user changed the language.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct Bilingual {
+    pub de: String,
+    pub en: String,
+}
+
+impl Bilingual {
+    /// Both texts, or `None` unless `de` and `en` are both there (the catalog's tests see to it).
+    fn of(de: Option<&str>, en: Option<&str>) -> Option<Bilingual> {
+        Some(Bilingual { de: de?.to_owned(), en: en?.to_owned() })
+    }
 }
 
 /// What detection found at a URL.
@@ -383,7 +412,7 @@ pub struct Controls {
     pub autostart: Option<bool>,
     /// The language the resident speaks (configured, else the system's), so the window
     /// speaks the notifications' language; `None` leaves it to the window.
-    pub language: Option<crate::text::Language>,
+    pub language: Option<Language>,
 }
 
 /// A provider's snooze.
@@ -466,6 +495,11 @@ pub enum ServerMessage {
         id: u64,
         accounts: Vec<MailAccount>,
     },
+    /// A provider's round trips.
+    Roundtrips {
+        id: u64,
+        trips: Vec<crate::roundtrip::RoundtripView>,
+    },
     /// One step of a running `TestMail`, as soon as it ended.
     MailStep {
         id: u64,
@@ -499,7 +533,8 @@ impl PresetSummary {
             name: preset.name.clone(),
             aliases: preset.aliases.clone(),
             status_page: preset.status.as_ref().map(|s| s.url.clone()),
-            status_note: preset.status_note.clone(),
+            status_note: Bilingual::of(preset.status_note_in(Language::De), preset.status_note_in(Language::En)),
+            mail_note: Bilingual::of(preset.mail_note_in(Language::De), preset.mail_note_in(Language::En)),
             status_verified: preset.status.as_ref().is_none_or(|s| s.verified),
             mail: preset
                 .mail
@@ -539,7 +574,7 @@ mod tests {
     #[test]
     fn command_names_are_the_wire_methods() {
         let names = with_commands!(command_names);
-        assert_eq!(names.len(), 30);
+        assert_eq!(names.len(), 33);
         for name in names {
             let parsed = serde_json::from_value::<Request>(serde_json::json!({ "method": name }));
             if let Err(e) = parsed {

@@ -422,6 +422,42 @@ pub fn config_deleted(path: &str, lang: Language) -> String {
     }
 }
 
+/// Its body when an edit of the config file cannot be used: where, in words; the parser's
+/// own account (technical, English) follows on a line of its own for whoever fixes the file.
+pub fn config_invalid(file: &str, line: Option<usize>, lang: Language) -> String {
+    match (lang, line) {
+        (Language::De, Some(line)) => format!(
+            "In {file}, Zeile {line}, steht etwas, das Outage Notifier nicht verwenden kann. Die bisherigen \
+             Einstellungen gelten weiter, bis der Fehler behoben ist."
+        ),
+        (Language::De, None) => format!(
+            "In {file} steht etwas, das Outage Notifier nicht verwenden kann. Die bisherigen Einstellungen gelten \
+             weiter, bis der Fehler behoben ist."
+        ),
+        (Language::En, Some(line)) => format!(
+            "Line {line} of {file} holds something Outage Notifier cannot use. The previous settings stay in \
+             effect until it is fixed."
+        ),
+        (Language::En, None) => format!(
+            "{file} holds something Outage Notifier cannot use. The previous settings stay in effect until it is \
+             fixed."
+        ),
+    }
+}
+
+/// Its body when the config file cannot be read at all (permissions, a directory…).
+pub fn config_unreadable(path: &str, lang: Language) -> String {
+    match lang {
+        Language::De => format!(
+            "{path} lässt sich nicht lesen. Die bisherigen Einstellungen gelten weiter, bis die Datei wieder \
+             lesbar ist."
+        ),
+        Language::En => {
+            format!("{path} cannot be read. The previous settings stay in effect until the file can be read again.")
+        }
+    }
+}
+
 /// A certificate that expires soon (or has expired), as verdict and notification title.
 pub fn certificate_expiry(name: &str, days: i64, lang: Language) -> String {
     match (lang, days) {
@@ -673,6 +709,20 @@ pub fn already_running(lang: Language) -> &'static str {
     }
 }
 
+/// Why a window cannot connect: the resident serves this many windows at once already
+/// (the control socket's cap on subscribers), and more are almost always left-over ones.
+pub fn too_many_windows(max: usize, lang: Language) -> String {
+    match lang {
+        Language::De => format!(
+            "Es sind bereits {max} Fenster von Outage Notifier offen. Schließen Sie einige davon und öffnen Sie \
+             das Fenster dann erneut."
+        ),
+        Language::En => {
+            format!("{max} Outage Notifier windows are open already. Close some of them, then open the window again.")
+        }
+    }
+}
+
 /// The notification's one button, which opens the window where the alert leads.
 pub fn open_action(lang: Language) -> &'static str {
     match lang {
@@ -880,6 +930,28 @@ mod tests {
             assert!(!state_label(state, Language::De).is_empty());
             assert_ne!(state_label(state, Language::De), state_label(state, Language::En).to_owned() + "x");
         }
+    }
+
+    /// What the resident says about itself (a broken config edit, too many windows) comes in
+    /// both languages and keeps the facts the user needs: the file, the line, the number.
+    #[test]
+    fn resident_notices_exist_in_both_languages() {
+        for line in [Some(12), None] {
+            let (de, en) = (
+                config_invalid("/x/config.toml", line, Language::De),
+                config_invalid("/x/config.toml", line, Language::En),
+            );
+            assert_ne!(de, en);
+            for text in [&de, &en] {
+                assert!(text.contains("/x/config.toml"), "{text}");
+                assert_eq!(text.contains("12"), line.is_some(), "{text}");
+            }
+            assert!(de.contains("Einstellungen gelten weiter"), "{de}");
+        }
+        let (de, en) = (config_unreadable("/x/c.toml", Language::De), config_unreadable("/x/c.toml", Language::En));
+        assert!(de != en && de.contains("/x/c.toml") && en.contains("/x/c.toml"));
+        let (de, en) = (too_many_windows(64, Language::De), too_many_windows(64, Language::En));
+        assert!(de != en && de.contains("64 Fenster") && en.contains("64"), "{de} / {en}");
     }
 
     #[test]

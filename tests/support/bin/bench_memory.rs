@@ -11,7 +11,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use outage_tests::desktop::{self, DesktopServices};
-use outage_tests::{Anchor, Behaviour, HttpServer, statuspage_summary};
+use outage_tests::{Anchor, Behaviour, HttpServer, cpu_ticks, pss_kib, statuspage_summary};
 
 struct Stopped(Child);
 
@@ -22,17 +22,6 @@ impl Drop for Stopped {
         let _ = self.0.kill();
         let _ = self.0.wait();
     }
-}
-
-/// Proportional set size in KiB (shared pages split among their users, so a sum over
-/// processes does not count shared libraries twice).
-fn pss_kib(pid: u32) -> u64 {
-    let text = std::fs::read_to_string(format!("/proc/{pid}/smaps_rollup")).unwrap_or_default();
-    text.lines()
-        .find_map(|l| l.strip_prefix("Pss:"))
-        .and_then(|v| v.split_whitespace().next())
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(0)
 }
 
 /// The pid and all its descendants (the window spawns WebKit's web and network processes).
@@ -46,17 +35,6 @@ fn tree(root: u32) -> Vec<u32> {
         i += 1;
     }
     all
-}
-
-/// User + system CPU time of a process, in clock ticks (USER_HZ, 100 on Linux).
-fn cpu_ticks(pid: u32) -> u64 {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
-    // Fields after the command name, which is in parentheses and may contain spaces.
-    let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
-    let fields: Vec<&str> = rest.split_whitespace().collect();
-    let field = |n: usize| fields.get(n).and_then(|v| v.parse::<u64>().ok()).unwrap_or(0);
-    // utime and stime are fields 14 and 15 of stat: 12 and 13 after the name.
-    field(11) + field(12)
 }
 
 fn mib(kib: u64) -> String {
