@@ -60,17 +60,23 @@ pub async fn probe(anchors: &[Anchor], timeout: Duration, names_failed: bool) ->
     Network::Online
 }
 
+/// How long a look at the anchors answers for failures that come after it started. Probes
+/// that time out together do so within a second or two of each other; the network they saw
+/// is the same, and a look that started this recently saw it too.
+const LOOK_ANSWERS_FOR: Duration = Duration::from_secs(1);
+
 /// The guard shared by the probes of one scheduler or one `check` run: probes that fail
-/// together ask the network once. The first failure starts the look at the anchors, failures
-/// that come while it runs wait for its answer — 200 servers that time out in the same second
-/// are one question to the anchors, not 200, each with its resolvers and sockets (issue 14:
-/// that was half of `check`'s memory against 200 silent servers). An answer is never reused
-/// once given: the next failure asks afresh.
+/// together ask the network once. The first failure starts a look at the anchors; failures
+/// that come while it runs, or within [`LOOK_ANSWERS_FOR`] of its start, take its answer —
+/// 200 servers that time out in the same second are one question to the anchors, not 200,
+/// each with its own resolver and sockets lingering for seconds (issue 14: that was the
+/// largest part of `check`'s heap against 200 silent servers). Later failures ask afresh.
 #[derive(Clone, Default)]
 pub struct Guard(Arc<Mutex<Vec<Look>>>);
 
-/// A look at the anchors under way, and what it was asked.
+/// A look at the anchors, under way or done, and what it was asked.
 struct Look {
+    started: tokio::time::Instant,
     anchors: Vec<Anchor>,
     timeout: Duration,
     names_failed: bool,
@@ -79,31 +85,42 @@ struct Look {
 
 impl std::fmt::Debug for Guard {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let looking = self.0.lock().map_or(0, |looks| looks.len());
-        f.debug_struct("Guard").field("looks_under_way", &looking).finish()
+        let looks = self.0.lock().map_or(0, |looks| looks.len());
+        f.debug_struct("Guard").field("looks", &looks).finish()
     }
 }
 
 impl Guard {
-    /// [`probe`], joining a look with the same question that is under way.
+    /// [`probe`], or the answer of a look with the same question that is under way or
+    /// started less than [`LOOK_ANSWERS_FOR`] ago.
     pub async fn probe(&self, anchors: &[Anchor], timeout: Duration, names_failed: bool) -> Network {
         let answer = {
             let Ok(mut looks) = self.0.lock() else { return probe(anchors, timeout, names_failed).await };
-            let same = |l: &&Look| l.names_failed == names_failed && l.timeout == timeout && l.anchors == anchors;
+            let now = tokio::time::Instant::now();
+            // Done and too old to answer: forgotten, so the list stays as short as the burst.
+            looks.retain(|l| l.answer.peek().is_none() || now.duration_since(l.started) < LOOK_ANSWERS_FOR);
+            let same = |l: &&Look| {
+                l.names_failed == names_failed
+                    && l.timeout == timeout
+                    && l.anchors == anchors
+                    && (l.answer.peek().is_none() || now.duration_since(l.started) < LOOK_ANSWERS_FOR)
+            };
             if let Some(look) = looks.iter().find(same) {
                 look.answer.clone()
             } else {
                 let owned = anchors.to_vec();
                 let answer = async move { probe(&owned, timeout, names_failed).await }.boxed().shared();
-                looks.push(Look { anchors: anchors.to_vec(), timeout, names_failed, answer: answer.clone() });
+                looks.push(Look {
+                    started: now,
+                    anchors: anchors.to_vec(),
+                    timeout,
+                    names_failed,
+                    answer: answer.clone(),
+                });
                 answer
             }
         };
-        let network = answer.clone().await;
-        if let Ok(mut looks) = self.0.lock() {
-            looks.retain(|l| !l.answer.ptr_eq(&answer));
-        }
-        network
+        answer.await
     }
 }
 
@@ -208,7 +225,7 @@ mod tests {
         assert_eq!(probe(&[], t, false).await, Network::Online, "no anchors: nothing to go by");
     }
 
-    /// Probes that fail together ask the anchors once; the next failure asks afresh.
+    /// Probes that fail together ask the anchors once; a failure a second later asks afresh.
     #[tokio::test]
     async fn failures_at_the_same_moment_ask_the_anchors_once() {
         use std::sync::atomic::{AtomicUsize, Ordering};
@@ -238,9 +255,11 @@ mod tests {
         let answers = join_all((0..20).map(|_| guard.probe(&anchors, t, false))).await;
         assert!(answers.iter().all(|n| *n == Network::Offline));
         assert_eq!(heard.swap(0, Ordering::SeqCst), one_look, "20 failures at once, one look");
-        assert_eq!(format!("{guard:?}"), "Guard { looks_under_way: 0 }");
+        assert_eq!(format!("{guard:?}"), "Guard { looks: 1 }");
 
+        tokio::time::sleep(LOOK_ANSWERS_FOR).await;
         assert_eq!(guard.probe(&anchors, t, false).await, Network::Offline);
         assert_eq!(heard.load(Ordering::SeqCst), one_look, "a later failure asks afresh");
+        assert_eq!(format!("{guard:?}"), "Guard { looks: 1 }", "the old look is forgotten");
     }
 }
