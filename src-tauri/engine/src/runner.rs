@@ -521,6 +521,8 @@ impl Engine {
 /// `current` is what the engine believes of the network: while the system resolver is known
 /// to fail, a probe that still got through (a connection kept from before, an address
 /// literal) does not end that by itself.
+// The probe's whole context, as the scheduler holds it; `one_shot` is the one caller.
+#[allow(clippy::too_many_arguments)]
 pub async fn probe_guarded(
     check: &Check,
     client: &reqwest::Client,

@@ -247,8 +247,7 @@ fn release_binary(name: &str) -> PathBuf {
 /// after it, so a failed `expect` here leaves nothing behind.
 async fn run_once(minutes: u64, with_window: bool) {
     // Another build side by side (the one before a change): BENCH_RESIDENT=path/to/outage-notifier.
-    let resident_bin =
-        std::env::var_os("BENCH_RESIDENT").map_or_else(|| release_binary("outage-notifier"), PathBuf::from);
+    let built = std::env::var_os("BENCH_RESIDENT").map_or_else(|| release_binary("outage-notifier"), PathBuf::from);
     let window_bin = match std::env::var_os("OUTAGE_NOTIFIER_WINDOW") {
         Some(path) => PathBuf::from(path),
         None if with_window => release_binary("outage-notifier-window"),
@@ -257,6 +256,13 @@ async fn run_once(minutes: u64, with_window: bool) {
     let dir = tempfile::tempdir().expect("tempdir");
     let runtime = dir.path().join("run");
     std::fs::create_dir_all(&runtime).expect("runtime dir");
+    // The binary's pages are most of the resident's PSS, and PSS splits a file's pages among
+    // every process that maps it: another resident of the same build running anywhere (a
+    // left-over run, a second benchmark, a developer's) halved the code's share, which was
+    // most of the spread between runs (14.5 vs 19.7 MiB). A private copy is mapped by this
+    // run's resident alone, as an installed resident is.
+    let resident_bin = dir.path().join("outage-notifier");
+    std::fs::copy(&built, &resident_bin).expect("copy the resident");
     // This run's own control socket, in a directory only we may enter (the resident refuses
     // any other): a resident left from elsewhere cannot take its clicks.
     let socket_dir = dir.path().join("socket");
@@ -309,7 +315,7 @@ async fn run_once(minutes: u64, with_window: bool) {
         }
     };
 
-    println!("  resident: {} (pid {pid})", resident_bin.display());
+    println!("  resident: {} (a private copy; pid {pid})", built.display());
     // Let the first round of checks finish before measuring idle CPU.
     tokio::time::sleep(Duration::from_secs(15)).await;
     let ticks_before = cpu_ticks(pid);

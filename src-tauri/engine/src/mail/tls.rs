@@ -21,6 +21,11 @@ const VERIFIER_TTL: Duration = Duration::from_secs(3600);
 type Verifiers = Mutex<HashMap<Option<Vec<u8>>, (Instant, Arc<rustls_platform_verifier::Verifier>)>>;
 static VERIFIERS: LazyLock<Verifiers> = LazyLock::new(Verifiers::default);
 
+/// One provider for every probe: 200 dialogues at once need not hold 200 copies of its
+/// tables (issue 14, `check`'s memory).
+static PROVIDER: LazyLock<Arc<rustls::crypto::CryptoProvider>> =
+    LazyLock::new(|| Arc::new(rustls::crypto::ring::default_provider()));
+
 /// What the verifier saw: the server's leaf certificate, kept even when it was rejected.
 #[derive(Debug, Clone, Default)]
 pub struct Recorder(Arc<Mutex<Option<CertificateDer<'static>>>>);
@@ -86,10 +91,6 @@ impl ServerCertVerifier for Recording {
 /// A client config that verifies against the OS trust store plus `ca_file`.
 pub fn client_config(ca_file: Option<&Path>) -> Result<(Arc<ClientConfig>, Recorder), Fail> {
     crate::http::install_crypto_provider();
-    // One provider for every probe: 200 dialogues at once need not hold 200 copies of its
-    // tables (issue 14, `check`'s memory).
-    static PROVIDER: LazyLock<Arc<rustls::crypto::CryptoProvider>> =
-        LazyLock::new(|| Arc::new(rustls::crypto::ring::default_provider()));
     let provider = Arc::clone(&PROVIDER);
     let extra = match ca_file {
         None => None,
