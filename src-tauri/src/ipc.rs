@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::Duration;
 
-use outage_core::protocol::NewMail;
+use outage_core::protocol::{NewMail, NewProvider};
 use outage_core::summary::{CheckStep, CheckSummary};
 use outage_engine::control::{Client, ClientError};
 use outage_engine::{accounts, credentials};
@@ -81,6 +81,7 @@ macro_rules! handler {
         tauri::generate_handler![
             $(ipc::$names,)*
             ipc::take_route,
+            ipc::add_provider,
             ipc::add_mail,
             ipc::edit_mail,
             ipc::remove_mail,
@@ -110,6 +111,18 @@ pub(crate) use handler;
 
 fn secret(password: Option<String>) -> Option<credentials::Secret> {
     password.filter(|p| !p.is_empty()).map(credentials::Secret::new)
+}
+
+/// Adds a provider with its mail endpoints; a password given with it goes into the keychain
+/// from this process for each endpoint with a username, once the resident accepted them.
+#[tauri::command]
+pub async fn add_provider(
+    state: tauri::State<'_, WindowState>,
+    provider: NewProvider,
+    password: Option<String>,
+) -> Result<(), String> {
+    let mut client = Client::connect(&state.socket).await.map_err(|e| e.to_string())?;
+    accounts::add_provider(&mut client, provider, secret(password)).await.map_err(|e| e.to_string())
 }
 
 /// Adds a mail endpoint; a password given with it goes into the keychain from this process

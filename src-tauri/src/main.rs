@@ -72,7 +72,11 @@ async fn follow_resident(app: tauri::AppHandle) {
         }
     };
     if let Err(e) = client.subscribe().await {
-        eprintln!("outage-notifier-window: {e}");
+        match e {
+            // The resident's own words, in the user's language (too many windows open).
+            outage_engine::control::ClientError::Refused(message) => eprintln!("outage-notifier-window: {message}"),
+            e => eprintln!("outage-notifier-window: {e}"),
+        }
         app.exit(1);
         return;
     }

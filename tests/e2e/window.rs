@@ -23,6 +23,9 @@ use serde_json::Value;
 const INCIDENT: &str = "Mailcluster 3 unreachable";
 const UPDATE: &str = "Mailboxes are not reachable. We are investigating.";
 const LOOPBACK: &str = "Loopback Mail";
+/// A page watched for the loopback provider, never reached (the step that adds it is about
+/// what the window says when the resident refuses the same page again).
+const WEBMAIL: &str = "https://webmail.loop.test/";
 
 /// Copies the resident's logs into `artifacts/` when dropped, however the test ends.
 struct KeepLogs {
@@ -142,9 +145,24 @@ fn english(en: &Texts, de: &Texts) -> Vec<String> {
             "Found: statuspage",
             "Open in browser",
             "already running",
+            "cannot change the config",
+            "Outage Notifier windows are open already",
+            "Error:",
         ]
         .map(str::to_owned),
     );
+    // The catalog's notes on each provider in English, sentence by sentence, so that one shown
+    // untranslated (or half translated) on a German screen is found.
+    for preset in outage_core::catalog::catalog().presets() {
+        for note in [&preset.status_note, &preset.mail_note].into_iter().flatten() {
+            phrases.extend(
+                note.split([';', ':'])
+                    .flat_map(|part| part.split(". "))
+                    .map(|s| s.trim().trim_end_matches('.').to_owned())
+                    .filter(|s| s.split_whitespace().count() >= 3),
+            );
+        }
+    }
     phrases.sort();
     phrases.dedup();
     phrases
@@ -219,11 +237,24 @@ struct World {
     _dir: tempfile::TempDir,
 }
 
+/// What the namespace's world knows besides the anchor's name: DNS records of the system
+/// resolver (dnsmasq options), and a CA the resident trusts as its system's own
+/// (`SSL_CERT_FILE`, which the platform verifier reads on Linux).
+#[derive(Default)]
+struct Network {
+    records: Vec<String>,
+    ca_file: Option<PathBuf>,
+}
+
 impl World {
     /// A display, a session bus (`bus`, or a new one), the resident on a config of
     /// `providers` (TOML) and the window in a WebDriver session.
     /// `label` names its logs in `artifacts/`, so that tests running side by side keep theirs.
     async fn start(label: &str, providers: &str, bus: Option<&str>) -> World {
+        World::start_in(label, providers, bus, Network::default()).await
+    }
+
+    async fn start_in(label: &str, providers: &str, bus: Option<&str>, network: Network) -> World {
         let started = Instant::now();
         let dir = tempfile::tempdir().unwrap();
         let runtime_dir = dir.path().join("run");
@@ -241,7 +272,7 @@ impl World {
         let services = DesktopServices::start(&bus_address).await;
 
         // The namespace's own system resolver: the network is online, real hosts unreachable.
-        let resolver = NamespaceResolver::start(dir.path());
+        let resolver = NamespaceResolver::with_records(dir.path(), &network.records);
         let anchor = Anchor::start();
         let config = dir.path().join("config.toml");
         std::fs::write(
@@ -275,6 +306,9 @@ impl World {
             .stdout(Stdio::null())
             .stderr(Stdio::null());
         env(&mut command);
+        if let Some(ca) = &network.ca_file {
+            command.env("SSL_CERT_FILE", ca);
+        }
         let resident = Running(command.spawn().expect("start the resident"));
         let logs =
             KeepLogs { from: home.join("data/logs"), to: artifacts.join(format!("window-{label}-resident-logs")) };
@@ -349,6 +383,10 @@ async fn journey() {
     page.wait_text("DomainFactory in the catalog results", "ul.presets li strong", |t| t == "DomainFactory").await;
     let hit = page.text("ul.presets li").await.unwrap();
     assert!(hit.contains("mail server"), "the hit names its mail servers: {hit}");
+    // The catalog's note on its mail servers, in the window's language.
+    let df = outage_core::catalog::catalog().get("domainfactory").unwrap();
+    let note = page.wait_text("DomainFactory's mail note", "[data-testid=mail-note]", |_| true).await;
+    assert_eq!(Some(note.as_str()), df.mail_note_in(outage_core::text::Language::En));
     page.screenshot("add-provider-en").await;
     let add = "//ul[contains(@class, 'presets')]/li[.//strong[normalize-space()='DomainFactory']]//button";
     page.click("DomainFactory's Add button", Locator::XPath(add)).await;
@@ -528,6 +566,38 @@ async fn journey() {
     open_detail(page, &de).await;
     page.screenshot("detail-de").await;
     assert_german(page, "the provider's detail", &english).await;
+    // An address to watch that the resident refuses — the page watched already, with its
+    // default port spelled out, which only the resident's parser sees is the same — is refused
+    // in German words; what the resident said (English) stays under the closed details.
+    page.scroll_to("section.watched-pages").await;
+    page.type_into("section.watched-pages input[type=url]", WEBMAIL).await;
+    page.click_button(&de.t("pages.add")).await;
+    page.wait("the watched address in the list", || async {
+        page.texts("section.watched-pages li span").await.contains(&WEBMAIL.to_owned()).then_some(())
+    })
+    .await;
+    page.type_into("section.watched-pages input[type=url]", "https://webmail.loop.test:443/").await;
+    page.click_button(&de.t("pages.add")).await;
+    page.wait_text("the refusal in words", "[data-testid=pages-failed] p", |t| t == de.t("pages.failed")).await;
+    let detail = page
+        .client
+        .execute("return document.querySelector('[data-testid=pages-failed] details .body').textContent", vec![]);
+    let detail = detail.await.unwrap();
+    assert!(detail.as_str().is_some_and(|d| d.contains("twice")), "the resident's reason stays available: {detail}");
+    page.scroll_to("[data-testid=pages-failed]").await;
+    page.screenshot("watched-refused-de").await;
+    assert_german(page, "a refused watched address", &english).await;
+    page.click_button(&de.t("pages.remove")).await;
+    eventually("the watched address out of the config", Duration::from_secs(30), || async {
+        (!read_config().contains("webmail.loop.test")).then_some(())
+    })
+    .await;
+    // And out of the page, which follows the resident's reload: a list that shrinks later
+    // would move the buttons below it under the next click.
+    page.wait("the watched address off the page", || async {
+        (!page.body().await.contains("webmail.loop.test")).then_some(())
+    })
+    .await;
     page.click_button(&format!("{} →", de.t("detail.accounts"))).await;
     page.wait_text("the mail accounts", "main h1", |t| t == de.t("accounts.title")).await;
     page.screenshot("accounts-de").await;
@@ -538,8 +608,18 @@ async fn journey() {
     assert_german(page, "the mail-account dialog", &english).await;
     back(page, &de).await;
     search_catalog(page, &de).await;
+    let note = page.wait_text("DomainFactory's mail note", "[data-testid=mail-note]", |_| true).await;
     page.screenshot("add-provider-de").await;
     assert_german(page, "adding a provider", &english).await;
+    assert_eq!(Some(note.as_str()), df.mail_note_in(outage_core::text::Language::De));
+    // A provider without a status page says why, and what to know about its mail, in German.
+    page.type_into("input[type=search]", "GMX").await;
+    page.wait_text("GMX in the catalog results", "ul.presets li strong", |t| t == "GMX").await;
+    let gmx = outage_core::catalog::catalog().get("gmx").unwrap();
+    let note = page.wait_text("GMX's status note", "[data-testid=status-note]", |_| true).await;
+    page.screenshot("add-provider-notes-de").await;
+    assert_german(page, "a catalog provider's notes", &english).await;
+    assert_eq!(Some(note.as_str()), gmx.status_note_in(outage_core::text::Language::De));
 
     // (i) Remove DomainFactory from its detail, keeping its history.
     back(page, &de).await;
@@ -686,5 +766,191 @@ async fn mail_account() {
     assert!(!take_password(), "removing the account left its password in the keychain");
 
     world.finish("the mail account").await;
+    drop(keychain);
+}
+
+/// The domain of the first-start test: its mail goes to IONOS (MX), its autoconfig file names
+/// IONOS's IMAP server, and an SRV record names a server on a stranger's domain.
+const FIRM: &str = "meine-firma.test";
+/// A domain without any record: nothing found.
+const EMPTY: &str = "leer.test";
+const AUTOCONFIG_HOST: &str = "autoconfig.meine-firma.test";
+
+/// The first start, from an email address: the window opens at "Your email address" in the
+/// user's language, discovery runs against the namespace's own resolver and a loopback
+/// autoconfig site, the stranger's server is shown but not chosen, and one confirmation adds
+/// IONOS with the chosen servers and the login (the password in the keychain, never in the
+/// file), the config's comment kept. Nothing found leads to the form for the servers. Every
+/// step in English and German.
+#[test]
+fn window_first_start_from_an_email_address() {
+    // The name is given to `isolated`, which runs exactly this test again.
+    isolated("window_first_start_from_an_email_address", first_start);
+}
+
+/// The servers listed on the discovery's screen, as shown.
+async fn discovered(page: &Page) -> Vec<String> {
+    page.texts("[data-testid=discover-server]").await
+}
+
+async fn look_up(page: &Page, texts: &Texts, address: &str) {
+    page.type_into("[data-testid=discover-address]", address).await;
+    page.click_button(&texts.t("discover.look")).await;
+}
+
+async fn first_start() {
+    let (en, de) = (Texts::load("en"), Texts::load("de"));
+    let english = english(&en, &de);
+    let pki_dir = tempfile::tempdir().unwrap();
+    let pki = outage_tests::mail::TestPki::for_names(pki_dir.path(), &[AUTOCONFIG_HOST]);
+    let autoconfig = format!(
+        "<?xml version=\"1.0\"?>\n<clientConfig version=\"1.1\"><emailProvider id=\"{FIRM}\">\
+         <incomingServer type=\"imap\"><hostname>imap.ionos.de</hostname><port>993</port><socketType>SSL</socketType>\
+         <username>%EMAILADDRESS%</username></incomingServer></emailProvider></clientConfig>"
+    );
+    let _site = outage_tests::https::HttpsSite::start(
+        "127.0.0.1:443".parse().unwrap(),
+        &pki,
+        vec![(
+            AUTOCONFIG_HOST,
+            "/mail/config-v1.1.xml",
+            outage_tests::https::Page::Body("text/xml", autoconfig.into_bytes()),
+        )],
+    );
+    let network = Network {
+        records: vec![
+            // Every other name under .test does not exist, as for a real unknown domain.
+            "--local=/test/".into(),
+            format!("--mx-host={FIRM},mx00.kundenserver.de,10"),
+            format!("--srv-host=_imaps._tcp.{FIRM},imap.collector.test,993,0"),
+            format!("--address=/{AUTOCONFIG_HOST}/127.0.0.1"),
+        ],
+        ca_file: Some(pki.ca_file.clone()),
+    };
+    let keychain = Keychain::start();
+    let comment = "# Unsere Notiz: bitte stehen lassen";
+    let world = World::start_in("first-start", &format!("{comment}\n"), Some(&keychain.bus), network).await;
+    let page = &world.page;
+    let address = format!("info@{FIRM}");
+
+    // (a) No provider yet: the window opens at the first step, saying what the app does.
+    page.wait_text("the first step", "main h1", |t| t == en.t("welcome.title")).await;
+    assert_eq!(page.text(".welcome .lead").await.unwrap(), en.t("welcome.lead"));
+    page.wait_text("the address step", "[data-testid=discover] h2", |t| t == en.t("discover.title")).await;
+    page.screenshot("first-start-en").await;
+
+    // (b) A domain without records: nothing found, and the way to enter the servers.
+    look_up(page, &en, &format!("info@{EMPTY}")).await;
+    let nothing = en.t("discover.notice.nothing_found");
+    page.wait_text("nothing found", "[data-testid=discover-notice]", |t| t == nothing).await;
+    page.screenshot("first-start-nothing-en").await;
+    page.click_button(&en.t("discover.enterServers")).await;
+    page.wait("the form for the servers", || async { page.text("form.mail-form").await }).await;
+    page.screenshot("first-start-manual-en").await;
+
+    // (c) The firm's address: IONOS by its MX record, the autoconfig file agreeing with the
+    // catalog, the stranger's SRV server listed as such and not chosen. Nothing is added yet.
+    look_up(page, &en, &address).await;
+    let hosted = en.t("discover.hostedBy").replace("{{name}}", "IONOS");
+    page.wait_text("IONOS found", "[data-testid=discover-provider]", |t| t.contains(&hosted)).await;
+    let rows = discovered(page).await;
+    let row =
+        |host: &str| rows.iter().find(|r| r.contains(host)).cloned().unwrap_or_else(|| panic!("{host}: {rows:?}"));
+    let ionos_imap = row("imap.ionos.de:993");
+    assert!(ionos_imap.contains(&en.t("discover.origin.autoconfig")), "{ionos_imap}");
+    assert!(ionos_imap.contains(&en.t("discover.origin.catalog")), "{ionos_imap}");
+    let stranger = row("imap.collector.test:993");
+    assert!(stranger.contains(&en.t("discover.origin.srv")), "{stranger}");
+    assert!(stranger.contains(&en.t("discover.standing.elsewhere")), "{stranger}");
+    let checked: Vec<(String, bool)> = page
+        .client
+        .execute(
+            "return [...document.querySelectorAll('[data-testid=discover-server]')].map((r) => [r.querySelector('code').textContent, r.querySelector('input').checked]);",
+            vec![],
+        )
+        .await
+        .ok()
+        .and_then(|v| serde_json::from_value(v).ok())
+        .unwrap();
+    assert!(checked.contains(&("imap.collector.test:993".into(), false)), "{checked:?}");
+    assert!(checked.contains(&("imap.ionos.de:993".into(), true)), "{checked:?}");
+    assert!(!world.config().contains("[[provider]]"), "nothing is added before the confirmation");
+    page.scroll_to("[data-testid=discover-result] fieldset").await;
+    page.screenshot("first-start-found-en").await;
+
+    // (d) With the login: one confirmation adds IONOS, its chosen servers and the password.
+    page.click("the login switch", Locator::Css("[data-testid=discover-login]")).await;
+    let password = "Sommer2026!geheim";
+    page.type_into("[data-testid=discover] input[type=password]", password).await;
+    page.scroll_to("[data-testid=discover-confirm]").await;
+    page.screenshot("first-start-login-en").await;
+    page.click("the confirmation", Locator::Css("[data-testid=discover-confirm]")).await;
+    page.wait("IONOS in the summary", || async { listed(page).await.contains(&"IONOS".into()).then_some(()) }).await;
+    let text = world.config();
+    assert!(text.contains(comment), "the config's comment was kept:\n{text}");
+    assert!(text.contains("preset = \"ionos\""), "{text}");
+    assert!(text.contains("host = \"imap.ionos.de\"") && text.contains("host = \"smtp.ionos.de\""), "{text}");
+    assert!(text.contains(&format!("username = \"{address}\"")), "{text}");
+    assert!(!text.contains("collector"), "the stranger's server was added unasked:\n{text}");
+    assert!(!text.contains(password), "the password must not be written into the config");
+    let endpoint = "ionos/imap/imap.ionos.de:993";
+    let mut delete = Command::new(bin("outage-notifier"));
+    delete.args(["credentials", "delete", "ionos", &address, "--endpoint", endpoint]);
+    keychain.apply(&mut delete);
+    let out = delete.output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "the password is in the keychain: {}", String::from_utf8_lossy(&out.stderr));
+    page.screenshot("first-start-added-en").await;
+
+    // (e) German, as the config says: the provider removed again, the first step comes back.
+    let text = world.config().replace("language = \"en\"", "language = \"de\"");
+    std::fs::write(&world.config, text).unwrap();
+    let reply = control_roundtrip(
+        &world.socket,
+        b"{\"id\":3,\"method\":\"remove_provider\",\"provider_id\":\"ionos\",\"delete_history\":true}\n",
+    );
+    assert!(reply.contains("\"done\""), "{reply}");
+    page.wait_text("the first step in German", "main h1", |t| t == de.t("welcome.title")).await;
+    page.wait_text("the address step in German", "[data-testid=discover] h2", |t| t == de.t("discover.title")).await;
+    page.screenshot("first-start-de").await;
+    assert_german(page, "the first step", &english).await;
+
+    look_up(page, &de, &address).await;
+    let hosted = de.t("discover.hostedBy").replace("{{name}}", "IONOS");
+    page.wait_text("IONOS found, in German", "[data-testid=discover-provider]", |t| t.contains(&hosted)).await;
+    page.scroll_to("[data-testid=discover-result] fieldset").await;
+    page.screenshot("first-start-found-de").await;
+    assert_german(page, "what discovery found", &english).await;
+    page.click("the login switch", Locator::Css("[data-testid=discover-login]")).await;
+    page.scroll_to("[data-testid=discover-confirm]").await;
+    page.screenshot("first-start-login-de").await;
+    assert_german(page, "the login and the confirmation", &english).await;
+
+    look_up(page, &de, &format!("info@{EMPTY}")).await;
+    let nothing = de.t("discover.notice.nothing_found");
+    page.wait_text("nothing found, in German", "[data-testid=discover-notice]", |t| t == nothing).await;
+    page.screenshot("first-start-nothing-de").await;
+    assert_german(page, "nothing found", &english).await;
+    page.click_button(&de.t("discover.enterServers")).await;
+    page.wait("the form for the servers", || async { page.text("form.mail-form").await }).await;
+    page.scroll_to("form.mail-form").await;
+    page.screenshot("first-start-manual-de").await;
+    assert_german(page, "the form for the servers", &english).await;
+
+    // (f) The manual form adds a provider named after the domain with the server entered.
+    page.type_into("[data-testid=mail-host]", &format!("mail.{EMPTY}")).await;
+    page.click("the form's Save button", Locator::Css("form.mail-form button[type=submit]")).await;
+    page.wait("the domain's provider in the summary", || async {
+        listed(page).await.contains(&EMPTY.to_owned()).then_some(())
+    })
+    .await;
+    let text = world.config();
+    assert!(text.contains(comment), "{text}");
+    assert!(
+        text.contains(&format!("name = \"{EMPTY}\"")) && text.contains(&format!("host = \"mail.{EMPTY}\"")),
+        "{text}"
+    );
+    page.screenshot("first-start-manual-added-de").await;
+
+    world.finish("the first start").await;
     drop(keychain);
 }

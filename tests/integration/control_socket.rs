@@ -52,26 +52,8 @@ pub fn start_with_settings(interval: &str, timeout: &str, extra: &str) -> Reside
 
 /// Runs the resident on the files in `dir` and waits for its socket.
 fn launch(dir: &std::path::Path) -> Child {
-    let runtime = dir.join("run");
-    std::fs::create_dir_all(&runtime).unwrap();
-    let child = Command::new(bin("outage-notifier"))
-        .arg("--config")
-        .arg(dir.join("config.toml"))
-        .arg("--data-dir")
-        .arg(dir.join("data"))
-        .env("XDG_RUNTIME_DIR", &runtime)
-        // Start at login writes below HOME: never into the real user's autostart folder.
-        .env("HOME", dir.join("home"))
-        .env("XDG_CONFIG_HOME", dir.join("home/.config"))
-        .env("DBUS_SESSION_BUS_ADDRESS", format!("unix:path={}/no-bus", dir.display()))
-        .env("OUTAGE_NOTIFIER_WINDOW", "/bin/true")
-        .env_remove("OUTAGE_NOTIFIER_SOCKET")
-        .env_remove("DISPLAY")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let socket = runtime.join("outage-notifier/control.sock");
+    let (mut command, socket) = outage_tests::headless_resident(&dir.join("config.toml"), dir);
+    let child = command.spawn().unwrap();
     wait_for("the control socket", Duration::from_secs(15), || UnixStream::connect(&socket).ok());
     child
 }

@@ -24,8 +24,10 @@ const CASES: [(&str, Format); 12] = [
 
 /// Formats with no recording in `src-tauri/core/tests/fixtures/recorded`: the hand-written trap fixtures of core's
 /// snapshot tests, served the same way.
-const HAND_CASES: [(&str, Format); 11] = [
+const HAND_CASES: [(&str, Format); 13] = [
     ("datev-incidents.json", Format::Datev),
+    ("metastatus-orgs.json", Format::Metastatus),
+    ("sorry-lexware-status.json", Format::Sorry),
     ("apple-system-status.js", Format::AppleSystemStatus),
     ("paypal-feed.atom", Format::Feed),
     ("incident-io-compat-summary.json", Format::IncidentIo),

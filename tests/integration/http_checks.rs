@@ -18,6 +18,10 @@ fn every_way_a_page_fails_has_its_reason_and_a_working_one_is_up() {
     let anchor = Anchor::start();
     let pki = TestPki::new(dir.path(), CertCase::Good);
     let untrusted = TlsImapServer::start(&pki);
+    let expired_dir = dir.path().join("expired");
+    std::fs::create_dir_all(&expired_dir).unwrap();
+    let expired_pki = TestPki::new(&expired_dir, CertCase::Expired);
+    let expired = TlsImapServer::start(&expired_pki);
     let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
     let servers = [
         ("up", Some(site("<h1>Email</h1><p>All systems <b>operating normally</b></p>")), None),
@@ -28,6 +32,8 @@ fn every_way_a_page_fails_has_its_reason_and_a_working_one_is_up() {
         ("loop", Some(Behaviour::RedirectLoop), None),
         ("refused", None, Some(format!("http://{closed}/"))),
         ("badcert", None, Some(format!("https://localhost:{}/", untrusted.addr.port()))),
+        ("unavailable", Some(Behaviour::Status(503)), None),
+        ("expired", None, Some(format!("https://localhost:{}/", expired.addr.port()))),
     ];
     let mut running = Vec::new();
     let mut text = format!("[settings]\ntimeout = \"3s\"\nlanguage = \"en\"\nconnectivity = [\"{}\"]\n", anchor.addr);
@@ -47,6 +53,10 @@ fn every_way_a_page_fails_has_its_reason_and_a_working_one_is_up() {
             "\n[[provider]]\nid = \"{id}\"\n[[provider.http]]\nurl = \"{url}\"\nexpect = \"Operating normally\""
         )
         .unwrap();
+        if id == "expired" {
+            // Its authority is named: only the expiry is wrong.
+            writeln!(text, "ca_file = {:?}", expired_pki.ca_file.display().to_string()).unwrap();
+        }
     }
     let config = dir.path().join("config.toml");
     std::fs::write(&config, text).unwrap();
@@ -63,22 +73,73 @@ fn every_way_a_page_fails_has_its_reason_and_a_working_one_is_up() {
     let v: serde_json::Value =
         serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
     assert_eq!(v["network"], "online", "{v:#}");
+    // Reason, the failing step ("Why?"), and what the line and the verdict say.
     let expected = [
-        ("up", "up", None),
-        ("missing", "down", Some("content")),
-        ("silent", "down", Some("timeout")),
-        ("dribble", "down", Some("timeout")),
-        ("huge", "down", Some("too_large")),
-        ("loop", "down", Some("http_status")),
-        ("refused", "down", Some("refused")),
-        ("badcert", "down", Some("certificate")),
+        ("up", "up", None, vec![("answer", true), ("body", true), ("content", true)], "answered in"),
+        (
+            "missing",
+            "down",
+            Some("content"),
+            vec![("answer", true), ("body", true), ("content", false)],
+            "The page at {host} does not say “Operating normally”",
+        ),
+        ("silent", "down", Some("timeout"), vec![("request", false)], "The page at {host}: no answer in time"),
+        (
+            "dribble",
+            "down",
+            Some("timeout"),
+            vec![("answer", true), ("body", false)],
+            "The page at {host}: no answer in time",
+        ),
+        (
+            "huge",
+            "down",
+            Some("too_large"),
+            vec![("answer", true), ("body", false)],
+            "The page at {host}: the answer is too large",
+        ),
+        (
+            "loop",
+            "down",
+            Some("http_status"),
+            vec![("answer", false)],
+            "The page at {host} keeps redirecting and never arrives",
+        ),
+        ("refused", "down", Some("refused"), vec![("connect", false)], "The server {host} does not accept connections"),
+        (
+            "badcert",
+            "down",
+            Some("certificate"),
+            vec![("tls", false)],
+            "The certificate of {host} comes from an authority this computer does not trust",
+        ),
+        (
+            "unavailable",
+            "down",
+            Some("http_status"),
+            vec![("answer", false)],
+            "The page at {host} answers with HTTP status 503 (an error on the provider's side)",
+        ),
+        ("expired", "down", Some("certificate"), vec![("tls", false)], "The certificate of {host} expired "),
     ];
-    for (p, (id, outcome, reason)) in v["providers"].as_array().unwrap().iter().zip(expected) {
+    for (p, (id, outcome, reason, steps, says)) in v["providers"].as_array().unwrap().iter().zip(expected) {
         assert_eq!(p["id"], id);
         let check = &p["checks"][0];
         assert_eq!(check["kind"], "http", "{p:#}");
         assert_eq!(check["outcome"], outcome, "{id}: {p:#}");
         assert_eq!(check["reason"].as_str(), reason, "{id}: {p:#}");
+        let seen: Vec<(&str, bool)> = check["steps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| (s["name"].as_str().unwrap(), s["ok"].as_bool().unwrap()))
+            .collect();
+        assert_eq!(seen, steps, "{id}: {p:#}");
+        let url = check["target"].as_str().unwrap();
+        let host = url.trim_start_matches("http://").trim_start_matches("https://").trim_end_matches('/');
+        let says = says.replace("{host}", host);
+        let line = check["message"].as_str().unwrap();
+        assert!(line.contains(&says), "{id}: the line says {line:?}, not {says:?}: {check:#}");
         if outcome == "up" {
             assert_eq!((&p["state"], &p["verdict"]), (&"operational".into(), &"all_well".into()), "{p:#}");
         } else {
@@ -88,6 +149,12 @@ fn every_way_a_page_fails_has_its_reason_and_a_working_one_is_up() {
                 (&"partial_outage".into(), &"provider_unacknowledged".into()),
                 "{p:#}"
             );
+            // The verdict names what failed where the probe could tell; a page that only went
+            // silent keeps the plain sentence.
+            let verdict = p["verdict_text"].as_str().unwrap();
+            let named = !matches!(id, "silent" | "dribble" | "huge" | "refused");
+            assert_eq!(verdict.contains(&says), named, "{id}: {verdict}");
+            assert!(verdict.ends_with("has no status page"), "{id}: {verdict}");
         }
     }
     assert_eq!(out.status.code(), Some(1));

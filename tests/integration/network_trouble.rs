@@ -288,3 +288,93 @@ fn a_captive_portal_is_the_users_network_asking_for_a_sign_in() {
     let summary = check(dir.path(), &config);
     assert_nobody_blamed(dir.path(), &config, &summary, "sign_in", "This network wants you to sign in");
 }
+
+/// The real resident, in the test's namespace, with its control socket in `dir`.
+struct Resident(std::process::Child);
+
+impl Resident {
+    fn start(dir: &Path, config: &Path) -> (Resident, std::path::PathBuf) {
+        let (mut command, socket) = outage_tests::headless_resident(config, dir);
+        // The namespace's own resolver is the system's: names go where the test says.
+        let child = command.env_remove("OUTAGE_NOTIFIER_DNS").spawn().unwrap();
+        (Resident(child), socket)
+    }
+}
+
+impl Drop for Resident {
+    fn drop(&mut self) {
+        let _ = Command::new("kill").arg("-TERM").arg(self.0.id().to_string()).stderr(Stdio::null()).status();
+        let _ = self.0.wait();
+    }
+}
+
+/// While the system resolver fails, a probe that still gets through (a page by its address)
+/// does not end the `dns` state by itself: only a resolver that works again does. The time in
+/// between is kept as a gap of its own kind — the user's DNS, not measured, nobody's downtime.
+#[test]
+fn a_success_does_not_end_a_dns_failure_until_the_resolver_works() {
+    const INTERVAL: std::time::Duration = std::time::Duration::from_secs(10);
+    if !in_own_network("network_trouble::a_success_does_not_end_a_dns_failure_until_the_resolver_works") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    use_resolver(dir.path());
+    let broken = Resolver::start(&["--address=/#/"]);
+    let anchor = Anchor::start();
+    let direct = HttpServer::start(Behaviour::Ok(b"<html>ok</html>".to_vec()));
+    let page = HttpServer::start(Behaviour::Ok(statuspage_summary("none", None)));
+    let config = dir.path().join("config.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[settings]\ninterval = \"{}s\"\ntimeout = \"3s\"\nlanguage = \"en\"\nconnectivity = [\"{}\"]\n\n\
+             [[provider]]\nid = \"direct\"\nname = \"Direct\"\n\
+             [[provider.http]]\nurl = \"http://{}/\"\n\n\
+             [[provider]]\nid = \"df\"\nname = \"DomainFactory\"\nstatus_page = \"http://status.df.test:{}/\"\n\
+             status_format = \"statuspage\"\n",
+            INTERVAL.as_secs(),
+            anchor.addr,
+            direct.addr,
+            page.addr.port()
+        ),
+    )
+    .unwrap();
+    let (_resident, socket) = Resident::start(dir.path(), &config);
+    let network = || {
+        std::os::unix::net::UnixStream::connect(&socket).ok()?;
+        outage_tests::control_summary(&socket)["network"].as_str().map(str::to_owned)
+    };
+    wait_for("the DNS failure told", INTERVAL * 4, || (network().as_deref() == Some("dns")).then_some(()));
+
+    // The page by its address keeps answering, interval after interval: the network stays `dns`.
+    let hits_before = direct.hits();
+    let until = std::time::Instant::now() + INTERVAL * 3;
+    while std::time::Instant::now() < until {
+        assert_eq!(network().as_deref(), Some("dns"), "a success ended the DNS failure");
+        std::thread::sleep(std::time::Duration::from_secs(1));
+    }
+    assert!(direct.hits() >= hits_before + 2, "the page by address was probed {} times", direct.hits() - hits_before);
+    let out = run(dir.path(), &config, &["history", "--provider", "direct", "--limit", "100", "--json"]);
+    let rows: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(rows.iter().any(|r| r["outcome"] == "up"), "no success while the resolver failed: {rows:#?}");
+
+    // The resolver works again: online within an interval or two.
+    drop(broken);
+    let _fixed = Resolver::start(&[
+        &format!("--address=/example.com/{WELL_KNOWN_ANSWER}"),
+        "--address=/status.df.test/127.0.0.1",
+        "--local=/test/",
+    ]);
+    wait_for("online again", INTERVAL * 3, || (network().as_deref() == Some("online")).then_some(()));
+
+    // The evidence keeps that time as the user's DNS: a gap of its own kind, ended.
+    let out = run(dir.path(), &config, &["report", "--format", "json"]);
+    let report: serde_json::Value =
+        serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
+    let gaps = report["gaps"].as_array().unwrap();
+    assert!(gaps.iter().any(|g| g["kind"] == "dns" && !g["to"].is_null()), "{gaps:#?}");
+    assert!(gaps.iter().all(|g| g["kind"] != "offline"), "the DNS failure was stored as offline: {gaps:#?}");
+    for p in report["providers"].as_array().unwrap() {
+        assert_eq!(p["outages"], serde_json::json!([]), "{p:#}");
+    }
+}

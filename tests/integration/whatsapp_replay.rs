@@ -56,28 +56,9 @@ fn a_global_outage_is_the_services_until_the_users_own_network_goes_too() {
         ),
     )
     .unwrap();
-    let runtime = dir.path().join("run");
-    std::fs::create_dir_all(&runtime).unwrap();
-    let _resident = Resident(
-        Command::new(bin("outage-notifier"))
-            .arg("--config")
-            .arg(dir.path().join("config.toml"))
-            .arg("--data-dir")
-            .arg(dir.path().join("data"))
-            .env("XDG_RUNTIME_DIR", &runtime)
-            .env("HOME", dir.path().join("home"))
-            .env("DBUS_SESSION_BUS_ADDRESS", format!("unix:path={}/no-bus", dir.path().display()))
-            .env("OUTAGE_NOTIFIER_WINDOW", "/bin/true")
-            // Timeouts make the guard ask whether names resolve: the anchor answers that too.
-            .env("OUTAGE_NOTIFIER_DNS", anchor.addr.to_string())
-            .env_remove("OUTAGE_NOTIFIER_SOCKET")
-            .env_remove("DISPLAY")
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap(),
-    );
-    let socket = runtime.join("outage-notifier/control.sock");
+    let (mut command, socket) = outage_tests::headless_resident(&dir.path().join("config.toml"), dir.path());
+    // Timeouts make the guard ask whether names resolve: the anchor answers that too.
+    let _resident = Resident(command.env("OUTAGE_NOTIFIER_DNS", anchor.addr.to_string()).spawn().unwrap());
     let verdict = |s: &serde_json::Value| s["providers"][0]["verdict"].as_str().unwrap_or_default().to_owned();
     wait_for("WhatsApp answering", Duration::from_secs(30), || {
         UnixStream::connect(&socket).ok().and_then(|_| (verdict(&summary(&socket)) == "all_well").then_some(()))

@@ -17,6 +17,31 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+/// The real resident as a desktop-less test runs it, on `config` with its data in
+/// `dir/data`: its control socket under `dir/run` (returned), HOME under `dir/home` (start at
+/// login never writes into the real user's autostart folder), no D-Bus session, no display,
+/// and a window command that does nothing. The caller adds what its test needs and spawns it.
+pub fn headless_resident(config: &Path, dir: &Path) -> (Command, PathBuf) {
+    let runtime = dir.join("run");
+    std::fs::create_dir_all(&runtime).expect("runtime dir");
+    let mut command = Command::new(bin("outage-notifier"));
+    command
+        .arg("--config")
+        .arg(config)
+        .arg("--data-dir")
+        .arg(dir.join("data"))
+        .env("XDG_RUNTIME_DIR", &runtime)
+        .env("HOME", dir.join("home"))
+        .env("XDG_CONFIG_HOME", dir.join("home/.config"))
+        .env("DBUS_SESSION_BUS_ADDRESS", format!("unix:path={}/no-bus", dir.display()))
+        .env("OUTAGE_NOTIFIER_WINDOW", "/bin/true")
+        .env_remove("OUTAGE_NOTIFIER_SOCKET")
+        .env_remove("DISPLAY")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null());
+    (command, runtime.join("outage-notifier/control.sock"))
+}
+
 /// A binary of this workspace, built into the same target directory as the test.
 /// `cargo xtask test` builds them first; a missing one is a clear failure, not a skip.
 pub fn bin(name: &str) -> PathBuf {
@@ -246,6 +271,12 @@ impl Anchor {
     /// A free port is picked by binding UDP port 0, and another test may take its TCP twin
     /// before dnsmasq binds it: dnsmasq then exits, and a new port is tried.
     pub fn start_on(ip: &str, port: u16) -> Anchor {
+        Anchor::start_with(ip, port, &[])
+    }
+
+    /// Like [`Anchor::start_on`], answering `records` too (dnsmasq options such as
+    /// `--mx-host=…`, `--srv-host=…`, `--address=…`).
+    pub fn start_with(ip: &str, port: u16, records: &[String]) -> Anchor {
         for _ in 0..5 {
             let chosen = if port == 0 {
                 std::net::UdpSocket::bind(format!("{ip}:0")).expect("bind").local_addr().expect("addr").port()
@@ -265,6 +296,7 @@ impl Anchor {
                     "--pid-file",
                     "--user=root",
                 ])
+                .args(records)
                 .stdout(std::process::Stdio::null())
                 .stderr(std::process::Stdio::null())
                 .spawn()
@@ -460,8 +492,14 @@ pub struct NamespaceResolver {
 
 impl NamespaceResolver {
     pub fn start(dir: &Path) -> NamespaceResolver {
+        NamespaceResolver::with_records(dir, &[])
+    }
+
+    /// Answering `records` too (dnsmasq options, as for [`Anchor::start_with`]): the system
+    /// resolver of the namespace then knows the test's domains, as a real one would.
+    pub fn with_records(dir: &Path, records: &[String]) -> NamespaceResolver {
         assert!(std::env::var_os(OWN_NETWORK).is_some(), "only inside a namespace of in_own_network");
-        let resolver = NamespaceResolver { _anchor: Anchor::start_on("127.0.0.53", 53) };
+        let resolver = NamespaceResolver { _anchor: Anchor::start_with("127.0.0.53", 53, records) };
         let conf = dir.join("resolv.conf");
         std::fs::write(&conf, "nameserver 127.0.0.53\noptions timeout:1 attempts:1\n").expect("resolv.conf");
         let mounted = Command::new("mount").arg("--bind").arg(&conf).arg("/etc/resolv.conf").status();

@@ -210,10 +210,21 @@ function host(route: string | null = null) {
           aliases: ["DF", "df.eu"],
           status_page: "https://www.df.eu/status/",
           status_note: null,
+          mail_note: null,
           status_verified: true,
           mail: ["imap sslin.df.eu:993 implicit", "smtp sslout.df.eu:465 implicit"],
         },
-        { id: "ionos", name: "IONOS", aliases: ["1&1"], status_page: "https://www.ionos-status.de/", status_note: null, status_verified: true, mail: [] },
+        { id: "ionos", name: "IONOS", aliases: ["1&1"], status_page: "https://www.ionos-status.de/", status_note: null, mail_note: null, status_verified: true, mail: [] },
+        {
+          id: "gmx",
+          name: "GMX",
+          aliases: [],
+          status_page: null,
+          status_note: { en: "GMX publishes no public status page or feed.", de: "GMX veröffentlicht keine öffentliche Statusseite und keinen Feed." },
+          mail_note: { en: "IMAP must be switched on once.", de: "IMAP muss einmal eingeschaltet werden." },
+          status_verified: true,
+          mail: ["imap imap.gmx.net:993 implicit"],
+        },
       ];
     }
     if (cmd === "detect") {
@@ -249,7 +260,7 @@ function host(route: string | null = null) {
     }
     if (cmd === "add_http") {
       const page = args as { providerId: string; url: string; expect: string | null };
-      if (!page.url.startsWith("https://")) throw new Error("cannot change the config: url is not an http(s) address");
+      if (page.url.includes("refused")) throw new Error("cannot change the config: the config file is read-only");
       pages.push(["add", page.providerId, page.url, page.expect]);
       return null;
     }
@@ -602,8 +613,30 @@ describe("adding a provider", () => {
     expect(screen.queryByTestId("already-added")).toBeNull();
     await fireEvent.click(screen.getByText("Add"));
     await settle();
-    expect(added).toEqual([{ id: "ionos", name: null, preset: "ionos", status_page: null, status_format: null }]);
+    expect(added).toEqual([{ id: "ionos", name: null, preset: "ionos", status_page: null, status_format: null, mail: [] }]);
     expect(screen.getByTestId("headline")).toBeTruthy();
+  });
+
+  it("shows the catalog's notes on a provider in the window's language", async () => {
+    for (const [lang, nav, search, note, mail, other] of [
+      ["de", "Anbieter hinzufügen", "Suchen", "GMX veröffentlicht keine öffentliche Statusseite und keinen Feed.", "IMAP muss einmal eingeschaltet werden.", "GMX publishes"],
+      ["en", "Add a provider", "Search", "GMX publishes no public status page or feed.", "IMAP must be switched on once.", "GMX veröffentlicht"],
+    ] as const) {
+      host();
+      const { unmount } = render(App, { lang });
+      await settle();
+      await fireEvent.click(screen.getByText(nav, { exact: false }));
+      await settle();
+      await fireEvent.input(screen.getByLabelText(search), { target: { value: "gmx" } });
+      await settle();
+      expect(screen.getByTestId("status-note").textContent).toBe(note);
+      expect(screen.getByTestId("mail-note").textContent).toBe(mail);
+      // The note takes the place of the generic line, and the facts stay: "1 mail server".
+      const facts = screen.getByText("GMX").parentElement!.querySelector(".muted")!.textContent;
+      expect(facts).toMatch(/^1 (Mailserver|mail server)$/);
+      expect(document.body.textContent).not.toContain(other);
+      unmount();
+    }
   });
 
   it("refuses a status page that is already watched, in German", async () => {
@@ -643,6 +676,7 @@ describe("adding a provider", () => {
         preset: null,
         status_page: "https://status.example.com/",
         status_format: "statuspage",
+        mail: [],
       },
     ]);
   });
@@ -703,10 +737,25 @@ describe("watched addresses", () => {
     expect(pages).toEqual([["add", "df", "https://status.df.test/", "operating normally"]]);
     expect((screen.getByLabelText("Address to watch") as HTMLInputElement).value).toBe("");
 
-    await fireEvent.input(screen.getByLabelText("Address to watch"), { target: { value: "http://plain.df.test/" } });
+    // Each refusal in a sentence; what the resident said only under "Technical details".
+    await fireEvent.input(screen.getByLabelText("Address to watch"), { target: { value: "ftp://files.df.test/" } });
     await fireEvent.submit(screen.getByText("Watch").closest("form")!);
     await settle();
-    expect(screen.getByRole("alert").textContent).toContain("Not saved: Error: cannot change the config: url is not an http(s) address");
+    expect(screen.getByRole("alert").textContent?.trim()).toBe(
+      "Not saved: the address must be a web page starting with https:// (or http://).",
+    );
+    await fireEvent.input(screen.getByLabelText("Address to watch"), { target: { value: "https://webmail.df.test" } });
+    await fireEvent.submit(screen.getByText("Watch").closest("form")!);
+    await settle();
+    expect(screen.getByRole("alert").textContent?.trim()).toBe("Not saved: this address is watched already.");
+    await fireEvent.input(screen.getByLabelText("Address to watch"), { target: { value: "https://refused.df.test/" } });
+    await fireEvent.submit(screen.getByText("Watch").closest("form")!);
+    await settle();
+    const alert = screen.getByTestId("pages-failed");
+    expect(alert.querySelector("p")?.textContent).toBe("Not saved: the address could not be added to the settings.");
+    expect(alert.querySelector("details")?.open).toBe(false);
+    expect(alert.querySelector("details .body")?.textContent).toBe("Error: cannot change the config: the config file is read-only");
+    expect(pages.length).toBe(1);
 
     await fireEvent.click(screen.getByText("Stop watching"));
     await settle();
@@ -721,6 +770,14 @@ describe("watched addresses", () => {
     expect(screen.getByText("Beobachtete Adressen")).toBeTruthy();
     expect(screen.getByLabelText("Zu beobachtende Adresse")).toBeTruthy();
     expect(screen.getByText("Beobachten")).toBeTruthy();
+    await fireEvent.input(screen.getByLabelText("Zu beobachtende Adresse"), { target: { value: "https://refused.df.test/" } });
+    await fireEvent.submit(screen.getByText("Beobachten").closest("form")!);
+    await settle();
+    const alert = screen.getByTestId("pages-failed");
+    expect(alert.querySelector("p")?.textContent).toBe(
+      "Nicht gespeichert: Die Adresse konnte nicht in die Einstellungen übernommen werden.",
+    );
+    expect(alert.querySelector("summary")?.textContent).toBe("Technische Einzelheiten");
   });
 });
 
@@ -743,6 +800,44 @@ describe("why", () => {
     await settle();
     expect(screen.getByText("Warum?")).toBeTruthy();
     expect(screen.getByText(/Zertifikat noch 41 Tage gültig/)).toBeTruthy();
+  });
+});
+
+describe("why, for a page check", () => {
+  it("names a page check's steps in words, the one that failed among them, in English and German", async () => {
+    const page = {
+      id: "df/http/https://webmail.df.eu/",
+      kind: "http",
+      target: "https://webmail.df.eu/",
+      outcome: "down",
+      reason: "content",
+      message: "The page at webmail.df.eu does not say “Anmelden”",
+      latency_ms: 95,
+      cert_days_left: null,
+      at: "2026-11-24T10:06:00+01:00",
+      steps: [
+        { name: "answer", millis: 80, ok: true },
+        { name: "body", millis: 15, ok: true },
+        { name: "content", millis: 0, ok: false },
+      ],
+      transcript: [],
+    } as const;
+    const withPage = (): Summary => ({
+      ...summary,
+      providers: summary.providers.map((p) => (p.id === "df" ? { ...p, checks: [...p.checks, { ...page, steps: [...page.steps], transcript: [] }] } : p)),
+    });
+    const shown = () => [...document.querySelectorAll(".steps li")].map((li) => li.textContent?.trim());
+    host("/provider/df");
+    currentSummary = withPage();
+    render(App, { lang: "en" });
+    await settle();
+    expect(shown()).toEqual(expect.arrayContaining(["✓ The server's answer (HTTP status) · 80 ms", "✓ Load the page · 15 ms", "✕ Find the expected text · 0 ms"]));
+    cleanup();
+    host("/provider/df");
+    currentSummary = withPage();
+    render(App, { lang: "de" });
+    await settle();
+    expect(shown()).toEqual(expect.arrayContaining(["✓ Antwort des Servers (HTTP-Status) · 80 ms", "✓ Seite laden · 15 ms", "✕ Erwarteten Text finden · 0 ms"]));
   });
 });
 
@@ -868,8 +963,8 @@ describe("which states alert", () => {
 
 describe("first start", () => {
   for (const [lang, title, lead, start] of [
-    ["en", "Welcome to Outage Notifier", /^Outage Notifier tells you the moment/, "Choose your first provider"],
-    ["de", "Willkommen bei Outage Notifier", /^Outage Notifier meldet sich sofort/, "Ersten Anbieter auswählen"],
+    ["en", "Welcome to Outage Notifier", /^Outage Notifier tells you the moment/, "Choose from the list"],
+    ["de", "Willkommen bei Outage Notifier", /^Outage Notifier meldet sich sofort/, "Aus der Liste wählen"],
   ] as const) {
     it(`greets with what the app does and leads to the first provider, in ${lang}`, async () => {
       host();

@@ -130,6 +130,7 @@ const presets: PresetSummary[] = [
     aliases: ["DF"],
     status_page: null,
     status_note: null,
+    mail_note: null,
     status_verified: true,
     mail: ["imap sslin.df.eu:993 implicit", "smtp sslout.df.eu:465 implicit", "pop3 pop.df.eu:1995 starttls"],
   },

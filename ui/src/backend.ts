@@ -6,6 +6,7 @@ import type { CheckStep } from "./bindings/CheckStep";
 import type { CheckSummary } from "./bindings/CheckSummary";
 import type { Controls } from "./bindings/Controls";
 import type { Detection } from "./bindings/Detection";
+import type { Discovery } from "./bindings/Discovery";
 import type { ExportRequest } from "./bindings/ExportRequest";
 import type { GeneralSettings } from "./bindings/GeneralSettings";
 import type { MailAccount } from "./bindings/MailAccount";
@@ -110,8 +111,16 @@ export function detect(url: string): Promise<Detection> {
   return call("detect", { url });
 }
 
-export function addProvider(provider: NewProvider): Promise<void> {
-  return call("add_provider", { provider });
+// A provider with its mail endpoints, in one write. The password, if given, is stored by the
+// window process for each endpoint with a username and never goes to the resident.
+export function addProvider(provider: NewProvider, password: string | null = null): Promise<void> {
+  return invoke<void>("add_provider", { provider, password });
+}
+
+// The first step: from a mail address to its provider and servers. The resident only looks
+// (DNS, the autoconfig file, the catalog); nothing is probed or added.
+export function discover(address: string): Promise<Discovery> {
+  return call("discover", { address });
 }
 
 // `deleteHistory` false keeps what the history holds about it (evidence for a claim).

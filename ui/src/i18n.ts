@@ -19,6 +19,11 @@ export async function initI18n(lang: Lang): Promise<void> {
   });
 }
 
+// The language the window speaks now.
+export function currentLanguage(): Lang {
+  return i18next.language === "de" ? "de" : "en";
+}
+
 export function t(key: string, options?: Record<string, unknown>): string {
   return i18next.t(key, options);
 }

@@ -15,6 +15,7 @@ use std::sync::LazyLock;
 use serde::{Deserialize, Serialize};
 
 use crate::formats::Format;
+use crate::text::Language;
 
 /// The embedded catalog text.
 const CATALOG_TOML: &str = include_str!("../catalog.toml");
@@ -103,15 +104,21 @@ pub struct Preset {
     /// The machine-readable status source, when the provider has one.
     #[serde(default)]
     pub status: Option<StatusSource>,
-    /// Why there is no status source and what the user can do instead.
+    /// Why there is no status source and what the user can do instead (English; German in
+    /// `status_note_de` — read them through [`Preset::status_note_in`]).
     #[serde(default)]
     pub status_note: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status_note_de: Option<String>,
     /// The provider's documented client endpoints.
     #[serde(default)]
     pub mail: Vec<MailEndpoint>,
-    /// Why endpoints are missing (customer-specific servers) or what to know before probing.
+    /// Why endpoints are missing (customer-specific servers) or what to know before probing
+    /// (English; German in `mail_note_de` — read them through [`Preset::mail_note_in`]).
     #[serde(default)]
     pub mail_note: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mail_note_de: Option<String>,
     /// Pages that must answer: the endpoints the provider's own clients use, or a status page
     /// only people can read (with the text it shows while all is well).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -132,6 +139,22 @@ pub struct HttpEndpoint {
 }
 
 impl Preset {
+    /// The status note in `lang`.
+    pub fn status_note_in(&self, lang: Language) -> Option<&str> {
+        match lang {
+            Language::De => self.status_note_de.as_deref(),
+            Language::En => self.status_note.as_deref(),
+        }
+    }
+
+    /// The mail note in `lang`.
+    pub fn mail_note_in(&self, lang: Language) -> Option<&str> {
+        match lang {
+            Language::De => self.mail_note_de.as_deref(),
+            Language::En => self.mail_note.as_deref(),
+        }
+    }
+
     /// `query` is already trimmed and lowercase.
     fn best_match(&self, query: &str) -> Option<Match> {
         std::iter::once(&self.id)
@@ -393,6 +416,52 @@ mod tests {
                 assert!(!note.trim().is_empty(), "{}: empty mail_note", p.id);
             }
         }
+    }
+
+    /// Every note is in both languages, so the German window never shows an English one:
+    /// the German differs from the English and names every URL, host name and config key the
+    /// English names (a translation that drops or changes one sends the user elsewhere).
+    #[test]
+    fn catalog_notes_are_in_german_and_english() {
+        let named = |text: &str| -> Vec<String> {
+            text.split(|c: char| c.is_whitespace() || matches!(c, '(' | ')' | ',' | ';' | '"'))
+                .map(|w| w.trim_end_matches(['.', ':']))
+                .filter(|w| {
+                    w.starts_with("https://") || w.starts_with("[[") || w.contains('_') || {
+                        let labels: Vec<&str> = w.split('.').collect();
+                        labels.len() >= 2
+                            && labels.iter().all(|l| {
+                                !l.is_empty()
+                                    && l.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+                            })
+                    }
+                })
+                .map(str::to_owned)
+                .collect()
+        };
+        let mut notes = 0;
+        for p in presets() {
+            for (what, en, de) in
+                [("status_note", &p.status_note, &p.status_note_de), ("mail_note", &p.mail_note, &p.mail_note_de)]
+            {
+                match (en, de) {
+                    (None, None) => {}
+                    (Some(_), None) => panic!("{}: {what} has no German text ({what}_de)", p.id),
+                    (None, Some(_)) => panic!("{}: {what}_de has no English text ({what})", p.id),
+                    (Some(en), Some(de)) => {
+                        assert!(!de.trim().is_empty(), "{}: empty {what}_de", p.id);
+                        assert_ne!(en, de, "{}: {what}_de is the English text", p.id);
+                        for name in named(en) {
+                            assert!(de.contains(&name), "{}: {what}_de does not name `{name}`: {de}", p.id);
+                        }
+                        notes += 1;
+                    }
+                }
+            }
+            assert_eq!(p.status_note_in(Language::De), p.status_note_de.as_deref());
+            assert_eq!(p.mail_note_in(Language::En), p.mail_note.as_deref());
+        }
+        assert!(notes >= 46, "only {notes} notes");
     }
 
     #[test]

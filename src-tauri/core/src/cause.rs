@@ -1,6 +1,7 @@
 //! What a failed probe found wrong, as a closed set a person can act on: the verdict names it
 //! ("Das Zertifikat von imap.example.de ist seit 3 Tagen abgelaufen"), the language catalogs
 //! say it, and whose it is — the provider's, or a setting of the user's — is decided here, once.
+//! Mail dialogues and page checks (`[[provider.http]]`) share the causes they have in common.
 
 use serde::{Deserialize, Serialize};
 
@@ -36,6 +37,48 @@ pub enum Cause {
     ImplicitTlsOnPlainPort { host: String, port: u16 },
     /// STARTTLS configured on a port where the server expects TLS from the start.
     StarttlsOnTlsPort { host: String, port: u16 },
+    /// A page answered with a status its check does not accept.
+    HttpStatus { host: String, status: u16 },
+    /// A page does not say what it says when all is well (its check's `expect`).
+    TextMissing { host: String, expected: String },
+    /// A page redirects on and on (a loop, or more hops than any page needs).
+    TooManyRedirects { host: String },
+    /// A page's certificate comes from an authority this computer does not trust. Unlike a
+    /// mail server's, this is the site's: a public site that sends an incomplete chain is far
+    /// likelier than a page of the user's own authority, and the sentence says what to do then.
+    PageCertificateUntrusted { host: String },
+}
+
+/// How a page is named in a sentence: its host, with the port when it is not the scheme's own
+/// ("status.example.com", "127.0.0.1:8080"); the text itself when it is no URL.
+pub fn page_host(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else { return url.to_owned() };
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    let authority = authority.rsplit_once('@').map_or(authority, |(_, host)| host);
+    let default_port = match scheme.to_ascii_lowercase().as_str() {
+        "https" => Some(":443"),
+        "http" => Some(":80"),
+        _ => None,
+    };
+    match default_port {
+        Some(port) if authority.ends_with(port) => authority[..authority.len() - port.len()].to_owned(),
+        _ => authority.to_owned(),
+    }
+}
+
+/// The meaning of the common error statuses, in a few words.
+fn status_words(status: u16, lang: Language) -> Option<&'static str> {
+    Some(match (status, lang) {
+        (401 | 403, Language::De) => "Zugriff verweigert",
+        (401 | 403, Language::En) => "access denied",
+        (404 | 410, Language::De) => "Seite nicht gefunden",
+        (404 | 410, Language::En) => "page not found",
+        (429, Language::De) => "zu viele Anfragen",
+        (429, Language::En) => "too many requests",
+        (500..=599, Language::De) => "Fehler beim Anbieter",
+        (500..=599, Language::En) => "an error on the provider's side",
+        _ => return None,
+    })
 }
 
 /// Whose move it is when a cause is found.
@@ -174,6 +217,34 @@ impl Cause {
                 "{host}:{port} is set to STARTTLS, but the server expects TLS from the start there — \
                  choose “TLS from the start (SSL)” for the mail account"
             ),
+            (Language::De, Cause::HttpStatus { host, status }) => match status_words(*status, lang) {
+                Some(words) => format!("Die Seite {host} antwortet mit dem HTTP-Status {status} ({words})"),
+                None => format!("Die Seite {host} antwortet mit dem HTTP-Status {status}"),
+            },
+            (Language::En, Cause::HttpStatus { host, status }) => match status_words(*status, lang) {
+                Some(words) => format!("The page at {host} answers with HTTP status {status} ({words})"),
+                None => format!("The page at {host} answers with HTTP status {status}"),
+            },
+            (Language::De, Cause::TextMissing { host, expected }) => {
+                format!("Auf der Seite {host} fehlt „{expected}“")
+            }
+            (Language::En, Cause::TextMissing { host, expected }) => {
+                format!("The page at {host} does not say “{expected}”")
+            }
+            (Language::De, Cause::TooManyRedirects { host }) => {
+                format!("Die Seite {host} leitet immer weiter und kommt nie an")
+            }
+            (Language::En, Cause::TooManyRedirects { host }) => {
+                format!("The page at {host} keeps redirecting and never arrives")
+            }
+            (Language::De, Cause::PageCertificateUntrusted { host }) => format!(
+                "Das Zertifikat von {host} stammt von einer Stelle, der dieser Computer nicht vertraut \
+                 (ist es Ihre eigene Zertifizierungsstelle, geben Sie deren Zertifikat bei der Seite an)"
+            ),
+            (Language::En, Cause::PageCertificateUntrusted { host }) => format!(
+                "The certificate of {host} comes from an authority this computer does not trust \
+                 (if it is your own certificate authority, add its certificate to the page)"
+            ),
         }
     }
 
@@ -221,6 +292,11 @@ mod tests {
             Cause::NoStarttls { host: host.clone() },
             Cause::ImplicitTlsOnPlainPort { host: host.clone(), port: 587 },
             Cause::StarttlsOnTlsPort { host: host.clone(), port: 465 },
+            Cause::HttpStatus { host: host.clone(), status: 503 },
+            Cause::HttpStatus { host: host.clone(), status: 302 },
+            Cause::TextMissing { host: host.clone(), expected: "operating normally".into() },
+            Cause::TooManyRedirects { host: host.clone() },
+            Cause::PageCertificateUntrusted { host: host.clone() },
         ];
         for cause in &causes {
             let (de, en) = (cause.sentence(Language::De), cause.sentence(Language::En));
@@ -228,5 +304,34 @@ mod tests {
             assert_ne!(de, en);
         }
         assert_eq!(causes[5].sentence(Language::De), "Das Zertifikat von imap.example.de ist seit 3 Tagen abgelaufen");
+        assert_eq!(
+            causes[12].sentence(Language::De),
+            "Die Seite imap.example.de antwortet mit dem HTTP-Status 503 (Fehler beim Anbieter)"
+        );
+        assert_eq!(causes[13].sentence(Language::En), "The page at imap.example.de answers with HTTP status 302");
+    }
+
+    #[test]
+    fn a_page_is_named_by_its_host_and_a_port_of_its_own() {
+        assert_eq!(page_host("https://status.example.com/api/v2/summary.json"), "status.example.com");
+        assert_eq!(page_host("https://status.example.com:443/"), "status.example.com");
+        assert_eq!(page_host("http://127.0.0.1:8080/x?y#z"), "127.0.0.1:8080");
+        assert_eq!(page_host("https://user:secret@web.example.org:8443"), "web.example.org:8443");
+        assert_eq!(page_host("https://[::1]:80/"), "[::1]:80");
+        assert_eq!(page_host("not a url"), "not a url");
+    }
+
+    #[test]
+    fn a_pages_own_failures_are_the_providers_its_certificate_included() {
+        let host = || "web.example.org".to_owned();
+        for cause in [
+            Cause::HttpStatus { host: host(), status: 503 },
+            Cause::TextMissing { host: host(), expected: "ok".into() },
+            Cause::TooManyRedirects { host: host() },
+            Cause::PageCertificateUntrusted { host: host() },
+        ] {
+            assert_eq!(cause.owner(), Owner::Provider, "{cause:?}");
+            assert!(!cause.is_silence());
+        }
     }
 }

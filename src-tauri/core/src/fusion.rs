@@ -122,9 +122,12 @@ pub fn summarize_provider(
 /// does so badly over several probes, that pattern in words.
 fn check_line(o: &Observation, pattern: Option<Pattern>, lang: Language, now: DateTime<FixedOffset>) -> CheckSummary {
     let mut line = CheckSummary::of(o);
-    if let Finding::Mail(m) = &o.finding
-        && let Some(sentence) = text::mail_result(o, m, lang)
-    {
+    let sentence = match &o.finding {
+        Finding::Mail(m) => text::mail_result(o, m, lang),
+        Finding::Http(h) => text::page_result(o, h, lang),
+        Finding::StatusPage(_) | Finding::None => None,
+    };
+    if let Some(sentence) = sentence {
         line.message = sentence;
     }
     if let Some(pattern) = pattern {
@@ -136,14 +139,6 @@ fn check_line(o: &Observation, pattern: Option<Pattern>, lang: Language, now: Da
         };
     }
     line
-}
-
-/// What a failed probe found wrong, where it could tell.
-fn cause_of(o: &Observation) -> Option<&Cause> {
-    match &o.finding {
-        Finding::Mail(m) if o.outcome != Outcome::Up => m.cause.as_ref(),
-        _ => None,
-    }
 }
 
 /// The sentence's word for a pattern of a check of this kind.
@@ -242,7 +237,7 @@ impl<'a> Probes<'a> {
                     sorted.impaired.push((o, cert_only));
                 }
                 (Outcome::Down, Some(Reason::Auth)) => sorted.auth.push(state),
-                (Outcome::Down, _) if cause_of(o).is_some_and(|c| c.owner() == Owner::Settings) => {
+                (Outcome::Down, _) if o.cause().is_some_and(|c| c.owner() == Owner::Settings) => {
                     sorted.settings.push(state);
                 }
                 (Outcome::Down, _) => sorted.failing.push(state),
@@ -304,7 +299,7 @@ fn subject<'o>(observations: impl IntoIterator<Item = &'o Observation>) -> Subje
 /// The cause our failing probes agree on, when it says more than "does not answer": one
 /// sentence can name it only when every failing probe found the same kind of fault.
 fn shared_cause<'a>(failing: &[&'a CheckState]) -> Option<&'a Cause> {
-    let mut causes = failing.iter().map(|s| s.confirmed.as_ref().and_then(cause_of));
+    let mut causes = failing.iter().map(|s| s.confirmed.as_ref().and_then(Observation::cause));
     let first = causes.next().flatten()?;
     let same = causes.all(|c| c.is_some_and(|c| std::mem::discriminant(c) == std::mem::discriminant(first)));
     (same && !first.is_silence()).then_some(first)
@@ -391,7 +386,7 @@ pub fn judge<'a>(page: &Page<'_>, probes: &[&'a CheckState], network: Network) -
         // A setting of the user's, not the provider's outage: the sentence says the fix.
         judgement.verdict = Verdict::YourSettings;
         judgement.since = earliest_failure(&ours.settings);
-        judgement.cause = ours.settings.iter().filter_map(|s| s.confirmed.as_ref()).find_map(cause_of);
+        judgement.cause = ours.settings.iter().filter_map(|s| s.confirmed.as_ref()).find_map(Observation::cause);
     } else if !ours.auth.is_empty() {
         judgement.verdict = Verdict::YourAccount;
         judgement.since = earliest_failure(&ours.auth);
@@ -1125,5 +1120,120 @@ mod tests {
         let j = judge(&Page::Read(&page), &[&expired, &unavailable], Network::Online);
         assert_eq!(j.cause, None);
         assert_eq!(j.symptom, Symptom::NotAnswering(Subject::MailServers));
+    }
+
+    /// A confirmed failed page check (`[[provider.http]]`) that found `cause`.
+    fn page_failed_with(url: &str, reason: Reason, cause: Option<Cause>) -> CheckState {
+        let observation = Observation {
+            finding: Finding::Http(crate::model::HttpFinding { cause, ..Default::default() }),
+            ..Observation::failed(
+                &format!("wa/http/{url}"),
+                CheckKind::Http,
+                url,
+                at("2026-11-24T10:05:00+01:00"),
+                Outcome::Down,
+                reason,
+                "probe",
+            )
+        };
+        CheckState::settled(Some(observation), Some(at("2026-11-24T10:00:00+01:00")))
+    }
+
+    fn sentence(j: &Judgement<'_>, name: &str, lang: Language) -> String {
+        let facts = VerdictFacts {
+            verdict: j.verdict,
+            name,
+            since: j.since,
+            symptom: j.symptom,
+            cause: j.cause,
+            page_reason: j.page_reason,
+            page_resolved: j.page_resolved,
+        };
+        text::verdict(&facts, lang, at("2026-11-24T10:06:00+01:00"))
+    }
+
+    #[test]
+    fn a_page_checks_verdict_names_what_failed_on_the_page() {
+        // A service without a status page: its own failure, in words, and no "not acknowledged".
+        let unavailable = page_failed_with(
+            "https://web.example.org/",
+            Reason::HttpStatus,
+            Some(Cause::HttpStatus { host: "web.example.org".into(), status: 503 }),
+        );
+        let j = judge(&Page::None, &[&unavailable], Network::Online);
+        assert_eq!((j.state, j.verdict), (State::PartialOutage, Verdict::ProviderUnacknowledged));
+        assert_eq!(
+            sentence(&j, "WhatsApp", Language::De),
+            "WhatsApp: Die Seite web.example.org antwortet mit dem HTTP-Status 503 (Fehler beim Anbieter) — \
+             Ihre Internetverbindung funktioniert; WhatsApp hat keine Statusseite"
+        );
+        // A page that only stopped answering keeps the plain sentence.
+        let silent = page_failed_with(
+            "https://web.example.org/",
+            Reason::Timeout,
+            Some(Cause::Silent { host: "web.example.org".into() }),
+        );
+        let j = judge(&Page::None, &[&silent], Network::Online);
+        assert_eq!(
+            sentence(&j, "WhatsApp", Language::En),
+            "WhatsApp cannot be reached — your internet connection works; WhatsApp has no status page"
+        );
+        // A page beside a status page: the provider may still acknowledge it.
+        let missing = page_failed_with(
+            "https://status.example.com/",
+            Reason::Content,
+            Some(Cause::TextMissing { host: "status.example.com".into(), expected: "operating normally".into() }),
+        );
+        let page = green();
+        let j = judge(&Page::Read(&page), &[&missing], Network::Online);
+        assert_eq!(
+            sentence(&j, "Rackspace Email", Language::En),
+            "Rackspace Email: The page at status.example.com does not say “operating normally” — \
+             not yet acknowledged by the provider"
+        );
+        // An authority this computer does not trust: most often a site's incomplete chain, so
+        // the site's — and the sentence says what to do if it is the user's own authority.
+        let untrusted = page_failed_with(
+            "https://intranet.firma.test/",
+            Reason::Certificate,
+            Some(Cause::PageCertificateUntrusted { host: "intranet.firma.test".into() }),
+        );
+        let j = judge(&Page::None, &[&untrusted], Network::Online);
+        assert_eq!((j.state, j.verdict), (State::PartialOutage, Verdict::ProviderUnacknowledged));
+        assert!(sentence(&j, "Firma", Language::De).contains("geben Sie deren Zertifikat bei der Seite an"));
+    }
+
+    #[test]
+    fn a_page_checks_line_says_in_words_what_it_found() {
+        let mut ok = Observation {
+            finding: Finding::Http(crate::model::HttpFinding { status: Some(200), ..Default::default() }),
+            ..Observation::failed(
+                "wa/http/x",
+                CheckKind::Http,
+                "https://web.example.org:8443/app",
+                at("2026-11-24T10:05:00+01:00"),
+                Outcome::Up,
+                Reason::Timeout,
+                "HTTP 200 from https://web.example.org:8443/app (12 bytes)",
+            )
+        };
+        ok.reason = None;
+        ok.latency_ms = Some(80);
+        let line = check_line(&ok, None, Language::De, at("2026-11-24T10:06:00+01:00"));
+        assert_eq!(line.message, "Die Seite web.example.org:8443 antwortet in 80 ms (HTTP 200)");
+        let too_large = Observation {
+            finding: Finding::Http(crate::model::HttpFinding::default()),
+            ..Observation::failed(
+                "wa/http/x",
+                CheckKind::Http,
+                "https://web.example.org/",
+                at("2026-11-24T10:05:00+01:00"),
+                Outcome::Down,
+                Reason::TooLarge,
+                "body larger than 5120 KiB",
+            )
+        };
+        let line = check_line(&too_large, None, Language::En, at("2026-11-24T10:06:00+01:00"));
+        assert_eq!(line.message, "The page at web.example.org: the answer is too large");
     }
 }

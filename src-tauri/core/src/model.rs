@@ -391,6 +391,8 @@ pub enum Finding {
     StatusPage(StatusSnapshot),
     /// A mail dialogue: its steps, how a failure should be retried, and the transcript.
     Mail(MailFinding),
+    /// A page fetched as a browser would (`[[provider.http]]`): its steps and what failed.
+    Http(HttpFinding),
     /// Nothing beyond outcome, latency and message (failed probes, plain reachability).
     None,
 }
@@ -408,10 +410,12 @@ pub enum Permanence {
     Transient,
 }
 
-/// One step of a mail dialogue and how long it took.
+/// One step of a probe — a mail dialogue or a page fetch — and how long it took.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct MailStep {
-    /// `dns`, `connect`, `tls`, `greeting`, `capabilities`, `starttls`, `login`, `noop`, …
+pub struct ProbeStep {
+    /// Mail: `dns`, `connect`, `tls`, `greeting`, `capabilities`, `starttls`, `login`, `noop`, …
+    /// Pages: `dns`, `connect`, `tls` or `request` (up to the answer's headers), `answer` (its
+    /// status accepted), `body`, `content` (the expected text found).
     pub name: String,
     pub millis: u64,
     pub ok: bool,
@@ -421,13 +425,25 @@ pub struct MailStep {
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct MailFinding {
     /// Every step attempted, in order; the last one failed when the probe failed.
-    pub steps: Vec<MailStep>,
+    pub steps: Vec<ProbeStep>,
     /// `None` when the probe succeeded.
     pub permanence: Option<Permanence>,
     /// The negotiated TLS version (`TLSv1.3`), when TLS was up.
     pub tls_version: Option<String>,
     /// The dialogue, `C: `/`S: ` lines, secrets replaced by `<redacted>`.
     pub transcript: Vec<String>,
+    /// What failed, in terms the verdict can name; `None` when it succeeded or the failure
+    /// has no more to say than its reason.
+    pub cause: Option<crate::cause::Cause>,
+}
+
+/// What a page probe saw beyond outcome and reason.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct HttpFinding {
+    /// Every step attempted, in order; the last one failed when the probe failed.
+    pub steps: Vec<ProbeStep>,
+    /// The HTTP status of the final answer, when one came.
+    pub status: Option<u16>,
     /// What failed, in terms the verdict can name; `None` when it succeeded or the failure
     /// has no more to say than its reason.
     pub cause: Option<crate::cause::Cause>,
@@ -477,7 +493,7 @@ impl Observation {
     pub fn snapshot(&self) -> Option<&StatusSnapshot> {
         match &self.finding {
             Finding::StatusPage(s) => Some(s),
-            Finding::Mail(_) | Finding::None => None,
+            Finding::Mail(_) | Finding::Http(_) | Finding::None => None,
         }
     }
 
@@ -485,7 +501,28 @@ impl Observation {
     pub fn mail(&self) -> Option<&MailFinding> {
         match &self.finding {
             Finding::Mail(m) => Some(m),
+            Finding::StatusPage(_) | Finding::Http(_) | Finding::None => None,
+        }
+    }
+
+    /// What a failed probe found wrong, where it could tell (mail dialogues and pages).
+    pub fn cause(&self) -> Option<&crate::cause::Cause> {
+        if self.outcome == Outcome::Up {
+            return None;
+        }
+        match &self.finding {
+            Finding::Mail(m) => m.cause.as_ref(),
+            Finding::Http(h) => h.cause.as_ref(),
             Finding::StatusPage(_) | Finding::None => None,
+        }
+    }
+
+    /// The steps the probe went through ("Why?"), empty where it has none.
+    pub fn steps(&self) -> &[ProbeStep] {
+        match &self.finding {
+            Finding::Mail(m) => &m.steps,
+            Finding::Http(h) => &h.steps,
+            Finding::StatusPage(_) | Finding::None => &[],
         }
     }
 
@@ -509,6 +546,50 @@ pub enum Network {
     Dns,
     /// The network intercepts the anchors (a captive portal): it wants a sign-in first.
     SignIn,
+}
+
+/// Why a stretch of time was not measured (the history's gaps, the report's "not measured").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum GapKind {
+    /// This computer's network was down: no anchor answered.
+    Offline,
+    /// This computer's DNS resolver failed while the internet answered.
+    Dns,
+    /// The network wanted a sign-in first (a captive portal).
+    SignIn,
+    /// The computer slept (the wall clock jumped past the monotonic clock) or was off.
+    Asleep,
+}
+
+impl GapKind {
+    pub const ALL: [GapKind; 4] = [GapKind::Offline, GapKind::Dns, GapKind::SignIn, GapKind::Asleep];
+
+    /// How the history stores it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            GapKind::Offline => "offline",
+            GapKind::Dns => "dns",
+            GapKind::SignIn => "sign_in",
+            GapKind::Asleep => "asleep",
+        }
+    }
+
+    /// A stored kind; one this build does not know is network trouble of the user's all the
+    /// same (not measured, like offline).
+    pub fn parse(s: &str) -> GapKind {
+        GapKind::ALL.into_iter().find(|k| k.as_str() == s).unwrap_or(GapKind::Offline)
+    }
+
+    /// The gap a state of the network makes; `None` while it is online.
+    pub fn of(network: Network) -> Option<GapKind> {
+        match network {
+            Network::Online => None,
+            Network::Offline => Some(GapKind::Offline),
+            Network::Dns => Some(GapKind::Dns),
+            Network::SignIn => Some(GapKind::SignIn),
+        }
+    }
 }
 
 impl Network {

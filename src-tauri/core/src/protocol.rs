@@ -9,6 +9,7 @@ use ts_rs::TS;
 use crate::model::State;
 use crate::report::ProviderHistory;
 use crate::summary::{CheckStep, CheckSummary, Summary};
+use crate::text::Language;
 
 /// The largest control-socket line we accept; anything longer gets an error reply.
 pub const MAX_LINE_BYTES: usize = 1024 * 1024;
@@ -73,8 +74,15 @@ macro_rules! with_commands {
             window catalog: Catalog -> Vec<$crate::protocol::PresetSummary> = Catalog { presets };
             /// Which status-page format a URL speaks, with a preview of what it says now.
             window detect: Detect { url: String } -> $crate::protocol::Detection = Detected { detection };
-            /// Adds a provider to the config file (the running app reloads it).
-            window add_provider: AddProvider { provider: $crate::protocol::NewProvider } -> () = Done {};
+            /// From a mail address to its provider and servers (the domain's MX and RFC 6186 SRV
+            /// records, its autoconfig file, the catalog), for the window's first step. Looks
+            /// only: nothing is probed or added until the user confirms.
+            window discover: Discover { address: String }
+                -> $crate::discover::Discovery = Discovered { discovery };
+            /// Adds a provider to the config file, with its mail endpoints if any, in one write
+            /// (the running app reloads it). The window's command takes a password too, which
+            /// it puts into the keychain itself for each endpoint with a username.
+            custom add_provider: AddProvider { provider: $crate::protocol::NewProvider } -> () = Done {};
             /// Removes a provider from the config file; `delete_history` also deletes what the
             /// history holds about it (otherwise it stays, e.g. as evidence for a claim).
             window remove_provider: RemoveProvider { provider_id: String, delete_history: bool } -> () = Done {};
@@ -290,7 +298,7 @@ pub struct ExportRequest {
     /// NAME-days.csv).
     pub path: String,
     /// `None`: the config's language.
-    pub language: Option<crate::text::Language>,
+    pub language: Option<Language>,
 }
 
 /// The settings the window edits, as the config file spells them; `None` is "not set", i.e.
@@ -320,6 +328,10 @@ pub struct NewProvider {
     pub preset: Option<String>,
     pub status_page: Option<String>,
     pub status_format: Option<crate::formats::Format>,
+    /// Mail endpoints written with it (`[[provider.mail]]`, their `provider_id` ignored): a
+    /// provider found from a mail address, or entered by hand, may have nothing else to watch.
+    #[serde(default)]
+    pub mail: Vec<NewMail>,
 }
 
 /// A catalog preset as the window lists it.
@@ -332,11 +344,29 @@ pub struct PresetSummary {
     pub aliases: Vec<String>,
     pub status_page: Option<String>,
     /// Why there is no status page, where there is none.
-    pub status_note: Option<String>,
+    pub status_note: Option<Bilingual>,
+    /// What to know about its mail servers (customer-specific names, app passwords…).
+    pub mail_note: Option<Bilingual>,
     /// `false` while nobody confirmed the status source live: the window says "not verified".
     pub status_verified: bool,
     /// The documented mail endpoints, as `imap imap.example.com:993 tls`.
     pub mail: Vec<String>,
+}
+
+/// A catalog text in both languages: the window shows the one it speaks, also right after
+/// the user changed the language.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct Bilingual {
+    pub de: String,
+    pub en: String,
+}
+
+impl Bilingual {
+    /// Both texts, or `None` unless `de` and `en` are both there (the catalog's tests see to it).
+    fn of(de: Option<&str>, en: Option<&str>) -> Option<Bilingual> {
+        Some(Bilingual { de: de?.to_owned(), en: en?.to_owned() })
+    }
 }
 
 /// What detection found at a URL.
@@ -372,7 +402,7 @@ pub struct Controls {
     pub autostart: Option<bool>,
     /// The language the resident speaks (configured, else the system's), so the window
     /// speaks the notifications' language; `None` leaves it to the window.
-    pub language: Option<crate::text::Language>,
+    pub language: Option<Language>,
 }
 
 /// A provider's snooze.
@@ -443,6 +473,10 @@ pub enum ServerMessage {
         id: u64,
         detection: Detection,
     },
+    Discovered {
+        id: u64,
+        discovery: crate::discover::Discovery,
+    },
     GeneralSettings {
         id: u64,
         settings: GeneralSettings,
@@ -484,7 +518,8 @@ impl PresetSummary {
             name: preset.name.clone(),
             aliases: preset.aliases.clone(),
             status_page: preset.status.as_ref().map(|s| s.url.clone()),
-            status_note: preset.status_note.clone(),
+            status_note: Bilingual::of(preset.status_note_in(Language::De), preset.status_note_in(Language::En)),
+            mail_note: Bilingual::of(preset.mail_note_in(Language::De), preset.mail_note_in(Language::En)),
             status_verified: preset.status.as_ref().is_none_or(|s| s.verified),
             mail: preset
                 .mail
@@ -524,7 +559,7 @@ mod tests {
     #[test]
     fn command_names_are_the_wire_methods() {
         let names = with_commands!(command_names);
-        assert_eq!(names.len(), 29);
+        assert_eq!(names.len(), 30);
         for name in names {
             let parsed = serde_json::from_value::<Request>(serde_json::json!({ "method": name }));
             if let Err(e) = parsed {

@@ -25,7 +25,8 @@ pub struct CheckSummary {
     /// When this result was observed.
     #[ts(type = "string | null")]
     pub at: Option<DateTime<FixedOffset>>,
-    /// A mail probe's steps with their timings ("Why?" in the window); empty otherwise.
+    /// A mail probe's or a page check's steps with their timings ("Why?" in the window);
+    /// empty otherwise.
     #[serde(default)]
     pub steps: Vec<CheckStep>,
     /// A mail probe's dialogue, secrets already redacted; empty otherwise.
@@ -43,8 +44,8 @@ pub struct CheckStep {
     pub ok: bool,
 }
 
-impl From<&crate::model::MailStep> for CheckStep {
-    fn from(step: &crate::model::MailStep) -> CheckStep {
+impl From<&crate::model::ProbeStep> for CheckStep {
+    fn from(step: &crate::model::ProbeStep) -> CheckStep {
         CheckStep { name: step.name.clone(), millis: step.millis, ok: step.ok }
     }
 }
@@ -62,10 +63,7 @@ impl CheckSummary {
             latency_ms: o.latency_ms,
             cert_days_left: o.cert_days_left,
             at: Some(o.at),
-            steps: match &o.finding {
-                crate::model::Finding::Mail(m) => m.steps.iter().map(CheckStep::from).collect(),
-                _ => Vec::new(),
-            },
+            steps: o.steps().iter().map(CheckStep::from).collect(),
             transcript: match &o.finding {
                 crate::model::Finding::Mail(m) => m.transcript.clone(),
                 _ => Vec::new(),

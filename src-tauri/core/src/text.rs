@@ -131,6 +131,18 @@ pub fn verdict(facts: &VerdictFacts<'_>, lang: Language, now: chrono::DateTime<c
             None => format!("{name}: problem confirmed by the provider"),
         },
         (_, V::ProviderUnacknowledged) => match facts.cause {
+            // A service without a status page cannot acknowledge anything: say instead that
+            // the user's side works, as the plain sentence does.
+            Some(cause) if facts.symptom == Symptom::Unreachable => match lang {
+                Language::De => format!(
+                    "{name}: {} — Ihre Internetverbindung funktioniert; {name} hat keine Statusseite",
+                    cause.sentence(lang)
+                ),
+                Language::En => format!(
+                    "{name}: {} — your internet connection works; {name} has no status page",
+                    cause.sentence(lang)
+                ),
+            },
             Some(cause) => format!("{name}: {} — {}", cause.sentence(lang), not_acknowledged(lang)),
             None => unacknowledged(name, facts.symptom, since.as_deref(), lang),
         },
@@ -410,6 +422,42 @@ pub fn config_deleted(path: &str, lang: Language) -> String {
     }
 }
 
+/// Its body when an edit of the config file cannot be used: where, in words; the parser's
+/// own account (technical, English) follows on a line of its own for whoever fixes the file.
+pub fn config_invalid(file: &str, line: Option<usize>, lang: Language) -> String {
+    match (lang, line) {
+        (Language::De, Some(line)) => format!(
+            "In {file}, Zeile {line}, steht etwas, das Outage Notifier nicht verwenden kann. Die bisherigen \
+             Einstellungen gelten weiter, bis der Fehler behoben ist."
+        ),
+        (Language::De, None) => format!(
+            "In {file} steht etwas, das Outage Notifier nicht verwenden kann. Die bisherigen Einstellungen gelten \
+             weiter, bis der Fehler behoben ist."
+        ),
+        (Language::En, Some(line)) => format!(
+            "Line {line} of {file} holds something Outage Notifier cannot use. The previous settings stay in \
+             effect until it is fixed."
+        ),
+        (Language::En, None) => format!(
+            "{file} holds something Outage Notifier cannot use. The previous settings stay in effect until it is \
+             fixed."
+        ),
+    }
+}
+
+/// Its body when the config file cannot be read at all (permissions, a directory…).
+pub fn config_unreadable(path: &str, lang: Language) -> String {
+    match lang {
+        Language::De => format!(
+            "{path} lässt sich nicht lesen. Die bisherigen Einstellungen gelten weiter, bis die Datei wieder \
+             lesbar ist."
+        ),
+        Language::En => {
+            format!("{path} cannot be read. The previous settings stay in effect until the file can be read again.")
+        }
+    }
+}
+
 /// A certificate that expires soon (or has expired), as verdict and notification title.
 pub fn certificate_expiry(name: &str, days: i64, lang: Language) -> String {
     match (lang, days) {
@@ -464,6 +512,37 @@ pub fn mail_result(o: &crate::model::Observation, m: &crate::model::MailFinding,
             Some(sentence)
         }
         (Outcome::Down | Outcome::Degraded, Some(reason)) => Some(format!("{who}: {}", reason_words(reason, lang))),
+        _ => None,
+    }
+}
+
+/// A page check's result in one sentence for the window and `check`: how fast it answered,
+/// or what went wrong in words (the steps and the engine's detail stay under "Why?").
+pub fn page_result(o: &crate::model::Observation, h: &crate::model::HttpFinding, lang: Language) -> Option<String> {
+    use crate::model::Outcome;
+    if let Some(cause) = o.cause() {
+        return Some(cause.sentence(lang));
+    }
+    let host = crate::cause::page_host(&o.target);
+    match (o.outcome, o.reason, lang) {
+        (Outcome::Up, _, Language::De) => Some(match h.status {
+            Some(status) => {
+                format!("Die Seite {host} antwortet in {} ms (HTTP {status})", o.latency_ms.unwrap_or_default())
+            }
+            None => format!("Die Seite {host} antwortet in {} ms", o.latency_ms.unwrap_or_default()),
+        }),
+        (Outcome::Up, _, Language::En) => Some(match h.status {
+            Some(status) => {
+                format!("The page at {host} answered in {} ms (HTTP {status})", o.latency_ms.unwrap_or_default())
+            }
+            None => format!("The page at {host} answered in {} ms", o.latency_ms.unwrap_or_default()),
+        }),
+        (Outcome::Down | Outcome::Degraded, Some(reason), Language::De) => {
+            Some(format!("Die Seite {host}: {}", reason_words(reason, lang)))
+        }
+        (Outcome::Down | Outcome::Degraded, Some(reason), Language::En) => {
+            Some(format!("The page at {host}: {}", reason_words(reason, lang)))
+        }
         _ => None,
     }
 }
@@ -627,6 +706,20 @@ pub fn already_running(lang: Language) -> &'static str {
     match lang {
         Language::De => "Outage Notifier läuft bereits; das Fenster wird geöffnet.",
         Language::En => "Outage Notifier is already running; asked it to open its window.",
+    }
+}
+
+/// Why a window cannot connect: the resident serves this many windows at once already
+/// (the control socket's cap on subscribers), and more are almost always left-over ones.
+pub fn too_many_windows(max: usize, lang: Language) -> String {
+    match lang {
+        Language::De => format!(
+            "Es sind bereits {max} Fenster von Outage Notifier offen. Schließen Sie einige davon und öffnen Sie \
+             das Fenster dann erneut."
+        ),
+        Language::En => {
+            format!("{max} Outage Notifier windows are open already. Close some of them, then open the window again.")
+        }
     }
 }
 
@@ -837,6 +930,28 @@ mod tests {
             assert!(!state_label(state, Language::De).is_empty());
             assert_ne!(state_label(state, Language::De), state_label(state, Language::En).to_owned() + "x");
         }
+    }
+
+    /// What the resident says about itself (a broken config edit, too many windows) comes in
+    /// both languages and keeps the facts the user needs: the file, the line, the number.
+    #[test]
+    fn resident_notices_exist_in_both_languages() {
+        for line in [Some(12), None] {
+            let (de, en) = (
+                config_invalid("/x/config.toml", line, Language::De),
+                config_invalid("/x/config.toml", line, Language::En),
+            );
+            assert_ne!(de, en);
+            for text in [&de, &en] {
+                assert!(text.contains("/x/config.toml"), "{text}");
+                assert_eq!(text.contains("12"), line.is_some(), "{text}");
+            }
+            assert!(de.contains("Einstellungen gelten weiter"), "{de}");
+        }
+        let (de, en) = (config_unreadable("/x/c.toml", Language::De), config_unreadable("/x/c.toml", Language::En));
+        assert!(de != en && de.contains("/x/c.toml") && en.contains("/x/c.toml"));
+        let (de, en) = (too_many_windows(64, Language::De), too_many_windows(64, Language::En));
+        assert!(de != en && de.contains("64 Fenster") && en.contains("64"), "{de} / {en}");
     }
 
     #[test]

@@ -5,7 +5,7 @@
 //!
 //! These run in the window process, which owns the password: it never crosses the socket.
 
-use outage_core::protocol::{MailAccount, NewMail};
+use outage_core::protocol::{MailAccount, NewMail, NewProvider};
 use outage_core::summary::{CheckStep, CheckSummary};
 
 use crate::control::{Client, ClientError};
@@ -65,6 +65,40 @@ pub async fn add(client: &mut Client, mail: NewMail, password: Option<Secret>) -
     let (Some((user, password)), Some(check_id)) = (login, check_id) else { return Ok(()) };
     if let Err(keychain) = credentials::set(Entry::Endpoint(&check_id), &user, password).await {
         return Err(undo(client.remove_mail(provider_id, check_id).await, keychain));
+    }
+    Ok(())
+}
+
+/// Adds a provider with its mail endpoints (one write); a password given with it is stored
+/// for each endpoint that logs in (all log in as the one address the user typed). Should the
+/// keychain fail, the provider is removed again and what was stored is taken back.
+pub async fn add_provider(
+    client: &mut Client,
+    provider: NewProvider,
+    password: Option<Secret>,
+) -> Result<(), AccountError> {
+    let password = password.filter(|p| !p.is_empty());
+    let logins: Vec<(String, String)> = provider
+        .mail
+        .iter()
+        .map(|m| NewMail { provider_id: provider.id.clone(), ..m.clone() })
+        .filter_map(|m| Some((m.check_id()?, username(&m)?)))
+        .collect();
+    if password.is_some() && logins.is_empty() {
+        return Err(AccountError::PasswordWithoutUsername);
+    }
+    let id = provider.id.clone();
+    client.add_provider(provider).await?;
+    let Some(password) = password else { return Ok(()) };
+    for (n, (check_id, user)) in logins.iter().enumerate() {
+        if let Err(keychain) = credentials::set(Entry::Endpoint(check_id), user, password.clone()).await {
+            for (stored, user) in &logins[..n] {
+                if let Err(e) = credentials::delete(Entry::Endpoint(stored), user).await {
+                    tracing::warn!("the password of {stored} stays in the keychain: {e}");
+                }
+            }
+            return Err(undo(client.remove_provider(id, true).await, keychain));
+        }
     }
     Ok(())
 }

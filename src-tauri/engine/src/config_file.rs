@@ -124,6 +124,9 @@ pub fn add_provider(path: &Path, new: &NewProvider) -> Result<(), EngineError> {
             table.insert("status_format", toml_edit::value(format.as_str()));
         }
         providers.push(table);
+        for mail in &new.mail {
+            insert_mail(doc, &NewMail { provider_id: new.id.clone(), ..mail.clone() })?;
+        }
         Ok(())
     })
 }
@@ -530,6 +533,7 @@ mod tests {
             preset: None,
             status_page: Some(page.into()),
             status_format: None,
+            mail: Vec::new(),
         }
     }
 
@@ -663,10 +667,58 @@ mod tests {
             preset: Some("domainfactory".into()),
             status_page: None,
             status_format: None,
+            mail: Vec::new(),
         };
         add_provider(&path, &preset).unwrap();
         let c = load(&path).unwrap();
         assert_eq!(c.providers[0].name, "DomainFactory");
+    }
+
+    /// A provider found from a mail address comes with its servers: one write, so one with
+    /// nothing but mail servers is never refused half-written, and comments stay.
+    #[test]
+    fn a_provider_is_added_with_its_mail_endpoints_in_one_write() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config.toml");
+        std::fs::write(&path, "# mine\n[settings]\ninterval = \"5m\" # five\n").unwrap();
+        let mail = |kind, host: &str, tls, username: Option<&str>| NewMail {
+            provider_id: "ignored".into(),
+            kind,
+            host: host.into(),
+            port: None,
+            tls,
+            username: username.map(str::to_owned),
+            ca_file: None,
+        };
+        let own = NewProvider {
+            id: "firma-de".into(),
+            name: Some("firma.de".into()),
+            preset: None,
+            status_page: None,
+            status_format: None,
+            mail: vec![
+                mail(config::MailKind::Imap, "mail.firma.de", config::TlsMode::Implicit, Some("info@firma.de")),
+                mail(config::MailKind::Smtp, "mail.firma.de", config::TlsMode::Starttls, None),
+            ],
+        };
+        add_provider(&path, &own).unwrap();
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(text.starts_with("# mine\n") && text.contains("interval = \"5m\" # five"), "{text}");
+        let c = load(&path).unwrap();
+        let p = &c.providers[0];
+        assert_eq!(p.id, "firma-de");
+        let ids: Vec<String> = p.mail.iter().map(|m| m.check_id("firma-de")).collect();
+        assert_eq!(ids, ["firma-de/imap/mail.firma.de:993", "firma-de/smtp/mail.firma.de:587"]);
+        assert_eq!(p.mail[0].username.as_deref(), Some("info@firma.de"));
+        // A bad endpoint refuses the whole provider: nothing is written.
+        let before = std::fs::read(&path).unwrap();
+        let bad = NewProvider {
+            id: "other".into(),
+            mail: vec![mail(config::MailKind::Imap, "x.test", config::TlsMode::None, None)],
+            ..own
+        };
+        assert!(add_provider(&path, &bad).is_err());
+        assert_eq!(std::fs::read(&path).unwrap(), before);
     }
 
     #[tokio::test]

@@ -369,6 +369,10 @@ async fn connection(
                     Err(message) => failed(id, message),
                 }
             }
+            Request::Discover { address } => match discover(&address).await {
+                Ok(discovery) => reply::discover::message(id, discovery),
+                Err(message) => failed(id, message),
+            },
             Request::AddProvider { provider } => {
                 let path = files.config.clone();
                 done_or_error(id, blocking(move || crate::config_file::add_provider(&path, &provider)).await)
@@ -449,7 +453,8 @@ async fn connection(
             }
             Request::Subscribe => {
                 let Ok(subscribed) = slots.subscribers.try_acquire_owned() else {
-                    let message = format!("{MAX_SUBSCRIBERS} windows are subscribed already");
+                    // The window shows the resident's words: in the language of its summary.
+                    let message = outage_core::text::too_many_windows(MAX_SUBSCRIBERS, engine.summary().language);
                     return send(&mut write, &failed(id, message)).await;
                 };
                 // From here the connection counts as a subscriber, no longer as a client.
@@ -612,6 +617,17 @@ async fn export_report(files: &Files, request: outage_core::protocol::ExportRequ
         Ok(written.iter().map(|p| p.display().to_string()).collect())
     };
     tokio::task::spawn_blocking(work).await.map_err(|e| e.to_string())?
+}
+
+/// Looks the address's domain up as `outage-notifier discover` does — the system's resolver
+/// (or `OUTAGE_NOTIFIER_DNS`) and trust store — on this connection's task: the lookups take
+/// seconds, and neither the engine nor other clients wait for them.
+async fn discover(address: &str) -> Result<outage_core::discover::Discovery, String> {
+    let domain =
+        outage_core::discover::domain_of(address).ok_or_else(|| format!("`{address}` is not a mail address"))?;
+    let found =
+        crate::discover::lookup(&domain, &crate::discover::Options::from_env()).await.map_err(|e| e.to_string())?;
+    Ok(outage_core::discover::decide(&domain, &found, outage_core::catalog::catalog()))
 }
 
 /// Runs file work off the async threads; the error is a sentence for a person.
@@ -810,27 +826,41 @@ mod tests {
 
     /// The resident ends the server by signal, not by aborting it: once signalled it stops
     /// answering and gives the socket up, so the next resident can claim it.
+    /// A resident's control server on a socket in `dir`, speaking `language`, until `shutdown`.
+    struct Served {
+        path: PathBuf,
+        engine: EngineHandle,
+        engine_task: tokio::task::JoinHandle<()>,
+        server: tokio::task::JoinHandle<()>,
+        _shell: mpsc::UnboundedReceiver<ShellRequest>,
+    }
+
+    fn served(dir: &Path, language: Language, shutdown: impl Future<Output = ()> + Send + 'static) -> Served {
+        // A directory of its own: the temp dir's mode depends on the umask, and claim refuses
+        // one others can read.
+        let path = dir.join("run/control.sock");
+        let Claim::Primary(listener) = claim(&path).unwrap() else { panic!("no other resident uses this socket") };
+        // Connectivity on loopback: the test never leaves the machine.
+        let text = format!("[settings]\nlanguage = \"{}\"\nconnectivity = [\"127.0.0.1:9\"]\n", language.as_str());
+        let config = outage_core::config::parse(&text, "test.toml").unwrap();
+        let database = dir.join("history.sqlite3");
+        let store = crate::store::Store::open(&database).unwrap();
+        let (engine, engine_task) =
+            crate::runner::start(config, language, store, crate::runner::system_clock()).unwrap();
+        let (shell, shell_rx) = mpsc::unbounded_channel();
+        let (navigate, _) = broadcast::channel(1);
+        let files = Files { database, config: dir.join("config.toml") };
+        let server = tokio::spawn(serve(listener, engine.clone(), files, shell, navigate, shutdown));
+        Served { path, engine, engine_task, server, _shell: shell_rx }
+    }
+
     #[tokio::test]
     async fn serve_stops_on_its_shutdown_signal_and_gives_up_the_socket() {
         let dir = tempfile::tempdir().unwrap();
-        // A directory of its own: the temp dir's mode depends on the umask, and claim refuses
-        // one others can read.
-        let path = dir.path().join("run/control.sock");
-        let Claim::Primary(listener) = claim(&path).unwrap() else { panic!("no other resident uses this socket") };
-        // Connectivity on loopback: the test never leaves the machine.
-        let text = "[settings]\nlanguage = \"en\"\nconnectivity = [\"127.0.0.1:9\"]\n";
-        let config = outage_core::config::parse(text, "test.toml").unwrap();
-        let database = dir.path().join("history.sqlite3");
-        let store = crate::store::Store::open(&database).unwrap();
-        let (engine, engine_task) =
-            crate::runner::start(config, Language::En, store, crate::runner::system_clock()).unwrap();
-        let (shell, _shell_rx) = mpsc::unbounded_channel();
-        let (navigate, _) = broadcast::channel(1);
         let (stop, stopped) = oneshot::channel::<()>();
-        let files = Files { database, config: dir.path().join("config.toml") };
-        let server = tokio::spawn(serve(listener, engine.clone(), files, shell, navigate, async {
+        let Served { path, engine, engine_task, server, _shell } = served(dir.path(), Language::En, async {
             let _ = stopped.await;
-        }));
+        });
 
         let mut client = Client::connect(&path).await.unwrap();
         assert_eq!(client.ping().await.unwrap(), env!("CARGO_PKG_VERSION"));
@@ -839,6 +869,47 @@ mod tests {
         assert!(matches!(Client::connect(&path).await, Err(ClientError::NotRunning(_))), "nobody listens any more");
         assert!(matches!(claim(&path).unwrap(), Claim::Primary(_)), "the next resident can claim the socket");
 
+        engine.send(Command::Shutdown).await;
+        engine_task.await.unwrap();
+    }
+
+    /// A window beyond the cap on subscribers is told so in the user's language, from the
+    /// catalog, while the windows already there keep their place.
+    #[tokio::test]
+    async fn a_window_beyond_the_cap_hears_why_in_the_users_language() {
+        let dir = tempfile::tempdir().unwrap();
+        let Served { path, engine, engine_task, server, _shell } =
+            served(dir.path(), Language::De, std::future::pending());
+
+        let mut windows = Vec::new();
+        for _ in 0..MAX_SUBSCRIBERS {
+            let mut window = Client::connect(&path).await.unwrap();
+            window.subscribe().await.unwrap();
+            windows.push(window);
+        }
+        let mut one_more = Client::connect(&path).await.unwrap();
+        match one_more.subscribe().await {
+            Err(ClientError::Refused(message)) => {
+                assert_eq!(message, outage_core::text::too_many_windows(MAX_SUBSCRIBERS, Language::De));
+                assert!(message.contains("Fenster"), "{message}");
+            }
+            other => panic!("the window beyond the cap was not refused: {other:?}"),
+        }
+        // A window that goes frees its place.
+        drop(windows.pop());
+        tokio::time::timeout(Duration::from_secs(5), async {
+            loop {
+                let mut again = Client::connect(&path).await.unwrap();
+                if again.subscribe().await.is_ok() {
+                    break;
+                }
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+        })
+        .await
+        .expect("a freed place is taken again");
+
+        server.abort();
         engine.send(Command::Shutdown).await;
         engine_task.await.unwrap();
     }

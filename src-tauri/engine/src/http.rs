@@ -9,6 +9,7 @@ use futures_util::StreamExt;
 use outage_core::model::Reason;
 
 use crate::EngineError;
+use crate::mail::Hint;
 
 /// Bodies larger than this are refused while streaming.
 pub const DEFAULT_BODY_CAP: usize = 5 * 1024 * 1024;
@@ -79,6 +80,8 @@ impl Validators {
 pub struct Fetched {
     pub body: Vec<u8>,
     pub latency: Duration,
+    /// Until the answer's status and headers came (connection, TLS and request included).
+    pub answered: Duration,
     pub final_url: String,
     pub content_type: Option<String>,
     pub validators: Validators,
@@ -101,6 +104,13 @@ pub struct FetchError {
     pub message: String,
     /// The server asked us not to come back before this (429/503 with `Retry-After`).
     pub retry_after: Option<Duration>,
+    /// The step it failed in, as a page check's "Why?" names it: `dns`, `connect`, `tls` or
+    /// `request` before any answer came, `answer` for the answer's status, `body` after it.
+    pub step: &'static str,
+    /// What it knew beyond its reason (a certificate's fault, a missing name, a loop).
+    pub hint: Option<Hint>,
+    /// How long it took until it failed.
+    pub after: Duration,
 }
 
 /// The longest `Retry-After` we honour; a server asking for more is polled again after this.
@@ -144,7 +154,14 @@ pub async fn get(
                 Some(d) => format!("HTTP {status}; asked to retry after {} s", d.as_secs()),
                 None => format!("HTTP {status}"),
             };
-            return Err(FetchError { reason: Reason::HttpStatus, message, retry_after });
+            return Err(FetchError {
+                reason: Reason::HttpStatus,
+                message,
+                retry_after,
+                step: "answer",
+                hint: None,
+                after: started.elapsed(),
+            });
         }
         let header = |name: reqwest::header::HeaderName| {
             response.headers().get(name).and_then(|v| v.to_str().ok()).map(str::to_owned)
@@ -152,16 +169,22 @@ pub async fn get(
         let content_type = header(reqwest::header::CONTENT_TYPE);
         let validators =
             Validators { etag: header(reqwest::header::ETAG), last_modified: header(reqwest::header::LAST_MODIFIED) };
+        let answered = started.elapsed();
         let body = read_capped(response, cap).await?;
-        Ok(Some((body, final_url, content_type, validators)))
+        Ok(Some((body, final_url, content_type, validators, answered)))
     };
     match tokio::time::timeout(timeout, exchange).await {
-        Ok(Ok(Some((body, final_url, content_type, validators)))) => {
-            Ok(Response::Body(Fetched { body, latency: started.elapsed(), final_url, content_type, validators }))
-        }
+        Ok(Ok(Some((body, final_url, content_type, validators, answered)))) => Ok(Response::Body(Fetched {
+            body,
+            latency: started.elapsed(),
+            answered,
+            final_url,
+            content_type,
+            validators,
+        })),
         Ok(Ok(None)) => Ok(Response::NotModified { latency: started.elapsed() }),
-        Ok(Err(e)) => Err(e),
-        Err(_) => Err(timed_out(timeout)),
+        Ok(Err(e)) => Err(e.after(started.elapsed())),
+        Err(_) => Err(timed_out(timeout, "request")),
     }
 }
 
@@ -175,22 +198,35 @@ pub async fn fetch(
     cap: usize,
 ) -> Result<(u16, Fetched), FetchError> {
     let started = Instant::now();
+    // Whether the answer's headers came before the deadline: a timeout after them is the
+    // body's, before them the request's.
+    let answered = std::sync::OnceLock::new();
     let exchange = async {
         let response = client.get(url).send().await.map_err(|e| classify(&e))?;
+        let _ = answered.set(started.elapsed());
         let status = response.status().as_u16();
         let final_url = response.url().to_string();
         let content_type =
             response.headers().get(reqwest::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).map(str::to_owned);
-        let body = read_capped(response, cap).await?;
-        Ok((status, body, final_url, content_type))
+        let body = read_capped(response, cap).await.map_err(|e| FetchError { step: "body", ..e })?;
+        Ok::<_, FetchError>((status, body, final_url, content_type))
     };
-    match tokio::time::timeout(timeout, exchange).await {
+    let result = tokio::time::timeout(timeout, exchange).await;
+    let answered_after = answered.get().copied();
+    match result {
         Ok(Ok((status, body, final_url, content_type))) => Ok((
             status,
-            Fetched { body, latency: started.elapsed(), final_url, content_type, validators: Validators::default() },
+            Fetched {
+                body,
+                latency: started.elapsed(),
+                answered: answered_after.unwrap_or_default(),
+                final_url,
+                content_type,
+                validators: Validators::default(),
+            },
         )),
-        Ok(Err(e)) => Err(e),
-        Err(_) => Err(timed_out(timeout)),
+        Ok(Err(e)) => Err(e.after(started.elapsed())),
+        Err(_) => Err(timed_out(timeout, if answered_after.is_some() { "body" } else { "request" })),
     }
 }
 
@@ -211,16 +247,23 @@ async fn read_capped(response: reqwest::Response, cap: usize) -> Result<Vec<u8>,
     Ok(body)
 }
 
-fn timed_out(timeout: Duration) -> FetchError {
-    FetchError {
-        reason: Reason::Timeout,
-        message: format!("no complete answer within {}", humantime_secs(timeout)),
-        retry_after: None,
+impl FetchError {
+    fn new(reason: Reason, message: String, step: &'static str) -> FetchError {
+        FetchError { reason, message, retry_after: None, step, hint: None, after: Duration::ZERO }
+    }
+
+    fn after(self, elapsed: Duration) -> FetchError {
+        FetchError { after: elapsed, ..self }
     }
 }
 
+fn timed_out(timeout: Duration, step: &'static str) -> FetchError {
+    FetchError::new(Reason::Timeout, format!("no complete answer within {}", humantime_secs(timeout)), step)
+        .after(timeout)
+}
+
 fn too_large(cap: usize) -> FetchError {
-    FetchError { reason: Reason::TooLarge, message: format!("body larger than {} KiB", cap / 1024), retry_after: None }
+    FetchError::new(Reason::TooLarge, format!("body larger than {} KiB", cap / 1024), "body")
 }
 
 /// `Retry-After` is either delta-seconds or an HTTP date (RFC 9110 §10.2.3).
@@ -244,12 +287,25 @@ pub(crate) fn reason_of(e: &reqwest::Error) -> Reason {
     classify(e).reason
 }
 
+/// rustls's error in this link of a chain: an io::Error's `source()` skips the error it wraps
+/// (it returns that one's source), and the connector wraps io::Errors in io::Errors.
+fn rustls_error_in<'a>(link: &'a (dyn std::error::Error + 'static)) -> Option<&'a rustls::Error> {
+    let mut inner = link;
+    loop {
+        if let Some(found) = inner.downcast_ref::<rustls::Error>() {
+            return Some(found);
+        }
+        inner = inner.downcast_ref::<std::io::Error>()?.get_ref()?;
+    }
+}
+
 /// Maps a reqwest error onto our reasons by walking its source chain.
 fn classify(e: &reqwest::Error) -> FetchError {
     let mut chain = String::new();
     let mut source: Option<&dyn std::error::Error> = e.source();
     let mut io_kind = None;
     let mut tls = false;
+    let mut hint = None;
     while let Some(s) = source {
         if !chain.is_empty() {
             chain.push_str(": ");
@@ -258,8 +314,11 @@ fn classify(e: &reqwest::Error) -> FetchError {
         if let Some(io) = s.downcast_ref::<std::io::Error>() {
             io_kind.get_or_insert(io.kind());
         }
-        if s.downcast_ref::<rustls::Error>().is_some() {
+        if let Some(rustls_error) = rustls_error_in(s) {
             tls = true;
+            if let rustls::Error::InvalidCertificate(cert) = rustls_error {
+                hint = hint.or_else(|| crate::mail::tls::certificate_hint(cert, None));
+            }
         }
         source = s.source();
     }
@@ -280,7 +339,25 @@ fn classify(e: &reqwest::Error) -> FetchError {
         Reason::Protocol
     };
     let message = if chain.is_empty() { e.to_string() } else { format!("{e}: {chain}") };
-    FetchError { reason, message, retry_after: None }
+    // The system resolver's "no such name" (EAI_NONAME), not its "try again" (EAI_AGAIN): only
+    // a name that does not exist is a cause to name.
+    let no_such_name = reason == Reason::Dns
+        && (lower.contains("name or service not known") || lower.contains("no address associated"));
+    let hint = match reason {
+        _ if e.is_redirect() => Some(Hint::TooManyRedirects),
+        _ if no_such_name => Some(Hint::NoSuchHost),
+        Reason::Certificate | Reason::Tls => hint,
+        _ => None,
+    };
+    let step = match reason {
+        _ if e.is_redirect() => "answer",
+        Reason::Dns => "dns",
+        Reason::Refused => "connect",
+        Reason::Tls | Reason::Certificate => "tls",
+        Reason::Timeout if e.is_connect() => "connect",
+        _ => "request",
+    };
+    FetchError { step, hint, ..FetchError::new(reason, message, step) }
 }
 
 #[cfg(test)]

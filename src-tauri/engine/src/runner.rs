@@ -436,8 +436,11 @@ impl Engine {
         slot.running = false;
         let provider_id = slot.check.provider_id.clone();
         let check_id = slot.check.id.clone();
-        // Any trouble of the user's network is a gap in what we saw, whatever its cause.
-        let went_offline = !network.is_online() && self.network.is_online();
+        // Any trouble of the user's network is a gap in what we saw, of its own kind: the
+        // evidence says whether the line, the DNS or a sign-in page kept us from looking.
+        let gap_was = GapKind::of(self.network);
+        let gap_now = GapKind::of(network);
+        let (gap_ended, gap_started) = if gap_was == gap_now { (None, None) } else { (gap_was, gap_now) };
         let came_back = network.is_online() && !self.network.is_online();
         self.network = network;
 
@@ -467,11 +470,11 @@ impl Engine {
                 Some(OutageChange::Ended { at }) => store.outage_ended(&check_id, at.timestamp_millis())?,
                 None => {}
             }
-            if went_offline {
-                store.gap_started(GapKind::Offline, at_ms)?;
+            if let Some(kind) = gap_ended {
+                store.gap_ended(kind, at_ms)?;
             }
-            if came_back {
-                store.gap_ended(GapKind::Offline, at_ms)?;
+            if let Some(kind) = gap_started {
+                store.gap_started(kind, at_ms)?;
             }
             Ok(())
         })

@@ -285,13 +285,23 @@ async fn network_changed(watch: Option<&mut outage_engine::netwatch::NetworkWatc
 }
 
 fn config_alert(error: &outage_engine::EngineError, language: outage_core::text::Language) -> alert::Alert {
+    use outage_core::text;
+    // What happened in the user's language first; the parser's or the system's own words
+    // (technical, English) follow on a line of their own for whoever fixes the file.
     let body = match error {
-        outage_engine::EngineError::ConfigDeleted { path } => outage_core::text::config_deleted(path, language),
+        outage_engine::EngineError::ConfigDeleted { path } => text::config_deleted(path, language),
+        outage_engine::EngineError::Config(e) => {
+            let hint = e.hint.as_ref().map(|h| format!(" ({h})")).unwrap_or_default();
+            format!("{}\n{}{hint}", text::config_invalid(&e.file, e.line, language), e.message)
+        }
+        outage_engine::EngineError::ReadConfig { path, source } => {
+            format!("{}\n{source}", text::config_unreadable(path, language))
+        }
         other => other.to_string(),
     };
     alert::Alert {
         key: CONFIG_ALERT.into(),
-        title: outage_core::text::config_not_applied(language).into(),
+        title: text::config_not_applied(language).into(),
         body,
         urgency: alert::Urgency::Normal,
         route: "/settings".into(),
@@ -469,4 +479,26 @@ fn init_logging(paths: &Paths, verbose: u8) -> Option<tracing_appender::non_bloc
         .with(stderr_layer)
         .try_init();
     guard
+}
+
+#[cfg(test)]
+mod tests {
+    use outage_core::text::{self, Language};
+
+    /// A broken edit of the config is told in the user's language, with the file and line;
+    /// the parser's own words follow on a line of their own for whoever fixes the file.
+    #[test]
+    fn a_broken_config_is_told_in_the_users_language() {
+        let e = outage_core::config::parse("[settings]\ninterval = \"1 Minute\"\n", "/x/config.toml").unwrap_err();
+        let line = e.line;
+        assert_eq!(line, Some(2), "{e}");
+        let error = outage_engine::EngineError::Config(e);
+        for language in [Language::De, Language::En] {
+            let alert = super::config_alert(&error, language);
+            assert_eq!(alert.title, text::config_not_applied(language));
+            let (first, technical) = alert.body.split_once('\n').expect("two lines");
+            assert_eq!(first, text::config_invalid("/x/config.toml", line, language));
+            assert!(technical.contains("1 Minute"), "{technical}");
+        }
+    }
 }

@@ -13,7 +13,8 @@ export type CheckSummary = { id: string, kind: CheckKind, target: string, outcom
  */
 at: string | null, 
 /**
- * A mail probe's steps with their timings ("Why?" in the window); empty otherwise.
+ * A mail probe's or a page check's steps with their timings ("Why?" in the window);
+ * empty otherwise.
  */
 steps: Array<CheckStep>, 
 /**

@@ -3,4 +3,4 @@
 /**
  * The status-page formats we understand.
  */
-export type Format = "statuspage" | "incident_io" | "instatus" | "status_io" | "better_stack" | "cachet" | "google_workspace" | "slack" | "microsoft365" | "feed" | "apple_system_status" | "datev";
+export type Format = "statuspage" | "incident_io" | "instatus" | "status_io" | "better_stack" | "cachet" | "google_workspace" | "slack" | "microsoft365" | "feed" | "apple_system_status" | "datev" | "metastatus" | "sorry";

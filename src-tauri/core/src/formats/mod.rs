@@ -22,8 +22,10 @@ pub mod google_workspace;
 pub(crate) mod html;
 pub mod incident_io;
 pub mod instatus;
+pub mod metastatus;
 pub mod microsoft365;
 pub mod slack;
+pub mod sorry;
 pub mod status_io;
 pub mod statuspage;
 mod time;
@@ -70,6 +72,10 @@ pub enum Format {
     AppleSystemStatus,
     /// DATEV's public status API (`api.datev-status.de/v1/incidents`).
     Datev,
+    /// Meta's status data (`metastatus.com/data/orgs.json`, and an organisation's outages).
+    Metastatus,
+    /// Sorry™ status pages' API (`api/v1/status`, and `api/v1/notices`): Lexware.
+    Sorry,
 }
 
 /// The one table from [`Format`] to each module's [`Spec`], in the order of the variants.
@@ -86,6 +92,8 @@ const SPECS: &[&Spec] = &[
     &feed::SPEC,
     &apple_system_status::SPEC,
     &datev::SPEC,
+    &metastatus::SPEC,
+    &sorry::SPEC,
 ];
 
 // `Format::spec` indexes the table by the variant, so a row out of place must not compile.

@@ -347,15 +347,7 @@ pub enum EventKind {
     },
 }
 
-/// Why we could not measure.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum GapKind {
-    /// This computer's network was down or unusable (offline, its DNS, a sign-in page).
-    Offline,
-    /// The computer slept.
-    Asleep,
-}
+pub use crate::model::GapKind;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Gap {

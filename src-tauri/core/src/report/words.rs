@@ -161,6 +161,10 @@ pub fn gap(kind: GapKind, lang: Language) -> &'static str {
     match (kind, lang) {
         (GapKind::Offline, Language::De) => "Internetverbindung dieses Rechners gestört — nicht gemessen",
         (GapKind::Offline, Language::En) => "this computer's internet connection was down — not measured",
+        (GapKind::Dns, Language::De) => "DNS-Server dieses Rechners gestört — nicht gemessen",
+        (GapKind::Dns, Language::En) => "this computer's DNS server was not answering — not measured",
+        (GapKind::SignIn, Language::De) => "das Netz verlangte eine Anmeldung — nicht gemessen",
+        (GapKind::SignIn, Language::En) => "the network wanted a sign-in — not measured",
         (GapKind::Asleep, Language::De) => "Rechner im Ruhezustand oder aus — nicht gemessen",
         (GapKind::Asleep, Language::En) => "computer asleep or off — not measured",
     }

@@ -73,7 +73,8 @@ impl Fail {
 }
 
 /// What a failing step knows that its reason does not say; [`cause_of`] makes a [`Cause`] of
-/// it with the endpoint's host, port and TLS setting, which the step does not have.
+/// it with the endpoint's host, port and TLS setting, which the step does not have (page
+/// checks make theirs with the page's host).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Hint {
     /// NXDOMAIN, or a name without an address.
@@ -94,6 +95,8 @@ pub enum Hint {
     CertNotYetValid,
     CertWrongHost,
     CertUntrusted,
+    /// A page redirected on and on (page checks only).
+    TooManyRedirects,
 }
 
 /// The cause of a failed dialogue, in terms the verdict can name: from the failing step's
@@ -112,6 +115,7 @@ fn cause_of(fail: &Fail, step: &str, endpoint: &Mail, now: i64, second_look: Opt
         Some(Hint::CertNotYetValid) => Cause::CertificateNotYetValid { host },
         Some(Hint::CertWrongHost) => Cause::CertificateWrongHost { host },
         Some(Hint::CertUntrusted) => Cause::CertificateUntrusted { host },
+        Some(Hint::TooManyRedirects) => return None,
         None => match (fail.reason, step) {
             (Reason::Refused, _) => Cause::Refused { host },
             (Reason::Timeout, "greeting") => Cause::silent(&host, endpoint.port, endpoint.tls, second_look),
@@ -180,7 +184,7 @@ pub struct Probe<'a> {
 }
 
 /// Where a probe reports its steps while it runs.
-pub type Progress = tokio::sync::mpsc::UnboundedSender<outage_core::model::MailStep>;
+pub type Progress = tokio::sync::mpsc::UnboundedSender<outage_core::model::ProbeStep>;
 
 fn label(kind: MailKind) -> &'static str {
     match kind {

@@ -5,7 +5,7 @@ use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 use std::time::Duration;
 
-use outage_core::model::{MailStep, Reason};
+use outage_core::model::{ProbeStep, Reason};
 use rustls::pki_types::ServerName;
 use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 use tokio::net::TcpStream;
@@ -42,7 +42,7 @@ pub struct Session {
     /// The step that runs now and its deadline.
     step: Option<(&'static str, Instant)>,
     step_deadline: Instant,
-    pub steps: Vec<MailStep>,
+    pub steps: Vec<ProbeStep>,
     pub transcript: Vec<String>,
     /// Strings that must never appear in the transcript or a message.
     secrets: Vec<String>,
@@ -92,7 +92,7 @@ impl Session {
     pub fn end(&mut self, ok: bool) {
         if let Some((name, started)) = self.step.take() {
             let millis = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
-            let step = MailStep { name: name.to_owned(), millis, ok };
+            let step = ProbeStep { name: name.to_owned(), millis, ok };
             if let Some(progress) = &self.progress {
                 let _ = progress.send(step.clone());
             }

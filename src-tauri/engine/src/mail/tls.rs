@@ -166,6 +166,28 @@ fn date(timestamp: i64) -> String {
     chrono::DateTime::from_timestamp(timestamp, 0).map_or_else(|| "?".to_owned(), |d| d.format("%Y-%m-%d").to_string())
 }
 
+/// What a rejected certificate tells the verdict (mail and pages alike). `seen_not_after` is
+/// the leaf's expiry where the caller recorded it; else the verifier's own context gives it.
+pub fn certificate_hint(cert: &CertificateError, seen_not_after: Option<i64>) -> Option<Hint> {
+    match cert {
+        CertificateError::Expired => Some(Hint::CertExpired { not_after: seen_not_after }),
+        CertificateError::ExpiredContext { not_after, .. } => {
+            Some(Hint::CertExpired { not_after: seen_not_after.or_else(|| i64::try_from(not_after.as_secs()).ok()) })
+        }
+        CertificateError::NotValidYet | CertificateError::NotValidYetContext { .. } => Some(Hint::CertNotYetValid),
+        CertificateError::NotValidForName | CertificateError::NotValidForNameContext { .. } => {
+            Some(Hint::CertWrongHost)
+        }
+        CertificateError::UnknownIssuer => Some(Hint::CertUntrusted),
+        // A self-signed certificate: webpki says its CA is used as the server's own. Its error
+        // type is not ours to name, so its name is matched.
+        CertificateError::Other(other) if format!("{other:?}").contains("CaUsedAsEndEntity") => {
+            Some(Hint::CertUntrusted)
+        }
+        _ => None,
+    }
+}
+
 /// Turns a failed handshake into a reason and a message a person can act on.
 pub fn classify_handshake(e: &std::io::Error, host: &str, seen: &Recorder) -> Fail {
     let Some(tls) = e.get_ref().and_then(|inner| inner.downcast_ref::<rustls::Error>()) else {
@@ -179,19 +201,7 @@ pub fn classify_handshake(e: &std::io::Error, host: &str, seen: &Recorder) -> Fa
     let not_after = seen.not_after();
     match tls {
         rustls::Error::InvalidCertificate(cert) => {
-            let hint = match cert {
-                CertificateError::Expired | CertificateError::ExpiredContext { .. } => {
-                    Some(Hint::CertExpired { not_after })
-                }
-                CertificateError::NotValidYet | CertificateError::NotValidYetContext { .. } => {
-                    Some(Hint::CertNotYetValid)
-                }
-                CertificateError::NotValidForName | CertificateError::NotValidForNameContext { .. } => {
-                    Some(Hint::CertWrongHost)
-                }
-                CertificateError::UnknownIssuer => Some(Hint::CertUntrusted),
-                _ => None,
-            };
+            let hint = certificate_hint(cert, not_after);
             let message = match cert {
                 CertificateError::Expired | CertificateError::ExpiredContext { .. } => format!(
                     "the server's certificate expired{}",

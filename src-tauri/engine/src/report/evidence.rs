@@ -8,13 +8,13 @@ use outage_core::config::{Config, Provider};
 use outage_core::confirm::RecheckPolicy;
 use outage_core::model::{CheckKind, IncidentState, Reason};
 use outage_core::report::{
-    Acknowledgement, Announcement, Availability, Day, Event, EventKind, Gap, GapKind, Method, Outage, Probed,
-    ProviderEvidence, Report, Sla, Update, Window, concerns,
+    Acknowledgement, Announcement, Availability, Day, Event, EventKind, Gap, Method, Outage, Probed, ProviderEvidence,
+    Report, Sla, Update, Window, concerns,
 };
 use outage_core::text::Language;
 
 use crate::EngineError;
-use crate::store::{self, OutageRecord, Store};
+use crate::store::{OutageRecord, Store};
 
 const HOUR_MS: i64 = 3_600_000;
 const DAY_MS: i64 = 24 * HOUR_MS;
@@ -89,16 +89,7 @@ pub fn build(
     let stored_gaps = store.gaps(from_ms, to_ms).map_err(ReportError::Engine)?;
     let gaps: Vec<Gap> = stored_gaps
         .iter()
-        .filter_map(|g| {
-            Some(Gap {
-                kind: match g.kind {
-                    store::GapKind::Asleep => GapKind::Asleep,
-                    store::GapKind::Offline => GapKind::Offline,
-                },
-                from: local(g.started_ms)?,
-                to: g.ended_ms.and_then(local),
-            })
-        })
+        .filter_map(|g| Some(Gap { kind: g.kind, from: local(g.started_ms)?, to: g.ended_ms.and_then(local) }))
         .collect();
     let unmeasured = union(stored_gaps.iter().map(|g| (g.started_ms, g.ended_ms.unwrap_or(to_ms))).collect());
     let mut providers = Vec::new();

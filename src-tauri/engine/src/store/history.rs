@@ -8,23 +8,7 @@ use rusqlite::{OptionalExtension, params};
 use super::Store;
 use crate::EngineError;
 
-/// Why we could not look.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum GapKind {
-    /// Our network was down.
-    Offline,
-    /// The machine slept (the wall clock jumped past the monotonic clock).
-    Asleep,
-}
-
-impl GapKind {
-    fn as_str(self) -> &'static str {
-        match self {
-            GapKind::Offline => "offline",
-            GapKind::Asleep => "asleep",
-        }
-    }
-}
+pub use outage_core::model::GapKind;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Gap {
@@ -307,12 +291,7 @@ impl Store {
         let rows = stmt
             .query_map(params![from_ms, to_ms], |r| {
                 let kind: String = r.get(0)?;
-                // Any other kind is network trouble of the user's: not measured, like offline.
-                Ok(Gap {
-                    kind: if kind == "asleep" { GapKind::Asleep } else { GapKind::Offline },
-                    started_ms: r.get(1)?,
-                    ended_ms: r.get(2)?,
-                })
+                Ok(Gap { kind: GapKind::parse(&kind), started_ms: r.get(1)?, ended_ms: r.get(2)? })
             })
             .map_err(|e| self.err(e))?;
         rows.collect::<Result<_, _>>().map_err(|e| self.err(e))

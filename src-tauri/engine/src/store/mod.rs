@@ -83,7 +83,7 @@ const MIGRATIONS: &[&str] = &[
     ) STRICT;
     CREATE TABLE gaps (
         id             INTEGER PRIMARY KEY,
-        kind           TEXT    NOT NULL,   -- offline | asleep
+        kind           TEXT    NOT NULL,   -- offline | dns | sign_in | asleep
         started_ms     INTEGER NOT NULL,
         ended_ms       INTEGER
     ) STRICT;
@@ -705,5 +705,20 @@ mod history_tests {
         assert_eq!(gaps.len(), 1);
         assert_eq!((gaps[0].started_ms, gaps[0].ended_ms), (1000, Some(3000)));
         store.record_alert(5000, "network", "Offline", "body").unwrap();
+    }
+
+    #[test]
+    fn each_kind_of_network_trouble_is_kept_as_its_own_gap() {
+        let (_d, store) = open();
+        for (i, kind) in GapKind::ALL.into_iter().enumerate() {
+            let at = i64::try_from(i).unwrap() * 1000;
+            store.gap_started(kind, at).unwrap();
+            store.gap_ended(kind, at + 500).unwrap();
+        }
+        let kinds: Vec<GapKind> = store.gaps(0, 10_000).unwrap().into_iter().map(|g| g.kind).collect();
+        assert_eq!(kinds, GapKind::ALL);
+        // A kind a later build wrote is the user's network all the same.
+        store.conn.execute("INSERT INTO gaps (kind, started_ms) VALUES ('tunnel', 9000)", []).unwrap();
+        assert_eq!(store.gaps(8000, 10_000).unwrap()[0].kind, GapKind::Offline);
     }
 }
