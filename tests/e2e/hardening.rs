@@ -71,10 +71,14 @@ impl Session {
         Running(command.spawn().expect("start the resident"))
     }
 
+    /// Waits until the resident answers on its socket. A connection alone is not enough: the
+    /// socket is bound first thing, before the resident watches its config file, so an edit
+    /// made as soon as it accepts could go unseen.
     async fn wait_for_socket(&self) {
         let socket = self.socket();
         eventually("the control socket", Duration::from_secs(30), || async {
-            std::os::unix::net::UnixStream::connect(&socket).ok()
+            outage_tests::try_control_roundtrip(&socket, b"{\"id\":1,\"method\":\"summary\"}\n")
+                .filter(|reply| reply.contains("\"summary\""))
         })
         .await;
     }

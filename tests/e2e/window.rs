@@ -769,6 +769,139 @@ async fn mail_account() {
     drop(keychain);
 }
 
+/// "Check delivery" on a provider with an SMTP and an IMAP login to the real Postfix and
+/// Dovecot on loopback: the accounts view says what it will do, the click writes a commented
+/// `[[provider.roundtrip]]`, the resident sends a test mail and finds it, and the provider's
+/// detail shows the delivery — in English and in German, each screen screenshotted and the
+/// German ones checked for English.
+#[test]
+fn window_delivery_check() {
+    // The name is given to `isolated`, which runs exactly this test again.
+    isolated("window_delivery_check", delivery_check);
+}
+
+async fn delivery_check() {
+    let en = Texts::load("en");
+    let de = Texts::load("de");
+    let english = english(&en, &de);
+    let servers = outage_tests::mail::servers();
+    let keychain = Keychain::start();
+    let status = HttpServer::start(Behaviour::Ok(statuspage_summary("none", None)));
+    let (smtp, imap) = (
+        format!("loop/smtp/{}:{}", servers.host, servers.submission),
+        format!("loop/imap/{}:{}", servers.host, servers.imaps),
+    );
+    for endpoint in [&smtp, &imap] {
+        let mut store = Command::new(bin("outage-notifier"));
+        store.args(["credentials", "set", "loop", &servers.user, "--endpoint", endpoint]);
+        store.stdin(Stdio::piped()).stdout(Stdio::null());
+        keychain.apply(&mut store);
+        let mut child = store.spawn().unwrap();
+        std::io::Write::write_all(&mut child.stdin.take().unwrap(), format!("{}\n", servers.password).as_bytes())
+            .unwrap();
+        assert!(child.wait().unwrap().success(), "credentials set {endpoint}");
+    }
+    let providers = format!(
+        "\n[[provider]]\nid = \"loop\"\nname = \"{LOOPBACK}\"\nstatus_page = \"{page}\"\nstatus_format = \"statuspage\"\n\n\
+         # sending\n[[provider.mail]]\nkind = \"smtp\"\nhost = \"{host}\"\nport = {sub}\ntls = \"starttls\"\nusername = \"{user}\"\nca_file = \"{ca}\"\n\n\
+         [[provider.mail]]\nkind = \"imap\"\nhost = \"{host}\"\nport = {imaps}\ntls = \"implicit\"\nusername = \"{user}\"\nca_file = \"{ca}\"\n",
+        page = status.base_url(),
+        host = servers.host,
+        sub = servers.submission,
+        imaps = servers.imaps,
+        user = servers.user,
+        ca = servers.ca_file.display(),
+    );
+    let world = World::start("delivery", &providers, Some(&keychain.bus)).await;
+    let page = &world.page;
+    let speak = |lang: &str| {
+        let text = world.config();
+        let other = if lang == "de" { "language = \"en\"" } else { "language = \"de\"" };
+        std::fs::write(&world.config, text.replace(other, &format!("language = \"{lang}\""))).unwrap();
+    };
+    let before = |text: String| text.split("{{").next().unwrap_or_default().trim().to_owned();
+
+    // (a) The offer, in English, then in German; the German one is taken.
+    page.wait_text("the verdict line", "[data-testid=headline]", |t| t == en.t("headline.allWell")).await;
+    page.click_button(&en.t("nav.accounts")).await;
+    page.wait_text("the mail accounts", "main h1", |t| t == en.t("accounts.title")).await;
+    let explain = page.wait_text("the offer", "[data-testid=delivery-explain]", |t| !t.is_empty()).await;
+    assert!(explain.starts_with(&before(en.t("roundtrip.checkExplain"))), "{explain}");
+    assert!(explain.contains(&servers.user) && explain.contains(&servers.host), "{explain}");
+    page.scroll_to("[data-testid=delivery-check]").await;
+    page.screenshot("delivery-offer-en").await;
+    speak("de");
+    page.wait_text("the offer in German", "[data-testid=check-delivery]", |t| t == de.t("roundtrip.check")).await;
+    page.scroll_to("[data-testid=delivery-check]").await;
+    page.screenshot("delivery-offer-de").await;
+    assert_german(page, "the delivery offer", &english).await;
+    page.click("Zustellung prüfen", Locator::Css("[data-testid=check-delivery]")).await;
+    let checking = page.wait_text("the round trip set up", "[data-testid=delivery-checking]", |t| !t.is_empty()).await;
+    assert!(checking.contains(&before(de.t("roundtrip.checking"))), "{checking}");
+    let text = world.config();
+    assert!(text.contains("[[provider.roundtrip]]"), "{text}");
+    assert!(text.contains("# Check delivery: every 15 minutes a test mail"), "{text}");
+    assert!(text.contains("# sending\n[[provider.mail]]"), "the user's comment stays: {text}");
+    assert!(!text.contains(&servers.password), "no password in the config");
+
+    // (b) The resident sends a test mail and, looking again, finds it.
+    let delivered = eventually("the test mail to arrive", Duration::from_secs(120), || async {
+        check_now(&world.socket);
+        tokio::time::sleep(Duration::from_secs(2)).await;
+        let s = summary(&world.socket);
+        let check = provider(&s, LOOPBACK)?["checks"].as_array()?.iter().find(|c| c["kind"] == "roundtrip")?.clone();
+        (check["outcome"] == "up" && !check["latency_ms"].is_null()).then_some(check)
+    })
+    .await;
+    eprintln!("window: the round trip {}", delivered["message"]);
+    page.scroll_to("[data-testid=delivery-check]").await;
+    page.screenshot("delivery-checking-de").await;
+    assert_german(page, "the delivery check", &english).await;
+
+    // (c) The provider's detail shows the delivery, in German, then in English.
+    back(page, &de).await;
+    let row = format!(
+        "//ul[contains(@class, 'providers')]//button[.//span[@class='name' and normalize-space()={}]]",
+        xpath_literal(LOOPBACK)
+    );
+    page.click("the loopback provider's row", Locator::XPath(&row)).await;
+    page.wait_text("the detail's heading", "main h1", |t| t.contains(LOOPBACK)).await;
+    let last = page
+        .wait_text("the last delivery", "[data-testid=roundtrip-last]", |t| {
+            t.starts_with(&before(de.t("roundtrip.last")))
+        })
+        .await;
+    assert!(last.contains(" s"), "a delivery time: {last}");
+    page.wait("the delivery times", || async { page.text("[data-testid=delivery-table]").await }).await;
+    page.scroll_to("[data-testid=roundtrip]").await;
+    page.screenshot("roundtrip-detail-de").await;
+    assert_german(page, "the round trip in the detail", &english).await;
+    speak("en");
+    page.wait_text("the last delivery in English", "[data-testid=roundtrip-last]", |t| {
+        t.starts_with(&before(en.t("roundtrip.last")))
+    })
+    .await;
+    page.scroll_to("[data-testid=roundtrip]").await;
+    page.screenshot("roundtrip-detail-en").await;
+    page.click_button(&format!("{} →", en.t("detail.accounts"))).await;
+    page.wait_text("the round trip in English", "[data-testid=delivery-checking]", |t| {
+        t.contains(&before(en.t("roundtrip.checking")))
+    })
+    .await;
+    page.scroll_to("[data-testid=delivery-check]").await;
+    page.screenshot("delivery-checking-en").await;
+
+    // (d) Stopped again: the config is as the user wrote it, and the offer is back.
+    page.click_button(&en.t("roundtrip.stop")).await;
+    page.wait_text("the offer again", "[data-testid=check-delivery]", |t| t == en.t("roundtrip.check")).await;
+    let text = world.config();
+    assert!(!text.contains("[[provider.roundtrip]]"), "{text}");
+    assert!(text.contains("# sending\n[[provider.mail]]"), "{text}");
+
+    world.finish("the delivery check").await;
+    drop(keychain);
+}
+
 /// The domain of the first-start test: its mail goes to IONOS (MX), its autoconfig file names
 /// IONOS's IMAP server, and an SRV record names a server on a stranger's domain.
 const FIRM: &str = "meine-firma.test";

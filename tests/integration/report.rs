@@ -241,3 +241,101 @@ fn bad_input_is_a_clear_error_and_writes_nothing() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("nothing has been measured"));
     assert!(!empty.path().join("r.md").exists());
 }
+
+/// The replay with a round trip at DomainFactory and its test mails in the history: one on
+/// time, one lost, one two hours late, one in the spam folder. Every mail not in time is a
+/// row in JSON, CSV (its own file) and the PDF, in both languages; the one on time is not.
+#[test]
+fn late_and_lost_test_mails_are_evidence_in_every_format() {
+    use outage_core::roundtrip::{Arrival, Place};
+    // Sent, and when it arrived, after how long and where.
+    type TestMail<'a> = (&'a str, Option<(&'a str, u64, Place)>);
+    let s = seeded();
+    let config = replay::CONFIG
+        .replace("port = 993\n", "port = 993\nusername = \"info@df.test\"\n")
+        .replace(
+            "port = 465\n",
+            "port = 465\nusername = \"info@df.test\"\n\n[[provider.roundtrip]]\nsmtp = \"sslout.df.eu\"\nimap = \"sslin.df.eu\"\n",
+        );
+    std::fs::write(&s.config, config).unwrap();
+    let check = "df/roundtrip/sslout.df.eu/info@df.test";
+    let store = outage_engine::store::Store::open(&s.data.join("history.sqlite3")).unwrap();
+    let mails: [TestMail; 4] = [
+        ("2024-10-15T10:00:00+02:00", Some(("2024-10-15T10:00:30+02:00", 12_000, Place::Inbox))),
+        ("2024-10-18T08:45:00+02:00", None),
+        ("2024-10-18T09:00:00+02:00", Some(("2024-10-18T11:10:00+02:00", 7_800_000, Place::Inbox))),
+        ("2024-10-19T12:00:00+02:00", Some(("2024-10-19T12:01:00+02:00", 30_000, Place::Junk))),
+    ];
+    for (i, (sent, arrival)) in mails.iter().enumerate() {
+        let key = format!("k{i}");
+        store.roundtrip_sent("df", check, &key, at(sent).timestamp_millis()).unwrap();
+        if let Some((seen, delay_ms, place)) = arrival {
+            store.roundtrip_ended(&key, &Arrival { seen: at(seen), delay_ms: *delay_ms, place: *place }).unwrap();
+        }
+    }
+    drop(store);
+
+    let v = json(&s);
+    let late: Vec<(String, String, Option<i64>)> = v["providers"][0]["late_mails"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| {
+            (m["sent"].as_str().unwrap().to_owned(), m["fate"].as_str().unwrap().to_owned(), m["delay_ms"].as_i64())
+        })
+        .collect();
+    assert_eq!(
+        late,
+        [
+            ("2024-10-18T08:45:00+02:00".to_owned(), "lost".to_owned(), None),
+            ("2024-10-18T09:00:00+02:00".to_owned(), "late".to_owned(), Some(7_800_000)),
+            ("2024-10-19T12:00:00+02:00".to_owned(), "junk".to_owned(), Some(30_000)),
+        ]
+    );
+    assert_eq!(v["providers"][1]["late_mails"].as_array().map(Vec::len), Some(0), "GitHub has no round trip");
+
+    for (lang, delimiter) in [(Language::De, b';'), (Language::En, b',')] {
+        let out = s.dir.path().join(format!("mails-{}.csv", lang.as_str()));
+        ok(&report(&s, &["--language", lang.as_str(), "--out", out.to_str().unwrap()]));
+        let text = std::fs::read_to_string(s.dir.path().join(format!("mails-{}-mails.csv", lang.as_str()))).unwrap();
+        let text = text.strip_prefix('\u{feff}').unwrap_or(&text).to_owned();
+        let mut r = csv::ReaderBuilder::new().delimiter(delimiter).from_reader(text.as_bytes());
+        let rows: Vec<Vec<String>> = r.records().map(|r| r.unwrap().iter().map(str::to_owned).collect()).collect();
+        assert_eq!(rows.len(), 3, "{rows:?}");
+        let not_arrived = words::phrase(words::Phrase::NotArrived, lang);
+        assert_eq!(
+            rows[0][1..],
+            [
+                "info@df.test".to_owned(),
+                words::moment_cell(at("2024-10-18T08:45:00+02:00"), lang),
+                words::fate(outage_core::roundtrip::Fate::Lost, lang).to_owned(),
+                not_arrived.to_owned(),
+                String::new()
+            ]
+        );
+        assert_eq!(rows[1][4], words::moment_cell(at("2024-10-18T11:10:00+02:00"), lang));
+        assert_eq!(rows[1][5], "7800", "seconds");
+        assert_eq!(rows[2][3], words::fate(outage_core::roundtrip::Fate::Junk, lang));
+
+        let pdf = s.dir.path().join(format!("mails-{}.pdf", lang.as_str()));
+        ok(&report(&s, &["--language", lang.as_str(), "--out", pdf.to_str().unwrap()]));
+        let text = pdf_text(&pdf);
+        for e in [
+            words::phrase(words::Phrase::LateMails, lang).to_owned(),
+            words::moment_short(at("2024-10-18T08:45:00+02:00"), lang),
+            not_arrived.to_owned(),
+            words::moment_short(at("2024-10-18T11:10:00+02:00"), lang),
+            "2 h 10 min".to_owned(),
+            words::fate(outage_core::roundtrip::Fate::Junk, lang).to_owned(),
+        ] {
+            assert!(text.contains(e.as_str()), "{lang:?}: `{e}` missing from the PDF's text:\n{text}");
+        }
+        assert!(
+            !text.contains(&words::moment_short(at("2024-10-15T10:00:00+02:00"), lang)),
+            "the mail on time is not listed"
+        );
+        let prefix = workspace().join("artifacts").join("report").join(format!("mails-{}", lang.as_str()));
+        std::fs::create_dir_all(prefix.parent().unwrap()).unwrap();
+        assert!(Command::new("pdftoppm").args(["-r", "70", "-png"]).arg(&pdf).arg(&prefix).status().unwrap().success());
+    }
+}

@@ -240,6 +240,8 @@ fn a_mail_held_past_fail_after_is_lost_and_its_late_arrival_is_measured() {
     let o = h.until(FAIL * 3, |o| o.outcome == Outcome::Down);
     assert_eq!(o.reason, Some(Reason::Lost), "{o:?}");
     assert!(start.elapsed() >= FAIL, "not before fail_after");
+    let first = h.mails()[0].sent;
+    assert_eq!(h.state.failing_since, Some(first), "since the held mail was sent, not since the first look missed it");
     release(to);
     let o = h.until(FAIL, |o| o.latency_ms.is_some());
     assert_eq!(o.reason, Some(Reason::Delayed), "{o:?}");

@@ -393,6 +393,28 @@ pub fn pid_status_mib(pid: &str, field: &str) -> f64 {
     kib / 1024.0
 }
 
+/// Proportional set size in KiB (shared pages split among their users, so a sum over
+/// processes does not count shared libraries twice).
+pub fn pss_kib(pid: u32) -> u64 {
+    let text = std::fs::read_to_string(format!("/proc/{pid}/smaps_rollup")).unwrap_or_default();
+    text.lines()
+        .find_map(|l| l.strip_prefix("Pss:"))
+        .and_then(|v| v.split_whitespace().next())
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0)
+}
+
+/// User + system CPU time of a process, in clock ticks (USER_HZ, 100 on Linux).
+pub fn cpu_ticks(pid: u32) -> u64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    // Fields after the command name, which is in parentheses and may contain spaces.
+    let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let field = |n: usize| fields.get(n).and_then(|v| v.parse::<u64>().ok()).unwrap_or(0);
+    // utime and stime are fields 14 and 15 of stat: 12 and 13 after the name.
+    field(11) + field(12)
+}
+
 /// The summary a running resident gives on its control socket.
 #[cfg(unix)]
 pub fn control_summary(socket: &Path) -> serde_json::Value {

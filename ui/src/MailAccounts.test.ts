@@ -12,6 +12,7 @@ import type { CheckSummary } from "./bindings/CheckSummary";
 import type { MailAccount } from "./bindings/MailAccount";
 import type { NewMail } from "./bindings/NewMail";
 import type { PresetSummary } from "./bindings/PresetSummary";
+import type { RoundtripView } from "./bindings/RoundtripView";
 import { initI18n, type Lang } from "./i18n";
 
 type Texts = {
@@ -170,6 +171,9 @@ let tested: Array<{ mail: NewMail; password: string | null }>;
 let addError: string | null;
 let testError: string | null;
 /// The running "test_mail": its channel, how far it got, and how to end it.
+// The round trips the mocked resident has written, and what the window asked of them.
+let trips: RoundtripView[];
+let tripCalls: Array<Record<string, unknown>>;
 let running: { channel: Channel<CheckStep>; next: number; resolve: (s: CheckSummary) => void } | null;
 
 function host() {
@@ -201,8 +205,34 @@ function host() {
   addError = null;
   testError = null;
   running = null;
+  trips = [];
+  tripCalls = [];
   mockIPC((cmd, args) => {
     const a = (args ?? {}) as Record<string, unknown>;
+    if (cmd === "provider_roundtrips") return trips;
+    if (cmd === "add_roundtrip") {
+      tripCalls.push({ cmd, ...a });
+      trips = [
+        {
+          check_id: "df/roundtrip/mail.example.com/info@example.com",
+          to: "info@example.com",
+          interval_s: 900,
+          warn_after_s: 300,
+          fail_after_s: 1800,
+          last_delivery: null,
+          on_the_way: [],
+          days: [],
+          recent: [],
+          trouble: [],
+        },
+      ];
+      return null;
+    }
+    if (cmd === "remove_roundtrip") {
+      tripCalls.push({ cmd, ...a });
+      trips = [];
+      return null;
+    }
     if (cmd === "mail_accounts") {
       if (a.providerId !== "df") throw new Error("no provider");
       return accounts;
@@ -630,5 +660,46 @@ describe.each(["en", "de"] as const)("mail accounts (%s)", (lang) => {
     await fireEvent.click(button(x.pick));
     await settle();
     expect(input(x.caFile).value).toBe("/home/me/my-ca.pem");
+  });
+});
+
+describe.each(["en", "de"] as const)("check delivery (%s)", (lang) => {
+  const words = {
+    en: { check: "Check delivery", explain: "every 15 minutes", checking: "Delivery is checked: a test mail to info@example.com every 15 minutes", stop: "Stop checking delivery", needs: "needs an outgoing (SMTP) and an incoming (IMAP) account with a username" },
+    de: { check: "Zustellung prüfen", explain: "alle 15 Minuten", checking: "Die Zustellung wird geprüft: alle 15 Minuten eine Testmail an info@example.com", stop: "Zustellprüfung beenden", needs: "braucht es ein Postausgangs- (SMTP) und ein Posteingangskonto (IMAP) mit Benutzernamen" },
+  }[lang];
+
+  it("is offered with an SMTP and an IMAP login, says what it does, adds and stops the round trip", async () => {
+    host();
+    accounts[1] = { ...accounts[1], username: "info@example.com" };
+    await initI18n(lang);
+    render(MailAccounts, { providerId: "df", providerName: "DomainFactory", preset: null, checks: [], lang });
+    await settle();
+    const explain = screen.getByTestId("delivery-explain").textContent ?? "";
+    expect(explain).toContain(words.explain);
+    expect(explain).toContain("mail.example.com");
+    expect(explain).toContain("sslin.df.eu");
+    expect(explain).toContain("info@example.com");
+    await fireEvent.click(button(words.check));
+    await settle();
+    expect(tripCalls).toEqual([{ cmd: "add_roundtrip", providerId: "df", smtp: "mail.example.com", imap: "sslin.df.eu" }]);
+    expect(screen.getByTestId("delivery-checking").textContent).toContain(words.checking);
+    await fireEvent.click(button(words.stop));
+    await settle();
+    expect(tripCalls[1]).toEqual({
+      cmd: "remove_roundtrip",
+      providerId: "df",
+      checkId: "df/roundtrip/mail.example.com/info@example.com",
+    });
+    expect(screen.getByTestId("check-delivery")).toBeTruthy();
+  });
+
+  it("is not offered without a login for sending, and says what it needs", async () => {
+    host();
+    await initI18n(lang);
+    render(MailAccounts, { providerId: "df", providerName: "DomainFactory", preset: null, checks: [], lang });
+    await settle();
+    expect(screen.queryByTestId("check-delivery")).toBeNull();
+    expect(screen.getByTestId("delivery-needs").textContent).toContain(words.needs);
   });
 });

@@ -15,6 +15,7 @@ import type { NewProvider } from "./bindings/NewProvider";
 import type { PresetSummary } from "./bindings/PresetSummary";
 import type { ProviderHistory } from "./bindings/ProviderHistory";
 import type { Request } from "./bindings/Request";
+import type { RoundtripView } from "./bindings/RoundtripView";
 import type { Span } from "./bindings/Span";
 import type { Summary } from "./bindings/Summary";
 import type { WindowCommands } from "./bindings/WindowCommands";
@@ -94,6 +95,22 @@ export function quit(): Promise<void> {
 // One provider's last 90 days: uptime, our outages, the provider's incidents, day bars.
 export function getProviderHistory(providerId: string): Promise<ProviderHistory> {
   return call("provider_history", { providerId });
+}
+
+// The provider's round trips (test mails to the user's own mailbox) over 90 days: the last
+// delivery, the mails on their way, delivery times per day, the late and lost mails.
+export function getProviderRoundtrips(providerId: string): Promise<RoundtripView[]> {
+  return call("provider_roundtrips", { providerId });
+}
+
+// "Check delivery": a round trip from the smtp endpoint on `smtp` to the imap one on `imap`,
+// written into the config by the resident; removed again by its check id.
+export function addRoundtrip(providerId: string, smtp: string, imap: string): Promise<void> {
+  return call("add_roundtrip", { providerId, smtp, imap });
+}
+
+export function removeRoundtrip(providerId: string, checkId: string): Promise<void> {
+  return call("remove_roundtrip", { providerId, checkId });
 }
 
 // The evidence report written to a file the user chose; resolves to the files written

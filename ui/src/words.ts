@@ -31,3 +31,12 @@ export function reasonText(reason: string): string {
 export function stepName(name: string): string {
   return steps.includes(name) ? t(`mail.step.${name}`) : name;
 }
+
+// A delivery time as people say it, the same in both languages: "12 s", "7 min 12 s",
+// "2 h 5 min" (as the resident's messages say it).
+export function deliveryTime(ms: number): string {
+  const s = Math.ceil(ms / 1000);
+  if (s < 60) return `${s} s`;
+  if (s < 3600) return `${Math.floor(s / 60)} min ${s % 60} s`;
+  return `${Math.floor(s / 3600)} h ${Math.floor((s % 3600) / 60)} min`;
+}

@@ -289,7 +289,11 @@ impl CheckState {
         let step = self.tracker.observe_probe(observation, policy);
         let failure = confirm::is_failure(observation.outcome);
         if failure {
-            self.failing_since.get_or_insert(observation.at);
+            // A round trip knows when its trouble began (the oldest late mail's sending),
+            // which is earlier than the look that found it.
+            let began = observation.mail().and_then(|m| m.trouble_since).filter(|t| *t < observation.at);
+            let began = began.unwrap_or(observation.at);
+            self.failing_since = Some(self.failing_since.map_or(began, |s| s.min(began)));
             self.recovering_since = None;
         } else if was_failure {
             self.recovering_since.get_or_insert(observation.at);

@@ -435,6 +435,10 @@ pub struct MailFinding {
     /// What failed, in terms the verdict can name; `None` when it succeeded or the failure
     /// has no more to say than its reason.
     pub cause: Option<crate::cause::Cause>,
+    /// When the trouble this probe reports began, where the probe knows it better than the
+    /// time it looked: the round trip's oldest late or lost mail was sent then.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trouble_since: Option<DateTime<FixedOffset>>,
 }
 
 /// What a page probe saw beyond outcome and reason.

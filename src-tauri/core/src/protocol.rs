@@ -113,6 +113,16 @@ macro_rules! with_commands {
             window add_http: AddHttp { provider_id: String, url: String, expect: Option<String> } -> () = Done {};
             /// Removes the provider's page with this check id from the config file.
             window remove_http: RemoveHttp { provider_id: String, check_id: String } -> () = Done {};
+            /// The provider's round trips over the last 90 days: the last delivery, the delivery
+            /// times per day, the test mails on their way, every mail late or lost.
+            window provider_roundtrips: ProviderRoundtrips { provider_id: String }
+                -> Vec<$crate::roundtrip::RoundtripView> = Roundtrips { trips };
+            /// "Check delivery": adds a round trip (`[[provider.roundtrip]]`) from the provider's
+            /// smtp endpoint on host `smtp` to its imap endpoint on host `imap`, with a comment
+            /// saying what it does; both need a username (the config refuses it otherwise).
+            window add_roundtrip: AddRoundtrip { provider_id: String, smtp: String, imap: String } -> () = Done {};
+            /// Removes the provider's round trip with this check id from the config file.
+            window remove_roundtrip: RemoveRoundtrip { provider_id: String, check_id: String } -> () = Done {};
             /// Probes a mail endpoint once, as it would be checked if added ("Test connection"):
             /// every step is pushed as `MailStep` while it happens, then `MailTested` ends it. The
             /// password, if a username is given, comes from the keychain.
@@ -485,6 +495,11 @@ pub enum ServerMessage {
         id: u64,
         accounts: Vec<MailAccount>,
     },
+    /// A provider's round trips.
+    Roundtrips {
+        id: u64,
+        trips: Vec<crate::roundtrip::RoundtripView>,
+    },
     /// One step of a running `TestMail`, as soon as it ended.
     MailStep {
         id: u64,
@@ -559,7 +574,7 @@ mod tests {
     #[test]
     fn command_names_are_the_wire_methods() {
         let names = with_commands!(command_names);
-        assert_eq!(names.len(), 30);
+        assert_eq!(names.len(), 33);
         for name in names {
             let parsed = serde_json::from_value::<Request>(serde_json::json!({ "method": name }));
             if let Err(e) = parsed {

@@ -5,7 +5,9 @@
 
 use std::time::Duration;
 
-use chrono::{DateTime, FixedOffset};
+use chrono::{DateTime, FixedOffset, NaiveDate};
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 
 use crate::config::Roundtrip;
 use crate::model::{Outcome, Reason};
@@ -20,7 +22,9 @@ pub const MAX_IN_FLIGHT: usize = 3;
 pub const GIVE_UP_AFTER: Duration = Duration::from_secs(7 * 24 * 3600);
 
 /// What became of a test mail.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export, rename_all = "snake_case")]
 pub enum Place {
     /// Arrived in the INBOX.
     Inbox,
@@ -235,8 +239,9 @@ pub struct Judged {
     pub latency_ms: Option<u64>,
     /// In the user's language.
     pub message: String,
-    /// When the oldest mail still missing was sent: since when mail does not arrive.
-    pub missing_since: Option<DateTime<FixedOffset>>,
+    /// When the oldest mail that is lost or late was sent: since when mail does not arrive
+    /// (in time). The verdict's "since" is this, not the look that first missed a mail.
+    pub since: Option<DateTime<FixedOffset>>,
 }
 
 /// The verdict of the mails seen so far. `found_now` are the keys this look found: a late
@@ -258,7 +263,6 @@ pub fn judge(
 
     let lost: Vec<&&ProbeMail> = travelling.iter().filter(|m| m.age(now) >= trip.fail_after).collect();
     let overdue = travelling.iter().any(|m| m.age(now) >= trip.warn_after);
-    let missing_since = lost.iter().map(|m| m.sent).min();
 
     let (outcome, reason) = if considered.iter().any(|m| place_of(m) == Some(Place::Bounced)) {
         (Outcome::Down, Some(Reason::Bounced))
@@ -274,6 +278,18 @@ pub fn judge(
         (Outcome::Degraded, Some(Reason::Delayed))
     } else {
         (Outcome::Up, None)
+    };
+
+    let since = match reason {
+        Some(Reason::Lost) => lost.iter().map(|m| m.sent).min(),
+        Some(Reason::Delayed) => travelling
+            .iter()
+            .filter(|m| m.age(now) >= trip.warn_after)
+            .copied()
+            .chain(considered.iter().copied().filter(|m| late(m)))
+            .map(|m| m.sent)
+            .min(),
+        _ => None,
     };
 
     let delivered = latest.and_then(|m| m.arrival).filter(|a| a.place.delivered());
@@ -292,7 +308,7 @@ pub fn judge(
             Language::En => "no test mail sent yet".to_owned(),
         });
     }
-    Judged { outcome, reason, latency_ms: delivered.map(|a| a.delay_ms), message: parts.join("; "), missing_since }
+    Judged { outcome, reason, latency_ms: delivered.map(|a| a.delay_ms), message: parts.join("; "), since }
 }
 
 fn millis(d: Duration) -> u64 {
@@ -333,6 +349,178 @@ pub fn span(ms: u64) -> String {
         60..3600 => format!("{} min {} s", s / 60, s % 60),
         _ => format!("{} h {} min", s / 3600, s % 3600 / 60),
     }
+}
+
+/// How one test mail went, as the window's history and the evidence report tell it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export, rename_all = "snake_case")]
+pub enum Fate {
+    /// In the INBOX within `warn_after`.
+    OnTime,
+    /// In the INBOX, later than `warn_after`.
+    Late,
+    /// In the spam folder.
+    Junk,
+    /// Came back as undeliverable.
+    Bounced,
+    /// The provider refused to take it.
+    Rejected,
+    /// The login for sending was refused.
+    LoginRefused,
+    /// Not seen yet, and not yet `fail_after` old.
+    OnItsWay,
+    /// Not seen `fail_after` after it was sent.
+    Lost,
+}
+
+impl Fate {
+    /// Whether the history and the report list it: every mail that did not arrive in time.
+    pub fn is_trouble(self) -> bool {
+        !matches!(self, Fate::OnTime | Fate::OnItsWay)
+    }
+}
+
+/// How `mail` went, as far as is known at `now`.
+pub fn fate(mail: &ProbeMail, now: DateTime<FixedOffset>, trip: &Roundtrip) -> Fate {
+    match mail.arrival {
+        None if mail.age(now) >= trip.fail_after => Fate::Lost,
+        None => Fate::OnItsWay,
+        Some(a) => match a.place {
+            Place::Inbox if a.delay_ms > millis(trip.warn_after) => Fate::Late,
+            Place::Inbox => Fate::OnTime,
+            Place::Junk => Fate::Junk,
+            Place::Bounced => Fate::Bounced,
+            Place::Rejected => Fate::Rejected,
+            Place::LoginRefused => Fate::LoginRefused,
+        },
+    }
+}
+
+/// One test mail as the window and the evidence report list it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct MailLine {
+    /// When it was sent (RFC 3339).
+    pub sent: String,
+    /// When a look found it, or the send was refused; `None` while it has not arrived.
+    pub seen: Option<String>,
+    /// From sending to delivery, when it was delivered (INBOX or spam folder).
+    #[ts(type = "number | null")]
+    pub delay_ms: Option<u64>,
+    pub fate: Fate,
+}
+
+impl MailLine {
+    pub fn of(mail: &ProbeMail, now: DateTime<FixedOffset>, trip: &Roundtrip) -> MailLine {
+        MailLine {
+            sent: mail.sent.to_rfc3339(),
+            seen: mail.arrival.map(|a| a.seen.to_rfc3339()),
+            delay_ms: mail.arrival.filter(|a| a.place.delivered()).map(|a| a.delay_ms),
+            fate: fate(mail, now, trip),
+        }
+    }
+}
+
+/// One day of delivery times (the day the mails were sent, local time).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct DeliveryDay {
+    /// `YYYY-MM-DD`.
+    pub day: String,
+    pub sent: u32,
+    /// Average and longest delivery time of the mails that arrived; `None` when none did.
+    pub average_ms: Option<f64>,
+    #[ts(type = "number | null")]
+    pub longest_ms: Option<u64>,
+    /// Mails that arrived late or in the spam folder, and mails lost, bounced or refused.
+    pub late: u32,
+    pub lost: u32,
+}
+
+/// A provider's round trip as its detail shows it: the last delivery, the delivery times
+/// over the days, the mails on their way and every mail that did not arrive in time.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct RoundtripView {
+    pub check_id: String,
+    /// The mailbox the test mails go to.
+    pub to: String,
+    #[ts(type = "number")]
+    pub interval_s: u64,
+    #[ts(type = "number")]
+    pub warn_after_s: u64,
+    #[ts(type = "number")]
+    pub fail_after_s: u64,
+    /// The latest mail that reached the mailbox.
+    pub last_delivery: Option<MailLine>,
+    /// Oldest first; a mail past `fail_after` is still looked for (and is `lost` until found).
+    pub on_the_way: Vec<MailLine>,
+    /// Oldest first, days without mails left out.
+    pub days: Vec<DeliveryDay>,
+    /// The delivery time of each mail of the latest three days that arrived, oldest first
+    /// (the chart's points while there are fewer than three days).
+    pub recent: Vec<MailLine>,
+    /// Every mail that did not arrive in time, newest first, at most [`TROUBLE_SHOWN`].
+    pub trouble: Vec<MailLine>,
+}
+
+/// How many late or lost mails the window lists.
+pub const TROUBLE_SHOWN: usize = 50;
+
+/// The window's view of one round trip from its mails (oldest first) at `now`.
+pub fn view(check_id: &str, trip: &Roundtrip, mails: &[ProbeMail], now: DateTime<FixedOffset>) -> RoundtripView {
+    let line = |m: &ProbeMail| MailLine::of(m, now, trip);
+    let day_of = |m: &ProbeMail| m.sent.with_timezone(now.offset()).date_naive();
+    let mut days: Vec<(NaiveDate, Vec<&ProbeMail>)> = Vec::new();
+    for mail in mails {
+        let day = day_of(mail);
+        match days.last_mut() {
+            Some((d, list)) if *d == day => list.push(mail),
+            _ => days.push((day, vec![mail])),
+        }
+    }
+    let recent_from = days.iter().rev().nth(2).map(|(d, _)| *d);
+    RoundtripView {
+        check_id: check_id.to_owned(),
+        to: trip.to.clone(),
+        interval_s: trip.interval.as_secs(),
+        warn_after_s: trip.warn_after.as_secs(),
+        fail_after_s: trip.fail_after.as_secs(),
+        last_delivery: mails.iter().rev().find(|m| m.arrival.is_some_and(|a| a.place.delivered())).map(line),
+        on_the_way: mails.iter().filter(|m| m.in_flight(now)).map(line).collect(),
+        days: days
+            .iter()
+            .map(|(day, list)| {
+                let delays: Vec<u64> =
+                    list.iter().filter_map(|m| m.arrival.filter(|a| a.place.delivered()).map(|a| a.delay_ms)).collect();
+                let fates: Vec<Fate> = list.iter().map(|m| fate(m, now, trip)).collect();
+                DeliveryDay {
+                    day: day.format("%Y-%m-%d").to_string(),
+                    sent: u32::try_from(list.len()).unwrap_or(u32::MAX),
+                    #[allow(clippy::cast_precision_loss)]
+                    average_ms: (!delays.is_empty())
+                        .then(|| delays.iter().map(|d| *d as f64).sum::<f64>() / delays.len() as f64),
+                    longest_ms: delays.iter().max().copied(),
+                    late: count(&fates, |f| matches!(f, Fate::Late | Fate::Junk)),
+                    lost: count(&fates, |f| {
+                        matches!(f, Fate::Lost | Fate::Bounced | Fate::Rejected | Fate::LoginRefused)
+                    }),
+                }
+            })
+            .collect(),
+        recent: mails
+            .iter()
+            .filter(|m| recent_from.is_none_or(|from| day_of(m) >= from))
+            .filter(|m| m.arrival.is_some_and(|a| a.place.delivered()))
+            .map(line)
+            .collect(),
+        trouble: mails.iter().rev().map(line).filter(|l| l.fate.is_trouble()).take(TROUBLE_SHOWN).collect(),
+    }
+}
+
+fn count(fates: &[Fate], which: impl Fn(Fate) -> bool) -> u32 {
+    u32::try_from(fates.iter().filter(|f| which(**f)).count()).unwrap_or(u32::MAX)
 }
 
 #[cfg(test)]
@@ -403,7 +591,7 @@ mod tests {
         assert_eq!((j.outcome, j.reason), (Outcome::Degraded, Some(Reason::Delayed)));
         assert_eq!(j.message, "2 Testmails seit 10:05 unterwegs");
         let j = judge(&mails, &[], at("10:35:00"), &trip(), Language::En);
-        assert_eq!((j.outcome, j.reason, j.missing_since), (Outcome::Down, Some(Reason::Lost), Some(at("10:05:00"))));
+        assert_eq!((j.outcome, j.reason, j.since), (Outcome::Down, Some(Reason::Lost), Some(at("10:05:00"))));
         assert_eq!(j.message, "2 test mails on the way since 10:05");
     }
 
@@ -418,6 +606,49 @@ mod tests {
         assert_eq!(j.message, "delivered after 40 min 0 s");
         let j = judge(&mails, &[], at("10:45:00"), &trip(), Language::En);
         assert_eq!((j.outcome, j.latency_ms), (Outcome::Up, Some(30_000)), "the latest mail was on time");
+    }
+
+    /// "Mails an Sie kommen seit 10:00 nicht an": since the oldest late or lost mail was
+    /// sent, not since the first look that missed it.
+    #[test]
+    fn the_trouble_dates_from_the_oldest_late_or_lost_mail_not_the_first_look() {
+        use crate::check::CheckState;
+        use crate::confirm::RecheckPolicy;
+        use crate::model::{CheckKind, Finding, MailFinding, Observation};
+        let t = trip();
+        let observed = |j: Judged, now: &str| Observation {
+            check_id: "p/roundtrip/h/u@x.de".into(),
+            kind: CheckKind::Roundtrip,
+            target: "u@x.de".into(),
+            at: at(now),
+            outcome: j.outcome,
+            reason: j.reason,
+            message: j.message,
+            latency_ms: j.latency_ms,
+            cert_days_left: None,
+            finding: Finding::Mail(MailFinding { trouble_since: j.since, ..MailFinding::default() }),
+        };
+        let mails = [mail("10:00:00", None), mail("10:15:00", None)];
+        let mut state = CheckState::default();
+        for now in ["10:01:00", "10:02:30", "10:05:00", "10:10:00", "10:16:00", "10:30:00", "10:35:00"] {
+            let j = judge(&mails[..if now < "10:15:00" { 1 } else { 2 }], &[], at(now), &t, Language::De);
+            state.observe(&observed(j, now), &RecheckPolicy::default());
+        }
+        assert_eq!(state.confirmed.as_ref().and_then(|o| o.reason), Some(Reason::Lost));
+        assert_eq!(state.failing_since, Some(at("10:00:00")), "the first mail's sending, not the 10:05 look");
+        let j = judge(&mails, &[], at("10:30:00"), &t, Language::En);
+        assert_eq!(j.since, Some(at("10:00:00")));
+
+        // A late mail found now dates the delay from its own sending.
+        let late = [mail("09:40:00", Some(("10:02:00", 22 * 60_000, Place::Inbox))), mail("09:55:00", None)];
+        let j = judge(&late, &["k09:40:00".to_owned()], at("10:02:00"), &t, Language::En);
+        assert_eq!((j.reason, j.since), (Some(Reason::Delayed), Some(at("09:40:00"))));
+        // A mail on its way past warn_after: delayed since it was sent.
+        let j = judge(&[mail("10:00:00", None)], &[], at("10:06:00"), &t, Language::En);
+        assert_eq!((j.reason, j.since), (Some(Reason::Delayed), Some(at("10:00:00"))));
+        // All well: no since.
+        let j = judge(&[mail("10:00:00", None)], &[], at("10:01:00"), &t, Language::En);
+        assert_eq!((j.outcome, j.since), (Outcome::Up, None));
     }
 
     #[test]
@@ -492,6 +723,58 @@ mod tests {
         assert_eq!(read_message(b"\xff\xfe garbage", &t), None);
         let other = tag("q/roundtrip/x/y");
         assert_eq!(read_message(ours.as_bytes(), &other), None, "another check's mail");
+    }
+
+    #[test]
+    fn the_view_shows_the_last_delivery_the_days_the_mails_on_their_way_and_the_trouble() {
+        let t = trip();
+        let day = |d: &str, s: &str| DateTime::parse_from_rfc3339(&format!("2026-12-0{d}T{s}+01:00")).unwrap();
+        let m = |d: &str, s: &str, arrival: Option<(u64, Place)>| ProbeMail {
+            key: format!("k{d}{s}"),
+            sent: day(d, s),
+            arrival: arrival.map(|(delay_ms, place)| Arrival { seen: day(d, s), delay_ms, place }),
+        };
+        let mails = [
+            m("1", "10:00:00", Some((20_000, Place::Inbox))),
+            m("3", "09:00:00", Some((10_000, Place::Inbox))),
+            m("3", "09:15:00", Some((40 * 60_000, Place::Inbox))),
+            m("4", "08:00:00", Some((2_000, Place::Junk))),
+            m("5", "09:00:00", Some((30_000, Place::Inbox))),
+            m("5", "09:15:00", None),
+            m("5", "10:00:00", None),
+        ];
+        let v = view("p/roundtrip/h/u@x.de", &t, &mails, day("5", "10:10:00"));
+        assert_eq!((v.interval_s, v.warn_after_s, v.fail_after_s), (900, 300, 1800));
+        let last = v.last_delivery.unwrap();
+        assert_eq!(
+            (last.sent.as_str(), last.delay_ms, last.fate),
+            ("2026-12-05T09:00:00+01:00", Some(30_000), Fate::OnTime)
+        );
+        let on_the_way: Vec<Fate> = v.on_the_way.iter().map(|l| l.fate).collect();
+        assert_eq!(on_the_way, [Fate::Lost, Fate::OnItsWay], "the 09:15 mail is 55 min old, the 10:00 one 10 min");
+        let days: Vec<(&str, u32, Option<u64>, u32, u32)> =
+            v.days.iter().map(|d| (d.day.as_str(), d.sent, d.longest_ms, d.late, d.lost)).collect();
+        assert_eq!(
+            days,
+            [
+                ("2026-12-01", 1, Some(20_000), 0, 0),
+                ("2026-12-03", 2, Some(2_400_000), 1, 0),
+                ("2026-12-04", 1, Some(2_000), 1, 0),
+                ("2026-12-05", 3, Some(30_000), 0, 1),
+            ]
+        );
+        assert_eq!(v.days[1].average_ms, Some(1_205_000.0));
+        assert_eq!(v.recent.len(), 4, "the delivered mails of the latest three days with mails");
+        let trouble: Vec<(&str, Fate)> = v.trouble.iter().map(|l| (&l.sent[..19], l.fate)).collect();
+        assert_eq!(
+            trouble,
+            [
+                ("2026-12-05T09:15:00", Fate::Lost),
+                ("2026-12-04T08:00:00", Fate::Junk),
+                ("2026-12-03T09:15:00", Fate::Late)
+            ]
+        );
+        assert!(view("x", &t, &[], day("5", "10:00:00")).last_delivery.is_none());
     }
 
     #[test]

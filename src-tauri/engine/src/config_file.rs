@@ -376,6 +376,45 @@ pub fn remove_http(path: &Path, provider_id: &str, check_id: &str) -> Result<(),
     remove_nth(path, provider_id, "http", index, check_id)
 }
 
+/// Adds a round trip (`[[provider.roundtrip]]`) from the provider's smtp endpoint on `smtp` to
+/// its imap endpoint on `imap`, with a comment above it saying what it does (same guarantees
+/// as [`add_provider`]; core's parser refuses endpoints without a username, and a second
+/// round trip between the same two).
+pub fn add_roundtrip(path: &Path, provider_id: &str, smtp: &str, imap: &str) -> Result<(), EngineError> {
+    edit(path, |doc| {
+        let provider = provider_table(doc, provider_id)?;
+        let list = provider
+            .entry("roundtrip")
+            .or_insert_with(|| toml_edit::Item::ArrayOfTables(toml_edit::ArrayOfTables::new()))
+            .as_array_of_tables_mut()
+            .ok_or_else(|| {
+                format!("`roundtrip` of provider `{provider_id}` is not a list of [[provider.roundtrip]] tables")
+            })?;
+        let mut table = toml_edit::Table::new();
+        table.decor_mut().set_prefix(
+            "\n# Check delivery: every 15 minutes a test mail goes out through smtp to the imap\n\
+             # login's own mailbox, is looked for there and deleted once found. Late after\n\
+             # warn_after (5m), lost after fail_after (30m); interval = \"15m\" at least 5m.\n",
+        );
+        table.insert("smtp", toml_edit::value(smtp.trim()));
+        table.insert("imap", toml_edit::value(imap.trim()));
+        list.push(table);
+        Ok(())
+    })
+}
+
+/// Removes the provider's round trip whose check has this id (same guarantees as
+/// [`add_provider`]). Its test mails stay in the history.
+pub fn remove_roundtrip(path: &Path, provider_id: &str, check_id: &str) -> Result<(), EngineError> {
+    let config = load(path)?;
+    let index = configured(&config, provider_id)?
+        .roundtrip
+        .iter()
+        .position(|t| t.check_id(provider_id) == check_id)
+        .ok_or_else(|| EngineError::EditConfig(format!("no round trip `{check_id}` in the config")))?;
+    remove_nth(path, provider_id, "roundtrip", index, check_id)
+}
+
 /// Removes the `index`th `[[provider.<section>]]` table of a provider: the config's list and
 /// the file's tables are in the same order, unless the list is the preset's (no tables).
 fn remove_nth(path: &Path, provider_id: &str, section: &str, index: usize, check_id: &str) -> Result<(), EngineError> {
@@ -594,6 +633,44 @@ mod tests {
         let text = std::fs::read_to_string(&path).unwrap();
         assert_eq!(text, original, "back to what the user wrote");
         assert!(remove_http(&path, "wa", &left[0].check_id("wa")).is_err(), "gone already");
+    }
+
+    #[test]
+    fn check_delivery_adds_a_commented_round_trip_keeping_the_users_comments() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config.toml");
+        let original = "# my providers\n[[provider]]\nid = \"io\" # the hoster\nstatus_page = \"https://io.example/\"\n\n\
+                        [[provider.mail]]\nkind = \"smtp\"\nhost = \"smtp.io.example\"\nusername = \"me@io.example\"\n\n\
+                        [[provider.mail]]\nkind = \"imap\"\nhost = \"imap.io.example\" # inbox\nusername = \"me@io.example\"\n\n\
+                        [[provider.mail]]\nkind = \"pop3\"\nhost = \"pop.io.example\"\n";
+        std::fs::write(&path, original).unwrap();
+        add_roundtrip(&path, "io", " smtp.io.example ", "imap.io.example").unwrap();
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(text.starts_with(original), "{text}");
+        assert!(text.contains("# Check delivery: every 15 minutes a test mail"), "{text}");
+        let trips = load(&path).unwrap().providers[0].roundtrip.clone();
+        assert_eq!(trips.len(), 1);
+        assert_eq!((trips[0].smtp.host.as_str(), trips[0].to.as_str()), ("smtp.io.example", "me@io.example"));
+
+        let before = std::fs::read(&path).unwrap();
+        assert!(add_roundtrip(&path, "io", "smtp.io.example", "imap.io.example").is_err(), "there already");
+        assert!(add_roundtrip(&path, "io", "smtp.io.example", "pop.io.example").is_err(), "no imap endpoint");
+        assert!(add_roundtrip(&path, "nope", "smtp.io.example", "imap.io.example").is_err(), "no such provider");
+        assert_eq!(std::fs::read(&path).unwrap(), before, "nothing written");
+
+        remove_roundtrip(&path, "io", &trips[0].check_id("io")).unwrap();
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), original, "back to what the user wrote");
+        assert!(remove_roundtrip(&path, "io", &trips[0].check_id("io")).is_err(), "gone already");
+
+        // Without a username the round trip cannot log in: refused, with nothing written.
+        let anonymous = original.replace(
+            "username = \"me@io.example\"\n\n[[provider.mail]]\nkind = \"imap\"",
+            "\n[[provider.mail]]\nkind = \"imap\"",
+        );
+        std::fs::write(&path, &anonymous).unwrap();
+        let refused = add_roundtrip(&path, "io", "smtp.io.example", "imap.io.example").unwrap_err().to_string();
+        assert!(refused.contains("no username"), "{refused}");
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), anonymous);
     }
 
     #[test]

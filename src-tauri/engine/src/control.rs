@@ -447,6 +447,24 @@ async fn connection(
                     blocking(move || crate::config_file::remove_http(&path, &provider_id, &check_id)).await,
                 )
             }
+            Request::ProviderRoundtrips { provider_id } => match provider_roundtrips(files, &provider_id).await {
+                Ok(trips) => reply::provider_roundtrips::message(id, trips),
+                Err(message) => failed(id, message),
+            },
+            Request::AddRoundtrip { provider_id, smtp, imap } => {
+                let path = files.config.clone();
+                done_or_error(
+                    id,
+                    blocking(move || crate::config_file::add_roundtrip(&path, &provider_id, &smtp, &imap)).await,
+                )
+            }
+            Request::RemoveRoundtrip { provider_id, check_id } => {
+                let path = files.config.clone();
+                done_or_error(
+                    id,
+                    blocking(move || crate::config_file::remove_roundtrip(&path, &provider_id, &check_id)).await,
+                )
+            }
             Request::TestMail { mail } => {
                 test_mail(&mut write, &files.config, id, mail).await?;
                 continue;
@@ -595,6 +613,27 @@ async fn provider_history(
     })
     .await
     .map_err(|e| e.to_string())?
+}
+
+/// One provider's round trips as the config file has them, with their mails from the history,
+/// off the async threads.
+async fn provider_roundtrips(
+    files: &Files,
+    provider_id: &str,
+) -> Result<Vec<outage_core::roundtrip::RoundtripView>, String> {
+    let (database, config, provider_id) = (files.database.clone(), files.config.clone(), provider_id.to_owned());
+    blocking(move || {
+        let config = crate::config_file::load(&config)?;
+        let Some(provider) = config.providers.iter().find(|p| p.id == provider_id) else {
+            return Err(EngineError::EditConfig(format!("no provider `{provider_id}` in the config")));
+        };
+        if provider.roundtrip.is_empty() {
+            return Ok(Vec::new());
+        }
+        let store = crate::store::Store::open(&database)?;
+        crate::mail::roundtrip::views(&store, provider, chrono::Local::now().fixed_offset())
+    })
+    .await
 }
 
 /// Makes the evidence report the window asked for, off the async threads (a two-year PDF

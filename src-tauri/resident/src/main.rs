@@ -104,7 +104,8 @@ enum Command {
     /// detected, what each provider said and when, and the times we could not measure.
     ///
     /// Markdown and JSON go to standard output unless `--out` is given. A PDF needs `--out`.
-    /// CSV is two files: `--out NAME.csv` writes NAME-outages.csv and NAME-days.csv.
+    /// CSV is two files: `--out NAME.csv` writes NAME-outages.csv and NAME-days.csv (and
+    /// NAME-mails.csv, the late and lost test mails, when a provider has a round trip).
     /// Files are written completely or not at all.
     Report {
         /// The period's first day (YYYY-MM-DD, or YYYY-MM-DDTHH:MM), local time.

@@ -25,7 +25,7 @@ use std::sync::atomic::{AtomicI32, Ordering};
 use std::time::{Duration, Instant};
 
 use outage_tests::desktop::{self, DesktopServices};
-use outage_tests::{Anchor, Behaviour, HttpServer, statuspage_summary};
+use outage_tests::{Anchor, Behaviour, HttpServer, cpu_ticks, pss_kib, statuspage_summary};
 
 /// The process group of the run under way (0: none), ended by the parent's signal handler.
 static RUN_GROUP: AtomicI32 = AtomicI32::new(0);
@@ -140,17 +140,6 @@ fn figure(name: &str, value: f64) {
     println!("FIGURE {name} {value}");
 }
 
-/// Proportional set size in KiB (shared pages split among their users, so a sum over
-/// processes does not count shared libraries twice).
-fn pss_kib(pid: u32) -> u64 {
-    let text = std::fs::read_to_string(format!("/proc/{pid}/smaps_rollup")).unwrap_or_default();
-    text.lines()
-        .find_map(|l| l.strip_prefix("Pss:"))
-        .and_then(|v| v.split_whitespace().next())
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(0)
-}
-
 /// Where a process's PSS goes, by kind of mapping, in KiB.
 fn pss_breakdown(pid: u32) -> BTreeMap<&'static str, u64> {
     let exe = std::fs::read_link(format!("/proc/{pid}/exe")).unwrap_or_default();
@@ -208,17 +197,6 @@ fn tree(root: u32) -> Vec<u32> {
         i += 1;
     }
     all
-}
-
-/// User + system CPU time of a process, in clock ticks (USER_HZ, 100 on Linux).
-fn cpu_ticks(pid: u32) -> u64 {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
-    // Fields after the command name, which is in parentheses and may contain spaces.
-    let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
-    let fields: Vec<&str> = rest.split_whitespace().collect();
-    let field = |n: usize| fields.get(n).and_then(|v| v.parse::<u64>().ok()).unwrap_or(0);
-    // utime and stime are fields 14 and 15 of stat: 12 and 13 after the name.
-    field(11) + field(12)
 }
 
 // Display only: KiB of a desktop process fit an f64 exactly.

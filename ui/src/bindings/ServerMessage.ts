@@ -9,9 +9,10 @@ import type { GeneralSettings } from "./GeneralSettings";
 import type { MailAccount } from "./MailAccount";
 import type { PresetSummary } from "./PresetSummary";
 import type { ProviderHistory } from "./ProviderHistory";
+import type { RoundtripView } from "./RoundtripView";
 import type { Summary } from "./Summary";
 
 /**
  * One line from the resident.
  */
-export type ServerMessage = { "type": "pong", id: bigint, version: string, } | { "type": "summary", id: bigint, summary: Summary, } | { "type": "done", id: bigint, } | { "type": "controls", id: bigint, controls: Controls, } | { "type": "provider_history", id: bigint, history: ProviderHistory, } | { "type": "exported", id: bigint, files: Array<string>, } | { "type": "catalog", id: bigint, presets: Array<PresetSummary>, } | { "type": "detected", id: bigint, detection: Detection, } | { "type": "discovered", id: bigint, discovery: Discovery, } | { "type": "general_settings", id: bigint, settings: GeneralSettings, } | { "type": "mail_accounts", id: bigint, accounts: Array<MailAccount>, } | { "type": "mail_step", id: bigint, step: CheckStep, } | { "type": "mail_tested", id: bigint, check: CheckSummary, } | { "type": "error", id: bigint | null, code: ErrorCode, message: string, } | { "type": "update", summary: Summary, } | { "type": "navigate", route: string, };
+export type ServerMessage = { "type": "pong", id: bigint, version: string, } | { "type": "summary", id: bigint, summary: Summary, } | { "type": "done", id: bigint, } | { "type": "controls", id: bigint, controls: Controls, } | { "type": "provider_history", id: bigint, history: ProviderHistory, } | { "type": "exported", id: bigint, files: Array<string>, } | { "type": "catalog", id: bigint, presets: Array<PresetSummary>, } | { "type": "detected", id: bigint, detection: Detection, } | { "type": "discovered", id: bigint, discovery: Discovery, } | { "type": "general_settings", id: bigint, settings: GeneralSettings, } | { "type": "mail_accounts", id: bigint, accounts: Array<MailAccount>, } | { "type": "roundtrips", id: bigint, trips: Array<RoundtripView>, } | { "type": "mail_step", id: bigint, step: CheckStep, } | { "type": "mail_tested", id: bigint, check: CheckSummary, } | { "type": "error", id: bigint | null, code: ErrorCode, message: string, } | { "type": "update", summary: Summary, } | { "type": "navigate", route: string, };

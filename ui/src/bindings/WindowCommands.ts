@@ -6,6 +6,7 @@ import type { GeneralSettings } from "./GeneralSettings";
 import type { MailAccount } from "./MailAccount";
 import type { PresetSummary } from "./PresetSummary";
 import type { ProviderHistory } from "./ProviderHistory";
+import type { RoundtripView } from "./RoundtripView";
 import type { Summary } from "./Summary";
 
 /**
@@ -104,4 +105,19 @@ add_http: null,
 /**
  * Removes the provider's page with this check id from the config file.
  */
-remove_http: null, };
+remove_http: null, 
+/**
+ * The provider's round trips over the last 90 days: the last delivery, the delivery
+ * times per day, the test mails on their way, every mail late or lost.
+ */
+provider_roundtrips: Array<RoundtripView>, 
+/**
+ * "Check delivery": adds a round trip (`[[provider.roundtrip]]`) from the provider's
+ * smtp endpoint on host `smtp` to its imap endpoint on host `imap`, with a comment
+ * saying what it does; both need a username (the config refuses it otherwise).
+ */
+add_roundtrip: null, 
+/**
+ * Removes the provider's round trip with this check id from the config file.
+ */
+remove_roundtrip: null, };

@@ -114,6 +114,34 @@ pub fn markdown(report: &Report) -> String {
             }
             s.push('\n');
         }
+        if p.probed.iter().any(|c| c.kind == crate::model::CheckKind::Roundtrip) {
+            let _ = write!(s, "### {}\n\n{}\n\n", w(Phrase::LateMails), w(Phrase::LateMailsNote));
+            if p.late_mails.is_empty() {
+                let _ = write!(s, "{}\n\n", w(Phrase::NoLateMails));
+            } else {
+                let _ = write!(
+                    s,
+                    "| {} | {} | {} | {} | {} |\n|---|---|---|---|---|\n",
+                    w(Phrase::Sent),
+                    w(Phrase::Mailbox),
+                    w(Phrase::MailOutcome),
+                    w(Phrase::Arrived),
+                    w(Phrase::Delay)
+                );
+                for m in &p.late_mails {
+                    let _ = writeln!(
+                        s,
+                        "| {} | {} | {} | {} | {} |",
+                        words::moment(m.sent, lang),
+                        quote(&m.to),
+                        words::fate(m.fate, lang),
+                        words::arrived(m.seen, lang, words::moment),
+                        words::delivery_time(m.delay_ms)
+                    );
+                }
+                s.push('\n');
+            }
+        }
         let _ = write!(s, "### {}\n\n", w(Phrase::Timeline));
         if p.timeline.is_empty() {
             let _ = write!(s, "{}\n\n", w(Phrase::NoAnnouncements));

@@ -194,6 +194,22 @@ pub struct ProviderEvidence {
     pub announcements: Vec<Announcement>,
     /// Ours and the provider's, merged, oldest first.
     pub timeline: Vec<Event>,
+    /// The round trip's test mails that arrived late, in the spam folder, bounced, were
+    /// refused or did not arrive at all, oldest first (empty without a round trip).
+    pub late_mails: Vec<LateMail>,
+}
+
+/// One test mail of the round trip that did not arrive in time.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LateMail {
+    /// The mailbox it went to.
+    pub to: String,
+    pub sent: DateTime<FixedOffset>,
+    /// When a look found it (or its bounce, or the refusal); `None`: it has not arrived.
+    pub seen: Option<DateTime<FixedOffset>>,
+    /// From sending to delivery, when it reached the mailbox (INBOX or spam folder).
+    pub delay_ms: Option<u64>,
+    pub fate: crate::roundtrip::Fate,
 }
 
 /// Which stretch of time an availability figure covers.

@@ -70,6 +70,7 @@ fn report(lang: Language) -> Report {
                     text: "# Not a heading\n<script>x</script>".into(),
                 },
             }],
+            late_mails: vec![],
         }],
         gaps: vec![Gap {
             kind: GapKind::Offline,
@@ -158,4 +159,41 @@ fn availability_counts_only_measured_time() {
     assert_eq!(none.ratio(), None);
     let sla = Sla::of(0.999, &Availability { measured_ms: 1_000_000, down_ms: 3_000, ..a });
     assert_eq!((sla.allowed_down_ms, sla.beyond_ms), (1_000, 2_000));
+}
+
+#[test]
+fn late_and_lost_test_mails_are_listed_in_both_languages() {
+    use crate::roundtrip::Fate;
+    let mail = |sent: &str, seen: Option<&str>, delay_ms: Option<u64>, fate| LateMail {
+        to: "info@df.test".into(),
+        sent: at(sent),
+        seen: seen.map(at),
+        delay_ms,
+        fate,
+    };
+    let mut r = report(Language::De);
+    r.providers[0]
+        .probed
+        .push(Probed { kind: CheckKind::Roundtrip, target: "sslout.df.eu:465 → info@df.test".into() });
+    let md = markdown(&r);
+    assert!(md.contains("### Testmails: verspätet oder nicht angekommen"), "{md}");
+    assert!(md.contains("Alle Testmails kamen rechtzeitig an."), "{md}");
+    r.providers[0].late_mails = vec![
+        mail("2024-10-18T08:45:00+02:00", None, None, Fate::Lost),
+        mail("2024-10-18T09:00:00+02:00", Some("2024-10-18T11:10:00+02:00"), Some(7_800_000), Fate::Late),
+    ];
+    let md = markdown(&r);
+    assert!(md.contains("| 18.10.2024, 08:45 Uhr | info@df.test | verloren | nicht angekommen | — |"), "{md}");
+    assert!(
+        md.contains("| 18.10.2024, 09:00 Uhr | info@df.test | verspätet | 18.10.2024, 11:10 Uhr | 2 h 10 min |"),
+        "{md}"
+    );
+    assert!(!md.contains("rechtzeitig an"), "{md}");
+    r.language = Language::En;
+    let md = markdown(&r);
+    assert!(md.contains("### Test mails: late or not arrived"), "{md}");
+    assert!(md.contains("| 18 Oct 2024, 08:45 | info@df.test | lost | not arrived | — |"), "{md}");
+    assert!(md.contains("| 18 Oct 2024, 09:00 | info@df.test | late | 18 Oct 2024, 11:10 | 2 h 10 min |"), "{md}");
+    // Without a round trip there is no such section.
+    assert!(!markdown(&report(Language::En)).contains("Test mails"));
 }

@@ -136,6 +136,36 @@ pub fn cause(reason: Option<Reason>, lang: Language) -> &'static str {
     }
 }
 
+/// What became of a test mail, in words.
+pub fn fate(f: crate::roundtrip::Fate, lang: Language) -> &'static str {
+    use crate::roundtrip::Fate;
+    let (g, e) = match f {
+        Fate::OnTime => ("rechtzeitig", "on time"),
+        Fate::Late => ("verspätet", "late"),
+        Fate::Junk => ("im Spam-Ordner", "in the spam folder"),
+        Fate::Bounced => ("als unzustellbar zurückgekommen", "returned as undeliverable"),
+        Fate::Rejected => ("vom Anbieter abgelehnt", "refused by the provider"),
+        Fate::LoginRefused => ("Anmeldung zum Senden abgelehnt", "login for sending refused"),
+        Fate::OnItsWay => ("unterwegs", "on its way"),
+        Fate::Lost => ("verloren", "lost"),
+    };
+    if lang == Language::De { g } else { e }
+}
+
+/// When a test mail arrived, in the form `moment` gives, or "not arrived".
+pub fn arrived(
+    seen: Option<DateTime<FixedOffset>>,
+    lang: Language,
+    moment: fn(DateTime<FixedOffset>, Language) -> String,
+) -> String {
+    seen.map_or_else(|| phrase(Phrase::NotArrived, lang).to_owned(), |t| moment(t, lang))
+}
+
+/// A test mail's delivery time as people say it ("2 h 10 min"), or "—" when it did not arrive.
+pub fn delivery_time(delay_ms: Option<u64>) -> String {
+    delay_ms.map_or_else(|| "—".to_owned(), crate::roundtrip::span)
+}
+
 /// A provider's incident status in words.
 pub fn status(s: IncidentState, lang: Language) -> &'static str {
     match (s, lang) {
@@ -215,6 +245,15 @@ pub enum Phrase {
     UnmeasuredWithin,
     RefusedLogins,
     RefusedLoginsNote,
+    LateMails,
+    LateMailsNote,
+    NoLateMails,
+    Mailbox,
+    MailOutcome,
+    Sent,
+    Arrived,
+    Delay,
+    NotArrived,
     Announcements,
     NoAnnouncements,
     Timeline,
@@ -268,6 +307,20 @@ pub fn phrase(p: Phrase, lang: Language) -> &'static str {
             "The server answered but refused the login. That concerns the account or password, not an \
              outage of the provider, and does not count as downtime.",
         ),
+        Phrase::LateMails => ("Testmails: verspätet oder nicht angekommen", "Test mails: late or not arrived"),
+        Phrase::LateMailsNote => (
+            "Outage Notifier schickt regelmäßig eine Testmail an Ihr eigenes Postfach und misst, wann sie \
+             ankommt. Aufgeführt ist jede, die später als erlaubt, im Spam-Ordner oder gar nicht ankam.",
+            "Outage Notifier regularly sends a test mail to your own mailbox and measures when it arrives. \
+             Listed is every one that arrived later than allowed, in the spam folder, or not at all.",
+        ),
+        Phrase::NoLateMails => ("Alle Testmails kamen rechtzeitig an.", "Every test mail arrived in time."),
+        Phrase::Mailbox => ("Postfach", "Mailbox"),
+        Phrase::MailOutcome => ("Ergebnis", "Outcome"),
+        Phrase::Sent => ("Gesendet", "Sent"),
+        Phrase::Arrived => ("Angekommen", "Arrived"),
+        Phrase::Delay => ("Zustelldauer", "Delivery time"),
+        Phrase::NotArrived => ("nicht angekommen", "not arrived"),
         Phrase::Announcements => ("Meldungen des Anbieters", "The provider's announcements"),
         Phrase::NoAnnouncements => {
             ("Keine Meldungen des Anbieters im Zeitraum.", "No announcements by the provider in the period.")

@@ -291,6 +291,7 @@ pub async fn probe(p: Probe<'_>) -> Observation {
         tls_version: s.tls_version.clone(),
         transcript: std::mem::take(&mut s.transcript),
         cause,
+        trouble_since: None,
     });
     observation
 }

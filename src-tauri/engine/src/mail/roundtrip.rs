@@ -56,6 +56,26 @@ pub async fn run(
     run_cycle(cycle, store).await
 }
 
+/// The window's view of each of the provider's round trips over the last 90 days, from the
+/// history (a read of its own; the runner writes beside it).
+pub fn views(
+    store: &Store,
+    provider: &outage_core::config::Provider,
+    now: DateTime<FixedOffset>,
+) -> Result<Vec<roundtrip::RoundtripView>, crate::EngineError> {
+    let from = (now - chrono::Duration::days(90)).timestamp_millis();
+    let mails = store.roundtrip_history(Some(&provider.id), from, now.timestamp_millis() + 1, *now.offset())?;
+    Ok(provider
+        .roundtrip
+        .iter()
+        .map(|trip| {
+            let id = trip.check_id(&provider.id);
+            let own: Vec<ProbeMail> = mails.iter().filter(|m| m.check_id == id).map(|m| m.mail.clone()).collect();
+            roundtrip::view(&id, trip, &own, now)
+        })
+        .collect())
+}
+
 /// Runs a blocking history call off the runtime's workers.
 async fn with_store<T: Send + 'static>(
     store: &Arc<Mutex<Store>>,
@@ -166,6 +186,7 @@ pub async fn run_cycle(c: Cycle<'_>, store: &Arc<Mutex<Store>>) -> Looked {
     let judged = roundtrip::judge(&mails, &found_now, c.now, c.trip, c.language);
     let mut o = observation(&c, judged.outcome, judged.reason, judged.message);
     o.latency_ms = judged.latency_ms;
+    finding.trouble_since = judged.since;
     let permanent = matches!(judged.reason, Some(Reason::Auth | Reason::Rejected | Reason::Bounced));
     finding.permanence = if permanent {
         Some(Permanence::Permanent)

@@ -133,6 +133,47 @@ pub fn days(report: &Report) -> Result<Vec<u8>, csv::Error> {
     finish(w)
 }
 
+/// The third file beside the two of [`paths`], written when a provider has a round trip:
+/// `NAME-mails.csv`, one row per test mail late or not arrived.
+pub fn mails_path(out: &Path) -> PathBuf {
+    let (outages, _) = paths(out);
+    let stem = outages.file_stem().map_or_else(String::new, |s| s.to_string_lossy().into_owned());
+    outages.with_file_name(format!("{}-mails.csv", stem.strip_suffix("-outages").unwrap_or(&stem)))
+}
+
+/// Whether the report has round-trip mails to list (a provider with a round trip).
+pub fn has_mails(report: &Report) -> bool {
+    report.providers.iter().any(|p| p.probed.iter().any(|c| c.kind == outage_core::model::CheckKind::Roundtrip))
+}
+
+/// One row per test mail that arrived late, in the spam folder, or not at all: when it was
+/// sent, where to, what became of it, when it arrived and after how many seconds.
+pub fn mails(report: &Report) -> Result<Vec<u8>, csv::Error> {
+    let lang = report.language;
+    let mut w = writer(lang);
+    w.write_record(if lang == Language::De {
+        ["Anbieter", "Postfach", "Gesendet", "Ergebnis", "Angekommen", "Zustelldauer (Sekunden)"]
+    } else {
+        ["Provider", "Mailbox", "Sent", "Outcome", "Arrived", "Delivery time (seconds)"]
+    })?;
+    for p in &report.providers {
+        for m in &p.late_mails {
+            w.write_record([
+                p.name.clone(),
+                m.to.clone(),
+                words::moment_cell(m.sent, lang),
+                words::fate(m.fate, lang).to_owned(),
+                m.seen.map_or_else(
+                    || words::phrase(Phrase::NotArrived, lang).to_owned(),
+                    |t| words::moment_cell(t, lang),
+                ),
+                m.delay_ms.map(|ms| ms.div_ceil(1000).to_string()).unwrap_or_default(),
+            ])?;
+        }
+    }
+    finish(w)
+}
+
 /// How much of a local day lies in the period, in milliseconds.
 fn day_length(report: &Report, date: chrono::NaiveDate) -> i64 {
     let zone = *report.to.offset();

@@ -8,9 +8,10 @@ use outage_core::config::{Config, Provider};
 use outage_core::confirm::RecheckPolicy;
 use outage_core::model::{CheckKind, IncidentState, Reason};
 use outage_core::report::{
-    Acknowledgement, Announcement, Availability, Day, Event, EventKind, Gap, Method, Outage, Probed, ProviderEvidence,
-    Report, Sla, Update, Window, concerns,
+    Acknowledgement, Announcement, Availability, Day, Event, EventKind, Gap, LateMail, Method, Outage, Probed,
+    ProviderEvidence, Report, Sla, Update, Window, concerns,
 };
+use outage_core::roundtrip;
 use outage_core::text::Language;
 
 use crate::EngineError;
@@ -122,6 +123,36 @@ pub fn build(
         providers,
         gaps,
     })
+}
+
+/// The round trip's test mails sent in the period that did not arrive in time, judged by the
+/// thresholds of the round trips the config has now, as things stood at the period's end (a
+/// mail found later is listed with its arrival).
+fn late_mails(
+    store: &Store,
+    p: &Provider,
+    from_ms: i64,
+    to_ms: i64,
+    to: DateTime<FixedOffset>,
+) -> Result<Vec<LateMail>, ReportError> {
+    if p.roundtrip.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mails = store.roundtrip_history(Some(&p.id), from_ms, to_ms, *to.offset())?;
+    Ok(mails
+        .iter()
+        .filter_map(|m| {
+            let trip = p.roundtrip.iter().find(|t| t.check_id(&p.id) == m.check_id)?;
+            let fate = roundtrip::fate(&m.mail, to, trip);
+            fate.is_trouble().then(|| LateMail {
+                to: trip.to.clone(),
+                sent: m.mail.sent,
+                seen: m.mail.arrival.map(|a| a.seen),
+                delay_ms: m.mail.arrival.filter(|a| a.place.delivered()).map(|a| a.delay_ms),
+                fate,
+            })
+        })
+        .collect())
 }
 
 fn provider(
@@ -248,6 +279,7 @@ fn provider(
         refused_logins,
         announcements,
         timeline,
+        late_mails: late_mails(store, p, from_ms, to_ms, to)?,
     })
 }
 

@@ -31,7 +31,11 @@ pub fn export(
         Format::Csv => {
             let (outages, days) = csv::paths(out);
             let render = |r: Result<Vec<u8>, ::csv::Error>| r.map_err(|e| ReportError::Render(e.to_string()));
-            vec![(outages, render(csv::outages(report))?), (days, render(csv::days(report))?)]
+            let mut files = vec![(outages, render(csv::outages(report))?), (days, render(csv::days(report))?)];
+            if csv::has_mails(report) {
+                files.push((csv::mails_path(out), render(csv::mails(report))?));
+            }
+            files
         }
     };
     let mut temps = Vec::new();

@@ -395,6 +395,33 @@ fn provider(l: &mut Layout<'_>, report: &Report, p: &ProviderEvidence) {
             .collect();
         l.table(&[3.0, 2.0, 2.0], &[w(Phrase::Affected), w(Phrase::Start), w(Phrase::End)], &rows, 8.5);
     }
+    if p.probed.iter().any(|c| c.kind == outage_core::model::CheckKind::Roundtrip) {
+        l.heading(w(Phrase::LateMails), 12.0);
+        l.paragraph(w(Phrase::LateMailsNote), 9.5, false, GREY);
+        if p.late_mails.is_empty() {
+            l.paragraph(w(Phrase::NoLateMails), 10.0, false, BLACK);
+        } else {
+            let rows: Vec<Vec<String>> = p
+                .late_mails
+                .iter()
+                .map(|m| {
+                    vec![
+                        words::moment_short(m.sent, lang),
+                        m.to.clone(),
+                        words::fate(m.fate, lang).to_owned(),
+                        words::arrived(m.seen, lang, words::moment_short),
+                        words::delivery_time(m.delay_ms),
+                    ]
+                })
+                .collect();
+            l.table(
+                &[1.6, 2.0, 1.8, 1.6, 1.2],
+                &[w(Phrase::Sent), w(Phrase::Mailbox), w(Phrase::MailOutcome), w(Phrase::Arrived), w(Phrase::Delay)],
+                &rows,
+                8.5,
+            );
+        }
+    }
     l.heading(w(Phrase::Timeline), 12.0);
     if p.timeline.is_empty() {
         l.paragraph(w(Phrase::NoAnnouncements), 10.0, false, BLACK);

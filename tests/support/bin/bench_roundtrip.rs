@@ -1,0 +1,185 @@
+//! Benchmark: what round trips with mails in flight cost the resident. Runs the release
+//! resident twice for the same time against the real Postfix and Dovecot on loopback, with
+//! the same 50 providers (each an SMTP and an IMAP login): first without round trips, then
+//! with one `[[provider.roundtrip]]` each, whose test mails go to an address Postfix holds, so
+//! they stay in flight (sent every 5 minutes, looked for on their backoff). Prints PSS and RSS
+//! (from /proc) and CPU for both runs side by side, and the mails in flight at the end.
+//! Usage: bench-roundtrip [PROVIDERS=50] [MINUTES=6]. Prints figures; asserts nothing.
+
+use std::fmt::Write as _;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use outage_tests::desktop::{self, DesktopServices};
+use outage_tests::mail::{Keychain, servers};
+use outage_tests::{Anchor, cpu_ticks, pid_status_mib, pss_kib};
+
+struct Stopped(Child);
+
+impl Drop for Stopped {
+    fn drop(&mut self) {
+        let _ = Command::new("kill").arg("-TERM").arg(self.0.id().to_string()).stderr(Stdio::null()).status();
+        std::thread::sleep(Duration::from_millis(500));
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn release_binary(name: &str) -> PathBuf {
+    let exe = std::env::current_exe().expect("bench path");
+    let path = exe.parent().expect("target dir").join(name);
+    assert!(path.exists(), "{} is missing: `cargo build --release -p outage-notifier`", path.display());
+    path
+}
+
+/// What one run measured.
+struct Run {
+    pss_kib: u64,
+    peak_pss_kib: u64,
+    rss_mib: f64,
+    hwm_mib: f64,
+    cpu_percent: f64,
+    ticks: u64,
+    in_flight: usize,
+    sent: usize,
+}
+
+/// The config: `providers` providers, each with an SMTP and an IMAP login to the test
+/// servers, and with `roundtrip` a round trip to a held address of its own.
+fn config(providers: usize, roundtrip: bool, anchor: &str) -> String {
+    let s = servers();
+    // The login probes once an hour: both runs pay them alike, and they stay out of the way.
+    let mut text = format!("[settings]\ninterval = \"1h\"\nlanguage = \"en\"\nconnectivity = [\"{anchor}\"]\n");
+    for i in 0..providers {
+        let _ = write!(
+            text,
+            "\n[[provider]]\nid = \"p{i}\"\nname = \"Provider {i}\"\n\
+             [[provider.mail]]\nkind = \"smtp\"\nhost = \"{host}\"\nport = {sub}\ntls = \"starttls\"\nusername = \"{user}\"\nca_file = \"{ca}\"\n\
+             [[provider.mail]]\nkind = \"imap\"\nhost = \"{host}\"\nport = {imaps}\ntls = \"implicit\"\nusername = \"{user}\"\nca_file = \"{ca}\"\n",
+            host = s.host,
+            sub = s.submission,
+            imaps = s.imaps,
+            user = s.user,
+            ca = s.ca_file.display(),
+        );
+        if roundtrip {
+            let _ = write!(
+                text,
+                "[[provider.roundtrip]]\nsmtp = \"{host}\"\nimap = \"{host}\"\nto = \"probe+holdbench{i}@example.test\"\ninterval = \"5m\"\n",
+                host = s.host
+            );
+        }
+    }
+    text
+}
+
+async fn run(label: &str, providers: usize, roundtrip: bool, minutes: u64, keychain: &Keychain, display: &str) -> Run {
+    let resident_bin = release_binary("outage-notifier");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let anchor = Anchor::start();
+    let config_path = dir.path().join("config.toml");
+    std::fs::write(&config_path, config(providers, roundtrip, &anchor.addr.to_string())).expect("config");
+    for i in 0..providers {
+        let mut set = Command::new(&resident_bin);
+        set.arg("--config").arg(&config_path).args(["credentials", "set", &format!("p{i}"), &servers().user]);
+        set.stdin(Stdio::piped()).stdout(Stdio::null()).stderr(Stdio::null());
+        keychain.apply(&mut set);
+        let mut child = set.spawn().expect("credentials set");
+        std::io::Write::write_all(
+            &mut child.stdin.take().expect("stdin"),
+            format!("{}\n", servers().password).as_bytes(),
+        )
+        .expect("password");
+        assert!(child.wait().expect("credentials set").success(), "credentials set p{i}");
+    }
+    let data = dir.path().join("data");
+    let mut command = Command::new(&resident_bin);
+    command.arg("--config").arg(&config_path).arg("--data-dir").arg(&data);
+    keychain.apply(&mut command);
+    command
+        .env("DISPLAY", display)
+        .env("XDG_RUNTIME_DIR", dir.path())
+        .env_remove("OUTAGE_NOTIFIER_SOCKET")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+    let resident = Stopped(command.spawn().expect("start the resident"));
+    let pid = resident.0.id();
+    // The first round (every login, every first send and look) settles before measuring.
+    tokio::time::sleep(Duration::from_secs(30)).await;
+    let ticks_before = cpu_ticks(pid);
+    let started = Instant::now();
+    let mut peak = 0;
+    while started.elapsed() < Duration::from_secs(minutes * 60) {
+        tokio::time::sleep(Duration::from_secs(5)).await;
+        peak = peak.max(pss_kib(pid));
+    }
+    let elapsed = started.elapsed();
+    let ticks = cpu_ticks(pid) - ticks_before;
+    let pid_s = pid.to_string();
+    let (pss, rss, hwm) = (pss_kib(pid), pid_status_mib(&pid_s, "VmRSS:"), pid_status_mib(&pid_s, "VmHWM:"));
+    drop(resident);
+    let store = outage_engine::store::Store::open(&data.join("history.sqlite3")).expect("history");
+    let offset = *chrono::Local::now().fixed_offset().offset();
+    let mails = store.roundtrip_history(None, 0, i64::MAX, offset).expect("round-trip mails");
+    // Ticks are 1/100 s; the share of one core over the measured time, in percent.
+    #[allow(clippy::cast_precision_loss)]
+    let cpu_percent = ticks as f64 / elapsed.as_secs_f64();
+    println!("  {label}: done");
+    Run {
+        pss_kib: pss,
+        peak_pss_kib: peak,
+        rss_mib: rss,
+        hwm_mib: hwm,
+        cpu_percent,
+        ticks,
+        in_flight: mails.iter().filter(|m| m.mail.arrival.is_none()).count(),
+        sent: mails.len(),
+    }
+}
+
+fn mib(kib: u64) -> f64 {
+    // Display only: KiB of one process fit an f64 exactly.
+    #[allow(clippy::cast_precision_loss)]
+    let m = kib as f64 / 1024.0;
+    m
+}
+
+#[tokio::main(flavor = "multi_thread", worker_threads = 2)]
+async fn main() {
+    let providers: usize = std::env::args().nth(1).and_then(|a| a.parse().ok()).unwrap_or(50);
+    let minutes: u64 = std::env::args().nth(2).and_then(|a| a.parse().ok()).unwrap_or(6);
+    let _ = servers();
+    let keychain = Keychain::start();
+    let (_xvfb, display) = desktop::xvfb();
+    let _services = DesktopServices::start(&keychain.bus).await;
+    println!(
+        "round-trip benchmark: release resident, {providers} providers (SMTP + IMAP login each) on loopback's \
+         Postfix and Dovecot, {minutes} min measured after 30 s"
+    );
+    let without = run("without round trips", providers, false, minutes, &keychain, &display).await;
+    let with = run("with round trips", providers, true, minutes, &keychain, &display).await;
+    println!("| | without round trips | with {providers} round trips | difference |");
+    println!("|---|---|---|---|");
+    let row = |name: &str, a: f64, b: f64, unit: &str| {
+        println!("| {name} | {a:.1} {unit} | {b:.1} {unit} | {:+.1} {unit} |", b - a);
+    };
+    row("PSS at the end", mib(without.pss_kib), mib(with.pss_kib), "MiB");
+    row("PSS peak (5 s samples)", mib(without.peak_pss_kib), mib(with.peak_pss_kib), "MiB");
+    row("RSS at the end", without.rss_mib, with.rss_mib, "MiB");
+    row("RSS peak (VmHWM)", without.hwm_mib, with.hwm_mib, "MiB");
+    println!(
+        "| CPU over {minutes} min | {:.3} % ({} ticks) | {:.3} % ({} ticks) | {:+.3} points |",
+        without.cpu_percent,
+        without.ticks,
+        with.cpu_percent,
+        with.ticks,
+        with.cpu_percent - without.cpu_percent
+    );
+    println!(
+        "| test mails sent / in flight at the end | {} / {} | {} / {} | |",
+        without.sent, without.in_flight, with.sent, with.in_flight
+    );
+    println!("targets: at most 2 MiB more PSS/RSS with round trips; CPU within noise");
+    drop(keychain);
+}
