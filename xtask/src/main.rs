@@ -422,7 +422,7 @@ fn bench() -> Result {
     cargo(&["run", "--release", "-p", "outage-tests", "--bin", "bench-check", "--", "200", "silent"])?;
     cargo(&["run", "--release", "-p", "outage-tests", "--bin", "bench-check", "--", "200", "slow"])?;
     step("round trip: 50 round trips with test mails in flight against real Postfix and Dovecot, against none");
-    cargo(&["run", "--release", "-p", "outage-tests", "--bin", "bench-roundtrip", "--", "50", "6"])?;
+    cargo(&["run", "--release", "-p", "outage-tests", "--bin", "bench-roundtrip", "--", "50", "5"])?;
     step("memory and idle CPU: the release resident for 10 minutes, then with its window");
     setup(true)?;
     npm(&["run", "build"])?;
