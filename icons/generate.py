@@ -130,7 +130,9 @@ def main():
     for state in COLOURS:
         for panel in ("light", "dark"):
             write_png(os.path.join(HERE, "tray", f"{state}-{panel}.png"), 32, tray_icon(state, panel, 32))
-    for name, size in (("32x32.png", 32), ("128x128.png", 128), ("128x128@2x.png", 256), ("icon.png", 512)):
+    # The hicolor sizes a Linux package installs (32 to 512 px), and the 2x variant macOS uses.
+    for name, size in (("32x32.png", 32), ("48x48.png", 48), ("64x64.png", 64), ("128x128.png", 128),
+                       ("128x128@2x.png", 256), ("256x256.png", 256), ("icon.png", 512)):
         write_png(os.path.join(HERE, name), size, app_icon(size))
 
 

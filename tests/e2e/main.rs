@@ -7,7 +7,6 @@
 
 mod hardening;
 
-use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -18,34 +17,6 @@ use outage_tests::{
 
 fn maps_of(pid: u32) -> String {
     std::fs::read_to_string(format!("/proc/{pid}/maps")).expect("read /proc/PID/maps")
-}
-
-/// The window processes of this test: a window forks its WebKit helpers, and until a helper
-/// has exec'd it still shows the window's binary — a child of a window is not a window.
-fn windows_of(exe: &Path, runtime: &Path) -> Vec<u32> {
-    let pids = pids_of(exe, runtime);
-    let parent = |pid: u32| {
-        let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
-        status.lines().find_map(|l| l.strip_prefix("PPid:")).and_then(|v| v.trim().parse::<u32>().ok())
-    };
-    pids.iter().copied().filter(|pid| !parent(*pid).is_some_and(|p| pids.contains(&p))).collect()
-}
-
-/// The pids of running processes of this test (their `XDG_RUNTIME_DIR` is `runtime`) whose
-/// executable is `exe`; processes of other runs on the same machine do not count.
-fn pids_of(exe: &Path, runtime: &Path) -> Vec<u32> {
-    let Ok(entries) = std::fs::read_dir("/proc") else { return vec![] };
-    let marker = format!("XDG_RUNTIME_DIR={}", runtime.display());
-    entries
-        .flatten()
-        .filter_map(|e| {
-            let pid: u32 = e.file_name().to_str()?.parse().ok()?;
-            let target = std::fs::read_link(e.path().join("exe")).ok()?;
-            let environ = std::fs::read(e.path().join("environ")).ok()?;
-            let ours = environ.split(|b| *b == 0).any(|var| var == marker.as_bytes());
-            (target == exe && ours).then_some(pid)
-        })
-        .collect()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -142,7 +113,7 @@ async fn statuspage_outage_reaches_tray_notification_history_and_window() {
         desktop::find_window(&display, "Outage Notifier")
     })
     .await;
-    assert_eq!(windows_of(&window_bin, &runtime_dir).len(), 1, "one window process");
+    assert_eq!(desktop::windows_of(&window_bin, &runtime_dir).len(), 1, "one window process");
     // Let the page render the incident before the screenshot.
     tokio::time::sleep(Duration::from_secs(3)).await;
     desktop::screenshot(&display, &artifacts.join("e2e-incident.png"));
@@ -157,8 +128,8 @@ async fn statuspage_outage_reaches_tray_notification_history_and_window() {
     let out = second.output().expect("second launch");
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert!(String::from_utf8_lossy(&out.stdout).contains("already running"));
-    assert_eq!(pids_of(&resident_bin, &runtime_dir), vec![resident.0.id()], "exactly one resident");
-    assert_eq!(windows_of(&window_bin, &runtime_dir).len(), 1, "still one window process");
+    assert_eq!(desktop::pids_of(&resident_bin, &runtime_dir), vec![resident.0.id()], "exactly one resident");
+    assert_eq!(desktop::windows_of(&window_bin, &runtime_dir).len(), 1, "still one window process");
 
     // Closing the window ends the window process; the resident keeps running.
     // Under heavy CPU load (CI building beside us) WebKitGTK without a window manager has been
@@ -166,13 +137,13 @@ async fn statuspage_outage_reaches_tray_notification_history_and_window() {
     // again, and so does the test — the window must still go away and take its process along.
     let deadline = Instant::now() + Duration::from_secs(60);
     let mut next_close = Instant::now();
-    while !pids_of(&window_bin, &runtime_dir).is_empty() {
+    while !desktop::pids_of(&window_bin, &runtime_dir).is_empty() {
         if Instant::now() >= next_close && desktop::find_window(&display, "Outage Notifier").is_some() {
             desktop::close_window(&display, window);
             next_close = Instant::now() + Duration::from_secs(10);
         }
         if Instant::now() > deadline {
-            let pids = pids_of(&window_bin, &runtime_dir);
+            let pids = desktop::pids_of(&window_bin, &runtime_dir);
             let states: Vec<String> = pids
                 .iter()
                 .map(|p| {

@@ -210,6 +210,11 @@ async fn assert_german(page: &Page, screen: &str, english: &[String]) {
 /// with a bound on the whole, should a wait be stuck where no deadline reaches: dropping the
 /// test's future ends every process it started.
 fn isolated<F: Future<Output = ()>>(name: &str, test: impl FnOnce() -> F) {
+    // One window test at a time: each starts a display, a bus, a resident and WebKit of its
+    // own, and two or three at once on a loaded two-core machine lost their WebDriver session
+    // before the first step (hyper's IncompleteMessage) or a wait ran out.
+    static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _turn = ONE_AT_A_TIME.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
     if !outage_tests::in_own_network(name) {
         return;
     }

@@ -4,6 +4,7 @@
 
 use std::collections::HashMap;
 use std::io::{BufRead as _, BufReader};
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
@@ -25,9 +26,13 @@ impl Drop for Daemon {
 }
 
 /// Starts `Xvfb` on a free display; returns it with its `DISPLAY` value.
+///
+/// `-noreset`: an X server resets when its last client disconnects, and a client connecting
+/// during the reset fails — a window starting while a test's own short X connection (a
+/// window lookup) had just closed died with "Failed to initialize GTK" under load.
 pub fn xvfb() -> (Daemon, String) {
     let mut child = Command::new("Xvfb")
-        .args(["-displayfd", "1", "-screen", "0", "1024x768x24", "-nolisten", "tcp"])
+        .args(["-displayfd", "1", "-screen", "0", "1024x768x24", "-nolisten", "tcp", "-noreset"])
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
@@ -259,6 +264,43 @@ pub struct TrayState {
     pub icon: Vec<u8>,
 }
 
+/// The window processes of a test: a window forks its WebKit helpers, and until a helper
+/// has exec'd it still shows the window's binary — a child of a window is not a window.
+pub fn windows_of(exe: &Path, runtime: &Path) -> Vec<u32> {
+    let pids = pids_of(exe, runtime);
+    let parent = |pid: u32| {
+        let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+        status.lines().find_map(|l| l.strip_prefix("PPid:")).and_then(|v| v.trim().parse::<u32>().ok())
+    };
+    pids.iter().copied().filter(|pid| !parent(*pid).is_some_and(|p| pids.contains(&p))).collect()
+}
+
+/// The pids of running processes of a test (their `XDG_RUNTIME_DIR` is `runtime`) whose
+/// executable is `exe`; processes of other runs on the same machine do not count.
+pub fn pids_of(exe: &Path, runtime: &Path) -> Vec<u32> {
+    let exe = exe.display().to_string();
+    processes_of(runtime).into_iter().filter(|(_, e)| *e == exe).map(|(pid, _)| pid).collect()
+}
+
+/// Live processes started with `runtime` as their `XDG_RUNTIME_DIR` — the app under test and
+/// everything it started —, as (pid, executable; empty where it cannot be read).
+pub fn processes_of(runtime: &Path) -> Vec<(u32, String)> {
+    let Ok(entries) = std::fs::read_dir("/proc") else { return vec![] };
+    let marker = format!("XDG_RUNTIME_DIR={}", runtime.display());
+    entries
+        .flatten()
+        .filter_map(|e| {
+            let pid: u32 = e.file_name().to_str()?.parse().ok()?;
+            let environ = std::fs::read(e.path().join("environ")).ok()?;
+            let state = std::fs::read_to_string(e.path().join("stat")).ok()?;
+            // A zombie is gone already; only its parent's wait is missing.
+            let zombie = state.rsplit(')').next().is_some_and(|rest| rest.trim_start().starts_with('Z'));
+            let exe = std::fs::read_link(e.path().join("exe")).map(|p| p.display().to_string()).unwrap_or_default();
+            (environ.split(|b| *b == 0).any(|var| var == marker.as_bytes()) && !zombie).then_some((pid, exe))
+        })
+        .collect()
+}
+
 /// Finds a mapped top-level window by its exact title.
 pub fn find_window(display: &str, title: &str) -> Option<Window> {
     let (conn, screen) = x11rb::connect(Some(display)).ok()?;
@@ -299,7 +341,7 @@ pub fn close_window(display: &str, window: Window) {
 }
 
 /// Saves a screenshot of the whole display (ImageMagick's `import`).
-pub fn screenshot(display: &str, path: &std::path::Path) {
+pub fn screenshot(display: &str, path: &Path) {
     if let Some(dir) = path.parent() {
         let _ = std::fs::create_dir_all(dir);
     }
@@ -309,7 +351,7 @@ pub fn screenshot(display: &str, path: &std::path::Path) {
 
 /// How much a screenshot varies (grey-level standard deviation, 0 for one flat colour), over
 /// `geometry` (ImageMagick's `WxH+X+Y`): a page that failed to load is a blank rectangle.
-pub fn variation(path: &std::path::Path, geometry: &str) -> f64 {
+pub fn variation(path: &Path, geometry: &str) -> f64 {
     let out = Command::new("convert")
         .arg(path)
         .args(["-crop", geometry, "-colorspace", "gray", "-format", "%[fx:standard_deviation]", "info:"])

@@ -12,7 +12,8 @@ cargo xtask <task>
   test            set up what is missing and run the whole test suite (Rust, UI, end-to-end)
   setup           only install what is missing (system packages, npm packages)
   bench           run the benchmarks (release builds) and print their figures
-  bundle          build the installable package (Linux: .deb) with the resident as a sidecar
+  bundle          build the packages users install (Linux: .deb and .rpm), release
+  bundle --debug  the same packages from a debug build (what the package test installs)
   ui              build the UI into ui/dist
   fuzz [SECONDS]  run every fuzz target for SECONDS (default 60) with nightly and cargo-fuzz
 ";
@@ -24,9 +25,22 @@ const APT_BUILD: &[&str] = &["build-essential", "pkg-config", "libwebkit2gtk-4.1
 // webkit2gtk-driver: WebKitWebDriver, which tauri-driver drives the window's webview through.
 // poppler-utils: the report test reads the PDF's text back (pdftotext) and renders its pages
 // (pdftoppm) to look at.
+// rpm, desktop-file-utils, appstream: the package test reads the .rpm (rpm -qlp) and
+// validates the desktop entry and the AppStream metainfo with their own validators.
 // xdotool: the window's export test types the path into the real GTK save dialog, as a person.
-const APT_TEST: &[&str] =
-    &["xvfb", "xauth", "dbus-daemon", "imagemagick", "iproute2", "webkit2gtk-driver", "poppler-utils", "xdotool"];
+const APT_TEST: &[&str] = &[
+    "xvfb",
+    "xauth",
+    "dbus-daemon",
+    "imagemagick",
+    "iproute2",
+    "webkit2gtk-driver",
+    "poppler-utils",
+    "rpm",
+    "desktop-file-utils",
+    "appstream",
+    "xdotool",
+];
 /// The mail-probe tests: real Postfix and Dovecot on loopback (tests/mail-servers), test
 /// certificates, a keychain (gnome-keyring's Secret Service, driven with dbus-send) in a
 /// private D-Bus session, and dnsmasq as a DNS server on loopback.
@@ -61,7 +75,11 @@ fn main() -> ExitCode {
         Some("setup") => setup(true),
         Some("ui") => ui_build(),
         Some("bench") => bench(),
-        Some("bundle") => bundle(),
+        Some("bundle") => match args.get(1).map(String::as_str) {
+            None => bundle(),
+            Some("--debug") => debug_packages(),
+            Some(other) => Err(format!("`bundle {other}`: only `--debug` is known")),
+        },
         Some("fuzz") => match args.get(1).map(|s| s.parse::<u64>()) {
             None => fuzz(60, false),
             Some(Ok(seconds)) if seconds > 0 => fuzz(seconds, false),
@@ -308,19 +326,72 @@ fn run(args: &[String]) -> Result {
     step("build the resident and the window");
     cargo(&["build", "-p", "outage-notifier", "-p", "outage-notifier-window"])?;
     step("start Outage Notifier");
-    let target = std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root().join("target"), PathBuf::from);
-    let resident = target.join("debug").join(if cfg!(windows) { "outage-notifier.exe" } else { "outage-notifier" });
+    let resident =
+        target_dir().join("debug").join(if cfg!(windows) { "outage-notifier.exe" } else { "outage-notifier" });
     let passed: Vec<&str> = args.iter().map(String::as_str).skip_while(|a| *a == "--").collect();
     sh(&root(), &resident.to_string_lossy(), &passed)
 }
 
-/// The installable package: the window app with the resident beside it (Tauri's sidecar,
-/// `externalBin`). The sidecar is named with the target triple, as Tauri expects, and only
-/// this task puts it there, so plain `cargo build` of the window never needs it.
+/// The bundler's settings for the packages (src-tauri/tauri.bundle.json, merged over
+/// tauri.conf.json): file names, desktop entry, icons, metainfo, dependencies, removal script.
+const BUNDLE_CONFIG: &str = "src-tauri/tauri.bundle.json";
+
+/// The packages users install (Linux: .deb and .rpm; no AppImage, whose tools Tauri downloads
+/// at build time): the window built in release by `tauri build`, with the release resident
+/// beside it as Tauri's sidecar (`externalBin`).
 fn bundle() -> Result {
     ui_build()?;
     step("the resident, release");
     cargo(&["build", "--release", "-p", "outage-notifier"])?;
+    place_sidecar("release")?;
+    step("the window and the packages (tauri build)");
+    tauri(&["build", "--config", BUNDLE_CONFIG])?;
+    eprintln!("packages: {}", target_dir().join("release/bundle").display());
+    Ok(())
+}
+
+/// The same packages from the debug binaries the test suite has built: `tauri bundle` only
+/// packs (a release build of the window from cold costs more than the rest of CI's build).
+/// `--no-binary-patching` leaves the built window as the other tests run it.
+fn bundle_debug() -> Result {
+    place_sidecar("debug")?;
+    tauri(&["bundle", "--debug", "--no-binary-patching", "--config", BUNDLE_CONFIG])?;
+    // The bundler leaves its staging folders (another copy of both binaries) beside the
+    // packages; the disk is shared, and only the packages are read.
+    for kind in ["deb", "rpm"] {
+        let dir = target_dir().join("debug/bundle").join(kind);
+        for entry in std::fs::read_dir(&dir).map_err(|e| format!("{}: {e}", dir.display()))?.flatten() {
+            if entry.path().is_dir() {
+                std::fs::remove_dir_all(entry.path()).map_err(|e| format!("{}: {e}", entry.path().display()))?;
+            }
+        }
+    }
+    Ok(())
+}
+
+fn debug_packages() -> Result {
+    ui_build()?;
+    step("the resident and the window, debug");
+    cargo(&["build", "-p", "outage-notifier", "-p", "outage-notifier-window"])?;
+    step("the packages (tauri bundle --debug)");
+    bundle_debug()?;
+    eprintln!("packages: {}", target_dir().join("debug/bundle").display());
+    Ok(())
+}
+
+fn target_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root().join("target"), PathBuf::from)
+}
+
+fn tauri(args: &[&str]) -> Result {
+    let cli = root().join("ui/node_modules/.bin").join(if cfg!(windows) { "tauri.cmd" } else { "tauri" });
+    sh(&root(), &cli.to_string_lossy(), args)
+}
+
+/// Copies the resident built for `profile` to where Tauri expects a sidecar: named with the
+/// target triple, in src-tauri/binaries. Only bundling puts it there, so a plain `cargo build`
+/// of the window never needs it.
+fn place_sidecar(profile: &str) -> Result {
     let host = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
         .args(["--version", "--verbose"])
         .output()
@@ -329,17 +400,12 @@ fn bundle() -> Result {
             String::from_utf8_lossy(&o.stdout).lines().find_map(|l| l.strip_prefix("host: ").map(str::to_owned))
         })
         .ok_or("cannot tell the host target triple from `cargo --version --verbose`")?;
-    let target = std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root().join("target"), PathBuf::from);
     let exe = if cfg!(windows) { ".exe" } else { "" };
-    let built = target.join("release").join(format!("outage-notifier{exe}"));
+    let built = target_dir().join(profile).join(format!("outage-notifier{exe}"));
     let sidecars = root().join("src-tauri/binaries");
     std::fs::create_dir_all(&sidecars).map_err(|e| format!("{}: {e}", sidecars.display()))?;
     let sidecar = sidecars.join(format!("outage-notifier-{host}{exe}"));
     std::fs::copy(&built, &sidecar).map_err(|e| format!("{} → {}: {e}", built.display(), sidecar.display()))?;
-    step("the window and the package (tauri build)");
-    let cli = root().join("ui/node_modules/.bin").join(if cfg!(windows) { "tauri.cmd" } else { "tauri" });
-    sh(&root(), &cli.to_string_lossy(), &["build", "--config", "src-tauri/tauri.bundle.json"])?;
-    eprintln!("packages: {}", target.join("release/bundle").display());
     Ok(())
 }
 
@@ -358,7 +424,7 @@ fn bench() -> Result {
     cargo(&["run", "--release", "-p", "outage-tests", "--bin", "bench-check", "--", "200", "silent"])?;
     cargo(&["run", "--release", "-p", "outage-tests", "--bin", "bench-check", "--", "200", "slow"])?;
     step("round trip: 50 round trips with test mails in flight against real Postfix and Dovecot, against none");
-    cargo(&["run", "--release", "-p", "outage-tests", "--bin", "bench-roundtrip", "--", "50", "6"])?;
+    cargo(&["run", "--release", "-p", "outage-tests", "--bin", "bench-roundtrip", "--", "50", "5"])?;
     step("memory and idle CPU: the release resident for 10 minutes, then with its window");
     setup(true)?;
     npm(&["run", "build"])?;
@@ -390,9 +456,26 @@ fn test() -> Result {
     step("build the binaries the integration and end-to-end tests run");
     cargo(&["build", "-p", "outage-notifier", "-p", "outage-notifier-window"])?;
 
+    let packages = cfg!(target_os = "linux") && Path::new("/usr/bin/dpkg").exists();
+    if packages {
+        step("the Linux packages (.deb, .rpm), packed from the debug build");
+        let started = std::time::Instant::now();
+        bundle_debug()?;
+        eprintln!("packed in {:.0} s", started.elapsed().as_secs_f64());
+    }
+
     step("engine, integration and end-to-end tests");
     // The window crate has no tests of its own: it is tested end to end as a binary.
     cargo(&["test", "--workspace", "--exclude", "outage-notifier-window", "--exclude", "outage-core"])?;
+
+    if packages {
+        step("the packages: .rpm and .deb read and validated; the .deb installed, run and removed (as root)");
+        let started = std::time::Instant::now();
+        cargo(&["test", "-p", "outage-tests", "--test", "package"])?;
+        eprintln!("package test in {:.0} s", started.elapsed().as_secs_f64());
+    } else {
+        eprintln!("\nskipped the package test: not a Debian or Ubuntu system (no dpkg)");
+    }
 
     if cfg!(target_os = "linux") && rust_target(MACOS_TARGET) {
         step("the macOS shell: clippy (type-checked only; nothing here can run it)");

@@ -10,10 +10,11 @@
 //! sign-in page (`Network::SignIn`).
 
 use std::net::SocketAddr;
-use std::sync::OnceLock;
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
-use futures_util::future::join_all;
+use futures_util::FutureExt as _;
+use futures_util::future::{BoxFuture, Shared, join_all};
 use outage_core::config::Anchor;
 use outage_core::model::{Network, Reason};
 
@@ -57,6 +58,70 @@ pub async fn probe(anchors: &[Anchor], timeout: Duration, names_failed: bool) ->
         return Network::Dns;
     }
     Network::Online
+}
+
+/// How long a look at the anchors answers for failures that come after it started. Probes
+/// that time out together do so within a second or two of each other; the network they saw
+/// is the same, and a look that started this recently saw it too.
+const LOOK_ANSWERS_FOR: Duration = Duration::from_secs(1);
+
+/// The guard shared by the probes of one scheduler or one `check` run: probes that fail
+/// together ask the network once. The first failure starts a look at the anchors; failures
+/// that come while it runs, or within [`LOOK_ANSWERS_FOR`] of its start, take its answer —
+/// 200 servers that time out in the same second are one question to the anchors, not 200,
+/// each with its own resolver and sockets lingering for seconds (issue 14: that was the
+/// largest part of `check`'s heap against 200 silent servers). Later failures ask afresh.
+#[derive(Clone, Default)]
+pub struct Guard(Arc<Mutex<Vec<Look>>>);
+
+/// A look at the anchors, under way or done, and what it was asked.
+struct Look {
+    started: tokio::time::Instant,
+    anchors: Vec<Anchor>,
+    timeout: Duration,
+    names_failed: bool,
+    answer: Shared<BoxFuture<'static, Network>>,
+}
+
+impl std::fmt::Debug for Guard {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let looks = self.0.lock().map_or(0, |looks| looks.len());
+        f.debug_struct("Guard").field("looks", &looks).finish()
+    }
+}
+
+impl Guard {
+    /// [`probe`], or the answer of a look with the same question that is under way or
+    /// started less than [`LOOK_ANSWERS_FOR`] ago.
+    pub async fn probe(&self, anchors: &[Anchor], timeout: Duration, names_failed: bool) -> Network {
+        let answer = {
+            let Ok(mut looks) = self.0.lock() else { return probe(anchors, timeout, names_failed).await };
+            let now = tokio::time::Instant::now();
+            // Done and too old to answer: forgotten, so the list stays as short as the burst.
+            looks.retain(|l| l.answer.peek().is_none() || now.duration_since(l.started) < LOOK_ANSWERS_FOR);
+            let same = |l: &&Look| {
+                l.names_failed == names_failed
+                    && l.timeout == timeout
+                    && l.anchors == anchors
+                    && (l.answer.peek().is_none() || now.duration_since(l.started) < LOOK_ANSWERS_FOR)
+            };
+            if let Some(look) = looks.iter().find(same) {
+                look.answer.clone()
+            } else {
+                let owned = anchors.to_vec();
+                let answer = async move { probe(&owned, timeout, names_failed).await }.boxed().shared();
+                looks.push(Look {
+                    started: now,
+                    anchors: anchors.to_vec(),
+                    timeout,
+                    names_failed,
+                    answer: answer.clone(),
+                });
+                answer
+            }
+        };
+        answer.await
+    }
 }
 
 /// Whether the system's resolver (or the one `OUTAGE_NOTIFIER_DNS` names, as the mail probes
@@ -158,5 +223,43 @@ mod tests {
         let anchors = [Anchor::Dns(accepting), Anchor::Dns(closed)];
         assert_eq!(probe(&anchors, t, false).await, Network::Offline);
         assert_eq!(probe(&[], t, false).await, Network::Online, "no anchors: nothing to go by");
+    }
+
+    /// Probes that fail together ask the anchors once; a failure a second later asks afresh.
+    #[tokio::test]
+    async fn failures_at_the_same_moment_ask_the_anchors_once() {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        // A DNS anchor that hears every question (UDP datagrams, TCP connections) and answers none.
+        let udp = tokio::net::UdpSocket::bind("127.0.0.1:0").await.unwrap();
+        let addr = udp.local_addr().unwrap();
+        let tcp = tokio::net::TcpListener::bind(addr).await.unwrap();
+        let heard = Arc::new(AtomicUsize::new(0));
+        let counted = Arc::clone(&heard);
+        tokio::spawn(async move {
+            let mut buf = [0u8; 512];
+            let mut held = Vec::new();
+            loop {
+                tokio::select! {
+                    Ok(_) = udp.recv_from(&mut buf) => { counted.fetch_add(1, Ordering::SeqCst); }
+                    Ok((socket, _)) = tcp.accept() => { counted.fetch_add(1, Ordering::SeqCst); held.push(socket); }
+                }
+            }
+        });
+        let anchors = [Anchor::Dns(addr.to_string())];
+        let t = Duration::from_millis(300);
+        assert_eq!(probe(&anchors, t, false).await, Network::Offline);
+        let one_look = heard.swap(0, Ordering::SeqCst);
+        assert!(one_look > 0, "the anchor heard the look");
+
+        let guard = Guard::default();
+        let answers = join_all((0..20).map(|_| guard.probe(&anchors, t, false))).await;
+        assert!(answers.iter().all(|n| *n == Network::Offline));
+        assert_eq!(heard.swap(0, Ordering::SeqCst), one_look, "20 failures at once, one look");
+        assert_eq!(format!("{guard:?}"), "Guard { looks: 1 }");
+
+        tokio::time::sleep(LOOK_ANSWERS_FOR).await;
+        assert_eq!(guard.probe(&anchors, t, false).await, Network::Offline);
+        assert_eq!(heard.load(Ordering::SeqCst), one_look, "a later failure asks afresh");
+        assert_eq!(format!("{guard:?}"), "Guard { looks: 1 }", "the old look is forgotten");
     }
 }

@@ -43,11 +43,13 @@ pub async fn check_all(
     let checks: Vec<Check> =
         config.providers.iter().flat_map(checks_of).filter(|c| c.kind() != CheckKind::Roundtrip).collect();
     let pages = PageCache::default();
+    let network_guard = crate::connectivity::Guard::default();
     // The same cap as the scheduler: a long config must not open a thousand sockets at once.
     let permits = tokio::sync::Semaphore::new(crate::runner::CONCURRENCY);
     let runs = checks.iter().map(|check| {
         let client = &client;
         let pages = &pages;
+        let network_guard = &network_guard;
         let permits = &permits;
         let clock = clock.clone();
         async move {
@@ -66,6 +68,7 @@ pub async fn check_all(
                         Network::Online,
                         &clock,
                         pages,
+                        network_guard,
                     )
                     .await
                 };

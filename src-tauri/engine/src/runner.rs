@@ -137,6 +137,7 @@ struct Engine {
     policy: RecheckPolicy,
     permits: Arc<Semaphore>,
     pages: PageCache,
+    guard: connectivity::Guard,
     inputs: mpsc::Sender<Input>,
     summary: watch::Sender<Summary>,
 }
@@ -172,6 +173,7 @@ pub fn start(
         policy: RecheckPolicy::default(),
         permits: Arc::new(Semaphore::new(CONCURRENCY)),
         pages: PageCache::default(),
+        guard: connectivity::Guard::default(),
         inputs: inputs_tx.clone(),
         summary: summary_tx,
     };
@@ -328,6 +330,7 @@ impl Engine {
             let permits = self.permits.clone();
             let generation = self.generation;
             let anchors = anchors.clone();
+            let network_guard = self.guard.clone();
             let pages = self.pages.clone();
             let store = self.store.clone();
             let language = self.language;
@@ -355,7 +358,7 @@ impl Engine {
                     }
                     _ => probe::run(&check, &client, timeout, clock(), &pages).await,
                 };
-                let (result, network) = guard(result, timeout, &anchors, current).await;
+                let (result, network) = guard(result, timeout, &anchors, current, &network_guard).await;
                 let _ = inputs
                     .send(Input::Observed { check_index: index, generation, result: Box::new(result), network })
                     .await;
@@ -533,6 +536,8 @@ impl Engine {
 /// `current` is what the engine believes of the network: while the system resolver is known
 /// to fail, a probe that still got through (a connection kept from before, an address
 /// literal) does not end that by itself.
+// The probe's whole context, as the scheduler holds it; `one_shot` is the one caller.
+#[allow(clippy::too_many_arguments)]
 pub async fn probe_guarded(
     check: &Check,
     client: &reqwest::Client,
@@ -541,13 +546,20 @@ pub async fn probe_guarded(
     current: Network,
     clock: &Clock,
     pages: &PageCache,
+    network_guard: &connectivity::Guard,
 ) -> (ProbeResult, Network) {
     let result = probe::run(check, client, timeout, clock(), pages).await;
-    guard(result, timeout, anchors, current).await
+    guard(result, timeout, anchors, current, network_guard).await
 }
 
 /// When a probe failed in a way the network could explain, asks the connectivity guard.
-async fn guard(result: ProbeResult, timeout: Duration, anchors: &[Anchor], current: Network) -> (ProbeResult, Network) {
+async fn guard(
+    result: ProbeResult,
+    timeout: Duration,
+    anchors: &[Anchor],
+    current: Network,
+    network_guard: &connectivity::Guard,
+) -> (ProbeResult, Network) {
     let observation = &result.observation;
     let wait = Duration::from_secs(5).min(timeout);
     if observation.outcome == Outcome::Up || !may_be_the_network(observation.reason) {
@@ -564,7 +576,7 @@ async fn guard(result: ProbeResult, timeout: Duration, anchors: &[Anchor], curre
         (Some(Reason::Dns), _) | (Some(Reason::Timeout), None) => true,
         _ => false,
     };
-    let network = connectivity::probe(anchors, wait, names_failed).await;
+    let network = network_guard.probe(anchors, wait, names_failed).await;
     if network.is_online() {
         return (result, network);
     }

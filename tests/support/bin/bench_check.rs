@@ -5,6 +5,7 @@
 //! `cargo xtask bench` runs it as a release build.
 //!
 //! Usage: bench-check [ENDPOINTS] [silent|slow|open]   (default 200 silent; timeout 10 s)
+//! `BENCH_CHECK_WRAP="heaptrack -o FILE"` runs the CLI under a wrapper (a heap profiler).
 
 // A benchmark's failures are its report: unwrap says where.
 #![allow(clippy::unwrap_used)]
@@ -56,7 +57,19 @@ fn main() {
     // A bench binary sits beside the resident in target/<profile>/, not in deps/.
     let exe = std::env::current_exe().unwrap().with_file_name("outage-notifier");
     assert!(exe.exists(), "{} is missing: `cargo build --release -p outage-notifier` first", exe.display());
-    let mut child = Command::new(exe)
+    // BENCH_CHECK_WRAP runs the CLI under a profiler, e.g. "heaptrack -o /tmp/check" (where
+    // its memory goes) or "env MALLOC_ARENA_MAX=1"; the figures are then the wrapper's too.
+    let wrap: Vec<String> =
+        std::env::var("BENCH_CHECK_WRAP").unwrap_or_default().split_whitespace().map(str::to_owned).collect();
+    let mut command = match wrap.split_first() {
+        Some((program, args)) => {
+            let mut c = Command::new(program);
+            c.args(args).arg(exe);
+            c
+        }
+        None => Command::new(exe),
+    };
+    let mut child = command
         .arg("--config")
         .arg(&config)
         .arg("--data-dir")
@@ -82,7 +95,10 @@ fn main() {
         std::thread::sleep(Duration::from_millis(20));
     }
     let wall = started.elapsed();
-    let summary: serde_json::Value = serde_json::from_slice(&stdout.join().unwrap()).unwrap();
+    let out = stdout.join().unwrap();
+    // A wrapper may print before and after the CLI does: the summary is the JSON object.
+    let json = out.iter().position(|b| *b == b'{').map_or(&out[..], |i| &out[i..]);
+    let summary: serde_json::Value = serde_json::Deserializer::from_slice(json).into_iter().next().unwrap().unwrap();
 
     let mut outcomes: BTreeMap<String, usize> = BTreeMap::new();
     for check in summary["providers"][0]["checks"].as_array().unwrap() {

@@ -4,7 +4,7 @@
 //! with one `[[provider.roundtrip]]` each, whose test mails go to an address Postfix holds, so
 //! they stay in flight (sent every 5 minutes, looked for on their backoff). Prints PSS and RSS
 //! (from /proc) and CPU for both runs side by side, and the mails in flight at the end.
-//! Usage: bench-roundtrip [PROVIDERS=50] [MINUTES=6]. Prints figures; asserts nothing.
+//! Usage: bench-roundtrip [PROVIDERS=50] [MINUTES=5]. Prints figures; asserts nothing.
 
 use std::fmt::Write as _;
 use std::path::PathBuf;
@@ -148,7 +148,7 @@ fn mib(kib: u64) -> f64 {
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() {
     let providers: usize = std::env::args().nth(1).and_then(|a| a.parse().ok()).unwrap_or(50);
-    let minutes: u64 = std::env::args().nth(2).and_then(|a| a.parse().ok()).unwrap_or(6);
+    let minutes: u64 = std::env::args().nth(2).and_then(|a| a.parse().ok()).unwrap_or(5);
     let _ = servers();
     let keychain = Keychain::start();
     let (_xvfb, display) = desktop::xvfb();

@@ -21,6 +21,11 @@ const VERIFIER_TTL: Duration = Duration::from_secs(3600);
 type Verifiers = Mutex<HashMap<Option<Vec<u8>>, (Instant, Arc<rustls_platform_verifier::Verifier>)>>;
 static VERIFIERS: LazyLock<Verifiers> = LazyLock::new(Verifiers::default);
 
+/// One provider for every probe: 200 dialogues at once need not hold 200 copies of its
+/// tables (issue 14, `check`'s memory).
+static PROVIDER: LazyLock<Arc<rustls::crypto::CryptoProvider>> =
+    LazyLock::new(|| Arc::new(rustls::crypto::ring::default_provider()));
+
 /// What the verifier saw: the server's leaf certificate, kept even when it was rejected.
 #[derive(Debug, Clone, Default)]
 pub struct Recorder(Arc<Mutex<Option<CertificateDer<'static>>>>);
@@ -86,7 +91,7 @@ impl ServerCertVerifier for Recording {
 /// A client config that verifies against the OS trust store plus `ca_file`.
 pub fn client_config(ca_file: Option<&Path>) -> Result<(Arc<ClientConfig>, Recorder), Fail> {
     crate::http::install_crypto_provider();
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let provider = Arc::clone(&PROVIDER);
     let extra = match ca_file {
         None => None,
         Some(path) => Some(std::fs::read(path).map_err(|e| {
@@ -95,12 +100,16 @@ pub fn client_config(ca_file: Option<&Path>) -> Result<(Arc<ClientConfig>, Recor
     };
     let verifier = verifier(extra, &provider, ca_file)?;
     let seen = Recorder::default();
-    let config = ClientConfig::builder_with_provider(provider)
+    let mut config = ClientConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
         .map_err(|e| Fail::permanent(Reason::Tls, format!("TLS setup: {e}")))?
         .dangerous()
         .with_custom_certificate_verifier(Arc::new(Recording { inner: verifier, seen: seen.clone() }))
         .with_no_client_auth();
+    // A config serves one connection, so a session could never be resumed — and a monitor
+    // wants the full handshake with the certificate every time. The default cache allocates
+    // room for 256 servers up front, per probe.
+    config.resumption = rustls::client::Resumption::disabled();
     Ok((Arc::new(config), seen))
 }
 
