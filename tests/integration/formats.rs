@@ -94,6 +94,16 @@ fn every_recorded_format_reads_end_to_end() {
     assert_eq!(formats.len(), Format::ALL.len(), "every format is read end to end: {formats:?}");
 }
 
+/// Lexware's status API answers HTTP 406 to a client that does not ask for JSON: every page
+/// is asked for with an `Accept` that names the formats we read, JSON first.
+#[test]
+fn a_status_api_that_answers_only_clients_asking_for_json_is_read() {
+    let server = HttpServer::start(Behaviour::JsonOnly(hand_fixture("sorry-lexware-status.json")));
+    let v = check_json(&server, Format::Sorry);
+    let check = &v["providers"][0]["checks"][0];
+    assert_eq!((&check["outcome"], &check["reason"]), (&"up".into(), &serde_json::Value::Null), "{v:#}");
+}
+
 fn detect(url: &str) -> (Option<i32>, serde_json::Value) {
     let out = Command::new(bin("outage-notifier")).args(["detect", "--json", url]).output().unwrap();
     let v =

@@ -87,6 +87,9 @@ pub enum Behaviour {
     Dribble(usize),
     /// 429 with `Retry-After` in seconds.
     RateLimited(u64),
+    /// 200 with this JSON body to a client whose `Accept` names `application/json`, 406 to any
+    /// other (Lexware's status API answers so, per a health-check pack's notes).
+    JsonOnly(Vec<u8>),
     /// A site: these paths answer 200 with (content type, body); every other path 404.
     Site(Vec<(String, String, Vec<u8>)>),
 }
@@ -156,15 +159,18 @@ impl HttpServer {
             }
             let path = request_line.split_whitespace().nth(1).unwrap_or("/").to_owned();
             let mut if_none_match = None;
+            let mut accept = String::new();
             loop {
                 let mut header = String::new();
                 if reader.read_line(&mut header).unwrap_or(0) == 0 || header == "\r\n" {
                     break;
                 }
-                if let Some((name, value)) = header.split_once(':')
-                    && name.eq_ignore_ascii_case("if-none-match")
-                {
-                    if_none_match = Some(value.trim().to_owned());
+                if let Some((name, value)) = header.split_once(':') {
+                    if name.eq_ignore_ascii_case("if-none-match") {
+                        if_none_match = Some(value.trim().to_owned());
+                    } else if name.eq_ignore_ascii_case("accept") {
+                        value.trim().clone_into(&mut accept);
+                    }
                 }
             }
             self.hits.fetch_add(1, Ordering::SeqCst);
@@ -196,6 +202,10 @@ impl HttpServer {
                     stream.write_all(head.as_bytes()).is_ok()
                 }
                 Behaviour::Status(code) => respond(&mut stream, &format!("{code} Scripted"), "text/plain", b""),
+                Behaviour::JsonOnly(body) if accept.contains("application/json") => {
+                    respond(&mut stream, "200 OK", "application/json", &body)
+                }
+                Behaviour::JsonOnly(_) => respond(&mut stream, "406 Not Acceptable", "text/plain", b"not acceptable"),
                 Behaviour::Hang => {
                     std::thread::sleep(Duration::from_secs(600));
                     false

@@ -62,6 +62,11 @@ pub fn builder() -> reqwest::ClientBuilder {
         .pool_max_idle_per_host(2)
 }
 
+/// The `Accept` of every status document we ask for: the formats we read, JSON first. Some
+/// APIs answer 406 to a client that does not name JSON (Lexware's status API does).
+pub const DOCUMENTS_WE_READ: &str = "application/json, application/atom+xml;q=0.9, application/rss+xml;q=0.9, \
+     application/xml;q=0.9, text/xml;q=0.9, text/html;q=0.8, */*;q=0.5";
+
 /// What makes a GET conditional: the validators of the last body we saw.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Validators {
@@ -129,7 +134,7 @@ pub async fn get(
 ) -> Result<Response, FetchError> {
     let started = Instant::now();
     let exchange = async {
-        let mut request = client.get(url);
+        let mut request = client.get(url).header(reqwest::header::ACCEPT, DOCUMENTS_WE_READ);
         if let Some(v) = validators.filter(|v| !v.is_empty()) {
             if let Some(etag) = &v.etag {
                 request = request.header(reqwest::header::IF_NONE_MATCH, etag);
