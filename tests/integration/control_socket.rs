@@ -193,7 +193,7 @@ fn pause_snooze_mute_and_start_at_login_are_controls_of_the_resident() {
     assert_eq!(controls(&mut w, &mut reader)["muted"], serde_json::json!([]));
 
     // Start at login: an XDG autostart entry that starts this binary with the same files.
-    let entry = r.dir.path().join("home/.config/autostart/Outage Notifier.desktop");
+    let entry = r.dir.path().join("home/.config/autostart/outage-notifier.desktop");
     request(&mut w, &mut reader, r#"{"id":7,"method":"set_autostart","enabled":true}"#);
     assert_eq!(controls(&mut w, &mut reader)["autostart"], true);
     let desktop = std::fs::read_to_string(&entry).expect("autostart entry written");
