@@ -1,10 +1,10 @@
 // Component tests of the window with the host mocked at the IPC boundary, in both languages.
-import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { cleanup, fireEvent, render, screen } from "@testing-library/svelte";
 import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
 import { emit } from "@tauri-apps/api/event";
-import { tick } from "svelte";
 import App from "./App.svelte";
+import { cleanHostEachTest, settle } from "./testing";
 import type { Controls } from "./bindings/Controls";
 import type { ExportProblem } from "./bindings/ExportProblem";
 import type { ExportRequest } from "./bindings/ExportRequest";
@@ -303,21 +303,7 @@ function host(route: string | null = null) {
   return calls;
 }
 
-async function settle() {
-  for (let i = 0; i < 10; i++) {
-    await new Promise((r) => setTimeout(r, 0));
-    await tick();
-  }
-}
-
-beforeAll(() => {
-  Object.defineProperty(window, "crypto", { value: globalThis.crypto, configurable: true });
-});
-
-afterEach(() => {
-  cleanup();
-  clearMocks();
-});
+cleanHostEachTest();
 
 describe("summary view", () => {
   it("puts affected providers first, in English", async () => {

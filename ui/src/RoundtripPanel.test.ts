@@ -1,12 +1,12 @@
 // The round trip in a provider's detail: last delivery, mails on their way, delivery times,
 // late and lost mails — in words, in both languages, never as a raw value.
-import { afterEach, beforeAll, describe, expect, it } from "vitest";
-import { cleanup, render, screen } from "@testing-library/svelte";
-import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
-import { tick } from "svelte";
+import { describe, expect, it } from "vitest";
+import { render, screen } from "@testing-library/svelte";
+import { mockIPC } from "@tauri-apps/api/mocks";
 import RoundtripPanel from "./RoundtripPanel.svelte";
 import type { RoundtripView } from "./bindings/RoundtripView";
 import { initI18n } from "./i18n";
+import { cleanHostEachTest, settle } from "./testing";
 
 const view: RoundtripView = {
   check_id: "df/roundtrip/sslout.df.eu/info@example.com",
@@ -27,21 +27,7 @@ const view: RoundtripView = {
   ],
 };
 
-async function settle() {
-  for (let i = 0; i < 10; i++) {
-    await new Promise((r) => setTimeout(r, 0));
-    await tick();
-  }
-}
-
-beforeAll(() => {
-  Object.defineProperty(window, "crypto", { value: globalThis.crypto, configurable: true });
-});
-
-afterEach(() => {
-  cleanup();
-  clearMocks();
-});
+cleanHostEachTest();
 
 describe.each([
   ["en", "Last delivered: sent", "after 7 min 12 s", "lost (not arrived)", "on its way", "not arrived", "late — arrived"],
