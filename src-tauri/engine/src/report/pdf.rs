@@ -10,7 +10,7 @@ use krilla::metadata::Metadata;
 use krilla::num::NormalizedF32;
 use krilla::page::PageSettings;
 use krilla::paint::Fill;
-use krilla::text::{Font, GlyphId, KrillaGlyph};
+use krilla::text::{Font, TextDirection};
 use outage_core::report::words::{self, Phrase};
 use outage_core::report::{Day, EventKind, ProviderEvidence, Report, Window};
 use outage_core::text::Language;
@@ -458,64 +458,6 @@ fn provider(l: &mut Layout<'_>, report: &Report, p: &ProviderEvidence) {
     }
 }
 
-/// Shapes text with each font parsed once. krilla's `draw_text` parses the font anew for
-/// every call, which was half the time of a two-year report (some 100,000 table cells); this
-/// shapes the same way (rustybuzz, krilla's own version, the direction guessed from the
-/// text) and hands krilla the glyphs.
-struct Shaper<'a> {
-    regular: rustybuzz::Face<'a>,
-    bold: rustybuzz::Face<'a>,
-    /// One buffer for all texts, instead of one allocated per text.
-    buffer: Option<rustybuzz::UnicodeBuffer>,
-    glyphs: Vec<KrillaGlyph>,
-}
-
-impl<'a> Shaper<'a> {
-    fn new() -> Option<Shaper<'a>> {
-        Some(Shaper {
-            regular: rustybuzz::Face::from_slice(REGULAR, 0)?,
-            bold: rustybuzz::Face::from_slice(BOLD, 0)?,
-            buffer: Some(rustybuzz::UnicodeBuffer::new()),
-            glyphs: Vec::new(),
-        })
-    }
-
-    /// The glyphs of `text`, as krilla's `draw_text` would place them.
-    fn shape(&mut self, text: &str, bold: bool) -> &[KrillaGlyph] {
-        let face = if bold { &self.bold } else { &self.regular };
-        #[allow(clippy::cast_precision_loss)] // the head table's units per em: a u16
-        let units = face.units_per_em().max(1) as f32;
-        let mut buffer = self.buffer.take().unwrap_or_default();
-        buffer.push_str(text);
-        buffer.guess_segment_properties();
-        // A provider's quoted text may be right to left: then a glyph's text runs to the
-        // start of the cluster before it, as krilla's own shaping counts it.
-        let backwards = matches!(buffer.direction(), rustybuzz::Direction::RightToLeft | rustybuzz::Direction::BottomToTop);
-        let output = rustybuzz::shape(face, &[], buffer);
-        self.glyphs.clear();
-        let (infos, positions) = (output.glyph_infos(), output.glyph_positions());
-        for (i, (info, pos)) in infos.iter().zip(positions).enumerate() {
-            let start = info.cluster as usize;
-            let other = |n: &&rustybuzz::GlyphInfo| n.cluster != info.cluster;
-            let next = if backwards { infos[..i].iter().rev().find(other) } else { infos[i + 1..].iter().find(other) };
-            let end = next.map_or(text.len(), |n| n.cluster as usize);
-            #[allow(clippy::cast_precision_loss)] // font units are small integers
-            let glyph = KrillaGlyph::new(
-                GlyphId::new(info.glyph_id),
-                pos.x_advance as f32 / units,
-                pos.x_offset as f32 / units,
-                pos.y_offset as f32 / units,
-                pos.y_advance as f32 / units,
-                start..end,
-                None,
-            );
-            self.glyphs.push(glyph);
-        }
-        self.buffer = Some(output.clear());
-        &self.glyphs
-    }
-}
-
 fn fill(color: (u8, u8, u8)) -> Fill {
     Fill {
         paint: rgb::Color::new(color.0, color.1, color.2).into(),
@@ -529,7 +471,6 @@ fn draw(report: &Report, layout: &Layout<'_>) -> Result<Vec<u8>, ReportError> {
     let broken = || ReportError::Render("the shipped font cannot be read".into());
     let regular = Font::new(REGULAR.into(), 0).ok_or_else(broken)?;
     let bold = Font::new(BOLD.into(), 0).ok_or_else(broken)?;
-    let mut shaper = Shaper::new().ok_or_else(broken)?;
     let mut document = Document::new();
     document.set_metadata(
         Metadata::new()
@@ -547,8 +488,7 @@ fn draw(report: &Report, layout: &Layout<'_>) -> Result<Vec<u8>, ReportError> {
                 Op::Text { x, y, size, bold: b, color, text } => {
                     surface.set_fill(Some(fill(*color)));
                     let font = if *b { bold.clone() } else { regular.clone() };
-                    let glyphs = shaper.shape(text, *b);
-                    surface.draw_glyphs(Point::from_xy(*x, *y), glyphs, font, text, *size, false);
+                    surface.draw_text(Point::from_xy(*x, *y), font, *size, text, false, TextDirection::Auto);
                 }
                 Op::Rect { x, y, w, h, color } => {
                     let mut path = PathBuilder::new();
@@ -569,8 +509,14 @@ fn draw(report: &Report, layout: &Layout<'_>) -> Result<Vec<u8>, ReportError> {
             n + 1
         );
         surface.set_fill(Some(fill(GREY)));
-        let glyphs = shaper.shape(&footer, false);
-        surface.draw_glyphs(Point::from_xy(MARGIN, PAGE_H - MARGIN + 6.0), glyphs, regular.clone(), &footer, 7.5, false);
+        surface.draw_text(
+            Point::from_xy(MARGIN, PAGE_H - MARGIN + 6.0),
+            regular.clone(),
+            7.5,
+            &footer,
+            false,
+            TextDirection::Auto,
+        );
         surface.finish();
         page.finish();
     }
