@@ -364,6 +364,33 @@ describe("summary view", () => {
     }
   });
 
+  it("never says all well before anything was checked (issue 14, item 5), in both languages", async () => {
+    const notChecked = (id: string, name: string) => ({
+      ...summary.providers[1],
+      id,
+      name,
+      state: "unknown" as const,
+      verdict: "unknown" as const,
+      verdict_text: `${name}: not checked yet`,
+    });
+    const gh = summary.providers[1];
+    const cases: [Summary["providers"], "en" | "de", string][] = [
+      [[notChecked("a", "Acme"), notChecked("b", "Beta")], "en", "State not known yet"],
+      [[notChecked("a", "Acme"), notChecked("b", "Beta")], "de", "Zustand noch unbekannt"],
+      [[gh, notChecked("a", "Acme")], "en", "Nothing wrong found so far — the state of 1 provider is not known yet"],
+      [[gh, notChecked("a", "Acme"), notChecked("b", "Beta")], "de", "Bisher nichts Auffälliges — der Zustand von 2 Anbietern ist noch unbekannt"],
+      [[gh], "de", "Alles in Ordnung"],
+    ];
+    for (const [providers, lang, headline] of cases) {
+      host();
+      currentSummary = { ...summary, providers, language: lang };
+      render(App, { lang });
+      await settle();
+      expect(screen.getByTestId("headline").textContent).toBe(headline);
+      cleanup();
+    }
+  });
+
   it("asks the host to check now", async () => {
     const calls = host();
     render(App, { lang: "en" });
