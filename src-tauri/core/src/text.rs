@@ -709,6 +709,14 @@ pub fn already_running(lang: Language) -> &'static str {
     }
 }
 
+/// The title of the notification that says a window was not opened (see `too_many_windows`).
+pub fn window_not_opened(lang: Language) -> &'static str {
+    match lang {
+        Language::De => "Outage Notifier: Fenster nicht geöffnet",
+        Language::En => "Outage Notifier: window not opened",
+    }
+}
+
 /// Why a window cannot connect: the resident serves this many windows at once already
 /// (the control socket's cap on subscribers), and more are almost always left-over ones.
 pub fn too_many_windows(max: usize, lang: Language) -> String {
@@ -952,6 +960,7 @@ mod tests {
         assert!(de != en && de.contains("/x/c.toml") && en.contains("/x/c.toml"));
         let (de, en) = (too_many_windows(64, Language::De), too_many_windows(64, Language::En));
         assert!(de != en && de.contains("64 Fenster") && en.contains("64"), "{de} / {en}");
+        assert_ne!(window_not_opened(Language::De), window_not_opened(Language::En));
     }
 
     #[test]
