@@ -57,6 +57,29 @@ pub fn state_label(state: State, lang: Language) -> &'static str {
     }
 }
 
+/// A check's outcome as one word, for the CLI's text output.
+pub fn outcome_label(outcome: crate::model::Outcome, lang: Language) -> &'static str {
+    use crate::model::Outcome as O;
+    match (lang, outcome) {
+        (Language::De, O::Up) => "in Ordnung",
+        (Language::De, O::Degraded) => "eingeschränkt",
+        (Language::De, O::Down) => "gestört",
+        (Language::De, O::Unknown) => "ohne Ergebnis",
+        (Language::En, O::Up) => "up",
+        (Language::En, O::Degraded) => "degraded",
+        (Language::En, O::Down) => "down",
+        (Language::En, O::Unknown) => "no result",
+    }
+}
+
+/// The CLI's `check` with nothing to check.
+pub fn no_providers(lang: Language) -> &'static str {
+    match lang {
+        Language::De => "Noch keine Anbieter eingerichtet.",
+        Language::En => "No providers set up yet.",
+    }
+}
+
 pub const APP_NAME: &str = "Outage Notifier";
 
 /// What our own probes found, as far as the verdict sentence needs it.
