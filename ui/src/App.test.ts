@@ -139,10 +139,12 @@ const history: ProviderHistory = {
     { day: "2026-11-24", uptime: 0.875, down_min: 90, unseen_min: 0, latency_ms: 41 },
   ],
   hours: [],
+  measured_since: "2026-08-01T00:00:00+02:00",
 };
 
 /// What the mocked resident holds: the controls change as a real one would.
 let controls: Controls;
+let currentHistory: ProviderHistory = history;
 let added: NewProvider[] = [];
 let general: GeneralSettings;
 let opened: Array<[string, string | null]> = [];
@@ -177,6 +179,7 @@ function host(route: string | null = null) {
   removedProviders = [];
   editedProviders = [];
   currentSummary = summary;
+  currentHistory = history;
   general = { interval: "2m", language: null, quiet_hours: null, reminder: null, alert_states: null };
   mockIPC((cmd, args) => {
     calls.push(cmd);
@@ -261,7 +264,7 @@ function host(route: string | null = null) {
     if (cmd === "summary") return currentSummary;
     if (cmd === "provider_history") {
       if ((args as { providerId?: string }).providerId !== "df") throw new Error("no such provider");
-      return history;
+      return currentHistory;
     }
     if (cmd === "mail_accounts") return [];
     if (cmd === "open_link") {
@@ -533,6 +536,28 @@ describe("provider history", () => {
     const latency = screen.getByTestId("latency-table");
     expect(latency.textContent).toContain("24 Nov 202641 ms");
     expect(latency.className).toBe("latency-table");
+  });
+
+  it("says since when a window was measured when monitoring began within it, in both languages", async () => {
+    // Measured before: "Last 90 days: 67.26 %" after half an hour of data.
+    const since = new Date(Date.now() - 2 * 86_400_000);
+    for (const [lang, note] of [
+      ["en", "(measured since"],
+      ["de", "(gemessen seit"],
+    ] as const) {
+      host("/provider/df");
+      currentHistory = { ...history, measured_since: since.toISOString() };
+      render(App, { lang });
+      await settle();
+      const rows = [...screen.getByTestId("uptime").querySelectorAll("tr")].map((r) => r.textContent ?? "");
+      expect(rows[0]).not.toContain(note);
+      expect(rows[1]).toContain(note);
+      expect(rows[1]).toContain(String(since.getFullYear()));
+      expect(rows[2]).toContain(note);
+      // A window with nothing measured says "—", with no base to name.
+      expect(rows[3]).not.toContain(note);
+      cleanup();
+    }
   });
 
   it("renders provider text in the merged timeline as inert text", async () => {
