@@ -506,6 +506,9 @@ describe("provider history", () => {
     render(App, { lang: "en" });
     await settle();
     expect(calls).toContain("provider_history");
+    // Each figure of a check stands apart (measured before: "answers· 42 ms· last …").
+    const found = document.querySelector("li.check .found")?.textContent ?? "";
+    expect(found).toMatch(/\S · 42 ms · \S/);
     const uptime = screen.getByTestId("uptime").textContent ?? "";
     expect(uptime).toContain("Last 24 hours");
     expect(uptime).toContain("87.5 %");
@@ -551,7 +554,7 @@ describe("provider history", () => {
       await settle();
       const rows = [...screen.getByTestId("uptime").querySelectorAll("tr")].map((r) => r.textContent ?? "");
       expect(rows[0]).not.toContain(note);
-      expect(rows[1]).toContain(note);
+      expect(rows[1]).toMatch(new RegExp(`% \\${note}`));
       expect(rows[1]).toContain(String(since.getFullYear()));
       expect(rows[2]).toContain(note);
       // A window with nothing measured says "—", with no base to name.
