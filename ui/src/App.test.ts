@@ -563,6 +563,33 @@ describe("provider history", () => {
     }
   });
 
+  it("says a test mail was delivered, not that it answers, in both languages", async () => {
+    const roundtrip = {
+      ...summary.providers[0].checks[0],
+      id: "df/roundtrip/sslout.df.eu/info@example.com",
+      kind: "roundtrip" as const,
+      target: "sslout.df.eu → info@example.com",
+      latency_ms: 432_000,
+    };
+    for (const [lang, up, down] of [
+      ["en", "delivered · 7 min 12 s", "not delivered: "],
+      ["de", "zugestellt · 7 min 12 s", "nicht zugestellt: "],
+    ] as const) {
+      for (const [outcome, reason, expected] of [
+        ["up", null, up],
+        ["down", "lost", down],
+      ] as const) {
+        host("/provider/df");
+        const df = { ...summary.providers[0], checks: [{ ...roundtrip, outcome, reason }] };
+        currentSummary = { ...summary, providers: [df] };
+        render(App, { lang });
+        await settle();
+        expect(document.querySelector("li.check .found")?.textContent?.trim()).toMatch(new RegExp(`^${expected}`));
+        cleanup();
+      }
+    }
+  });
+
   it("renders provider text in the merged timeline as inert text", async () => {
     host("/provider/df");
     render(App, { lang: "en" });
