@@ -580,7 +580,8 @@ mod history_tests {
         let t0 = at("2026-11-24T10:00:00+01:00");
         let span = Duration::from_secs(180);
         let smtp = |t| {
-            let mut o = Observation::failed("p/smtp", CheckKind::Smtp, "smtp.test:465", t, Outcome::Up, Reason::Timeout, "");
+            let mut o =
+                Observation::failed("p/smtp", CheckKind::Smtp, "smtp.test:465", t, Outcome::Up, Reason::Timeout, "");
             o.reason = None;
             o
         };
