@@ -440,5 +440,10 @@ fn late_and_lost_mails_of_a_removed_round_trip_stay_in_the_report() {
         let text = pdf_text(&pdf);
         assert!(text.contains("sslout.df.eu → sslin.df.eu"), "{lang:?}: the route missing from the PDF:\n{text}");
         assert!(text.contains(&words::moment_short(at("2024-10-18T08:45:00+02:00"), lang)), "{text}");
+        let csv = s.dir.path().join(format!("removed-{}.csv", lang.as_str()));
+        ok(&report(&s, &["--language", lang.as_str(), "--out", csv.to_str().unwrap()]));
+        let mails = std::fs::read_to_string(s.dir.path().join(format!("removed-{}-mails.csv", lang.as_str())))
+            .expect("the mails' CSV is written for a removed round trip too");
+        assert_eq!(mails.matches(&format!("sslout.df.eu → sslin.df.eu ({removed})")).count(), 2, "{mails}");
     }
 }

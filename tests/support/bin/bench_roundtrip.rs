@@ -5,8 +5,9 @@
 //! they stay in flight (sent every INTERVAL minutes, looked for on their schedule). Prints PSS
 //! and RSS (from /proc) and CPU for both runs side by side, the mails in flight at the end, and
 //! how many SMTP sends and IMAP looks the round trips made (from the history).
-//! Usage: bench-roundtrip [PROVIDERS=50] [MINUTES=5] [INTERVAL=5] — INTERVAL in minutes, 5 (the
-//! least a config allows) or 15 (the default). Prints figures; asserts nothing.
+//! Usage: bench-roundtrip [PROVIDERS=50] [MINUTES=5] [INTERVAL=5] [with|without] — INTERVAL in
+//! minutes, 5 (the least a config allows) or 15 (the default); `with` or `without` runs one side
+//! alone (two builds side by side against one run without). Prints figures; asserts nothing.
 
 use std::fmt::Write as _;
 use std::path::PathBuf;
@@ -138,7 +139,7 @@ async fn run(
     let mails = store.roundtrip_history(None, 0, i64::MAX, offset).expect("round-trip mails");
     drop(store);
     let db = rusqlite::Connection::open(data.join("history.sqlite3")).expect("history");
-    let cycles: u64 = db
+    let cycles: i64 = db
         .query_row(
             "SELECT count(*) FROM observations o JOIN checks c ON o.check_ref = c.id
              WHERE c.kind = 'roundtrip' AND o.at_ms >= ?1",
@@ -146,6 +147,7 @@ async fn run(
             |r| r.get(0),
         )
         .expect("count the cycles");
+    let cycles = u64::try_from(cycles).unwrap_or(0);
     // Ticks are 1/100 s; the share of one core over the measured time, in percent.
     #[allow(clippy::cast_precision_loss)]
     let cpu_percent = ticks as f64 / elapsed.as_secs_f64();
@@ -184,8 +186,30 @@ async fn main() {
         "round-trip benchmark: release resident, {providers} providers (SMTP + IMAP login each) on loopback's \
          Postfix and Dovecot, {minutes} min measured after 30 s; round trips every {interval} min"
     );
-    let without = run("without round trips", providers, None, minutes, &keychain, &display).await;
-    let with = run("with round trips", providers, Some(interval), minutes, &keychain, &display).await;
+    // One side alone (`with` or `without`): two builds set side by side against one run without.
+    let only = std::env::args().nth(4);
+    let skipped = || Run {
+        pss_kib: 0,
+        peak_pss_kib: 0,
+        rss_mib: 0.0,
+        hwm_mib: 0.0,
+        cpu_percent: 0.0,
+        ticks: 0,
+        in_flight: 0,
+        sent: 0,
+        cycles: 0,
+        sent_measured: 0,
+    };
+    let without = if only.as_deref() == Some("with") {
+        skipped()
+    } else {
+        run("without round trips", providers, None, minutes, &keychain, &display).await
+    };
+    let with = if only.as_deref() == Some("without") {
+        skipped()
+    } else {
+        run("with round trips", providers, Some(interval), minutes, &keychain, &display).await
+    };
     println!("| | without round trips | with {providers} round trips | difference |");
     println!("|---|---|---|---|");
     let row = |name: &str, a: f64, b: f64, unit: &str| {

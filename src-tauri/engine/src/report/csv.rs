@@ -179,11 +179,14 @@ pub fn mails_path(out: &Path) -> PathBuf {
 
 /// Whether the report has round-trip mails to list (a provider with a round trip).
 pub fn has_mails(report: &Report) -> bool {
-    report.providers.iter().any(|p| p.probed.iter().any(|c| c.kind == outage_core::model::CheckKind::Roundtrip))
+    report.providers.iter().any(|p| {
+        !p.late_mails.is_empty() || p.probed.iter().any(|c| c.kind == outage_core::model::CheckKind::Roundtrip)
+    })
 }
 
 /// One row per test mail that arrived late, in the spam folder, or not at all: when it was
-/// sent, which way (smtp → imap, and whether that round trip is still checked), where to, what became of it, when it arrived and after how many seconds.
+/// sent, which way (smtp → imap, and whether that round trip is still checked), where to,
+/// what became of it, when it arrived and after how many seconds.
 pub fn mails(report: &Report) -> Result<Vec<u8>, csv::Error> {
     let lang = report.language;
     let mut w = writer(lang);
