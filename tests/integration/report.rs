@@ -423,7 +423,8 @@ fn late_and_lost_mails_of_a_removed_round_trip_stay_in_the_report() {
             )
         })
         .collect();
-    let row = |sent: &str, fate: &str| (sent.to_owned(), "sslout.df.eu → sslin.df.eu".to_owned(), fate.to_owned(), true);
+    let row =
+        |sent: &str, fate: &str| (sent.to_owned(), "sslout.df.eu → sslin.df.eu".to_owned(), fate.to_owned(), true);
     assert_eq!(
         late,
         [row("2024-10-18T08:45:00+02:00", "lost"), row("2024-10-18T09:00:00+02:00", "late")],

@@ -273,11 +273,11 @@ pub fn next_look(mails: &[ProbeMail], now: DateTime<FixedOffset>, trip: &Roundtr
         let age = mail.age(now);
         let due = if age < trip.warn_after {
             let early = trip.warn_after / 5;
-            if !late && age < early { early - age } else { trip.warn_after - age }
+            if !late && age < early { early.saturating_sub(age) } else { trip.warn_after.saturating_sub(age) }
         } else if age < trip.fail_after {
-            step.min(trip.fail_after - age)
+            step.min(trip.fail_after.saturating_sub(age))
         } else {
-            lost_look(age - trip.fail_after, step, trip.interval.max(step))
+            lost_look(age.saturating_sub(trip.fail_after), step, trip.interval.max(step))
         };
         next = next.min(due);
     }
@@ -291,14 +291,14 @@ fn lost_look(past: Duration, step: Duration, cap: Duration) -> Duration {
     while at <= past {
         if gap >= cap {
             // Every `cap` from here on: no loop over days of them.
-            let behind = (past - at).as_millis() / cap.as_millis().max(1) + 1;
+            let behind = past.saturating_sub(at).as_millis() / cap.as_millis().max(1) + 1;
             let ahead = at + cap.saturating_mul(u32::try_from(behind).unwrap_or(u32::MAX));
             return ahead.saturating_sub(past);
         }
         gap = gap.saturating_mul(2).min(cap);
         at += gap;
     }
-    at - past
+    at.saturating_sub(past)
 }
 
 /// What one look concluded.

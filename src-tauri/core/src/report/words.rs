@@ -175,11 +175,7 @@ pub fn arrived(
 /// The way a test mail took, "smtp.ionos.de → imap.ionos.de", and whether its round trip is
 /// still checked.
 pub fn route(mail: &super::LateMail, lang: Language) -> String {
-    if mail.removed {
-        format!("{} ({})", mail.route, phrase(Phrase::RouteRemoved, lang))
-    } else {
-        mail.route.clone()
-    }
+    if mail.removed { format!("{} ({})", mail.route, phrase(Phrase::RouteRemoved, lang)) } else { mail.route.clone() }
 }
 
 /// A test mail's delivery time as people say it ("2 h 10 min"), or "—" when it did not arrive.

@@ -66,7 +66,8 @@ pub fn views(
 ) -> Result<Vec<roundtrip::RoundtripView>, crate::EngineError> {
     let from = (now - chrono::Duration::days(90)).timestamp_millis();
     let mails = store.roundtrip_history(Some(&provider.id), from, now.timestamp_millis() + 1, *now.offset())?;
-    let own = |id: &str| -> Vec<ProbeMail> { mails.iter().filter(|m| m.check_id == id).map(|m| m.mail.clone()).collect() };
+    let own =
+        |id: &str| -> Vec<ProbeMail> { mails.iter().filter(|m| m.check_id == id).map(|m| m.mail.clone()).collect() };
     let mut views: Vec<roundtrip::RoundtripView> = provider
         .roundtrip
         .iter()

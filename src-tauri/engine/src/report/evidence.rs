@@ -144,12 +144,11 @@ fn late_mails(
     Ok(mails
         .iter()
         .filter_map(|m| {
-            let (route, at, gone) = match p.roundtrip.iter().find(|t| t.check_id(&p.id) == m.check_id) {
-                Some(trip) => (trip.route(), to, false),
-                None => {
-                    let r = removed.iter().find(|r| r.check_id == m.check_id)?;
-                    (r.route.clone(), r.looked.min(to), true)
-                }
+            let (route, at, gone) = if let Some(trip) = p.roundtrip.iter().find(|t| t.check_id(&p.id) == m.check_id) {
+                (trip.route(), to, false)
+            } else {
+                let r = removed.iter().find(|r| r.check_id == m.check_id)?;
+                (r.route.clone(), r.looked.min(to), true)
             };
             let fate = roundtrip::fate(&m.mail, at, &route);
             fate.is_trouble().then(|| LateMail {

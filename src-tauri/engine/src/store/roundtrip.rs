@@ -101,7 +101,11 @@ impl Store {
 
     /// The round trips of a provider the history remembers, whether or not the config still
     /// has them.
-    pub fn roundtrip_routes(&self, provider_id: &str, offset: FixedOffset) -> Result<Vec<RememberedRoute>, EngineError> {
+    pub fn roundtrip_routes(
+        &self,
+        provider_id: &str,
+        offset: FixedOffset,
+    ) -> Result<Vec<RememberedRoute>, EngineError> {
         let mut stmt = self
             .conn
             .prepare_cached(
