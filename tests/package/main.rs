@@ -148,7 +148,9 @@ fn both_packages_carry_the_binaries_entry_icons_and_metainfo_which_validate() {
     assert!(missing.is_empty(), "the .deb lacks {missing:?}; it has {files:?}");
 
     let depends = output("dpkg-deb", &["-f", &deb.to_string_lossy(), "Depends"]);
-    for needed in ["libwebkit2gtk-4.1-0", "libgtk-3-0", "dbus-session-bus"] {
+    // libc6 2.36: the resident is linked with packed relative relocations (DT_RELR), which
+    // older C libraries refuse to load (src-tauri/resident/build.rs).
+    for needed in ["libwebkit2gtk-4.1-0", "libgtk-3-0", "dbus-session-bus", "libc6 (>= 2.36)"] {
         assert!(depends.contains(needed), "the .deb does not depend on {needed}: {depends}");
     }
     let scripts = output("dpkg-deb", &["-I", &deb.to_string_lossy()]);
