@@ -34,8 +34,11 @@ fn main() {
         .setup(|app| {
             let config = app.config().app.windows.first().cloned().ok_or("no window in tauri.conf.json")?;
             let window = tauri::WebviewWindowBuilder::from_config(app.handle(), &config)?.build()?;
+            // Settings, not a requirement: a window that cannot take them still works.
             #[cfg(target_os = "linux")]
-            window.with_webview(small_window)?;
+            if let Err(e) = window.with_webview(small_window) {
+                eprintln!("outage-notifier-window: WebKit settings not applied: {e}");
+            }
             #[cfg(not(target_os = "linux"))]
             let _ = window;
             let handle = app.handle().clone();
