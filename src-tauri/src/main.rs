@@ -101,7 +101,8 @@ async fn follow_resident(app: tauri::AppHandle) {
     };
     if let Err(e) = client.subscribe().await {
         match e {
-            // The resident's own words, in the user's language (too many windows open).
+            // The resident's own words, in the user's language (too many windows open); the
+            // person sees them in the notification the resident shows for the refusal.
             outage_engine::control::ClientError::Refused(message) => eprintln!("outage-notifier-window: {message}"),
             e => eprintln!("outage-notifier-window: {e}"),
         }

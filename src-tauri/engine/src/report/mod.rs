@@ -195,5 +195,7 @@ pub fn history(
             Some(HourPoint { at: DateTime::from_timestamp_millis(hour_ms)?.with_timezone(&zone), latency_ms })
         })
         .collect();
-    Ok(ProviderHistory { report, days, hours })
+    let measured_since =
+        store.first_observation(id)?.and_then(DateTime::from_timestamp_millis).map(|t| t.with_timezone(&zone));
+    Ok(ProviderHistory { report, days, hours, measured_since })
 }
