@@ -36,7 +36,7 @@ fn main() {
             let window = tauri::WebviewWindowBuilder::from_config(app.handle(), &config)?.build()?;
             // Settings, not a requirement: a window that cannot take them still works.
             #[cfg(target_os = "linux")]
-            if let Err(e) = window.with_webview(small_window) {
+            if let Err(e) = window.with_webview(|webview| small_window(&webview)) {
                 eprintln!("outage-notifier-window: WebKit settings not applied: {e}");
             }
             #[cfg(not(target_os = "linux"))]
@@ -62,7 +62,7 @@ fn main() {
 /// and WebKit's smallest memory caches (the document-viewer model: the page is one local
 /// document, never reloaded from a network).
 #[cfg(target_os = "linux")]
-fn small_window(webview: tauri::webview::PlatformWebview) {
+fn small_window(webview: &tauri::webview::PlatformWebview) {
     use webkit2gtk::{CacheModel, HardwareAccelerationPolicy, SettingsExt as _, WebContextExt as _, WebViewExt as _};
     let view = webview.inner();
     if let Some(settings) = view.settings() {
