@@ -665,7 +665,10 @@ async fn export_report(files: &Files, request: outage_core::protocol::ExportRequ
         let now = chrono::Local::now().fixed_offset();
         let written = crate::store::Store::open(&database)
             .map_err(ReportError::from)
-            .and_then(|store| crate::report::build(&store, &config, &wanted, now, &crate::report::computer_name()))
+            .and_then(|store| {
+                let computer = crate::report::computer_name();
+                crate::report::build_in(&store, &config, &wanted, now, &computer, &chrono::Local)
+            })
             .and_then(|report| crate::report::export(&report, request.format, Path::new(&request.path)));
         match written {
             Ok(paths) => ExportOutcome::Written { files: paths.iter().map(|p| p.display().to_string()).collect() },

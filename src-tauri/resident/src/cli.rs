@@ -223,7 +223,8 @@ pub fn report(paths: &Paths, args: &ReportArgs) -> anyhow::Result<ExitCode> {
     let (from, to) = period(args, now)?;
     let store = Store::open(&paths.database())?;
     let request = report::Request { from, to, providers: args.providers.clone(), language };
-    let built = report::build(&store, &config, &request, now, &report::computer_name())?;
+    // Shown in the zone the rest of the app shows times in, each moment in its own offset.
+    let built = report::build_in(&store, &config, &request, now, &report::computer_name(), &chrono::Local)?;
     match &args.out {
         Some(out) => {
             for path in report::export(&built, format, out)? {

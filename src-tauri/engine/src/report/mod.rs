@@ -11,7 +11,7 @@ pub mod csv;
 mod evidence;
 pub mod pdf;
 
-pub use evidence::{ReportError, Request, build, computer_name};
+pub use evidence::{ReportError, Request, build_in, computer_name};
 
 pub use outage_core::report::Format;
 
