@@ -88,6 +88,7 @@ macro_rules! handler {
             ipc::add_mail,
             ipc::edit_mail,
             ipc::remove_mail,
+            ipc::remove_provider,
             ipc::test_mail,
             ipc::open_link,
             ipc::pick_file,
@@ -163,6 +164,17 @@ pub async fn remove_mail(
 ) -> Result<(), String> {
     let mut client = Client::connect(&state.socket).await.map_err(|e| e.to_string())?;
     accounts::remove(&mut client, provider_id, check_id).await.map_err(|e| e.to_string())
+}
+
+/// Removes a provider, then its mail passwords from the keychain.
+#[tauri::command]
+pub async fn remove_provider(
+    state: tauri::State<'_, WindowState>,
+    provider_id: String,
+    delete_history: bool,
+) -> Result<(), String> {
+    let mut client = Client::connect(&state.socket).await.map_err(|e| e.to_string())?;
+    accounts::remove_provider(&mut client, provider_id, delete_history).await.map_err(|e| e.to_string())
 }
 
 /// "Test connection": each probe step reaches the page through `on_step` as it ends. A

@@ -239,3 +239,50 @@ async fn a_deleted_config_keeps_the_providers_and_says_so() {
     })
     .await;
 }
+
+/// A window beyond the resident's cap (64, left-over windows almost always) exits at once,
+/// with its reason on stderr where nobody looks: the person is told in a notification, in
+/// their language.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refused_window_is_told_in_a_notification_in_the_users_language() {
+    use std::io::{BufRead as _, BufReader, Write as _};
+    use std::os::unix::net::UnixStream;
+
+    let session = Session::start("DomainFactory").await;
+    let text = std::fs::read_to_string(&session.config).expect("read config");
+    std::fs::write(&session.config, text.replace("language = \"en\"", "language = \"de\"")).expect("write config");
+    let _resident = session.resident();
+    session.wait_for_socket().await;
+    // A window subscribes and gets the summary first; the refused one gets an error instead.
+    let subscribe = || {
+        let stream = UnixStream::connect(session.socket()).expect("connect");
+        stream.set_read_timeout(Some(Duration::from_secs(30))).expect("timeout");
+        (&stream).write_all(b"{\"id\":1,\"method\":\"subscribe\"}\n").expect("subscribe");
+        let mut reply = String::new();
+        BufReader::new(&stream).read_line(&mut reply).expect("a reply");
+        (stream, reply)
+    };
+    let mut windows = Vec::new();
+    loop {
+        let (stream, reply) = subscribe();
+        if reply.contains("\"error\"") {
+            assert_eq!(windows.len(), 64, "refused after {} windows: {reply}", windows.len());
+            assert!(reply.contains("64 Fenster"), "{reply}");
+            break;
+        }
+        assert!(windows.len() < 64, "a 65th window was let in: {reply}");
+        windows.push(stream);
+    }
+    let notice = session.notification(1, "a notice about the refused window").await;
+    assert_eq!(notice.summary, "Outage Notifier: Fenster nicht geöffnet");
+    assert!(notice.body.starts_with("Es sind bereits 64 Fenster von Outage Notifier offen."), "{notice:?}");
+    assert!(notice.actions.iter().any(|a| a == "default"), "clickable: {:?}", notice.actions);
+    // Refused again: the notice is replaced, not stacked.
+    let (_, reply) = subscribe();
+    assert!(reply.contains("\"error\""), "{reply}");
+    let replaced = eventually("the notice replaced", Duration::from_secs(30), || async {
+        session.services.notified().get(1).cloned()
+    })
+    .await;
+    assert_eq!(replaced.replaces_id, notice.id, "{replaced:?}");
+}

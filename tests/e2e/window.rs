@@ -99,6 +99,19 @@ async fn open_detail(page: &Page, texts: &Texts) {
     page.wait("the detail's history", || async { page.text("[data-testid=uptime]").await }).await;
 }
 
+/// Waits for the chart beside the table `[data-testid=<testid>]` to settle (drawn, or given
+/// up with its reason), then asserts a canvas with a line on it is there.
+async fn chart_drawn(page: &Page, testid: &str, what: &str) {
+    page.wait(what, || async {
+        let chart = page.chart(testid).await;
+        (chart.found && (chart.hidden || chart.error.is_some())).then_some(())
+    })
+    .await;
+    let chart = page.chart(testid).await;
+    eprintln!("window: {what}: {chart:?}");
+    chart.assert_drawn(what);
+}
+
 async fn open_settings(page: &Page, texts: &Texts) {
     page.click_button(&texts.t("nav.settings")).await;
     page.wait_text("the settings view", "main h1", |t| t == texts.t("settings.title")).await;
@@ -466,7 +479,10 @@ async fn journey() {
     assert_eq!(last_update, UPDATE);
     page.screenshot("summary-en").await;
     open_detail(page, &en).await;
+    chart_drawn(page, "latency-table", "the response-time chart").await;
     page.screenshot("detail-en").await;
+    page.scroll_to(".latency-chart").await;
+    page.screenshot("detail-chart-en").await;
 
     // (e) Rename the loopback provider in its detail: the config changes in place.
     page.scroll_to("section.manage").await;
@@ -572,7 +588,10 @@ async fn journey() {
     page.screenshot("summary-de").await;
     assert_german(page, "the overview", &english).await;
     open_detail(page, &de).await;
+    chart_drawn(page, "latency-table", "the response-time chart in German").await;
     page.screenshot("detail-de").await;
+    page.scroll_to(".latency-chart").await;
+    page.screenshot("detail-chart-de").await;
     assert_german(page, "the provider's detail", &english).await;
     // An address to watch that the resident refuses — the page watched already, with its
     // default port spelled out, which only the resident's parser sees is the same — is refused
@@ -1058,6 +1077,7 @@ async fn delivery_check() {
         .await;
     assert!(last.contains(" s"), "a delivery time: {last}");
     page.wait("the delivery times", || async { page.text("[data-testid=delivery-table]").await }).await;
+    chart_drawn(page, "delivery-table", "the delivery-time chart").await;
     page.scroll_to("[data-testid=roundtrip]").await;
     page.screenshot("roundtrip-detail-de").await;
     assert_german(page, "the round trip in the detail", &english).await;
@@ -1066,6 +1086,7 @@ async fn delivery_check() {
         t.starts_with(&before(en.t("roundtrip.last")))
     })
     .await;
+    chart_drawn(page, "delivery-table", "the delivery-time chart in English").await;
     page.scroll_to("[data-testid=roundtrip]").await;
     page.screenshot("roundtrip-detail-en").await;
     page.click_button(&format!("{} →", en.t("detail.accounts"))).await;

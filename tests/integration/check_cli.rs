@@ -80,6 +80,10 @@ fn operational_exits_zero_and_text_output_reads_well() {
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("DomainFactory") && text.contains("operational"), "{text}");
+    // Checks in words, as the report names them; ids and enums are `--json`'s.
+    let line = text.lines().find(|l| l.starts_with("    status page ")).unwrap_or_else(|| panic!("{text}"));
+    assert!(line.contains(server.base_url().as_str()) && line.contains(": up ("), "{line}");
+    assert!(!text.contains("status_page"), "{text}");
     // Every probe is history.
     let db = rusqlite::Connection::open(dir.path().join("data/history.sqlite3")).unwrap();
     let n: i64 = db.query_row("SELECT count(*) FROM observations", [], |r| r.get(0)).unwrap();
@@ -248,4 +252,25 @@ fn detection_stops_at_a_rate_limit() {
     let (p, hits, _) = against_with(Behaviour::RateLimited(120), false);
     assert_eq!(p["checks"][0]["reason"], "http_status", "{p}");
     assert_eq!(hits, 1, "Retry-After forbids asking the other candidates and the quick re-checks");
+}
+
+/// Measured before: the text output named checks and reasons by their ids
+/// (`status_page`, `[http_status]`) and said "No providers configured." in a German setup.
+#[test]
+fn text_output_is_in_the_configured_language_with_reasons_in_words() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = HttpServer::start(Behaviour::Status(503));
+    let anchor = Anchor::start();
+    let config = write_config(dir.path(), &server, &anchor, "1m");
+    let german = std::fs::read_to_string(&config).unwrap().replace("language = \"en\"", "language = \"de\"");
+    std::fs::write(&config, german).unwrap();
+    let out = check(&config, &dir.path().join("data"), false);
+    let text = String::from_utf8_lossy(&out.stdout);
+    let line = text.lines().find(|l| l.starts_with("    Statusseite ")).unwrap_or_else(|| panic!("{text}"));
+    assert!(line.contains(&format!("{}: ", server.base_url())), "{line}");
+    assert!(!line.contains('[') && !line.contains("http_status") && !line.contains("down"), "{line}");
+
+    std::fs::write(&config, "[settings]\nlanguage = \"de\"\n").unwrap();
+    let out = check(&config, &dir.path().join("data"), false);
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "Noch keine Anbieter eingerichtet.");
 }

@@ -78,6 +78,28 @@ fn resident(keychain: &Keychain, dir: &Path, page: &HttpServer, anchor: &Anchor)
     (child, socket)
 }
 
+/// A resident with one provider `df`, its status page, the network anchor and a private
+/// keychain. Fields drop in order: the resident ends before what it uses.
+struct Setup {
+    _resident: Resident,
+    _anchor: Anchor,
+    _page: HttpServer,
+    socket: std::path::PathBuf,
+    dir: tempfile::TempDir,
+    keychain: Keychain,
+}
+
+impl Setup {
+    fn start() -> Setup {
+        let keychain = Keychain::start();
+        let dir = tempfile::tempdir().unwrap();
+        let page = HttpServer::start(Behaviour::Ok(statuspage_summary("none", None)));
+        let anchor = Anchor::start();
+        let (resident, socket) = resident(&keychain, dir.path(), &page, &anchor);
+        Setup { _resident: resident, _anchor: anchor, _page: page, socket, dir, keychain }
+    }
+}
+
 fn set_password(keychain: &Keychain, user: &str, password: &str) {
     let mut command = Command::new(bin("outage-notifier"));
     command.args(["credentials", "set", "df", user]);
@@ -90,15 +112,12 @@ fn set_password(keychain: &Keychain, user: &str, password: &str) {
 
 #[test]
 fn mail_accounts_are_added_listed_and_removed_in_the_config_and_picked_up() {
-    let keychain = Keychain::start();
-    let dir = tempfile::tempdir().unwrap();
-    let page = HttpServer::start(Behaviour::Ok(statuspage_summary("none", None)));
-    let anchor = Anchor::start();
-    let (_resident, socket) = resident(&keychain, dir.path(), &page, &anchor);
+    let setup = Setup::start();
+    let (dir, socket) = (&setup.dir, &setup.socket);
     let config = dir.path().join("config.toml");
 
     let add = r#"{"id":1,"method":"add_mail","mail":{"provider_id":"df","kind":"imap","host":"127.0.0.2","port":null,"tls":"implicit","username":"info@example.test","ca_file":null}}"#;
-    let reply = request(&socket, add);
+    let reply = request(socket, add);
     assert_eq!(reply["type"], "done", "{reply}");
     let text = std::fs::read_to_string(&config).unwrap();
     assert!(text.starts_with("# my monitoring\n"), "{text}");
@@ -106,7 +125,7 @@ fn mail_accounts_are_added_listed_and_removed_in_the_config_and_picked_up() {
     assert!(text.contains("[[provider.mail]]\nkind = \"imap\"\nhost = \"127.0.0.2\"\ntls = \"implicit\""), "{text}");
     assert!(text.contains("username = \"info@example.test\""), "{text}");
 
-    let listed = request(&socket, r#"{"id":2,"method":"mail_accounts","provider_id":"df"}"#);
+    let listed = request(socket, r#"{"id":2,"method":"mail_accounts","provider_id":"df"}"#);
     assert_eq!(listed["type"], "mail_accounts", "{listed}");
     let accounts = listed["accounts"].as_array().unwrap();
     assert_eq!(accounts.len(), 1, "{listed}");
@@ -115,7 +134,7 @@ fn mail_accounts_are_added_listed_and_removed_in_the_config_and_picked_up() {
 
     // The running resident reloads the file and checks the new endpoint.
     wait_for("the new check in the resident's summary", Duration::from_secs(20), || {
-        control_roundtrip(&socket, b"{\"id\":3,\"method\":\"summary\"}\n")
+        control_roundtrip(socket, b"{\"id\":3,\"method\":\"summary\"}\n")
             .contains("df/imap/127.0.0.2:993")
             .then_some(())
     });
@@ -128,46 +147,43 @@ fn mail_accounts_are_added_listed_and_removed_in_the_config_and_picked_up() {
         (add.replace("\"port\":null,\"tls\":\"implicit\"", "\"port\":143,\"tls\":\"none\""), "needs TLS"),
         (add.replace("\"127.0.0.2\"", "\"\""), "host"),
     ] {
-        let reply = request(&socket, &bad);
+        let reply = request(socket, &bad);
         assert_eq!(reply["type"], "error", "{bad}: {reply}");
         assert!(reply["message"].as_str().unwrap().contains(needle), "{bad}: {reply}");
         assert_eq!(std::fs::read(&config).unwrap(), before, "{bad} changed the file");
     }
 
     let reply =
-        request(&socket, r#"{"id":4,"method":"remove_mail","provider_id":"df","check_id":"df/imap/127.0.0.2:993"}"#);
+        request(socket, r#"{"id":4,"method":"remove_mail","provider_id":"df","check_id":"df/imap/127.0.0.2:993"}"#);
     assert_eq!(reply["type"], "done", "{reply}");
     let text = std::fs::read_to_string(&config).unwrap();
     assert!(!text.contains("provider.mail") && text.contains("# my hoster"), "{text}");
-    let listed = request(&socket, r#"{"id":5,"method":"mail_accounts","provider_id":"df"}"#);
+    let listed = request(socket, r#"{"id":5,"method":"mail_accounts","provider_id":"df"}"#);
     assert_eq!(listed["accounts"], serde_json::json!([]), "{listed}");
     let reply =
-        request(&socket, r#"{"id":6,"method":"remove_mail","provider_id":"df","check_id":"df/imap/127.0.0.2:993"}"#);
+        request(socket, r#"{"id":6,"method":"remove_mail","provider_id":"df","check_id":"df/imap/127.0.0.2:993"}"#);
     assert_eq!(reply["type"], "error", "gone already: {reply}");
 
     // Which states alert: written as a list, read back, removed again with null.
     let set = r#"{"id":7,"method":"set_general_settings","settings":{"interval":"10m","language":"en","quiet_hours":null,"reminder":null,"alert_states":["major_outage","maintenance"]}}"#;
-    assert_eq!(request(&socket, set)["type"], "done");
+    assert_eq!(request(socket, set)["type"], "done");
     assert!(std::fs::read_to_string(&config).unwrap().contains("states = [\"major_outage\", \"maintenance\"]"));
-    let read = request(&socket, r#"{"id":8,"method":"general_settings"}"#);
+    let read = request(socket, r#"{"id":8,"method":"general_settings"}"#);
     assert_eq!(read["settings"]["alert_states"], serde_json::json!(["major_outage", "maintenance"]), "{read}");
     let bad = set.replace("\"maintenance\"", "\"operational\"");
-    assert_eq!(request(&socket, &bad)["type"], "error", "operational is no state that alerts");
-    assert_eq!(request(&socket, &set.replace("[\"major_outage\",\"maintenance\"]", "null"))["type"], "done");
+    assert_eq!(request(socket, &bad)["type"], "error", "operational is no state that alerts");
+    assert_eq!(request(socket, &set.replace("[\"major_outage\",\"maintenance\"]", "null"))["type"], "done");
     assert!(!std::fs::read_to_string(&config).unwrap().contains("states"));
 }
 
 #[test]
 fn test_connection_streams_each_step_and_logs_in_with_the_keychain_password() {
     let s = servers();
-    let keychain = Keychain::start();
-    let dir = tempfile::tempdir().unwrap();
-    let page = HttpServer::start(Behaviour::Ok(statuspage_summary("none", None)));
-    let anchor = Anchor::start();
-    let (_resident, socket) = resident(&keychain, dir.path(), &page, &anchor);
+    let setup = Setup::start();
+    let (keychain, dir, socket) = (&setup.keychain, &setup.dir, &setup.socket);
     let config = dir.path().join("config.toml");
     let before = std::fs::read(&config).unwrap();
-    set_password(&keychain, &s.user, &s.password);
+    set_password(keychain, &s.user, &s.password);
 
     let test = format!(
         r#"{{"id":1,"method":"test_mail","mail":{{"provider_id":"df","kind":"imap","host":"{}","port":{},"tls":"implicit","username":"{}","ca_file":"{}"}}}}"#,
@@ -176,7 +192,7 @@ fn test_connection_streams_each_step_and_logs_in_with_the_keychain_password() {
         s.user,
         s.ca_file.display()
     );
-    let lines = exchange(&socket, &test);
+    let lines = exchange(socket, &test);
     let (_, last) = lines.last().unwrap();
     assert_eq!(last["type"], "mail_tested", "{lines:?}");
     let check = &last["check"];
@@ -196,20 +212,20 @@ fn test_connection_streams_each_step_and_logs_in_with_the_keychain_password() {
     assert_eq!(std::fs::read(&config).unwrap(), before, "a test writes nothing");
 
     // A wrong password: the verdict is the account's, and the test says so.
-    set_password(&keychain, &s.user, "wrong-horse-battery");
-    let lines = exchange(&socket, &test);
+    set_password(keychain, &s.user, "wrong-horse-battery");
+    let lines = exchange(socket, &test);
     let check = &lines.last().unwrap().1["check"];
     assert_eq!((check["outcome"].as_str(), check["reason"].as_str()), (Some("down"), Some("auth")), "{check:#}");
     assert!(!format!("{lines:?}").contains("wrong-horse-battery"), "{lines:?}");
 
     // A username without a stored password is said plainly.
     let nobody = test.replace(&format!("\"username\":\"{}\"", s.user), "\"username\":\"nobody@example.test\"");
-    let lines = exchange(&socket, &nobody);
+    let lines = exchange(socket, &nobody);
     let check = &lines.last().unwrap().1["check"];
     assert!(check["message"].as_str().unwrap().contains("no password for nobody@example.test"), "{check:#}");
 
     // An endpoint the config would refuse is not probed at all.
-    let refused = exchange(&socket, &test.replace("\"df\"", "\"nobody\""));
+    let refused = exchange(socket, &test.replace("\"df\"", "\"nobody\""));
     assert_eq!(refused.len(), 1, "{refused:?}");
     assert_eq!(refused[0].1["type"], "error", "{refused:?}");
 }
@@ -219,16 +235,13 @@ fn test_connection_steps_arrive_while_the_probe_still_runs() {
     // Connects at once, then never greets: the connect step must reach the client long
     // before the probe gives up on the greeting (the config's 4 s timeout).
     let silent = ScriptedServer::start(Script::Silent);
-    let keychain = Keychain::start();
-    let dir = tempfile::tempdir().unwrap();
-    let page = HttpServer::start(Behaviour::Ok(statuspage_summary("none", None)));
-    let anchor = Anchor::start();
-    let (_resident, socket) = resident(&keychain, dir.path(), &page, &anchor);
+    let setup = Setup::start();
+    let socket = &setup.socket;
     let test = format!(
         r#"{{"id":9,"method":"test_mail","mail":{{"provider_id":"df","kind":"pop3","host":"127.0.0.1","port":{},"tls":"none","username":null,"ca_file":null}}}}"#,
         silent.addr.port()
     );
-    let lines = exchange(&socket, &test);
+    let lines = exchange(socket, &test);
     let (done_at, last) = lines.last().unwrap();
     assert_eq!((last["check"]["outcome"].as_str(), last["check"]["reason"].as_str()), (Some("down"), Some("timeout")));
     let (connect_at, _) = lines.iter().find(|(_, v)| v["step"]["name"] == "connect").expect("a connect step");
@@ -299,18 +312,14 @@ const WRONG: &str = "wrong-horse-battery";
 #[test]
 fn endpoints_with_the_same_username_keep_their_own_passwords_and_a_refused_edit_changes_none() {
     let s = servers();
-    let keychain = Keychain::start();
-    let dir = tempfile::tempdir().unwrap();
-    let page = HttpServer::start(Behaviour::Ok(statuspage_summary("none", None)));
-    let anchor = Anchor::start();
-    let (_resident, socket) = resident(&keychain, dir.path(), &page, &anchor);
+    let setup = Setup::start();
+    let (keychain, dir, socket) = (&setup.keychain, &setup.dir, &setup.socket);
     let imap = format!("df/imap/{}:{}", s.host, s.imaps);
     let pop3 = format!("df/pop3/{}:{}", s.host, s.pop3s);
 
-    account(&keychain, &socket, &["add", &endpoint("imap", &s.host, s.imaps, "implicit", &s.user)], &s.password)
-        .unwrap();
-    account(&keychain, &socket, &["add", &endpoint("pop3", &s.host, s.pop3s, "implicit", &s.user)], WRONG).unwrap();
-    let results = probed(&keychain, dir.path());
+    account(keychain, socket, &["add", &endpoint("imap", &s.host, s.imaps, "implicit", &s.user)], &s.password).unwrap();
+    account(keychain, socket, &["add", &endpoint("pop3", &s.host, s.pop3s, "implicit", &s.user)], WRONG).unwrap();
+    let results = probed(keychain, dir.path());
     assert_eq!(results.get(&imap), Some(&up()), "{results:?}");
     assert!(refused_login(results.get(&pop3)), "{results:?}");
 
@@ -318,12 +327,12 @@ fn endpoints_with_the_same_username_keep_their_own_passwords_and_a_refused_edit_
     // the config nor any password changes.
     let before = std::fs::read(dir.path().join("config.toml")).unwrap();
     let twice = endpoint("imap", &s.host, s.imaps, "implicit", &s.user);
-    let refused = account(&keychain, &socket, &["edit", &pop3, &twice], WRONG).unwrap_err();
+    let refused = account(keychain, socket, &["edit", &pop3, &twice], WRONG).unwrap_err();
     assert!(refused.contains("twice"), "{refused}");
-    let refused = account(&keychain, &socket, &["add", &twice], WRONG).unwrap_err();
+    let refused = account(keychain, socket, &["add", &twice], WRONG).unwrap_err();
     assert!(refused.contains("twice"), "{refused}");
     assert_eq!(std::fs::read(dir.path().join("config.toml")).unwrap(), before);
-    let results = probed(&keychain, dir.path());
+    let results = probed(keychain, dir.path());
     assert_eq!(results.get(&imap), Some(&up()), "{results:?}");
     assert!(refused_login(results.get(&pop3)), "{results:?}");
 
@@ -336,12 +345,12 @@ fn endpoints_with_the_same_username_keep_their_own_passwords_and_a_refused_edit_
     child.stdin.take().unwrap().write_all(format!("{}\n", s.password).as_bytes()).unwrap();
     let out = child.wait_with_output().unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let results = probed(&keychain, dir.path());
+    let results = probed(keychain, dir.path());
     assert_eq!((results.get(&imap), results.get(&pop3)), (Some(&up()), Some(&up())), "{results:?}");
 
     // Removing one leaves the other's password alone.
-    account(&keychain, &socket, &["remove", "df", &pop3], "").unwrap();
-    let results = probed(&keychain, dir.path());
+    account(keychain, socket, &["remove", "df", &pop3], "").unwrap();
+    let results = probed(keychain, dir.path());
     assert_eq!(results.len(), 1, "{results:?}");
     assert_eq!(results.get(&imap), Some(&up()), "{results:?}");
 }
@@ -349,23 +358,19 @@ fn endpoints_with_the_same_username_keep_their_own_passwords_and_a_refused_edit_
 #[test]
 fn an_endpoint_is_edited_in_place_and_probed_with_its_new_host_port_and_password() {
     let s = servers();
-    let keychain = Keychain::start();
-    let dir = tempfile::tempdir().unwrap();
-    let page = HttpServer::start(Behaviour::Ok(statuspage_summary("none", None)));
-    let anchor = Anchor::start();
-    let (_resident, socket) = resident(&keychain, dir.path(), &page, &anchor);
+    let setup = Setup::start();
+    let (keychain, dir, socket) = (&setup.keychain, &setup.dir, &setup.socket);
     let config = dir.path().join("config.toml");
     // The TLS-less server on another address, and a wrong password.
     let old = format!("df/imap/{}:{}", s.plain_host, s.imap);
-    account(&keychain, &socket, &["add", &endpoint("imap", &s.plain_host, s.imap, "starttls", &s.user)], WRONG)
-        .unwrap();
-    let results = probed(&keychain, dir.path());
+    account(keychain, socket, &["add", &endpoint("imap", &s.plain_host, s.imap, "starttls", &s.user)], WRONG).unwrap();
+    let results = probed(keychain, dir.path());
     assert!(results.get(&old).is_some_and(|r| r.0 == "down"), "{results:?}");
     let text = std::fs::read_to_string(&config).unwrap();
     std::fs::write(&config, text.replace("[[provider.mail]]", "# my inbox\n[[provider.mail]]")).unwrap();
 
     let new = format!("df/imap/{}:{}", s.host, s.imaps);
-    account(&keychain, &socket, &["edit", &old, &endpoint("imap", &s.host, s.imaps, "implicit", &s.user)], &s.password)
+    account(keychain, socket, &["edit", &old, &endpoint("imap", &s.host, s.imaps, "implicit", &s.user)], &s.password)
         .unwrap();
     let text = std::fs::read_to_string(&config).unwrap();
     assert_eq!(text.matches("[[provider.mail]]").count(), 1, "edited, not added: {text}");
@@ -374,19 +379,55 @@ fn an_endpoint_is_edited_in_place_and_probed_with_its_new_host_port_and_password
         s.host, s.imaps
     );
     assert!(text.contains(&written), "in place, its comment kept: {text}");
-    let results = probed(&keychain, dir.path());
+    let results = probed(keychain, dir.path());
     assert_eq!(results.into_iter().collect::<Vec<_>>(), [(new.clone(), up())]);
 
     // Moved back without typing a password: the endpoint's password moves along.
-    account(&keychain, &socket, &["edit", &new, &endpoint("imap", &s.host, s.imap, "starttls", &s.user)], "").unwrap();
+    account(keychain, socket, &["edit", &new, &endpoint("imap", &s.host, s.imap, "starttls", &s.user)], "").unwrap();
     let moved = format!("df/imap/{}:{}", s.host, s.imap);
-    let results = probed(&keychain, dir.path());
+    let results = probed(keychain, dir.path());
     assert_eq!(results.into_iter().collect::<Vec<_>>(), [(moved, up())]);
 
     // The running resident picked the edits up.
     wait_for("the edited check in the resident's summary", Duration::from_secs(20), || {
-        control_roundtrip(&socket, b"{\"id\":3,\"method\":\"summary\"}\n")
+        control_roundtrip(socket, b"{\"id\":3,\"method\":\"summary\"}\n")
             .contains(&format!("df/imap/{}:{}", s.host, s.imap))
             .then_some(())
     });
+}
+
+/// Measured before: removing a provider in the window left every password of its mail
+/// accounts in the keychain, for good (nothing listed them any more), and a provider added
+/// again under the same id logged in with them.
+#[test]
+fn removing_a_provider_deletes_its_passwords_from_the_keychain() {
+    let s = servers();
+    let setup = Setup::start();
+    let (keychain, dir, socket) = (&setup.keychain, &setup.dir, &setup.socket);
+    let imap = format!("df/imap/{}:{}", s.host, s.imaps);
+    account(keychain, socket, &["add", &endpoint("imap", &s.host, s.imaps, "implicit", &s.user)], &s.password).unwrap();
+    // The provider's own entry too, as `credentials set` without `--endpoint` writes it.
+    set_password(keychain, &s.user, &s.password);
+    assert_eq!(probed(keychain, dir.path()).get(&imap), Some(&up()), "logs in before");
+
+    account(keychain, socket, &["remove-provider", "df"], "").unwrap();
+    let config = std::fs::read_to_string(dir.path().join("config.toml")).unwrap();
+    assert!(!config.contains("[[provider]]"), "the provider is gone: {config}");
+    // `credentials delete` exits 1 when nothing was stored under that entry.
+    for endpoint in [Some(imap.as_str()), None] {
+        let mut command = Command::new(bin("outage-notifier"));
+        command.arg("--config").arg(dir.path().join("config.toml"));
+        command.args(["credentials", "delete", "df", &s.user]);
+        if let Some(check_id) = endpoint {
+            command.args(["--endpoint", check_id]);
+        }
+        keychain.apply(&mut command);
+        let out = command.output().unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(1),
+            "a password was left behind at {endpoint:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
 }

@@ -448,3 +448,72 @@ fn late_and_lost_mails_of_a_removed_round_trip_stay_in_the_report() {
         assert_eq!(mails.matches(&format!("sslout.df.eu → sslin.df.eu ({removed})")).count(), 2, "{mails}");
     }
 }
+
+/// Each time is shown in the local zone's offset of its own moment: an outage at 10:00 in
+/// German summer time (CEST) is "10:00" in a report whose period ends in winter (CET), as is
+/// one at 10:00 in winter — in Markdown, the PDF's text and the CSV, in both languages.
+#[test]
+fn summer_and_winter_times_are_each_shown_in_their_own_offset() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config.toml");
+    std::fs::write(&config, replay::CONFIG).unwrap();
+    let data = dir.path().join("data");
+    std::fs::create_dir_all(&data).unwrap();
+    let store = outage_engine::store::Store::open(&data.join("history.sqlite3")).unwrap();
+    let imap = "df/imap/sslin.df.eu:993";
+    let summer = at("2026-07-15T10:00:00+02:00");
+    let winter = at("2026-12-01T10:00:00+01:00");
+    for start in [summer, winter] {
+        let probe = |t: chrono::DateTime<chrono::FixedOffset>, outcome| {
+            let o = outage_core::model::Observation::failed(
+                imap,
+                outage_core::model::CheckKind::Imap,
+                "sslin.df.eu:993",
+                t,
+                outcome,
+                outage_core::model::Reason::Timeout,
+                "no answer",
+            );
+            store.insert("df", &o, std::time::Duration::from_secs(300)).unwrap();
+        };
+        probe(start - chrono::TimeDelta::minutes(2), outage_core::model::Outcome::Up);
+        probe(start, outage_core::model::Outcome::Down);
+        let (started, ended) = (start.timestamp_millis(), (start + chrono::TimeDelta::minutes(30)).timestamp_millis());
+        store.outage_started(imap, "df", started, started + 60_000, Some("timeout")).unwrap();
+        store.outage_ended(imap, ended).unwrap();
+    }
+    drop(store);
+    let run = |args: &[&str]| {
+        Command::new(bin("outage-notifier"))
+            .env("TZ", "Europe/Berlin")
+            .arg("--config")
+            .arg(&config)
+            .arg("--data-dir")
+            .arg(&data)
+            .args(["report", "--from", "2026-07-01", "--to", "2026-12-02"])
+            .args(args)
+            .output()
+            .expect("run outage-notifier report")
+    };
+    for lang in [Language::De, Language::En] {
+        let l = lang.as_str();
+        let (shown, cell) = match lang {
+            Language::De => (["15.07.2026, 10:00", "01.12.2026, 10:00"], ["15.07.2026 10:00", "01.12.2026 10:00"]),
+            Language::En => (["15 Jul 2026, 10:00", "1 Dec 2026, 10:00"], ["2026-07-15 10:00", "2026-12-01 10:00"]),
+        };
+        let md = ok(&run(&["--language", l]));
+        let pdf = dir.path().join(format!("dst-{l}.pdf"));
+        ok(&run(&["--language", l, "--out", pdf.to_str().unwrap()]));
+        let text = pdf_text(&pdf);
+        for moment in shown {
+            assert!(md.contains(moment), "{l}: `{moment}` missing from the Markdown:\n{md}");
+            assert!(text.contains(moment), "{l}: `{moment}` missing from the PDF's text:\n{text}");
+        }
+        let csv = dir.path().join(format!("dst-{l}.csv"));
+        ok(&run(&["--language", l, "--out", csv.to_str().unwrap()]));
+        let outages = std::fs::read_to_string(dir.path().join(format!("dst-{l}-outages.csv"))).unwrap();
+        for moment in cell {
+            assert!(outages.contains(moment), "{l}: `{moment}` missing from the CSV:\n{outages}");
+        }
+    }
+}

@@ -152,6 +152,37 @@ pub fn xpath_literal(text: &str) -> String {
     }
 }
 
+/// A chart as the page drew it (see [`Page::chart`]).
+#[derive(Debug)]
+pub struct Chart {
+    /// Whether its table is on the page at all.
+    pub found: bool,
+    /// Why the window drew no chart, as its table records it.
+    pub error: Option<String>,
+    /// The canvas's size in device pixels, when there is one.
+    pub width: u32,
+    pub height: u32,
+    /// Pixels of the canvas that are not fully transparent.
+    pub painted: u32,
+    /// Whether the table is only read out (the chart shown instead).
+    pub hidden: bool,
+}
+
+impl Chart {
+    /// Panics unless a canvas of some size is there with a line drawn on it.
+    pub fn assert_drawn(&self, what: &str) {
+        assert!(self.found, "{what}: no chart table on the page");
+        assert!(
+            self.width > 0 && self.height > 0,
+            "{what}: no canvas drawn ({self:?}); the window said: {}",
+            self.error.as_deref().unwrap_or("nothing")
+        );
+        // Axes alone paint a few hundred pixels; the line and its points add more.
+        assert!(self.painted > 500, "{what}: the canvas is (nearly) empty: {self:?}");
+        assert!(self.hidden, "{what}: the table is shown although the chart is drawn: {self:?}");
+    }
+}
+
 /// The window's page in a WebDriver session.
 #[derive(Debug)]
 pub struct Page {
@@ -249,6 +280,35 @@ impl Page {
     pub async fn scroll_to(&self, css: &str) {
         let script = "document.querySelector(arguments[0])?.scrollIntoView({ block: 'end' });";
         let _ = tokio::time::timeout(COMMAND, self.client.execute(script, vec![Value::from(css)])).await;
+    }
+
+    /// What the chart next to the table `[data-testid=<testid>]` drew: its canvas's size and
+    /// how many of its pixels are painted, read back from the canvas itself — or why there is
+    /// no canvas (the table's `data-chart-error`).
+    pub async fn chart(&self, testid: &str) -> Chart {
+        const READ: &str = "const table = document.querySelector(`[data-testid=${arguments[0]}]`);
+            if (!table) return { found: false };
+            const canvas = table.parentElement.querySelector('.latency-chart canvas');
+            const error = table.getAttribute('data-chart-error');
+            if (!canvas) return { found: true, error };
+            const pixels = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+            let painted = 0;
+            for (let i = 3; i < pixels.length; i += 4) if (pixels[i] !== 0) painted++;
+            return { found: true, error, width: canvas.width, height: canvas.height, painted,
+                hidden: table.classList.contains('visually-hidden') };";
+        let value = tokio::time::timeout(COMMAND, self.client.execute(READ, vec![Value::from(testid)]))
+            .await
+            .unwrap_or_else(|_| panic!("reading the chart of {testid} took over {COMMAND:?}"))
+            .unwrap_or_else(|e| panic!("reading the chart of {testid}: {e}"));
+        let number = |key: &str| value[key].as_u64().and_then(|n| u32::try_from(n).ok()).unwrap_or(0);
+        Chart {
+            found: value["found"].as_bool().unwrap_or(false),
+            error: value["error"].as_str().map(str::to_owned),
+            width: number("width"),
+            height: number("height"),
+            painted: number("painted"),
+            hidden: value["hidden"].as_bool().unwrap_or(false),
+        }
     }
 
     /// The webview as PNG bytes.

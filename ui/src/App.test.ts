@@ -139,10 +139,12 @@ const history: ProviderHistory = {
     { day: "2026-11-24", uptime: 0.875, down_min: 90, unseen_min: 0, latency_ms: 41 },
   ],
   hours: [],
+  measured_since: "2026-08-01T00:00:00+02:00",
 };
 
 /// What the mocked resident holds: the controls change as a real one would.
 let controls: Controls;
+let currentHistory: ProviderHistory = history;
 let added: NewProvider[] = [];
 let general: GeneralSettings;
 let opened: Array<[string, string | null]> = [];
@@ -177,6 +179,7 @@ function host(route: string | null = null) {
   removedProviders = [];
   editedProviders = [];
   currentSummary = summary;
+  currentHistory = history;
   general = { interval: "2m", language: null, quiet_hours: null, reminder: null, alert_states: null };
   mockIPC((cmd, args) => {
     calls.push(cmd);
@@ -261,7 +264,7 @@ function host(route: string | null = null) {
     if (cmd === "summary") return currentSummary;
     if (cmd === "provider_history") {
       if ((args as { providerId?: string }).providerId !== "df") throw new Error("no such provider");
-      return history;
+      return currentHistory;
     }
     if (cmd === "mail_accounts") return [];
     if (cmd === "provider_roundtrips") return [];
@@ -358,6 +361,33 @@ describe("summary view", () => {
     for (const [network, lang, headline] of cases) {
       host();
       currentSummary = { ...summary, network, language: lang };
+      render(App, { lang });
+      await settle();
+      expect(screen.getByTestId("headline").textContent).toBe(headline);
+      cleanup();
+    }
+  });
+
+  it("never says all well before anything was checked (issue 14, item 5), in both languages", async () => {
+    const notChecked = (id: string, name: string) => ({
+      ...summary.providers[1],
+      id,
+      name,
+      state: "unknown" as const,
+      verdict: "unknown" as const,
+      verdict_text: `${name}: not checked yet`,
+    });
+    const gh = summary.providers[1];
+    const cases: [Summary["providers"], "en" | "de", string][] = [
+      [[notChecked("a", "Acme"), notChecked("b", "Beta")], "en", "State not known yet"],
+      [[notChecked("a", "Acme"), notChecked("b", "Beta")], "de", "Zustand noch unbekannt"],
+      [[gh, notChecked("a", "Acme")], "en", "Nothing wrong found so far — the state of 1 provider is not known yet"],
+      [[gh, notChecked("a", "Acme"), notChecked("b", "Beta")], "de", "Bisher nichts Auffälliges — der Zustand von 2 Anbietern ist noch unbekannt"],
+      [[gh], "de", "Alles in Ordnung"],
+    ];
+    for (const [providers, lang, headline] of cases) {
+      host();
+      currentSummary = { ...summary, providers, language: lang };
       render(App, { lang });
       await settle();
       expect(screen.getByTestId("headline").textContent).toBe(headline);
@@ -477,6 +507,9 @@ describe("provider history", () => {
     render(App, { lang: "en" });
     await settle();
     expect(calls).toContain("provider_history");
+    // Each figure of a check stands apart (measured before: "answers· 42 ms· last …").
+    const found = document.querySelector("li.check .found")?.textContent ?? "";
+    expect(found).toMatch(/\S · 42 ms · \S/);
     const uptime = screen.getByTestId("uptime").textContent ?? "";
     expect(uptime).toContain("Last 24 hours");
     expect(uptime).toContain("87.5 %");
@@ -507,6 +540,55 @@ describe("provider history", () => {
     const latency = screen.getByTestId("latency-table");
     expect(latency.textContent).toContain("24 Nov 202641 ms");
     expect(latency.className).toBe("latency-table");
+  });
+
+  it("says since when a window was measured when monitoring began within it, in both languages", async () => {
+    // Measured before: "Last 90 days: 67.26 %" after half an hour of data.
+    const since = new Date(Date.now() - 2 * 86_400_000);
+    for (const [lang, note] of [
+      ["en", "(measured since"],
+      ["de", "(gemessen seit"],
+    ] as const) {
+      host("/provider/df");
+      currentHistory = { ...history, measured_since: since.toISOString() };
+      render(App, { lang });
+      await settle();
+      const rows = [...screen.getByTestId("uptime").querySelectorAll("tr")].map((r) => r.textContent ?? "");
+      expect(rows[0]).not.toContain(note);
+      expect(rows[1]).toMatch(new RegExp(`% \\${note}`));
+      expect(rows[1]).toContain(String(since.getFullYear()));
+      expect(rows[2]).toContain(note);
+      // A window with nothing measured says "—", with no base to name.
+      expect(rows[3]).not.toContain(note);
+      cleanup();
+    }
+  });
+
+  it("says a test mail was delivered, not that it answers, in both languages", async () => {
+    const roundtrip = {
+      ...summary.providers[0].checks[0],
+      id: "df/roundtrip/sslout.df.eu/info@example.com",
+      kind: "roundtrip" as const,
+      target: "sslout.df.eu → info@example.com",
+      latency_ms: 432_000,
+    };
+    for (const [lang, up, down] of [
+      ["en", "delivered · 7 min 12 s", "not delivered: "],
+      ["de", "zugestellt · 7 min 12 s", "nicht zugestellt: "],
+    ] as const) {
+      for (const [outcome, reason, expected] of [
+        ["up", null, up],
+        ["down", "lost", down],
+      ] as const) {
+        host("/provider/df");
+        const df = { ...summary.providers[0], checks: [{ ...roundtrip, outcome, reason }] };
+        currentSummary = { ...summary, providers: [df] };
+        render(App, { lang });
+        await settle();
+        expect(document.querySelector("li.check .found")?.textContent?.trim()).toMatch(new RegExp(`^${expected}`));
+        cleanup();
+      }
+    }
   });
 
   it("renders provider text in the merged timeline as inert text", async () => {

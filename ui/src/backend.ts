@@ -153,9 +153,10 @@ export function discover(address: string): Promise<Discovery> {
   return call("discover", { address });
 }
 
-// `deleteHistory` false keeps what the history holds about it (evidence for a claim).
+// `deleteHistory` false keeps what the history holds about it (evidence for a claim). The
+// window process then deletes the provider's mail passwords from the keychain.
 export function removeProvider(providerId: string, deleteHistory: boolean): Promise<void> {
-  return call("remove_provider", { providerId, deleteHistory });
+  return invoke<void>("remove_provider", { providerId, deleteHistory });
 }
 
 // Rename, and set the status page (null: the preset's, or none); the id and history stay.

@@ -55,6 +55,27 @@ export function formatClock(iso: string, lang: Lang): string {
   return new Intl.DateTimeFormat(locale(lang), { hour: "2-digit", minute: "2-digit" }).format(new Date(iso));
 }
 
+// A plain number in the language's form ("1.234,5" / "1,234.5").
+export function formatNumber(value: number, lang: Lang): string {
+  return new Intl.NumberFormat(locale(lang), { maximumFractionDigits: 1 }).format(value);
+}
+
+// WebKitGTK hands the process locale to the page as `navigator.language`, and under a C or
+// POSIX locale (LANG unset, or C.UTF-8, as in a minimal session or one started by a service)
+// that is "C": no language tag, so `new Intl.NumberFormat(navigator.language)` throws a
+// RangeError. uPlot does exactly that as its module loads, which cost the window every chart
+// (seen in the WebDriver journey). Where the webview's language is no valid tag, the window's
+// own language stands in for it, before anything reads it.
+export function mendWebviewLanguage(lang: Lang): void {
+  try {
+    if (navigator.language && Intl.getCanonicalLocales(navigator.language).length > 0) return;
+  } catch {
+    // Not a tag: replaced below.
+  }
+  Object.defineProperty(navigator, "language", { value: locale(lang), configurable: true });
+  Object.defineProperty(navigator, "languages", { value: [locale(lang)], configurable: true });
+}
+
 export async function setLanguage(lang: Lang): Promise<void> {
   await i18next.changeLanguage(lang);
 }

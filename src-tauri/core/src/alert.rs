@@ -127,6 +127,9 @@ pub const NETWORK_KEY: &str = "network";
 /// The root cause "the history cannot be written": one notification per episode.
 pub const STORAGE_KEY: &str = "storage";
 pub const DIGEST_KEY: &str = "digest";
+/// The root cause "a window was refused, too many are open": one notification, replaced by
+/// the next refusal.
+pub const WINDOWS_KEY: &str = "windows";
 
 /// The key of alerts about a provider's problem (outage, acknowledgement, maintenance).
 pub fn provider_key(provider_id: &str) -> String {

@@ -84,8 +84,9 @@ macro_rules! with_commands {
             /// it puts into the keychain itself for each endpoint with a username.
             custom add_provider: AddProvider { provider: $crate::protocol::NewProvider } -> () = Done {};
             /// Removes a provider from the config file; `delete_history` also deletes what the
-            /// history holds about it (otherwise it stays, e.g. as evidence for a claim).
-            window remove_provider: RemoveProvider { provider_id: String, delete_history: bool } -> () = Done {};
+            /// history holds about it (otherwise it stays, e.g. as evidence for a claim). The
+            /// window then deletes its mail passwords from the keychain itself.
+            custom remove_provider: RemoveProvider { provider_id: String, delete_history: bool } -> () = Done {};
             /// Renames a provider and sets its status page (`None`: the preset's, or none), in
             /// place in the config file; its id, and so its history, stays.
             window edit_provider: EditProvider { provider_id: String, name: String, status_page: Option<String> }

@@ -57,6 +57,29 @@ pub fn state_label(state: State, lang: Language) -> &'static str {
     }
 }
 
+/// A check's outcome as one word, for the CLI's text output.
+pub fn outcome_label(outcome: crate::model::Outcome, lang: Language) -> &'static str {
+    use crate::model::Outcome as O;
+    match (lang, outcome) {
+        (Language::De, O::Up) => "in Ordnung",
+        (Language::De, O::Degraded) => "eingeschränkt",
+        (Language::De, O::Down) => "gestört",
+        (Language::De, O::Unknown) => "ohne Ergebnis",
+        (Language::En, O::Up) => "up",
+        (Language::En, O::Degraded) => "degraded",
+        (Language::En, O::Down) => "down",
+        (Language::En, O::Unknown) => "no result",
+    }
+}
+
+/// The CLI's `check` with nothing to check.
+pub fn no_providers(lang: Language) -> &'static str {
+    match lang {
+        Language::De => "Noch keine Anbieter eingerichtet.",
+        Language::En => "No providers set up yet.",
+    }
+}
+
 pub const APP_NAME: &str = "Outage Notifier";
 
 /// What our own probes found, as far as the verdict sentence needs it.
@@ -709,6 +732,14 @@ pub fn already_running(lang: Language) -> &'static str {
     }
 }
 
+/// The title of the notification that says a window was not opened (see `too_many_windows`).
+pub fn window_not_opened(lang: Language) -> &'static str {
+    match lang {
+        Language::De => "Outage Notifier: Fenster nicht geöffnet",
+        Language::En => "Outage Notifier: window not opened",
+    }
+}
+
 /// Why a window cannot connect: the resident serves this many windows at once already
 /// (the control socket's cap on subscribers), and more are almost always left-over ones.
 pub fn too_many_windows(max: usize, lang: Language) -> String {
@@ -952,6 +983,7 @@ mod tests {
         assert!(de != en && de.contains("/x/c.toml") && en.contains("/x/c.toml"));
         let (de, en) = (too_many_windows(64, Language::De), too_many_windows(64, Language::En));
         assert!(de != en && de.contains("64 Fenster") && en.contains("64"), "{de} / {en}");
+        assert_ne!(window_not_opened(Language::De), window_not_opened(Language::En));
     }
 
     #[test]

@@ -28,6 +28,8 @@ pub enum AccountError {
     NotUndone { keychain: CredentialError, undo: ClientError },
     #[error("the test ran, but the keychain could not be put back: {0}")]
     NotRestored(CredentialError),
+    #[error("the provider is removed, but its passwords could not be deleted from the keychain: {0}")]
+    PasswordsLeft(CredentialError),
 }
 
 /// The endpoint's username as it will be written: trimmed, `None` when empty.
@@ -98,6 +100,43 @@ pub async fn add_provider(
                 }
             }
             return Err(undo(client.remove_provider(id, true).await, keychain));
+        }
+    }
+    Ok(())
+}
+
+/// Removes a provider, then every password its mail endpoints logged in with: their own
+/// entries and the provider's entry for each username. Measured before: a removed provider's
+/// passwords stayed in the keychain for good, and a provider added again under the same id
+/// logged in with them.
+pub async fn remove_provider(
+    client: &mut Client,
+    provider_id: String,
+    delete_history: bool,
+) -> Result<(), AccountError> {
+    let accounts = client.mail_accounts(provider_id.clone()).await?;
+    client.remove_provider(provider_id.clone(), delete_history).await?;
+    let logins: Vec<(String, String)> = accounts
+        .into_iter()
+        .filter_map(|a| Some((a.check_id, a.username?.trim().to_owned())))
+        .filter(|(_, user)| !user.is_empty())
+        .collect();
+    let mut users: Vec<&str> = logins.iter().map(|(_, user)| user.as_str()).collect();
+    users.sort_unstable();
+    users.dedup();
+    let entries = logins
+        .iter()
+        .map(|(check_id, user)| (Entry::Endpoint(check_id), user.as_str()))
+        .chain(users.into_iter().map(|user| (Entry::Provider(&provider_id), user)));
+    for (entry, user) in entries {
+        match credentials::delete(entry, user).await {
+            Ok(_) => {}
+            // No keychain at all: nothing can have been stored in it.
+            Err(CredentialError::Unavailable(why)) => {
+                tracing::info!("no keychain to delete {}'s passwords from: {why}", entry.service());
+                break;
+            }
+            Err(e) => return Err(AccountError::PasswordsLeft(e)),
         }
     }
     Ok(())

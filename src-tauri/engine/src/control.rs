@@ -43,6 +43,9 @@ pub enum ShellRequest {
     Action(Action),
     /// Reply with the current controls.
     Controls(oneshot::Sender<Controls>),
+    /// A window was refused: `max` are connected already. The window exits, so the resident
+    /// tells the person, who otherwise sees nothing happen.
+    TooManyWindows { max: usize },
 }
 
 /// The outcome of trying to become the one running resident.
@@ -475,6 +478,7 @@ async fn connection(
                 let Ok(subscribed) = slots.subscribers.try_acquire_owned() else {
                     // The window shows the resident's words: in the language of its summary.
                     let message = outage_core::text::too_many_windows(MAX_SUBSCRIBERS, engine.summary().language);
+                    let _ = shell.send(ShellRequest::TooManyWindows { max: MAX_SUBSCRIBERS });
                     return send(&mut write, &failed(id, message)).await;
                 };
                 // From here the connection counts as a subscriber, no longer as a client.
@@ -659,7 +663,10 @@ async fn export_report(files: &Files, request: outage_core::protocol::ExportRequ
         let now = chrono::Local::now().fixed_offset();
         let written = crate::store::Store::open(&database)
             .map_err(ReportError::from)
-            .and_then(|store| crate::report::build(&store, &config, &wanted, now, &crate::report::computer_name()))
+            .and_then(|store| {
+                let computer = crate::report::computer_name();
+                crate::report::build_in(&store, &config, &wanted, now, &computer, &chrono::Local)
+            })
             .and_then(|report| crate::report::export(&report, request.format, Path::new(&request.path)));
         match written {
             Ok(paths) => ExportOutcome::Written { files: paths.iter().map(|p| p.display().to_string()).collect() },
@@ -892,7 +899,7 @@ mod tests {
         engine: EngineHandle,
         engine_task: tokio::task::JoinHandle<()>,
         server: tokio::task::JoinHandle<()>,
-        _shell: mpsc::UnboundedReceiver<ShellRequest>,
+        shell: mpsc::UnboundedReceiver<ShellRequest>,
     }
 
     fn served(dir: &Path, language: Language, shutdown: impl Future<Output = ()> + Send + 'static) -> Served {
@@ -911,14 +918,14 @@ mod tests {
         let (navigate, _) = broadcast::channel(1);
         let files = Files { database, config: dir.join("config.toml") };
         let server = tokio::spawn(serve(listener, engine.clone(), files, shell, navigate, shutdown));
-        Served { path, engine, engine_task, server, _shell: shell_rx }
+        Served { path, engine, engine_task, server, shell: shell_rx }
     }
 
     #[tokio::test]
     async fn serve_stops_on_its_shutdown_signal_and_gives_up_the_socket() {
         let dir = tempfile::tempdir().unwrap();
         let (stop, stopped) = oneshot::channel::<()>();
-        let Served { path, engine, engine_task, server, _shell } = served(dir.path(), Language::En, async {
+        let Served { path, engine, engine_task, server, shell: _shell } = served(dir.path(), Language::En, async {
             let _ = stopped.await;
         });
 
@@ -938,7 +945,7 @@ mod tests {
     #[tokio::test]
     async fn a_window_beyond_the_cap_hears_why_in_the_users_language() {
         let dir = tempfile::tempdir().unwrap();
-        let Served { path, engine, engine_task, server, _shell } =
+        let Served { path, engine, engine_task, server, mut shell } =
             served(dir.path(), Language::De, std::future::pending());
 
         let mut windows = Vec::new();
@@ -954,6 +961,11 @@ mod tests {
                 assert!(message.contains("Fenster"), "{message}");
             }
             other => panic!("the window beyond the cap was not refused: {other:?}"),
+        }
+        // The resident hears of it too, to tell the person: the refused window only exits.
+        match shell.try_recv() {
+            Ok(ShellRequest::TooManyWindows { max }) => assert_eq!(max, MAX_SUBSCRIBERS),
+            other => panic!("the resident was not told of the refused window: {other:?}"),
         }
         // A window that goes frees its place.
         drop(windows.pop());

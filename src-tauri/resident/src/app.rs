@@ -149,6 +149,12 @@ fn serve(paths: &Paths, autostart: &Autostart, verbose: u8, platform: Platform) 
                 Some(request) = shell_rx.recv() => match request {
                     ShellRequest::Action(action) => action,
                     ShellRequest::Controls(reply) => { let _ = reply.send(controls(&alerts, &policy, autostart, language, clock())); continue; }
+                    ShellRequest::TooManyWindows { max } => {
+                        // The refused window exits with its reason on stderr, where nobody
+                        // looks: the person hears it here.
+                        shell.notify(vec![alert::Effect::Notify(windows_alert(max, language))], language);
+                        continue;
+                    }
                 },
                 () = config_changed(config_watch.as_mut()) => {
                     match config_file::reload(&paths.config_file) {
@@ -305,6 +311,18 @@ fn config_alert(error: &outage_engine::EngineError, language: outage_core::text:
         body,
         urgency: alert::Urgency::Normal,
         route: "/settings".into(),
+    }
+}
+
+/// A window was refused because `max` are open already (left-over ones, almost always).
+fn windows_alert(max: usize, language: outage_core::text::Language) -> alert::Alert {
+    use outage_core::text;
+    alert::Alert {
+        key: alert::WINDOWS_KEY.into(),
+        title: text::window_not_opened(language).into(),
+        body: text::too_many_windows(max, language),
+        urgency: alert::Urgency::Normal,
+        route: "/".into(),
     }
 }
 

@@ -59,16 +59,21 @@ pub fn check(paths: &Paths, json: bool, verbose: u8) -> anyhow::Result<ExitCode>
 
 fn print_text(summary: &Summary, language: text::Language) {
     if summary.providers.is_empty() {
-        out!("No providers configured.");
+        out!("{}", text::no_providers(language));
     }
     for p in &summary.providers {
         out!("{:<24} {:<15} {}", p.name, text::state_label(p.state, language), p.verdict_text);
         for c in &p.checks {
-            let reason = c.reason.map(|r| format!(" [{}]", r.as_str())).unwrap_or_default();
+            // In words, as the report names checks: the ids and enums are `--json`'s.
+            let what = outage_core::report::words::probed(
+                &outage_core::report::Probed { kind: c.kind, target: c.target.clone() },
+                language,
+            );
+            let reason = c.reason.map(|r| format!(" — {}", text::reason_words(r, language))).unwrap_or_default();
             let mut details: Vec<String> = c.latency_ms.map(|ms| format!("{ms} ms")).into_iter().collect();
             details.extend(c.cert_days_left.map(|days| text::certificate_days_left(days, language)));
             let details = if details.is_empty() { String::new() } else { format!(" ({})", details.join(", ")) };
-            out!("    {:<11} {:<8}{reason} {}{details}", c.kind.as_str(), c.outcome.as_str(), c.target);
+            out!("    {what}: {}{reason}{details}", text::outcome_label(c.outcome, language));
         }
     }
 }
@@ -218,7 +223,8 @@ pub fn report(paths: &Paths, args: &ReportArgs) -> anyhow::Result<ExitCode> {
     let (from, to) = period(args, now)?;
     let store = Store::open(&paths.database())?;
     let request = report::Request { from, to, providers: args.providers.clone(), language };
-    let built = report::build(&store, &config, &request, now, &report::computer_name())?;
+    // Shown in the zone the rest of the app shows times in, each moment in its own offset.
+    let built = report::build_in(&store, &config, &request, now, &report::computer_name(), &chrono::Local)?;
     match &args.out {
         Some(out) => {
             for path in report::export(&built, format, out)? {

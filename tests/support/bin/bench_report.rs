@@ -3,6 +3,9 @@
 //! outage a fortnight per provider with the provider's announcement, a night offline a week).
 //! The history is seeded in this process; the report is made in a child process so its peak
 //! memory (VmHWM) is the report's alone. Prints figures; asserts nothing.
+//!
+//! To time the report alone over several runs: `bench-report seed DB 50 730` once, then
+//! `bench-report run DB 50 730 OUT.pdf` as often as wanted.
 
 use std::path::Path;
 use std::time::Instant;
@@ -133,7 +136,7 @@ fn run(db: &Path, providers: i64, days: i64, out: &Path) {
     let (from, to) = (at(start_ms()), at(start_ms() + days * DAY_MS));
     let began = Instant::now();
     let request = Request { from, to, providers: vec![], language: Language::De };
-    let built = report::build(&store, &config, &request, to, "bench").expect("report");
+    let built = report::build_in(&store, &config, &request, to, "bench", &chrono::Local).expect("report");
     let assembled = began.elapsed();
     let assembled_peak = outage_tests::proc_status_mib("VmHWM:");
     let written = report::export(&built, Format::Pdf, out).expect("pdf");
@@ -167,6 +170,10 @@ fn cpu_seconds() -> f64 {
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.first().map(String::as_str) == Some("seed") {
+        seed(Path::new(&args[1]), args[2].parse().expect("providers"), args[3].parse().expect("days"));
+        return;
+    }
     if args.first().map(String::as_str) == Some("run") {
         let providers = args[2].parse().expect("providers");
         let days = args[3].parse().expect("days");

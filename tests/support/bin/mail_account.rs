@@ -1,11 +1,12 @@
 //! Changes a mail account the way the window does (`outage_engine::accounts`, which the
-//! window's `add_mail`, `edit_mail` and `remove_mail` commands call): the resident's control
+//! window's `add_mail`, `edit_mail`, `remove_mail` and `remove_provider` commands call): the resident's control
 //! socket for the config, the keychain of this process's session for the password. The
 //! integration tests run it with a private keychain, as they cannot run the window itself.
 //!
 //! usage: mail-account SOCKET add MAIL_JSON
 //!        mail-account SOCKET edit CHECK_ID MAIL_JSON
 //!        mail-account SOCKET remove PROVIDER_ID CHECK_ID
+//!        mail-account SOCKET remove-provider PROVIDER_ID
 //! The password, if any, is the first line of standard input. Exit 1 with the error on
 //! stderr when the change was refused.
 
@@ -29,6 +30,7 @@ fn main() -> ExitCode {
             "add" => accounts::add(&mut client, mail(&args[2]), password).await,
             "edit" => accounts::edit(&mut client, args[2].clone(), mail(&args[3]), password).await,
             "remove" => accounts::remove(&mut client, args[2].clone(), args[3].clone()).await,
+            "remove-provider" => accounts::remove_provider(&mut client, args[2].clone(), false).await,
             other => panic!("unknown action {other}"),
         }
     });

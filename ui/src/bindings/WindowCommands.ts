@@ -77,11 +77,6 @@ detect: Detection,
  */
 discover: Discovery, 
 /**
- * Removes a provider from the config file; `delete_history` also deletes what the
- * history holds about it (otherwise it stays, e.g. as evidence for a claim).
- */
-remove_provider: null, 
-/**
  * Renames a provider and sets its status page (`None`: the preset's, or none), in
  * place in the config file; its id, and so its history, stays.
  */

@@ -94,6 +94,12 @@ pub struct ProviderHistory {
     /// timed probes left out): the chart's points while there are only a few days of data.
     #[serde(default)]
     pub hours: Vec<HourPoint>,
+    /// When we first measured this provider: a window that began earlier counts only the
+    /// time since then, and says so (measured before: "Last 90 days: 67.26 %" after half an
+    /// hour of data).
+    #[serde(default)]
+    #[ts(type = "string | null")]
+    pub measured_since: Option<DateTime<FixedOffset>>,
 }
 
 /// One hour's average latency of a provider's timed probes.

@@ -2,7 +2,7 @@
 //! only, explained by the outages it lists; acknowledgements only by announcements open
 //! during an outage that concern what failed; refused logins as the account's.
 
-use chrono::{DateTime, FixedOffset, NaiveDate, TimeDelta};
+use chrono::{DateTime, FixedOffset, NaiveDate, TimeDelta, TimeZone};
 use outage_core::check::checks_of;
 use outage_core::config::{Config, Provider};
 use outage_core::confirm::RecheckPolicy;
@@ -60,17 +60,21 @@ pub fn computer_name() -> String {
         .unwrap_or_else(|| "?".to_owned())
 }
 
-/// Builds the report for `[from, to)` (to no later than `now`), shown in the offset of `to`.
-pub fn build(
+/// Builds the report for `[from, to)` (to no later than `now`) in `zone`: its days are the
+/// zone's calendar days, and every moment is shown in the offset the zone had at that moment
+/// (an outage at 10:00 in summer is 10:00 in a report that ends in winter). The CLI and the
+/// window pass `chrono::Local`, the zone the rest of the app shows times in.
+pub fn build_in<Z: TimeZone>(
     store: &Store,
     config: &Config,
     request: &Request,
     now: DateTime<FixedOffset>,
     computer: &str,
+    zone: &Z,
 ) -> Result<Report, ReportError> {
-    let zone = *request.to.offset();
-    let to = request.to.min(now).with_timezone(&zone);
-    let from = request.from.with_timezone(&zone);
+    let zone = Zone(zone);
+    let to = zone.shown(request.to.min(now));
+    let from = zone.shown(request.from);
     if from >= now {
         return Err(ReportError::Future(from.to_rfc3339()));
     }
@@ -86,7 +90,7 @@ pub fn build(
     let chosen: Vec<&Provider> =
         config.providers.iter().filter(|p| request.providers.is_empty() || request.providers.contains(&p.id)).collect();
     let (from_ms, to_ms) = (from.timestamp_millis(), to.timestamp_millis());
-    let local = |ms: i64| DateTime::from_timestamp_millis(ms).map(|t| t.with_timezone(&zone));
+    let local = |ms: i64| zone.at(ms);
     let stored_gaps = store.gaps(from_ms, to_ms).map_err(ReportError::Engine)?;
     let gaps: Vec<Gap> = stored_gaps
         .iter()
@@ -95,7 +99,7 @@ pub fn build(
     let unmeasured = union(stored_gaps.iter().map(|g| (g.started_ms, g.ended_ms.unwrap_or(to_ms))).collect());
     let mut providers = Vec::new();
     for p in &chosen {
-        providers.push(provider(store, p, from, to, &unmeasured, &gaps)?);
+        providers.push(provider(store, p, zone, from, to, &unmeasured, &gaps)?);
     }
     if providers.iter().all(|p| p.availability.iter().all(|a| a.measured_ms == 0) && p.outages.is_empty()) {
         return Err(ReportError::NoHistory);
@@ -113,9 +117,7 @@ pub fn build(
     };
     Ok(Report {
         language: request.language,
-        // When it was made, in the offset of that moment (not the period's: October's
-        // summer time is not December's).
-        generated_at: now,
+        generated_at: zone.shown(now),
         computer: computer.to_owned(),
         from,
         to,
@@ -129,9 +131,10 @@ pub fn build(
 /// thresholds of the round trips the config has now, as things stood at the period's end (a
 /// mail found later is listed with its arrival). Those of a round trip since removed from the
 /// config are judged by the thresholds it had, as things stood at its last look.
-fn late_mails(
+fn late_mails<Z: TimeZone>(
     store: &Store,
     p: &Provider,
+    zone: Zone<'_, Z>,
     from_ms: i64,
     to_ms: i64,
     to: DateTime<FixedOffset>,
@@ -155,8 +158,8 @@ fn late_mails(
                 to: route.to.clone(),
                 route: route.words(),
                 removed: gone,
-                sent: m.mail.sent,
-                seen: m.mail.arrival.map(|a| a.seen),
+                sent: zone.shown(m.mail.sent),
+                seen: m.mail.arrival.map(|a| zone.shown(a.seen)),
                 delay_ms: m.mail.arrival.filter(|a| a.place.delivered()).map(|a| a.delay_ms),
                 fate,
             })
@@ -164,16 +167,16 @@ fn late_mails(
         .collect())
 }
 
-fn provider(
+fn provider<Z: TimeZone>(
     store: &Store,
     p: &Provider,
+    zone: Zone<'_, Z>,
     from: DateTime<FixedOffset>,
     to: DateTime<FixedOffset>,
     unmeasured: &[Span],
     gaps: &[Gap],
 ) -> Result<ProviderEvidence, ReportError> {
-    let zone = *to.offset();
-    let local = |ms: i64| DateTime::from_timestamp_millis(ms).map(|t| t.with_timezone(&zone));
+    let local = |ms: i64| zone.at(ms);
     let (from_ms, to_ms) = (from.timestamp_millis(), to.timestamp_millis());
     let first = store.first_observation(&p.id)?.filter(|&t| t < to_ms);
     let hours = store.measured_hours(&p.id, from_ms, to_ms)?;
@@ -236,8 +239,8 @@ fn provider(
 
     let mut days = Vec::new();
     let mut date = from.date_naive();
-    while let Some(start) = day_start(date, zone) {
-        let (a, b) = (start.max(from_ms), day_start(date + TimeDelta::days(1), zone).unwrap_or(to_ms).min(to_ms));
+    while let Some(start) = zone.day_start(date) {
+        let (a, b) = (start.max(from_ms), zone.day_start(date + TimeDelta::days(1)).unwrap_or(to_ms).min(to_ms));
         if a >= to_ms {
             break;
         }
@@ -309,7 +312,7 @@ fn provider(
         degraded,
         announcements,
         timeline,
-        late_mails: late_mails(store, p, from_ms, to_ms, to)?,
+        late_mails: late_mails(store, p, zone, from_ms, to_ms, to)?,
     })
 }
 
@@ -368,9 +371,38 @@ fn incident_state(stored: &str) -> Option<IncidentState> {
     serde_json::from_value(serde_json::Value::String(stored.to_owned())).ok()
 }
 
-/// The start of a local day in a fixed offset, in milliseconds.
-fn day_start(date: NaiveDate, zone: FixedOffset) -> Option<i64> {
-    date.and_hms_opt(0, 0, 0)?.and_local_timezone(zone).single().map(|t| t.timestamp_millis())
+/// The zone a report is shown in.
+struct Zone<'a, Z>(&'a Z);
+
+impl<Z> Clone for Zone<'_, Z> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<Z> Copy for Zone<'_, Z> {}
+
+impl<Z: TimeZone> Zone<'_, Z> {
+    /// A moment with the offset the zone had then.
+    fn shown(self, t: DateTime<FixedOffset>) -> DateTime<FixedOffset> {
+        t.with_timezone(self.0).fixed_offset()
+    }
+
+    /// A stored moment (milliseconds) with the offset the zone had then.
+    fn at(self, ms: i64) -> Option<DateTime<FixedOffset>> {
+        DateTime::from_timestamp_millis(ms).map(|t| t.with_timezone(self.0).fixed_offset())
+    }
+
+    /// The start of a calendar day in the zone, in milliseconds: its first moment when the
+    /// clocks skip midnight.
+    fn day_start(self, date: NaiveDate) -> Option<i64> {
+        let midnight = date.and_hms_opt(0, 0, 0)?;
+        let start = self.0.from_local_datetime(&midnight).earliest().or_else(|| {
+            // A zone that skips midnight starts that day at the first wall-clock time it has.
+            (1..=24).find_map(|m| self.0.from_local_datetime(&(midnight + TimeDelta::minutes(m * 5))).earliest())
+        })?;
+        Some(start.timestamp_millis())
+    }
 }
 
 /// A stretch of time `[start, end)` in milliseconds.

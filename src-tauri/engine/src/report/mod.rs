@@ -11,7 +11,7 @@ pub mod csv;
 mod evidence;
 pub mod pdf;
 
-pub use evidence::{ReportError, Request, build, computer_name};
+pub use evidence::{ReportError, Request, build_in, computer_name};
 
 pub use outage_core::report::Format;
 
@@ -195,5 +195,7 @@ pub fn history(
             Some(HourPoint { at: DateTime::from_timestamp_millis(hour_ms)?.with_timezone(&zone), latency_ms })
         })
         .collect();
-    Ok(ProviderHistory { report, days, hours })
+    let measured_since =
+        store.first_observation(id)?.and_then(DateTime::from_timestamp_millis).map(|t| t.with_timezone(&zone));
+    Ok(ProviderHistory { report, days, hours, measured_since })
 }

@@ -589,6 +589,45 @@ mod history_tests {
     }
 
     #[test]
+    fn measured_hours_are_per_hour_the_longest_any_check_saw_the_provider() {
+        let (_d, store) = open();
+        let t0 = at("2026-11-24T10:00:00+01:00");
+        let span = Duration::from_secs(180);
+        let smtp = |t| {
+            let mut o =
+                Observation::failed("p/smtp", CheckKind::Smtp, "smtp.test:465", t, Outcome::Up, Reason::Timeout, "");
+            o.reason = None;
+            o
+        };
+        // A probe holds until the next one (at most 3 min): IMAP saw 6 min in the first hour
+        // and 1 in the second, SMTP 4 in the first and 3 in the third. Per hour the longest
+        // counts, not the sum; another provider's check is none of p's.
+        for (mins, o) in [
+            (0, probe(t0, Outcome::Up)),
+            (3, probe(t0, Outcome::Up)),
+            (60, probe(t0, Outcome::Down)),
+            (61, probe(t0, Outcome::Up)),
+            (0, smtp(t0)),
+            (1, smtp(t0)),
+            (120, smtp(t0)),
+            (123, smtp(t0)),
+        ] {
+            let mut o = o;
+            o.at = t0 + chrono::Duration::minutes(mins);
+            store.insert("p", &o, span).unwrap();
+        }
+        let mut other = probe(t0, Outcome::Up);
+        other.check_id = "q/imap".into();
+        store.insert("q", &other, span).unwrap();
+        other.at = t0 + chrono::Duration::minutes(150);
+        store.insert("q", &other, span).unwrap();
+        let hour = |h: i64| t0.timestamp_millis() + h * 60 * MIN;
+        let hours = store.measured_hours("p", hour(0), hour(3)).unwrap();
+        assert_eq!(hours, [(hour(0), 6 * MIN), (hour(1), MIN), (hour(2), 3 * MIN)]);
+        assert_eq!(store.measured_hours("p", hour(1), hour(2)).unwrap(), [(hour(1), MIN)]);
+    }
+
+    #[test]
     fn a_status_page_counts_by_what_it_says_and_an_unreadable_one_as_unknown() {
         let (_d, store) = open();
         let t0 = at("2026-11-24T10:00:00Z");

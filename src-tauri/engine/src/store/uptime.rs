@@ -278,20 +278,43 @@ impl Store {
     /// degraded or down — not unknown, not offline), oldest first. The time the provider was
     /// measured at all: the base of every availability figure of the report.
     pub fn measured_hours(&self, provider_id: &str, from_ms: i64, to_ms: i64) -> Result<Vec<(i64, i64)>, EngineError> {
+        // Each check's hours are read along the primary key and merged here: grouping the
+        // provider's rows by hour through the provider index looked every row up in the table
+        // (half a second of a two-year report for 50 providers).
+        let mut checks = self
+            .conn
+            .prepare_cached(
+                "SELECT check_id FROM checks WHERE provider_id = ?1
+                 UNION SELECT check_id FROM rollup_daily WHERE provider_id = ?1",
+            )
+            .map_err(|e| self.err(e))?;
+        let checks: Vec<String> = checks
+            .query_map([provider_id], |r| r.get(0))
+            .map_err(|e| self.err(e))?
+            .collect::<Result<_, _>>()
+            .map_err(|e| self.err(e))?;
         let mut stmt = self
             .conn
             .prepare_cached(
-                "SELECT hour_ms, MAX(up_ms + degraded_ms + down_ms) FROM rollup_hourly
-                 WHERE provider_id = ?1 AND hour_ms >= ?2 AND hour_ms < ?3
-                 GROUP BY hour_ms HAVING MAX(up_ms + degraded_ms + down_ms) > 0 ORDER BY hour_ms",
+                "SELECT hour_ms, up_ms + degraded_ms + down_ms FROM rollup_hourly
+                 WHERE check_id = ?1 AND provider_id = ?2 AND hour_ms >= ?3 AND hour_ms < ?4",
             )
             .map_err(|e| self.err(e))?;
-        let rows = stmt
-            .query_map(params![provider_id, from_ms.div_euclid(HOUR_MS) * HOUR_MS, to_ms], |r| {
-                Ok((r.get(0)?, r.get(1)?))
-            })
-            .map_err(|e| self.err(e))?;
-        rows.collect::<Result<_, _>>().map_err(|e| self.err(e))
+        let from = from_ms.div_euclid(HOUR_MS) * HOUR_MS;
+        let mut hours: Vec<(i64, i64)> = Vec::new();
+        for check in &checks {
+            let rows = stmt
+                .query_map(params![check, provider_id, from, to_ms], |r| Ok((r.get(0)?, r.get(1)?)))
+                .map_err(|e| self.err(e))?;
+            for row in rows {
+                hours.push(row.map_err(|e| self.err(e))?);
+            }
+        }
+        // Per hour, the check that saw the provider longest.
+        hours.sort_unstable_by_key(|&(hour, measured)| (hour, std::cmp::Reverse(measured)));
+        hours.dedup_by_key(|&mut (hour, _)| hour);
+        hours.retain(|&(_, measured)| measured > 0);
+        Ok(hours)
     }
 
     /// When we first saw the provider: its oldest stored observation, or, once those are

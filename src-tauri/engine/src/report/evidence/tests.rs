@@ -8,7 +8,7 @@ use outage_core::model::{
 use outage_core::report::{Window, markdown};
 use outage_core::text::Language;
 
-use super::{ReportError, Request, build};
+use super::{ReportError, Request, build_in};
 use crate::store::{GapKind, Store};
 
 const IMAP: &str = "df/imap/imap.df.test:993";
@@ -79,6 +79,17 @@ fn incident(id: &str, state: IncidentState, said: &str, components: &[&str]) -> 
 
 fn request(from: &str, to: &str, lang: Language) -> Request {
     Request { from: at(from), to: at(to), providers: vec![], language: lang }
+}
+
+/// The report as the CLI makes it for a user in Germany.
+fn build(
+    store: &Store,
+    config: &Config,
+    request: &Request,
+    now: DateTime<FixedOffset>,
+    computer: &str,
+) -> Result<outage_core::report::Report, ReportError> {
+    build_in(store, config, request, now, computer, &chrono_tz::Europe::Berlin)
 }
 
 fn ms(s: &str) -> i64 {
@@ -391,4 +402,45 @@ fn status_page_probe_rows_do_not_count_as_downtime() {
     .unwrap();
     // What the page says is the provider's word, listed as such; our figure is what we measured.
     assert_eq!(report.providers[0].availability.last().unwrap().ratio(), Some(1.0));
+}
+
+/// A report over summer and winter in Europe/Berlin: an outage at 10:00 CEST and one at
+/// 10:00 CET are both "10:00" in every form and language, and the day the clocks go back
+/// has 25 hours.
+#[test]
+fn each_moment_is_shown_in_the_offset_the_zone_had_then() {
+    let (_d, store) = open();
+    let summer = at("2026-07-15T10:00:00+02:00");
+    let winter = at("2026-12-01T10:00:00+01:00");
+    for start in [summer, winter] {
+        probes(&store, start - TimeDelta::hours(1), start + TimeDelta::hours(1), &[(60, 90, Reason::Timeout)]);
+        let started = start.timestamp_millis();
+        store.outage_started(IMAP, "df", started, started + 60_000, Some("timeout")).unwrap();
+        store.outage_ended(IMAP, started + 30 * 60_000).unwrap();
+    }
+    // Around the night the clocks went back (25.10.2026, 03:00 CEST → 02:00 CET).
+    probes(&store, at("2026-10-24T23:00:00+02:00"), at("2026-10-26T01:00:00+01:00"), &[]);
+    let now = at("2026-12-05T10:00:00+01:00");
+    for lang in [Language::De, Language::En] {
+        let req = request("2026-07-01T00:00:00+02:00", "2026-12-03T00:00:00+01:00", lang);
+        let report = build(&store, &config(), &req, now, "pc").unwrap();
+        let p = &report.providers[0];
+        let started: Vec<String> = p.outages.iter().map(|o| o.started.to_rfc3339()).collect();
+        assert_eq!(started, ["2026-07-15T10:00:00+02:00", "2026-12-01T10:00:00+01:00"]);
+        assert_eq!(report.from.to_rfc3339(), "2026-07-01T00:00:00+02:00");
+        let day = |d: &str| p.days.iter().find(|x| x.date.to_string() == d).copied().unwrap();
+        assert_eq!(day("2026-10-25").measured_ms, 25 * 3_600_000, "the day the clocks went back");
+        assert_eq!(day("2026-07-15").down_ms, 30 * 60_000);
+        assert_eq!(day("2026-12-01").down_ms, 30 * 60_000);
+        let (shown, cells) = match lang {
+            Language::De => (["15.07.2026, 10:00", "01.12.2026, 10:00"], ["15.07.2026 10:00", "01.12.2026 10:00"]),
+            Language::En => (["15 Jul 2026, 10:00", "1 Dec 2026, 10:00"], ["2026-07-15 10:00", "2026-12-01 10:00"]),
+        };
+        let md = markdown(&report);
+        let csv = String::from_utf8(crate::report::csv::outages(&report).unwrap()).unwrap();
+        for (moment, cell) in shown.iter().zip(cells) {
+            assert!(md.contains(moment), "{lang:?}: `{moment}` missing:\n{md}");
+            assert!(csv.contains(cell), "{lang:?}: `{cell}` missing:\n{csv}");
+        }
+    }
 }
