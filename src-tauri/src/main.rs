@@ -33,7 +33,14 @@ fn main() {
         .invoke_handler(outage_core::with_commands!(handler, @names []))
         .setup(|app| {
             let config = app.config().app.windows.first().cloned().ok_or("no window in tauri.conf.json")?;
-            tauri::WebviewWindowBuilder::from_config(app.handle(), &config)?.build()?;
+            let window = tauri::WebviewWindowBuilder::from_config(app.handle(), &config)?.build()?;
+            // Settings, not a requirement: a window that cannot take them still works.
+            #[cfg(target_os = "linux")]
+            if let Err(e) = window.with_webview(|webview| small_window(&webview)) {
+                eprintln!("outage-notifier-window: WebKit settings not applied: {e}");
+            }
+            #[cfg(not(target_os = "linux"))]
+            let _ = window;
             let handle = app.handle().clone();
             tauri::async_runtime::spawn(async move { follow_resident(handle).await });
             Ok(())
@@ -45,6 +52,27 @@ fn main() {
             eprintln!("outage-notifier-window: {e}");
             std::process::exit(1);
         }
+    }
+}
+
+/// WebKit's settings for a small window that lives for a minute: drawn in software (no GPU
+/// context: no GL driver in the web process, nothing to set up before the first frame — the
+/// page has no animation or 3-D that a GPU would speed up), no WebGL or Web Audio (the page
+/// uses neither; wry turns them on), no back-forward page cache (the page never navigates)
+/// and WebKit's smallest memory caches (the document-viewer model: the page is one local
+/// document, never reloaded from a network).
+#[cfg(target_os = "linux")]
+fn small_window(webview: &tauri::webview::PlatformWebview) {
+    use webkit2gtk::{CacheModel, HardwareAccelerationPolicy, SettingsExt as _, WebContextExt as _, WebViewExt as _};
+    let view = webview.inner();
+    if let Some(settings) = view.settings() {
+        settings.set_hardware_acceleration_policy(HardwareAccelerationPolicy::Never);
+        settings.set_enable_webgl(false);
+        settings.set_enable_webaudio(false);
+        settings.set_enable_page_cache(false);
+    }
+    if let Some(context) = view.context() {
+        context.set_cache_model(CacheModel::DocumentViewer);
     }
 }
 

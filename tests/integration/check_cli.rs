@@ -179,8 +179,10 @@ fn invalid_json_is_a_parse_failure() {
 fn server_that_never_answers_times_out() {
     let (p, _, took) = against(Behaviour::Hang);
     assert_eq!(p["checks"][0]["reason"], "timeout");
-    // Three probes of 2 s plus 5 s of re-check delays, with slack: never a hang.
-    assert!(took < Duration::from_secs(20), "{took:?}");
+    // Three probes of 2 s plus 5 s of re-check delays (11 s alone): the bound is there to
+    // catch a hang, not to time the run, so it leaves room for a loaded machine (21 s seen
+    // with 16 tests at once at load 9).
+    assert!(took < Duration::from_secs(60), "{took:?}");
 }
 
 #[test]

@@ -258,6 +258,19 @@ fn bad_input_is_a_clear_error_and_writes_nothing() {
     assert!(!empty.path().join("r.md").exists());
 }
 
+/// The DomainFactory round trip as the engine remembers it beside its mails.
+fn route() -> outage_core::roundtrip::Route {
+    use std::time::Duration;
+    outage_core::roundtrip::Route {
+        smtp: "sslout.df.eu".into(),
+        imap: "sslin.df.eu".into(),
+        to: "info@df.test".into(),
+        interval: Duration::from_secs(15 * 60),
+        warn_after: Duration::from_secs(5 * 60),
+        fail_after: Duration::from_secs(30 * 60),
+    }
+}
+
 /// The replay with a round trip at DomainFactory and its test mails in the history: one on
 /// time, one lost, one two hours late, one in the spam folder. Every mail not in time is a
 /// row in JSON, CSV (its own file) and the PDF, in both languages; the one on time is not.
@@ -284,7 +297,7 @@ fn late_and_lost_test_mails_are_evidence_in_every_format() {
     ];
     for (i, (sent, arrival)) in mails.iter().enumerate() {
         let key = format!("k{i}");
-        store.roundtrip_sent("df", check, &key, at(sent).timestamp_millis()).unwrap();
+        store.roundtrip_sent("df", check, &route(), &key, at(sent).timestamp_millis()).unwrap();
         if let Some((seen, delay_ms, place)) = arrival {
             store.roundtrip_ended(&key, &Arrival { seen: at(seen), delay_ms: *delay_ms, place: *place }).unwrap();
         }
@@ -322,6 +335,7 @@ fn late_and_lost_test_mails_are_evidence_in_every_format() {
         assert_eq!(
             rows[0][1..],
             [
+                "sslout.df.eu → sslin.df.eu".to_owned(),
                 "info@df.test".to_owned(),
                 words::moment_cell(at("2024-10-18T08:45:00+02:00"), lang),
                 words::fate(outage_core::roundtrip::Fate::Lost, lang).to_owned(),
@@ -329,9 +343,9 @@ fn late_and_lost_test_mails_are_evidence_in_every_format() {
                 String::new()
             ]
         );
-        assert_eq!(rows[1][4], words::moment_cell(at("2024-10-18T11:10:00+02:00"), lang));
-        assert_eq!(rows[1][5], "7800", "seconds");
-        assert_eq!(rows[2][3], words::fate(outage_core::roundtrip::Fate::Junk, lang));
+        assert_eq!(rows[1][5], words::moment_cell(at("2024-10-18T11:10:00+02:00"), lang));
+        assert_eq!(rows[1][6], "7800", "seconds");
+        assert_eq!(rows[2][4], words::fate(outage_core::roundtrip::Fate::Junk, lang));
 
         let pdf = s.dir.path().join(format!("mails-{}.pdf", lang.as_str()));
         ok(&report(&s, &["--language", lang.as_str(), "--out", pdf.to_str().unwrap()]));
@@ -353,6 +367,85 @@ fn late_and_lost_test_mails_are_evidence_in_every_format() {
         let prefix = workspace().join("artifacts").join("report").join(format!("mails-{}", lang.as_str()));
         std::fs::create_dir_all(prefix.parent().unwrap()).unwrap();
         assert!(Command::new("pdftoppm").args(["-r", "70", "-png"]).arg(&pdf).arg(&prefix).status().unwrap().success());
+    }
+}
+
+/// A round trip removed from the config (the window's "remove", or an edit of the file)
+/// leaves its late and lost mails in the report, named by provider and route, judged as things
+/// stood at its last look: a mail still on its way then is not called lost afterwards.
+#[test]
+fn late_and_lost_mails_of_a_removed_round_trip_stay_in_the_report() {
+    use outage_core::model::{CheckKind, Finding, Observation, Outcome};
+    use outage_core::roundtrip::{Arrival, Place};
+    let s = seeded();
+    let check = "df/roundtrip/sslout.df.eu/info@df.test";
+    let store = outage_engine::store::Store::open(&s.data.join("history.sqlite3")).unwrap();
+    let mails = [
+        ("2024-10-18T08:45:00+02:00", None),
+        ("2024-10-18T09:00:00+02:00", Some(("2024-10-18T11:10:00+02:00", 7_800_000, Place::Inbox))),
+        ("2024-10-18T11:05:00+02:00", None),
+    ];
+    for (i, (sent, arrival)) in mails.iter().enumerate() {
+        let key = format!("k{i}");
+        store.roundtrip_sent("df", check, &route(), &key, at(sent).timestamp_millis()).unwrap();
+        if let Some((seen, delay_ms, place)) = arrival {
+            store.roundtrip_ended(&key, &Arrival { seen: at(seen), delay_ms: *delay_ms, place: *place }).unwrap();
+        }
+    }
+    // Its last look, at 11:10; then the round trip was removed from the config (the replay's
+    // config never had it).
+    let look = Observation {
+        check_id: check.into(),
+        kind: CheckKind::Roundtrip,
+        target: "sslout.df.eu:465 → info@df.test".into(),
+        at: at("2024-10-18T11:10:00+02:00"),
+        outcome: Outcome::Down,
+        reason: Some(outage_core::model::Reason::Lost),
+        message: String::new(),
+        latency_ms: Some(7_800_000),
+        cert_days_left: None,
+        finding: Finding::None,
+    };
+    store.insert("df", &look, std::time::Duration::from_secs(45 * 60)).unwrap();
+    drop(store);
+
+    let v = json(&s);
+    let late: Vec<(String, String, String, bool)> = v["providers"][0]["late_mails"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| {
+            (
+                m["sent"].as_str().unwrap().to_owned(),
+                m["route"].as_str().unwrap_or("").to_owned(),
+                m["fate"].as_str().unwrap().to_owned(),
+                m["removed"].as_bool().unwrap_or(false),
+            )
+        })
+        .collect();
+    let row =
+        |sent: &str, fate: &str| (sent.to_owned(), "sslout.df.eu → sslin.df.eu".to_owned(), fate.to_owned(), true);
+    assert_eq!(
+        late,
+        [row("2024-10-18T08:45:00+02:00", "lost"), row("2024-10-18T09:00:00+02:00", "late")],
+        "the 11:05 mail was on its way at the last look: not lost"
+    );
+
+    for lang in [Language::De, Language::En] {
+        let md = ok(&report(&s, &["--language", lang.as_str()]));
+        let removed = words::phrase(words::Phrase::RouteRemoved, lang);
+        assert!(md.contains(words::phrase(words::Phrase::LateMails, lang)), "{md}");
+        assert!(md.contains(&format!("sslout.df.eu → sslin.df.eu ({removed})")), "{md}");
+        let pdf = s.dir.path().join(format!("removed-{}.pdf", lang.as_str()));
+        ok(&report(&s, &["--language", lang.as_str(), "--out", pdf.to_str().unwrap()]));
+        let text = pdf_text(&pdf);
+        assert!(text.contains("sslout.df.eu → sslin.df.eu"), "{lang:?}: the route missing from the PDF:\n{text}");
+        assert!(text.contains(&words::moment_short(at("2024-10-18T08:45:00+02:00"), lang)), "{text}");
+        let csv = s.dir.path().join(format!("removed-{}.csv", lang.as_str()));
+        ok(&report(&s, &["--language", lang.as_str(), "--out", csv.to_str().unwrap()]));
+        let mails = std::fs::read_to_string(s.dir.path().join(format!("removed-{}-mails.csv", lang.as_str())))
+            .expect("the mails' CSV is written for a removed round trip too");
+        assert_eq!(mails.matches(&format!("sslout.df.eu → sslin.df.eu ({removed})")).count(), 2, "{mails}");
     }
 }
 

@@ -1,10 +1,13 @@
 //! The Linux packages as a user gets them. `cargo xtask test` packs the debug binaries it built
 //! with the same Tauri bundler config as `cargo xtask bundle` (src-tauri/tauri.bundle.json)
-//! into `target/debug/bundle/{deb,rpm}`; this reads both packages, validates their desktop entry
-//! and AppStream metainfo, and — as root on Debian or Ubuntu — installs the `.deb` with apt,
-//! runs it under Xvfb with a private D-Bus session, turns start at login on and off, and
-//! removes it again, checking that nothing of it is left. It never removes a package it did
-//! not install, and removes what it installed even when it fails.
+//! into `target/debug/bundle/{deb,rpm}`; `cargo xtask bundle --test` runs this against the
+//! release packages instead (`OUTAGE_PACKAGES=target/release/bundle`). It reads both
+//! packages, validates their desktop entry and AppStream metainfo, and — as root on Debian or
+//! Ubuntu — installs the `.deb` with apt, runs it under Xvfb with a private D-Bus session,
+//! turns start at login on and off, and removes it again, checking that nothing of it is
+//! left; then installs it once more and removes it with nobody running it, while an account
+//! that is not logged in keeps a start-at-login entry. It never removes a package it did not
+//! install, and removes what it installed even when it fails.
 
 // In tests a panic is the failure report: unwrap says where.
 #![allow(clippy::unwrap_used)]
@@ -24,11 +27,21 @@ const DESKTOP_ENTRY: &str = "/usr/share/applications/outage-notifier.desktop";
 const METAINFO: &str = "/usr/share/metainfo/eu.outagenotifier.app.metainfo.xml";
 const ICON_SIZES: [u32; 6] = [32, 48, 64, 128, 256, 512];
 
-/// `target/debug/bundle/<kind>`'s one package file ending in `.<kind>`.
-fn package_file(kind: &str) -> PathBuf {
+/// The folder the packages are read from: `$OUTAGE_PACKAGES` if set — `cargo xtask bundle
+/// --test` points it at the release packages, `target/release/bundle` — else the debug
+/// packages beside this test, `target/debug/bundle`.
+fn bundle_dir() -> PathBuf {
+    if let Some(dir) = std::env::var_os("OUTAGE_PACKAGES") {
+        return PathBuf::from(dir);
+    }
     let exe = std::env::current_exe().expect("test executable path");
-    // target/<profile>/deps/<test> → target/<profile>/bundle/<kind>
-    let dir = exe.parent().and_then(Path::parent).expect("target dir").join("bundle").join(kind);
+    // target/<profile>/deps/<test> → target/<profile>/bundle
+    exe.parent().and_then(Path::parent).expect("target dir").join("bundle")
+}
+
+/// The bundle folder's one package file ending in `.<kind>`, in `<kind>/`.
+fn package_file(kind: &str) -> PathBuf {
+    let dir = bundle_dir().join(kind);
     let found: Vec<PathBuf> = std::fs::read_dir(&dir)
         .unwrap_or_else(|e| panic!("{}: {e} — `cargo xtask test` packs the debug build there first", dir.display()))
         .flatten()
@@ -148,9 +161,15 @@ fn both_packages_carry_the_binaries_entry_icons_and_metainfo_which_validate() {
     assert!(missing.is_empty(), "the .deb lacks {missing:?}; it has {files:?}");
 
     let depends = output("dpkg-deb", &["-f", &deb.to_string_lossy(), "Depends"]);
-    for needed in ["libwebkit2gtk-4.1-0", "libgtk-3-0", "dbus-session-bus"] {
+    // libc6 2.36: the resident is linked with packed relative relocations (DT_RELR), which
+    // older C libraries refuse to load (src-tauri/resident/build.rs).
+    for needed in ["libwebkit2gtk-4.1-0", "libgtk-3-0", "dbus-session-bus", "libc6 (>= 2.36)"] {
         assert!(depends.contains(needed), "the .deb does not depend on {needed}: {depends}");
     }
+    // Who answers for the package: the name the software centres show (the metainfo's
+    // developer), not the bundler's default (the identifier's middle part).
+    let maintainer = output("dpkg-deb", &["-f", &deb.to_string_lossy(), "Maintainer"]);
+    assert_eq!(maintainer.trim(), "The Outage Notifier developers", "the .deb's Maintainer");
     let scripts = output("dpkg-deb", &["-I", &deb.to_string_lossy()]);
     assert!(scripts.contains("prerm"), "the .deb has no prerm: {scripts}");
 
@@ -223,6 +242,42 @@ impl Drop for Installed {
             .status();
         if !status.is_ok_and(|s| s.success()) {
             eprintln!("could not purge {PACKAGE}: remove it with `apt-get purge {PACKAGE}`");
+        }
+    }
+}
+
+/// An account of the machine that is not logged in (no process of it runs), with its home in
+/// a temporary folder: what the removal script finds in the password database. Deleted from
+/// the database when dropped.
+struct OtherAccount {
+    name: String,
+    home: PathBuf,
+}
+
+impl OtherAccount {
+    fn create(which: &str, home: PathBuf) -> OtherAccount {
+        let name = format!("outage-{which}-{}", std::process::id());
+        std::fs::create_dir_all(&home).unwrap();
+        output(
+            "useradd",
+            &[
+                "--system",
+                "--no-create-home",
+                "--home-dir",
+                &home.to_string_lossy(),
+                "--shell",
+                "/usr/sbin/nologin",
+                &name,
+            ],
+        );
+        OtherAccount { name, home }
+    }
+}
+
+impl Drop for OtherAccount {
+    fn drop(&mut self) {
+        if !Command::new("userdel").arg(&self.name).status().is_ok_and(|s| s.success()) {
+            eprintln!("could not delete the test account {}: `userdel {}`", self.name, self.name);
         }
     }
 }
@@ -444,4 +499,30 @@ async fn the_deb_installs_runs_starts_at_login_and_leaves_nothing_when_removed()
     let status = Command::new("dpkg-query").args(["-W", "-f=${Status}", PACKAGE]).output().unwrap();
     let status = String::from_utf8_lossy(&status.stdout);
     assert!(status.is_empty() || status.contains("not-installed"), "{PACKAGE} is still known to dpkg: {status}");
+
+    // Removal again, with nobody running the app: two accounts that are not logged in have
+    // an entry each — one had start at login on (the entry the resident wrote above), the
+    // other made an entry of the same name for something else, which is theirs and stays.
+    let entry_of = |account: &OtherAccount| {
+        let dir = account.home.join(".config/autostart");
+        std::fs::create_dir_all(&dir).unwrap();
+        dir.join("outage-notifier.desktop")
+    };
+    let other = OtherAccount::create("a", home.join("a"));
+    let ours = entry_of(&other);
+    let another = OtherAccount::create("b", home.join("b"));
+    let theirs = entry_of(&another);
+    let their_text = "[Desktop Entry]\nType=Application\nName=My outage script\nExec=/usr/local/bin/outage-notifier\n";
+    let installed = Installed;
+    output("apt-get", &["install", "-y", "-qq", "-o", "DPkg::Lock::Timeout=300", &deb_path]);
+    std::fs::write(&ours, &login_entry).unwrap();
+    std::fs::write(&theirs, their_text).unwrap();
+    assert!(installed_processes().is_empty(), "nothing of the package runs: {:?}", installed_processes());
+    output("apt-get", &["purge", "-y", "-qq", "-o", "DPkg::Lock::Timeout=300", PACKAGE]);
+    std::mem::forget(installed);
+    assert!(!ours.exists(), "the removal left the entry of an account not logged in: {}", ours.display());
+    assert_eq!(std::fs::read_to_string(&theirs).unwrap(), their_text, "the removal touched an entry not ours");
+    let left: Vec<&&str> = package_files.iter().filter(|p| Path::new(p).exists()).collect();
+    assert!(left.is_empty(), "removing the package left {left:?}");
+    drop((other, another));
 }

@@ -267,6 +267,7 @@ function host(route: string | null = null) {
       return currentHistory;
     }
     if (cmd === "mail_accounts") return [];
+    if (cmd === "provider_roundtrips") return [];
     if (cmd === "open_link") {
       const { providerId, incidentId } = args as { providerId: string; incidentId: string | null };
       opened.push([providerId, incidentId]);

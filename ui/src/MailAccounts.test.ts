@@ -216,6 +216,8 @@ function host() {
         {
           check_id: "df/roundtrip/mail.example.com/info@example.com",
           to: "info@example.com",
+          route: "mail.example.com → mail.example.com",
+          removed: false,
           interval_s: 900,
           warn_after_s: 300,
           fail_after_s: 1800,

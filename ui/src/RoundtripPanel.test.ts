@@ -11,6 +11,8 @@ import { cleanHostEachTest, settle } from "./testing";
 const view: RoundtripView = {
   check_id: "df/roundtrip/sslout.df.eu/info@example.com",
   to: "info@example.com",
+  route: "sslout.df.eu → sslin.df.eu",
+  removed: false,
   interval_s: 900,
   warn_after_s: 300,
   fail_after_s: 1800,
@@ -57,5 +59,33 @@ describe.each([
     expect(text("delivery-table")).toContain("7 min 12 s");
     const all = document.body.textContent ?? "";
     for (const raw of ["on_its_way", "login_refused", "interval_s", "roundtrip."]) expect(all).not.toContain(raw);
+  });
+});
+
+describe.each([
+  ["en", "Removed round trip smtp.old.test → sslin.df.eu", "lost (not arrived)"],
+  ["de", "Entfernte Zustellprüfung smtp.old.test → sslin.df.eu", "verloren (nicht angekommen)"],
+] as const)("a removed round trip in the detail (%s)", (lang, removed, lost) => {
+  it("keeps its late and lost mails listed, named by its route, and nothing else of it", async () => {
+    const gone: RoundtripView = {
+      ...view,
+      check_id: "df/roundtrip/smtp.old.test/info@example.com",
+      route: "smtp.old.test → sslin.df.eu",
+      removed: true,
+      on_the_way: [],
+      trouble: [{ sent: "2026-12-04T09:15:00+01:00", seen: null, delay_ms: null, fate: "lost" }],
+    };
+    mockIPC((cmd) => {
+      if (cmd === "provider_roundtrips") return [gone];
+      throw new Error(`unexpected command ${cmd}`);
+    });
+    await initI18n(lang);
+    render(RoundtripPanel, { providerId: "df", revision: "", lang });
+    await settle();
+    const text = (id: string) => (screen.getByTestId(id).textContent ?? "").replace(/\s+/g, " ");
+    expect(text("roundtrip-removed")).toContain(removed);
+    expect(text("roundtrip-removed-trouble")).toContain(lost);
+    expect(screen.queryByTestId("roundtrip-last")).toBeNull();
+    expect(screen.queryByTestId("delivery-table")).toBeNull();
   });
 });

@@ -14,6 +14,8 @@ cargo xtask <task>
   bench           run the benchmarks (release builds) and print their figures
   bundle          build the packages users install (Linux: .deb and .rpm), release
   bundle --debug  the same packages from a debug build (what the package test installs)
+  bundle --test   the release packages, then the package test against them (as root:
+                  installs the .deb, runs it, removes it)
   ui              build the UI into ui/dist
   fuzz [SECONDS]  run every fuzz target for SECONDS (default 60) with nightly and cargo-fuzz
 ";
@@ -78,7 +80,8 @@ fn main() -> ExitCode {
         Some("bundle") => match args.get(1).map(String::as_str) {
             None => bundle(),
             Some("--debug") => debug_packages(),
-            Some(other) => Err(format!("`bundle {other}`: only `--debug` is known")),
+            Some("--test") => bundle().and_then(|()| package_test(&target_dir().join("release/bundle"))),
+            Some(other) => Err(format!("`bundle {other}`: only `--debug` and `--test` are known")),
         },
         Some("fuzz") => match args.get(1).map(|s| s.parse::<u64>()) {
             None => fuzz(60, false),
@@ -369,6 +372,22 @@ fn bundle_debug() -> Result {
     Ok(())
 }
 
+/// The package test (tests/package) against the packages in `bundle` (its `deb/` and `rpm/`),
+/// which it is told through `OUTAGE_PACKAGES`; without it, it reads the debug packages.
+fn package_test(bundle: &Path) -> Result {
+    step("the packages: .rpm and .deb read and validated; the .deb installed, run and removed (as root)");
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let args = ["test", "-p", "outage-tests", "--test", "package"];
+    eprintln!("$ OUTAGE_PACKAGES={} {cargo} {}", bundle.display(), args.join(" "));
+    let status = Command::new(&cargo)
+        .args(args)
+        .env("OUTAGE_PACKAGES", bundle)
+        .current_dir(root())
+        .status()
+        .map_err(|e| format!("cannot run {cargo}: {e}"))?;
+    if status.success() { Ok(()) } else { Err(format!("the package test failed ({status})")) }
+}
+
 fn debug_packages() -> Result {
     ui_build()?;
     step("the resident and the window, debug");
@@ -469,9 +488,8 @@ fn test() -> Result {
     cargo(&["test", "--workspace", "--exclude", "outage-notifier-window", "--exclude", "outage-core"])?;
 
     if packages {
-        step("the packages: .rpm and .deb read and validated; the .deb installed, run and removed (as root)");
         let started = std::time::Instant::now();
-        cargo(&["test", "-p", "outage-tests", "--test", "package"])?;
+        package_test(&target_dir().join("debug/bundle"))?;
         eprintln!("package test in {:.0} s", started.elapsed().as_secs_f64());
     } else {
         eprintln!("\nskipped the package test: not a Debian or Ubuntu system (no dpkg)");

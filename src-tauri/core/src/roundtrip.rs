@@ -21,6 +21,42 @@ pub const MAX_IN_FLIGHT: usize = 3;
 /// A mail not seen in a week is not looked for any more.
 pub const GIVE_UP_AFTER: Duration = Duration::from_secs(7 * 24 * 3600);
 
+/// What judging and naming a round trip's mails needs. The config's round trip gives it; the
+/// history keeps it beside the mails, so the late and lost mails of a round trip removed from
+/// the config are still judged by its own thresholds and named by its route.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Route {
+    /// The sending server's host.
+    pub smtp: String,
+    /// The receiving mailbox's server's host.
+    pub imap: String,
+    /// The address the mails go to.
+    pub to: String,
+    pub interval: Duration,
+    pub warn_after: Duration,
+    pub fail_after: Duration,
+}
+
+impl Route {
+    /// The way the mails take, as a person reads it: "smtp.ionos.de → imap.ionos.de".
+    pub fn words(&self) -> String {
+        format!("{} → {}", self.smtp, self.imap)
+    }
+}
+
+impl Roundtrip {
+    pub fn route(&self) -> Route {
+        Route {
+            smtp: self.smtp.host.clone(),
+            imap: self.imap.host.clone(),
+            to: self.to.clone(),
+            interval: self.interval,
+            warn_after: self.warn_after,
+            fail_after: self.fail_after,
+        }
+    }
+}
+
 /// What became of a test mail.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
@@ -205,29 +241,64 @@ pub fn send_due(mails: &[ProbeMail], now: DateTime<FixedOffset>, trip: &Roundtri
     interval_passed && travelling < MAX_IN_FLIGHT
 }
 
-/// When to look again: at the next send, and for each mail on its way at a fifth and half of
-/// `warn_after`, at `warn_after`, then in fifths of the time to `fail_after` until twice
-/// `fail_after`, then once per interval.
+/// When to look again, counted from this look (`now`). Each look is an IMAP session (TLS, login,
+/// a search in two folders), so there is none that says nothing new:
+/// - at the next send (one per interval; its cycle looks first);
+/// - a mail on time so far: at `warn_after` — the look that says "delayed" if it is not there —
+///   and, while no mail is late, once before at a fifth of `warn_after`, which finds a mail
+///   that travels as usual and deletes it before a mail client shows it;
+/// - a late mail: every fifth of the time from `warn_after` to `fail_after` (its arrival ends
+///   the delay within one such step), and at `fail_after` itself;
+/// - a lost mail: one step after `fail_after` (the look that confirms it), then at gaps that
+///   double up to the interval, for its late arrival.
+///
+/// Steps count from this look, not from each mail's sending, so the mails on their way share
+/// their looks instead of each bringing its own.
 pub fn next_look(mails: &[ProbeMail], now: DateTime<FixedOffset>, trip: &Roundtrip) -> Duration {
     let since = |t: DateTime<FixedOffset>| (now - t).to_std().unwrap_or(Duration::ZERO);
+    let in_time = mails.iter().filter(|m| m.in_flight(now) && m.age(now) < trip.fail_after).count();
+    // While [`MAX_IN_FLIGHT`] mails travel, no send is due at the interval: the next one waits
+    // for the oldest to pass `fail_after`, which is a look of its own below. (Counting the
+    // interval then made a look every second until it did.)
     let mut next = match mails.iter().map(|m| m.sent).max() {
+        _ if in_time >= MAX_IN_FLIGHT => trip.interval,
         Some(last) => trip.interval.saturating_sub(since(last)),
         None => trip.interval,
     };
     let step =
         (trip.fail_after.saturating_sub(trip.warn_after) / 5).max(trip.warn_after / 5).max(Duration::from_secs(1));
-    for mail in mails.iter().filter(|m| m.in_flight(now)) {
+    let travelling: Vec<&ProbeMail> = mails.iter().filter(|m| m.in_flight(now)).collect();
+    let late = travelling.iter().any(|m| m.age(now) >= trip.warn_after);
+    for mail in travelling {
         let age = mail.age(now);
-        let mut offsets = vec![trip.warn_after / 5, trip.warn_after / 2, trip.warn_after];
-        let mut t = trip.warn_after;
-        while t < trip.fail_after.saturating_mul(2) {
-            t += step;
-            offsets.push(t);
-        }
-        let due = offsets.into_iter().find(|o| *o > age).map_or(trip.interval, |o| o.saturating_sub(age));
+        let due = if age < trip.warn_after {
+            let early = trip.warn_after / 5;
+            if !late && age < early { early.saturating_sub(age) } else { trip.warn_after.saturating_sub(age) }
+        } else if age < trip.fail_after {
+            step.min(trip.fail_after.saturating_sub(age))
+        } else {
+            lost_look(age.saturating_sub(trip.fail_after), step, trip.interval.max(step))
+        };
         next = next.min(due);
     }
     next.max(Duration::from_secs(1))
+}
+
+/// How long until the next look for a mail `past` beyond `fail_after`: at one step after it,
+/// then at gaps that double from `step` up to `cap`, then every `cap`.
+fn lost_look(past: Duration, step: Duration, cap: Duration) -> Duration {
+    let (mut at, mut gap) = (step, step);
+    while at <= past {
+        if gap >= cap {
+            // Every `cap` from here on: no loop over days of them.
+            let behind = past.saturating_sub(at).as_millis() / cap.as_millis().max(1) + 1;
+            let ahead = at + cap.saturating_mul(u32::try_from(behind).unwrap_or(u32::MAX));
+            return ahead.saturating_sub(past);
+        }
+        gap = gap.saturating_mul(2).min(cap);
+        at += gap;
+    }
+    at.saturating_sub(past)
 }
 
 /// What one look concluded.
@@ -382,7 +453,7 @@ impl Fate {
 }
 
 /// How `mail` went, as far as is known at `now`.
-pub fn fate(mail: &ProbeMail, now: DateTime<FixedOffset>, trip: &Roundtrip) -> Fate {
+pub fn fate(mail: &ProbeMail, now: DateTime<FixedOffset>, trip: &Route) -> Fate {
     match mail.arrival {
         None if mail.age(now) >= trip.fail_after => Fate::Lost,
         None => Fate::OnItsWay,
@@ -412,7 +483,7 @@ pub struct MailLine {
 }
 
 impl MailLine {
-    pub fn of(mail: &ProbeMail, now: DateTime<FixedOffset>, trip: &Roundtrip) -> MailLine {
+    pub fn of(mail: &ProbeMail, now: DateTime<FixedOffset>, trip: &Route) -> MailLine {
         MailLine {
             sent: mail.sent.to_rfc3339(),
             seen: mail.arrival.map(|a| a.seen.to_rfc3339()),
@@ -446,6 +517,11 @@ pub struct RoundtripView {
     pub check_id: String,
     /// The mailbox the test mails go to.
     pub to: String,
+    /// "smtp.ionos.de → imap.ionos.de".
+    pub route: String,
+    /// The round trip is no longer in the config: its mails are kept as evidence, judged as
+    /// things stood at its last look, and none is looked for any more.
+    pub removed: bool,
     #[ts(type = "number")]
     pub interval_s: u64,
     #[ts(type = "number")]
@@ -469,7 +545,7 @@ pub struct RoundtripView {
 pub const TROUBLE_SHOWN: usize = 50;
 
 /// The window's view of one round trip from its mails (oldest first) at `now`.
-pub fn view(check_id: &str, trip: &Roundtrip, mails: &[ProbeMail], now: DateTime<FixedOffset>) -> RoundtripView {
+pub fn view(check_id: &str, trip: &Route, mails: &[ProbeMail], now: DateTime<FixedOffset>) -> RoundtripView {
     let line = |m: &ProbeMail| MailLine::of(m, now, trip);
     let day_of = |m: &ProbeMail| m.sent.with_timezone(now.offset()).date_naive();
     let mut days: Vec<(NaiveDate, Vec<&ProbeMail>)> = Vec::new();
@@ -484,6 +560,8 @@ pub fn view(check_id: &str, trip: &Roundtrip, mails: &[ProbeMail], now: DateTime
     RoundtripView {
         check_id: check_id.to_owned(),
         to: trip.to.clone(),
+        route: trip.words(),
+        removed: false,
         interval_s: trip.interval.as_secs(),
         warn_after_s: trip.warn_after.as_secs(),
         fail_after_s: trip.fail_after.as_secs(),
@@ -517,6 +595,18 @@ pub fn view(check_id: &str, trip: &Roundtrip, mails: &[ProbeMail], now: DateTime
             .collect(),
         trouble: mails.iter().rev().map(line).filter(|l| l.fate.is_trouble()).take(TROUBLE_SHOWN).collect(),
     }
+}
+
+/// The view of a round trip no longer in the config, from its mails and the route the history
+/// kept: judged as things stood at its last look (`last_look`), since a mail nobody looked for
+/// after that is not known to be lost; nothing is on its way any more.
+pub fn removed_view(
+    check_id: &str,
+    trip: &Route,
+    mails: &[ProbeMail],
+    last_look: DateTime<FixedOffset>,
+) -> RoundtripView {
+    RoundtripView { removed: true, on_the_way: Vec::new(), ..view(check_id, trip, mails, last_look) }
 }
 
 fn count(fates: &[Fate], which: impl Fn(Fate) -> bool) -> u32 {
@@ -691,17 +781,69 @@ mod tests {
         let t = trip();
         let mails = [mail("10:00:00", None)];
         let look = |now: &str| next_look(&mails, at(now), &t).as_secs();
-        assert_eq!(look("10:00:00"), 60);
-        assert_eq!(look("10:01:00"), 90);
-        assert_eq!(look("10:02:30"), 150);
-        assert_eq!(look("10:05:00"), 300);
+        assert_eq!(look("10:00:00"), 60, "one early look finds a mail that travels as usual");
+        assert_eq!(look("10:01:00"), 240, "then warn_after: the look that says delayed");
+        assert_eq!(look("10:05:00"), 300, "late: every fifth of the way to fail_after");
+        // Six hours between mails: the looks for a lost one are not hidden by the next send.
+        let slow = Roundtrip { interval: Duration::from_secs(6 * 3600), ..t.clone() };
+        let hour = |now: &str| next_look(&mails, at(now), &slow).as_secs();
+        assert_eq!(hour("10:27:00"), 180, "and at fail_after itself");
+        assert_eq!(hour("10:30:00"), 300, "the look after fail_after confirms");
+        assert_eq!(hour("10:35:00"), 600, "then the gaps double");
+        assert_eq!(hour("10:45:00"), 1200);
+        assert_eq!(hour("11:05:00"), 2400);
         let hourly = Roundtrip { interval: Duration::from_secs(3600), ..t.clone() };
-        assert_eq!(next_look(&mails, at("10:30:00"), &hourly).as_secs(), 300, "the look after fail_after confirms");
+        let far = next_look(&[mail("10:00:00", None), mail("15:00:00", None)], at("15:50:00"), &hourly);
+        assert!(far <= Duration::from_secs(600), "up to the interval: {far:?}");
         assert_eq!(look("10:14:00"), 60, "the next send comes first");
         let arrived = [mail("10:00:00", Some(("10:00:30", 30_000, Place::Inbox)))];
         assert_eq!(next_look(&arrived, at("10:00:30"), &t).as_secs(), 870, "nothing on its way: the next send");
         let old = [mail("08:00:00", None), mail("09:58:00", Some(("09:59:00", 1, Place::Inbox)))];
         assert!(next_look(&old, at("10:00:00"), &t) <= t.interval);
+        // A week's worth of lost mails is answered at once, and still within the interval.
+        let week: Vec<ProbeMail> = (0..672)
+            .map(|i| ProbeMail {
+                key: format!("w{i}"),
+                sent: at("10:00:00") - chrono::TimeDelta::minutes(15 * i),
+                arrival: None,
+            })
+            .collect();
+        assert!(next_look(&week, at("10:00:00"), &t) <= t.interval);
+        // Three on their way in time hold the next send: no look every second for it.
+        let t5 = Roundtrip { interval: Duration::from_secs(300), ..t.clone() };
+        let three = [mail("10:00:00", None), mail("10:05:00", None), mail("10:10:00", None)];
+        assert!(!send_due(&three, at("10:15:00"), &t5));
+        assert_eq!(next_look(&three, at("10:15:00"), &t5).as_secs(), 300);
+    }
+
+    /// Mails on their way together share their looks: while the queue holds, a round trip
+    /// looks no more often than one late mail alone needs, yet says "delayed" for each new
+    /// mail at its own warn_after and "lost" at its own fail_after.
+    #[test]
+    fn mails_on_their_way_together_share_their_looks() {
+        let t = Roundtrip { interval: Duration::from_secs(300), ..trip() };
+        let mut mails: Vec<ProbeMail> = Vec::new();
+        let mut now = at("10:00:00");
+        let end = at("12:00:00");
+        let mut looks = Vec::new();
+        while now < end {
+            if send_due(&mails, now, &t) {
+                mails.push(ProbeMail { key: format!("k{now}"), sent: now, arrival: None });
+            }
+            looks.push(now);
+            now += chrono::TimeDelta::from_std(next_look(&mails, now, &t)).unwrap();
+        }
+        // Two hours of a queue that holds everything, one mail every 5 minutes while fewer
+        // than three travel in time: a look every 5 minutes and the first mail's early one.
+        assert!(looks.len() <= 26, "{} looks: {looks:?}", looks.len());
+        for m in &mails {
+            for boundary in [t.warn_after, t.fail_after, t.fail_after + Duration::from_secs(300)] {
+                let b = m.sent + chrono::TimeDelta::from_std(boundary).unwrap();
+                if b < end {
+                    assert!(looks.contains(&b), "no look at {b} for the mail sent {}", m.sent);
+                }
+            }
+        }
     }
 
     #[test]
@@ -743,7 +885,7 @@ mod tests {
             m("5", "09:15:00", None),
             m("5", "10:00:00", None),
         ];
-        let v = view("p/roundtrip/h/u@x.de", &t, &mails, day("5", "10:10:00"));
+        let v = view("p/roundtrip/h/u@x.de", &t.route(), &mails, day("5", "10:10:00"));
         assert_eq!((v.interval_s, v.warn_after_s, v.fail_after_s), (900, 300, 1800));
         let last = v.last_delivery.unwrap();
         assert_eq!(
@@ -774,7 +916,25 @@ mod tests {
                 ("2026-12-03T09:15:00", Fate::Late)
             ]
         );
-        assert!(view("x", &t, &[], day("5", "10:00:00")).last_delivery.is_none());
+        assert!(view("x", &t.route(), &[], day("5", "10:00:00")).last_delivery.is_none());
+    }
+
+    /// A round trip removed from the config: its late and lost mails stay listed, named by
+    /// its route; a mail still on its way at the last look is not called lost afterwards.
+    #[test]
+    fn a_removed_round_trip_keeps_its_trouble_as_of_its_last_look() {
+        let t = trip().route();
+        let mails = [
+            mail("09:00:00", None),
+            mail("09:15:00", Some(("10:00:00", 45 * 60_000, Place::Inbox))),
+            mail("10:00:00", None),
+        ];
+        let v = removed_view("p/roundtrip/h/u@x.de", &t, &mails, at("10:05:00"));
+        assert!(v.removed);
+        assert_eq!(v.route, "h → h");
+        assert!(v.on_the_way.is_empty(), "nothing is looked for any more");
+        let trouble: Vec<(&str, Fate)> = v.trouble.iter().map(|l| (&l.sent[11..19], l.fate)).collect();
+        assert_eq!(trouble, [("09:15:00", Fate::Late), ("09:00:00", Fate::Lost)], "not the 10:00 mail");
     }
 
     #[test]

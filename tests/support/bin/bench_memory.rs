@@ -7,7 +7,11 @@
 //!
 //! Usage: bench-memory [IDLE_MINUTES=10] [RUNS=3] [--no-window]. Prints figures; asserts
 //! nothing. The environment passes through, so `MALLOC_ARENA_MAX=2 bench-memory 2 3` measures
-//! an allocator setting, and `BENCH_RESIDENT=old/outage-notifier` another build of the resident.
+//! an allocator setting, `BENCH_RESIDENT=old/outage-notifier` another build of the resident,
+//! `OUTAGE_NOTIFIER_WINDOW=old/outage-notifier-window` another build of the window, and
+//! `WEBKIT_DISABLE_COMPOSITING_MODE=1` a WebKit setting (the window runs as a user's does:
+//! the benchmark sets none). `bench-memory 0 5` measures the window five times without the
+//! idle period.
 //!
 //! Each run is a child process of this one (`--run`) in a process group of its own, with
 //! everything it starts (Xvfb, D-Bus, the resident, the window and WebKit's helpers) in that
@@ -209,6 +213,29 @@ fn mib(kib: u64) -> String {
     format!("{:.1} MiB", mib_f(kib))
 }
 
+/// Whether the window shows a page: more than 1 % of its pixels differ from its most common
+/// colour. An empty GTK window or a page not painted yet is one colour; the provider's page
+/// (bar, headline, verdict, incident) is not, while the "…" before the first data is far
+/// below 1 %.
+fn painted(display: &str, window: u32) -> bool {
+    use x11rb::protocol::xproto::{ConnectionExt as _, ImageFormat};
+    let Ok((conn, _)) = x11rb::connect(Some(display)) else { return false };
+    let Some(geometry) = conn.get_geometry(window).ok().and_then(|c| c.reply().ok()) else { return false };
+    let image = conn
+        .get_image(ImageFormat::Z_PIXMAP, window, 0, 0, geometry.width, geometry.height, !0)
+        .ok()
+        .and_then(|c| c.reply().ok());
+    let Some(image) = image else { return false };
+    // Xvfb's 24-bit screen stores a pixel in 4 bytes.
+    let mut counts: std::collections::HashMap<&[u8], usize> = std::collections::HashMap::new();
+    for pixel in image.data.chunks_exact(4) {
+        *counts.entry(pixel).or_default() += 1;
+    }
+    let total = image.data.len() / 4;
+    let common = counts.values().copied().max().unwrap_or(0);
+    total > 0 && (total - common) * 100 > total
+}
+
 fn release_binary(name: &str) -> PathBuf {
     let exe = std::env::current_exe().expect("bench path");
     let dir = exe.parent().expect("target dir");
@@ -280,7 +307,6 @@ async fn run_once(minutes: u64, with_window: bool) {
         .env("HOME", dir.path())
         .env("OUTAGE_NOTIFIER_WINDOW", &window_bin)
         .env("OUTAGE_NOTIFIER_SOCKET", &socket)
-        .env("WEBKIT_DISABLE_COMPOSITING_MODE", "1")
         .stdout(Stdio::null())
         .stderr(std::fs::File::create(dir.path().join("resident.log")).expect("resident log"));
     let mut resident = desktop::Daemon(command.spawn().expect("start the resident"));
@@ -354,9 +380,19 @@ async fn run_once(minutes: u64, with_window: bool) {
         tokio::time::sleep(Duration::from_millis(20)).await;
     };
     let click_ms = clicked.elapsed().as_millis();
-    println!("  notification click → window mapped: {click_ms} ms");
+    // Mapped is when the window manager could show a frame; what a person waits for is the
+    // page in it.
+    while !painted(&display, window) {
+        assert!(clicked.elapsed() < Duration::from_secs(60), "the window showed no page within 60 s of the click");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    let paint_ms = clicked.elapsed().as_millis();
+    println!("  notification click → window mapped: {click_ms} ms; → the page painted in it: {paint_ms} ms");
     #[allow(clippy::cast_precision_loss)]
-    figure("notification click -> window mapped, ms (goal <= 300)", click_ms as f64);
+    {
+        figure("notification click -> window mapped, ms (goal <= 300)", click_ms as f64);
+        figure("notification click -> page painted, ms", paint_ms as f64);
+    }
     tokio::time::sleep(Duration::from_secs(10)).await;
     let processes = tree(pid);
     let with_window_kib: u64 = processes.iter().map(|p| pss_kib(*p)).sum();

@@ -2,9 +2,12 @@
 //! resident twice for the same time against the real Postfix and Dovecot on loopback, with
 //! the same 50 providers (each an SMTP and an IMAP login): first without round trips, then
 //! with one `[[provider.roundtrip]]` each, whose test mails go to an address Postfix holds, so
-//! they stay in flight (sent every 5 minutes, looked for on their backoff). Prints PSS and RSS
-//! (from /proc) and CPU for both runs side by side, and the mails in flight at the end.
-//! Usage: bench-roundtrip [PROVIDERS=50] [MINUTES=5]. Prints figures; asserts nothing.
+//! they stay in flight (sent every INTERVAL minutes, looked for on their schedule). Prints PSS
+//! and RSS (from /proc) and CPU for both runs side by side, the mails in flight at the end, and
+//! how many SMTP sends and IMAP looks the round trips made (from the history).
+//! Usage: bench-roundtrip [PROVIDERS=50] [MINUTES=5] [INTERVAL=5] [with|without] — INTERVAL in
+//! minutes, 5 (the least a config allows) or 15 (the default); `with` or `without` runs one side
+//! alone (two builds side by side against one run without). Prints figures; asserts nothing.
 
 use std::fmt::Write as _;
 use std::path::PathBuf;
@@ -43,11 +46,15 @@ struct Run {
     ticks: u64,
     in_flight: usize,
     sent: usize,
+    /// Round-trip cycles (each a look at the mailbox, with a send when one was due) and mails
+    /// sent within the measured minutes.
+    cycles: u64,
+    sent_measured: usize,
 }
 
 /// The config: `providers` providers, each with an SMTP and an IMAP login to the test
 /// servers, and with `roundtrip` a round trip to a held address of its own.
-fn config(providers: usize, roundtrip: bool, anchor: &str) -> String {
+fn config(providers: usize, roundtrip: Option<u64>, anchor: &str) -> String {
     let s = servers();
     // The login probes once an hour: both runs pay them alike, and they stay out of the way.
     let mut text = format!("[settings]\ninterval = \"1h\"\nlanguage = \"en\"\nconnectivity = [\"{anchor}\"]\n");
@@ -63,10 +70,10 @@ fn config(providers: usize, roundtrip: bool, anchor: &str) -> String {
             user = s.user,
             ca = s.ca_file.display(),
         );
-        if roundtrip {
+        if let Some(minutes) = roundtrip {
             let _ = write!(
                 text,
-                "[[provider.roundtrip]]\nsmtp = \"{host}\"\nimap = \"{host}\"\nto = \"probe+holdbench{i}@example.test\"\ninterval = \"5m\"\n",
+                "[[provider.roundtrip]]\nsmtp = \"{host}\"\nimap = \"{host}\"\nto = \"probe+holdbench{i}@example.test\"\ninterval = \"{minutes}m\"\n",
                 host = s.host
             );
         }
@@ -74,7 +81,14 @@ fn config(providers: usize, roundtrip: bool, anchor: &str) -> String {
     text
 }
 
-async fn run(label: &str, providers: usize, roundtrip: bool, minutes: u64, keychain: &Keychain, display: &str) -> Run {
+async fn run(
+    label: &str,
+    providers: usize,
+    roundtrip: Option<u64>,
+    minutes: u64,
+    keychain: &Keychain,
+    display: &str,
+) -> Run {
     let resident_bin = release_binary("outage-notifier");
     let dir = tempfile::tempdir().expect("tempdir");
     let anchor = Anchor::start();
@@ -109,6 +123,7 @@ async fn run(label: &str, providers: usize, roundtrip: bool, minutes: u64, keych
     tokio::time::sleep(Duration::from_secs(30)).await;
     let ticks_before = cpu_ticks(pid);
     let started = Instant::now();
+    let started_ms = chrono::Local::now().timestamp_millis();
     let mut peak = 0;
     while started.elapsed() < Duration::from_secs(minutes * 60) {
         tokio::time::sleep(Duration::from_secs(5)).await;
@@ -122,6 +137,17 @@ async fn run(label: &str, providers: usize, roundtrip: bool, minutes: u64, keych
     let store = outage_engine::store::Store::open(&data.join("history.sqlite3")).expect("history");
     let offset = *chrono::Local::now().fixed_offset().offset();
     let mails = store.roundtrip_history(None, 0, i64::MAX, offset).expect("round-trip mails");
+    drop(store);
+    let db = rusqlite::Connection::open(data.join("history.sqlite3")).expect("history");
+    let cycles: i64 = db
+        .query_row(
+            "SELECT count(*) FROM observations o JOIN checks c ON o.check_ref = c.id
+             WHERE c.kind = 'roundtrip' AND o.at_ms >= ?1",
+            [started_ms],
+            |r| r.get(0),
+        )
+        .expect("count the cycles");
+    let cycles = u64::try_from(cycles).unwrap_or(0);
     // Ticks are 1/100 s; the share of one core over the measured time, in percent.
     #[allow(clippy::cast_precision_loss)]
     let cpu_percent = ticks as f64 / elapsed.as_secs_f64();
@@ -135,6 +161,8 @@ async fn run(label: &str, providers: usize, roundtrip: bool, minutes: u64, keych
         ticks,
         in_flight: mails.iter().filter(|m| m.mail.arrival.is_none()).count(),
         sent: mails.len(),
+        cycles,
+        sent_measured: mails.iter().filter(|m| m.mail.sent.timestamp_millis() >= started_ms).count(),
     }
 }
 
@@ -149,16 +177,39 @@ fn mib(kib: u64) -> f64 {
 async fn main() {
     let providers: usize = std::env::args().nth(1).and_then(|a| a.parse().ok()).unwrap_or(50);
     let minutes: u64 = std::env::args().nth(2).and_then(|a| a.parse().ok()).unwrap_or(5);
+    let interval: u64 = std::env::args().nth(3).and_then(|a| a.parse().ok()).unwrap_or(5);
     let _ = servers();
     let keychain = Keychain::start();
     let (_xvfb, display) = desktop::xvfb();
     let _services = DesktopServices::start(&keychain.bus).await;
     println!(
         "round-trip benchmark: release resident, {providers} providers (SMTP + IMAP login each) on loopback's \
-         Postfix and Dovecot, {minutes} min measured after 30 s"
+         Postfix and Dovecot, {minutes} min measured after 30 s; round trips every {interval} min"
     );
-    let without = run("without round trips", providers, false, minutes, &keychain, &display).await;
-    let with = run("with round trips", providers, true, minutes, &keychain, &display).await;
+    // One side alone (`with` or `without`): two builds set side by side against one run without.
+    let only = std::env::args().nth(4);
+    let skipped = || Run {
+        pss_kib: 0,
+        peak_pss_kib: 0,
+        rss_mib: 0.0,
+        hwm_mib: 0.0,
+        cpu_percent: 0.0,
+        ticks: 0,
+        in_flight: 0,
+        sent: 0,
+        cycles: 0,
+        sent_measured: 0,
+    };
+    let without = if only.as_deref() == Some("with") {
+        skipped()
+    } else {
+        run("without round trips", providers, None, minutes, &keychain, &display).await
+    };
+    let with = if only.as_deref() == Some("without") {
+        skipped()
+    } else {
+        run("with round trips", providers, Some(interval), minutes, &keychain, &display).await
+    };
     println!("| | without round trips | with {providers} round trips | difference |");
     println!("|---|---|---|---|");
     let row = |name: &str, a: f64, b: f64, unit: &str| {
@@ -179,6 +230,10 @@ async fn main() {
     println!(
         "| test mails sent / in flight at the end | {} / {} | {} / {} | |",
         without.sent, without.in_flight, with.sent, with.in_flight
+    );
+    println!(
+        "| round-trip cycles (looks) / mails sent within the {minutes} min | {} / {} | {} / {} | |",
+        without.cycles, without.sent_measured, with.cycles, with.sent_measured
     );
     println!("targets: at most 2 MiB more PSS/RSS with round trips; CPU within noise");
     drop(keychain);

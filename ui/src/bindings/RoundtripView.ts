@@ -10,7 +10,16 @@ export type RoundtripView = { check_id: string,
 /**
  * The mailbox the test mails go to.
  */
-to: string, interval_s: number, warn_after_s: number, fail_after_s: number, 
+to: string, 
+/**
+ * "smtp.ionos.de → imap.ionos.de".
+ */
+route: string, 
+/**
+ * The round trip is no longer in the config: its mails are kept as evidence, judged as
+ * things stood at its last look, and none is looked for any more.
+ */
+removed: boolean, interval_s: number, warn_after_s: number, fail_after_s: number, 
 /**
  * The latest mail that reached the mailbox.
  */

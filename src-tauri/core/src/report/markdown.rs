@@ -129,15 +129,16 @@ pub fn markdown(report: &Report) -> String {
             }
             s.push('\n');
         }
-        if p.probed.iter().any(|c| c.kind == crate::model::CheckKind::Roundtrip) {
+        if !p.late_mails.is_empty() || p.probed.iter().any(|c| c.kind == crate::model::CheckKind::Roundtrip) {
             let _ = write!(s, "### {}\n\n{}\n\n", w(Phrase::LateMails), w(Phrase::LateMailsNote));
             if p.late_mails.is_empty() {
                 let _ = write!(s, "{}\n\n", w(Phrase::NoLateMails));
             } else {
                 let _ = write!(
                     s,
-                    "| {} | {} | {} | {} | {} |\n|---|---|---|---|---|\n",
+                    "| {} | {} | {} | {} | {} | {} |\n|---|---|---|---|---|---|\n",
                     w(Phrase::Sent),
+                    w(Phrase::Route),
                     w(Phrase::Mailbox),
                     w(Phrase::MailOutcome),
                     w(Phrase::Arrived),
@@ -146,8 +147,9 @@ pub fn markdown(report: &Report) -> String {
                 for m in &p.late_mails {
                     let _ = writeln!(
                         s,
-                        "| {} | {} | {} | {} | {} |",
+                        "| {} | {} | {} | {} | {} | {} |",
                         words::moment(m.sent, lang),
+                        quote(&words::route(m, lang)),
                         quote(&m.to),
                         words::fate(m.fate, lang),
                         words::arrived(m.seen, lang, words::moment),

@@ -203,7 +203,8 @@ pub struct ProviderEvidence {
     /// Ours and the provider's, merged, oldest first.
     pub timeline: Vec<Event>,
     /// The round trip's test mails that arrived late, in the spam folder, bounced, were
-    /// refused or did not arrive at all, oldest first (empty without a round trip).
+    /// refused or did not arrive at all, oldest first — those of round trips since removed
+    /// from the config too (empty without a round trip, past or present).
     pub late_mails: Vec<LateMail>,
 }
 
@@ -212,6 +213,10 @@ pub struct ProviderEvidence {
 pub struct LateMail {
     /// The mailbox it went to.
     pub to: String,
+    /// The way it took: "smtp.ionos.de → imap.ionos.de".
+    pub route: String,
+    /// Its round trip is no longer in the config: listed as things stood at its last look.
+    pub removed: bool,
     pub sent: DateTime<FixedOffset>,
     /// When a look found it (or its bounce, or the refusal); `None`: it has not arrived.
     pub seen: Option<DateTime<FixedOffset>>,

@@ -194,6 +194,8 @@ fn late_and_lost_test_mails_are_listed_in_both_languages() {
     use crate::roundtrip::Fate;
     let mail = |sent: &str, seen: Option<&str>, delay_ms: Option<u64>, fate| LateMail {
         to: "info@df.test".into(),
+        route: "sslout.df.eu → sslin.df.eu".into(),
+        removed: false,
         sent: at(sent),
         seen: seen.map(at),
         delay_ms,
@@ -211,17 +213,38 @@ fn late_and_lost_test_mails_are_listed_in_both_languages() {
         mail("2024-10-18T09:00:00+02:00", Some("2024-10-18T11:10:00+02:00"), Some(7_800_000), Fate::Late),
     ];
     let md = markdown(&r);
-    assert!(md.contains("| 18.10.2024, 08:45 Uhr | info@df.test | verloren | nicht angekommen | — |"), "{md}");
     assert!(
-        md.contains("| 18.10.2024, 09:00 Uhr | info@df.test | verspätet | 18.10.2024, 11:10 Uhr | 2 h 10 min |"),
+        md.contains(
+            "| 18.10.2024, 08:45 Uhr | sslout.df.eu → sslin.df.eu | info@df.test | verloren | nicht angekommen | — |"
+        ),
+        "{md}"
+    );
+    assert!(
+        md.contains("| 18.10.2024, 09:00 Uhr | sslout.df.eu → sslin.df.eu | info@df.test | verspätet | 18.10.2024, 11:10 Uhr | 2 h 10 min |"),
         "{md}"
     );
     assert!(!md.contains("rechtzeitig an"), "{md}");
     r.language = Language::En;
     let md = markdown(&r);
     assert!(md.contains("### Test mails: late or not arrived"), "{md}");
-    assert!(md.contains("| 18 Oct 2024, 08:45 | info@df.test | lost | not arrived | — |"), "{md}");
-    assert!(md.contains("| 18 Oct 2024, 09:00 | info@df.test | late | 18 Oct 2024, 11:10 | 2 h 10 min |"), "{md}");
+    assert!(
+        md.contains("| 18 Oct 2024, 08:45 | sslout.df.eu → sslin.df.eu | info@df.test | lost | not arrived | — |"),
+        "{md}"
+    );
+    assert!(md.contains("| 18 Oct 2024, 09:00 | sslout.df.eu → sslin.df.eu | info@df.test | late | 18 Oct 2024, 11:10 | 2 h 10 min |"), "{md}");
     // Without a round trip there is no such section.
     assert!(!markdown(&report(Language::En)).contains("Test mails"));
+
+    // A round trip removed from the config: no check probes it any more, its mails are
+    // still evidence, named by provider and route.
+    let mut r = report(Language::De);
+    r.providers[0].late_mails =
+        vec![LateMail { removed: true, ..mail("2024-10-18T08:45:00+02:00", None, None, Fate::Lost) }];
+    let md = markdown(&r);
+    assert!(
+        md.contains(
+            "| 18.10.2024, 08:45 Uhr | sslout.df.eu → sslin.df.eu (nicht mehr geprüft) | info@df.test | verloren"
+        ),
+        "{md}"
+    );
 }

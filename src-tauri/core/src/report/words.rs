@@ -172,6 +172,12 @@ pub fn arrived(
     seen.map_or_else(|| phrase(Phrase::NotArrived, lang).to_owned(), |t| moment(t, lang))
 }
 
+/// The way a test mail took, "smtp.ionos.de → imap.ionos.de", and whether its round trip is
+/// still checked.
+pub fn route(mail: &super::LateMail, lang: Language) -> String {
+    if mail.removed { format!("{} ({})", mail.route, phrase(Phrase::RouteRemoved, lang)) } else { mail.route.clone() }
+}
+
 /// A test mail's delivery time as people say it ("2 h 10 min"), or "—" when it did not arrive.
 pub fn delivery_time(delay_ms: Option<u64>) -> String {
     delay_ms.map_or_else(|| "—".to_owned(), crate::roundtrip::span)
@@ -261,6 +267,8 @@ pub enum Phrase {
     LateMails,
     LateMailsNote,
     NoLateMails,
+    Route,
+    RouteRemoved,
     Mailbox,
     MailOutcome,
     Sent,
@@ -337,6 +345,8 @@ pub fn phrase(p: Phrase, lang: Language) -> &'static str {
              Listed is every one that arrived later than allowed, in the spam folder, or not at all.",
         ),
         Phrase::NoLateMails => ("Alle Testmails kamen rechtzeitig an.", "Every test mail arrived in time."),
+        Phrase::Route => ("Weg", "Route"),
+        Phrase::RouteRemoved => ("nicht mehr geprüft", "no longer checked"),
         Phrase::Mailbox => ("Postfach", "Mailbox"),
         Phrase::MailOutcome => ("Ergebnis", "Outcome"),
         Phrase::Sent => ("Gesendet", "Sent"),

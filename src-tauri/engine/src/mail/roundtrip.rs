@@ -57,7 +57,8 @@ pub async fn run(
 }
 
 /// The window's view of each of the provider's round trips over the last 90 days, from the
-/// history (a read of its own; the runner writes beside it).
+/// history (a read of its own; the runner writes beside it): those in the config, then those
+/// since removed from it that left mails not in time — evidence the user may still need.
 pub fn views(
     store: &Store,
     provider: &outage_core::config::Provider,
@@ -65,14 +66,46 @@ pub fn views(
 ) -> Result<Vec<roundtrip::RoundtripView>, crate::EngineError> {
     let from = (now - chrono::Duration::days(90)).timestamp_millis();
     let mails = store.roundtrip_history(Some(&provider.id), from, now.timestamp_millis() + 1, *now.offset())?;
-    Ok(provider
+    let own =
+        |id: &str| -> Vec<ProbeMail> { mails.iter().filter(|m| m.check_id == id).map(|m| m.mail.clone()).collect() };
+    let mut views: Vec<roundtrip::RoundtripView> = provider
         .roundtrip
         .iter()
         .map(|trip| {
             let id = trip.check_id(&provider.id);
-            let own: Vec<ProbeMail> = mails.iter().filter(|m| m.check_id == id).map(|m| m.mail.clone()).collect();
-            roundtrip::view(&id, trip, &own, now)
+            roundtrip::view(&id, &trip.route(), &own(&id), now)
         })
+        .collect();
+    for removed in removed_routes(store, provider, now)? {
+        let view = roundtrip::removed_view(&removed.check_id, &removed.route, &own(&removed.check_id), removed.looked);
+        if !view.trouble.is_empty() {
+            views.push(view);
+        }
+    }
+    Ok(views)
+}
+
+/// A round trip the history remembers and the config no longer has, with the moment its
+/// mails are judged at: its last look, or `now` when it never looked.
+#[derive(Debug)]
+pub struct Removed {
+    pub check_id: String,
+    pub route: roundtrip::Route,
+    pub looked: DateTime<FixedOffset>,
+}
+
+/// The provider's round trips removed from the config, as the history remembers them.
+pub fn removed_routes(
+    store: &Store,
+    provider: &outage_core::config::Provider,
+    now: DateTime<FixedOffset>,
+) -> Result<Vec<Removed>, crate::EngineError> {
+    let live: Vec<String> = provider.roundtrip.iter().map(|t| t.check_id(&provider.id)).collect();
+    Ok(store
+        .roundtrip_routes(&provider.id, *now.offset())?
+        .into_iter()
+        .filter(|r| !live.contains(&r.check_id))
+        .map(|r| Removed { looked: r.last_look.map_or(now, |l| l.min(now)), check_id: r.check_id, route: r.route })
         .collect())
 }
 
@@ -150,9 +183,9 @@ pub async fn run_cycle(c: Cycle<'_>, store: &Arc<Mutex<Store>>) -> Looked {
 
     if roundtrip::send_due(&mails, c.now, c.trip) {
         let key = roundtrip::key(&check_id, c.now);
-        let (provider, id, k, sent_ms) =
-            (c.provider_id.to_owned(), check_id.clone(), key.clone(), c.now.timestamp_millis());
-        let recorded = with_store(store, move |s| s.roundtrip_sent(&provider, &id, &k, sent_ms)).await;
+        let (provider, id, route, k, sent_ms) =
+            (c.provider_id.to_owned(), check_id.clone(), c.trip.route(), key.clone(), c.now.timestamp_millis());
+        let recorded = with_store(store, move |s| s.roundtrip_sent(&provider, &id, &route, &k, sent_ms)).await;
         if let Err(e) = recorded {
             // Never send a mail we could not look for afterwards.
             trouble = Some(Fail::transient(Reason::Protocol, format!("history unwritable, no mail sent: {e}")));
@@ -306,4 +339,47 @@ pub fn message(key: &str, from: &str, to: &str, now: DateTime<FixedOffset>, lang
     ];
     lines.extend(body.as_bytes().chunks(76).map(|c| String::from_utf8_lossy(c).into_owned()));
     lines.join("\r\n") + "\r\n"
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use outage_core::config;
+    use outage_core::roundtrip::Fate;
+
+    use super::*;
+
+    fn at(s: &str) -> DateTime<FixedOffset> {
+        DateTime::parse_from_rfc3339(&format!("2026-12-05T{s}+01:00")).unwrap()
+    }
+
+    /// The window's history of a provider keeps the late and lost mails of a round trip the
+    /// user removed, beside those of the one still checked.
+    #[test]
+    fn the_history_keeps_the_mails_of_a_removed_round_trip() {
+        let text = "[[provider]]\nid = \"p\"\n\
+             [[provider.mail]]\nkind = \"smtp\"\nhost = \"smtp.a\"\nusername = \"u@a\"\n\
+             [[provider.mail]]\nkind = \"smtp\"\nhost = \"smtp.b\"\nusername = \"u@a\"\n\
+             [[provider.mail]]\nkind = \"imap\"\nhost = \"imap.a\"\nusername = \"u@a\"\n\
+             [[provider.roundtrip]]\nsmtp = \"smtp.a\"\nimap = \"imap.a\"\n\
+             [[provider.roundtrip]]\nsmtp = \"smtp.b\"\nimap = \"imap.a\"\n";
+        let both = config::parse(text, "t.toml").unwrap().providers.remove(0);
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("h.sqlite3")).unwrap();
+        for (i, trip) in both.roundtrip.iter().enumerate() {
+            let id = trip.check_id("p");
+            store.roundtrip_sent("p", &id, &trip.route(), &format!("k{i}"), at("09:00:00").timestamp_millis()).unwrap();
+        }
+        let mut kept = both.clone();
+        kept.roundtrip.pop();
+        let views = views(&store, &kept, at("10:00:00")).unwrap();
+        let seen: Vec<(&str, bool, Vec<Fate>)> =
+            views.iter().map(|v| (v.route.as_str(), v.removed, v.trouble.iter().map(|l| l.fate).collect())).collect();
+        assert_eq!(
+            seen,
+            [("smtp.a → imap.a", false, vec![Fate::Lost]), ("smtp.b → imap.a", true, vec![Fate::Lost])],
+            "the removed round trip's lost mail is still listed"
+        );
+    }
 }

@@ -179,23 +179,27 @@ pub fn mails_path(out: &Path) -> PathBuf {
 
 /// Whether the report has round-trip mails to list (a provider with a round trip).
 pub fn has_mails(report: &Report) -> bool {
-    report.providers.iter().any(|p| p.probed.iter().any(|c| c.kind == outage_core::model::CheckKind::Roundtrip))
+    report.providers.iter().any(|p| {
+        !p.late_mails.is_empty() || p.probed.iter().any(|c| c.kind == outage_core::model::CheckKind::Roundtrip)
+    })
 }
 
 /// One row per test mail that arrived late, in the spam folder, or not at all: when it was
-/// sent, where to, what became of it, when it arrived and after how many seconds.
+/// sent, which way (smtp → imap, and whether that round trip is still checked), where to,
+/// what became of it, when it arrived and after how many seconds.
 pub fn mails(report: &Report) -> Result<Vec<u8>, csv::Error> {
     let lang = report.language;
     let mut w = writer(lang);
     w.write_record(if lang == Language::De {
-        ["Anbieter", "Postfach", "Gesendet", "Ergebnis", "Angekommen", "Zustelldauer (Sekunden)"]
+        ["Anbieter", "Weg", "Postfach", "Gesendet", "Ergebnis", "Angekommen", "Zustelldauer (Sekunden)"]
     } else {
-        ["Provider", "Mailbox", "Sent", "Outcome", "Arrived", "Delivery time (seconds)"]
+        ["Provider", "Route", "Mailbox", "Sent", "Outcome", "Arrived", "Delivery time (seconds)"]
     })?;
     for p in &report.providers {
         for m in &p.late_mails {
             w.write_record([
                 p.name.clone(),
+                words::route(m, lang),
                 m.to.clone(),
                 words::moment_cell(m.sent, lang),
                 words::fate(m.fate, lang).to_owned(),

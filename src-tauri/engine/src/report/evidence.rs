@@ -129,7 +129,8 @@ pub fn build_in<Z: TimeZone>(
 
 /// The round trip's test mails sent in the period that did not arrive in time, judged by the
 /// thresholds of the round trips the config has now, as things stood at the period's end (a
-/// mail found later is listed with its arrival).
+/// mail found later is listed with its arrival). Those of a round trip since removed from the
+/// config are judged by the thresholds it had, as things stood at its last look.
 fn late_mails<Z: TimeZone>(
     store: &Store,
     p: &Provider,
@@ -138,17 +139,25 @@ fn late_mails<Z: TimeZone>(
     to_ms: i64,
     to: DateTime<FixedOffset>,
 ) -> Result<Vec<LateMail>, ReportError> {
-    if p.roundtrip.is_empty() {
+    let mails = store.roundtrip_history(Some(&p.id), from_ms, to_ms, *to.offset())?;
+    if mails.is_empty() {
         return Ok(Vec::new());
     }
-    let mails = store.roundtrip_history(Some(&p.id), from_ms, to_ms, *to.offset())?;
+    let removed = crate::mail::roundtrip::removed_routes(store, p, to)?;
     Ok(mails
         .iter()
         .filter_map(|m| {
-            let trip = p.roundtrip.iter().find(|t| t.check_id(&p.id) == m.check_id)?;
-            let fate = roundtrip::fate(&m.mail, to, trip);
+            let (route, at, gone) = if let Some(trip) = p.roundtrip.iter().find(|t| t.check_id(&p.id) == m.check_id) {
+                (trip.route(), to, false)
+            } else {
+                let r = removed.iter().find(|r| r.check_id == m.check_id)?;
+                (r.route.clone(), r.looked.min(to), true)
+            };
+            let fate = roundtrip::fate(&m.mail, at, &route);
             fate.is_trouble().then(|| LateMail {
-                to: trip.to.clone(),
+                to: route.to.clone(),
+                route: route.words(),
+                removed: gone,
                 sent: zone.shown(m.mail.sent),
                 seen: m.mail.arrival.map(|a| zone.shown(a.seen)),
                 delay_ms: m.mail.arrival.filter(|a| a.place.delivered()).map(|a| a.delay_ms),

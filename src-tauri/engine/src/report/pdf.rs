@@ -414,7 +414,7 @@ fn provider(l: &mut Layout<'_>, report: &Report, p: &ProviderEvidence) {
         let header = [w(Phrase::Affected), w(Phrase::Cause), w(Phrase::Start), w(Phrase::End), w(Phrase::Duration)];
         l.table(&[2.6, 2.2, 1.6, 1.6, 1.2], &header, &rows, 8.5);
     }
-    if p.probed.iter().any(|c| c.kind == outage_core::model::CheckKind::Roundtrip) {
+    if !p.late_mails.is_empty() || p.probed.iter().any(|c| c.kind == outage_core::model::CheckKind::Roundtrip) {
         l.heading(w(Phrase::LateMails), 12.0);
         l.paragraph(w(Phrase::LateMailsNote), 9.5, false, GREY);
         if p.late_mails.is_empty() {
@@ -426,6 +426,7 @@ fn provider(l: &mut Layout<'_>, report: &Report, p: &ProviderEvidence) {
                 .map(|m| {
                     vec![
                         words::moment_short(m.sent, lang),
+                        words::route(m, lang),
                         m.to.clone(),
                         words::fate(m.fate, lang).to_owned(),
                         words::arrived(m.seen, lang, words::moment_short),
@@ -434,8 +435,15 @@ fn provider(l: &mut Layout<'_>, report: &Report, p: &ProviderEvidence) {
                 })
                 .collect();
             l.table(
-                &[1.6, 2.0, 1.8, 1.6, 1.2],
-                &[w(Phrase::Sent), w(Phrase::Mailbox), w(Phrase::MailOutcome), w(Phrase::Arrived), w(Phrase::Delay)],
+                &[1.5, 2.4, 1.8, 1.3, 1.5, 1.0],
+                &[
+                    w(Phrase::Sent),
+                    w(Phrase::Route),
+                    w(Phrase::Mailbox),
+                    w(Phrase::MailOutcome),
+                    w(Phrase::Arrived),
+                    w(Phrase::Delay),
+                ],
                 &rows,
                 8.5,
             );

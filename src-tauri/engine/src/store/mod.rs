@@ -16,7 +16,7 @@ pub use history::{
     AckDelay, Announcement, DegradedRecord, Gap, GapKind, OutageRecord, SeenIncident, TimelineEntry, TimelineSource,
     acknowledging,
 };
-pub use roundtrip::RoundtripMail;
+pub use roundtrip::{RememberedRoute, RoundtripMail};
 pub use uptime::{Health, Retention, Scope, Uptime};
 
 /// Migrations in order; `PRAGMA user_version` records how many ran. Never edit one that
@@ -152,6 +152,18 @@ const MIGRATIONS: &[&str] = &[
         ended_ms       INTEGER
     ) STRICT;
     CREATE INDEX degraded_by_provider ON degraded (provider_id, started_ms);",
+    // 6: each round trip's route and thresholds as its last mail was sent: the late and lost
+    // mails of a round trip since removed from the config are still judged and named.
+    "CREATE TABLE roundtrip_routes (
+        check_id       TEXT    PRIMARY KEY,
+        provider_id    TEXT    NOT NULL,
+        smtp           TEXT    NOT NULL,
+        imap           TEXT    NOT NULL,
+        recipient      TEXT    NOT NULL,
+        interval_ms    INTEGER NOT NULL,
+        warn_after_ms  INTEGER NOT NULL,
+        fail_after_ms  INTEGER NOT NULL
+    ) STRICT, WITHOUT ROWID;",
 ];
 
 /// An observation as stored.
@@ -375,6 +387,8 @@ impl Store {
             // is exactly that prefix, with no LIKE wildcards to escape in an id.
             "DELETE FROM last_observation WHERE check_id >= ?1 || '/' AND check_id < ?1 || '0'",
             "DELETE FROM alerts WHERE key = 'provider:' || ?1",
+            "DELETE FROM roundtrip_mails WHERE provider_id = ?1",
+            "DELETE FROM roundtrip_routes WHERE provider_id = ?1",
         ] {
             n += tx.execute(sql, [provider_id]).map_err(|e| self.err(e))?;
         }

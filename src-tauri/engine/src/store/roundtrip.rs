@@ -1,8 +1,10 @@
 //! The round trip's test mails in the history: sent, found (where and how late), refused,
 //! bounced, or still on their way.
 
+use std::time::Duration;
+
 use chrono::{DateTime, FixedOffset};
-use outage_core::roundtrip::{Arrival, Place, ProbeMail};
+use outage_core::roundtrip::{Arrival, Place, ProbeMail, Route};
 use rusqlite::params;
 
 use super::Store;
@@ -14,6 +16,24 @@ pub struct RoundtripMail {
     pub check_id: String,
     pub provider_id: String,
     pub mail: ProbeMail,
+}
+
+/// A round trip as the history remembers it: its route and thresholds as its last mail was
+/// sent, and when it last looked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RememberedRoute {
+    pub check_id: String,
+    pub route: Route,
+    /// Its last look (any observation of the check); `None` when it never got to one.
+    pub last_look: Option<DateTime<FixedOffset>>,
+}
+
+fn millis(d: Duration) -> i64 {
+    i64::try_from(d.as_millis()).unwrap_or(i64::MAX)
+}
+
+fn duration(ms: i64) -> Duration {
+    Duration::from_millis(u64::try_from(ms).unwrap_or(0))
 }
 
 fn at(ms: i64, offset: FixedOffset) -> DateTime<FixedOffset> {
@@ -39,21 +59,78 @@ fn probe_mail(
 }
 
 impl Store {
-    /// A test mail is about to be sent: stored first, so a crash mid-send still looks for it.
+    /// A test mail is about to be sent: stored first, so a crash mid-send still looks for it;
+    /// with it the round trip's route, so its mails stay evidence once it leaves the config.
     pub fn roundtrip_sent(
         &self,
         provider_id: &str,
         check_id: &str,
+        route: &Route,
         key: &str,
         sent_ms: i64,
     ) -> Result<(), EngineError> {
-        self.conn
-            .execute(
-                "INSERT OR IGNORE INTO roundtrip_mails (key, check_id, provider_id, sent_ms) VALUES (?1, ?2, ?3, ?4)",
-                params![key, check_id, provider_id, sent_ms],
+        let tx = self.conn.unchecked_transaction().map_err(|e| self.err(e))?;
+        tx.prepare_cached(
+            "INSERT INTO roundtrip_routes
+                 (check_id, provider_id, smtp, imap, recipient, interval_ms, warn_after_ms, fail_after_ms)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+             ON CONFLICT (check_id) DO UPDATE SET smtp = excluded.smtp, imap = excluded.imap,
+                 recipient = excluded.recipient, interval_ms = excluded.interval_ms,
+                 warn_after_ms = excluded.warn_after_ms, fail_after_ms = excluded.fail_after_ms",
+        )
+        .and_then(|mut stmt| {
+            stmt.execute(params![
+                check_id,
+                provider_id,
+                route.smtp,
+                route.imap,
+                route.to,
+                millis(route.interval),
+                millis(route.warn_after),
+                millis(route.fail_after)
+            ])
+        })
+        .map_err(|e| self.err(e))?;
+        tx.execute(
+            "INSERT OR IGNORE INTO roundtrip_mails (key, check_id, provider_id, sent_ms) VALUES (?1, ?2, ?3, ?4)",
+            params![key, check_id, provider_id, sent_ms],
+        )
+        .map_err(|e| self.err(e))?;
+        tx.commit().map_err(|e| self.err(e))
+    }
+
+    /// The round trips of a provider the history remembers, whether or not the config still
+    /// has them.
+    pub fn roundtrip_routes(
+        &self,
+        provider_id: &str,
+        offset: FixedOffset,
+    ) -> Result<Vec<RememberedRoute>, EngineError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT r.check_id, r.smtp, r.imap, r.recipient, r.interval_ms, r.warn_after_ms, r.fail_after_ms, l.at_ms
+                 FROM roundtrip_routes r LEFT JOIN last_observation l ON l.check_id = r.check_id
+                 WHERE r.provider_id = ?1 ORDER BY r.check_id",
             )
-            .map(|_| ())
-            .map_err(|e| self.err(e))
+            .map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map([provider_id], |r| {
+                Ok(RememberedRoute {
+                    check_id: r.get(0)?,
+                    route: Route {
+                        smtp: r.get(1)?,
+                        imap: r.get(2)?,
+                        to: r.get(3)?,
+                        interval: duration(r.get(4)?),
+                        warn_after: duration(r.get(5)?),
+                        fail_after: duration(r.get(6)?),
+                    },
+                    last_look: r.get::<_, Option<i64>>(7)?.map(|ms| at(ms, offset)),
+                })
+            })
+            .map_err(|e| self.err(e))?;
+        rows.collect::<Result<Vec<_>, _>>().map_err(|e| self.err(e))
     }
 
     /// How a test mail ended. The first ending counts: a mail found twice keeps its first look.
@@ -160,6 +237,17 @@ mod tests {
 
     use super::*;
 
+    fn route() -> Route {
+        Route {
+            smtp: "smtp.x".into(),
+            imap: "imap.x".into(),
+            to: "u@x".into(),
+            interval: Duration::from_secs(900),
+            warn_after: Duration::from_secs(300),
+            fail_after: Duration::from_secs(1800),
+        }
+    }
+
     #[test]
     fn mails_on_their_way_survive_a_reopen_and_end_once() {
         let dir = tempfile::tempdir().unwrap();
@@ -167,9 +255,9 @@ mod tests {
         let offset = FixedOffset::east_opt(3600).unwrap();
         {
             let store = Store::open(&path).unwrap();
-            store.roundtrip_sent("p", "p/roundtrip/x/y", "k1", 1_000).unwrap();
-            store.roundtrip_sent("p", "p/roundtrip/x/y", "k2", 2_000).unwrap();
-            store.roundtrip_sent("p", "p/roundtrip/x/y", "k3", 3_000).unwrap();
+            store.roundtrip_sent("p", "p/roundtrip/x/y", &route(), "k1", 1_000).unwrap();
+            store.roundtrip_sent("p", "p/roundtrip/x/y", &route(), "k2", 2_000).unwrap();
+            store.roundtrip_sent("p", "p/roundtrip/x/y", &route(), "k3", 3_000).unwrap();
             store.roundtrip_forget("k3").unwrap();
         }
         let store = Store::open(&path).unwrap();
@@ -185,5 +273,14 @@ mod tests {
         let history = store.roundtrip_history(Some("p"), 0, 10_000, offset).unwrap();
         assert_eq!(history.len(), 2);
         assert!(store.roundtrip_history(Some("q"), 0, 10_000, offset).unwrap().is_empty());
+        let routes = store.roundtrip_routes("p", offset).unwrap();
+        assert_eq!(
+            routes,
+            [RememberedRoute { check_id: "p/roundtrip/x/y".into(), route: route(), last_look: None }],
+            "the route stays after a reopen, whatever the config says"
+        );
+        store.delete_provider("p").unwrap();
+        assert!(store.roundtrip_routes("p", offset).unwrap().is_empty());
+        assert!(store.roundtrip_mails("p/roundtrip/x/y", 0, offset).unwrap().is_empty());
     }
 }
