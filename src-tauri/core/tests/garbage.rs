@@ -107,7 +107,9 @@ fn hostile_but_well_formed_bodies_do_not_hang() {
     for (what, format, body) in cases {
         let started = Instant::now();
         let result = format.parse(&body, now());
-        assert!(started.elapsed() < Duration::from_secs(20), "{what} took {:?}", started.elapsed());
+        // A hang detector, not a timing: a quadratic walk over 300,000 nested tags takes hours,
+        // while a loaded debug build took over 20 s for the linear one.
+        assert!(started.elapsed() < Duration::from_secs(60), "{what} took {:?}", started.elapsed());
         if let Ok(snapshot) = result {
             for incident in &snapshot.incidents {
                 assert!(incident.title.len() < 1 << 20, "{what}: entities were expanded");
