@@ -109,7 +109,7 @@ async fn statuspage_outage_reaches_tray_notification_history_and_window() {
 
     // Clicking the notification opens the window at that incident.
     services.click(notification.id).await;
-    let window = eventually("a window titled \"Outage Notifier\"", Duration::from_secs(60), || async {
+    let window = eventually("a window titled \"Outage Notifier\"", Duration::from_mins(1), || async {
         desktop::find_window(&display, "Outage Notifier")
     })
     .await;
@@ -135,7 +135,7 @@ async fn statuspage_outage_reaches_tray_notification_history_and_window() {
     // Under heavy CPU load (CI building beside us) WebKitGTK without a window manager has been
     // seen to drop a close request that arrives in the first seconds; a person would click
     // again, and so does the test — the window must still go away and take its process along.
-    let deadline = Instant::now() + Duration::from_secs(60);
+    let deadline = Instant::now() + Duration::from_mins(1);
     let mut next_close = Instant::now();
     while !desktop::pids_of(&window_bin, &runtime_dir).is_empty() {
         if Instant::now() >= next_close && desktop::find_window(&display, "Outage Notifier").is_some() {

@@ -233,7 +233,7 @@ fn isolated<F: Future<Output = ()>>(name: &str, test: impl FnOnce() -> F) {
     }
     let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
     runtime.block_on(async {
-        tokio::time::timeout(Duration::from_secs(720), test()).await.expect("the test took over 12 minutes");
+        tokio::time::timeout(Duration::from_mins(12), test()).await.expect("the test took over 12 minutes");
     });
 }
 
@@ -333,7 +333,7 @@ impl World {
         let logs =
             KeepLogs { from: home.join("data/logs"), to: artifacts.join(format!("window-{label}-resident-logs")) };
         let socket = runtime_dir.join("outage-notifier").join("control.sock");
-        eventually("the resident's control socket", Duration::from_secs(60), || async {
+        eventually("the resident's control socket", Duration::from_mins(1), || async {
             std::os::unix::net::UnixStream::connect(&socket).ok().map(drop)
         })
         .await;
@@ -453,7 +453,7 @@ async fn journey() {
     // The catalog provider is checked too, and must find its real hosts out of reach: proof
     // that nothing left this namespace. Checked now, rather than at the next interval.
     check_now(&socket);
-    let reason = eventually("DomainFactory's status page to be checked", Duration::from_secs(120), || async {
+    let reason = eventually("DomainFactory's status page to be checked", Duration::from_mins(2), || async {
         let s = summary(&socket);
         let check = provider(&s, "DomainFactory")?["checks"]
             .as_array()?
@@ -552,7 +552,7 @@ async fn journey() {
         read_config().contains("language = \"de\"").then_some(())
     })
     .await;
-    let verdict_de = eventually("the resident to speak German", Duration::from_secs(60), || async {
+    let verdict_de = eventually("the resident to speak German", Duration::from_mins(1), || async {
         let s = summary(&socket);
         let text = provider(&s, LOOPBACK)?["verdict_text"].as_str()?.to_owned();
         (text != verdict_en).then_some(text)
@@ -879,7 +879,7 @@ async fn export_report() {
 /// checks now and an export over the socket until one is written.
 async fn measured(socket: &Path, dir: &Path) {
     let scratch = dir.join("first.json");
-    eventually("a measured stretch to export", Duration::from_secs(60), || async {
+    eventually("a measured stretch to export", Duration::from_mins(1), || async {
         check_now(socket);
         let now = chrono::Local::now().fixed_offset();
         let request = serde_json::json!({
@@ -913,7 +913,7 @@ async fn save_dialog(page: &Page, display: &str, title: &str, path: &Path, shot:
             .expect("xdotool (cargo xtask setup installs it)");
         String::from_utf8_lossy(&out.stdout).lines().next().map(str::to_owned)
     };
-    let deadline = Instant::now() + Duration::from_secs(60);
+    let deadline = Instant::now() + Duration::from_mins(1);
     let dialog = loop {
         if let Some(window) = find() {
             break window;
@@ -960,7 +960,7 @@ async fn save_dialog(page: &Page, display: &str, title: &str, path: &Path, shot:
         }
     }
     assert!(closed, "the save dialog did not take the path {}", path.display());
-    eventually("the file where the dialog said", Duration::from_secs(120), || async { path.is_file().then_some(()) })
+    eventually("the file where the dialog said", Duration::from_mins(2), || async { path.is_file().then_some(()) })
         .await;
 }
 
@@ -1049,7 +1049,7 @@ async fn delivery_check() {
     assert!(!text.contains(&servers.password), "no password in the config");
 
     // (b) The resident sends a test mail and, looking again, finds it.
-    let delivered = eventually("the test mail to arrive", Duration::from_secs(120), || async {
+    let delivered = eventually("the test mail to arrive", Duration::from_mins(2), || async {
         check_now(&world.socket);
         tokio::time::sleep(Duration::from_secs(2)).await;
         let s = summary(&world.socket);

@@ -182,7 +182,7 @@ fn server_that_never_answers_times_out() {
     // Three probes of 2 s plus 5 s of re-check delays (11 s alone): the bound is there to
     // catch a hang, not to time the run, so it leaves room for a loaded machine (21 s seen
     // with 16 tests at once at load 9).
-    assert!(took < Duration::from_secs(60), "{took:?}");
+    assert!(took < Duration::from_mins(1), "{took:?}");
 }
 
 #[test]

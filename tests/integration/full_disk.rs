@@ -75,7 +75,7 @@ fn a_full_disk_is_in_the_summary_until_the_history_can_be_written_again() {
     let socket = runtime.join("outage-notifier/control.sock");
     wait_for("the control socket", Duration::from_secs(20), || UnixStream::connect(&socket).ok());
 
-    let failing = wait_for("the full disk in the summary", Duration::from_secs(60), || {
+    let failing = wait_for("the full disk in the summary", Duration::from_mins(1), || {
         let s = summary(&socket);
         (!s["storage"].is_null()).then_some(s)
     });
@@ -84,7 +84,7 @@ fn a_full_disk_is_in_the_summary_until_the_history_can_be_written_again() {
 
     let freed = Instant::now();
     let _ = Command::new("kill").arg("-USR1").arg(shell.shell.id().to_string()).status();
-    wait_for("the storage problem to clear", Duration::from_secs(60), || {
+    wait_for("the storage problem to clear", Duration::from_mins(1), || {
         summary(&socket)["storage"].is_null().then_some(())
     });
     eprintln!("writes worked again {:?} after the space came back", freed.elapsed());

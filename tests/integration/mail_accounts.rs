@@ -16,7 +16,7 @@ use outage_tests::{Anchor, Behaviour, HttpServer, bin, control_roundtrip, status
 /// that is not a `mail_step`), each with the time it arrived.
 fn exchange(socket: &Path, request: &str) -> Vec<(Instant, serde_json::Value)> {
     let mut stream = UnixStream::connect(socket).unwrap();
-    stream.set_read_timeout(Some(Duration::from_secs(60))).unwrap();
+    stream.set_read_timeout(Some(Duration::from_mins(1))).unwrap();
     stream.write_all(request.as_bytes()).unwrap();
     stream.write_all(b"\n").unwrap();
     let mut reader = BufReader::new(stream);

@@ -265,9 +265,9 @@ fn route() -> outage_core::roundtrip::Route {
         smtp: "sslout.df.eu".into(),
         imap: "sslin.df.eu".into(),
         to: "info@df.test".into(),
-        interval: Duration::from_secs(15 * 60),
-        warn_after: Duration::from_secs(5 * 60),
-        fail_after: Duration::from_secs(30 * 60),
+        interval: Duration::from_mins(15),
+        warn_after: Duration::from_mins(5),
+        fail_after: Duration::from_mins(30),
     }
 }
 
@@ -406,7 +406,7 @@ fn late_and_lost_mails_of_a_removed_round_trip_stay_in_the_report() {
         cert_days_left: None,
         finding: Finding::None,
     };
-    store.insert("df", &look, std::time::Duration::from_secs(45 * 60)).unwrap();
+    store.insert("df", &look, std::time::Duration::from_mins(45)).unwrap();
     drop(store);
 
     let v = json(&s);
@@ -474,7 +474,7 @@ fn summer_and_winter_times_are_each_shown_in_their_own_offset() {
                 outage_core::model::Reason::Timeout,
                 "no answer",
             );
-            store.insert("df", &o, std::time::Duration::from_secs(300)).unwrap();
+            store.insert("df", &o, std::time::Duration::from_mins(5)).unwrap();
         };
         probe(start - chrono::TimeDelta::minutes(2), outage_core::model::Outcome::Up);
         probe(start, outage_core::model::Outcome::Down);

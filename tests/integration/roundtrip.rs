@@ -129,7 +129,7 @@ impl Harness {
     /// Asserts that no mail of this check is left in any folder, once those still on their
     /// way arrived (no new ones are sent meanwhile).
     fn assert_mailbox_clean(&mut self) {
-        self.trip.interval = Duration::from_secs(3600);
+        self.trip.interval = Duration::from_hours(1);
         let start = Instant::now();
         while self.mails().iter().any(|m| m.arrival.is_none()) && start.elapsed() < FAIL {
             std::thread::sleep(Duration::from_millis(500));
@@ -199,7 +199,7 @@ fn held(to: &str) -> usize {
 
 #[test]
 fn a_mail_delivered_in_time_is_up_with_its_delivery_time() {
-    let mut h = Harness::new(&servers().user, Duration::from_secs(60));
+    let mut h = Harness::new(&servers().user, Duration::from_mins(1));
     let o = h.until(WARN * 3, |o| o.outcome == Outcome::Up && o.latency_ms.is_some());
     assert_eq!(o.reason, None);
     assert!(o.latency_ms.unwrap() < ms(WARN), "{o:?}");
@@ -213,7 +213,7 @@ fn a_mail_delivered_in_time_is_up_with_its_delivery_time() {
 #[test]
 fn a_held_queue_is_delayed_then_up_once_released() {
     let to = "probe+hold1@example.test";
-    let mut h = Harness::new(to, Duration::from_secs(60));
+    let mut h = Harness::new(to, Duration::from_mins(1));
     let o = h.until(WARN * 3, |o| o.reason == Some(Reason::Delayed));
     assert_eq!(o.outcome, Outcome::Degraded);
     assert!(o.message.contains("on the way since"), "{}", o.message);
@@ -235,7 +235,7 @@ fn a_held_queue_is_delayed_then_up_once_released() {
 #[test]
 fn a_mail_held_past_fail_after_is_lost_and_its_late_arrival_is_measured() {
     let to = "probe+hold2@example.test";
-    let mut h = Harness::new(to, Duration::from_secs(120));
+    let mut h = Harness::new(to, Duration::from_mins(2));
     let start = Instant::now();
     let o = h.until(FAIL * 3, |o| o.outcome == Outcome::Down);
     assert_eq!(o.reason, Some(Reason::Lost), "{o:?}");
@@ -251,7 +251,7 @@ fn a_mail_held_past_fail_after_is_lost_and_its_late_arrival_is_measured() {
 
 #[test]
 fn a_mail_filed_as_spam_is_spam() {
-    let mut h = Harness::new("probe+spam@example.test", Duration::from_secs(60));
+    let mut h = Harness::new("probe+spam@example.test", Duration::from_mins(1));
     let o = h.until(WARN * 3, |o| o.reason == Some(Reason::Spam));
     assert_eq!(o.outcome, Outcome::Degraded);
     assert_eq!(h.mails()[0].arrival.map(|a| a.place), Some(Place::Junk));
@@ -260,13 +260,13 @@ fn a_mail_filed_as_spam_is_spam() {
 
 #[test]
 fn a_refused_send_is_rejected_and_a_wrong_password_is_the_accounts() {
-    let mut h = Harness::new("refuse@example.test", Duration::from_secs(60));
+    let mut h = Harness::new("refuse@example.test", Duration::from_mins(1));
     h.cycle();
     let o = h.state.confirmed.clone().expect("a refusal is confirmed at once");
     assert_eq!((o.outcome, o.reason), (Outcome::Down, Some(Reason::Rejected)), "{o:?}");
     assert!(o.message.contains("refused"), "{}", o.message);
 
-    let mut h = Harness::new(&servers().user, Duration::from_secs(60));
+    let mut h = Harness::new(&servers().user, Duration::from_mins(1));
     h.smtp_password = "wrong".to_owned();
     h.cycle();
     let o = h.state.confirmed.clone().expect("a refused login is confirmed at once");
@@ -277,7 +277,7 @@ fn a_refused_send_is_rejected_and_a_wrong_password_is_the_accounts() {
 
 #[test]
 fn a_bounce_is_bounced_never_an_arrival() {
-    let mut h = Harness::new("nobody@example.test", Duration::from_secs(60));
+    let mut h = Harness::new("nobody@example.test", Duration::from_mins(1));
     // The bounce goes to the sender, whose mailbox the look reads.
     let o = h.until(WARN * 3, |o| o.outcome == Outcome::Down);
     assert_eq!(o.reason, Some(Reason::Bounced), "{o:?}");
@@ -298,7 +298,7 @@ fn mails_in_flight_when_the_resident_stops_are_measured_after_the_restart() {
     let path = h.path.clone();
     h.store = Arc::new(Mutex::new(Store::open(&path).unwrap()));
     h.state = CheckState::default();
-    h.trip.interval = Duration::from_secs(3600);
+    h.trip.interval = Duration::from_hours(1);
     std::thread::sleep(Duration::from_secs(3));
     let released = chrono::Local::now().fixed_offset();
     release(to);
@@ -337,7 +337,7 @@ fn a_queue_that_holds_mail_behind_a_green_page_is_named_as_mail_delivery_then_al
 
     let page = HttpServer::start(Behaviour::Ok(statuspage_summary("none", None)));
     let to = "probe+hold9@example.test";
-    let mut h = Harness::new(to, Duration::from_secs(3600));
+    let mut h = Harness::new(to, Duration::from_hours(1));
     let s = servers();
     let text = format!(
         "[settings]\nlanguage = \"de\"\n[[provider]]\nid = \"t\"\nname = \"1&1 IONOS\"\nstatus_page = \"{}/\"\nstatus_format = \"statuspage\"\n\

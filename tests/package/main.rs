@@ -400,7 +400,7 @@ async fn the_deb_installs_runs_starts_at_login_and_leaves_nothing_when_removed()
 
     // The installed resident, started as a user would start it from a terminal.
     let mut resident = launch(&["outage-notifier".to_owned()]);
-    eventually("the installed resident's tray to show the first result", Duration::from_secs(60), || async {
+    eventually("the installed resident's tray to show the first result", Duration::from_mins(1), || async {
         services.tray_state().await.filter(|t| t.tooltip.contains("All well"))
     })
     .await;
@@ -408,7 +408,7 @@ async fn the_deb_installs_runs_starts_at_login_and_leaves_nothing_when_removed()
     // The menu's entry opens the window (its Exec line, as the desktop runs it).
     let entry = std::fs::read_to_string(DESKTOP_ENTRY).unwrap();
     let mut window = launch(&exec_of(&entry));
-    let shown = eventually("the window from the desktop entry", Duration::from_secs(60), || async {
+    let shown = eventually("the window from the desktop entry", Duration::from_mins(1), || async {
         desktop::find_window(&display, "Outage Notifier")
     })
     .await;
@@ -450,7 +450,7 @@ async fn the_deb_installs_runs_starts_at_login_and_leaves_nothing_when_removed()
     // Log in: the session starts the entry's Exec line; the tray comes back, no window does.
     let before = tray_items();
     let mut at_login = launch(&exec_of(&login_entry));
-    eventually("the tray after a login", Duration::from_secs(60), || async { (tray_items() > before).then_some(()) })
+    eventually("the tray after a login", Duration::from_mins(1), || async { (tray_items() > before).then_some(()) })
         .await;
     eventually("the resident to answer on its socket", Duration::from_secs(30), || async {
         outage_tests::try_control_roundtrip(&socket, b"{\"id\":3,\"method\":\"ping\"}\n")
@@ -479,7 +479,7 @@ async fn the_deb_installs_runs_starts_at_login_and_leaves_nothing_when_removed()
     .await;
     // And the window open while the package goes.
     let mut window = launch(&exec_of(&entry));
-    eventually("the window again", Duration::from_secs(60), || async {
+    eventually("the window again", Duration::from_mins(1), || async {
         desktop::find_window(&display, "Outage Notifier")
     })
     .await;

@@ -207,7 +207,7 @@ impl HttpServer {
                 }
                 Behaviour::JsonOnly(_) => respond(&mut stream, "406 Not Acceptable", "text/plain", b"not acceptable"),
                 Behaviour::Hang => {
-                    std::thread::sleep(Duration::from_secs(600));
+                    std::thread::sleep(Duration::from_mins(10));
                     false
                 }
                 Behaviour::Huge(size) => {

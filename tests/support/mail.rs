@@ -135,10 +135,10 @@ impl ScriptedServer {
 
 fn serve_script(mut stream: TcpStream, script: &Script) {
     match script {
-        Script::Silent => std::thread::sleep(Duration::from_secs(120)),
+        Script::Silent => std::thread::sleep(Duration::from_mins(2)),
         Script::Say(bytes) => {
             let _ = stream.write_all(bytes);
-            std::thread::sleep(Duration::from_secs(120));
+            std::thread::sleep(Duration::from_mins(2));
         }
         Script::ResetAfterGreeting(greeting) => {
             let _ = stream.write_all(greeting);

@@ -257,6 +257,6 @@ pub fn seed(db: &Path) {
         }
         t += TimeDelta::seconds(10);
     }
-    let max_span = Duration::from_secs(360);
+    let max_span = Duration::from_mins(6);
     store.insert_batch(rows.iter().map(|(p, o)| (*p, o)), max_span).expect("observations");
 }

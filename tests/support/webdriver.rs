@@ -70,7 +70,7 @@ impl TauriDriver {
     /// times out leaves `artifacts/window-<label>-failure.png`.
     pub async fn session(&self, application: &Path, artifacts: &Path, label: &str) -> Page {
         let addr = format!("127.0.0.1:{}", self.port);
-        eventually("tauri-driver to listen", Duration::from_secs(60), || async {
+        eventually("tauri-driver to listen", Duration::from_mins(1), || async {
             TcpStream::connect(&addr).ok().map(drop)
         })
         .await;
@@ -82,7 +82,7 @@ impl TauriDriver {
         // itself would wait for ever.
         let mut builder = ClientBuilder::new(HttpConnector::new());
         builder.capabilities(capabilities);
-        let client = tokio::time::timeout(Duration::from_secs(180), builder.connect(&url))
+        let client = tokio::time::timeout(Duration::from_mins(3), builder.connect(&url))
             .await
             .expect("no WebDriver session within 180 s")
             .expect("WebDriver session");
@@ -192,7 +192,7 @@ pub struct Page {
 }
 
 /// How long a person would wait at most for the page on a busy machine.
-pub const PATIENCE: Duration = Duration::from_secs(60);
+pub const PATIENCE: Duration = Duration::from_mins(1);
 /// How long one WebDriver command may take before the webview counts as hung.
 const COMMAND: Duration = Duration::from_secs(30);
 

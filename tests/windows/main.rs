@@ -168,10 +168,10 @@ fn the_windows_build_checks_and_keeps_one_resident_over_its_named_pipe() {
             .map(|d| d.flatten().map(|e| std::fs::read_to_string(e.path()).unwrap_or_default()).collect())
             .unwrap_or_default()
     };
-    wait_for("the resident to start", Duration::from_secs(60), || logged().contains("resident starting").then_some(()));
+    wait_for("the resident to start", Duration::from_mins(1), || logged().contains("resident starting").then_some(()));
 
     // A second launch starts no second engine: it reaches the first over the named pipe.
-    let second = wait_for("a second launch to reach the first", Duration::from_secs(60), || {
+    let second = wait_for("a second launch to reach the first", Duration::from_mins(1), || {
         let out = wine.command().args(["--config", &config, "--data-dir", &data]).output().unwrap();
         text(&out).contains("already running").then_some(out)
     });

@@ -49,10 +49,10 @@ impl Policy {
     pub fn new(language: Language) -> Policy {
         Policy {
             language,
-            reminder_every: Duration::from_secs(4 * 3600),
-            settle: Duration::from_secs(10 * 60),
-            certificate_every: Duration::from_secs(24 * 3600),
-            wake_gap: Duration::from_secs(5 * 60),
+            reminder_every: Duration::from_hours(4),
+            settle: Duration::from_mins(10),
+            certificate_every: Duration::from_hours(24),
+            wake_gap: Duration::from_mins(5),
             morning: NaiveTime::from_hms_opt(8, 0, 0).unwrap_or_default(),
             quiet_hours: None,
             maintenance: Vec::new(),

@@ -76,7 +76,7 @@ pub const ALERT_STATES: [State; 4] = [State::MajorOutage, State::PartialOutage, 
 impl Default for Alerts {
     fn default() -> Alerts {
         Alerts {
-            reminder: Duration::from_secs(4 * 3600),
+            reminder: Duration::from_hours(4),
             quiet_hours: None,
             maintenance: Vec::new(),
             states: ALERT_STATES.to_vec(),
@@ -99,7 +99,7 @@ pub struct Settings {
 impl Default for Settings {
     fn default() -> Settings {
         Settings {
-            interval: Duration::from_secs(120),
+            interval: Duration::from_mins(2),
             timeout: Duration::from_secs(15),
             language: None,
             connectivity: DEFAULT_CONNECTIVITY.iter().filter_map(|s| Anchor::parse(s)).collect(),
@@ -185,10 +185,10 @@ pub struct Roundtrip {
 
 /// A mail every 5 minutes at most: polite to the provider and to the user's mailbox. Only a
 /// config built in code (the tests, with their own servers) may go below it.
-pub const ROUNDTRIP_MIN_INTERVAL: Duration = Duration::from_secs(5 * 60);
-pub const ROUNDTRIP_INTERVAL: Duration = Duration::from_secs(15 * 60);
-pub const ROUNDTRIP_WARN_AFTER: Duration = Duration::from_secs(5 * 60);
-pub const ROUNDTRIP_FAIL_AFTER: Duration = Duration::from_secs(30 * 60);
+pub const ROUNDTRIP_MIN_INTERVAL: Duration = Duration::from_mins(5);
+pub const ROUNDTRIP_INTERVAL: Duration = Duration::from_mins(15);
+pub const ROUNDTRIP_WARN_AFTER: Duration = Duration::from_mins(5);
+pub const ROUNDTRIP_FAIL_AFTER: Duration = Duration::from_mins(30);
 
 impl Roundtrip {
     /// The check's stable id: `{provider}/roundtrip/{smtp host}/{to}`.
@@ -621,8 +621,8 @@ type Located = (Option<std::ops::Range<usize>>, String, Option<String>);
 fn alerts(raw: RawAlerts, providers: &[Provider]) -> Result<Alerts, Located> {
     let mut alerts = Alerts::default();
     if let Some(v) = raw.reminder {
-        alerts.reminder = duration(&v, "reminder", Duration::from_secs(15 * 60), MAX_REMINDER)
-            .map_err(|(m, h)| (Some(v.span()), m, h))?;
+        alerts.reminder =
+            duration(&v, "reminder", Duration::from_mins(15), MAX_REMINDER).map_err(|(m, h)| (Some(v.span()), m, h))?;
     }
     if let Some(v) = raw.quiet_hours {
         let parsed = v.get_ref().split_once('-').and_then(|(start, end)| Some((clock(start)?, clock(end)?)));
@@ -940,13 +940,13 @@ fn roundtrip(
     let warn_after = match &raw.warn_after {
         None => ROUNDTRIP_WARN_AFTER,
         Some(v) => {
-            duration(v, "warn_after", Duration::from_secs(60), MAX_INTERVAL).map_err(|(m, h)| (v.span(), m, h))?
+            duration(v, "warn_after", Duration::from_mins(1), MAX_INTERVAL).map_err(|(m, h)| (v.span(), m, h))?
         }
     };
     let fail_after = match &raw.fail_after {
         None => ROUNDTRIP_FAIL_AFTER.max(warn_after),
         Some(v) => {
-            duration(v, "fail_after", Duration::from_secs(60), MAX_INTERVAL).map_err(|(m, h)| (v.span(), m, h))?
+            duration(v, "fail_after", Duration::from_mins(1), MAX_INTERVAL).map_err(|(m, h)| (v.span(), m, h))?
         }
     };
     if fail_after < warn_after {
@@ -961,11 +961,11 @@ fn roundtrip(
 }
 
 /// The longest probe deadline: beyond it a probe is not a probe but a hang.
-pub const MAX_TIMEOUT: Duration = Duration::from_secs(24 * 3600);
+pub const MAX_TIMEOUT: Duration = Duration::from_hours(24);
 /// The longest interval between checks (global or per provider).
-pub const MAX_INTERVAL: Duration = Duration::from_secs(7 * 24 * 3600);
+pub const MAX_INTERVAL: Duration = Duration::from_hours(168);
 /// The longest time between reminders.
-pub const MAX_REMINDER: Duration = Duration::from_secs(7 * 24 * 3600);
+pub const MAX_REMINDER: Duration = Duration::from_hours(168);
 
 /// A duration in `min..=max`. The upper bound matters as much as the lower one: humantime
 /// accepts "200000000000y", and the engine multiplies and adds intervals and timeouts, so a
@@ -1055,7 +1055,7 @@ components = ["Git Operations"]
     #[test]
     fn parses_design_example() {
         let c = parse(EXAMPLE, "config.toml").unwrap();
-        assert_eq!(c.settings.interval, Duration::from_secs(120));
+        assert_eq!(c.settings.interval, Duration::from_mins(2));
         assert_eq!(c.settings.timeout, Duration::from_secs(15));
         assert_eq!(c.settings.language, Some(Language::De));
         assert_eq!(c.settings.connectivity.len(), 2);
@@ -1418,7 +1418,7 @@ end = "2026-11-29T02:00:00+01:00"
         )
         .unwrap();
         let t = |h, m| chrono::NaiveTime::from_hms_opt(h, m, 0).unwrap();
-        assert_eq!(c.alerts.reminder, Duration::from_secs(7200));
+        assert_eq!(c.alerts.reminder, Duration::from_hours(2));
         assert_eq!(c.alerts.quiet_hours, Some(QuietHours { start: t(22, 0), end: t(7, 0) }));
         assert_eq!(
             c.alerts.maintenance[0].when,
@@ -1473,7 +1473,7 @@ end = "2026-11-29T02:00:00+01:00"
                     interval = \"30s\"\n\n[[provider]]\nid = \"b\"\nstatus_page = \"https://b.example/\"\n";
         let c = parse(text, "c.toml").unwrap();
         assert_eq!(c.providers[0].interval(&c.settings), Duration::from_secs(30));
-        assert_eq!(c.providers[1].interval(&c.settings), Duration::from_secs(120));
+        assert_eq!(c.providers[1].interval(&c.settings), Duration::from_mins(2));
         let e = parse(&text.replace("30s", "5s"), "c.toml").unwrap_err();
         assert_eq!(e.line, Some(7), "{e}");
         let e = parse(&text.replace("\"30s\"", "\"soon\""), "c.toml").unwrap_err();
@@ -1500,7 +1500,7 @@ end = "2026-11-29T02:00:00+01:00"
         }
         // The bounds themselves are accepted.
         let c = parse(&format!("[settings]\ninterval = \"7days\"\ntimeout = \"1day\"\n{provider}"), "c.toml").unwrap();
-        assert_eq!(c.settings.timeout, Duration::from_secs(86_400));
+        assert_eq!(c.settings.timeout, Duration::from_hours(24));
     }
 
     #[test]

@@ -19,7 +19,7 @@ pub const HEADER: &str = "X-Outage-Notifier-Probe";
 /// while they travel (a queue that holds mail gets no pile of ours).
 pub const MAX_IN_FLIGHT: usize = 3;
 /// A mail not seen in a week is not looked for any more.
-pub const GIVE_UP_AFTER: Duration = Duration::from_secs(7 * 24 * 3600);
+pub const GIVE_UP_AFTER: Duration = Duration::from_hours(168);
 
 /// What judging and naming a round trip's mails needs. The config's round trip gives it; the
 /// history keeps it beside the mails, so the late and lost mails of a round trip removed from
@@ -636,9 +636,9 @@ mod tests {
             smtp: ep(MailKind::Smtp),
             imap: ep(MailKind::Imap),
             to: "u@x.de".into(),
-            interval: Duration::from_secs(15 * 60),
-            warn_after: Duration::from_secs(5 * 60),
-            fail_after: Duration::from_secs(30 * 60),
+            interval: Duration::from_mins(15),
+            warn_after: Duration::from_mins(5),
+            fail_after: Duration::from_mins(30),
         }
     }
 
@@ -771,7 +771,7 @@ mod tests {
         assert!(!send_due(&mails, at("10:14:59"), &t));
         assert!(send_due(&mails, at("10:15:00"), &t));
         let three = [mail("10:00:00", None), mail("10:05:00", None), mail("10:10:00", None)];
-        let t5 = Roundtrip { interval: Duration::from_secs(300), ..t.clone() };
+        let t5 = Roundtrip { interval: Duration::from_mins(5), ..t.clone() };
         assert!(!send_due(&three, at("10:15:00"), &t5), "three on their way");
         assert!(send_due(&three, at("10:30:00"), &t5), "the first is overdue: it no longer holds the next");
     }
@@ -785,16 +785,16 @@ mod tests {
         assert_eq!(look("10:01:00"), 240, "then warn_after: the look that says delayed");
         assert_eq!(look("10:05:00"), 300, "late: every fifth of the way to fail_after");
         // Six hours between mails: the looks for a lost one are not hidden by the next send.
-        let slow = Roundtrip { interval: Duration::from_secs(6 * 3600), ..t.clone() };
+        let slow = Roundtrip { interval: Duration::from_hours(6), ..t.clone() };
         let hour = |now: &str| next_look(&mails, at(now), &slow).as_secs();
         assert_eq!(hour("10:27:00"), 180, "and at fail_after itself");
         assert_eq!(hour("10:30:00"), 300, "the look after fail_after confirms");
         assert_eq!(hour("10:35:00"), 600, "then the gaps double");
         assert_eq!(hour("10:45:00"), 1200);
         assert_eq!(hour("11:05:00"), 2400);
-        let hourly = Roundtrip { interval: Duration::from_secs(3600), ..t.clone() };
+        let hourly = Roundtrip { interval: Duration::from_hours(1), ..t.clone() };
         let far = next_look(&[mail("10:00:00", None), mail("15:00:00", None)], at("15:50:00"), &hourly);
-        assert!(far <= Duration::from_secs(600), "up to the interval: {far:?}");
+        assert!(far <= Duration::from_mins(10), "up to the interval: {far:?}");
         assert_eq!(look("10:14:00"), 60, "the next send comes first");
         let arrived = [mail("10:00:00", Some(("10:00:30", 30_000, Place::Inbox)))];
         assert_eq!(next_look(&arrived, at("10:00:30"), &t).as_secs(), 870, "nothing on its way: the next send");
@@ -810,7 +810,7 @@ mod tests {
             .collect();
         assert!(next_look(&week, at("10:00:00"), &t) <= t.interval);
         // Three on their way in time hold the next send: no look every second for it.
-        let t5 = Roundtrip { interval: Duration::from_secs(300), ..t.clone() };
+        let t5 = Roundtrip { interval: Duration::from_mins(5), ..t.clone() };
         let three = [mail("10:00:00", None), mail("10:05:00", None), mail("10:10:00", None)];
         assert!(!send_due(&three, at("10:15:00"), &t5));
         assert_eq!(next_look(&three, at("10:15:00"), &t5).as_secs(), 300);
@@ -821,7 +821,7 @@ mod tests {
     /// mail at its own warn_after and "lost" at its own fail_after.
     #[test]
     fn mails_on_their_way_together_share_their_looks() {
-        let t = Roundtrip { interval: Duration::from_secs(300), ..trip() };
+        let t = Roundtrip { interval: Duration::from_mins(5), ..trip() };
         let mut mails: Vec<ProbeMail> = Vec::new();
         let mut now = at("10:00:00");
         let end = at("12:00:00");
@@ -837,7 +837,7 @@ mod tests {
         // than three travel in time: a look every 5 minutes and the first mail's early one.
         assert!(looks.len() <= 26, "{} looks: {looks:?}", looks.len());
         for m in &mails {
-            for boundary in [t.warn_after, t.fail_after, t.fail_after + Duration::from_secs(300)] {
+            for boundary in [t.warn_after, t.fail_after, t.fail_after + Duration::from_mins(5)] {
                 let b = m.sent + chrono::TimeDelta::from_std(boundary).unwrap();
                 if b < end {
                     assert!(looks.contains(&b), "no look at {b} for the mail sent {}", m.sent);

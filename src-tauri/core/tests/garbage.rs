@@ -109,7 +109,7 @@ fn hostile_but_well_formed_bodies_do_not_hang() {
         let result = format.parse(&body, now());
         // A hang detector, not a timing: a quadratic walk over 300,000 nested tags takes hours,
         // while a loaded debug build took over 20 s for the linear one.
-        assert!(started.elapsed() < Duration::from_secs(60), "{what} took {:?}", started.elapsed());
+        assert!(started.elapsed() < Duration::from_mins(1), "{what} took {:?}", started.elapsed());
         if let Ok(snapshot) = result {
             for incident in &snapshot.incidents {
                 assert!(incident.title.len() < 1 << 20, "{what}: entities were expanded");

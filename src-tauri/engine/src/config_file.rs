@@ -725,7 +725,7 @@ mod tests {
         assert!(text.contains("interval = \"5m\" # often enough"), "{text}");
         assert!(!text.contains("language"), "{text}");
         let c = load(&path).unwrap();
-        assert_eq!(c.settings.interval, Duration::from_secs(300));
+        assert_eq!(c.settings.interval, Duration::from_mins(5));
         assert!(c.alerts.quiet_hours.is_some());
 
         let before = std::fs::read(&path).unwrap();

@@ -28,7 +28,7 @@ const MAX_SUBSCRIBERS: usize = 64;
 /// ours (or is stuck), and holds a slot only this long.
 const FIRST_LINE: Duration = Duration::from_secs(3);
 /// A client that sends nothing more for this long (and is not subscribed) is disconnected.
-const IDLE: Duration = Duration::from_secs(60);
+const IDLE: Duration = Duration::from_mins(1);
 /// Messages waiting for a subscriber that does not read. A window reads each at once, so a
 /// full queue means the reader is stuck: it is disconnected rather than buffered for.
 const SUBSCRIBER_QUEUE: usize = 8;

@@ -12,7 +12,7 @@ use std::time::Duration;
 /// Reading a password must not stall a probe for long.
 const READ_TIMEOUT: Duration = Duration::from_secs(10);
 /// Storing may show an unlock prompt; give the user time to answer it.
-const WRITE_TIMEOUT: Duration = Duration::from_secs(60);
+const WRITE_TIMEOUT: Duration = Duration::from_mins(1);
 
 /// A password. Its `Debug` shows nothing, and its bytes (each clone's too) are overwritten
 /// when it is dropped.

@@ -113,7 +113,7 @@ pub async fn preview(client: &reqwest::Client, url: &str, now: DateTime<FixedOff
         .filter(|u| matches!(u.scheme(), "http" | "https"))
         .ok_or_else(|| format!("`{url}` is not an http(s) URL"))?;
     let found =
-        detect(client, &base, Duration::from_secs(10), Duration::from_secs(60), now).await.map_err(|not_found| {
+        detect(client, &base, Duration::from_secs(10), Duration::from_mins(1), now).await.map_err(|not_found| {
             let tried: Vec<String> = not_found.tried.iter().take(3).map(|(u, why)| format!("{u}: {why}")).collect();
             format!("{not_found}; {}", tried.join("; "))
         })?;

@@ -119,7 +119,7 @@ pub struct FetchError {
 }
 
 /// The longest `Retry-After` we honour; a server asking for more is polled again after this.
-pub const MAX_RETRY_AFTER: Duration = Duration::from_secs(6 * 3600);
+pub const MAX_RETRY_AFTER: Duration = Duration::from_hours(6);
 
 /// GETs `url` within `timeout` (the whole exchange, body included), capping the body.
 /// With `validators`, the request is conditional and a 304 comes back as `NotModified`.
@@ -372,8 +372,8 @@ mod tests {
     #[test]
     fn retry_after_in_seconds_or_as_a_date() {
         let now = chrono::DateTime::parse_from_rfc3339("2026-11-24T10:00:00Z").unwrap();
-        assert_eq!(parse_retry_after("120", now), Some(Duration::from_secs(120)));
-        assert_eq!(parse_retry_after("Tue, 24 Nov 2026 10:05:00 GMT", now), Some(Duration::from_secs(300)));
+        assert_eq!(parse_retry_after("120", now), Some(Duration::from_mins(2)));
+        assert_eq!(parse_retry_after("Tue, 24 Nov 2026 10:05:00 GMT", now), Some(Duration::from_mins(5)));
         assert_eq!(parse_retry_after("Tue, 24 Nov 2026 09:00:00 GMT", now), Some(Duration::ZERO));
         assert_eq!(parse_retry_after("999999999", now), Some(MAX_RETRY_AFTER));
         assert_eq!(parse_retry_after("soon", now), None);

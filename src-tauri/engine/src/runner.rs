@@ -71,7 +71,7 @@ pub const DRAIN: Duration = Duration::from_secs(5);
 /// How often the heartbeat runs.
 const TICK: Duration = Duration::from_secs(30);
 /// A wall-clock jump beyond the monotonic clock larger than this means the machine slept.
-const SLEEP_THRESHOLD: Duration = Duration::from_secs(60);
+const SLEEP_THRESHOLD: Duration = Duration::from_mins(1);
 
 /// The wall clock, injectable for tests.
 pub type Clock = Arc<dyn Fn() -> DateTime<FixedOffset> + Send + Sync>;
@@ -212,7 +212,7 @@ pub fn start(
 /// bounded by the parser) is as good as never, not a panic.
 fn later(wait: Duration) -> Instant {
     let now = Instant::now();
-    now.checked_add(wait).unwrap_or_else(|| now + Duration::from_secs(86_400 * 365 * 30))
+    now.checked_add(wait).unwrap_or_else(|| now + Duration::from_hours(262_800))
 }
 
 async fn sleep_until(t: Option<Instant>) {
@@ -737,7 +737,7 @@ mod tests {
         let store = Store::open(&dir.path().join("h.sqlite3")).unwrap();
         let (_handle, _task) = start(config, Language::En, store, paused_clock()).unwrap();
 
-        run_for(Duration::from_secs(10 * 60)).await;
+        run_for(Duration::from_mins(10)).await;
         let fast = fast_hits.lock().unwrap().len();
         let slow = slow_hits.lock().unwrap().len();
         // 10 minutes: every 30 s is about 20 polls, every 2 min about 5 (plus the first).
@@ -814,7 +814,7 @@ mod tests {
         handle.send(Command::Pause).await;
         run_for(Duration::from_secs(1)).await;
         let before = hits.lock().unwrap().len();
-        run_for(Duration::from_secs(600)).await;
+        run_for(Duration::from_mins(10)).await;
         assert_eq!(hits.lock().unwrap().len(), before, "paused: no probes");
         handle.send(Command::Resume).await;
         run_for(Duration::from_secs(2)).await;
@@ -921,11 +921,11 @@ mod tests {
         let (handle, _task) = start(config, Language::En, store, paused_clock()).unwrap();
 
         // Both failures are confirmed within the first minute (three probes, 10 s and 20 s apart).
-        run_for(Duration::from_secs(60)).await;
+        run_for(Duration::from_mins(1)).await;
         let imap_check = &handle.summary().providers[0].checks[1];
         assert_eq!(imap_check.outcome, Outcome::Down, "{imap_check:?}");
         let (imap_before, page_before) = (*connections.lock().unwrap(), page_hits.lock().unwrap().len());
-        run_for(Duration::from_secs(15 * 60)).await;
+        run_for(Duration::from_mins(15)).await;
         let imap_probes = *connections.lock().unwrap() - imap_before;
         let page_polls = page_hits.lock().unwrap().len() - page_before;
         // Every interval: the end of the outage is known to within one.

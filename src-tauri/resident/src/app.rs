@@ -111,7 +111,7 @@ fn serve(paths: &Paths, autostart: &Autostart, verbose: u8, platform: Platform) 
         let mut reap = tokio::time::interval(std::time::Duration::from_secs(5));
         // Reminders, settling, snooze and quiet-hours ends are driven by the clock, not only by
         // summary changes. After sleep the interval simply resumes; the policy notices the gap.
-        let mut alert_tick = tokio::time::interval(std::time::Duration::from_secs(60));
+        let mut alert_tick = tokio::time::interval(std::time::Duration::from_mins(1));
         let mut was_quiet = policy.quiet_hours.and_then(|q| q.until(clock())).is_some();
         alert_tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {

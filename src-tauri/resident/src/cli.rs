@@ -92,7 +92,7 @@ pub fn detect(url: &str, json: bool, verbose: u8) -> anyhow::Result<ExitCode> {
         &client,
         &base,
         std::time::Duration::from_secs(10),
-        std::time::Duration::from_secs(60),
+        std::time::Duration::from_mins(1),
         now,
     ));
     match found {

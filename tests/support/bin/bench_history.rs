@@ -43,7 +43,7 @@ fn main() {
             }
         }
         written +=
-            store.insert_batch(batch.iter().map(|(p, o)| (p.as_str(), o)), Duration::from_secs(180)).expect("insert");
+            store.insert_batch(batch.iter().map(|(p, o)| (p.as_str(), o)), Duration::from_mins(3)).expect("insert");
         let now = (start + chrono::Duration::days(day + 1)).timestamp_millis();
         store.apply_retention(now, Retention::default()).expect("retention");
     }

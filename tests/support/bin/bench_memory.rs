@@ -356,7 +356,7 @@ async fn run_once(minutes: u64, with_window: bool) {
         if let Some(n) = services.notified().into_iter().find(|n| n.summary.contains("Provider")) {
             break n;
         }
-        assert!(asked.elapsed() < Duration::from_secs(120), "no notification within 120 s of the outage");
+        assert!(asked.elapsed() < Duration::from_mins(2), "no notification within 120 s of the outage");
         // The 60 s interval would make this slow: ask for a check now.
         let _ = outage_tests::try_control_roundtrip(&socket, b"{\"id\":1,\"method\":\"check_now\"}\n");
         tokio::time::sleep(Duration::from_secs(2)).await;
@@ -376,14 +376,14 @@ async fn run_once(minutes: u64, with_window: bool) {
         if let Some(w) = desktop::find_window(&display, "Outage Notifier") {
             break w;
         }
-        assert!(clicked.elapsed() < Duration::from_secs(60), "no window within 60 s of the click");
+        assert!(clicked.elapsed() < Duration::from_mins(1), "no window within 60 s of the click");
         tokio::time::sleep(Duration::from_millis(20)).await;
     };
     let click_ms = clicked.elapsed().as_millis();
     // Mapped is when the window manager could show a frame; what a person waits for is the
     // page in it.
     while !painted(&display, window) {
-        assert!(clicked.elapsed() < Duration::from_secs(60), "the window showed no page within 60 s of the click");
+        assert!(clicked.elapsed() < Duration::from_mins(1), "the window showed no page within 60 s of the click");
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
     let paint_ms = clicked.elapsed().as_millis();
@@ -408,7 +408,7 @@ async fn run_once(minutes: u64, with_window: bool) {
 
     desktop::close_window(&display, window);
     let closed = Instant::now();
-    while tree(pid).len() > 1 && closed.elapsed() < Duration::from_secs(60) {
+    while tree(pid).len() > 1 && closed.elapsed() < Duration::from_mins(1) {
         if desktop::find_window(&display, "Outage Notifier").is_some() && closed.elapsed() > Duration::from_secs(10) {
             desktop::close_window(&display, window);
         }

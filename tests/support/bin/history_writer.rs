@@ -30,7 +30,7 @@ fn main() {
             o.reason = None;
             o.latency_ms = Some(40);
         }
-        let id = store.insert(&format!("p{}", i % 5), &o, Duration::from_secs(300)).expect("insert");
+        let id = store.insert(&format!("p{}", i % 5), &o, Duration::from_mins(5)).expect("insert");
         // Reported only after the commit returned: this is the promise under test.
         if writeln!(stdout, "{id}").and_then(|()| stdout.flush()).is_err() {
             return;

@@ -1080,7 +1080,7 @@ fn configured_policy_keeps_quiet_hours() {
     )
     .unwrap();
     let policy = Policy::from_config(&config.alerts, Language::De);
-    assert_eq!(policy.reminder_every, Duration::from_secs(3600));
+    assert_eq!(policy.reminder_every, Duration::from_hours(1));
     let mut d = Driver::new(policy);
     d.sum("2026-11-24T21:00:00+01:00", &[("a", OK)]);
     assert!(d.sum("2026-11-24T23:00:00+01:00", &[("a", MAJOR)]).is_empty());

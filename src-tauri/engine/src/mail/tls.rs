@@ -16,7 +16,7 @@ use super::{Fail, Hint};
 
 /// Loading the system's roots reads and parses a few hundred files: do it once per trust
 /// configuration, and again after this long so that CA updates are picked up.
-const VERIFIER_TTL: Duration = Duration::from_secs(3600);
+const VERIFIER_TTL: Duration = Duration::from_hours(1);
 
 type Verifiers = Mutex<HashMap<Option<Vec<u8>>, (Instant, Arc<rustls_platform_verifier::Verifier>)>>;
 static VERIFIERS: LazyLock<Verifiers> = LazyLock::new(Verifiers::default);

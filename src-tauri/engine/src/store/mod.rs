@@ -452,7 +452,7 @@ mod tests {
             Reason::Timeout,
             "slow",
         );
-        store.insert("p", &o, std::time::Duration::from_secs(300)).unwrap();
+        store.insert("p", &o, std::time::Duration::from_mins(5)).unwrap();
         drop(store);
         let store = Store::open(&path).unwrap();
         let rows = store.recent(Some("p"), 10).unwrap();
@@ -482,7 +482,7 @@ mod tests {
                     ..Observation::failed("p/imap", CheckKind::Imap, "h:993", at, Outcome::Up, Reason::Timeout, "")
                 }
             };
-            store.insert("p", &o, std::time::Duration::from_secs(300)).unwrap();
+            store.insert("p", &o, std::time::Duration::from_mins(5)).unwrap();
         }
         drop(store);
         let store = Store::open(&path).unwrap();
@@ -498,7 +498,7 @@ mod tests {
         let at = chrono::DateTime::parse_from_rfc3339("2026-11-24T10:00:00+01:00").unwrap();
         for (provider, check) in [("p", "p/imap"), ("p2", "p2/imap"), ("p.x", "p.x/imap")] {
             let o = Observation::failed(check, CheckKind::Imap, "h:993", at, Outcome::Down, Reason::Timeout, "x");
-            store.insert(provider, &o, std::time::Duration::from_secs(300)).unwrap();
+            store.insert(provider, &o, std::time::Duration::from_mins(5)).unwrap();
             store
                 .outage_started(check, provider, at.timestamp_millis(), at.timestamp_millis(), Some("timeout"))
                 .unwrap();
@@ -555,7 +555,7 @@ mod history_tests {
     fn hourly_latency_averages_timed_probes_from_the_first_hour() {
         let (_d, store) = open();
         let t0 = at("2026-11-24T10:00:00+01:00");
-        let span = Duration::from_secs(180);
+        let span = Duration::from_mins(3);
         for (mins, ms) in [(5, Some(40)), (20, Some(60)), (65, Some(100)), (70, None)] {
             let mut o = probe(t0 + chrono::Duration::minutes(mins), Outcome::Up);
             o.latency_ms = ms;
@@ -572,7 +572,7 @@ mod history_tests {
     fn uptime_is_time_weighted_and_gaps_are_not_downtime() {
         let (_d, store) = open();
         let t0 = at("2026-11-24T10:00:00+01:00");
-        let span = Duration::from_secs(180);
+        let span = Duration::from_mins(3);
         let add = |mins: i64, outcome| {
             store.insert("p", &probe(t0 + chrono::Duration::minutes(mins), outcome), span).unwrap();
         };
@@ -592,7 +592,7 @@ mod history_tests {
     fn measured_hours_are_per_hour_the_longest_any_check_saw_the_provider() {
         let (_d, store) = open();
         let t0 = at("2026-11-24T10:00:00+01:00");
-        let span = Duration::from_secs(180);
+        let span = Duration::from_mins(3);
         let smtp = |t| {
             let mut o =
                 Observation::failed("p/smtp", CheckKind::Smtp, "smtp.test:465", t, Outcome::Up, Reason::Timeout, "");
@@ -647,7 +647,7 @@ mod history_tests {
                 incidents: vec![],
             }),
         };
-        let span = Duration::from_secs(600);
+        let span = Duration::from_mins(10);
         store.insert("p", &page(t0, State::MajorOutage), span).unwrap();
         let broken = Observation::failed(
             "p/status_page",
@@ -668,7 +668,7 @@ mod history_tests {
     fn days_are_local_days() {
         let (_d, store) = open();
         // 23:30 and 00:30 Berlin time are two local days but one UTC day.
-        let span = Duration::from_secs(7200);
+        let span = Duration::from_hours(2);
         store.insert("p", &probe(at("2026-11-24T23:30:00+01:00"), Outcome::Up), span).unwrap();
         store.insert("p", &probe(at("2026-11-25T00:30:00+01:00"), Outcome::Up), span).unwrap();
         store.insert("p", &probe(at("2026-11-25T01:30:00+01:00"), Outcome::Up), span).unwrap();
@@ -683,7 +683,7 @@ mod history_tests {
         use outage_core::check::PatternKind;
         let (_d, store) = open();
         let ms = |s: &str| at(s).timestamp_millis();
-        store.insert("p", &probe(at("2026-11-24T09:00:00Z"), Outcome::Up), Duration::from_secs(600)).unwrap();
+        store.insert("p", &probe(at("2026-11-24T09:00:00Z"), Outcome::Up), Duration::from_mins(10)).unwrap();
         store.degraded_started("p/imap", "p", PatternKind::Slow, Some("slow"), ms("2026-11-24T10:00:00Z")).unwrap();
         store
             .degraded_started("p/imap", "p", PatternKind::Intermittent, Some("timeout"), ms("2026-11-24T10:30:00Z"))
@@ -720,7 +720,7 @@ mod history_tests {
     fn retention_drops_raw_rows_but_keeps_uptime() {
         let (_d, store) = open();
         let old = at("2026-01-01T10:00:00Z");
-        let span = Duration::from_secs(600);
+        let span = Duration::from_mins(10);
         store.insert("p", &probe(old, Outcome::Up), span).unwrap();
         store.insert("p", &probe(old + chrono::Duration::minutes(5), Outcome::Down), span).unwrap();
         let now = at("2026-11-24T10:00:00Z").timestamp_millis();

@@ -242,9 +242,9 @@ mod tests {
             smtp: "smtp.x".into(),
             imap: "imap.x".into(),
             to: "u@x".into(),
-            interval: Duration::from_secs(900),
-            warn_after: Duration::from_secs(300),
-            fail_after: Duration::from_secs(1800),
+            interval: Duration::from_mins(15),
+            warn_after: Duration::from_mins(5),
+            fail_after: Duration::from_mins(30),
         }
     }
 

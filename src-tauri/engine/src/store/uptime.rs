@@ -106,7 +106,7 @@ pub struct Retention {
 
 impl Default for Retention {
     fn default() -> Retention {
-        Retention { raw: Duration::from_secs(30 * 86_400), aggregates: Duration::from_secs(730 * 86_400) }
+        Retention { raw: Duration::from_hours(720), aggregates: Duration::from_hours(17520) }
     }
 }
 

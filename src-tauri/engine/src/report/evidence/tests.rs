@@ -56,7 +56,7 @@ fn probes(store: &Store, from: DateTime<FixedOffset>, to: DateTime<FixedOffset>,
         });
         t += TimeDelta::minutes(1);
     }
-    store.insert_batch(rows.iter().map(|o| ("df", o)), Duration::from_secs(180)).unwrap();
+    store.insert_batch(rows.iter().map(|o| ("df", o)), Duration::from_mins(3)).unwrap();
 }
 
 fn page(incidents: Vec<Incident>) -> StatusSnapshot {
@@ -306,7 +306,7 @@ fn time_not_measured_is_neither_up_nor_down_and_is_listed() {
             probe(t, Outcome::Unknown, Some(Reason::Offline))
         })
         .collect();
-    store.insert_batch(offline.iter().map(|o| ("df", o)), Duration::from_secs(180)).unwrap();
+    store.insert_batch(offline.iter().map(|o| ("df", o)), Duration::from_mins(3)).unwrap();
     probes(&store, at("2026-12-05T08:00:00+01:00"), at("2026-12-05T10:00:00+01:00"), &[(0, 60, Reason::Timeout)]);
     store.gap_started(GapKind::Offline, ms("2026-12-05T07:00:00+01:00")).unwrap();
     store.gap_ended(GapKind::Offline, ms("2026-12-05T08:00:00+01:00")).unwrap();
@@ -390,7 +390,7 @@ fn status_page_probe_rows_do_not_count_as_downtime() {
             incidents: vec![],
         }),
     };
-    store.insert("df", &snapshot, Duration::from_secs(600)).unwrap();
+    store.insert("df", &snapshot, Duration::from_mins(10)).unwrap();
     probes(&store, t0, t0 + TimeDelta::hours(1), &[]);
     let report = build(
         &store,
