@@ -101,10 +101,10 @@ const history: ProviderHistory = {
     id: "df",
     name: "DomainFactory",
     uptime: [
-      ["24h", 0.875],
-      ["7d", 0.98],
-      ["30d", 0.995],
-      ["90d", null],
+      ["24h", 0.875, null],
+      ["7d", 0.98, null],
+      ["30d", 0.995, null],
+      ["90d", null, null],
     ],
     outages: [
       {
@@ -139,7 +139,6 @@ const history: ProviderHistory = {
     { day: "2026-11-24", uptime: 0.875, down_min: 90, unseen_min: 0, latency_ms: 41 },
   ],
   hours: [],
-  measured_since: "2026-08-01T00:00:00+02:00",
 };
 
 /// What the mocked resident holds: the controls change as a real one would.
@@ -543,14 +542,22 @@ describe("provider history", () => {
   });
 
   it("says since when a window was measured when monitoring began within it, in both languages", async () => {
-    // Measured before: "Last 90 days: 67.26 %" after half an hour of data.
+    // Measured before: "Last 90 days: 67.26 %" after half an hour of data. Which windows
+    // began before the first measurement is the resident's to say (the third value).
     const since = new Date(Date.now() - 2 * 86_400_000);
+    const uptime: ProviderHistory["report"]["uptime"] = [
+      ["24h", 0.875, null],
+      ["7d", 0.98, since.toISOString()],
+      ["30d", 0.995, since.toISOString()],
+      // Nothing measured: "—", with no base to name.
+      ["90d", null, since.toISOString()],
+    ];
     for (const [lang, note] of [
       ["en", "(measured since"],
       ["de", "(gemessen seit"],
     ] as const) {
       host("/provider/df");
-      currentHistory = { ...history, measured_since: since.toISOString() };
+      currentHistory = { ...history, report: { ...history.report, uptime } };
       render(App, { lang });
       await settle();
       const rows = [...screen.getByTestId("uptime").querySelectorAll("tr")].map((r) => r.textContent ?? "");

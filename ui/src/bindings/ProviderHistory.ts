@@ -12,10 +12,4 @@ export type ProviderHistory = { report: ProviderReport, days: Array<DayBar>,
  * The average latency per hour over the last three days, oldest first (hours without
  * timed probes left out): the chart's points while there are only a few days of data.
  */
-hours: Array<HourPoint>, 
-/**
- * When we first measured this provider: a window that began earlier counts only the
- * time since then, and says so (measured before: "Last 90 days: 67.26 %" after half an
- * hour of data).
- */
-measured_since: string | null, };
+hours: Array<HourPoint>, };

@@ -21,8 +21,11 @@ pub struct ProviderReport {
     pub id: String,
     pub name: String,
     /// Uptime per window label ("24h", "7d", "30d", "90d"); `None` when nothing was seen.
-    #[ts(type = "Array<[string, number | null]>")]
-    pub uptime: Vec<(String, Option<f64>)>,
+    /// The third value is when we first measured the provider, where that was within the
+    /// window: the figure counts only the time since then, and the window says so (measured before:
+    /// "Last 90 days: 67.26 %" after half an hour of data).
+    #[ts(type = "Array<[string, number | null, string | null]>")]
+    pub uptime: Vec<(String, Option<f64>, Option<DateTime<FixedOffset>>)>,
     pub outages: Vec<OutageLine>,
     pub incidents: Vec<IncidentLine>,
 }
@@ -94,12 +97,6 @@ pub struct ProviderHistory {
     /// timed probes left out): the chart's points while there are only a few days of data.
     #[serde(default)]
     pub hours: Vec<HourPoint>,
-    /// When we first measured this provider: a window that began earlier counts only the
-    /// time since then, and says so (measured before: "Last 90 days: 67.26 %" after half an
-    /// hour of data).
-    #[serde(default)]
-    #[ts(type = "string | null")]
-    pub measured_since: Option<DateTime<FixedOffset>>,
 }
 
 /// One hour's average latency of a provider's timed probes.

@@ -96,10 +96,13 @@ pub fn provider(
     let zone = *to.offset();
     let local = |ms: i64| DateTime::from_timestamp_millis(ms).map(|t| t.with_timezone(&zone));
     let (from_ms, to_ms) = (from.timestamp_millis(), to.timestamp_millis());
+    let first = store.first_observation(id)?;
     let mut uptime = Vec::new();
     for (label, days) in [("24h", 1), ("7d", 7), ("30d", 30), ("90d", 90)] {
-        let u = store.uptime(Scope::Provider(id), to_ms - days * DAY_MS, to_ms)?;
-        uptime.push((label.to_owned(), u.ratio()));
+        let start_ms = to_ms - days * DAY_MS;
+        let u = store.uptime(Scope::Provider(id), start_ms, to_ms)?;
+        let since = first.filter(|ms| *ms > start_ms).and_then(local);
+        uptime.push((label.to_owned(), u.ratio(), since));
     }
     let mut outages = Vec::new();
     // A refused login is the account's: never listed as the provider's outage.
@@ -195,7 +198,5 @@ pub fn history(
             Some(HourPoint { at: DateTime::from_timestamp_millis(hour_ms)?.with_timezone(&zone), latency_ms })
         })
         .collect();
-    let measured_since =
-        store.first_observation(id)?.and_then(DateTime::from_timestamp_millis).map(|t| t.with_timezone(&zone));
-    Ok(ProviderHistory { report, days, hours, measured_since })
+    Ok(ProviderHistory { report, days, hours })
 }

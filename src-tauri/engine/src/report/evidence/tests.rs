@@ -444,3 +444,18 @@ fn each_moment_is_shown_in_the_offset_the_zone_had_then() {
         }
     }
 }
+
+/// The window's availability rows name their base where monitoring began inside the window,
+/// and only there (measured before: "Last 90 days: 67.26 %" after half an hour of data).
+#[test]
+fn the_windows_uptime_rows_say_since_when_only_where_monitoring_began_inside_them() {
+    let (_d, store) = open();
+    let now = at("2026-12-05T06:45:00+01:00");
+    let first = now - TimeDelta::days(3);
+    probes(&store, first, first + TimeDelta::minutes(10), &[]);
+    probes(&store, now - TimeDelta::minutes(10), now, &[]);
+    let history = crate::report::history(&store, "df", "DomainFactory", &[], now).unwrap();
+    let since: Vec<(&str, Option<DateTime<FixedOffset>>)> =
+        history.report.uptime.iter().map(|(label, _, since)| (label.as_str(), *since)).collect();
+    assert_eq!(since, [("24h", None), ("7d", Some(first)), ("30d", Some(first)), ("90d", Some(first))]);
+}
