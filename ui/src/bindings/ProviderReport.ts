@@ -6,7 +6,7 @@ export type ProviderReport = { id: string, name: string,
 /**
  * Uptime per window label ("24h", "7d", "30d", "90d"); `None` when nothing was seen.
  * The third value is when we first measured the provider, where that was within the
- * window: the figure counts only the time since then, and says so (measured before:
+ * window: the figure counts only the time since then, and the window says so (measured before:
  * "Last 90 days: 67.26 %" after half an hour of data).
  */
 uptime: Array<[string, number | null, string | null]>, outages: Array<OutageLine>, incidents: Array<IncidentLine>, };
