@@ -357,5 +357,14 @@ pub fn variation(path: &Path, geometry: &str) -> f64 {
         .args(["-crop", geometry, "-colorspace", "gray", "-format", "%[fx:standard_deviation]", "info:"])
         .output()
         .expect("ImageMagick's convert");
-    String::from_utf8_lossy(&out.stdout).trim().parse().unwrap_or(0.0)
+    // A failed measurement is not a blank page: say what failed (a window that rendered was
+    // once reported "blank (variation 0)" with its screenshot showing the page).
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "convert could not measure {}: {}",
+        path.display(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    text.trim().parse().unwrap_or_else(|e| panic!("convert's figure for {} is `{text}`: {e}", path.display()))
 }
