@@ -1,7 +1,7 @@
 //! The scheduler: one event loop with a closed set of inputs, a concurrency cap, jitter,
 //! quick re-checks to confirm failures, history writes, and the summary on a watch channel.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -517,9 +517,14 @@ impl Engine {
     }
 
     fn publish(&self) {
-        let states: BTreeMap<String, CheckState> =
-            self.slots.iter().map(|s| (s.check.id.clone(), s.state.clone())).collect();
-        let mut summary = fusion::summarize(&self.config, &states, self.network, self.language, (self.clock)());
+        let states: HashMap<&str, &CheckState> = self.slots.iter().map(|s| (s.check.id.as_str(), &s.state)).collect();
+        let mut summary = fusion::summarize_from(
+            &self.config,
+            |id| states.get(id).copied(),
+            self.network,
+            self.language,
+            (self.clock)(),
+        );
         // The engine's own health, beside what it says of the providers.
         summary.storage.clone_from(&self.storage);
         self.summary.send_if_modified(|current| {
