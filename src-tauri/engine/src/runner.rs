@@ -232,6 +232,9 @@ fn jitter(id: &str, interval: Duration) -> Duration {
 
 impl Engine {
     fn load(&mut self, config: Config) {
+        // The window changes accounts (and their passwords) through the config: every login
+        // is read from the keychain again.
+        crate::credentials::forget_remembered();
         self.generation += 1;
         let now = Instant::now();
         let mut old: BTreeMap<String, Slot> = self.slots.drain(..).map(|s| (s.check.id.clone(), s)).collect();
