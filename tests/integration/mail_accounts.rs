@@ -431,3 +431,42 @@ fn removing_a_provider_deletes_its_passwords_from_the_keychain() {
         );
     }
 }
+
+/// The resident's summary of one check: (outcome, reason).
+fn summarized(socket: &Path, check_id: &str) -> Option<(String, String)> {
+    let reply = request(socket, r#"{"id":7,"method":"summary"}"#);
+    let checks = reply["summary"]["providers"][0]["checks"].as_array()?.clone();
+    let check = checks.iter().find(|c| c["id"] == check_id)?;
+    let text = |k: &str| check[k].as_str().unwrap_or_default().to_owned();
+    Some((text("outcome"), text("reason")))
+}
+
+/// The resident keeps the passwords it has read for a while (reading the keychain twice per
+/// login was a tenth of a round trip's CPU, BENCHMARKS.md). A password corrected in another
+/// process (`credentials set`) must still be used at the next check: a remembered wrong one
+/// would blame the user's account for a login that now works.
+#[test]
+fn a_password_corrected_with_the_cli_is_used_at_the_next_check_though_the_resident_remembers_passwords() {
+    let s = servers();
+    let setup = Setup::start();
+    let (keychain, dir, socket) = (&setup.keychain, &setup.dir, &setup.socket);
+    let imap = format!("df/imap/{}:{}", s.host, s.imaps);
+    account(keychain, socket, &["add", &endpoint("imap", &s.host, s.imaps, "implicit", &s.user)], WRONG).unwrap();
+    wait_for("the refused login in the resident's summary", Duration::from_secs(30), || {
+        summarized(socket, &imap).filter(|(_, reason)| reason == "auth")
+    });
+
+    let mut command = Command::new(bin("outage-notifier"));
+    command.arg("--config").arg(dir.path().join("config.toml"));
+    command.args(["credentials", "set", "df", &s.user, "--endpoint", &imap]);
+    keychain.apply(&mut command);
+    let mut child = command.stdin(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+    child.stdin.take().unwrap().write_all(format!("{}\n", s.password).as_bytes()).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+
+    assert_eq!(request(socket, r#"{"id":8,"method":"check_now"}"#)["type"], "done");
+    wait_for("the corrected password's login in the resident's summary", Duration::from_secs(30), || {
+        summarized(socket, &imap).filter(|result| *result == up())
+    });
+}

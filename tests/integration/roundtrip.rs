@@ -91,6 +91,7 @@ impl Harness {
             trip: &self.trip,
             smtp: password(&self.smtp_password),
             imap: password(&servers().password),
+            remembered: false,
             timeout: Duration::from_secs(10),
             dns: Dns::System,
             language: Language::En,

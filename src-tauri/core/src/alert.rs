@@ -196,7 +196,32 @@ impl AlertState {
     /// every probe (a shell saves this when it changes, not at every summary).
     #[must_use]
     pub fn durable(&self) -> AlertState {
-        AlertState { last: None, last_step: None, ..self.clone() }
+        // Field by field, not `..self.clone()`: that copied the whole latest summary only to
+        // drop it, at every turn of the resident's loop (BENCHMARKS.md, round trip).
+        let AlertState {
+            last: _,
+            last_step: _,
+            network,
+            providers,
+            certificates,
+            snoozed,
+            muted,
+            paused_until,
+            digest,
+            storage_told,
+        } = self;
+        AlertState {
+            last: None,
+            last_step: None,
+            network: network.clone(),
+            providers: providers.clone(),
+            certificates: certificates.clone(),
+            snoozed: snoozed.clone(),
+            muted: muted.clone(),
+            paused_until: *paused_until,
+            digest: digest.clone(),
+            storage_told: *storage_told,
+        }
     }
 }
 

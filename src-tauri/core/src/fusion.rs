@@ -32,6 +32,19 @@ pub fn summarize(
     lang: Language,
     now: DateTime<FixedOffset>,
 ) -> Summary {
+    summarize_from(config, |id| states.get(id), network, lang, now)
+}
+
+/// [`summarize`] with the states looked up by check id where they live: the engine
+/// summarizes after every observation, and copying every check's state (each with its last
+/// observation and transcript) to build a map was most of that work (BENCHMARKS.md, round trip).
+pub fn summarize_from<'s>(
+    config: &Config,
+    state: impl Fn(&str) -> Option<&'s CheckState>,
+    network: Network,
+    lang: Language,
+    now: DateTime<FixedOffset>,
+) -> Summary {
     let providers = config
         .providers
         .iter()
@@ -39,7 +52,7 @@ pub fn summarize(
             let checks = checks_of(provider);
             let lines: Vec<Line<'_>> = checks
                 .iter()
-                .map(|c| Line { id: &c.id, kind: c.kind(), target: c.target(), state: states.get(&c.id) })
+                .map(|c| Line { id: &c.id, kind: c.kind(), target: c.target(), state: state(&c.id) })
                 .collect();
             summarize_provider(provider, &lines, network, lang, now)
         })

@@ -6,13 +6,25 @@
 //! Secret Service backend must not run on a runtime worker, and a locked collection can wait
 //! for an unlock prompt forever (shared/research/mail.md §3.3).
 
+use std::collections::HashMap;
 use std::fmt;
-use std::time::Duration;
+use std::sync::{LazyLock, Mutex};
+use std::time::{Duration, Instant};
 
 /// Reading a password must not stall a probe for long.
 const READ_TIMEOUT: Duration = Duration::from_secs(10);
 /// Storing may show an unlock prompt; give the user time to answer it.
 const WRITE_TIMEOUT: Duration = Duration::from_mins(1);
+/// How long the resident uses a password it has read without asking the keychain again.
+/// Each read is several D-Bus calls (an endpoint's entry, then its provider's), a tenth of
+/// a round trip's CPU when every look read two passwords (BENCHMARKS.md, round trip). A
+/// password changed elsewhere is read again at once when a login is refused
+/// ([`reread`]); one that still works is used until this runs out.
+const REMEMBER_FOR: Duration = Duration::from_mins(30);
+
+/// Passwords read for the scheduled probes, by check id and username, with when they were read.
+type Remembered = Mutex<HashMap<(String, String), (Instant, Secret)>>;
+static REMEMBERED: LazyLock<Remembered> = LazyLock::new(Remembered::default);
 
 /// A password. Its `Debug` shows nothing, and its bytes (each clone's too) are overwritten
 /// when it is dropped.
@@ -138,8 +150,48 @@ pub async fn for_endpoint(
     }
 }
 
+/// [`for_endpoint`], from what this process read within [`REMEMBER_FOR`]: for the probes
+/// that run on a schedule. A test the user asks for reads the keychain itself.
+pub async fn remembered(provider_id: &str, check_id: &str, username: &str) -> Result<Option<Secret>, CredentialError> {
+    let key = (check_id.to_owned(), username.to_owned());
+    if let Ok(remembered) = REMEMBERED.lock()
+        && let Some((read, password)) = remembered.get(&key)
+        && read.elapsed() < REMEMBER_FOR
+    {
+        return Ok(Some(password.clone()));
+    }
+    let read = for_endpoint(provider_id, check_id, username).await?;
+    if let Ok(mut remembered) = REMEMBERED.lock() {
+        match &read {
+            Some(password) => remembered.insert(key, (Instant::now(), password.clone())),
+            None => remembered.remove(&key),
+        };
+    }
+    Ok(read)
+}
+
+/// After a refused login with `used`: the keychain's password now, when it is another one
+/// (changed in another process, e.g. `credentials set`), else `None` — the refusal stands.
+pub async fn reread(provider_id: &str, check_id: &str, username: &str, used: &Secret) -> Option<Secret> {
+    if let Ok(mut remembered) = REMEMBERED.lock() {
+        remembered.remove(&(check_id.to_owned(), username.to_owned()));
+    }
+    match remembered(provider_id, check_id, username).await {
+        Ok(Some(fresh)) if fresh.0 != used.0 => Some(fresh),
+        _ => None,
+    }
+}
+
+/// Forgets every remembered password: the config or the keychain changed through us.
+pub fn forget_remembered() {
+    if let Ok(mut remembered) = REMEMBERED.lock() {
+        remembered.clear();
+    }
+}
+
 /// Stores (or replaces) the password.
 pub async fn set(entry: Entry<'_>, username: &str, password: Secret) -> Result<(), CredentialError> {
+    forget_remembered();
     let (service, user) = (entry.service(), username.to_owned());
     blocking(WRITE_TIMEOUT, move || {
         let entry = keyring::Entry::new(&service, &user).map_err(|e| map_error(&e))?;
@@ -150,6 +202,7 @@ pub async fn set(entry: Entry<'_>, username: &str, password: Secret) -> Result<(
 
 /// Removes the password; `false` when none was stored.
 pub async fn delete(entry: Entry<'_>, username: &str) -> Result<bool, CredentialError> {
+    forget_remembered();
     let (service, user) = (entry.service(), username.to_owned());
     blocking(WRITE_TIMEOUT, move || {
         let entry = keyring::Entry::new(&service, &user).map_err(|e| map_error(&e))?;

@@ -1,7 +1,7 @@
 //! The scheduler: one event loop with a closed set of inputs, a concurrency cap, jitter,
 //! quick re-checks to confirm failures, history writes, and the summary on a watch channel.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -232,6 +232,9 @@ fn jitter(id: &str, interval: Duration) -> Duration {
 
 impl Engine {
     fn load(&mut self, config: Config) {
+        // The window changes accounts (and their passwords) through the config: every login
+        // is read from the keychain again.
+        crate::credentials::forget_remembered();
         self.generation += 1;
         let now = Instant::now();
         let mut old: BTreeMap<String, Slot> = self.slots.drain(..).map(|s| (s.check.id.clone(), s)).collect();
@@ -517,9 +520,14 @@ impl Engine {
     }
 
     fn publish(&self) {
-        let states: BTreeMap<String, CheckState> =
-            self.slots.iter().map(|s| (s.check.id.clone(), s.state.clone())).collect();
-        let mut summary = fusion::summarize(&self.config, &states, self.network, self.language, (self.clock)());
+        let states: HashMap<&str, &CheckState> = self.slots.iter().map(|s| (s.check.id.as_str(), &s.state)).collect();
+        let mut summary = fusion::summarize_from(
+            &self.config,
+            |id| states.get(id).copied(),
+            self.network,
+            self.language,
+            (self.clock)(),
+        );
         // The engine's own health, beside what it says of the providers.
         summary.storage.clone_from(&self.storage);
         self.summary.send_if_modified(|current| {

@@ -126,7 +126,7 @@ fn cause_of(fail: &Fail, step: &str, endpoint: &Mail, now: i64, second_look: Opt
 }
 
 /// How the probe may log in.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub enum Credential {
     /// No username configured: probe without logging in.
     None,
@@ -140,9 +140,32 @@ impl Credential {
     /// The credential for an endpoint: from the keychain (its own entry, else its provider's)
     /// when it names a username.
     pub async fn for_endpoint(provider_id: &str, endpoint: &Mail) -> Credential {
+        Credential::read(provider_id, endpoint, false).await
+    }
+
+    /// [`Credential::for_endpoint`] as the scheduled probes read it: remembered for a while
+    /// (`credentials::remembered`). After a refused login, ask [`Credential::reread`].
+    pub async fn remembered(provider_id: &str, endpoint: &Mail) -> Credential {
+        Credential::read(provider_id, endpoint, true).await
+    }
+
+    /// After `used` was refused: the keychain's password now, when it is another one.
+    pub async fn reread(provider_id: &str, endpoint: &Mail, used: &Credential) -> Option<Credential> {
+        let Credential::Password { username, password } = used else { return None };
+        let check_id = endpoint.check_id(provider_id);
+        let fresh = credentials::reread(provider_id, &check_id, username, password).await?;
+        Some(Credential::Password { username: username.clone(), password: fresh })
+    }
+
+    async fn read(provider_id: &str, endpoint: &Mail, remembered: bool) -> Credential {
         let Some(username) = endpoint.username.clone() else { return Credential::None };
         let check_id = endpoint.check_id(provider_id);
-        match credentials::for_endpoint(provider_id, &check_id, &username).await {
+        let read = if remembered {
+            credentials::remembered(provider_id, &check_id, &username).await
+        } else {
+            credentials::for_endpoint(provider_id, &check_id, &username).await
+        };
+        match read {
             Ok(Some(password)) => Credential::Password { username, password },
             Ok(None) => Credential::Unavailable {
                 why: format!(
@@ -362,8 +385,36 @@ pub async fn run(
     timeout: Duration,
     now: DateTime<FixedOffset>,
 ) -> Observation {
-    let credential = Credential::for_endpoint(provider_id, endpoint).await;
-    probe(Probe { check_id, endpoint, credential, timeout, dns: Dns::from_env(), now, progress: None }).await
+    let credential = Credential::remembered(provider_id, endpoint).await;
+    let refused = probe(Probe {
+        check_id,
+        endpoint,
+        credential: credential.clone(),
+        timeout,
+        dns: Dns::from_env(),
+        now,
+        progress: None,
+    })
+    .await;
+    if !refused_login(&refused) {
+        return refused;
+    }
+    // A remembered password may have been changed elsewhere since: one more login, with the
+    // keychain's, before the account is blamed.
+    match Credential::reread(provider_id, endpoint, &credential).await {
+        Some(fresh) => {
+            probe(Probe { check_id, endpoint, credential: fresh, timeout, dns: Dns::from_env(), now, progress: None })
+                .await
+        }
+        None => refused,
+    }
+}
+
+/// The server refused our login: the verdict that blames the account.
+fn refused_login(o: &Observation) -> bool {
+    o.outcome == Outcome::Down
+        && o.reason == Some(Reason::Auth)
+        && o.mail().is_some_and(|m| m.permanence == Some(Permanence::Permanent))
 }
 
 /// [`run`], reporting each step to `progress` as it ends.

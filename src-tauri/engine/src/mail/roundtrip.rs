@@ -26,6 +26,10 @@ pub struct Cycle<'a> {
     pub trip: &'a Roundtrip,
     pub smtp: Credential,
     pub imap: Credential,
+    /// The passwords are remembered ones (`Credential::remembered`): a refused login reads
+    /// the keychain again and logs in once more when it holds another password, before the
+    /// account is blamed. (No mail is sent twice: a refused login sent none.)
+    pub remembered: bool,
     /// The deadline of each dialogue (the look, the send).
     pub timeout: Duration,
     pub dns: Dns,
@@ -50,9 +54,20 @@ pub async fn run(
     now: DateTime<FixedOffset>,
     store: &Arc<Mutex<Store>>,
 ) -> Looked {
-    let smtp = Credential::for_endpoint(provider_id, &trip.smtp).await;
-    let imap = Credential::for_endpoint(provider_id, &trip.imap).await;
-    let cycle = Cycle { check_id, provider_id, trip, smtp, imap, timeout, dns: Dns::from_env(), language, now };
+    let smtp = Credential::remembered(provider_id, &trip.smtp).await;
+    let imap = Credential::remembered(provider_id, &trip.imap).await;
+    let cycle = Cycle {
+        check_id,
+        provider_id,
+        trip,
+        smtp,
+        imap,
+        remembered: true,
+        timeout,
+        dns: Dns::from_env(),
+        language,
+        now,
+    };
     run_cycle(cycle, store).await
 }
 
@@ -124,6 +139,11 @@ async fn with_store<T: Send + 'static>(
     .map_err(|e| e.to_string())
 }
 
+/// The server refused our login (not: we had no password to offer).
+fn refused_login<T>(result: &Result<T, Fail>) -> bool {
+    matches!(result, Err(Fail { reason: Reason::Auth, permanence: Permanence::Permanent, .. }))
+}
+
 fn login(credential: &Credential) -> Result<Login<'_>, Fail> {
     match credential {
         Credential::Password { username, password } => Ok(Login { username, password: password.expose() }),
@@ -133,7 +153,7 @@ fn login(credential: &Credential) -> Result<Login<'_>, Fail> {
 }
 
 /// One cycle. Never fails: what went wrong is the observation.
-pub async fn run_cycle(c: Cycle<'_>, store: &Arc<Mutex<Store>>) -> Looked {
+pub async fn run_cycle(mut c: Cycle<'_>, store: &Arc<Mutex<Store>>) -> Looked {
     let check_id = c.check_id.to_owned();
     let tag = roundtrip::tag(&check_id);
     let offset = *c.now.offset();
@@ -155,7 +175,15 @@ pub async fn run_cycle(c: Cycle<'_>, store: &Arc<Mutex<Store>>) -> Looked {
     if let Some(oldest) = oldest {
         // A day's margin for time zones and clocks that disagree.
         let since = (oldest - chrono::TimeDelta::days(1)).date_naive();
-        match look(&c, &tag, since, &mut finding).await {
+        let mut looked = look(&c, &tag, since, &mut finding).await;
+        if refused_login(&looked)
+            && c.remembered
+            && let Some(fresh) = Credential::reread(c.provider_id, &c.trip.imap, &c.imap).await
+        {
+            c.imap = fresh;
+            looked = look(&c, &tag, since, &mut finding).await;
+        }
+        match looked {
             Ok(seen) => {
                 for (seen, junk) in seen {
                     let Some(mail) = mails.iter_mut().find(|m| m.key == seen.key && m.arrival.is_none()) else {
@@ -191,7 +219,15 @@ pub async fn run_cycle(c: Cycle<'_>, store: &Arc<Mutex<Store>>) -> Looked {
             trouble = Some(Fail::transient(Reason::Protocol, format!("history unwritable, no mail sent: {e}")));
         } else {
             let mut mail = ProbeMail { key: key.clone(), sent: c.now, arrival: None };
-            match send(&c, &key, &mut finding).await {
+            let mut sent = send(&c, &key, &mut finding).await;
+            if refused_login(&sent)
+                && c.remembered
+                && let Some(fresh) = Credential::reread(c.provider_id, &c.trip.smtp, &c.smtp).await
+            {
+                c.smtp = fresh;
+                sent = send(&c, &key, &mut finding).await;
+            }
+            match sent {
                 Ok(()) => mails.push(mail),
                 Err(fail) => {
                     let place = match (fail.permanence, fail.reason) {
