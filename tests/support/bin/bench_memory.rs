@@ -366,6 +366,7 @@ async fn run_once(minutes: u64, with_window: bool) {
     tokio::time::sleep(Duration::from_secs(10)).await;
     let before_window = pss_kib(pid);
     println!("  resident with an outage notified, before the window: PSS {}", mib(before_window));
+    print_breakdown(pid);
     figure("resident with an outage notified, PSS MiB", mib_f(before_window));
     // Updates replace a notification (same root cause, new id from the server); a person
     // clicks the one on screen, the newest.
@@ -425,6 +426,7 @@ async fn run_once(minutes: u64, with_window: bool) {
         "  resident after the window closed: PSS {} ({growth:+.1} % vs before the window, {against_alone:+.1} % vs alone)",
         mib(after)
     );
+    print_breakdown(pid);
     figure("resident after the window closed, PSS MiB", mib_f(after));
     figure("resident after the window closed vs alone, % (goal <= 5)", against_alone);
     figure("resident after the window closed vs before it, %", growth);
