@@ -110,6 +110,18 @@ fn set_password(keychain: &Keychain, user: &str, password: &str) {
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
 }
 
+/// `credentials set df USER --endpoint CHECK_ID`: the CLI, another process than the resident.
+fn set_endpoint_password(keychain: &Keychain, config: &Path, user: &str, check_id: &str, password: &str) {
+    let mut command = Command::new(bin("outage-notifier"));
+    command.arg("--config").arg(config);
+    command.args(["credentials", "set", "df", user, "--endpoint", check_id]);
+    keychain.apply(&mut command);
+    let mut child = command.stdin(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+    child.stdin.take().unwrap().write_all(format!("{password}\n").as_bytes()).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+}
+
 #[test]
 fn mail_accounts_are_added_listed_and_removed_in_the_config_and_picked_up() {
     let setup = Setup::start();
@@ -337,14 +349,7 @@ fn endpoints_with_the_same_username_keep_their_own_passwords_and_a_refused_edit_
     assert!(refused_login(results.get(&pop3)), "{results:?}");
 
     // The CLI sets one endpoint's password too.
-    let mut command = Command::new(bin("outage-notifier"));
-    command.arg("--config").arg(dir.path().join("config.toml"));
-    command.args(["credentials", "set", "df", &s.user, "--endpoint", &pop3]);
-    keychain.apply(&mut command);
-    let mut child = command.stdin(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
-    child.stdin.take().unwrap().write_all(format!("{}\n", s.password).as_bytes()).unwrap();
-    let out = child.wait_with_output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    set_endpoint_password(keychain, &dir.path().join("config.toml"), &s.user, &pop3, &s.password);
     let results = probed(keychain, dir.path());
     assert_eq!((results.get(&imap), results.get(&pop3)), (Some(&up()), Some(&up())), "{results:?}");
 
@@ -456,14 +461,7 @@ fn a_password_corrected_with_the_cli_is_used_at_the_next_check_though_the_reside
         summarized(socket, &imap).filter(|(_, reason)| reason == "auth")
     });
 
-    let mut command = Command::new(bin("outage-notifier"));
-    command.arg("--config").arg(dir.path().join("config.toml"));
-    command.args(["credentials", "set", "df", &s.user, "--endpoint", &imap]);
-    keychain.apply(&mut command);
-    let mut child = command.stdin(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
-    child.stdin.take().unwrap().write_all(format!("{}\n", s.password).as_bytes()).unwrap();
-    let out = child.wait_with_output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    set_endpoint_password(keychain, &dir.path().join("config.toml"), &s.user, &imap, &s.password);
 
     assert_eq!(request(socket, r#"{"id":8,"method":"check_now"}"#)["type"], "done");
     wait_for("the corrected password's login in the resident's summary", Duration::from_secs(30), || {
