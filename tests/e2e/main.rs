@@ -113,7 +113,12 @@ async fn statuspage_outage_reaches_tray_notification_history_and_window() {
         desktop::find_window(&display, "Outage Notifier")
     })
     .await;
-    assert_eq!(desktop::windows_of(&window_bin, &runtime_dir).len(), 1, "one window process");
+    let windows = desktop::windows_of(&window_bin, &runtime_dir);
+    assert_eq!(windows.len(), 1, "one window process");
+    // The resident starts the window without GTK's GL probe (window.rs, `DRAWING`): Mesa's
+    // GLX driver, which the probe loads, stays out of the window process.
+    let maps = maps_of(windows[0]);
+    assert!(!maps.contains("libGLX_mesa"), "the window process loaded the GLX driver: GDK_GL did not reach it");
     // Let the page render the incident before the screenshot.
     tokio::time::sleep(Duration::from_secs(3)).await;
     desktop::screenshot(&display, &artifacts.join("e2e-incident.png"));
