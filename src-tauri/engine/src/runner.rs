@@ -13,7 +13,7 @@ use outage_core::fusion;
 use outage_core::model::{CheckKind, Network, Outcome, Reason};
 use outage_core::summary::{StorageProblem, Summary};
 use outage_core::text::Language;
-use tokio::sync::{Semaphore, mpsc, watch};
+use tokio::sync::{Notify, Semaphore, mpsc, watch};
 use tokio::time::Instant;
 
 use crate::probe::{self, PageCache, ProbeResult};
@@ -25,6 +25,14 @@ use crate::{EngineError, connectivity};
 /// timeout, not in twelve waves of one (issue 14, item 8). It stays well below the 1024 open
 /// files a desktop session allows a process by default.
 pub const CONCURRENCY: usize = 256;
+
+/// This many probes in flight at once make a burst: "check now", a network change, waking up,
+/// resuming or a reload starts every check in the same instant, while a round's own rhythm
+/// (jitter, and each check's next probe an interval after its last) keeps a few in flight.
+/// Each probe in flight holds about 46 KiB of heap (its task, its connection's buffers and
+/// channels; BENCHMARKS.md, issue 20's heap): 16 of them are most of a megabyte that glibc
+/// keeps mapped after they are freed, unless it is asked to give it back.
+pub const BURST: usize = 16;
 
 /// Commands from the shells.
 #[derive(Debug)]
@@ -95,6 +103,7 @@ pub fn system_clock() -> Clock {
 pub struct EngineHandle {
     commands: mpsc::Sender<Command>,
     summary: watch::Receiver<Summary>,
+    settled: Arc<Notify>,
 }
 
 impl EngineHandle {
@@ -109,6 +118,13 @@ impl EngineHandle {
     pub async fn send(&self, command: Command) {
         // The loop only ends on Shutdown; a send after that has nothing left to do.
         let _ = self.commands.send(command).await;
+    }
+
+    /// Told each time a burst of probes is over: at least [`BURST`] were in flight at once,
+    /// and every one of them has answered. What they held is free again — the moment for a
+    /// shell to give the heap's free pages back to the system.
+    pub fn settled(&self) -> Arc<Notify> {
+        self.settled.clone()
     }
 }
 
@@ -149,6 +165,9 @@ struct Engine {
     /// came since ([`PUBLISH_GAP`]).
     published: Instant,
     publish_due: Option<Instant>,
+    /// The most probes in flight at once since none was ([`BURST`]).
+    in_flight_peak: usize,
+    settled: Arc<Notify>,
 }
 
 /// Starts the engine on the current tokio runtime.
@@ -187,7 +206,10 @@ pub fn start(
         summary: summary_tx,
         published: Instant::now(),
         publish_due: None,
+        in_flight_peak: 0,
+        settled: Arc::new(Notify::new()),
     };
+    let settled = engine.settled.clone();
     engine.load(config);
 
     let task = tokio::spawn(async move {
@@ -223,7 +245,7 @@ pub fn start(
             }
         }
     });
-    Ok((EngineHandle { commands: commands_tx, summary: summary_rx }, task))
+    Ok((EngineHandle { commands: commands_tx, summary: summary_rx, settled }, task))
 }
 
 /// `wait` from now; a wait beyond what the clock can count (a config built in code, not
@@ -385,6 +407,8 @@ impl Engine {
                     .await;
             });
         }
+        let in_flight = self.slots.iter().filter(|s| s.running).count();
+        self.in_flight_peak = self.in_flight_peak.max(in_flight);
     }
 
     fn all_due_now(&mut self) {
@@ -451,10 +475,23 @@ impl Engine {
         }
     }
 
+    /// Tells [`EngineHandle::settled`] when the last probe of a burst has answered.
+    fn tell_a_burst_over(&mut self) {
+        if self.slots.iter().any(|s| s.running) {
+            return;
+        }
+        if self.in_flight_peak >= BURST {
+            self.settled.notify_one();
+        }
+        self.in_flight_peak = 0;
+    }
+
     async fn observed(&mut self, index: usize, result: ProbeResult, network: Network) {
         let ProbeResult { observation, retry_after, next_look } = result;
         let Some(slot) = self.slots.get_mut(index) else { return };
         slot.running = false;
+        self.tell_a_burst_over();
+        let Some(slot) = self.slots.get_mut(index) else { return };
         let provider_id = slot.check.provider_id.clone();
         let check_id = slot.check.id.clone();
         // Any trouble of the user's network is a gap in what we saw, of its own kind: the
@@ -970,6 +1007,40 @@ mod tests {
         assert!((14..=16).contains(&imap_probes), "{imap_probes} probes of the failing server in 15 intervals");
         // 2×, 4×, 8×: a page that rate-limits is not hammered.
         assert!(page_polls <= 4, "{page_polls} polls of the failing page in 15 intervals");
+        handle.send(Command::Shutdown).await;
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn the_end_of_a_burst_of_probes_is_told_and_a_rounds_rhythm_is_not_one() {
+        keep_runtime_busy();
+        let hits: Arc<Mutex<Vec<Instant>>> = Arc::default();
+        let addr = serve(Arc::new(Mutex::new((200, summary("none")))), Arc::clone(&hits)).await;
+        let providers = BURST + 4;
+        let mut text = String::from("[settings]\ninterval = \"60s\"\ntimeout = \"5s\"\nlanguage = \"en\"\n");
+        for i in 0..providers {
+            text.push_str(&format!(
+                "[[provider]]\nid = \"p{i}\"\nstatus_page = \"http://{addr}/p{i}/\"\nstatus_format = \"statuspage\"\n"
+            ));
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("h.sqlite3")).unwrap();
+        let (handle, _task) = start(parse(&text), Language::En, store, paused_clock()).unwrap();
+        let settled = handle.settled();
+        // Polled once: a burst's end is a stored permit, so this sees one told earlier.
+        let told = || async { tokio::time::timeout(Duration::ZERO, settled.notified()).await.is_ok() };
+
+        // The first round and the next one are spread over seconds (jitter): one or two
+        // probes at a time, which is no burst.
+        run_for(Duration::from_secs(70)).await;
+        assert!(hits.lock().unwrap().len() >= 2 * providers, "two rounds polled");
+        assert!(!told().await, "a round's rhythm is not a burst");
+
+        // "Check now" starts every probe at once.
+        handle.send(Command::CheckNow).await;
+        run_for(Duration::from_secs(2)).await;
+        assert!(hits.lock().unwrap().len() >= 3 * providers, "every page polled again");
+        assert!(told().await, "the burst's end is told once every probe of it is stored");
+        assert!(!told().await, "and told once");
         handle.send(Command::Shutdown).await;
     }
 }
