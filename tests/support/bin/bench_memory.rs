@@ -5,8 +5,11 @@
 //! WebKit's helper processes), and the resident's PSS after the window closed — each as the
 //! median (min–max) of several runs, with where the resident's and the window's PSS goes.
 //!
-//! Usage: bench-memory [IDLE_MINUTES=10] [RUNS=3] [--no-window]. Prints figures; asserts
-//! nothing. The environment passes through, so `MALLOC_ARENA_MAX=2 bench-memory 2 3` measures
+//! Usage: bench-memory [IDLE_MINUTES=10] [RUNS=3] [--no-window] [--outage-ends]. Prints
+//! figures; asserts nothing. `--outage-ends` adds a step after the window: the page turns green
+//! again, the all-clear is told (the alert policy waits 10 minutes of calm before it, so the
+//! step takes about 12), and a whole interval later the resident's PSS is measured again —
+//! whether its memory returns once the outage is over. The environment passes through, so `MALLOC_ARENA_MAX=2 bench-memory 2 3` measures
 //! an allocator setting, `BENCH_RESIDENT=old/outage-notifier` another build of the resident,
 //! `OUTAGE_NOTIFIER_WINDOW=old/outage-notifier-window` another build of the window, and
 //! `WEBKIT_DISABLE_COMPOSITING_MODE=1` a WebKit setting (the window runs as a user's does:
@@ -46,6 +49,7 @@ fn end_group(pgid: i32) {
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let with_window = !args.iter().any(|a| a == "--no-window");
+    let outage_ends = args.iter().any(|a| a == "--outage-ends");
     let numbers: Vec<u64> = args.iter().filter_map(|a| a.parse().ok()).collect();
     let minutes = numbers.first().copied().unwrap_or(10);
     if args.iter().any(|a| a == "--run") {
@@ -54,16 +58,16 @@ fn main() {
             .enable_all()
             .build()
             .expect("the harness's runtime");
-        runtime.block_on(run_once(minutes, with_window));
+        runtime.block_on(run_once(minutes, with_window, outage_ends));
         return;
     }
     let runs = numbers.get(1).copied().unwrap_or(3).max(1);
-    parent(minutes, runs, with_window);
+    parent(minutes, runs, with_window, outage_ends);
 }
 
 /// Runs `runs` measurements one after another, each in its own process group, and prints
 /// every figure's median (min–max).
-fn parent(minutes: u64, runs: u64, with_window: bool) {
+fn parent(minutes: u64, runs: u64, with_window: bool, outage_ends: bool) {
     // A Ctrl-C reaches only our own process group: end the run's group too, then leave.
     std::thread::spawn(|| {
         let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("signal runtime");
@@ -94,6 +98,9 @@ fn parent(minutes: u64, runs: u64, with_window: bool) {
         command.arg("--run").arg(minutes.to_string()).stdout(Stdio::piped()).process_group(0);
         if !with_window {
             command.arg("--no-window");
+        }
+        if outage_ends {
+            command.arg("--outage-ends");
         }
         let mut child: Child = command.spawn().expect("start a run");
         let pgid = i32::try_from(child.id()).expect("pid");
@@ -250,7 +257,7 @@ fn release_binary(name: &str) -> PathBuf {
 
 /// One measurement. Everything it starts inherits its process group, which the parent ends
 /// after it, so a failed `expect` here leaves nothing behind.
-async fn run_once(minutes: u64, with_window: bool) {
+async fn run_once(minutes: u64, with_window: bool, outage_ends: bool) {
     // Another build side by side (the one before a change): BENCH_RESIDENT=path/to/outage-notifier.
     let built = std::env::var_os("BENCH_RESIDENT").map_or_else(|| release_binary("outage-notifier"), PathBuf::from);
     let window_bin = match std::env::var_os("OUTAGE_NOTIFIER_WINDOW") {
@@ -281,7 +288,7 @@ async fn run_once(minutes: u64, with_window: bool) {
     let services = DesktopServices::start(&bus).await;
 
     let healthy = statuspage_summary("none", None);
-    let server = HttpServer::start(Behaviour::Ok(healthy));
+    let server = HttpServer::start(Behaviour::Ok(healthy.clone()));
     let anchor = Anchor::start();
     let mut config =
         format!("[settings]\ninterval = \"60s\"\nlanguage = \"en\"\nconnectivity = [\"{}\"]\n", anchor.addr);
@@ -430,5 +437,38 @@ async fn run_once(minutes: u64, with_window: bool) {
     figure("resident after the window closed, PSS MiB", mib_f(after));
     figure("resident after the window closed vs alone, % (goal <= 5)", against_alone);
     figure("resident after the window closed vs before it, %", growth);
+    if outage_ends {
+        outage_over(&server, healthy, &services, pid, alone).await;
+    }
     drop(resident);
+}
+
+/// The page turns green again: the resident sees it at its next poll and tells the all-clear
+/// once the provider stayed well for the alert policy's settling time. Measured a whole
+/// interval after that, so the figure holds a poll's work, not the moment after it.
+async fn outage_over(server: &HttpServer, healthy: Vec<u8>, services: &DesktopServices, pid: u32, alone: u64) {
+    let told_before = services.notified().len();
+    server.set(Behaviour::Ok(healthy));
+    let green = Instant::now();
+    // Not "check now": that starts every probe at once, which no user's outage ends with;
+    // the regular polls see the page green.
+    let all_clear = loop {
+        if let Some(n) = services.notified().into_iter().skip(told_before).find(|n| n.summary.contains("Provider")) {
+            break n;
+        }
+        assert!(green.elapsed() < Duration::from_mins(15), "no all-clear within 15 min of the page turning green");
+        tokio::time::sleep(Duration::from_secs(5)).await;
+    };
+    println!("  the all-clear, {} s after the page turned green: {:?}", green.elapsed().as_secs(), all_clear.summary);
+    tokio::time::sleep(Duration::from_secs(75)).await;
+    let over = pss_kib(pid);
+    #[allow(clippy::cast_precision_loss)]
+    let against_alone = (over as f64 - alone as f64) / alone as f64 * 100.0;
+    println!(
+        "  resident after the outage ended (the all-clear + 75 s): PSS {} ({against_alone:+.1} % vs alone)",
+        mib(over)
+    );
+    print_breakdown(pid);
+    figure("resident after the outage ended, PSS MiB", mib_f(over));
+    figure("resident after the outage ended vs alone, %", against_alone);
 }
