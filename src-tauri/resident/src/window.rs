@@ -3,8 +3,9 @@
 
 use std::path::PathBuf;
 use std::process::{Child, Command};
+use std::sync::Arc;
 
-use tokio::sync::broadcast;
+use tokio::sync::{Notify, broadcast};
 
 /// Environment for the window process that keeps GL out of its start: GTK 3 loads the GL
 /// driver (on a machine without a GPU Mesa and LLVM) when it opens the display, only to
@@ -31,11 +32,13 @@ pub struct Windows {
     socket: PathBuf,
     child: Option<Child>,
     navigate: broadcast::Sender<String>,
+    /// Told each time the window process has ended.
+    closed: Arc<Notify>,
 }
 
 impl Windows {
     pub fn new(socket: PathBuf, navigate: broadcast::Sender<String>) -> Windows {
-        Windows { socket, child: None, navigate }
+        Windows { socket, child: None, navigate, closed: Arc::new(Notify::new()) }
     }
 
     fn binary() -> std::io::Result<PathBuf> {
@@ -87,7 +90,14 @@ impl Windows {
             && !matches!(child.try_wait(), Ok(None))
         {
             self.child = None;
+            self.closed.notify_one();
         }
+    }
+
+    /// Told each time the window process has ended (found by [`Windows::reap`]).
+    #[cfg(target_os = "linux")]
+    pub fn closings(&self) -> Arc<Notify> {
+        self.closed.clone()
     }
 
     /// Ends the window with the app ("Quit" quits everything).

@@ -422,7 +422,10 @@ async fn run_once(minutes: u64, with_window: bool, outage_ends: bool) {
         }
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
-    tokio::time::sleep(Duration::from_secs(10)).await;
+    // A whole interval and more, so that the figure holds what a poll runs: the resident gives
+    // its program's pages back when the window has closed (working_set.rs), and measured
+    // sooner it would look smaller than it stays.
+    tokio::time::sleep(Duration::from_secs(75)).await;
     let after = pss_kib(pid);
     // Display only.
     #[allow(clippy::cast_precision_loss)]

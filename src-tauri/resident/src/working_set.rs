@@ -1,0 +1,291 @@
+//! Gives the kernel back the pages of the resident's own program that nothing ran lately, and
+//! the heap's free pages, so its memory is what it does all day rather than what its start-up
+//! and its last window did.
+//!
+//! Why: the resident maps its whole binary, and for each page its code touches the kernel maps
+//! the 16 around it that are in the page cache ("fault-around"). After start-up, clap, the
+//! config parser, SQLite's schema and the tray's registration have touched nearly all of its
+//! 10.7 MB of code, though a poll runs about half of it (BENCHMARKS.md, issue 20: 10.8 MiB of
+//! the binary's pages in memory after start-up, 7.1 MiB a minute after they were all dropped).
+//! Those pages are clean copies of the file: dropping them from the resident's mappings
+//! (`MADV_DONTNEED`) loses nothing — the next use faults them back from the page cache,
+//! a minor fault of about a microsecond — and leaves the kernel page cache it reclaims at
+//! will, instead of pages mapped by a process, which it keeps.
+//!
+//! Unsafe code is forbidden everywhere else in the workspace (`xtask`'s layering check says
+//! where it is allowed); here it is two calls into the C library, whose conditions are
+//! stated at each.
+#![allow(unsafe_code)]
+
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::Notify;
+
+/// The first trim: start-up and the first round of checks are over.
+pub const FIRST: Duration = Duration::from_secs(90);
+/// Then: what an outage, a report or a reload ran is given back within this.
+pub const EVERY: Duration = Duration::from_mins(10);
+
+/// What one trim gave back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Trimmed {
+    /// Bytes of the program's own pages that were in memory and were dropped.
+    pub program: u64,
+    /// Whether the C library gave any free heap pages back (it says no more than that).
+    pub heap: bool,
+}
+
+/// Trims at [`FIRST`], every [`EVERY`] after it, and whenever a window has closed (what its
+/// requests ran is not needed until the next one). `trim` is [`trim`] outside tests.
+pub async fn keep_trimmed(window_closed: Arc<Notify>, mut trim: impl FnMut() -> std::io::Result<Trimmed>) {
+    let mut due = tokio::time::interval_at(tokio::time::Instant::now() + FIRST, EVERY);
+    due.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            _ = due.tick() => {}
+            () = window_closed.notified() => {}
+        }
+        match trim() {
+            Ok(trimmed) => {
+                tracing::debug!(program_kib = trimmed.program / 1024, heap = trimmed.heap, "gave back memory");
+            }
+            Err(e) => {
+                // Nothing is lost but memory: say so once, and stop trying.
+                tracing::warn!("cannot give back the program's unused pages: {e}");
+                return;
+            }
+        }
+    }
+}
+
+/// Drops the resident's clean program pages from its memory and gives the heap's free pages
+/// back.
+pub fn trim() -> std::io::Result<Trimmed> {
+    let exe = std::fs::read_link("/proc/self/exe")?;
+    let smaps = std::fs::read_to_string("/proc/self/smaps")?;
+    let mut program = 0;
+    for mapping in clean_mappings_of(&smaps, &exe) {
+        // SAFETY: `mapping` is one of this process's private mappings of its own executable
+        // that is not writable and holds no page copied on write (smaps' `Anonymous: 0 kB`):
+        // every page in it is the file's, unchanged. MADV_DONTNEED on such a mapping only
+        // unmaps the pages; the next access maps the same bytes from the file again, so no
+        // value any code can read changes. Writable mappings and the relocated read-only
+        // data (whose pages were copied on write by the loader) are never passed here.
+        let rc = unsafe { libc::madvise(mapping.start as *mut libc::c_void, mapping.len, libc::MADV_DONTNEED) };
+        if rc != 0 {
+            return Err(std::io::Error::last_os_error());
+        }
+        program += mapping.resident;
+    }
+    Ok(Trimmed { program, heap: heap_trim() })
+}
+
+/// glibc keeps freed heap pages mapped (it trims only the top of the main arena, and only
+/// past a threshold it raises itself after large frees): `malloc_trim` returns every whole
+/// free page in every arena.
+#[cfg(target_env = "gnu")]
+fn heap_trim() -> bool {
+    // SAFETY: `malloc_trim` has no preconditions; it takes the allocator's own locks.
+    unsafe { libc::malloc_trim(0) == 1 }
+}
+
+#[cfg(not(target_env = "gnu"))]
+fn heap_trim() -> bool {
+    false
+}
+
+/// A range of the address space and how much of it is in memory.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Mapping {
+    start: usize,
+    len: usize,
+    resident: u64,
+}
+
+/// The mappings of `exe` in `smaps` (the text of `/proc/self/smaps`) that hold nothing but
+/// the file's bytes: not writable, and no page copied on write. Only those with pages in
+/// memory: the others have nothing to give.
+fn clean_mappings_of(smaps: &str, exe: &Path) -> Vec<Mapping> {
+    let exe = exe.to_string_lossy();
+    let mut found = Vec::new();
+    // The mapping being read, while its fields follow: (range, whether it is a candidate).
+    let mut current: Option<(Mapping, bool)> = None;
+    let mut anonymous_seen = false;
+    let mut finish = |current: Option<(Mapping, bool)>, anonymous_seen: bool| {
+        // A kernel without the `Anonymous` field cannot tell a copied page: no candidate.
+        if let Some((mapping, true)) = current
+            && anonymous_seen
+            && mapping.resident > 0
+        {
+            found.push(mapping);
+        }
+    };
+    for line in smaps.lines() {
+        if let Some((range, candidate)) = header(line, &exe) {
+            finish(current.take(), anonymous_seen);
+            anonymous_seen = false;
+            current = Some((range, candidate));
+            continue;
+        }
+        let Some((mapping, candidate)) = current.as_mut() else { continue };
+        if let Some(kib) = field(line, "Rss:") {
+            mapping.resident = kib * 1024;
+        } else if let Some(kib) = field(line, "Anonymous:") {
+            anonymous_seen = true;
+            if kib != 0 {
+                *candidate = false;
+            }
+        }
+    }
+    finish(current, anonymous_seen);
+    found
+}
+
+/// A mapping's header line (`start-end perms offset dev inode path`): its range, and whether
+/// it maps `exe` without write permission. `None` for the field lines.
+fn header(line: &str, exe: &str) -> Option<(Mapping, bool)> {
+    let mut parts = line.splitn(6, ' ');
+    let (range, perms) = (parts.next()?, parts.next()?);
+    let (start, end) = range.split_once('-')?;
+    let start = usize::from_str_radix(start, 16).ok()?;
+    let end = usize::from_str_radix(end, 16).ok()?;
+    if perms.len() != 4 || end < start {
+        return None;
+    }
+    let (_offset, _device, _inode) = (parts.next()?, parts.next()?, parts.next()?);
+    let path = parts.next().map_or("", str::trim_start);
+    let candidate = path == exe && !perms.contains('w');
+    Some((Mapping { start, len: end - start, resident: 0 }, candidate))
+}
+
+/// The value of a `Name:   123 kB` line, in KiB.
+fn field(line: &str, name: &str) -> Option<u64> {
+    line.strip_prefix(name)?.trim().strip_suffix("kB")?.trim().parse().ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const EXE: &str = "/opt/outage notifier/outage-notifier";
+
+    /// Four mappings of the program as the loader leaves them, a library, and the heap.
+    fn smaps() -> String {
+        let entry = |range: &str, perms: &str, path: &str, rss: u64, anonymous: u64| {
+            format!(
+                "{range} {perms} 00000000 fe:00 1234                       {path}\n\
+                 Size:               4096 kB\nRss:                {rss} kB\nPss:                {rss} kB\n\
+                 Anonymous:          {anonymous} kB\nVmFlags: rd mr mw me\n"
+            )
+        };
+        [
+            entry("55bad0000000-55bad0478000", "r--p", EXE, 1856, 0),
+            entry("55bad0478000-55bad0ead000", "r-xp", EXE, 8960, 0),
+            // The relocated read-only data: the loader wrote every page of it.
+            entry("55bad0ead000-55bad1069000", "r--p", EXE, 1756, 1756),
+            entry("55bad1069000-55bad1073000", "rw-p", EXE, 40, 40),
+            entry("7f0000000000-7f0000020000", "r-xp", "/usr/lib/x86_64-linux-gnu/libc.so.6", 900, 0),
+            entry("55bad2000000-55bad2100000", "rw-p", "[heap]", 1200, 1200),
+            // Code never touched since the last trim: nothing to give.
+            entry("55bad3000000-55bad3001000", "r-xp", EXE, 0, 0),
+        ]
+        .concat()
+    }
+
+    #[test]
+    fn only_the_programs_clean_read_only_mappings_are_given_back() {
+        let found = clean_mappings_of(&smaps(), Path::new(EXE));
+        assert_eq!(
+            found,
+            [
+                Mapping { start: 0x55ba_d000_0000, len: 0x47_8000, resident: 1856 * 1024 },
+                Mapping { start: 0x55ba_d047_8000, len: 0xa3_5000, resident: 8960 * 1024 },
+            ]
+        );
+    }
+
+    #[test]
+    fn without_the_anonymous_field_nothing_is_given_back() {
+        let old_kernel: String =
+            smaps().lines().filter(|l| !l.starts_with("Anonymous:")).flat_map(|l| [l, "\n"]).collect();
+        assert!(clean_mappings_of(&old_kernel, Path::new(EXE)).is_empty());
+    }
+
+    #[test]
+    fn another_file_of_the_same_name_prefix_is_not_the_program() {
+        assert!(clean_mappings_of(&smaps(), Path::new("/opt/outage notifier/outage")).is_empty());
+    }
+
+    trait Greeter: Sync {
+        fn greet(&self) -> String;
+    }
+    struct German;
+    impl Greeter for German {
+        fn greet(&self) -> String {
+            "Guten Tag".into()
+        }
+    }
+    // A pointer the loader relocated: it lives in the relocated read-only data, which a trim
+    // must leave alone (it would read back as the file's unrelocated bytes).
+    static GREETER: &dyn Greeter = &German;
+    static COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+    fn programs_pages_in_memory() -> u64 {
+        let exe = std::fs::read_link("/proc/self/exe").expect("own executable");
+        let smaps = std::fs::read_to_string("/proc/self/smaps").expect("own smaps");
+        clean_mappings_of(&smaps, &exe).iter().map(|m| m.resident).sum()
+    }
+
+    #[test]
+    fn a_trim_gives_back_the_programs_pages_and_the_program_runs_on_unchanged() {
+        COUNTER.store(41, std::sync::atomic::Ordering::SeqCst);
+        let before = programs_pages_in_memory();
+        assert!(before > 0, "the test binary's code is in memory");
+        let trimmed = trim().expect("trim");
+        assert!(trimmed.program > 0, "{trimmed:?}");
+        let after = programs_pages_in_memory();
+        assert!(after < before, "the program's pages in memory: {before} before the trim, {after} after it");
+        // Code, relocated pointers and written data all read as before.
+        assert_eq!(GREETER.greet(), "Guten Tag");
+        assert_eq!(COUNTER.fetch_add(1, std::sync::atomic::Ordering::SeqCst), 41);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn trims_after_start_up_every_ten_minutes_and_when_a_window_closed() {
+        let trims = Arc::new(std::sync::atomic::AtomicU32::new(0));
+        let closed = Arc::new(Notify::new());
+        let count = trims.clone();
+        let task = tokio::spawn(keep_trimmed(closed.clone(), move || {
+            count.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            Ok(Trimmed::default())
+        }));
+        let seen = || trims.load(std::sync::atomic::Ordering::SeqCst);
+        tokio::time::sleep(FIRST.saturating_sub(Duration::from_secs(1))).await;
+        assert_eq!(seen(), 0, "not during start-up");
+        tokio::time::sleep(Duration::from_secs(2)).await;
+        assert_eq!(seen(), 1, "once start-up is over");
+        closed.notify_one();
+        tokio::time::sleep(Duration::from_millis(1)).await;
+        assert_eq!(seen(), 2, "when a window closed");
+        tokio::time::sleep(EVERY.saturating_sub(Duration::from_secs(2))).await;
+        assert_eq!(seen(), 2, "the interval counts from start-up, not from the window");
+        tokio::time::sleep(Duration::from_secs(2)).await;
+        assert_eq!(seen(), 3, "ten minutes after the first");
+        task.abort();
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_trim_that_fails_is_not_tried_again() {
+        let tries = Arc::new(std::sync::atomic::AtomicU32::new(0));
+        let count = tries.clone();
+        let task = tokio::spawn(keep_trimmed(Arc::new(Notify::new()), move || {
+            count.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            Err(std::io::Error::from(std::io::ErrorKind::PermissionDenied))
+        }));
+        tokio::time::sleep(FIRST + EVERY * 3).await;
+        assert!(task.is_finished());
+        assert_eq!(tries.load(std::sync::atomic::Ordering::SeqCst), 1);
+    }
+}
