@@ -37,15 +37,23 @@ pub struct Trimmed {
     pub heap: bool,
 }
 
-/// Trims at [`FIRST`], every [`EVERY`] after it, and whenever a window has closed (what its
-/// requests ran is not needed until the next one). `trim` is [`trim`] outside tests.
-pub async fn keep_trimmed(window_closed: Arc<Notify>, mut trim: impl FnMut() -> std::io::Result<Trimmed>) {
+/// Trims at [`FIRST`], every [`EVERY`] after it, whenever a window has closed (what its
+/// requests ran is not needed until the next one), and whenever a burst of probes is over
+/// (`probes_settled`, the engine's [`outage_engine::runner::EngineHandle::settled`]: "check
+/// now", a network change or a reload ran every probe at once, and glibc keeps the 1–2 MiB
+/// of heap they held mapped after they freed it). `trim` is [`trim`] outside tests.
+pub async fn keep_trimmed(
+    window_closed: Arc<Notify>,
+    probes_settled: Arc<Notify>,
+    mut trim: impl FnMut() -> std::io::Result<Trimmed>,
+) {
     let mut due = tokio::time::interval_at(tokio::time::Instant::now() + FIRST, EVERY);
     due.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         tokio::select! {
             _ = due.tick() => {}
             () = window_closed.notified() => {}
+            () = probes_settled.notified() => {}
         }
         match trim() {
             Ok(trimmed) => {
@@ -257,7 +265,7 @@ mod tests {
         let trims = Arc::new(std::sync::atomic::AtomicU32::new(0));
         let closed = Arc::new(Notify::new());
         let count = trims.clone();
-        let task = tokio::spawn(keep_trimmed(closed.clone(), move || {
+        let task = tokio::spawn(keep_trimmed(closed.clone(), Arc::new(Notify::new()), move || {
             count.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
             Ok(Trimmed::default())
         }));
@@ -277,10 +285,30 @@ mod tests {
     }
 
     #[tokio::test(start_paused = true)]
+    async fn trims_when_a_burst_of_probes_is_over() {
+        let trims = Arc::new(std::sync::atomic::AtomicU32::new(0));
+        let settled = Arc::new(Notify::new());
+        let count = trims.clone();
+        let task = tokio::spawn(keep_trimmed(Arc::new(Notify::new()), settled.clone(), move || {
+            count.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            Ok(Trimmed::default())
+        }));
+        let seen = || trims.load(std::sync::atomic::Ordering::SeqCst);
+        tokio::time::sleep(Duration::from_secs(10)).await;
+        // "Check now" during start-up: its burst's heap is given back when it is over.
+        settled.notify_one();
+        tokio::time::sleep(Duration::from_millis(1)).await;
+        assert_eq!(seen(), 1, "when the burst was over");
+        tokio::time::sleep(FIRST).await;
+        assert_eq!(seen(), 2, "and after start-up, as before");
+        task.abort();
+    }
+
+    #[tokio::test(start_paused = true)]
     async fn a_trim_that_fails_is_not_tried_again() {
         let tries = Arc::new(std::sync::atomic::AtomicU32::new(0));
         let count = tries.clone();
-        let task = tokio::spawn(keep_trimmed(Arc::new(Notify::new()), move || {
+        let task = tokio::spawn(keep_trimmed(Arc::new(Notify::new()), Arc::new(Notify::new()), move || {
             count.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
             Err(std::io::Error::from(std::io::ErrorKind::PermissionDenied))
         }));
