@@ -1012,15 +1012,17 @@ mod tests {
 
     #[tokio::test(start_paused = true)]
     async fn the_end_of_a_burst_of_probes_is_told_and_a_rounds_rhythm_is_not_one() {
+        use std::fmt::Write as _;
         keep_runtime_busy();
         let hits: Arc<Mutex<Vec<Instant>>> = Arc::default();
         let addr = serve(Arc::new(Mutex::new((200, summary("none")))), Arc::clone(&hits)).await;
         let providers = BURST + 4;
         let mut text = String::from("[settings]\ninterval = \"60s\"\ntimeout = \"5s\"\nlanguage = \"en\"\n");
         for i in 0..providers {
-            text.push_str(&format!(
+            let _ = write!(
+                text,
                 "[[provider]]\nid = \"p{i}\"\nstatus_page = \"http://{addr}/p{i}/\"\nstatus_format = \"statuspage\"\n"
-            ));
+            );
         }
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(&dir.path().join("h.sqlite3")).unwrap();

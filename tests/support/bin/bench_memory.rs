@@ -216,6 +216,12 @@ fn mib_f(kib: u64) -> f64 {
     kib as f64 / 1024.0
 }
 
+/// How much more `kib` is than `base`, in percent (less: negative). Display only.
+#[allow(clippy::cast_precision_loss)]
+fn percent_more(kib: u64, base: u64) -> f64 {
+    (kib as f64 - base as f64) / base as f64 * 100.0
+}
+
 fn mib(kib: u64) -> String {
     format!("{:.1} MiB", mib_f(kib))
 }
@@ -427,11 +433,8 @@ async fn run_once(minutes: u64, with_window: bool, outage_ends: bool) {
     // sooner it would look smaller than it stays.
     tokio::time::sleep(Duration::from_secs(75)).await;
     let after = pss_kib(pid);
-    // Display only.
-    #[allow(clippy::cast_precision_loss)]
-    let growth = (after as f64 - before_window as f64) / before_window as f64 * 100.0;
-    #[allow(clippy::cast_precision_loss)]
-    let against_alone = (after as f64 - alone as f64) / alone as f64 * 100.0;
+    let growth = percent_more(after, before_window);
+    let against_alone = percent_more(after, alone);
     println!(
         "  resident after the window closed: PSS {} ({growth:+.1} % vs before the window, {against_alone:+.1} % vs alone)",
         mib(after)
@@ -465,8 +468,7 @@ async fn outage_over(server: &HttpServer, healthy: Vec<u8>, services: &DesktopSe
     println!("  the all-clear, {} s after the page turned green: {:?}", green.elapsed().as_secs(), all_clear.summary);
     tokio::time::sleep(Duration::from_secs(75)).await;
     let over = pss_kib(pid);
-    #[allow(clippy::cast_precision_loss)]
-    let against_alone = (over as f64 - alone as f64) / alone as f64 * 100.0;
+    let against_alone = percent_more(over, alone);
     println!(
         "  resident after the outage ended (the all-clear + 75 s): PSS {} ({against_alone:+.1} % vs alone)",
         mib(over)
