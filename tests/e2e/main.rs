@@ -115,13 +115,29 @@ async fn statuspage_outage_reaches_tray_notification_history_and_window() {
     .await;
     let windows = desktop::windows_of(&window_bin, &runtime_dir);
     assert_eq!(windows.len(), 1, "one window process");
-    // The resident starts the window without GTK's GL probe (window.rs, `DRAWING`): Mesa's
+    // The resident starts the window without GTK's GL probe (window.rs, `SETTINGS`): Mesa's
     // GLX driver, which the probe loads, stays out of the window process.
     let maps = maps_of(windows[0]);
     assert!(!maps.contains("libGLX_mesa"), "the window process loaded the GLX driver: GDK_GL did not reach it");
     // Let the page render the incident before the screenshot.
     tokio::time::sleep(Duration::from_secs(3)).await;
     desktop::screenshot(&display, &artifacts.join("e2e-incident.png"));
+    // The page's scripts ran without JavaScriptCore's JIT (window.rs, `SETTINGS`): the setting
+    // reached the web process the window started.
+    let web: Vec<u32> = desktop::tree(windows[0])
+        .into_iter()
+        .filter(|pid| {
+            std::fs::read_to_string(format!("/proc/{pid}/comm")).is_ok_and(|c| c.starts_with("WebKitWebProc"))
+        })
+        .collect();
+    assert!(!web.is_empty(), "no WebKit web process under the window process {}", windows[0]);
+    for pid in web {
+        let environ = std::fs::read(format!("/proc/{pid}/environ")).unwrap_or_default();
+        assert!(
+            environ.split(|b| *b == 0).any(|var| var == b"JSC_useJIT=0"),
+            "the web process {pid} runs with JavaScriptCore's JIT: JSC_useJIT did not reach it"
+        );
+    }
     // The page itself rendered (a script error leaves the webview blank, window or not).
     let variation = desktop::variation(&artifacts.join("e2e-incident.png"), "720x560+0+0");
     assert!(variation > 0.02, "the window is blank (variation {variation}): see artifacts/e2e-incident.png");

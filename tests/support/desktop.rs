@@ -301,6 +301,19 @@ pub fn processes_of(runtime: &Path) -> Vec<(u32, String)> {
         .collect()
 }
 
+/// The pid and all its descendants (the window spawns WebKit's web and network processes).
+pub fn tree(root: u32) -> Vec<u32> {
+    let mut all = vec![root];
+    let mut i = 0;
+    while i < all.len() {
+        let parent = all[i];
+        let children = std::fs::read_to_string(format!("/proc/{parent}/task/{parent}/children")).unwrap_or_default();
+        all.extend(children.split_whitespace().filter_map(|c| c.parse::<u32>().ok()));
+        i += 1;
+    }
+    all
+}
+
 /// Finds a mapped top-level window by its exact title.
 pub fn find_window(display: &str, title: &str) -> Option<Window> {
     let (conn, screen) = x11rb::connect(Some(display)).ok()?;

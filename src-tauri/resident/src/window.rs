@@ -7,20 +7,28 @@ use std::sync::Arc;
 
 use tokio::sync::{Notify, broadcast};
 
-/// Environment for the window process that keeps GL out of its start: GTK 3 loads the GL
-/// driver (on a machine without a GPU Mesa and LLVM) when it opens the display, only to
-/// pick a visual for GL, and WebKit's DMA-BUF renderer sets up buffers for a compositor the
-/// window never uses — it draws in software (`small_window` in the window's main.rs).
-/// Measured on a quiet machine (BENCHMARKS.md): click → window mapped 271 → 201 ms, click →
-/// page painted 681 → 515 ms, resident + window 269 → 255 MiB. A value the user set wins
-/// (`is_set` says which are set), so a desktop that needs another setting keeps it.
-const DRAWING: [(&str, &str); 2] = [("GDK_GL", "disable"), ("WEBKIT_DISABLE_DMABUF_RENDERER", "1")];
+/// Environment for the window process (WebKitGTK, Linux), each measured (BENCHMARKS.md):
+/// - `GDK_GL`, `WEBKIT_DISABLE_DMABUF_RENDERER` keep GL out of its start: GTK 3 loads the GL
+///   driver (on a machine without a GPU Mesa and LLVM) when it opens the display, only to pick
+///   a visual for GL, and WebKit's DMA-BUF renderer sets up buffers for a compositor the
+///   window never uses — it draws in software (`small_window` in the window's main.rs). On a
+///   quiet machine: click → window mapped 271 → 201 ms, click → page painted 681 → 515 ms,
+///   resident + window 269 → 255 MiB.
+/// - `JSC_useJIT=0` runs the page's scripts in JavaScriptCore's interpreter: the web
+///   process's executable pools and compiled code go, 132 → 119 MiB, resident + window
+///   254 → 239 MiB, with no slower click or first paint — the page is a small Svelte app
+///   whose scripts run for milliseconds, which a JIT never pays back.
+///
+/// A value the user set wins (`is_set` says which are set), so a desktop that needs another
+/// setting keeps it.
+const SETTINGS: [(&str, &str); 3] =
+    [("GDK_GL", "disable"), ("WEBKIT_DISABLE_DMABUF_RENDERER", "1"), ("JSC_useJIT", "0")];
 
-fn drawing_settings(is_set: impl Fn(&str) -> bool) -> Vec<(&'static str, &'static str)> {
+fn window_settings(is_set: impl Fn(&str) -> bool) -> Vec<(&'static str, &'static str)> {
     if !cfg!(target_os = "linux") {
         return Vec::new();
     }
-    DRAWING.into_iter().filter(|(name, _)| !is_set(name)).collect()
+    SETTINGS.into_iter().filter(|(name, _)| !is_set(name)).collect()
 }
 
 /// The name of the window binary, expected next to the resident (Tauri puts sidecars there,
@@ -69,7 +77,7 @@ impl Windows {
         };
         let mut command = Command::new(&binary);
         command.env("OUTAGE_NOTIFIER_SOCKET", &self.socket);
-        for (name, value) in drawing_settings(|name| std::env::var_os(name).is_some()) {
+        for (name, value) in window_settings(|name| std::env::var_os(name).is_some()) {
             command.env(name, value);
         }
         if let Some(route) = route {
@@ -114,14 +122,20 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_window_starts_without_gl_unless_the_user_chose_a_setting() {
-        assert!(drawing_settings(|_| true).is_empty());
+    fn the_window_starts_without_gl_and_jit_unless_the_user_chose_a_setting() {
+        assert!(window_settings(|_| true).is_empty());
         if !cfg!(target_os = "linux") {
             // GTK and WebKitGTK draw the window on Linux only.
-            assert!(drawing_settings(|_| false).is_empty());
+            assert!(window_settings(|_| false).is_empty());
             return;
         }
-        assert_eq!(drawing_settings(|_| false), vec![("GDK_GL", "disable"), ("WEBKIT_DISABLE_DMABUF_RENDERER", "1")]);
-        assert_eq!(drawing_settings(|name| name == "GDK_GL"), vec![("WEBKIT_DISABLE_DMABUF_RENDERER", "1")]);
+        assert_eq!(
+            window_settings(|_| false),
+            vec![("GDK_GL", "disable"), ("WEBKIT_DISABLE_DMABUF_RENDERER", "1"), ("JSC_useJIT", "0")]
+        );
+        assert_eq!(
+            window_settings(|name| name == "GDK_GL"),
+            vec![("WEBKIT_DISABLE_DMABUF_RENDERER", "1"), ("JSC_useJIT", "0")]
+        );
     }
 }

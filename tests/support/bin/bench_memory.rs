@@ -197,19 +197,6 @@ fn print_breakdown(pid: u32) {
     }
 }
 
-/// The pid and all its descendants (the window spawns WebKit's web and network processes).
-fn tree(root: u32) -> Vec<u32> {
-    let mut all = vec![root];
-    let mut i = 0;
-    while i < all.len() {
-        let parent = all[i];
-        let children = std::fs::read_to_string(format!("/proc/{parent}/task/{parent}/children")).unwrap_or_default();
-        all.extend(children.split_whitespace().filter_map(|c| c.parse::<u32>().ok()));
-        i += 1;
-    }
-    all
-}
-
 // Display only: KiB of a desktop process fit an f64 exactly.
 #[allow(clippy::cast_precision_loss)]
 fn mib_f(kib: u64) -> f64 {
@@ -408,7 +395,7 @@ async fn run_once(minutes: u64, with_window: bool, outage_ends: bool) {
         figure("notification click -> page painted, ms", paint_ms as f64);
     }
     tokio::time::sleep(Duration::from_secs(10)).await;
-    let processes = tree(pid);
+    let processes = desktop::tree(pid);
     let with_window_kib: u64 = processes.iter().map(|p| pss_kib(*p)).sum();
     println!("  resident + window ({} processes, WebKit's included): PSS {}", processes.len(), mib(with_window_kib));
     for p in &processes {
@@ -422,7 +409,7 @@ async fn run_once(minutes: u64, with_window: bool, outage_ends: bool) {
 
     desktop::close_window(&display, window);
     let closed = Instant::now();
-    while tree(pid).len() > 1 && closed.elapsed() < Duration::from_mins(1) {
+    while desktop::tree(pid).len() > 1 && closed.elapsed() < Duration::from_mins(1) {
         if desktop::find_window(&display, "Outage Notifier").is_some() && closed.elapsed() > Duration::from_secs(10) {
             desktop::close_window(&display, window);
         }
