@@ -332,6 +332,7 @@ impl Engine {
             Input::Observed { check_index, generation, result, network } => {
                 if generation == self.generation {
                     self.observed(check_index, *result, network).await;
+                    self.tell_a_burst_over();
                 }
             }
         }
@@ -490,8 +491,6 @@ impl Engine {
         let ProbeResult { observation, retry_after, next_look } = result;
         let Some(slot) = self.slots.get_mut(index) else { return };
         slot.running = false;
-        self.tell_a_burst_over();
-        let Some(slot) = self.slots.get_mut(index) else { return };
         let provider_id = slot.check.provider_id.clone();
         let check_id = slot.check.id.clone();
         // Any trouble of the user's network is a gap in what we saw, of its own kind: the
