@@ -3,12 +3,13 @@
 //! the same 50 providers (each an SMTP and an IMAP login): first without round trips, then
 //! with one `[[provider.roundtrip]]` each, whose test mails go to an address Postfix holds, so
 //! they stay in flight (sent every INTERVAL minutes, looked for on their schedule). Prints PSS
-//! and RSS (from /proc) and CPU for both runs side by side, the mails in flight at the end, and
-//! how many SMTP sends and IMAP looks the round trips made (from the history). CPU twice: over
-//! the whole measured time, and over its quiet seconds only — the resident's CPU ticks are read
-//! once a second, and a second is quiet when it lies more than [`MARGINS`] away from every
-//! observation the history recorded (each look or send of a round trip, each login probe) and
-//! every test mail sent: what mails in flight cost between their looks.
+//! and RSS (from /proc; RSS also its anonymous part) and CPU for both runs side by side, the
+//! mails in flight at the end, and how many SMTP sends and IMAP looks the round trips made
+//! (from the history). CPU twice: over the whole measured time, and over its quiet seconds
+//! only — the resident's CPU ticks are read once a second, and a second is quiet when it lies
+//! more than [`MARGINS`] away from every observation the history recorded (each look or send
+//! of a round trip, each login probe) and every test mail sent: what mails in flight cost
+//! between their looks.
 //! Usage: bench-roundtrip [PROVIDERS=50] [MINUTES=5] [INTERVAL=5] [with|without] — INTERVAL in
 //! minutes, 5 (the least a config allows) or 15 (the default); `with` or `without` runs one side
 //! alone (two builds side by side against one run without). Prints figures; asserts nothing.
@@ -50,6 +51,9 @@ struct Run {
     pss_kib: u64,
     peak_pss_kib: u64,
     rss_mib: f64,
+    /// The part of RSS that is the heap and stacks, not pages of files (the program's own
+    /// pages, which the resident gives back after a burst and every 10 minutes).
+    anon_mib: f64,
     hwm_mib: f64,
     cpu_percent: f64,
     ticks: u64,
@@ -192,6 +196,7 @@ async fn run(
     let ended_ms = samples.last().map_or(started_ms, |&(at, _)| at);
     let pid_s = pid.to_string();
     let (pss, rss, hwm) = (pss_kib(pid), pid_status_mib(&pid_s, "VmRSS:"), pid_status_mib(&pid_s, "VmHWM:"));
+    let anon = pid_status_mib(&pid_s, "RssAnon:");
     drop(resident);
     let store = outage_engine::store::Store::open(&data.join("history.sqlite3")).expect("history");
     let offset = *chrono::Local::now().fixed_offset().offset();
@@ -224,6 +229,7 @@ async fn run(
         pss_kib: pss,
         peak_pss_kib: peak,
         rss_mib: rss,
+        anon_mib: anon,
         hwm_mib: hwm,
         cpu_percent,
         ticks,
@@ -271,6 +277,7 @@ async fn main() {
         pss_kib: 0,
         peak_pss_kib: 0,
         rss_mib: 0.0,
+        anon_mib: 0.0,
         hwm_mib: 0.0,
         cpu_percent: 0.0,
         ticks: 0,
@@ -300,6 +307,7 @@ async fn main() {
     row("PSS at the end", mib(without.pss_kib), mib(with.pss_kib), "MiB");
     row("PSS peak (5 s samples)", mib(without.peak_pss_kib), mib(with.peak_pss_kib), "MiB");
     row("RSS at the end", without.rss_mib, with.rss_mib, "MiB");
+    row("— of it anonymous (heap, stacks)", without.anon_mib, with.anon_mib, "MiB");
     row("RSS peak (VmHWM)", without.hwm_mib, with.hwm_mib, "MiB");
     println!(
         "| CPU over {minutes} min | {:.3} % ({} ticks) | {:.3} % ({} ticks) | {:+.3} points |",
