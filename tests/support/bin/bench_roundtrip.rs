@@ -76,28 +76,22 @@ struct Run {
 /// `margin_s` away from every moment in `busy` (wall-clock ms): their length in seconds and
 /// the ticks spent in them.
 fn quiet(samples: &[(i64, u64)], busy: &[i64], margin_s: i64) -> (f64, u64) {
-    let (seconds, spent) = quiet_seconds(samples, busy, margin_s);
+    let seconds = quiet_seconds(samples, busy, margin_s);
     // Display only: milliseconds of a benchmark fit an f64 exactly.
     #[allow(clippy::cast_precision_loss)]
-    let seconds = seconds.iter().map(|&(from, to)| to - from).sum::<i64>() as f64 / 1000.0;
-    (seconds, spent.iter().map(|&(_, t)| t).sum())
+    let length = seconds.iter().map(|&(from, to, _)| to - from).sum::<i64>() as f64 / 1000.0;
+    (length, seconds.iter().map(|&(_, _, ticks)| ticks).sum())
 }
 
-/// The quiet seconds (from, to in wall-clock ms), and those of them that spent CPU (their
-/// start, ticks).
-fn quiet_seconds(samples: &[(i64, u64)], busy: &[i64], margin_s: i64) -> (Vec<(i64, i64)>, Vec<(i64, u64)>) {
+/// The quiet seconds: from, to (wall-clock ms) and the ticks spent in between.
+fn quiet_seconds(samples: &[(i64, u64)], busy: &[i64], margin_s: i64) -> Vec<(i64, i64, u64)> {
     let margin = margin_s * 1000;
-    let (mut seconds, mut spent) = (Vec::new(), Vec::new());
-    for pair in samples.windows(2) {
-        let ((from, before), (to, after)) = (pair[0], pair[1]);
-        if busy.iter().all(|&at| at + margin < from || at - margin > to) {
-            seconds.push((from, to));
-            if after > before {
-                spent.push((from, after - before));
-            }
-        }
-    }
-    (seconds, spent)
+    samples
+        .windows(2)
+        .map(|pair| (pair[0], pair[1]))
+        .filter(|&((from, _), (to, _))| busy.iter().all(|&at| at + margin < from || at - margin > to))
+        .map(|((from, before), (to, after))| (from, to, after - before))
+        .collect()
 }
 
 /// Ticks (1/100 s) over `seconds` as a share of one core, in percent.
@@ -220,8 +214,11 @@ async fn run(
         .expect("the moments of looks, sends and probes");
     let observed = busy_within(&db, started_ms, ended_ms);
     let quiet = MARGINS.map(|margin| quiet(&samples, &busy, margin));
-    let quiet_spent =
-        quiet_seconds(&samples, &busy, MARGINS[0]).1.into_iter().map(|(at, t)| ((at - started_ms) / 1000, t)).collect();
+    let quiet_spent = quiet_seconds(&samples, &busy, MARGINS[0])
+        .into_iter()
+        .filter(|&(_, _, ticks)| ticks > 0)
+        .map(|(from, _, ticks)| ((from - started_ms) / 1000, ticks))
+        .collect();
     // Ticks are 1/100 s; the share of one core over the measured time, in percent.
     let cpu_percent = percent(ticks, elapsed.as_secs_f64());
     println!("  {label}: done");
