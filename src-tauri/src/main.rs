@@ -12,6 +12,8 @@ use ipc::handler;
 use tauri::{Emitter as _, Manager as _};
 
 fn main() {
+    #[cfg(target_os = "linux")]
+    take_settings();
     let route = route_argument(std::env::args().skip(1));
     let socket = match outage_engine::paths::Paths::resolve(None, None) {
         Ok(paths) => paths.socket,
@@ -53,6 +55,24 @@ fn main() {
             std::process::exit(1);
         }
     }
+}
+
+/// A window started from the desktop menu lacks the environment the resident gives the window
+/// it opens (`outage_core::webview`): it starts once more with it, before GTK or WebKit has
+/// read its environment. `exec` keeps the process, so whoever started it — the menu,
+/// WebDriver — still has it; once the settings are there, nothing is missing and it goes on.
+#[cfg(target_os = "linux")]
+fn take_settings() {
+    use std::os::unix::process::CommandExt as _;
+    let missing = outage_core::webview::missing(|name| std::env::var_os(name).is_some());
+    if missing.is_empty() {
+        return;
+    }
+    let mut args = std::env::args_os();
+    let (Ok(exe), Some(name)) = (std::env::current_exe(), args.next()) else { return };
+    let error = std::process::Command::new(exe).arg0(name).args(args).envs(missing).exec();
+    // Settings, not a requirement: a window that cannot start again starts without them.
+    eprintln!("outage-notifier-window: started without its window settings: {error}");
 }
 
 /// WebKit's settings for a small window that lives for a minute: drawn in software (no GPU

@@ -115,14 +115,14 @@ async fn statuspage_outage_reaches_tray_notification_history_and_window() {
     .await;
     let windows = desktop::windows_of(&window_bin, &runtime_dir);
     assert_eq!(windows.len(), 1, "one window process");
-    // The resident starts the window without GTK's GL probe (window.rs, `SETTINGS`): Mesa's
+    // The resident starts the window without GTK's GL probe (`outage_core::webview`): Mesa's
     // GLX driver, which the probe loads, stays out of the window process.
     let maps = maps_of(windows[0]);
     assert!(!maps.contains("libGLX_mesa"), "the window process loaded the GLX driver: GDK_GL did not reach it");
     // Let the page render the incident before the screenshot.
     tokio::time::sleep(Duration::from_secs(3)).await;
     desktop::screenshot(&display, &artifacts.join("e2e-incident.png"));
-    // The page's scripts ran without JavaScriptCore's JIT (window.rs, `SETTINGS`): the setting
+    // The page's scripts ran without JavaScriptCore's JIT (`outage_core::webview`): the setting
     // reached the web process the window started.
     let web: Vec<u32> = desktop::tree(windows[0])
         .into_iter()

@@ -363,6 +363,30 @@ impl World {
         std::fs::read_to_string(&self.config).unwrap()
     }
 
+    /// The window started as the desktop menu starts it — directly, here by WebDriver, not by
+    /// the resident — runs with the window settings all the same (`outage_core::webview`):
+    /// its process and WebKit's below it, and GTK's GL probe loaded no GL driver.
+    fn assert_window_settings(&self) {
+        let windows = desktop::windows_of(&bin("outage-notifier-window"), &self.dir.path().join("run"));
+        assert_eq!(windows.len(), 1, "one window process: {windows:?}");
+        let maps = std::fs::read_to_string(format!("/proc/{}/maps", windows[0])).unwrap_or_default();
+        assert!(!maps.contains("libGLX_mesa"), "the window process loaded the GLX driver: GDK_GL did not reach it");
+        let processes = desktop::tree(windows[0]);
+        assert!(processes.len() >= 2, "no WebKit process under the window process {}", windows[0]);
+        for pid in processes {
+            let environ = std::fs::read(format!("/proc/{pid}/environ")).unwrap_or_default();
+            let comm = std::fs::read_to_string(format!("/proc/{pid}/comm")).unwrap_or_default();
+            for (name, value) in outage_core::webview::missing(|_| false) {
+                let setting = format!("{name}={value}");
+                assert!(
+                    environ.split(|b| *b == 0).any(|var| var == setting.as_bytes()),
+                    "{} ({pid}) runs without {setting}",
+                    comm.trim()
+                );
+            }
+        }
+    }
+
     /// Ends the WebDriver session, which closes the window.
     async fn finish(self, what: &str) {
         let elapsed = self.started.elapsed();
@@ -393,6 +417,7 @@ async fn journey() {
 
     // (a) First start: a welcome that says what the app does and leads to the catalog.
     page.wait_text("the welcome", "main h1", |t| t == en.t("welcome.title")).await;
+    world.assert_window_settings();
     let lead = page.text(".welcome .lead").await.unwrap();
     assert_eq!(lead, en.t("welcome.lead"));
     page.screenshot("welcome-en").await;

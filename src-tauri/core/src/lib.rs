@@ -22,3 +22,4 @@ pub mod roundtrip;
 pub mod summary;
 pub mod text;
 pub mod tray;
+pub mod webview;

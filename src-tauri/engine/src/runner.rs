@@ -26,13 +26,23 @@ use crate::{EngineError, connectivity};
 /// files a desktop session allows a process by default.
 pub const CONCURRENCY: usize = 256;
 
-/// This many probes in flight at once make a burst: "check now", a network change, waking up,
-/// resuming or a reload starts every check in the same instant, while a round's own rhythm
-/// (jitter, and each check's next probe an interval after its last) keeps a few in flight.
-/// Each probe in flight holds about 46 KiB of heap (its task, its connection's buffers and
-/// channels; BENCHMARKS.md, issue 20's heap): 16 of them are most of a megabyte that glibc
-/// keeps mapped after they are freed, unless it is asked to give it back.
+/// This many probes in flight at once make a burst: a forced round ([`FORCED_SPREAD`]) whose
+/// answers take longer than it takes to start them — silent servers, a slow network — while
+/// a round's own rhythm (jitter, and each check's next probe an interval after its last)
+/// keeps a few in flight. Each probe in flight holds about 46 KiB of heap (its task, its
+/// connection's buffers and channels; BENCHMARKS.md, issue 20's heap): 16 of them are most of
+/// a megabyte that glibc keeps mapped after they are freed, unless it is asked to give it back.
 pub const BURST: usize = 16;
+
+/// A forced round ("check now", a network change, waking up, resuming, a reload) starts its
+/// probes this far apart, and all of them within [`FORCED_SPREAD`]. Started in the same
+/// instant, 50 probes hold 50 connections' buffers and tasks at once, about 46 KiB each,
+/// which glibc keeps mapped after they are freed: the resident stayed 0.7 MiB larger after
+/// every "check now" (BENCHMARKS.md, issue 20). Apart, a quick answer is in before the next
+/// probe starts. Silent servers still overlap: each waits for its timeout, not for the others.
+pub const FORCED_STEP: Duration = Duration::from_millis(20);
+/// The longest a forced round takes to start its last probe: more checks start closer together.
+pub const FORCED_SPREAD: Duration = Duration::from_secs(1);
 
 /// Commands from the shells.
 #[derive(Debug)]
@@ -262,6 +272,12 @@ async fn sleep_until(t: Option<Instant>) {
     }
 }
 
+/// When each of `count` probes of a forced round starts ([`FORCED_STEP`]).
+fn forced_round(now: Instant, count: usize) -> impl Iterator<Item = Instant> {
+    let step = FORCED_STEP.min(FORCED_SPREAD / u32::try_from(count.max(1)).unwrap_or(u32::MAX));
+    (0..count).map(move |rank| now + step.saturating_mul(u32::try_from(rank).unwrap_or(u32::MAX)))
+}
+
 /// Spreads first probes over the first seconds so checks do not fire in the same instant;
 /// derived from the check id so restarts keep the same rhythm.
 fn jitter(id: &str, interval: Duration) -> Duration {
@@ -278,6 +294,7 @@ impl Engine {
         self.generation += 1;
         let now = Instant::now();
         let mut old: BTreeMap<String, Slot> = self.slots.drain(..).map(|s| (s.check.id.clone(), s)).collect();
+        let mut kept = Vec::new();
         for provider in &config.providers {
             let interval = provider.interval(&config.settings);
             for check in checks_of(provider) {
@@ -287,8 +304,12 @@ impl Engine {
                     _ => interval,
                 };
                 let slot = match old.remove(&check.id) {
-                    // Keep what we know about a check that did not change.
-                    Some(s) if s.check == check => Slot { running: false, next_due: now, interval, ..s },
+                    // Keep what we know about a check that did not change, and look again
+                    // in a forced round; a new one starts on its own rhythm (jitter).
+                    Some(s) if s.check == check => {
+                        kept.push(self.slots.len());
+                        Slot { running: false, next_due: now, interval, ..s }
+                    }
                     _ => Slot {
                         next_due: now + jitter(&check.id, interval),
                         interval,
@@ -298,6 +319,11 @@ impl Engine {
                     },
                 };
                 self.slots.push(slot);
+            }
+        }
+        for (at, index) in forced_round(now, kept.len()).zip(kept) {
+            if let Some(slot) = self.slots.get_mut(index) {
+                slot.next_due = at;
             }
         }
         // The language may have changed with the file; every text is rendered anew.
@@ -412,10 +438,13 @@ impl Engine {
         self.in_flight_peak = self.in_flight_peak.max(in_flight);
     }
 
+    /// A forced round: every check that is not running is due within [`FORCED_SPREAD`], in
+    /// the config's order, [`FORCED_STEP`] apart or closer when there are many.
     fn all_due_now(&mut self) {
+        let waiting = self.slots.iter().filter(|s| !s.running).count();
         let now = Instant::now();
-        for slot in &mut self.slots {
-            slot.next_due = slot.next_due.min(now);
+        for (at, slot) in forced_round(now, waiting).zip(self.slots.iter_mut().filter(|s| !s.running)) {
+            slot.next_due = slot.next_due.min(at);
         }
     }
 
@@ -699,6 +728,15 @@ mod tests {
     }
 
     async fn serve(page: Page, hits: Arc<Mutex<Vec<Instant>>>) -> std::net::SocketAddr {
+        serve_after(page, hits, Arc::default()).await
+    }
+
+    /// As [`serve`], answering each request `delay` after it came.
+    async fn serve_after(
+        page: Page,
+        hits: Arc<Mutex<Vec<Instant>>>,
+        delay: Arc<Mutex<Duration>>,
+    ) -> std::net::SocketAddr {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         tokio::spawn(async move {
@@ -706,6 +744,7 @@ mod tests {
                 let Ok((mut socket, _)) = listener.accept().await else { return };
                 let page = page.clone();
                 let hits = hits.clone();
+                let delay = *delay.lock().unwrap();
                 tokio::spawn(async move {
                     let mut buf = vec![0u8; 4096];
                     let mut seen = Vec::new();
@@ -717,6 +756,7 @@ mod tests {
                         seen.extend_from_slice(&buf[..n]);
                     }
                     hits.lock().unwrap().push(Instant::now());
+                    tokio::time::sleep(delay).await;
                     let (status, body) = page.lock().unwrap().clone();
                     let head =
                         format!("HTTP/1.1 {status} X\r\nContent-Length: {}\r\nConnection: close\r\n\r\n", body.len());
@@ -759,7 +799,11 @@ mod tests {
     /// Advances paused time in small steps. After each step the runtime gets real time too:
     /// history writes run on blocking threads, which paused time does not wait for.
     async fn run_for(d: Duration) {
-        let step = Duration::from_millis(250);
+        run_in_steps(d, Duration::from_millis(250)).await;
+    }
+
+    /// As [`run_for`], in steps short enough to tell when each probe started.
+    async fn run_in_steps(d: Duration, step: Duration) {
         let mut left = d;
         while left > Duration::ZERO {
             let s = step.min(left);
@@ -1009,13 +1053,9 @@ mod tests {
         handle.send(Command::Shutdown).await;
     }
 
-    #[tokio::test(start_paused = true)]
-    async fn the_end_of_a_burst_of_probes_is_told_and_a_rounds_rhythm_is_not_one() {
+    /// `providers` status pages on the same server, polled every minute.
+    fn pages(providers: usize, addr: std::net::SocketAddr) -> Config {
         use std::fmt::Write as _;
-        keep_runtime_busy();
-        let hits: Arc<Mutex<Vec<Instant>>> = Arc::default();
-        let addr = serve(Arc::new(Mutex::new((200, summary("none")))), Arc::clone(&hits)).await;
-        let providers = BURST + 4;
         let mut text = String::from("[settings]\ninterval = \"60s\"\ntimeout = \"5s\"\nlanguage = \"en\"\n");
         for i in 0..providers {
             let _ = write!(
@@ -1023,23 +1063,69 @@ mod tests {
                 "[[provider]]\nid = \"p{i}\"\nstatus_page = \"http://{addr}/p{i}/\"\nstatus_format = \"statuspage\"\n"
             );
         }
+        parse(&text)
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn check_now_spreads_its_probes_over_a_second_and_has_every_answer_within_it() {
+        keep_runtime_busy();
+        let hits: Arc<Mutex<Vec<Instant>>> = Arc::default();
+        let addr = serve(Arc::new(Mutex::new((200, summary("none")))), Arc::clone(&hits)).await;
+        let providers = 50;
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(&dir.path().join("h.sqlite3")).unwrap();
-        let (handle, _task) = start(parse(&text), Language::En, store, paused_clock()).unwrap();
+        let (handle, _task) = start(pages(providers, addr), Language::En, store, paused_clock()).unwrap();
+        run_for(Duration::from_secs(10)).await;
+        assert_eq!(hits.lock().unwrap().len(), providers, "the first round polled every page once");
+
+        let reload = Command::Reload(Box::new(pages(providers, addr)));
+        for forced in [Command::CheckNow, Command::NetworkChanged, reload] {
+            let before = hits.lock().unwrap().len();
+            let asked = Instant::now();
+            handle.send(forced).await;
+            run_in_steps(FORCED_SPREAD + Duration::from_millis(500), Duration::from_millis(5)).await;
+            let round: Vec<Duration> = hits.lock().unwrap()[before..].iter().map(|t| *t - asked).collect();
+            assert_eq!(round.len(), providers, "every page polled again, within the spread: {round:?}");
+            // Started in the same instant, 50 probes hold 50 connections' buffers at once
+            // (about 46 KiB each) that the heap keeps after they are freed (issue 20).
+            let most_at_once =
+                round.iter().map(|t| round.iter().filter(|u| u.abs_diff(*t) < FORCED_STEP / 2).count()).max();
+            assert!(most_at_once <= Some(2), "{most_at_once:?} pages asked in the same instant: {round:?}");
+            assert!(round.iter().all(|t| *t <= FORCED_SPREAD), "{round:?}");
+        }
+        handle.send(Command::Shutdown).await;
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn the_end_of_a_burst_of_probes_is_told_and_a_rounds_rhythm_is_not_one() {
+        keep_runtime_busy();
+        let hits: Arc<Mutex<Vec<Instant>>> = Arc::default();
+        let delay: Arc<Mutex<Duration>> = Arc::default();
+        let addr =
+            serve_after(Arc::new(Mutex::new((200, summary("none")))), Arc::clone(&hits), Arc::clone(&delay)).await;
+        let providers = BURST + 4;
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("h.sqlite3")).unwrap();
+        let (handle, _task) = start(pages(providers, addr), Language::En, store, paused_clock()).unwrap();
         let settled = handle.settled();
         // Polled once: a burst's end is a stored permit, so this sees one told earlier.
         let told = || async { tokio::time::timeout(Duration::ZERO, settled.notified()).await.is_ok() };
 
         // The first round and the next one are spread over seconds (jitter): one or two
-        // probes at a time, which is no burst.
+        // probes at a time, which is no burst; nor is a forced round of quick answers.
         run_for(Duration::from_secs(70)).await;
         assert!(hits.lock().unwrap().len() >= 2 * providers, "two rounds polled");
-        assert!(!told().await, "a round's rhythm is not a burst");
-
-        // "Check now" starts every probe at once.
         handle.send(Command::CheckNow).await;
-        run_for(Duration::from_secs(2)).await;
+        run_for(FORCED_SPREAD + Duration::from_secs(1)).await;
         assert!(hits.lock().unwrap().len() >= 3 * providers, "every page polled again");
+        assert!(!told().await, "a round's rhythm is not a burst, nor are quick answers one after another");
+
+        // Pages that take longer to answer than the forced round takes to start: every
+        // probe of it is in flight at once.
+        *delay.lock().unwrap() = FORCED_SPREAD * 3;
+        handle.send(Command::CheckNow).await;
+        run_for(FORCED_SPREAD * 5).await;
+        assert!(hits.lock().unwrap().len() >= 4 * providers, "every page polled again");
         assert!(told().await, "the burst's end is told once every probe of it is stored");
         assert!(!told().await, "and told once");
         handle.send(Command::Shutdown).await;

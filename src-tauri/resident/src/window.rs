@@ -7,30 +7,6 @@ use std::sync::Arc;
 
 use tokio::sync::{Notify, broadcast};
 
-/// Environment for the window process (WebKitGTK, Linux), each measured (BENCHMARKS.md):
-/// - `GDK_GL`, `WEBKIT_DISABLE_DMABUF_RENDERER` keep GL out of its start: GTK 3 loads the GL
-///   driver (on a machine without a GPU Mesa and LLVM) when it opens the display, only to pick
-///   a visual for GL, and WebKit's DMA-BUF renderer sets up buffers for a compositor the
-///   window never uses — it draws in software (`small_window` in the window's main.rs). On a
-///   quiet machine: click → window mapped 271 → 201 ms, click → page painted 681 → 515 ms,
-///   resident + window 269 → 255 MiB.
-/// - `JSC_useJIT=0` runs the page's scripts in JavaScriptCore's interpreter: the web
-///   process's executable pools and compiled code go, 132 → 119 MiB, resident + window
-///   254 → 239 MiB, with no slower click or first paint — the page is a small Svelte app
-///   whose scripts run for milliseconds, which a JIT never pays back.
-///
-/// A value the user set wins (`is_set` says which are set), so a desktop that needs another
-/// setting keeps it.
-const SETTINGS: [(&str, &str); 3] =
-    [("GDK_GL", "disable"), ("WEBKIT_DISABLE_DMABUF_RENDERER", "1"), ("JSC_useJIT", "0")];
-
-fn window_settings(is_set: impl Fn(&str) -> bool) -> Vec<(&'static str, &'static str)> {
-    if !cfg!(target_os = "linux") {
-        return Vec::new();
-    }
-    SETTINGS.into_iter().filter(|(name, _)| !is_set(name)).collect()
-}
-
 /// The name of the window binary, expected next to the resident (Tauri puts sidecars there,
 /// and so does `cargo build`).
 const WINDOW_BINARY: &str = if cfg!(windows) { "outage-notifier-window.exe" } else { "outage-notifier-window" };
@@ -77,7 +53,9 @@ impl Windows {
         };
         let mut command = Command::new(&binary);
         command.env("OUTAGE_NOTIFIER_SOCKET", &self.socket);
-        for (name, value) in window_settings(|name| std::env::var_os(name).is_some()) {
+        // Set here as well as by the window itself, which would otherwise start once more
+        // to take them (`webview::missing`): the click does not wait for a second start.
+        for (name, value) in outage_core::webview::missing(|name| std::env::var_os(name).is_some()) {
             command.env(name, value);
         }
         if let Some(route) = route {
@@ -114,28 +92,5 @@ impl Windows {
             let _ = child.kill();
             let _ = child.wait();
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_window_starts_without_gl_and_jit_unless_the_user_chose_a_setting() {
-        assert!(window_settings(|_| true).is_empty());
-        if !cfg!(target_os = "linux") {
-            // GTK and WebKitGTK draw the window on Linux only.
-            assert!(window_settings(|_| false).is_empty());
-            return;
-        }
-        assert_eq!(
-            window_settings(|_| false),
-            vec![("GDK_GL", "disable"), ("WEBKIT_DISABLE_DMABUF_RENDERER", "1"), ("JSC_useJIT", "0")]
-        );
-        assert_eq!(
-            window_settings(|name| name == "GDK_GL"),
-            vec![("WEBKIT_DISABLE_DMABUF_RENDERER", "1"), ("JSC_useJIT", "0")]
-        );
     }
 }
