@@ -3,8 +3,13 @@
 //! the same 50 providers (each an SMTP and an IMAP login): first without round trips, then
 //! with one `[[provider.roundtrip]]` each, whose test mails go to an address Postfix holds, so
 //! they stay in flight (sent every INTERVAL minutes, looked for on their schedule). Prints PSS
-//! and RSS (from /proc) and CPU for both runs side by side, the mails in flight at the end, and
-//! how many SMTP sends and IMAP looks the round trips made (from the history).
+//! and RSS (from /proc; RSS also its anonymous part) and CPU for both runs side by side, the
+//! mails in flight at the end, and how many SMTP sends and IMAP looks the round trips made
+//! (from the history). CPU twice: over the whole measured time, and over its quiet seconds
+//! only — the resident's CPU ticks are read once a second, and a second is quiet when it lies
+//! more than [`MARGINS`] away from every observation the history recorded (each look or send
+//! of a round trip, each login probe) and every test mail sent: what mails in flight cost
+//! between their looks.
 //! Usage: bench-roundtrip [PROVIDERS=50] [MINUTES=5] [INTERVAL=5] [with|without] — INTERVAL in
 //! minutes, 5 (the least a config allows) or 15 (the default); `with` or `without` runs one side
 //! alone (two builds side by side against one run without). Prints figures; asserts nothing.
@@ -17,6 +22,11 @@ use std::time::{Duration, Instant};
 use outage_tests::desktop::{self, DesktopServices};
 use outage_tests::mail::{Keychain, servers};
 use outage_tests::{Anchor, cpu_ticks, pid_status_mib, pss_kib};
+
+/// How far, in seconds, a quiet second lies from every look, send and probe: the work of a
+/// cycle follows its recorded start (the dialogue, the history, the summary published at the
+/// end of a burst, the trim after it) by a few seconds; two margins show whether that spills.
+const MARGINS: [i64; 2] = [5, 15];
 
 struct Stopped(Child);
 
@@ -41,6 +51,9 @@ struct Run {
     pss_kib: u64,
     peak_pss_kib: u64,
     rss_mib: f64,
+    /// The part of RSS that is the heap and stacks, not pages of files (the program's own
+    /// pages, which the resident gives back after a burst and every 10 minutes).
+    anon_mib: f64,
     hwm_mib: f64,
     cpu_percent: f64,
     ticks: u64,
@@ -50,6 +63,42 @@ struct Run {
     /// sent within the measured minutes.
     cycles: u64,
     sent_measured: usize,
+    /// Observations of any check within the measured minutes (the login probes are hourly).
+    observed: u64,
+    /// Per margin of [`MARGINS`]: the quiet seconds and the CPU ticks spent in them.
+    quiet: [(f64, u64); 2],
+    /// The quiet seconds (the first margin) that spent any CPU: when (seconds into the
+    /// measured minutes) and how many ticks, so a reader can tell a heartbeat from a leak.
+    quiet_spent: Vec<(i64, u64)>,
+}
+
+/// The seconds of `samples` (wall-clock ms, the resident's CPU ticks) that lie more than
+/// `margin_s` away from every moment in `busy` (wall-clock ms): their length in seconds and
+/// the ticks spent in them.
+fn quiet(samples: &[(i64, u64)], busy: &[i64], margin_s: i64) -> (f64, u64) {
+    let seconds = quiet_seconds(samples, busy, margin_s);
+    // Display only: milliseconds of a benchmark fit an f64 exactly.
+    #[allow(clippy::cast_precision_loss)]
+    let length = seconds.iter().map(|&(from, to, _)| to - from).sum::<i64>() as f64 / 1000.0;
+    (length, seconds.iter().map(|&(_, _, ticks)| ticks).sum())
+}
+
+/// The quiet seconds: from, to (wall-clock ms) and the ticks spent in between.
+fn quiet_seconds(samples: &[(i64, u64)], busy: &[i64], margin_s: i64) -> Vec<(i64, i64, u64)> {
+    let margin = margin_s * 1000;
+    samples
+        .windows(2)
+        .map(|pair| (pair[0], pair[1]))
+        .filter(|&((from, _), (to, _))| busy.iter().all(|&at| at + margin < from || at - margin > to))
+        .map(|((from, before), (to, after))| (from, to, after - before))
+        .collect()
+}
+
+/// Ticks (1/100 s) over `seconds` as a share of one core, in percent.
+fn percent(ticks: u64, seconds: f64) -> f64 {
+    #[allow(clippy::cast_precision_loss)]
+    let ticks = ticks as f64;
+    if seconds > 0.0 { ticks / seconds } else { 0.0 }
 }
 
 /// The config: `providers` providers, each with an SMTP and an IMAP login to the test
@@ -124,15 +173,24 @@ async fn run(
     let ticks_before = cpu_ticks(pid);
     let started = Instant::now();
     let started_ms = chrono::Local::now().timestamp_millis();
+    let mut samples = vec![(started_ms, ticks_before)];
     let mut peak = 0;
+    let mut every_second =
+        tokio::time::interval_at(tokio::time::Instant::now() + Duration::from_secs(1), Duration::from_secs(1));
+    every_second.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     while started.elapsed() < Duration::from_secs(minutes * 60) {
-        tokio::time::sleep(Duration::from_secs(5)).await;
-        peak = peak.max(pss_kib(pid));
+        every_second.tick().await;
+        samples.push((chrono::Local::now().timestamp_millis(), cpu_ticks(pid)));
+        if samples.len() % 5 == 0 {
+            peak = peak.max(pss_kib(pid));
+        }
     }
     let elapsed = started.elapsed();
-    let ticks = cpu_ticks(pid) - ticks_before;
+    let ticks = samples.last().map_or(0, |&(_, t)| t) - ticks_before;
+    let ended_ms = samples.last().map_or(started_ms, |&(at, _)| at);
     let pid_s = pid.to_string();
     let (pss, rss, hwm) = (pss_kib(pid), pid_status_mib(&pid_s, "VmRSS:"), pid_status_mib(&pid_s, "VmHWM:"));
+    let anon = pid_status_mib(&pid_s, "RssAnon:");
     drop(resident);
     let store = outage_engine::store::Store::open(&data.join("history.sqlite3")).expect("history");
     let offset = *chrono::Local::now().fixed_offset().offset();
@@ -148,14 +206,27 @@ async fn run(
         )
         .expect("count the cycles");
     let cycles = u64::try_from(cycles).unwrap_or(0);
+    // What the resident did, as it recorded it: every observation's start (a round trip's
+    // cycle records the moment it began, its send included) and every test mail's sending.
+    let busy: Vec<i64> = db
+        .prepare("SELECT at_ms FROM observations UNION ALL SELECT sent_ms FROM roundtrip_mails")
+        .and_then(|mut q| q.query_map([], |r| r.get(0))?.collect())
+        .expect("the moments of looks, sends and probes");
+    let observed = busy_within(&db, started_ms, ended_ms);
+    let quiet = MARGINS.map(|margin| quiet(&samples, &busy, margin));
+    let quiet_spent = quiet_seconds(&samples, &busy, MARGINS[0])
+        .into_iter()
+        .filter(|&(_, _, ticks)| ticks > 0)
+        .map(|(from, _, ticks)| ((from - started_ms) / 1000, ticks))
+        .collect();
     // Ticks are 1/100 s; the share of one core over the measured time, in percent.
-    #[allow(clippy::cast_precision_loss)]
-    let cpu_percent = ticks as f64 / elapsed.as_secs_f64();
+    let cpu_percent = percent(ticks, elapsed.as_secs_f64());
     println!("  {label}: done");
     Run {
         pss_kib: pss,
         peak_pss_kib: peak,
         rss_mib: rss,
+        anon_mib: anon,
         hwm_mib: hwm,
         cpu_percent,
         ticks,
@@ -163,7 +234,18 @@ async fn run(
         sent: mails.len(),
         cycles,
         sent_measured: mails.iter().filter(|m| m.mail.sent.timestamp_millis() >= started_ms).count(),
+        observed,
+        quiet,
+        quiet_spent,
     }
+}
+
+/// Observations of any check recorded within the measured minutes.
+fn busy_within(db: &rusqlite::Connection, from_ms: i64, to_ms: i64) -> u64 {
+    let n: i64 = db
+        .query_row("SELECT count(*) FROM observations WHERE at_ms BETWEEN ?1 AND ?2", [from_ms, to_ms], |r| r.get(0))
+        .expect("count the observations");
+    u64::try_from(n).unwrap_or(0)
 }
 
 fn mib(kib: u64) -> f64 {
@@ -192,6 +274,7 @@ async fn main() {
         pss_kib: 0,
         peak_pss_kib: 0,
         rss_mib: 0.0,
+        anon_mib: 0.0,
         hwm_mib: 0.0,
         cpu_percent: 0.0,
         ticks: 0,
@@ -199,6 +282,9 @@ async fn main() {
         sent: 0,
         cycles: 0,
         sent_measured: 0,
+        observed: 0,
+        quiet: [(0.0, 0); 2],
+        quiet_spent: Vec::new(),
     };
     let without = if only.as_deref() == Some("with") {
         skipped()
@@ -218,6 +304,7 @@ async fn main() {
     row("PSS at the end", mib(without.pss_kib), mib(with.pss_kib), "MiB");
     row("PSS peak (5 s samples)", mib(without.peak_pss_kib), mib(with.peak_pss_kib), "MiB");
     row("RSS at the end", without.rss_mib, with.rss_mib, "MiB");
+    row("— of it anonymous (heap, stacks)", without.anon_mib, with.anon_mib, "MiB");
     row("RSS peak (VmHWM)", without.hwm_mib, with.hwm_mib, "MiB");
     println!(
         "| CPU over {minutes} min | {:.3} % ({} ticks) | {:.3} % ({} ticks) | {:+.3} points |",
@@ -227,6 +314,16 @@ async fn main() {
         with.ticks,
         with.cpu_percent - without.cpu_percent
     );
+    for (i, margin) in MARGINS.iter().enumerate() {
+        let ((a_s, a_t), (b_s, b_t)) = (without.quiet[i], with.quiet[i]);
+        println!(
+            "| CPU over the quiet seconds (> {margin} s from any look, send or probe) | {:.3} % ({a_t} ticks in {a_s:.0} s) | \
+             {:.3} % ({b_t} ticks in {b_s:.0} s) | {:+.3} points |",
+            percent(a_t, a_s),
+            percent(b_t, b_s),
+            percent(b_t, b_s) - percent(a_t, a_s)
+        );
+    }
     println!(
         "| test mails sent / in flight at the end | {} / {} | {} / {} | |",
         without.sent, without.in_flight, with.sent, with.in_flight
@@ -235,6 +332,15 @@ async fn main() {
         "| round-trip cycles (looks) / mails sent within the {minutes} min | {} / {} | {} / {} | |",
         without.cycles, without.sent_measured, with.cycles, with.sent_measured
     );
+    println!("| observations of any check within the {minutes} min | {} | {} | |", without.observed, with.observed);
+    for (side, run) in [("without", &without), ("with", &with)] {
+        let spent: Vec<String> = run.quiet_spent.iter().map(|(at, t)| format!("{at}s:{t}")).collect();
+        println!(
+            "quiet seconds (> {} s) that spent CPU, {side} round trips (s into the minutes:ticks): {}",
+            MARGINS[0],
+            spent.join(" ")
+        );
+    }
     println!("targets: at most 2 MiB more PSS/RSS with round trips; CPU within noise");
     drop(keychain);
 }
