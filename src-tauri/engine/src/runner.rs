@@ -26,10 +26,9 @@ use crate::{EngineError, connectivity};
 /// files a desktop session allows a process by default.
 pub const CONCURRENCY: usize = 256;
 
-/// This many probes in flight at once make a burst: a forced round ([`FORCED_SPREAD`]) whose
-/// answers take longer than it takes to start them — silent servers, a slow network — while
-/// a round's own rhythm (jitter, and each check's next probe an interval after its last)
-/// keeps a few in flight. Each probe in flight holds about 46 KiB of heap (its task, its
+/// This many probes make a burst: in flight at once (silent servers, a slow network), or
+/// started by one forced round within [`FORCED_SPREAD`] — while a round's own rhythm
+/// (jitter, and each check's next probe an interval after its last) keeps a few in flight. Each probe in flight holds about 46 KiB of heap (its task, its
 /// connection's buffers and channels; BENCHMARKS.md, issue 20's heap): 16 of them are most of
 /// a megabyte that glibc keeps mapped after they are freed, unless it is asked to give it back.
 pub const BURST: usize = 16;
@@ -131,7 +130,7 @@ impl EngineHandle {
     }
 
     /// Told each time a burst of probes is over: at least [`BURST`] were in flight at once,
-    /// and every one of them has answered. What they held is free again — the moment for a
+    /// or a forced round started at least [`BURST`], and every one of them has answered. What they held is free again — the moment for a
     /// shell to give the heap's free pages back to the system.
     pub fn settled(&self) -> Arc<Notify> {
         self.settled.clone()
@@ -177,6 +176,9 @@ struct Engine {
     publish_due: Option<Instant>,
     /// The most probes in flight at once since none was ([`BURST`]).
     in_flight_peak: usize,
+    /// When the last probe of a forced round of at least [`BURST`] checks starts: its quick
+    /// answers never overlap, but together they touched what a burst touches.
+    forced_until: Option<Instant>,
     settled: Arc<Notify>,
 }
 
@@ -217,6 +219,7 @@ pub fn start(
         published: Instant::now(),
         publish_due: None,
         in_flight_peak: 0,
+        forced_until: None,
         settled: Arc::new(Notify::new()),
     };
     let settled = engine.settled.clone();
@@ -321,9 +324,11 @@ impl Engine {
                 self.slots.push(slot);
             }
         }
-        for (at, index) in forced_round(now, kept.len()).zip(kept) {
+        let count = kept.len();
+        for (at, index) in forced_round(now, count).zip(kept) {
             if let Some(slot) = self.slots.get_mut(index) {
                 slot.next_due = at;
+                self.forced(count, at);
             }
         }
         // The language may have changed with the file; every text is rendered anew.
@@ -443,8 +448,20 @@ impl Engine {
     fn all_due_now(&mut self) {
         let waiting = self.slots.iter().filter(|s| !s.running).count();
         let now = Instant::now();
+        let mut last = None;
         for (at, slot) in forced_round(now, waiting).zip(self.slots.iter_mut().filter(|s| !s.running)) {
             slot.next_due = slot.next_due.min(at);
+            last = last.max(Some(slot.next_due));
+        }
+        if let Some(last) = last {
+            self.forced(waiting, last);
+        }
+    }
+
+    /// Notes a forced round of `count` checks whose probes start until `last`.
+    fn forced(&mut self, count: usize, last: Instant) {
+        if count >= BURST {
+            self.forced_until = self.forced_until.max(Some(last));
         }
     }
 
@@ -505,12 +522,13 @@ impl Engine {
         }
     }
 
-    /// Tells [`EngineHandle::settled`] when the last probe of a burst has answered.
+    /// Tells [`EngineHandle::settled`] when the last probe of a burst, or of a forced round of
+    /// at least [`BURST`] checks, has answered.
     fn tell_a_burst_over(&mut self) {
-        if self.slots.iter().any(|s| s.running) {
+        if self.slots.iter().any(|s| s.running) || self.forced_until.is_some_and(|last| Instant::now() < last) {
             return;
         }
-        if self.in_flight_peak >= BURST {
+        if self.forced_until.take().is_some() || self.in_flight_peak >= BURST {
             self.settled.notify_one();
         }
         self.in_flight_peak = 0;
@@ -1112,20 +1130,26 @@ mod tests {
         let told = || async { tokio::time::timeout(Duration::ZERO, settled.notified()).await.is_ok() };
 
         // The first round and the next one are spread over seconds (jitter): one or two
-        // probes at a time, which is no burst; nor is a forced round of quick answers.
+        // probes at a time, which is no burst.
         run_for(Duration::from_secs(70)).await;
         assert!(hits.lock().unwrap().len() >= 2 * providers, "two rounds polled");
-        handle.send(Command::CheckNow).await;
-        run_for(FORCED_SPREAD + Duration::from_secs(1)).await;
-        assert!(hits.lock().unwrap().len() >= 3 * providers, "every page polled again");
-        assert!(!told().await, "a round's rhythm is not a burst, nor are quick answers one after another");
+        assert!(!told().await, "a round's rhythm is not a burst");
 
-        // Pages that take longer to answer than the forced round takes to start: every
-        // probe of it is in flight at once.
-        *delay.lock().unwrap() = FORCED_SPREAD * 3;
+        // "Check now" starts every probe within a second: quick answers never overlap, but
+        // the round touched what a burst touches, and its end is told once it is over.
         handle.send(Command::CheckNow).await;
-        run_for(FORCED_SPREAD * 5).await;
-        assert!(hits.lock().unwrap().len() >= 4 * providers, "every page polled again");
+        run_for(FORCED_SPREAD / 2).await;
+        assert!(!told().await, "told while the forced round still starts probes");
+        run_for(FORCED_SPREAD).await;
+        assert!(hits.lock().unwrap().len() >= 3 * providers, "every page polled again");
+        assert!(told().await, "the forced round's end is told once every probe of it is stored");
+        assert!(!told().await, "and told once");
+
+        // Pages that answer slowly: the next round's probes, started within a second after
+        // the forced round's, are all in flight at once — a burst without a forced round.
+        *delay.lock().unwrap() = Duration::from_secs(4);
+        run_for(Duration::from_secs(70)).await;
+        assert!(hits.lock().unwrap().len() >= 4 * providers, "the next round polled every page");
         assert!(told().await, "the burst's end is told once every probe of it is stored");
         assert!(!told().await, "and told once");
         handle.send(Command::Shutdown).await;
