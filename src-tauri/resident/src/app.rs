@@ -111,7 +111,12 @@ fn serve(paths: &Paths, autostart: &Autostart, verbose: u8, platform: Platform) 
             Shell::start(&first, &controls(&alerts, &policy, autostart, language, clock()), language, actions_tx, platform).await?;
 
         let mut terminate = signal_stream()?;
+        // Looks for a closed window while one is open, and only then: on an idle machine a
+        // wake-up costs about a millisecond of CPU, and this was most of the idle resident's
+        // (BENCHMARKS.md, issue 13's quiet seconds). Skip: a tick missed while no window was
+        // open is not made up for when one opens.
         let mut reap = tokio::time::interval(std::time::Duration::from_secs(5));
+        reap.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
         // Reminders, settling, snooze and quiet-hours ends are driven by the clock, not only by
         // summary changes. After sleep the interval simply resumes; the policy notices the gap.
         let mut alert_tick = tokio::time::interval(std::time::Duration::from_mins(1));
@@ -181,7 +186,7 @@ fn serve(paths: &Paths, autostart: &Autostart, verbose: u8, platform: Platform) 
                     engine.send(Command::NetworkChanged).await;
                     continue;
                 }
-                _ = reap.tick() => { windows.reap(); continue; }
+                _ = reap.tick(), if windows.is_open() => { windows.reap(); continue; }
                 () = terminate.recv() => break,
             };
             match action {

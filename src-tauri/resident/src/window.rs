@@ -70,6 +70,11 @@ impl Windows {
         }
     }
 
+    /// Whether a window process was started and not yet found ended ([`Windows::reap`]).
+    pub fn is_open(&self) -> bool {
+        self.child.is_some()
+    }
+
     /// Reaps a window process that has exited, so it does not linger as a zombie.
     pub fn reap(&mut self) {
         if let Some(child) = &mut self.child
