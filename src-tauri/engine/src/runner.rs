@@ -28,9 +28,10 @@ pub const CONCURRENCY: usize = 256;
 
 /// This many probes make a burst: in flight at once (silent servers, a slow network), or
 /// started by one forced round within [`FORCED_SPREAD`] — while a round's own rhythm
-/// (jitter, and each check's next probe an interval after its last) keeps a few in flight. Each probe in flight holds about 46 KiB of heap (its task, its
-/// connection's buffers and channels; BENCHMARKS.md, issue 20's heap): 16 of them are most of
-/// a megabyte that glibc keeps mapped after they are freed, unless it is asked to give it back.
+/// (jitter, and each check's next probe an interval after its last) keeps a few in flight.
+/// Each probe in flight holds about 46 KiB of heap (its task, its connection's buffers and
+/// channels; BENCHMARKS.md, issue 20's heap): 16 of them are most of a megabyte that glibc
+/// keeps mapped after they are freed, unless it is asked to give it back.
 pub const BURST: usize = 16;
 
 /// A forced round ("check now", a network change, waking up, resuming, a reload) starts its
@@ -130,8 +131,9 @@ impl EngineHandle {
     }
 
     /// Told each time a burst of probes is over: at least [`BURST`] were in flight at once,
-    /// or a forced round started at least [`BURST`], and every one of them has answered. What they held is free again — the moment for a
-    /// shell to give the heap's free pages back to the system.
+    /// or a forced round started at least [`BURST`], and every one of them has answered. What
+    /// they held is free again — the moment for a shell to give the heap's free pages back to
+    /// the system.
     pub fn settled(&self) -> Arc<Notify> {
         self.settled.clone()
     }
