@@ -166,7 +166,7 @@ pub fn link_order() -> Result {
     eprintln!("bench-memory ended ({status}); {n} profiles");
 
     let read = |i: usize| -> BTreeSet<String> {
-        let path = format!("{}.{pid}.{i}", profiles.display());
+        let path = format!("{}.{i}", profiles.display());
         std::fs::read_to_string(&path).map(|text| functions_in(&text, "outage-notifier")).unwrap_or_default()
     };
     let phases = Phases { start_up: read(1), all_day: read(2), later: (3..=n).flat_map(read).collect() };
