@@ -242,7 +242,9 @@ fn release_binary(name: &str) -> PathBuf {
     let path = dir.join(name);
     assert!(
         path.exists(),
-        "{} is missing: `cargo build --release -p outage-notifier -p outage-notifier-window`",
+        "{} is missing: `cargo build --release -p outage-notifier-window`, then `cargo build --release -p \
+         outage-notifier` (the resident alone, as `cargo xtask bundle` builds it: its link order names that build's \
+         functions)",
         path.display()
     );
     path
