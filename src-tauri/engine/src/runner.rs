@@ -313,7 +313,7 @@ impl Engine {
                     // in a forced round; a new one starts on its own rhythm (jitter).
                     Some(s) if s.check == check => {
                         kept.push(self.slots.len());
-                        Slot { running: false, next_due: now, interval, ..s }
+                        Slot { running: false, interval, ..s }
                     }
                     _ => Slot {
                         next_due: now + jitter(&check.id, interval),
@@ -326,13 +326,7 @@ impl Engine {
                 self.slots.push(slot);
             }
         }
-        let count = kept.len();
-        for (at, index) in forced_round(now, count).zip(kept) {
-            if let Some(slot) = self.slots.get_mut(index) {
-                slot.next_due = at;
-                self.forced(count, at);
-            }
-        }
+        self.force_round(&kept);
         // The language may have changed with the file; every text is rendered anew.
         self.language = crate::config_file::language(&config);
         self.config = config;
@@ -445,25 +439,25 @@ impl Engine {
         self.in_flight_peak = self.in_flight_peak.max(in_flight);
     }
 
-    /// A forced round: every check that is not running is due within [`FORCED_SPREAD`], in
-    /// the config's order, [`FORCED_STEP`] apart or closer when there are many.
+    /// A forced round of every check that is not running.
     fn all_due_now(&mut self) {
-        let waiting = self.slots.iter().filter(|s| !s.running).count();
-        let now = Instant::now();
-        let mut last = None;
-        for (at, slot) in forced_round(now, waiting).zip(self.slots.iter_mut().filter(|s| !s.running)) {
-            slot.next_due = slot.next_due.min(at);
-            last = last.max(Some(slot.next_due));
-        }
-        if let Some(last) = last {
-            self.forced(waiting, last);
-        }
+        let waiting: Vec<usize> = (0..self.slots.len()).filter(|&i| !self.slots[i].running).collect();
+        self.force_round(&waiting);
     }
 
-    /// Notes a forced round of `count` checks whose probes start until `last`.
-    fn forced(&mut self, count: usize, last: Instant) {
-        if count >= BURST {
-            self.forced_until = self.forced_until.max(Some(last));
+    /// A forced round: the slots at `indices` are due within [`FORCED_SPREAD`], in the config's
+    /// order, [`FORCED_STEP`] apart or closer when there are many (one already due sooner keeps
+    /// its time). A round of at least [`BURST`] is noted, so that its end is told as a burst's.
+    fn force_round(&mut self, indices: &[usize]) {
+        let mut last = None;
+        for (at, &index) in forced_round(Instant::now(), indices.len()).zip(indices) {
+            if let Some(slot) = self.slots.get_mut(index) {
+                slot.next_due = slot.next_due.min(at);
+                last = last.max(Some(slot.next_due));
+            }
+        }
+        if indices.len() >= BURST {
+            self.forced_until = self.forced_until.max(last);
         }
     }
 
