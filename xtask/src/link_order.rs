@@ -144,7 +144,6 @@ pub fn link_order() -> Result {
         }
         std::thread::sleep(Duration::from_millis(200));
     };
-    let mut files = Vec::new();
     let mut n = 0;
     for wait in [50, 120] {
         std::thread::sleep(Duration::from_secs(wait));
@@ -153,13 +152,11 @@ pub fn link_order() -> Result {
             return Err(format!("callgrind_control -d {pid} failed"));
         }
         n += 1;
-        files.push(n);
     }
     while Path::new(&format!("/proc/{pid}")).exists() {
         std::thread::sleep(Duration::from_secs(10));
         if dump(pid) {
             n += 1;
-            files.push(n);
         }
     }
     let status = bench.wait().map_err(|e| e.to_string())?;
