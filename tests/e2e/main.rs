@@ -115,10 +115,11 @@ async fn statuspage_outage_reaches_tray_notification_history_and_window() {
     .await;
     let windows = desktop::windows_of(&window_bin, &runtime_dir);
     assert_eq!(windows.len(), 1, "one window process");
-    // The resident starts the window without GTK's GL probe (`outage_core::webview`): Mesa's
-    // GLX driver, which the probe loads, stays out of the window process.
-    let maps = maps_of(windows[0]);
-    assert!(!maps.contains("libGLX_mesa"), "the window process loaded the GLX driver: GDK_GL did not reach it");
+    // The resident starts the window without GTK's GL probe and without WebKit's question for a
+    // GPU device (`outage_core::webview`): no GL driver, which either would load, and no
+    // libLLVM with it, in the window process.
+    let drivers = desktop::gl_drivers(windows[0]);
+    assert!(drivers.is_empty(), "the window process loaded GL drivers {drivers:?}: a window setting did not reach it");
     // Let the page render the incident before the screenshot.
     tokio::time::sleep(Duration::from_secs(3)).await;
     desktop::screenshot(&display, &artifacts.join("e2e-incident.png"));

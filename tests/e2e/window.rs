@@ -365,12 +365,15 @@ impl World {
 
     /// The window started as the desktop menu starts it — directly, here by WebDriver, not by
     /// the resident — runs with the window settings all the same (`outage_core::webview`):
-    /// its process and WebKit's below it, and GTK's GL probe loaded no GL driver.
+    /// its process and WebKit's below it, and its process loaded no GL driver.
     fn assert_window_settings(&self) {
         let windows = desktop::windows_of(&bin("outage-notifier-window"), &self.dir.path().join("run"));
         assert_eq!(windows.len(), 1, "one window process: {windows:?}");
-        let maps = std::fs::read_to_string(format!("/proc/{}/maps", windows[0])).unwrap_or_default();
-        assert!(!maps.contains("libGLX_mesa"), "the window process loaded the GLX driver: GDK_GL did not reach it");
+        let drivers = desktop::gl_drivers(windows[0]);
+        assert!(
+            drivers.is_empty(),
+            "the window process loaded GL drivers {drivers:?}: a window setting did not reach it"
+        );
         let processes = desktop::tree(windows[0]);
         assert!(processes.len() >= 2, "no WebKit process under the window process {}", windows[0]);
         for pid in processes {

@@ -314,6 +314,24 @@ pub fn tree(root: u32) -> Vec<u32> {
     all
 }
 
+/// The GL driver files a process has mapped: Mesa's EGL and GLX vendor libraries and its DRI
+/// drivers (which bring libLLVM along). The window draws in software, so its process should
+/// map none (`outage_core::webview`); WebKit's web process sets up EGL itself.
+pub fn gl_drivers(pid: u32) -> Vec<String> {
+    let maps = std::fs::read_to_string(format!("/proc/{pid}/maps")).unwrap_or_default();
+    let mut files: Vec<String> = maps
+        .lines()
+        .filter_map(|line| line.split_whitespace().nth(5))
+        .filter(|path| {
+            let name = path.rsplit('/').next().unwrap_or(path);
+            name.starts_with("libEGL_mesa") || name.starts_with("libGLX_mesa") || name.ends_with("_dri.so")
+        })
+        .map(str::to_owned)
+        .collect();
+    files.dedup();
+    files
+}
+
 /// Finds a mapped top-level window by its exact title.
 pub fn find_window(display: &str, title: &str) -> Option<Window> {
     let (conn, screen) = x11rb::connect(Some(display)).ok()?;
