@@ -120,6 +120,7 @@ async fn statuspage_outage_reaches_tray_notification_history_and_window() {
     // libLLVM with it, in the window process.
     let drivers = desktop::gl_drivers(windows[0]);
     assert!(drivers.is_empty(), "the window process loaded GL drivers {drivers:?}: a window setting did not reach it");
+    let code_at_start = desktop::code_in_memory(windows[0], &window_bin);
     // Let the page render the incident before the screenshot.
     tokio::time::sleep(Duration::from_secs(3)).await;
     desktop::screenshot(&display, &artifacts.join("e2e-incident.png"));
@@ -142,6 +143,14 @@ async fn statuspage_outage_reaches_tray_notification_history_and_window() {
     // The page itself rendered (a script error leaves the webview blank, window or not).
     let variation = desktop::variation(&artifacts.join("e2e-incident.png"), "720x560+0+0");
     assert!(variation > 0.02, "the window is blank (variation {variation}): see artifacts/e2e-incident.png");
+    // Once its page has loaded, the window gives back what its start-up touched
+    // (`outage_engine::working_set`): of its own code, less than half stays in memory.
+    let given_back = eventually("the window's start-up code given back", Duration::from_secs(30), || async {
+        let now = desktop::code_in_memory(windows[0], &window_bin);
+        (now * 2 < code_at_start).then_some(now)
+    })
+    .await;
+    eprintln!("the window's code in memory: {code_at_start} KiB at its start, {given_back} KiB after its page loaded");
 
     // A second launch starts no second engine: it asks the first to show the window.
     let mut second = Command::new(&resident_bin);

@@ -332,6 +332,26 @@ pub fn gl_drivers(pid: u32) -> Vec<String> {
     files
 }
 
+/// KiB of `exe`'s code that process `pid` has in memory (the `Rss` of its executable
+/// mappings of that file).
+pub fn code_in_memory(pid: u32, exe: &Path) -> u64 {
+    let smaps = std::fs::read_to_string(format!("/proc/{pid}/smaps")).unwrap_or_default();
+    let exe = exe.to_string_lossy();
+    let mut in_code = false;
+    let mut kib = 0;
+    for line in smaps.lines() {
+        let mut parts = line.split_whitespace();
+        let first = parts.next().unwrap_or("");
+        if first.contains('-') && first.chars().all(|c| c.is_ascii_hexdigit() || c == '-') {
+            let perms = parts.next().unwrap_or("");
+            in_code = perms.contains('x') && line.ends_with(exe.as_ref());
+        } else if in_code && first == "Rss:" {
+            kib += parts.next().and_then(|v| v.parse::<u64>().ok()).unwrap_or(0);
+        }
+    }
+    kib
+}
+
 /// Finds a mapped top-level window by its exact title.
 pub fn find_window(display: &str, title: &str) -> Option<Window> {
     let (conn, screen) = x11rb::connect(Some(display)).ok()?;

@@ -18,6 +18,8 @@ pub mod reachability;
 pub mod report;
 pub mod runner;
 pub mod store;
+#[cfg(target_os = "linux")]
+pub mod working_set;
 
 /// The instant `after` from `from`, or one decades away when that overflows: timeouts and
 /// intervals come from the user, and `Instant + Duration` panics where it cannot represent

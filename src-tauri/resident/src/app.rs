@@ -90,9 +90,13 @@ fn serve(paths: &Paths, autostart: &Autostart, verbose: u8, platform: Platform) 
             },
         ));
         let mut windows = Windows::new(paths.socket.clone(), navigate_tx);
-        // Linux keeps every page of the program start-up touched mapped (working_set.rs).
+        // Linux keeps every page of the program start-up touched mapped (`outage_engine::working_set`).
         #[cfg(target_os = "linux")]
-        tokio::spawn(crate::working_set::keep_trimmed(windows.closings(), engine.settled(), crate::working_set::trim));
+        tokio::spawn(outage_engine::working_set::keep_trimmed(
+            windows.closings(),
+            engine.settled(),
+            outage_engine::working_set::trim,
+        ));
         if greet {
             windows.open(Some("/welcome".into()));
             if let Err(e) = std::fs::create_dir_all(&paths.data_dir).and_then(|()| std::fs::write(&welcome, b"")) {

@@ -11,8 +11,6 @@ mod notify;
 #[cfg(target_os = "linux")]
 mod tray;
 mod window;
-#[cfg(target_os = "linux")]
-mod working_set;
 
 use std::path::PathBuf;
 use std::process::ExitCode;

@@ -1,23 +1,24 @@
-//! Gives the kernel back the pages of the resident's own program that nothing ran lately, and
-//! the heap's free pages, so its memory is what it does all day rather than what its start-up
-//! and its last window did.
+//! Gives the kernel back the pages of a process's mapped files that nothing ran lately, and
+//! the heap's free pages, so its memory is what it does now rather than what its start-up
+//! did: the resident's all day (its schedule is [`keep_trimmed`]), the window's a few seconds
+//! after its page has loaded.
 //!
-//! Why: the resident maps its whole binary, and for each page its code touches the kernel maps
-//! the 16 around it that are in the page cache ("fault-around"). After start-up, clap, the
-//! config parser, SQLite's schema and the tray's registration have touched nearly all of its
-//! 10.7 MB of code, though a poll runs about half of it (BENCHMARKS.md, issue 20: 10.8 MiB of
-//! the binary's pages in memory after start-up, 7.1 MiB a minute after they were all dropped).
-//! Those pages are clean copies of the file: dropping them from the resident's mappings
-//! (`MADV_DONTNEED`) loses nothing — the next use faults them back from the page cache,
-//! a minor fault of about a microsecond — and leaves the kernel page cache it reclaims at
-//! will, instead of pages mapped by a process, which it keeps.
+//! Why: a process maps its whole binary and libraries, and for each page its code touches the
+//! kernel maps the 16 around it that are in the page cache ("fault-around"). After start-up,
+//! clap, the config parser, SQLite's schema and the tray's registration have touched nearly
+//! all of the resident's 10.7 MB of code, though a poll runs about half of it (BENCHMARKS.md,
+//! issue 20: 10.8 MiB of the binary's pages in memory after start-up, 7.1 MiB a minute after
+//! they were all dropped); the window's start-up (GTK, WebKit's UI side, Tauri) touches far
+//! more of its libraries than showing a page does. Those pages are clean copies of the files:
+//! dropping them from the process's mappings (`MADV_DONTNEED`) loses nothing — the next use
+//! faults them back from the page cache, a minor fault of about a microsecond — and leaves the
+//! kernel page cache it reclaims at will, instead of pages mapped by a process, which it keeps.
 //!
 //! Unsafe code is forbidden everywhere else in the workspace (`xtask`'s layering check says
 //! where it is allowed); here it is two calls into the C library, whose conditions are
 //! stated at each.
 #![allow(unsafe_code)]
 
-use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -31,8 +32,9 @@ pub const EVERY: Duration = Duration::from_mins(10);
 /// What one trim gave back.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Trimmed {
-    /// Bytes of the program's own pages that were in memory and were dropped.
-    pub program: u64,
+    /// Bytes of mapped files' pages (the program's and its libraries') that were in memory
+    /// and were dropped.
+    pub files: u64,
     /// Whether the C library gave any free heap pages back (it says no more than that).
     pub heap: bool,
 }
@@ -41,7 +43,8 @@ pub struct Trimmed {
 /// requests ran is not needed until the next one), and whenever a burst of probes is over
 /// (`probes_settled`, the engine's [`outage_engine::runner::EngineHandle::settled`]: "check
 /// now", a network change or a reload ran every probe at once, and glibc keeps the 1–2 MiB
-/// of heap they held mapped after they freed it). `trim` is [`trim`] outside tests.
+/// of heap they held mapped after they freed it). `trim` is [`trim`] outside tests. This is
+/// the resident's schedule; the window trims once, after its page has loaded.
 pub async fn keep_trimmed(
     window_closed: Arc<Notify>,
     probes_settled: Arc<Notify>,
@@ -57,7 +60,7 @@ pub async fn keep_trimmed(
         }
         match trim() {
             Ok(trimmed) => {
-                tracing::debug!(program_kib = trimmed.program / 1024, heap = trimmed.heap, "gave back memory");
+                tracing::debug!(files_kib = trimmed.files / 1024, heap = trimmed.heap, "gave back memory");
             }
             Err(e) => {
                 // Nothing is lost but memory: say so once, and stop trying.
@@ -68,26 +71,31 @@ pub async fn keep_trimmed(
     }
 }
 
-/// Drops the resident's clean program pages from its memory and gives the heap's free pages
-/// back.
+/// Drops the clean pages of the process's mapped files from its memory and gives the heap's
+/// free pages back.
 pub fn trim() -> std::io::Result<Trimmed> {
-    let exe = std::fs::read_link("/proc/self/exe")?;
     let smaps = std::fs::read_to_string("/proc/self/smaps")?;
-    let mut program = 0;
-    for mapping in clean_mappings_of(&smaps, &exe) {
-        // SAFETY: `mapping` is one of this process's private mappings of its own executable
-        // that is not writable and holds no page copied on write (smaps' `Anonymous: 0 kB`):
-        // every page in it is the file's, unchanged. MADV_DONTNEED on such a mapping only
-        // unmaps the pages; the next access maps the same bytes from the file again, so no
-        // value any code can read changes. Writable mappings and the relocated read-only
-        // data (whose pages were copied on write by the loader) are never passed here.
+    let mut files = 0;
+    for mapping in clean_file_mappings(&smaps) {
+        // SAFETY: `mapping` is one of this process's mappings of a regular file that is not
+        // writable and holds no page copied on write (smaps' `Anonymous: 0 kB`): every page in
+        // it is the file's, unchanged. MADV_DONTNEED on such a mapping only unmaps the pages;
+        // the next access maps the same bytes from the file again, so no value any code can
+        // read changes. Writable mappings and relocated read-only data (whose pages the loader
+        // copied on write) are never passed here.
         let rc = unsafe { libc::madvise(mapping.start as *mut libc::c_void, mapping.len, libc::MADV_DONTNEED) };
         if rc != 0 {
-            return Err(std::io::Error::last_os_error());
+            let error = std::io::Error::last_os_error();
+            // A mapping the kernel will not drop pages of (locked, or one whose pages are not
+            // ordinary memory) keeps them; the others still can.
+            if error.raw_os_error() == Some(libc::EINVAL) {
+                continue;
+            }
+            return Err(error);
         }
-        program += mapping.resident;
+        files += mapping.resident;
     }
-    Ok(Trimmed { program, heap: heap_trim() })
+    Ok(Trimmed { files, heap: heap_trim() })
 }
 
 /// glibc keeps freed heap pages mapped (it trims only the top of the main arena, and only
@@ -112,11 +120,10 @@ struct Mapping {
     resident: u64,
 }
 
-/// The mappings of `exe` in `smaps` (the text of `/proc/self/smaps`) that hold nothing but
-/// the file's bytes: not writable, and no page copied on write. Only those with pages in
-/// memory: the others have nothing to give.
-fn clean_mappings_of(smaps: &str, exe: &Path) -> Vec<Mapping> {
-    let exe = exe.to_string_lossy();
+/// The mappings of regular files in `smaps` (the text of `/proc/self/smaps`) that hold
+/// nothing but the files' bytes: not writable, and no page copied on write. Only those with
+/// pages in memory: the others have nothing to give.
+fn clean_file_mappings(smaps: &str) -> Vec<Mapping> {
     let mut found = Vec::new();
     // The mapping being read, while its fields follow: (range, whether it is a candidate).
     let mut current: Option<(Mapping, bool)> = None;
@@ -131,7 +138,7 @@ fn clean_mappings_of(smaps: &str, exe: &Path) -> Vec<Mapping> {
         }
     };
     for line in smaps.lines() {
-        if let Some((range, candidate)) = header(line, &exe) {
+        if let Some((range, candidate)) = header(line) {
             finish(current.take(), anonymous_seen);
             anonymous_seen = false;
             current = Some((range, candidate));
@@ -152,8 +159,10 @@ fn clean_mappings_of(smaps: &str, exe: &Path) -> Vec<Mapping> {
 }
 
 /// A mapping's header line (`start-end perms offset dev inode path`): its range, and whether
-/// it maps `exe` without write permission. `None` for the field lines.
-fn header(line: &str, exe: &str) -> Option<(Mapping, bool)> {
+/// it maps a regular file without write permission — not a device (`/dev/…`: its pages may
+/// not be the file's bytes) and not the kernel's (`[vdso]`, `[heap]`, …). `None` for the
+/// field lines.
+fn header(line: &str) -> Option<(Mapping, bool)> {
     let mut parts = line.splitn(6, ' ');
     let (range, perms) = (parts.next()?, parts.next()?);
     let (start, end) = range.split_once('-')?;
@@ -164,7 +173,7 @@ fn header(line: &str, exe: &str) -> Option<(Mapping, bool)> {
     }
     let (_offset, _device, _inode) = (parts.next()?, parts.next()?, parts.next()?);
     let path = parts.next().map_or("", str::trim_start);
-    let candidate = path == exe && !perms.contains('w');
+    let candidate = path.starts_with('/') && !path.starts_with("/dev/") && !perms.contains('w');
     Some((Mapping { start, len: end - start, resident: 0 }, candidate))
 }
 
@@ -179,7 +188,8 @@ mod tests {
 
     const EXE: &str = "/opt/outage notifier/outage-notifier";
 
-    /// Four mappings of the program as the loader leaves them, a library, and the heap.
+    /// Four mappings of the program as the loader leaves them, a library, a font, a device,
+    /// shared memory, the kernel's page and the heap.
     fn smaps() -> String {
         let entry = |range: &str, perms: &str, path: &str, rss: u64, anonymous: u64| {
             format!(
@@ -195,6 +205,10 @@ mod tests {
             entry("55bad0ead000-55bad1069000", "r--p", EXE, 1756, 1756),
             entry("55bad1069000-55bad1073000", "rw-p", EXE, 40, 40),
             entry("7f0000000000-7f0000020000", "r-xp", "/usr/lib/x86_64-linux-gnu/libc.so.6", 900, 0),
+            entry("7f0000100000-7f0000180000", "r--s", "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", 120, 0),
+            entry("7f0000200000-7f0000201000", "r--s", "/dev/dri/renderD128", 4, 0),
+            entry("7f0000300000-7f0000400000", "rw-s", "/SYSV00000000 (deleted)", 1500, 0),
+            entry("7ffc00000000-7ffc00002000", "r-xp", "[vdso]", 8, 0),
             entry("55bad2000000-55bad2100000", "rw-p", "[heap]", 1200, 1200),
             // Code never touched since the last trim: nothing to give.
             entry("55bad3000000-55bad3001000", "r-xp", EXE, 0, 0),
@@ -203,13 +217,15 @@ mod tests {
     }
 
     #[test]
-    fn only_the_programs_clean_read_only_mappings_are_given_back() {
-        let found = clean_mappings_of(&smaps(), Path::new(EXE));
+    fn only_clean_read_only_mappings_of_regular_files_are_given_back() {
+        let found = clean_file_mappings(&smaps());
         assert_eq!(
             found,
             [
                 Mapping { start: 0x55ba_d000_0000, len: 0x47_8000, resident: 1856 * 1024 },
                 Mapping { start: 0x55ba_d047_8000, len: 0xa3_5000, resident: 8960 * 1024 },
+                Mapping { start: 0x7f00_0000_0000, len: 0x2_0000, resident: 900 * 1024 },
+                Mapping { start: 0x7f00_0010_0000, len: 0x8_0000, resident: 120 * 1024 },
             ]
         );
     }
@@ -218,12 +234,7 @@ mod tests {
     fn without_the_anonymous_field_nothing_is_given_back() {
         let old_kernel: String =
             smaps().lines().filter(|l| !l.starts_with("Anonymous:")).flat_map(|l| [l, "\n"]).collect();
-        assert!(clean_mappings_of(&old_kernel, Path::new(EXE)).is_empty());
-    }
-
-    #[test]
-    fn another_file_of_the_same_name_prefix_is_not_the_program() {
-        assert!(clean_mappings_of(&smaps(), Path::new("/opt/outage notifier/outage")).is_empty());
+        assert!(clean_file_mappings(&old_kernel).is_empty());
     }
 
     trait Greeter: Sync {
@@ -240,10 +251,20 @@ mod tests {
     static GREETER: &dyn Greeter = &German;
     static COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
 
+    /// The program's own clean pages in memory: its code, which this test runs either way.
     fn programs_pages_in_memory() -> u64 {
         let exe = std::fs::read_link("/proc/self/exe").expect("own executable");
         let smaps = std::fs::read_to_string("/proc/self/smaps").expect("own smaps");
-        clean_mappings_of(&smaps, &exe).iter().map(|m| m.resident).sum()
+        let mut in_program = false;
+        let mut resident = 0;
+        for line in smaps.lines() {
+            if let Some((_, candidate)) = header(line) {
+                in_program = candidate && line.ends_with(exe.to_string_lossy().as_ref());
+            } else if in_program && let Some(kib) = field(line, "Rss:") {
+                resident += kib * 1024;
+            }
+        }
+        resident
     }
 
     #[test]
@@ -252,7 +273,7 @@ mod tests {
         let before = programs_pages_in_memory();
         assert!(before > 0, "the test binary's code is in memory");
         let trimmed = trim().expect("trim");
-        assert!(trimmed.program > 0, "{trimmed:?}");
+        assert!(trimmed.files > 0, "{trimmed:?}");
         let after = programs_pages_in_memory();
         assert!(after < before, "the program's pages in memory: {before} before the trim, {after} after it");
         // Code, relocated pointers and written data all read as before.
