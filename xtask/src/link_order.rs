@@ -16,7 +16,7 @@ use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use crate::{Result, apt_install, cargo, dpkg_installed, root, setup, step, target_dir};
+use crate::{Result, apt_install, dpkg_installed, root, setup, step};
 
 /// The phases of the training run, in the order their functions are laid out.
 #[derive(Debug, Default)]
@@ -100,14 +100,7 @@ pub fn link_order() -> Result {
         apt_install(&["valgrind"])?;
     }
     step("the release resident, its window and bench-memory");
-    crate::npm(&["run", "build"])?;
-    cargo(&["build", "--release", "-p", "outage-notifier-window"])?;
-    cargo(&["build", "--release", "-p", "outage-tests", "--bin", "bench-memory"])?;
-    // Last and alone, as `bundle` builds the resident users get: the names of generic
-    // functions carry a hash of their crates' features, which differ when cargo builds the
-    // resident together with another package, and the file must name this binary's functions.
-    cargo(&["build", "--release", "-p", "outage-notifier"])?;
-    let release = target_dir().join("release");
+    let release = crate::bench_memory_builds()?;
     let work = std::env::temp_dir().join(format!("outage-link-order-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&work);
     std::fs::create_dir_all(&work).map_err(|e| format!("{}: {e}", work.display()))?;
@@ -173,13 +166,12 @@ pub fn link_order() -> Result {
     let order = phases.order();
     let out = root().join("src-tauri/resident/link-order.txt");
     std::fs::write(&out, order.join("\n") + "\n").map_err(|e| format!("{}: {e}", out.display()))?;
+    let (all_day, later) = (phases.all_day.len(), phases.later.difference(&phases.all_day).count());
     eprintln!(
-        "{}: {} functions ({} all day, {} later, {} start-up)",
+        "{}: {} functions ({all_day} all day, {later} later, {} start-up)",
         out.display(),
         order.len(),
-        phases.all_day.len(),
-        phases.later.difference(&phases.all_day).count(),
-        order.len() - phases.all_day.len() - phases.later.difference(&phases.all_day).count()
+        order.len() - all_day - later
     );
     let _ = std::fs::remove_dir_all(&work);
     Ok(())

@@ -451,15 +451,20 @@ fn bench() -> Result {
     cargo(&["run", "--release", "-p", "outage-tests", "--bin", "bench-roundtrip", "--", "50", "5"])?;
     step("memory and idle CPU: the release resident for 10 minutes, then with its window");
     setup(true)?;
+    let bench = bench_memory_builds()?.join(if cfg!(windows) { "bench-memory.exe" } else { "bench-memory" });
+    sh(&root(), &bench.display().to_string(), &["10"])
+}
+
+/// The release builds `bench-memory` runs — the window, the benchmark, the resident — and the
+/// directory they are in. The resident alone and last, as `bundle` builds it: built together
+/// with the window its generic functions' names differ (features unified), and
+/// `link-order.txt` names those of the resident users get.
+fn bench_memory_builds() -> Result<PathBuf> {
     npm(&["run", "build"])?;
     cargo(&["build", "--release", "-p", "outage-notifier-window"])?;
     cargo(&["build", "--release", "-p", "outage-tests", "--bin", "bench-memory"])?;
-    // The resident alone and last, as `bundle` builds it: built together with the window its
-    // generic functions' names differ (features unified), and `link-order.txt` names those
-    // of the resident users get.
     cargo(&["build", "--release", "-p", "outage-notifier"])?;
-    let bench = target_dir().join("release").join(if cfg!(windows) { "bench-memory.exe" } else { "bench-memory" });
-    sh(&root(), &bench.display().to_string(), &["10"])
+    Ok(target_dir().join("release"))
 }
 
 fn test() -> Result {
