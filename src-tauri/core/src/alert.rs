@@ -191,6 +191,13 @@ impl AlertState {
         self.paused_until
     }
 
+    /// Whether the user knows of a problem that has not been told over yet: a provider's
+    /// (until its all-clear), the network's or the history's. A shell hears from this when the
+    /// last one ends, the moment whatever the problem needed in memory can go.
+    pub fn problem_open(&self) -> bool {
+        self.network.told || self.storage_told || self.providers.values().any(|m| m.told.is_some())
+    }
+
     /// What is worth keeping across a restart: what the user was told, muted, snoozed and
     /// paused, and the digest — without the latest summary and step time, which change with
     /// every probe (a shell saves this when it changes, not at every summary).

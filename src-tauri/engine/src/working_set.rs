@@ -28,6 +28,9 @@ use tokio::sync::Notify;
 pub const FIRST: Duration = Duration::from_secs(90);
 /// Then: what an outage, a report or a reload ran is given back within this.
 pub const EVERY: Duration = Duration::from_mins(10);
+/// After the last outage's all-clear: its notification, its line in the history and the
+/// tray's new look are sent first, so that what they ran goes too.
+pub const AFTER_ALL_CLEAR: Duration = Duration::from_secs(5);
 
 /// What one trim gave back.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -39,24 +42,37 @@ pub struct Trimmed {
     pub heap: bool,
 }
 
-/// Trims at [`FIRST`], every [`EVERY`] after it, whenever a window has closed (what its
-/// requests ran is not needed until the next one), and whenever a burst of probes is over
-/// (`probes_settled`, the engine's [`outage_engine::runner::EngineHandle::settled`]: "check
-/// now", a network change or a reload ran every probe at once, and glibc keeps the 1–2 MiB
-/// of heap they held mapped after they freed it). `trim` is [`trim`] outside tests. This is
-/// the resident's schedule; the window trims once, after its page has loaded.
-pub async fn keep_trimmed(
-    window_closed: Arc<Notify>,
-    probes_settled: Arc<Notify>,
-    mut trim: impl FnMut() -> std::io::Result<Trimmed>,
-) {
+/// The moments after which what the resident just did is not needed until it happens again,
+/// each signalled by whoever sees it.
+#[derive(Debug, Clone, Default)]
+pub struct Moments {
+    /// A window has closed: what its requests ran waits for the next one.
+    pub window_closed: Arc<Notify>,
+    /// A burst of probes is over (the engine's
+    /// [`crate::runner::EngineHandle::settled`]): "check now", a network change or a reload
+    /// ran every probe at once, and glibc keeps the 1–2 MiB of heap they held mapped after
+    /// they freed it.
+    pub probes_settled: Arc<Notify>,
+    /// The last problem the user knew of is over (its all-clear was told): the outage's
+    /// code path — incident parsing, the alerts, the notifications and their clicks — and
+    /// its heap stayed in memory until the next scheduled trim, up to [`EVERY`] later
+    /// (BENCHMARKS.md, issue 20: 7.3 MiB 75 s after the all-clear against 6.1 before the
+    /// outage).
+    pub outage_over: Arc<Notify>,
+}
+
+/// Trims at [`FIRST`], every [`EVERY`] after it, and at each of the [`Moments`]. `trim` is
+/// [`trim`] outside tests. This is the resident's schedule; the window trims once, after its
+/// page has loaded.
+pub async fn keep_trimmed(moments: Moments, mut trim: impl FnMut() -> std::io::Result<Trimmed>) {
     let mut due = tokio::time::interval_at(tokio::time::Instant::now() + FIRST, EVERY);
     due.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         tokio::select! {
             _ = due.tick() => {}
-            () = window_closed.notified() => {}
-            () = probes_settled.notified() => {}
+            () = moments.window_closed.notified() => {}
+            () = moments.probes_settled.notified() => {}
+            () = moments.outage_over.notified() => tokio::time::sleep(AFTER_ALL_CLEAR).await,
         }
         match trim() {
             Ok(trimmed) => {
@@ -281,16 +297,22 @@ mod tests {
         assert_eq!(COUNTER.fetch_add(1, std::sync::atomic::Ordering::SeqCst), 41);
     }
 
-    #[tokio::test(start_paused = true)]
-    async fn trims_after_start_up_every_ten_minutes_and_when_a_window_closed() {
+    /// `keep_trimmed` with a trim that only counts, and how many it has run so far.
+    fn counting_trims(moments: Moments) -> (tokio::task::JoinHandle<()>, impl Fn() -> u32) {
         let trims = Arc::new(std::sync::atomic::AtomicU32::new(0));
-        let closed = Arc::new(Notify::new());
         let count = trims.clone();
-        let task = tokio::spawn(keep_trimmed(closed.clone(), Arc::new(Notify::new()), move || {
+        let task = tokio::spawn(keep_trimmed(moments, move || {
             count.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
             Ok(Trimmed::default())
         }));
-        let seen = || trims.load(std::sync::atomic::Ordering::SeqCst);
+        (task, move || trims.load(std::sync::atomic::Ordering::SeqCst))
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn trims_after_start_up_every_ten_minutes_and_when_a_window_closed() {
+        let moments = Moments::default();
+        let closed = moments.window_closed.clone();
+        let (task, seen) = counting_trims(moments);
         tokio::time::sleep(FIRST.saturating_sub(Duration::from_secs(1))).await;
         assert_eq!(seen(), 0, "not during start-up");
         tokio::time::sleep(Duration::from_secs(2)).await;
@@ -307,14 +329,9 @@ mod tests {
 
     #[tokio::test(start_paused = true)]
     async fn trims_when_a_burst_of_probes_is_over() {
-        let trims = Arc::new(std::sync::atomic::AtomicU32::new(0));
-        let settled = Arc::new(Notify::new());
-        let count = trims.clone();
-        let task = tokio::spawn(keep_trimmed(Arc::new(Notify::new()), settled.clone(), move || {
-            count.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-            Ok(Trimmed::default())
-        }));
-        let seen = || trims.load(std::sync::atomic::Ordering::SeqCst);
+        let moments = Moments::default();
+        let settled = moments.probes_settled.clone();
+        let (task, seen) = counting_trims(moments);
         tokio::time::sleep(Duration::from_secs(10)).await;
         // "Check now" during start-up: its burst's heap is given back when it is over.
         settled.notify_one();
@@ -326,10 +343,28 @@ mod tests {
     }
 
     #[tokio::test(start_paused = true)]
+    async fn trims_when_the_last_outage_is_over() {
+        let moments = Moments::default();
+        let over = moments.outage_over.clone();
+        let (task, seen) = counting_trims(moments);
+        tokio::time::sleep(FIRST + Duration::from_mins(3)).await;
+        assert_eq!(seen(), 1, "after start-up");
+        // The all-clear, minutes before the next scheduled trim.
+        over.notify_one();
+        tokio::time::sleep(Duration::from_millis(1)).await;
+        assert_eq!(seen(), 1, "not before the all-clear itself has been sent");
+        tokio::time::sleep(AFTER_ALL_CLEAR).await;
+        assert_eq!(seen(), 2, "when the outage was over");
+        tokio::time::sleep(EVERY.saturating_sub(Duration::from_mins(3))).await;
+        assert_eq!(seen(), 3, "and on schedule, as before");
+        task.abort();
+    }
+
+    #[tokio::test(start_paused = true)]
     async fn a_trim_that_fails_is_not_tried_again() {
         let tries = Arc::new(std::sync::atomic::AtomicU32::new(0));
         let count = tries.clone();
-        let task = tokio::spawn(keep_trimmed(Arc::new(Notify::new()), Arc::new(Notify::new()), move || {
+        let task = tokio::spawn(keep_trimmed(Moments::default(), move || {
             count.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
             Err(std::io::Error::from(std::io::ErrorKind::PermissionDenied))
         }));

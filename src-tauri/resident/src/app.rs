@@ -90,11 +90,16 @@ fn serve(paths: &Paths, autostart: &Autostart, verbose: u8, platform: Platform) 
             },
         ));
         let mut windows = Windows::new(paths.socket.clone(), navigate_tx);
+        // Told when the all-clear for the last open problem went out.
+        let outage_over = std::sync::Arc::new(tokio::sync::Notify::new());
         // Linux keeps every page of the program start-up touched mapped (`outage_engine::working_set`).
         #[cfg(target_os = "linux")]
         tokio::spawn(outage_engine::working_set::keep_trimmed(
-            windows.closings(),
-            engine.settled(),
+            outage_engine::working_set::Moments {
+                window_closed: windows.closings(),
+                probes_settled: engine.settled(),
+                outage_over: outage_over.clone(),
+            },
             outage_engine::working_set::trim,
         ));
         if greet {
@@ -138,15 +143,13 @@ fn serve(paths: &Paths, autostart: &Autostart, verbose: u8, platform: Platform) 
                     if changed.is_err() { break; }
                     let summary = updates.borrow_and_update().clone();
                     shell.show(tray::appearance(&summary, &controls(&alerts, &policy, autostart, language, clock()), language)).await;
-                    let (next, effects) = alert::step(alerts, alert::Input::Summary(summary), &policy, clock());
-                    alerts = next;
+                    let effects = advance(&mut alerts, alert::Input::Summary(summary), &policy, clock(), &outage_over);
                     deliver(&engine, &shell, effects, language).await;
                     continue;
                 }
                 _ = alert_tick.tick() => {
                     let paused = alerts.paused_until();
-                    let (next, effects) = alert::step(alerts, alert::Input::Tick, &policy, clock());
-                    alerts = next;
+                    let effects = advance(&mut alerts, alert::Input::Tick, &policy, clock(), &outage_over);
                     deliver(&engine, &shell, effects, language).await;
                     let quiet = policy.quiet_hours.and_then(|q| q.until(clock())).is_some();
                     if paused != alerts.paused_until() || quiet != was_quiet {
@@ -206,8 +209,7 @@ fn serve(paths: &Paths, autostart: &Autostart, verbose: u8, platform: Platform) 
                 Action::SetAutostart(on) => autostart.set(on),
                 action @ (Action::Snooze { .. } | Action::Mute { .. } | Action::Unmute { .. } | Action::Pause(_) | Action::Resume) => {
                     tracing::info!(?action, "alert control");
-                    let (next, effects) = alert::step(alerts, alert::Input::Action(action), &policy, clock());
-                    alerts = next;
+                    let effects = advance(&mut alerts, alert::Input::Action(action), &policy, clock(), &outage_over);
                     deliver(&engine, &shell, effects, language).await;
                 }
             }
@@ -236,6 +238,24 @@ fn serve(paths: &Paths, autostart: &Autostart, verbose: u8, platform: Platform) 
     // runtime would wait for it forever).
     runtime.shutdown_timeout(std::time::Duration::from_millis(500));
     result
+}
+
+/// Advances the alert policy by one input, and tells `over` when this step ended the last
+/// problem the user knew of (the resident gives back what the outage needed in memory).
+fn advance(
+    alerts: &mut AlertState,
+    input: alert::Input,
+    policy: &alert::Policy,
+    now: chrono::DateTime<chrono::FixedOffset>,
+    over: &tokio::sync::Notify,
+) -> Vec<alert::Effect> {
+    let was_open = alerts.problem_open();
+    let (next, effects) = alert::step(std::mem::take(alerts), input, policy, now);
+    *alerts = next;
+    if was_open && !alerts.problem_open() {
+        over.notify_one();
+    }
+    effects
 }
 
 /// The alert memory of the last run; a missing or unreadable file starts afresh (an unreadable
@@ -513,7 +533,72 @@ fn init_logging(paths: &Paths, verbose: u8) -> Option<tracing_appender::non_bloc
 
 #[cfg(test)]
 mod tests {
+    use outage_core::alert::{self, AlertState};
+    use outage_core::model::{Network, State, Verdict};
+    use outage_core::summary::{ProviderSummary, Summary};
     use outage_core::text::{self, Language};
+
+    fn summary(at: chrono::DateTime<chrono::FixedOffset>, state: State, verdict: Verdict) -> Summary {
+        Summary {
+            checked_at: at,
+            network: Network::Online,
+            language: Language::En,
+            providers: vec![ProviderSummary {
+                id: "df".into(),
+                name: "DomainFactory".into(),
+                state,
+                verdict,
+                verdict_text: String::new(),
+                since: None,
+                status_page: None,
+                preset: None,
+                components: Vec::new(),
+                incidents: Vec::new(),
+                checks: Vec::new(),
+            }],
+            storage: None,
+        }
+    }
+
+    /// Whether `over` was told (a permit is waiting), without waiting for it.
+    fn told(over: &tokio::sync::Notify) -> bool {
+        futures_util::FutureExt::now_or_never(over.notified()).is_some()
+    }
+
+    /// The memory an outage needed is given back with its all-clear (issue 20): the resident
+    /// tells its trimmer when the policy's step ended the last open problem, and only then.
+    #[test]
+    fn the_trimmer_hears_when_the_all_clear_ended_the_last_problem() {
+        let over = tokio::sync::Notify::new();
+        let policy = alert::Policy::new(Language::En);
+        let mut alerts = AlertState::default();
+        let start = chrono::DateTime::parse_from_rfc3339("2026-11-24T10:00:00+01:00").unwrap();
+        let minute = |n: i64| start + chrono::TimeDelta::minutes(n);
+        let effects = super::advance(
+            &mut alerts,
+            alert::Input::Summary(summary(minute(0), State::MajorOutage, Verdict::ProviderConfirmed)),
+            &policy,
+            minute(0),
+            &over,
+        );
+        assert_eq!(effects.len(), 1, "the outage is told: {effects:?}");
+        assert!(!told(&over), "an outage begins");
+        let calm = summary(minute(30), State::Operational, Verdict::AllWell);
+        let mut heard = Vec::new();
+        for n in 1..=60 {
+            // The provider is well again from minute 30; the shell ticks every minute.
+            let input = if n == 30 { alert::Input::Summary(calm.clone()) } else { alert::Input::Tick };
+            let effects = super::advance(&mut alerts, input, &policy, minute(n), &over);
+            let all_clear =
+                effects.iter().any(|e| matches!(e, alert::Effect::Notify(a) if a.title.contains("back to normal")));
+            if told(&over) {
+                assert!(all_clear, "minute {n}: told without the all-clear: {effects:?}");
+                heard.push(n);
+            }
+        }
+        assert_eq!(heard.len(), 1, "{heard:?}");
+        assert!(heard[0] >= 40, "not before the calm settled: {heard:?}");
+    }
 
     /// A broken edit of the config is told in the user's language, with the file and line;
     /// the parser's own words follow on a line of their own for whoever fixes the file.

@@ -362,6 +362,41 @@ fn real_outage_alerts_within_90_seconds_at_a_60_second_interval() {
     }
 }
 
+/// The resident gives back what an outage needed in memory when the last one is over
+/// (issue 20): the moment is the all-clear, not the provider's first good probe.
+#[test]
+fn a_problem_is_open_from_its_alert_to_its_all_clear() {
+    let mut sim = Sim::new(
+        2,
+        "2026-11-24T09:00:00+01:00",
+        failing("df/imap", Reason::Refused, between("2026-11-24T10:00:00+01:00", "2026-11-24T11:00:00+01:00")),
+        always_green(),
+    );
+    sim.run_until("2026-11-24T09:59:00+01:00");
+    assert!(!sim.alerts.problem_open(), "nothing told yet");
+    sim.run_until("2026-11-24T10:30:00+01:00");
+    assert_eq!(sim.titles(), ["DomainFactory: partial outage"]);
+    assert!(sim.alerts.problem_open(), "told");
+    sim.run_until("2026-11-24T11:05:00+01:00");
+    assert_eq!(sim.notified().len(), 1, "{:?}", sim.titles());
+    assert!(sim.alerts.problem_open(), "up again but not settled: not over");
+    sim.run_until("2026-11-24T12:00:00+01:00");
+    assert_eq!(sim.titles(), ["DomainFactory: partial outage", "DomainFactory: back to normal"]);
+    assert!(!sim.alerts.problem_open(), "over with the all-clear");
+}
+
+#[test]
+fn a_network_drop_is_an_open_problem_until_the_network_is_back() {
+    let offline = between("2026-11-24T10:00:00+01:00", "2026-11-24T10:20:00+01:00");
+    let probes: ProbeWorld = Box::new(move |_, t| if offline(t) { Probe::Offline } else { Probe::Up });
+    let mut sim = Sim::new(2, "2026-11-24T09:00:00+01:00", probes, always_green());
+    sim.run_until("2026-11-24T10:10:00+01:00");
+    assert_eq!(sim.notified().len(), 1, "{:?}", sim.titles());
+    assert!(sim.alerts.problem_open(), "offline, told");
+    sim.run_until("2026-11-24T10:30:00+01:00");
+    assert!(!sim.alerts.problem_open(), "the network is back");
+}
+
 #[test]
 fn flapping_for_an_hour_alerts_once_and_resolves_once() {
     // Down three minutes, up three minutes, for an hour: each down phase is long enough to be
