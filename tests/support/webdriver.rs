@@ -259,8 +259,15 @@ impl Page {
 
     /// Clicks the button whose whole text is `label` (ignoring surrounding space).
     pub async fn click_button(&self, label: &str) {
-        let xpath = format!("//button[normalize-space()={}]", xpath_literal(label));
-        self.click(&format!("the button {label:?}"), Locator::XPath(&xpath)).await;
+        self.click(&format!("the button {label:?}"), Locator::XPath(&button_xpath(label))).await;
+    }
+
+    /// Clicks the button whose whole text is `label` once, if there is one; whether it did.
+    pub async fn click_button_once(&self, label: &str) -> bool {
+        match self.client.find(Locator::XPath(&button_xpath(label))).await {
+            Ok(button) => button.click().await.is_ok(),
+            Err(_) => false,
+        }
     }
 
     /// Types `text` into the field at `css`, replacing what it held. Clearing alone may not
@@ -355,4 +362,9 @@ impl Page {
         assert!(variation > 0.02, "the screenshot of {name} is blank (variation {variation}): {}", path.display());
         path
     }
+}
+
+/// The button whose whole text is `label`, ignoring surrounding space.
+fn button_xpath(label: &str) -> String {
+    format!("//button[normalize-space()={}]", xpath_literal(label))
 }
