@@ -58,7 +58,7 @@ fn serve(paths: &Paths, autostart: &Autostart, verbose: u8, platform: Platform) 
         let _log_guard = init_logging(paths, verbose);
         tracing::info!(config = %paths.config_file.display(), data = %paths.data_dir.display(), "resident starting");
 
-        let store = Store::open(&paths.database())?;
+        let store = Store::open_all_day(&paths.database())?;
         let clock = runner::system_clock();
         let mut policy = alert::Policy::from_config(&config.alerts, language);
         let mut network_watch = outage_engine::netwatch::NetworkWatch::new()

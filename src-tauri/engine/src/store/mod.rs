@@ -189,6 +189,9 @@ pub struct Store {
     path: PathBuf,
 }
 
+/// The page cache of the resident's own connection ([`Store::open_all_day`]), in KiB.
+pub const ALL_DAY_CACHE_KIB: i64 = 256;
+
 impl Store {
     /// Opens (creating if needed) the database and brings its schema up to date.
     pub fn open(path: &Path) -> Result<Store, EngineError> {
@@ -206,6 +209,34 @@ impl Store {
         conn.pragma_update(None, "foreign_keys", "ON").map_err(db_err)?;
         migrate(&mut conn).map_err(db_err)?;
         Ok(Store { conn, path: path.to_path_buf() })
+    }
+
+    /// Opens the database for the connection that lives as long as the resident: as
+    /// [`Store::open`], with SQLite's page cache held to [`ALL_DAY_CACHE_KIB`].
+    ///
+    /// Why: SQLite keeps every page it has read or written in its cache until the cache holds
+    /// `cache_size` (2,000 KiB by default), and the history only grows — each minute's
+    /// observations land on pages the cache had not held. In the resident that was its heap
+    /// growing about 6 KiB a minute with 50 checks, towards 2 MiB after some hours
+    /// (BENCHMARKS.md, "SQLite's page cache all day"). A minute's writes touch a few dozen pages,
+    /// and a page that fell out of the cache comes back from the kernel's page cache. The
+    /// window's history and reports read on connections of their own, with the default.
+    pub fn open_all_day(path: &Path) -> Result<Store, EngineError> {
+        let store = Store::open(path)?;
+        store.conn.pragma_update(None, "cache_size", -ALL_DAY_CACHE_KIB).map_err(|e| store.err(e))?;
+        Ok(store)
+    }
+
+    /// This connection's page cache limit in KiB (SQLite's `cache_size`, which is pages when
+    /// positive and KiB when negative).
+    pub fn cache_limit_kib(&self) -> Result<i64, EngineError> {
+        let size: i64 = self.conn.query_row("PRAGMA cache_size", [], |r| r.get(0)).map_err(|e| self.err(e))?;
+        if size >= 0 {
+            let page: i64 = self.conn.query_row("PRAGMA page_size", [], |r| r.get(0)).map_err(|e| self.err(e))?;
+            Ok(size * page / 1024)
+        } else {
+            Ok(-size)
+        }
     }
 
     fn err(&self, source: rusqlite::Error) -> EngineError {
@@ -549,6 +580,31 @@ mod history_tests {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(&dir.path().join("h.sqlite3")).unwrap();
         (dir, store)
+    }
+
+    /// The resident's connection lives all day and writes every minute: SQLite's default
+    /// cache (2,000 KiB) would fill with the growing history (issue 20). Other connections
+    /// (the window's history, reports, `check`) keep the default.
+    #[test]
+    fn the_residents_connection_keeps_a_small_page_cache_and_still_writes_and_reads() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("h.sqlite3");
+        let store = Store::open_all_day(&path).unwrap();
+        assert_eq!(store.cache_limit_kib().unwrap(), super::ALL_DAY_CACHE_KIB);
+        assert_eq!(Store::open(&path).unwrap().cache_limit_kib().unwrap(), 2000, "SQLite's default elsewhere");
+        // Far more pages than the cache holds: written and read back whole.
+        let t0 = at("2026-11-24T10:00:00+01:00");
+        for minute in 0..600 {
+            for check in 0..10 {
+                let mut o = probe(t0 + chrono::Duration::minutes(minute), Outcome::Up);
+                o.check_id = format!("p{check}/imap");
+                store.insert(&format!("p{check}"), &o, Duration::from_mins(3)).unwrap();
+            }
+        }
+        let pages: i64 = store.conn.query_row("PRAGMA page_count", [], |r| r.get(0)).unwrap();
+        assert!(pages * 4 > super::ALL_DAY_CACHE_KIB, "{pages} pages: the history outgrew the cache");
+        let n: i64 = store.conn.query_row("SELECT count(*) FROM observations", [], |r| r.get(0)).unwrap();
+        assert_eq!(n, 6000);
     }
 
     #[test]
