@@ -439,7 +439,9 @@ fn bench() -> Result {
     cargo(&["run", "--release", "-p", "outage-tests", "--bin", "bench-status", "--", "1000"])?;
     step("history: a year of 1-minute observations for 50 sources");
     cargo(&["run", "--release", "-p", "outage-tests", "--bin", "bench-history", "--", "50", "365"])?;
-    step("history connection: the resident's page cache over 16 simulated hours of 50 checks, against SQLite's default");
+    step(
+        "history connection: the resident's page cache over 16 simulated hours of 50 checks, against SQLite's default",
+    );
     cargo(&["run", "--release", "-p", "outage-tests", "--bin", "bench-cache", "--", "16", "50"])?;
     step("bench-report: the evidence PDF over two years × 50 providers");
     cargo(&["run", "--release", "-p", "outage-tests", "--bin", "bench-report", "--", "50", "730"])?;

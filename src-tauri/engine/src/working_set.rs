@@ -114,6 +114,25 @@ pub fn trim() -> std::io::Result<Trimmed> {
     Ok(Trimmed { files, heap: heap_trim() })
 }
 
+/// Makes every thread allocate from the main heap (glibc's `M_ARENA_MAX` = 1), the one
+/// [`trim`] gives back best. Otherwise a thread's first allocation makes it an arena of its
+/// own, and the blocking pool's threads (SQLite's writes, the window's requests) left about
+/// 0.3 MiB in theirs after an outage that `malloc_trim` did not return (BENCHMARKS.md, issue
+/// 20, session 10: anonymous memory 0.2 → 0.5 MiB with arenas, 0.1 → 0.1 with one heap). The
+/// resident's threads allocate a few times a minute: they do not wait for each other. Call
+/// it before other threads start. Whether the C library took the setting.
+#[cfg(target_env = "gnu")]
+pub fn one_heap() -> bool {
+    // SAFETY: `mallopt` has no preconditions; it takes the allocator's own lock, and
+    // M_ARENA_MAX only limits the arenas made from now on.
+    unsafe { libc::mallopt(libc::M_ARENA_MAX, 1) == 1 }
+}
+
+#[cfg(not(target_env = "gnu"))]
+pub fn one_heap() -> bool {
+    false
+}
+
 /// glibc keeps freed heap pages mapped (it trims only the top of the main arena, and only
 /// past a threshold it raises itself after large frees): `malloc_trim` returns every whole
 /// free page in every arena.
@@ -358,6 +377,12 @@ mod tests {
         tokio::time::sleep(EVERY.saturating_sub(Duration::from_mins(3))).await;
         assert_eq!(seen(), 3, "and on schedule, as before");
         task.abort();
+    }
+
+    #[cfg(target_env = "gnu")]
+    #[test]
+    fn the_c_library_takes_one_heap() {
+        assert!(one_heap());
     }
 
     #[tokio::test(start_paused = true)]

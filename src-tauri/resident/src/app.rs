@@ -40,6 +40,10 @@ fn serve(paths: &Paths, autostart: &Autostart, verbose: u8, platform: Platform) 
     let greet = !paths.config_file.exists() && !welcome.exists();
     let config = config_file::load(&paths.config_file)?;
     let mut language = config_file::language(&config);
+    // Before any thread starts: all of them on the heap the trims give back. Should glibc
+    // refuse, threads get arenas of their own, as they did before: memory, nothing else.
+    #[cfg(target_os = "linux")]
+    let _ = outage_engine::working_set::one_heap();
     // One thread is plenty for a process that waits on timers and sockets all day; blocking
     // work (SQLite, D-Bus notifications) goes to the blocking pool.
     let runtime =
