@@ -566,7 +566,10 @@ mod tests {
 
     /// Whether `over` was told (a permit is waiting), without waiting for it.
     fn told(over: &tokio::sync::Notify) -> bool {
-        futures_util::FutureExt::now_or_never(over.notified()).is_some()
+        use std::future::Future as _;
+        let mut notified = std::pin::pin!(over.notified());
+        let mut context = std::task::Context::from_waker(std::task::Waker::noop());
+        notified.as_mut().poll(&mut context).is_ready()
     }
 
     /// The memory an outage needed is given back with its all-clear (issue 20): the resident
