@@ -218,25 +218,13 @@ impl Store {
     /// `cache_size` (2,000 KiB by default), and the history only grows — each minute's
     /// observations land on pages the cache had not held. In the resident that was its heap
     /// growing about 6 KiB a minute with 50 checks, towards 2 MiB after some hours
-    /// (BENCHMARKS.md, "SQLite's page cache all day"). A minute's writes touch a few dozen pages,
+    /// (BENCHMARKS.md, "The outage's end, SQLite's cache all day, one heap"). A minute's writes touch a few dozen pages,
     /// and a page that fell out of the cache comes back from the kernel's page cache. The
     /// window's history and reports read on connections of their own, with the default.
     pub fn open_all_day(path: &Path) -> Result<Store, EngineError> {
         let store = Store::open(path)?;
         store.conn.pragma_update(None, "cache_size", -ALL_DAY_CACHE_KIB).map_err(|e| store.err(e))?;
         Ok(store)
-    }
-
-    /// This connection's page cache limit in KiB (SQLite's `cache_size`, which is pages when
-    /// positive and KiB when negative).
-    pub fn cache_limit_kib(&self) -> Result<i64, EngineError> {
-        let size: i64 = self.conn.query_row("PRAGMA cache_size", [], |r| r.get(0)).map_err(|e| self.err(e))?;
-        if size >= 0 {
-            let page: i64 = self.conn.query_row("PRAGMA page_size", [], |r| r.get(0)).map_err(|e| self.err(e))?;
-            Ok(size * page / 1024)
-        } else {
-            Ok(-size)
-        }
     }
 
     fn err(&self, source: rusqlite::Error) -> EngineError {
@@ -590,8 +578,11 @@ mod history_tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("h.sqlite3");
         let store = Store::open_all_day(&path).unwrap();
-        assert_eq!(store.cache_limit_kib().unwrap(), super::ALL_DAY_CACHE_KIB);
-        assert_eq!(Store::open(&path).unwrap().cache_limit_kib().unwrap(), 2000, "SQLite's default elsewhere");
+        // SQLite's `cache_size`: negative is KiB.
+        let cache_size =
+            |store: &Store| -> i64 { store.conn.query_row("PRAGMA cache_size", [], |r| r.get(0)).unwrap() };
+        assert_eq!(cache_size(&store), -super::ALL_DAY_CACHE_KIB);
+        assert_eq!(cache_size(&Store::open(&path).unwrap()), -2000, "SQLite's default elsewhere");
         // Far more pages than the cache holds: written and read back whole.
         let t0 = at("2026-11-24T10:00:00+01:00");
         for minute in 0..600 {
